@@ -1,0 +1,44 @@
+# Thin wrapper around CMake. The README's two commands are `make run` and `make test`.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+SAMPLE ?= datasets/sample_sweep.csv
+
+.PHONY: all setup configure build run test bench clean format
+
+all: build
+
+setup:
+	@bash .ci/install-deps
+
+configure: setup
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+run: build
+	@if [ -z "$$DISPLAY" ] && [ -z "$$WAYLAND_DISPLAY" ]; then \
+	  echo "No display found: starting the explorer under xvfb-run (close it with Ctrl-C)."; \
+	  xvfb-run -a -s "-screen 0 1600x1000x24" $(BUILD_DIR)/app/moescope $(SAMPLE); \
+	else \
+	  $(BUILD_DIR)/app/moescope $(SAMPLE); \
+	fi
+
+# GUI tests need an X server (VTK renders only through X); xvfb-run gives one when there is no display.
+test: build
+	@if [ -z "$$DISPLAY" ]; then \
+	  xvfb-run -a -s "-screen 0 1600x1000x24" ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS); \
+	else \
+	  ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS); \
+	fi
+
+bench: build
+	@cmake --build $(BUILD_DIR) -j $(JOBS) --target benchmarks
+	@bash tests/bench/run_all.sh $(BUILD_DIR)
+
+format:
+	@clang-format -i $$(git ls-files '*.cpp' '*.h')
+
+clean:
+	@rm -rf $(BUILD_DIR)

@@ -1,0 +1,40 @@
+// moescope-cli: the headless face of MoEScope (DESIGN.md §5).
+#include "CliArgs.h"
+#include "Commands.h"
+
+#include <exception>
+#include <iostream>
+#include <map>
+
+namespace {
+const char* kUsage = R"(usage: moescope-cli COMMAND [options]
+  import FILE [--map FIELD=COLUMN]... [--skip-invalid] [--workspace W.moescope] [--json]
+  flops --d-model D --layers L [--experts E] [--active K] [--granularity G] [--ctx 2048] [--vocab 50432] [--json]
+  fit FILE --law isoflop [--budget C] [--map ...] [--degrees A,B,C] [--bootstrap K] [--holdout-sparsity] [--json]
+exit codes: 0 success, 1 unreadable input or internal failure, 2 invalid input or options
+)";
+}
+
+int main(int argc, char** argv) {
+    using namespace moescope::cli;
+    const std::map<std::string, int (*)(const Args&, std::ostream&, std::ostream&)> commands = {
+        {"import", importCommand}, {"flops", flopsCommand}, {"fit", fitCommand}};
+    if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+        std::cerr << kUsage;
+        return argc < 2 ? 2 : 0;
+    }
+    const auto it = commands.find(argv[1]);
+    if (it == commands.end()) {
+        std::cerr << "moescope-cli: unknown command '" << argv[1] << "'\n" << kUsage;
+        return 2;
+    }
+    try {
+        return it->second(Args(argv + 2, argv + argc), std::cout, std::cerr);
+    } catch (const UsageError& e) {
+        std::cerr << "moescope-cli " << argv[1] << ": " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception& e) {
+        std::cerr << "moescope-cli " << argv[1] << ": internal error: " << e.what() << "\n";
+        return 1;
+    }
+}

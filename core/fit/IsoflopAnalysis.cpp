@@ -1,0 +1,251 @@
+#include "IsoflopAnalysis.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+#include <set>
+
+namespace moescope {
+
+namespace {
+
+std::vector<double> sparsityLevels(const std::vector<IsoflopPoint>& points) {
+    std::set<double> s;
+    for (const auto& p : points) s.insert(p.sparsity);
+    return {s.begin(), s.end()};
+}
+
+Degrees chooseDegrees(const std::vector<IsoflopPoint>& points, const IsoflopOptions& o, double& cvMse,
+                      int& candidates) {
+    const int m = static_cast<int>(points.size());
+    Eigen::VectorXd x(m), y(m), l(m);
+    for (int i = 0; i < m; ++i)
+        x[i] = std::log(points[i].params), y[i] = IsoflopSurface::sHat(points[i].sparsity), l[i] = points[i].loss;
+    std::set<double> nLevels;
+    for (const auto& p : points) nLevels.insert(p.params);
+    const int sLevels = static_cast<int>(sparsityLevels(points).size());
+    // Degrees the data cannot identify are not candidates: a single sparsity level admits no S terms.
+    Degrees maximum{std::min(o.maxDegree, static_cast<int>(nLevels.size()) - 1),
+                    std::min(o.maxDegree, sLevels - 1), sLevels > 1 ? o.maxDegree : 0};
+    const DegreeSearch search = searchDegrees(x, y, l, maximum, o.folds, o.seed, o.threads);
+    cvMse = search.cvMse;
+    candidates = search.candidates;
+    return search.best;
+}
+
+HeldOut evaluateOn(const IsoflopSurface& s, const std::vector<IsoflopPoint>& points, const std::vector<int>& rows) {
+    HeldOut h;
+    std::vector<double> pred, obs;
+    for (int i : rows) pred.push_back(s.loss(points[i].params, points[i].sparsity)), obs.push_back(points[i].loss);
+    h.n = static_cast<int>(rows.size());
+    h.pearson = pearson(pred, obs);
+    h.mse = meanSquaredError(pred, obs);
+    return h;
+}
+
+Band band(double value, const std::vector<double>& samples) {
+    return {value, percentile(samples, 0.025), percentile(samples, 0.975)};
+}
+
+// The derived curves of one fitted surface, so the estimate and every bootstrap replicate share one code path.
+struct Curves {
+    double optN, optS, optLoss, optActive;
+    std::vector<double> sStar, sStarLoss;             // over the N grid
+    std::vector<double> nStar, nStarLoss, naStar;     // over the sparsity levels
+};
+
+Curves deriveCurves(const IsoflopSurface& s, const IsoflopSurface* active, const std::vector<double>& nGrid,
+                    const std::vector<double>& levels) {
+    Curves c;
+    const auto [n, sp] = s.jointOptimum();
+    c.optN = n, c.optS = sp, c.optLoss = s.loss(n, sp);
+    c.optActive = std::nan("");
+    for (double N : nGrid) {
+        const double opt = s.optimalSparsity(N);
+        c.sStar.push_back(opt);
+        c.sStarLoss.push_back(s.loss(N, opt));
+    }
+    for (double S : levels) {
+        const double N = s.optimalParams(S);
+        c.nStar.push_back(N);
+        c.nStarLoss.push_back(s.loss(N, S));
+        c.naStar.push_back(active ? active->optimalParams(S) : std::nan(""));
+    }
+    if (active) c.optActive = active->optimalParams(sp);
+    return c;
+}
+
+std::vector<IsoflopPoint> withActive(const std::vector<IsoflopPoint>& points, const std::vector<double>& active) {
+    std::vector<IsoflopPoint> out = points;
+    for (size_t i = 0; i < out.size(); ++i) out[i].params = active[i];
+    return out;
+}
+
+} // namespace
+
+std::map<double, std::vector<const Run*>> groupByBudget(const RunTable& table) {
+    std::map<double, std::vector<const Run*>> groups;
+    for (const Run& r : table.runs) {
+        if (r.excluded || !r.has(Field::Loss) || !r.has(Field::Params)) continue;
+        double c = r.has(Field::Budget) ? r.get(Field::Budget) : (r.has(Field::Flops) ? r.get(Field::Flops) : 0);
+        if (c <= 0) continue;
+        if (!r.has(Field::Budget)) {
+            // Snap raw compute to two significant digits: runs of one isoFLOP level differ by rounding.
+            const double e = std::pow(10.0, std::floor(std::log10(c)) - 1);
+            c = std::round(c / e) * e;
+        }
+        groups[c].push_back(&r);
+    }
+    return groups;
+}
+
+BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std::vector<double>& activeParams,
+                             double budget, const IsoflopOptions& o) {
+    BudgetAnalysis a;
+    a.budget = budget;
+    a.n = static_cast<int>(points.size());
+    a.points = points;
+    a.activeParams = activeParams;
+    char label[64];
+    std::snprintf(label, sizeof label, "budget %.3g: ", budget);
+    if (points.size() < 3) throw IsoflopError(label + std::to_string(points.size()) + " runs; a surface needs at least 3");
+    if (o.degrees) {
+        a.degrees = *o.degrees;
+        const std::string why = IsoflopSurface::whyUnsupported(points, a.degrees);
+        if (!why.empty()) throw IsoflopError(label + why);
+    } else {
+        a.degrees = chooseDegrees(points, o, a.cvMse, a.degreeCandidates);
+    }
+    a.surface = IsoflopSurface(points, a.degrees);
+    const bool hasActive = std::none_of(activeParams.begin(), activeParams.end(), [](double v) { return !(v > 0); }) &&
+                           activeParams.size() == points.size();
+    const std::vector<IsoflopPoint> activePoints = hasActive ? withActive(points, activeParams) : points;
+    if (hasActive && IsoflopSurface::whyUnsupported(activePoints, a.degrees).empty())
+        a.activeSurface = IsoflopSurface(activePoints, a.degrees);
+
+    std::vector<int> all(points.size());
+    std::iota(all.begin(), all.end(), 0);
+    const HeldOut inSample = evaluateOn(a.surface, points, all);
+    a.mse = inSample.mse, a.pearson = inSample.pearson;
+
+    std::mt19937_64 rng(o.seed);
+    {
+        std::vector<int> order = all;
+        std::shuffle(order.begin(), order.end(), rng);
+        const int nTest = std::max(1, static_cast<int>(std::round(o.holdoutFraction * order.size())));
+        std::vector<int> test(order.begin(), order.begin() + nTest), train(order.begin() + nTest, order.end());
+        std::vector<IsoflopPoint> trainPoints;
+        for (int i : train) trainPoints.push_back(points[i]);
+        if (IsoflopSurface::whyUnsupported(trainPoints, a.degrees).empty())
+            a.heldout = evaluateOn(IsoflopSurface(points, a.degrees, train), points, test);
+    }
+    const std::vector<double> levels = sparsityLevels(points);
+    if (o.leaveOneSparsityOut && levels.size() > 1) {
+        std::vector<double> pred, obs;
+        for (double s : levels) {
+            std::vector<int> train, test;
+            std::vector<IsoflopPoint> trainPoints;
+            for (int i : all) (points[i].sparsity == s ? test : train).push_back(i);
+            for (int i : train) trainPoints.push_back(points[i]);
+            if (!IsoflopSurface::whyUnsupported(trainPoints, a.degrees).empty()) continue;
+            const IsoflopSurface fit(points, a.degrees, train);
+            for (int i : test) pred.push_back(fit.loss(points[i].params, points[i].sparsity)), obs.push_back(points[i].loss);
+        }
+        if (!pred.empty()) a.leaveOneSparsityOut = HeldOut{static_cast<int>(pred.size()), pearson(pred, obs),
+                                                            meanSquaredError(pred, obs)};
+    }
+
+    std::vector<double> nGrid;
+    const int g = std::max(2, o.gridPoints);
+    for (int i = 0; i < g; ++i)
+        nGrid.push_back(std::exp(a.surface.minLogParams() +
+                                 (a.surface.maxLogParams() - a.surface.minLogParams()) * i / (g - 1)));
+    const Curves est = deriveCurves(a.surface, a.activeSurface ? &*a.activeSurface : nullptr, nGrid, levels);
+
+    std::vector<Curves> reps;
+    const int subsample = std::max(a.degrees.featureCount(), static_cast<int>(o.subsampleFraction * points.size()));
+    for (int b = 0; b < o.bootstrap && subsample < static_cast<int>(points.size()); ++b) {
+        std::vector<int> order = all;
+        std::shuffle(order.begin(), order.end(), rng);
+        order.resize(subsample);
+        std::vector<IsoflopPoint> sub;
+        for (int i : order) sub.push_back(points[i]);
+        if (!IsoflopSurface::whyUnsupported(sub, a.degrees).empty()) continue;
+        const IsoflopSurface s(points, a.degrees, order);
+        std::optional<IsoflopSurface> as;
+        if (a.activeSurface) as = IsoflopSurface(activePoints, a.degrees, order);
+        reps.push_back(deriveCurves(s, as ? &*as : nullptr, nGrid, levels));
+    }
+    auto collect = [&](auto member) {
+        std::vector<double> v;
+        for (const Curves& c : reps) v.push_back(member(c));
+        return v;
+    };
+    a.optimum.params = band(est.optN, collect([](const Curves& c) { return c.optN; }));
+    a.optimum.sparsity = band(est.optS, collect([](const Curves& c) { return c.optS; }));
+    a.optimum.loss = band(est.optLoss, collect([](const Curves& c) { return c.optLoss; }));
+    a.optimum.activeParams = band(est.optActive, collect([](const Curves& c) { return c.optActive; }));
+    for (size_t i = 0; i < nGrid.size() && levels.size() > 1; ++i)
+        a.sStar.push_back({nGrid[i], band(est.sStar[i], collect([&](const Curves& c) { return c.sStar[i]; })),
+                           band(est.sStarLoss[i], collect([&](const Curves& c) { return c.sStarLoss[i]; }))});
+    for (size_t i = 0; i < levels.size(); ++i)
+        a.nStar.push_back({levels[i], band(est.nStar[i], collect([&](const Curves& c) { return c.nStar[i]; })),
+                           band(est.naStar[i], collect([&](const Curves& c) { return c.naStar[i]; })),
+                           band(est.nStarLoss[i], collect([&](const Curves& c) { return c.nStarLoss[i]; }))});
+
+    if (!a.sStar.empty()) {
+        const double top = a.surface.maxSparsity();
+        const double tol = 1e-3 * std::max(1e-9, top - a.surface.minSparsity());
+        int first = -1;
+        for (int i = static_cast<int>(a.sStar.size()) - 1; i >= 0 && a.sStar[i].sparsity.value >= top - tol; --i)
+            first = i;
+        if (first >= 0) a.nThreshold = a.sStar[first].params;
+    }
+    return a;
+}
+
+BudgetAnalysis analyzeBudget(const std::vector<const Run*>& runs, double budget, const IsoflopOptions& o) {
+    std::vector<IsoflopPoint> points;
+    std::vector<double> active;
+    for (const Run* r : runs) {
+        points.push_back({r->get(Field::Params), r->has(Field::Sparsity) ? r->get(Field::Sparsity) : 0.0,
+                          r->get(Field::Loss)});
+        active.push_back(r->has(Field::ActiveParams) ? r->get(Field::ActiveParams) : std::nan(""));
+    }
+    return analyzeBudget(points, active, budget, o);
+}
+
+SweepAnalysis analyzeSweep(const RunTable& table, const IsoflopOptions& o) {
+    SweepAnalysis sweep;
+    for (const auto& [budget, runs] : groupByBudget(table)) {
+        try {
+            sweep.budgets.push_back(analyzeBudget(runs, budget, o));
+        } catch (const IsoflopError& e) {
+            sweep.skipped.push_back(e.what());
+        }
+    }
+    std::map<double, std::vector<std::pair<double, const NStarPoint*>>> bySparsity;
+    std::vector<double> cs, optN, optNa, optL;
+    for (const auto& b : sweep.budgets) {
+        for (const auto& p : b.nStar) bySparsity[p.sparsity].emplace_back(b.budget, &p);
+        cs.push_back(b.budget);
+        optN.push_back(b.optimum.params.value);
+        optNa.push_back(b.optimum.activeParams.value);
+        optL.push_back(b.optimum.loss.value);
+    }
+    for (const auto& [s, list] : bySparsity) {
+        if (list.size() < 2) continue;
+        std::vector<double> c, n, na, l;
+        for (const auto& [budget, p] : list)
+            c.push_back(budget), n.push_back(p->params.value), na.push_back(p->activeParams.value),
+                l.push_back(p->loss.value);
+        sweep.trends.push_back({s, fitPowerLaw(c, n), fitPowerLaw(c, na), fitPowerLaw(c, l)});
+    }
+    sweep.optimumParams = fitPowerLaw(cs, optN);
+    sweep.optimumActive = fitPowerLaw(cs, optNa);
+    sweep.optimumLoss = fitPowerLaw(cs, optL);
+    return sweep;
+}
+
+} // namespace moescope

@@ -1,0 +1,90 @@
+#pragma once
+// The isoFLOP analysis of Abnar et al. §2–3, App. B and D for a sweep: per budget, the Eq. 8 surface with
+// cross-validated degrees, held-out quality, bootstrap bands, S*(N), N*(S), N_a*(S), L*(S), the joint
+// optimum and the threshold N_th; across budgets, power laws N*(C), N_a*(C), L*(C) per sparsity.
+#include "IsoflopSurface.h"
+#include "Run.h"
+#include "Statistics.h"
+
+#include <map>
+#include <optional>
+
+namespace moescope {
+
+struct IsoflopOptions {
+    std::optional<Degrees> degrees; // fixed degrees; CV search over {0..maxDegree}³ when empty
+    int maxDegree = 4;
+    int folds = 5;
+    int bootstrap = 100;            // refits on random subsamples (paper: k = 100)
+    double subsampleFraction = 0.8;
+    double holdoutFraction = 0.2;   // random held-out split for Pearson/MSE
+    bool leaveOneSparsityOut = false;
+    unsigned seed = 42;
+    int gridPoints = 40;            // N grid for S*(N)
+    int threads = 0;                // 0: all cores
+};
+
+struct Band {
+    double value = 0, lo = 0, hi = 0; // estimate and 95 % bootstrap interval
+};
+
+struct SStarPoint {
+    double params;
+    Band sparsity;
+    Band loss;
+};
+
+struct NStarPoint {
+    double sparsity;
+    Band params;
+    Band activeParams; // NaN value when the runs carry no active_params
+    Band loss;
+};
+
+struct HeldOut {
+    int n = 0;
+    double pearson = 0, mse = 0;
+};
+
+struct BudgetAnalysis {
+    double budget = 0;
+    int n = 0;
+    Degrees degrees;
+    double cvMse = 0;
+    int degreeCandidates = 0;
+    double mse = 0, pearson = 0;       // in-sample
+    HeldOut heldout;                   // random split
+    std::optional<HeldOut> leaveOneSparsityOut;
+    IsoflopSurface surface;            // over N
+    std::optional<IsoflopSurface> activeSurface; // over N_a
+    struct {
+        Band params, sparsity, activeParams, loss;
+    } optimum;
+    std::vector<SStarPoint> sStar;
+    std::vector<NStarPoint> nStar;
+    std::optional<double> nThreshold;  // N above which S* sits at the largest swept sparsity
+    std::vector<IsoflopPoint> points;
+    std::vector<double> activeParams;  // per point, NaN when unknown
+};
+
+struct SparsityTrend {
+    double sparsity;
+    PowerLaw nStar, activeStar, lossStar; // ∝ C^exponent across budgets
+};
+
+struct SweepAnalysis {
+    std::vector<BudgetAnalysis> budgets;            // ascending C
+    std::vector<SparsityTrend> trends;              // per swept sparsity level
+    PowerLaw optimumParams, optimumActive, optimumLoss; // the joint optimum across C
+    std::vector<std::string> skipped;               // budgets left out, with the reason
+};
+
+// Runs → points of one budget (excluded runs and runs without loss/params are left out).
+std::map<double, std::vector<const Run*>> groupByBudget(const RunTable& table);
+
+BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std::vector<double>& activeParams,
+                             double budget, const IsoflopOptions& options);
+BudgetAnalysis analyzeBudget(const std::vector<const Run*>& runs, double budget, const IsoflopOptions& options);
+SweepAnalysis analyzeSweep(const RunTable& table, const IsoflopOptions& options);
+
+} // namespace moescope

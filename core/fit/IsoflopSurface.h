@@ -1,0 +1,58 @@
+#pragma once
+// One budget's fitted loss surface L(N, S) (or L(N_a, S)): the Eq. 8 polynomial plus the box and convex
+// hull of the data it was fitted on, so every optimum it reports stays where there are runs.
+#include "PolynomialDesign.h"
+
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+namespace moescope {
+
+struct IsoflopError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct IsoflopPoint {
+    double params = 0; // N, or N_a for the active-parameter variant
+    double sparsity = 0;
+    double loss = 0;
+};
+
+class IsoflopSurface {
+public:
+    IsoflopSurface() = default;
+    // Fits with fixed degrees; IsoflopError when the points cannot support them.
+    IsoflopSurface(const std::vector<IsoflopPoint>& points, const Degrees& degrees, const std::vector<int>& rows = {});
+
+    static double sHat(double sparsity);        // −log(1−S)
+    static double sparsityFromHat(double sHat); // inverse
+
+    double loss(double params, double sparsity) const;
+    const PolynomialFit& polynomial() const { return fit_; }
+    const Degrees& degrees() const { return fit_.degrees; }
+
+    // Data ranges (over the rows fitted).
+    double minLogParams() const { return xMin_; }
+    double maxLogParams() const { return xMax_; }
+    double minSparsity() const { return sMin_; }
+    double maxSparsity() const { return sMax_; }
+    bool insideHull(double logParams, double sparsity) const;
+
+    // argmin over S in the data's sparsity range at fixed N (Eq. 4).
+    double optimalSparsity(double params) const;
+    // argmin over log N in the data's range at fixed S (Eq. 3); returns N.
+    double optimalParams(double sparsity) const;
+    // Joint minimum inside the data's convex hull (Eq. 2): {N, S}.
+    std::pair<double, double> jointOptimum() const;
+
+    // Checks a degree triple against the data: enough runs, distinct N and S levels. Empty when fine.
+    static std::string whyUnsupported(const std::vector<IsoflopPoint>& points, const Degrees& d);
+
+private:
+    PolynomialFit fit_;
+    double xMin_ = 0, xMax_ = 0, sMin_ = 0, sMax_ = 0;
+    std::vector<std::pair<double, double>> hull_; // (log N, S), counter-clockwise
+};
+
+} // namespace moescope

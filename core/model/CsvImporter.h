@@ -1,0 +1,52 @@
+#pragma once
+// Brings any sweep CSV into a RunTable: maps columns, parses numbers, derives missing fields and reports
+// every invalid row as FILE:LINE: column 'X': reason. Without skipInvalid one bad row fails the import.
+#include "ColumnMapping.h"
+#include "Run.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace moescope {
+
+struct ImportOptions {
+    std::vector<MappingOverride> overrides;
+    bool skipInvalid = false;
+};
+
+struct ImportIssue {
+    std::string file;
+    int line = 0;       // 0 when the problem is the file as a whole
+    std::string column; // the file's column name (or the field, when the column is missing)
+    std::string message;
+    std::string toString() const;
+};
+
+struct ImportResult {
+    enum class Outcome {
+        Ok,            // every row valid, or invalid ones skipped on request
+        InvalidRows,   // some rows invalid and skipping was not requested: nothing may be written
+        InvalidFile,   // the file as a whole is unusable (no data rows, missing column, not text...)
+        BadOption,     // a --map option is wrong
+        Unreadable,    // I/O error
+    };
+    Outcome outcome = Outcome::Ok;
+    RunTable table;
+    int rowsRead = 0;
+    int rowsInvalid = 0;
+    std::vector<ImportIssue> errors;
+    std::vector<std::pair<std::string, std::string>> mapping;
+    std::vector<std::string> notes;
+    char delimiter = ',';
+    std::vector<std::string> header;
+
+    bool ok() const { return outcome == Outcome::Ok; }
+    // 0 ok, 1 unreadable, 2 invalid input or option (the CLI contract of DESIGN.md §5).
+    int exitCode() const;
+};
+
+ImportResult importCsvFile(const std::string& path, const ImportOptions& options);
+ImportResult importCsvText(std::string text, const std::string& displayName, const ImportOptions& options);
+
+} // namespace moescope

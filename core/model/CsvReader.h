@@ -1,0 +1,47 @@
+#pragma once
+// A fast RFC-4180-ish reader: delimiter detection (',' ';' tab), UTF-8 BOM, LF/CRLF/CR line ends, quoted
+// fields with embedded delimiters, newlines and doubled quotes. Rows are handed out as string_views into
+// the file buffer (or into per-row scratch for fields that needed unescaping), so reading a million rows
+// allocates almost nothing.
+#include <string>
+#include <string_view>
+#include <deque>
+#include <vector>
+
+namespace moescope {
+
+class CsvReader {
+public:
+    enum class Status { Row, End, Error };
+
+    // Loads a file; false with `error` set when it cannot be read or is not text.
+    bool open(const std::string& path, std::string& error);
+    // Uses `text` as the file's content (tests, pasted data).
+    bool openText(std::string text, std::string& error);
+
+    char delimiter() const { return delimiter_; }
+    const std::vector<std::string>& header() const { return header_; }
+    int headerLine() const { return headerLine_; }
+
+    // The next non-blank record. On Row, `fields` and `line` (1-based, where the record starts) are set;
+    // the views stay valid until the next call. On Error, `error` says what and `line`/`fields.size()`
+    // tell where (the field index is the count of complete fields before the problem).
+    Status next(std::vector<std::string_view>& fields, int& line, std::string& error);
+
+    static char detectDelimiter(std::string_view firstLine);
+
+private:
+    bool start(std::string& error);
+    bool atLineEnd(size_t p) const { return p >= buf_.size() || buf_[p] == '\n' || buf_[p] == '\r'; }
+    size_t skipLineEnd(size_t p);
+
+    std::string buf_;
+    size_t pos_ = 0;
+    int line_ = 1;
+    char delimiter_ = ',';
+    std::vector<std::string> header_;
+    int headerLine_ = 1;
+    std::deque<std::string> scratch_; // deque: growing it never moves the strings views point into
+};
+
+} // namespace moescope

@@ -1,0 +1,234 @@
+#include "Json.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+
+namespace moescope {
+
+Json& Json::set(const std::string& key, Json v) {
+    type_ = Type::Object;
+    for (auto& m : members_)
+        if (m.first == key) return m.second = std::move(v);
+    members_.emplace_back(key, std::move(v));
+    return members_.back().second;
+}
+
+const Json* Json::find(const std::string& key) const {
+    for (const auto& m : members_)
+        if (m.first == key) return &m.second;
+    return nullptr;
+}
+
+const Json& Json::operator[](const std::string& key) const {
+    static const Json null;
+    const Json* j = find(key);
+    return j ? *j : null;
+}
+
+std::string jsonEscape(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 2);
+    for (unsigned char c : s) {
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", c);
+                out += buf;
+            } else {
+                out.push_back(static_cast<char>(c));
+            }
+        }
+    }
+    return out;
+}
+
+void Json::dumpTo(std::string& out) const {
+    switch (type_) {
+    case Type::Null: out += "null"; break;
+    case Type::Bool: out += bool_ ? "true" : "false"; break;
+    case Type::Number: {
+        // JSON has no NaN/inf: an undefined number is written as null.
+        if (!std::isfinite(number_)) {
+            out += "null";
+            break;
+        }
+        char buf[32];
+        if (number_ == std::floor(number_) && std::fabs(number_) < 1e15)
+            std::snprintf(buf, sizeof buf, "%.0f", number_);
+        else
+            std::snprintf(buf, sizeof buf, "%.17g", number_);
+        out += buf;
+        break;
+    }
+    case Type::String: out += '"' + jsonEscape(string_) + '"'; break;
+    case Type::Array:
+        out += '[';
+        for (size_t i = 0; i < items_.size(); ++i) {
+            if (i) out += ',';
+            items_[i].dumpTo(out);
+        }
+        out += ']';
+        break;
+    case Type::Object:
+        out += '{';
+        for (size_t i = 0; i < members_.size(); ++i) {
+            if (i) out += ',';
+            out += '"' + jsonEscape(members_[i].first) + "\":";
+            members_[i].second.dumpTo(out);
+        }
+        out += '}';
+        break;
+    }
+}
+
+std::string Json::dump() const {
+    std::string out;
+    dumpTo(out);
+    return out;
+}
+
+namespace {
+class Parser {
+public:
+    explicit Parser(std::string_view t) : t_(t) {}
+
+    bool document(Json& out, std::string& error) {
+        if (!value(out, 0)) {
+            error = "offset " + std::to_string(p_) + ": " + error_;
+            return false;
+        }
+        ws();
+        if (p_ != t_.size()) {
+            error = "offset " + std::to_string(p_) + ": trailing characters";
+            return false;
+        }
+        return true;
+    }
+
+private:
+    void ws() {
+        while (p_ < t_.size() && (t_[p_] == ' ' || t_[p_] == '\n' || t_[p_] == '\r' || t_[p_] == '\t')) ++p_;
+    }
+    bool fail(const char* why) {
+        error_ = why;
+        return false;
+    }
+    bool literal(std::string_view word) {
+        if (t_.substr(p_, word.size()) != word) return fail("unexpected token");
+        p_ += word.size();
+        return true;
+    }
+    bool string(std::string& s) {
+        ++p_; // opening quote
+        while (p_ < t_.size() && t_[p_] != '"') {
+            char c = t_[p_++];
+            if (c != '\\') {
+                s.push_back(c);
+                continue;
+            }
+            if (p_ >= t_.size()) return fail("unterminated string");
+            c = t_[p_++];
+            switch (c) {
+            case 'n': s.push_back('\n'); break;
+            case 't': s.push_back('\t'); break;
+            case 'r': s.push_back('\r'); break;
+            case 'b': s.push_back('\b'); break;
+            case 'f': s.push_back('\f'); break;
+            case 'u': {
+                if (p_ + 4 > t_.size()) return fail("bad \\u escape");
+                const unsigned cp = std::strtoul(std::string(t_.substr(p_, 4)).c_str(), nullptr, 16);
+                p_ += 4;
+                if (cp < 0x80) s.push_back(static_cast<char>(cp));
+                else if (cp < 0x800) {
+                    s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+                    s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+                } else {
+                    s.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+                    s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+                    s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+                }
+                break;
+            }
+            default: s.push_back(c);
+            }
+        }
+        if (p_ >= t_.size()) return fail("unterminated string");
+        ++p_;
+        return true;
+    }
+    bool value(Json& out, int depth) {
+        if (depth > 200) return fail("nesting too deep");
+        ws();
+        if (p_ >= t_.size()) return fail("unexpected end");
+        const char c = t_[p_];
+        if (c == '{') {
+            out = Json::object();
+            ++p_;
+            ws();
+            if (p_ < t_.size() && t_[p_] == '}') return ++p_, true;
+            for (;;) {
+                ws();
+                if (p_ >= t_.size() || t_[p_] != '"') return fail("expected key");
+                std::string key;
+                if (!string(key)) return false;
+                ws();
+                if (p_ >= t_.size() || t_[p_] != ':') return fail("expected ':'");
+                ++p_;
+                Json v;
+                if (!value(v, depth + 1)) return false;
+                out.set(key, std::move(v));
+                ws();
+                if (p_ < t_.size() && t_[p_] == ',') { ++p_; continue; }
+                if (p_ < t_.size() && t_[p_] == '}') return ++p_, true;
+                return fail("expected ',' or '}'");
+            }
+        }
+        if (c == '[') {
+            out = Json::array();
+            ++p_;
+            ws();
+            if (p_ < t_.size() && t_[p_] == ']') return ++p_, true;
+            for (;;) {
+                Json v;
+                if (!value(v, depth + 1)) return false;
+                out.push(std::move(v));
+                ws();
+                if (p_ < t_.size() && t_[p_] == ',') { ++p_; continue; }
+                if (p_ < t_.size() && t_[p_] == ']') return ++p_, true;
+                return fail("expected ',' or ']'");
+            }
+        }
+        if (c == '"') {
+            std::string s;
+            if (!string(s)) return false;
+            out = Json(std::move(s));
+            return true;
+        }
+        if (c == 't') return literal("true") && (out = Json(true), true);
+        if (c == 'f') return literal("false") && (out = Json(false), true);
+        if (c == 'n') return literal("null") && (out = Json(), true);
+        char* end = nullptr;
+        const std::string tmp(t_.substr(p_, std::min<size_t>(64, t_.size() - p_)));
+        const double d = std::strtod(tmp.c_str(), &end);
+        if (end == tmp.c_str()) return fail("unexpected character");
+        p_ += static_cast<size_t>(end - tmp.c_str());
+        out = Json(d);
+        return true;
+    }
+
+    std::string_view t_;
+    size_t p_ = 0;
+    std::string error_;
+};
+} // namespace
+
+bool Json::parse(std::string_view text, Json& out, std::string& error) { return Parser(text).document(out, error); }
+
+} // namespace moescope

@@ -1,0 +1,65 @@
+#include "Run.h"
+
+#include "Accounting.h"
+
+#include <algorithm>
+
+namespace moescope {
+
+namespace {
+int indexOf(const std::vector<std::string>& names, const std::string& name) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    return it == names.end() ? -1 : static_cast<int>(it - names.begin());
+}
+
+bool hasArchitecture(const Run& r) {
+    return r.has(Field::DModel) && r.has(Field::NLayers) && r.has(Field::Vocab);
+}
+
+Architecture architectureOf(const Run& r) {
+    Architecture a;
+    a.d_model = r.get(Field::DModel);
+    a.n_layers = r.get(Field::NLayers);
+    a.vocab = r.get(Field::Vocab);
+    a.experts = r.has(Field::Experts) ? r.get(Field::Experts) : 1.0;
+    a.active_experts = r.has(Field::ActiveExperts) ? r.get(Field::ActiveExperts) : 1.0;
+    a.granularity = r.has(Field::Granularity) ? r.get(Field::Granularity) : 1.0;
+    if (r.has(Field::Ctx)) a.ctx = r.get(Field::Ctx);
+    return a;
+}
+} // namespace
+
+int RunTable::metricIndex(const std::string& name) const { return indexOf(metricNames, name); }
+int RunTable::labelIndex(const std::string& name) const { return indexOf(labelNames, name); }
+
+void deriveMissingFields(Run& r) {
+    const bool routed = r.has(Field::Experts) && r.has(Field::ActiveExperts);
+    if (!r.has(Field::Sparsity) && routed)
+        r.setDerived(Field::Sparsity, sparsityOf(r.get(Field::Experts), r.get(Field::ActiveExperts)));
+
+    if (hasArchitecture(r)) {
+        const Architecture a = architectureOf(r);
+        if (!r.has(Field::Params)) r.setDerived(Field::Params, totalParams(a));
+        if (!r.has(Field::ActiveParams)) r.setDerived(Field::ActiveParams, activeParams(a));
+    }
+
+    const bool dense = !r.has(Field::Experts) && !r.has(Field::ActiveExperts) &&
+                       (!r.has(Field::Sparsity) || r.get(Field::Sparsity) == 0.0);
+    if (dense) {
+        if (!r.has(Field::Sparsity)) r.setDerived(Field::Sparsity, 0.0);
+        if (!r.has(Field::ActiveParams) && r.has(Field::Params))
+            r.setDerived(Field::ActiveParams, r.get(Field::Params));
+    }
+
+    if (r.has(Field::ActiveParams)) {
+        const double na = r.get(Field::ActiveParams);
+        if (!r.has(Field::Flops) && r.has(Field::Tokens)) r.setDerived(Field::Flops, 6.0 * na * r.get(Field::Tokens));
+        if (!r.has(Field::Tokens) && r.has(Field::Flops)) r.setDerived(Field::Tokens, r.get(Field::Flops) / (6.0 * na));
+        if (!r.has(Field::Flops) && !r.has(Field::Tokens) && r.has(Field::Budget)) {
+            r.setDerived(Field::Flops, r.get(Field::Budget));
+            r.setDerived(Field::Tokens, r.get(Field::Budget) / (6.0 * na));
+        }
+    }
+}
+
+} // namespace moescope

@@ -1,0 +1,50 @@
+#pragma once
+// One trained model with one final evaluation (DESIGN.md §2).
+#include "Field.h"
+
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace moescope {
+
+struct Run {
+    std::array<double, kFieldCount> values;
+    uint32_t derivedMask = 0;           // bit per Field: the value was computed, not read
+    std::vector<double> metrics;        // aligned with RunTable::metricNames; NaN = absent
+    std::vector<std::string> labels;    // aligned with RunTable::labelNames (text columns such as "source")
+    long long id = 0;                   // workspace row id (0 until stored)
+    int sourceLine = 0;                 // line in the imported file, for messages
+    bool excluded = false;              // kept but left out of fits
+
+    Run() { values.fill(std::nan("")); }
+
+    bool has(Field f) const { return !std::isnan(values[static_cast<int>(f)]); }
+    double get(Field f) const { return values[static_cast<int>(f)]; }
+    bool isDerived(Field f) const { return derivedMask & (1u << static_cast<int>(f)); }
+    void set(Field f, double v) {
+        values[static_cast<int>(f)] = v;
+        derivedMask &= ~(1u << static_cast<int>(f));
+    }
+    void setDerived(Field f, double v) {
+        values[static_cast<int>(f)] = v;
+        derivedMask |= 1u << static_cast<int>(f);
+    }
+};
+
+struct RunTable {
+    std::vector<std::string> metricNames;
+    std::vector<std::string> labelNames;
+    std::vector<Run> runs;
+
+    int metricIndex(const std::string& name) const;
+    int labelIndex(const std::string& name) const;
+};
+
+// Fills what the stated fields imply (S from E,K; N, N_a from the architecture; dense ⇒ S = 0 and N_a = N;
+// C = 6·N_a·D and D = C/(6·N_a)) and marks each filled value as derived. Stated values are never overwritten.
+void deriveMissingFields(Run& run);
+
+} // namespace moescope

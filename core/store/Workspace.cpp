@@ -1,0 +1,367 @@
+#include "Workspace.h"
+
+#include "Json.h"
+
+#include <sqlite3.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <map>
+#include <thread>
+
+namespace moescope {
+
+namespace {
+
+// Each entry takes the schema from version i to i + 1. Never edit a shipped entry: append a new one.
+const std::vector<const char*>& migrations() {
+    static const std::vector<const char*> steps = {
+        R"sql(
+        CREATE TABLE imports(id INTEGER PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL,
+                             mapping TEXT NOT NULL, imported_at TEXT NOT NULL, rows INTEGER NOT NULL);
+        CREATE TABLE runs(id INTEGER PRIMARY KEY, import_id INTEGER REFERENCES imports(id) ON DELETE CASCADE,
+                          source_line INTEGER, params REAL, active_params REAL, sparsity REAL, experts REAL,
+                          active_experts REAL, granularity REAL, d_model REAL, n_layers REAL, n_heads REAL,
+                          ctx REAL, vocab REAL, tokens REAL, flops REAL, loss REAL, budget REAL,
+                          derived_mask INTEGER NOT NULL DEFAULT 0, excluded INTEGER NOT NULL DEFAULT 0,
+                          metrics TEXT NOT NULL DEFAULT '{}', labels TEXT NOT NULL DEFAULT '{}');
+        CREATE INDEX runs_budget ON runs(budget);
+        CREATE TABLE fits(id INTEGER PRIMARY KEY, law TEXT NOT NULL, budget REAL, settings TEXT NOT NULL,
+                          result TEXT NOT NULL, created_at TEXT NOT NULL);
+        CREATE TABLE jobs(id INTEGER PRIMARY KEY, name TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL,
+                          out_dir TEXT NOT NULL DEFAULT '', result TEXT NOT NULL DEFAULT '{}',
+                          created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+        CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        )sql",
+    };
+    return steps;
+}
+
+std::string nowUtc() {
+    const std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+// RAII statement: prepare, bind, step, finalize.
+class Statement {
+public:
+    Statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr); }
+    ~Statement() { sqlite3_finalize(stmt_); }
+    bool ok() const { return stmt_ != nullptr; }
+    Statement& bind(int i, double v) {
+        if (v != v) sqlite3_bind_null(stmt_, i);
+        else sqlite3_bind_double(stmt_, i, v);
+        return *this;
+    }
+    Statement& bind(int i, long long v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
+    Statement& bind(int i, const std::string& v) {
+        sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
+    int step() { return sqlite3_step(stmt_); }
+    void reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
+    double real(int c) const {
+        return sqlite3_column_type(stmt_, c) == SQLITE_NULL ? std::nan("") : sqlite3_column_double(stmt_, c);
+    }
+    long long integer(int c) const { return sqlite3_column_int64(stmt_, c); }
+    std::string text(int c) const {
+        const auto* t = sqlite3_column_text(stmt_, c);
+        return t ? reinterpret_cast<const char*>(t) : "";
+    }
+
+private:
+    sqlite3_stmt* stmt_ = nullptr;
+};
+
+std::string fieldColumns() {
+    std::string s;
+    for (Field f : allFields()) s += ", " + std::string(fieldName(f));
+    return s;
+}
+
+Json namedValues(const std::vector<std::string>& names, const std::vector<double>& values) {
+    Json j = Json::object();
+    for (size_t i = 0; i < names.size() && i < values.size(); ++i)
+        if (values[i] == values[i]) j.set(names[i], values[i]);
+    return j;
+}
+
+Json namedTexts(const std::vector<std::string>& names, const std::vector<std::string>& values) {
+    Json j = Json::object();
+    for (size_t i = 0; i < names.size() && i < values.size(); ++i) j.set(names[i], values[i]);
+    return j;
+}
+
+// Test hook for the crash-safety test: stall inside the import transaction so a test can kill the process
+// at a known point. Unset in normal use.
+long long stallAfterRows() {
+    const char* v = std::getenv("MOESCOPE_FAULT_STALL_IMPORT_AFTER");
+    return v ? std::atoll(v) : -1;
+}
+
+} // namespace
+
+Workspace::~Workspace() { close(); }
+
+void Workspace::close() {
+    if (db_) sqlite3_close(db_);
+    db_ = nullptr;
+}
+
+std::string Workspace::lastError() const { return db_ ? sqlite3_errmsg(db_) : "workspace not open"; }
+
+bool Workspace::exec(const char* sql, std::string& error) {
+    char* msg = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &msg) != SQLITE_OK) {
+        error = path_ + ": " + (msg ? msg : "SQLite error");
+        sqlite3_free(msg);
+        return false;
+    }
+    return true;
+}
+
+bool Workspace::open(const std::string& path, std::string& error) {
+    close();
+    path_ = path;
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+        error = path + ": cannot open workspace: " + lastError();
+        close();
+        return false;
+    }
+    sqlite3_busy_timeout(db_, 5000);
+    // journal_mode fails with "file is not a database" on foreign files: the first place we can tell.
+    if (!exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", error)) {
+        error = path + ": not a MoEScope workspace (" + lastError() + ")";
+        close();
+        return false;
+    }
+    if (!migrate(error)) {
+        close();
+        return false;
+    }
+    return true;
+}
+
+int Workspace::schemaVersion() const {
+    Statement s(db_, "PRAGMA user_version");
+    return s.step() == SQLITE_ROW ? static_cast<int>(s.integer(0)) : -1;
+}
+
+bool Workspace::migrate(std::string& error) {
+    int version = schemaVersion();
+    if (version > kSchemaVersion) {
+        error = path_ + ": workspace schema " + std::to_string(version) + " is newer than this MoEScope (" +
+                std::to_string(kSchemaVersion) + ")";
+        return false;
+    }
+    if (version == 0) {
+        // A non-empty SQLite file without our version is someone else's database.
+        Statement s(db_, "SELECT count(*) FROM sqlite_master");
+        if (s.step() == SQLITE_ROW && s.integer(0) > 0) {
+            error = path_ + ": an SQLite file, but not a MoEScope workspace";
+            return false;
+        }
+    }
+    for (; version < kSchemaVersion; ++version) {
+        if (!exec("BEGIN IMMEDIATE", error)) return false;
+        const std::string bump = "PRAGMA user_version=" + std::to_string(version + 1);
+        if (!exec(migrations()[version], error) || !exec(bump.c_str(), error)) {
+            std::string ignored;
+            exec("ROLLBACK", ignored);
+            return false;
+        }
+        if (!exec("COMMIT", error)) return false;
+    }
+    return true;
+}
+
+long long Workspace::addImport(ImportRecord record, const RunTable& table, std::string& error) {
+    if (!db_) return error = "workspace not open", 0;
+    if (!exec("BEGIN IMMEDIATE", error)) return 0;
+    auto rollback = [&](const std::string& why) {
+        error = path_ + ": " + why;
+        std::string ignored;
+        exec("ROLLBACK", ignored);
+        return 0LL;
+    };
+    Json mapping = Json::object();
+    for (const auto& [field, column] : record.mapping) mapping.set(field, column);
+    if (record.importedAt.empty()) record.importedAt = nowUtc();
+    Statement ins(db_, "INSERT INTO imports(path, sha256, mapping, imported_at, rows) VALUES(?,?,?,?,?)");
+    ins.bind(1, record.path).bind(2, record.sha256).bind(3, mapping.dump()).bind(4, record.importedAt);
+    ins.bind(5, static_cast<long long>(table.runs.size()));
+    if (ins.step() != SQLITE_DONE) return rollback(lastError());
+    const long long importId = sqlite3_last_insert_rowid(db_);
+
+    std::string sql = "INSERT INTO runs(import_id, source_line" + fieldColumns() +
+                      ", derived_mask, excluded, metrics, labels) VALUES(?,?";
+    for (int i = 0; i < kFieldCount; ++i) sql += ",?";
+    sql += ",?,?,?,?)";
+    Statement run(db_, sql.c_str());
+    if (!run.ok()) return rollback(lastError());
+    const long long stall = stallAfterRows();
+    long long inserted = 0;
+    for (const Run& r : table.runs) {
+        run.reset();
+        int c = 1;
+        run.bind(c++, importId);
+        run.bind(c++, static_cast<long long>(r.sourceLine));
+        for (Field f : allFields()) run.bind(c++, r.get(f));
+        run.bind(c++, static_cast<long long>(r.derivedMask));
+        run.bind(c++, static_cast<long long>(r.excluded));
+        run.bind(c++, namedValues(table.metricNames, r.metrics).dump());
+        run.bind(c++, namedTexts(table.labelNames, r.labels).dump());
+        if (run.step() != SQLITE_DONE) return rollback(lastError());
+        if (++inserted == stall) {
+            std::fprintf(stderr, "MOESCOPE_FAULT: stalled after %lld rows\n", inserted);
+            std::fflush(stderr);
+            std::this_thread::sleep_for(std::chrono::hours(1));
+        }
+    }
+    if (!exec("COMMIT", error)) return rollback(lastError());
+    return importId;
+}
+
+std::vector<ImportRecord> Workspace::imports() const {
+    std::vector<ImportRecord> out;
+    Statement s(db_, "SELECT id, path, sha256, mapping, imported_at, rows FROM imports ORDER BY id");
+    while (s.step() == SQLITE_ROW) {
+        ImportRecord r;
+        r.id = s.integer(0);
+        r.path = s.text(1);
+        r.sha256 = s.text(2);
+        Json mapping;
+        std::string ignored;
+        if (Json::parse(s.text(3), mapping, ignored))
+            for (const auto& [field, column] : mapping.members()) r.mapping.emplace_back(field, column.string());
+        r.importedAt = s.text(4);
+        r.rows = static_cast<int>(s.integer(5));
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+RunTable Workspace::runs() const {
+    RunTable table;
+    const std::string sql =
+        "SELECT id, source_line" + fieldColumns() + ", derived_mask, excluded, metrics, labels FROM runs ORDER BY id";
+    Statement s(db_, sql.c_str());
+    std::vector<std::pair<Json, Json>> extras;
+    while (s.step() == SQLITE_ROW) {
+        Run r;
+        int c = 0;
+        r.id = s.integer(c++);
+        r.sourceLine = static_cast<int>(s.integer(c++));
+        for (Field f : allFields()) r.values[static_cast<int>(f)] = s.real(c++);
+        r.derivedMask = static_cast<uint32_t>(s.integer(c++));
+        r.excluded = s.integer(c++) != 0;
+        Json metrics, labels;
+        std::string ignored;
+        Json::parse(s.text(c++), metrics, ignored);
+        Json::parse(s.text(c++), labels, ignored);
+        for (const auto& m : metrics.members())
+            if (table.metricIndex(m.first) < 0) table.metricNames.push_back(m.first);
+        for (const auto& l : labels.members())
+            if (table.labelIndex(l.first) < 0) table.labelNames.push_back(l.first);
+        extras.emplace_back(std::move(metrics), std::move(labels));
+        table.runs.push_back(std::move(r));
+    }
+    for (size_t i = 0; i < table.runs.size(); ++i) {
+        Run& r = table.runs[i];
+        for (const auto& name : table.metricNames) r.metrics.push_back(extras[i].first[name].number(std::nan("")));
+        for (const auto& name : table.labelNames) r.labels.push_back(extras[i].second[name].string());
+    }
+    return table;
+}
+
+int Workspace::runCount() const {
+    Statement s(db_, "SELECT count(*) FROM runs");
+    return s.step() == SQLITE_ROW ? static_cast<int>(s.integer(0)) : 0;
+}
+
+bool Workspace::setExcluded(long long runId, bool excluded, std::string& error) {
+    Statement s(db_, "UPDATE runs SET excluded=? WHERE id=?");
+    s.bind(1, static_cast<long long>(excluded)).bind(2, runId);
+    if (s.step() != SQLITE_DONE) return error = lastError(), false;
+    return true;
+}
+
+bool Workspace::setValue(long long runId, Field field, double value, std::string& error) {
+    // The column name comes from our own field table, never from user text.
+    const std::string sql = "UPDATE runs SET " + std::string(fieldName(field)) +
+                            "=?, derived_mask = derived_mask & ~? WHERE id=?";
+    Statement s(db_, sql.c_str());
+    s.bind(1, value).bind(2, static_cast<long long>(1u << static_cast<int>(field))).bind(3, runId);
+    if (s.step() != SQLITE_DONE) return error = lastError(), false;
+    return true;
+}
+
+bool Workspace::deleteRun(long long runId, std::string& error) {
+    Statement s(db_, "DELETE FROM runs WHERE id=?");
+    s.bind(1, runId);
+    if (s.step() != SQLITE_DONE) return error = lastError(), false;
+    return true;
+}
+
+long long Workspace::addFit(const FitRecord& fit, std::string& error) {
+    Statement s(db_, "INSERT INTO fits(law, budget, settings, result, created_at) VALUES(?,?,?,?,?)");
+    s.bind(1, fit.law).bind(2, fit.budget).bind(3, fit.settingsJson).bind(4, fit.resultJson).bind(5, nowUtc());
+    if (s.step() != SQLITE_DONE) return error = lastError(), 0;
+    return sqlite3_last_insert_rowid(db_);
+}
+
+std::vector<FitRecord> Workspace::fits() const {
+    std::vector<FitRecord> out;
+    Statement s(db_, "SELECT id, law, budget, settings, result, created_at FROM fits ORDER BY id");
+    while (s.step() == SQLITE_ROW)
+        out.push_back({s.integer(0), s.text(1), s.real(2), s.text(3), s.text(4), s.text(5)});
+    return out;
+}
+
+long long Workspace::addJob(const JobRecord& job, std::string& error) {
+    Statement s(db_, "INSERT INTO jobs(name, config, status, out_dir, result, created_at, updated_at) "
+                     "VALUES(?,?,?,?,?,?,?)");
+    const std::string now = nowUtc();
+    s.bind(1, job.name).bind(2, job.configJson).bind(3, job.status).bind(4, job.outDir);
+    s.bind(5, job.resultJson.empty() ? std::string("{}") : job.resultJson).bind(6, now).bind(7, now);
+    if (s.step() != SQLITE_DONE) return error = lastError(), 0;
+    return sqlite3_last_insert_rowid(db_);
+}
+
+bool Workspace::updateJob(const JobRecord& job, std::string& error) {
+    Statement s(db_, "UPDATE jobs SET status=?, out_dir=?, result=?, updated_at=? WHERE id=?");
+    s.bind(1, job.status).bind(2, job.outDir).bind(3, job.resultJson.empty() ? std::string("{}") : job.resultJson);
+    s.bind(4, nowUtc()).bind(5, job.id);
+    if (s.step() != SQLITE_DONE) return error = lastError(), false;
+    return true;
+}
+
+std::vector<JobRecord> Workspace::jobs() const {
+    std::vector<JobRecord> out;
+    Statement s(db_, "SELECT id, name, config, status, out_dir, result FROM jobs ORDER BY id");
+    while (s.step() == SQLITE_ROW)
+        out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)});
+    return out;
+}
+
+bool Workspace::setSetting(const std::string& key, const std::string& value, std::string& error) {
+    Statement s(db_, "INSERT INTO settings(key, value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+    s.bind(1, key).bind(2, value);
+    if (s.step() != SQLITE_DONE) return error = lastError(), false;
+    return true;
+}
+
+std::string Workspace::setting(const std::string& key, const std::string& fallback) const {
+    Statement s(db_, "SELECT value FROM settings WHERE key=?");
+    s.bind(1, key);
+    return s.step() == SQLITE_ROW ? s.text(0) : fallback;
+}
+
+} // namespace moescope

@@ -1,0 +1,88 @@
+#pragma once
+// The .moescope workspace: one SQLite file holding runs, imports, fits, trainer jobs and view settings.
+// WAL journal, one transaction per import: a crash leaves the whole import or none of it.
+#include "Run.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+struct sqlite3;
+
+namespace moescope {
+
+struct ImportRecord {
+    long long id = 0;
+    std::string path;
+    std::string sha256;
+    std::vector<std::pair<std::string, std::string>> mapping; // field -> column
+    std::string importedAt;                                   // ISO 8601 UTC
+    int rows = 0;
+};
+
+struct FitRecord {
+    long long id = 0;
+    std::string law;
+    double budget = 0; // 0 when the fit spans budgets
+    std::string settingsJson;
+    std::string resultJson;
+    std::string createdAt;
+};
+
+struct JobRecord {
+    long long id = 0;
+    std::string name;
+    std::string configJson;
+    std::string status; // queued, running, done, failed, cancelled
+    std::string outDir;
+    std::string resultJson;
+};
+
+class Workspace {
+public:
+    static constexpr int kSchemaVersion = 1;
+
+    Workspace() = default;
+    ~Workspace();
+    Workspace(const Workspace&) = delete;
+    Workspace& operator=(const Workspace&) = delete;
+
+    // Opens or creates the file and brings its schema up to date; false with `error` on failure
+    // (not a workspace, newer schema than this program knows, unwritable).
+    bool open(const std::string& path, std::string& error);
+    void close();
+    bool isOpen() const { return db_ != nullptr; }
+    const std::string& path() const { return path_; }
+    int schemaVersion() const;
+
+    // Stores the import record and all its runs atomically; returns the import id (0 on failure).
+    long long addImport(ImportRecord record, const RunTable& runs, std::string& error);
+    std::vector<ImportRecord> imports() const;
+    // Every run, with metric/label columns united across imports.
+    RunTable runs() const;
+    int runCount() const;
+
+    bool setExcluded(long long runId, bool excluded, std::string& error);
+    bool setValue(long long runId, Field field, double value, std::string& error);
+    bool deleteRun(long long runId, std::string& error);
+
+    long long addFit(const FitRecord& fit, std::string& error);
+    std::vector<FitRecord> fits() const;
+
+    long long addJob(const JobRecord& job, std::string& error);
+    bool updateJob(const JobRecord& job, std::string& error);
+    std::vector<JobRecord> jobs() const;
+
+    bool setSetting(const std::string& key, const std::string& value, std::string& error);
+    std::string setting(const std::string& key, const std::string& fallback = {}) const;
+
+private:
+    bool exec(const char* sql, std::string& error);
+    bool migrate(std::string& error);
+    std::string lastError() const;
+
+    sqlite3* db_ = nullptr;
+    std::string path_;
+};
+
+} // namespace moescope

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs every benchmark of tests/bench against its same-run reference. Usage: run_all.sh BUILD_DIR
+set -uo pipefail
+build=${1:-build}
+status=0
+for b in bench_csv_import bench_isoflop; do
+  [ -x "$build/tests/bench/$b" ] || continue
+  echo "== $b"
+  "$build/tests/bench/$b" || status=1
+done
+exit $status

@@ -1,0 +1,101 @@
+// The moescope-cli contract of DESIGN.md §5: JSON shapes, exit codes, option messages.
+#include "CsvWriter.h"
+#include "Json.h"
+#include "SyntheticSweep.h"
+#include "TestSupport.h"
+
+using namespace moescope;
+using namespace moescope::test;
+
+namespace {
+Json parseJson(const QString& text) {
+    Json j;
+    std::string error;
+    if (!Json::parse(text.trimmed().toStdString(), j, error)) qFatal("bad JSON (%s): %s", error.c_str(), qPrintable(text));
+    return j;
+}
+} // namespace
+
+class TestCli : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+private slots:
+    void flopsJson() {
+        const ProcessResult r = runCli({"flops", "--d-model", "512", "--layers", "8", "--experts", "8", "--active", "2",
+                                        "--vocab", "50432", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const Json j = parseJson(r.out);
+        for (const char* key : {"params", "active_params", "embedding_params", "sparsity", "flops_per_token",
+                                "flops_per_token_6na", "r"})
+            QVERIFY2(j.find(key), key);
+        QCOMPARE(j["params"].number(), 235569152.0);
+        QCOMPARE(j["active_params"].number(), 84574208.0);
+        QCOMPARE(j["sparsity"].number(), 0.75);
+        QCOMPARE(j["flops_per_token_6na"].number(), 6 * 84574208.0);
+    }
+
+    void flopsOptionErrors_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("K > E") << QStringList{"--d-model", "512", "--layers", "8", "--experts", "4", "--active", "8"}
+                               << "option --active";
+        QTest::newRow("missing d-model") << QStringList{"--layers", "8"} << "option --d-model is required";
+        QTest::newRow("not a number") << QStringList{"--d-model", "big", "--layers", "8"} << "option --d-model";
+        QTest::newRow("unknown") << QStringList{"--d-model", "512", "--layers", "8", "--colour", "red"}
+                                 << "unknown option --colour";
+    }
+    void flopsOptionErrors() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        const ProcessResult r = runCli(QStringList{"flops"} + args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QVERIFY(r.out.isEmpty());
+    }
+
+    void importJsonShape() {
+        const QString path = writeFile(dir_, "s.csv", "num_experts,top_k,n_params,val_loss,compute\n8,2,1e8,3.0,1e19\n");
+        const ProcessResult r = runCli({"import", path, "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const Json j = parseJson(r.out);
+        QCOMPARE(j["rows_read"].number(), 1.0);
+        QCOMPARE(j["rows_valid"].number(), 1.0);
+        QCOMPARE(j["rows_invalid"].number(), 0.0);
+        QVERIFY(j["errors"].isArray());
+        QCOMPARE(QString::fromStdString(j["mapping"]["experts"].string()), QString("num_experts"));
+        QCOMPARE(QString::fromStdString(j["mapping"]["active_experts"].string()), QString("top_k"));
+        QCOMPARE(QString::fromStdString(j["mapping"]["params"].string()), QString("n_params"));
+        QCOMPARE(QString::fromStdString(j["mapping"]["loss"].string()), QString("val_loss"));
+        QCOMPARE(QString::fromStdString(j["mapping"]["flops"].string()), QString("compute"));
+        QVERIFY2(r.err.contains("mapping:"), "the mapping is always reported");
+    }
+
+    void isoflopFitJsonShape() {
+        SyntheticSweepSpec spec;
+        spec.budgets = {1e19, 1e20};
+        const QString path = writeFile(dir_, "sweep.csv", QByteArray::fromStdString(runTableToCsv(makeSyntheticSweep(spec))));
+        ProcessResult r = runCli({"fit", path, "--law", "isoflop", "--budget", "1e20", "--bootstrap", "20", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const Json j = parseJson(r.out);
+        QCOMPARE(QString::fromStdString(j["law"].string()), QString("isoflop"));
+        QCOMPARE(j["budget"].number(), 1e20);
+        QCOMPARE(int(j["degrees"].size()), 3);
+        for (const char* k : {"n", "mse", "pearson", "heldout"}) QVERIFY2(j["metrics"].find(k), k);
+        for (const char* k : {"params", "sparsity", "active_params", "loss"}) QVERIFY2(j["optimum"].find(k), k);
+        QVERIFY(j["s_star"].size() > 0);
+        QCOMPARE(int(j["n_star"].size()), 7);
+        const Json& first = j["n_star"].at(0);
+        for (const char* k : {"sparsity", "params", "active_params", "loss"}) QVERIFY2(first.find(k), k);
+
+        r = runCli({"fit", path, "--law", "isoflop", "--budget", "5e22"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--budget 5e22: no such budget"), qPrintable(r.err));
+        r = runCli({"fit", path, "--law", "isoflop", "--budget", "1e20", "--degrees", "9,1,1"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("option --degrees"), qPrintable(r.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

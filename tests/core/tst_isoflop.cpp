@@ -1,0 +1,145 @@
+// IsoFLOP surfaces (Abnar et al. App. B): exact recovery of a known polynomial and its analytic optimum,
+// and the paper's qualitative findings on noisy data drawn from its own fitted law.
+#include "IsoflopAnalysis.h"
+#include "SyntheticSweep.h"
+
+#include <QtTest>
+
+#include <cmath>
+
+using namespace moescope;
+
+namespace {
+// L = c0 + a(x − x0)² + b(y − y0)² + k·x·y in x = log N, y = −log(1 − S): degrees (2,2,1) exactly.
+struct Quadratic {
+    double c0 = 2.5, a = 0.05, b = 0.1, k = 0.01, x0 = std::log(1e9), y0 = -std::log(1 - 0.75);
+    double operator()(double x, double y) const { return c0 + a * (x - x0) * (x - x0) + b * (y - y0) * (y - y0) + k * x * y; }
+    // ∂x = 2a(x − x0) + k y = 0, ∂y = 2b(y − y0) + k x = 0.
+    std::pair<double, double> optimum() const {
+        const double det = 4 * a * b - k * k;
+        const double x = (4 * a * b * x0 - 2 * b * k * y0) / det;
+        const double y = (4 * a * b * y0 - 2 * a * k * x0) / det;
+        return {x, y};
+    }
+};
+
+std::vector<IsoflopPoint> quadraticPoints(const Quadratic& q) {
+    std::vector<IsoflopPoint> pts;
+    for (double s : {0.0, 0.25, 0.5, 0.75, 0.875, 0.9375}) // y from 0 to 2.77
+        for (int i = 0; i < 9; ++i) {
+            const double x = std::log(1e8) + i * (std::log(1e10) - std::log(1e8)) / 8;
+            pts.push_back({std::exp(x), s, q(x, IsoflopSurface::sHat(s))});
+        }
+    return pts;
+}
+} // namespace
+
+class TestIsoflop : public QObject {
+    Q_OBJECT
+private slots:
+    void exactRecoveryOfAKnownSurface() {
+        const Quadratic q;
+        const auto pts = quadraticPoints(q);
+        IsoflopOptions o;
+        o.bootstrap = 20;
+        const BudgetAnalysis a = analyzeBudget(pts, {}, 1e20, o);
+        QCOMPARE(a.degrees, (Degrees{2, 2, 1}));
+        QVERIFY2(a.cvMse < 1e-20, qPrintable(QString::number(a.cvMse)));
+        // Coefficients: [1, x, x², y, y², xy]
+        const Eigen::VectorXd& c = a.surface.polynomial().coefficients;
+        QCOMPARE(c.size(), 6);
+        const double expected[6] = {q.c0 + q.a * q.x0 * q.x0 + q.b * q.y0 * q.y0, -2 * q.a * q.x0, q.a,
+                                    -2 * q.b * q.y0, q.b, q.k};
+        for (int i = 0; i < 6; ++i)
+            QVERIFY2(std::fabs(c[i] - expected[i]) < 1e-7 * std::max(1.0, std::fabs(expected[i])),
+                     qPrintable(QString("coefficient %1: %2 vs %3").arg(i).arg(c[i]).arg(expected[i])));
+        const auto [x, y] = q.optimum();
+        QVERIFY2(std::fabs(std::log(a.optimum.params.value) - x) < 1e-4,
+                 qPrintable(QString("log N* %1 vs %2").arg(std::log(a.optimum.params.value)).arg(x)));
+        QVERIFY2(std::fabs(IsoflopSurface::sHat(a.optimum.sparsity.value) - y) < 1e-4,
+                 qPrintable(QString("Ŝ* %1 vs %2").arg(IsoflopSurface::sHat(a.optimum.sparsity.value)).arg(y)));
+        QVERIFY(std::fabs(a.optimum.loss.value - q(x, y)) < 1e-9);
+        // S*(N) = y0 − k·x/(2b) where that lies inside the swept range.
+        for (const auto& p : a.sStar) {
+            const double yStar = q.y0 - q.k * std::log(p.params) / (2 * q.b);
+            QVERIFY(std::fabs(IsoflopSurface::sHat(p.sparsity.value) - yStar) < 1e-4);
+        }
+        // N*(S) = exp(x0 − k·y/(2a)) for every swept level.
+        for (const auto& p : a.nStar) {
+            const double xStar = q.x0 - q.k * IsoflopSurface::sHat(p.sparsity) / (2 * q.a);
+            QVERIFY(std::fabs(std::log(p.params.value) - xStar) < 1e-4);
+        }
+        QVERIFY(a.heldout.pearson > 0.999999);
+    }
+
+    void fixedDegreesTooRichForTheDataAreRefused() {
+        const auto pts = quadraticPoints(Quadratic{});
+        std::vector<IsoflopPoint> few(pts.begin(), pts.begin() + 5); // one sparsity level, 5 sizes
+        IsoflopOptions o;
+        o.degrees = Degrees{2, 2, 2};
+        try {
+            analyzeBudget(few, {}, 1e19, o);
+            QFAIL("expected an IsoflopError");
+        } catch (const IsoflopError& e) {
+            const QString msg = e.what();
+            QVERIFY2(msg.contains("budget 1e+19") && msg.contains("need at least 7"), qPrintable(msg));
+        }
+        few.resize(2);
+        o.degrees.reset();
+        QVERIFY_EXCEPTION_THROWN(analyzeBudget(few, {}, 1e19, o), IsoflopError);
+    }
+
+    void papersFindingsOnNoisyLawData() {
+        SyntheticSweepSpec spec;
+        spec.budgets = {1e20};
+        spec.noise = 0.003;
+        const RunTable sweep = makeSyntheticSweep(spec);
+        const auto groups = groupByBudget(sweep);
+        QCOMPARE(int(groups.size()), 1);
+        IsoflopOptions o;
+        o.leaveOneSparsityOut = true;
+        const BudgetAnalysis a = analyzeBudget(groups.begin()->second, 1e20, o);
+        qInfo("degrees %s, held-out Pearson %.4f (n=%d), LOSO Pearson %.4f", a.degrees.toString().c_str(),
+              a.heldout.pearson, a.heldout.n, a.leaveOneSparsityOut->pearson);
+        QVERIFY2(a.heldout.pearson >= 0.98, qPrintable(QString::number(a.heldout.pearson)));
+        QVERIFY(a.leaveOneSparsityOut.has_value());
+
+        // N*(S) increasing, N_a*(S) decreasing, L*(S) decreasing (Abnar et al. Fig. 3).
+        QCOMPARE(int(a.nStar.size()), 7);
+        for (size_t i = 1; i < a.nStar.size(); ++i) {
+            QVERIFY2(a.nStar[i].params.value > a.nStar[i - 1].params.value, qPrintable(QString("N* at S=%1").arg(a.nStar[i].sparsity)));
+            QVERIFY2(a.nStar[i].activeParams.value < a.nStar[i - 1].activeParams.value,
+                     qPrintable(QString("N_a* at S=%1").arg(a.nStar[i].sparsity)));
+            QVERIFY2(a.nStar[i].loss.value < a.nStar[i - 1].loss.value, qPrintable(QString("L* at S=%1").arg(a.nStar[i].sparsity)));
+        }
+        // S*(N) increasing in N (Fig. 4): non-decreasing along the grid, and clearly higher at the top.
+        QVERIFY(a.sStar.size() > 10);
+        for (size_t i = 1; i < a.sStar.size(); ++i)
+            QVERIFY2(a.sStar[i].sparsity.value >= a.sStar[i - 1].sparsity.value - 1e-3,
+                     qPrintable(QString("S* drops at N=%1").arg(a.sStar[i].params)));
+        QVERIFY(a.sStar.back().sparsity.value > a.sStar.front().sparsity.value + 0.1);
+        // Bootstrap bands bracket the estimates.
+        QVERIFY(a.optimum.params.lo <= a.optimum.params.value * 1.0001);
+        QVERIFY(a.optimum.params.hi >= a.optimum.params.value * 0.9999);
+        QVERIFY(a.optimum.params.hi > a.optimum.params.lo);
+    }
+
+    void trendsAcrossBudgets() {
+        SyntheticSweepSpec spec;
+        spec.budgets = {1e18, 1e19, 1e20, 1e21};
+        spec.noise = 0.002;
+        IsoflopOptions o;
+        o.bootstrap = 10;
+        const SweepAnalysis s = analyzeSweep(makeSyntheticSweep(spec), o);
+        QCOMPARE(int(s.budgets.size()), 4);
+        QVERIFY(!s.trends.empty());
+        // N*(C) grows with C at every sparsity, L*(C) falls.
+        for (const auto& t : s.trends) {
+            QVERIFY2(t.nStar.exponent > 0.2 && t.nStar.exponent < 1.0, qPrintable(QString::number(t.nStar.exponent)));
+            QVERIFY(t.lossStar.exponent < 0);
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestIsoflop)
+#include "tst_isoflop.moc"

@@ -1,0 +1,94 @@
+// Imports of the real sweeps in ../shared/data (skipped when the folder is absent).
+#include "CsvImporter.h"
+#include "TestSupport.h"
+
+#include <map>
+
+using namespace moescope;
+using namespace moescope::test;
+
+class TestSharedImport : public QObject {
+    Q_OBJECT
+private slots:
+    void clarkRouting() {
+        MOESCOPE_REQUIRE_SHARED("clark2022_routing/curves.csv");
+        ImportOptions o;
+        o.overrides = {{"params", "total_parameter_count"}, {"active_params", "dense_parameter_count"},
+                       {"experts", "num_experts"}, {"active_experts", "k"}, {"loss", "loss_validation"}};
+        // Without --skip-invalid the file is refused: 8 rows lack loss_validation and 130 rows are Dense runs
+        // with k = 2 or 4 (a widened FFN emulating k > 1), which MoE accounting cannot take as K > E.
+        ImportResult strict = importCsvFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
+        QCOMPARE(strict.outcome, ImportResult::Outcome::InvalidRows);
+        o.skipInvalid = true;
+        const ImportResult r = importCsvFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
+        QVERIFY(r.ok());
+        QCOMPARE(r.rowsRead, 5799);
+        QCOMPARE(r.rowsInvalid, 138);
+        QCOMPARE(int(r.table.runs.size()), 5799 - 138);
+        int missingLoss = 0, kOverE = 0;
+        for (const auto& e : r.errors) {
+            missingLoss += e.column == "loss_validation" && e.message == "missing value";
+            kOverE += e.column == "k" && QString::fromStdString(e.message).contains("exceeds E = 1");
+        }
+        QCOMPARE(missingLoss, 8);
+        QCOMPARE(kOverE, 130);
+        // Final step per run (hyper_id): 218 of SOURCE.txt's 223 runs keep a valid final row.
+        const int hyper = r.table.metricIndex("hyper_id"), step = r.table.metricIndex("step");
+        QVERIFY(hyper >= 0 && step >= 0);
+        std::map<double, const Run*> last;
+        for (const Run& run : r.table.runs) {
+            const Run*& slot = last[run.metrics[hyper]];
+            if (!slot || run.metrics[step] > slot->metrics[step]) slot = &run;
+        }
+        QCOMPARE(int(last.size()), 218);
+        const Run* first = last.at(0.0); // hyper_id 0: a dense 370M model
+        QCOMPARE(first->get(Field::Params), 368123904.0);
+        QCOMPARE(first->get(Field::ActiveParams), 368123904.0);
+        QCOMPARE(first->get(Field::Sparsity), 0.0);
+        QVERIFY(first->isDerived(Field::Sparsity));
+        QCOMPARE(first->get(Field::DModel), 1536.0);
+        QCOMPARE(first->get(Field::NLayers), 12.0); // num_blocks
+        QVERIFY(first->get(Field::Loss) > 2.0 && first->get(Field::Loss) < 3.0);
+        const int router = r.table.labelIndex("router_type");
+        QVERIFY(router >= 0);
+        int routed = 0;
+        for (const auto& [id, run] : last)
+            if (run->get(Field::Experts) > 1) {
+                ++routed;
+                QCOMPARE(run->get(Field::Sparsity), 1.0 - run->get(Field::ActiveExperts) / run->get(Field::Experts));
+                QVERIFY(run->get(Field::ActiveParams) < run->get(Field::Params));
+            }
+        QCOMPARE(routed, 210);
+    }
+
+    void openAthenaIsoflops() {
+        MOESCOPE_REQUIRE_SHARED("openathena_isoflops/isoflops.csv");
+        const ImportResult r = importCsvFile(sharedData("openathena_isoflops/isoflops.csv").toStdString(), {});
+        QVERIFY(r.ok());
+        QCOMPARE(r.rowsRead, 947);
+        QCOMPARE(int(r.table.runs.size()), 947);
+        const auto find = [&](const std::string& field) {
+            for (const auto& m : r.mapping)
+                if (m.first == field) return QString::fromStdString(m.second);
+            return QString();
+        };
+        QCOMPARE(find("params"), QString("params"));
+        QCOMPARE(find("tokens"), QString("tokens"));
+        QCOMPARE(find("budget"), QString("budget"));
+        const Run& first = r.table.runs[0];
+        QCOMPARE(first.get(Field::Params), 1730543416.124146);
+        QCOMPARE(first.get(Field::Budget), 1e19);
+        QCOMPARE(first.get(Field::Loss), 3.395737776160633);
+        QCOMPARE(first.get(Field::Sparsity), 0.0); // dense ⇒ S = 0, N_a = N
+        QCOMPARE(first.get(Field::ActiveParams), first.get(Field::Params));
+        QVERIFY(first.isDerived(Field::Flops));
+        const int experiment = r.table.labelIndex("experiment");
+        QVERIFY(experiment >= 0);
+        int chinchilla = 0;
+        for (const Run& run : r.table.runs) chinchilla += run.labels[experiment] == "ml_scalefit__massivetext__chinchilla";
+        QCOMPARE(chinchilla, 124);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSharedImport)
+#include "tst_shared_import.moc"

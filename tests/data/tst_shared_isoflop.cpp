@@ -1,0 +1,80 @@
+// Open-Athena's dense isoFLOP sweeps (S = 0): per-budget parabola minima N*(C) checked against an
+// independent closed-form quadratic fit, and the exponent of N* ∝ C^a against Hoffmann et al.'s ≈ 0.5.
+#include "CsvImporter.h"
+#include "IsoflopAnalysis.h"
+#include "TestSupport.h"
+
+#include <cmath>
+
+using namespace moescope;
+using namespace moescope::test;
+
+namespace {
+// Least squares of loss on (1, u, u²) with u = log N − mean, by 3×3 normal equations (well conditioned
+// once centred): an independent route to the parabola's vertex.
+double vertexOfParabola(const std::vector<const Run*>& runs) {
+    double m = 0;
+    for (const Run* r : runs) m += std::log(r->get(Field::Params));
+    m /= runs.size();
+    double s[5] = {0, 0, 0, 0, 0}, t[3] = {0, 0, 0};
+    for (const Run* r : runs) {
+        const double u = std::log(r->get(Field::Params)) - m, l = r->get(Field::Loss);
+        double p = 1;
+        for (int k = 0; k < 5; ++k) s[k] += p, p *= u;
+        t[0] += l, t[1] += l * u, t[2] += l * u * u;
+    }
+    // Cramer's rule on [[s0 s1 s2][s1 s2 s3][s2 s3 s4]]·[c0 c1 c2] = t.
+    auto det3 = [](double a, double b, double c, double d, double e, double f, double g, double h, double i) {
+        return a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
+    };
+    const double D = det3(s[0], s[1], s[2], s[1], s[2], s[3], s[2], s[3], s[4]);
+    const double c1 = det3(s[0], t[0], s[2], s[1], t[1], s[3], s[2], t[2], s[4]) / D;
+    const double c2 = det3(s[0], s[1], t[0], s[1], s[2], t[1], s[2], s[3], t[2]) / D;
+    return std::exp(m - c1 / (2 * c2));
+}
+} // namespace
+
+class TestSharedIsoflop : public QObject {
+    Q_OBJECT
+private slots:
+    void chinchillaParabolaMinima() {
+        MOESCOPE_REQUIRE_SHARED("openathena_isoflops/isoflops.csv");
+        ImportResult r = importCsvFile(sharedData("openathena_isoflops/isoflops.csv").toStdString(), {});
+        QVERIFY(r.ok());
+        const int experiment = r.table.labelIndex("experiment");
+        RunTable chinchilla;
+        for (const Run& run : r.table.runs)
+            if (run.labels[experiment] == "ml_scalefit__massivetext__chinchilla") chinchilla.runs.push_back(run);
+        QCOMPARE(int(chinchilla.runs.size()), 124);
+
+        IsoflopOptions o;
+        o.degrees = Degrees{2, 0, 0}; // Chinchilla's approach 2: a parabola in log N per budget
+        o.bootstrap = 50;
+        std::vector<double> budgets, nStar;
+        for (const auto& [budget, runs] : groupByBudget(chinchilla)) {
+            if (runs.size() < 5) continue;
+            const BudgetAnalysis a = analyzeBudget(runs, budget, o);
+            QCOMPARE(int(a.nStar.size()), 1);
+            const double ours = a.nStar[0].params.value;
+            const double independent = vertexOfParabola(runs);
+            qInfo("C=%.3g: %zu runs, N* %.4g (independent %.4g), 95%% [%.4g, %.4g]", budget, runs.size(), ours,
+                  independent, a.nStar[0].params.lo, a.nStar[0].params.hi);
+            // Equal unless the vertex falls outside the sampled sizes (then ours is clamped to the data).
+            if (std::log(independent) > a.surface.minLogParams() && std::log(independent) < a.surface.maxLogParams())
+                QVERIFY2(std::fabs(std::log(ours / independent)) < 1e-3, qPrintable(QString::number(budget)));
+            else
+                QVERIFY(std::fabs(std::log(ours) - a.surface.minLogParams()) < 1e-6 ||
+                        std::fabs(std::log(ours) - a.surface.maxLogParams()) < 1e-6);
+            budgets.push_back(budget);
+            nStar.push_back(ours);
+        }
+        QVERIFY(budgets.size() >= 5);
+        const PowerLaw law = fitPowerLaw(budgets, nStar);
+        qInfo("N* ∝ C^%.3f over %d budgets (R² %.4f); Hoffmann et al. approach 2: a = 0.49", law.exponent, law.n, law.r2);
+        QVERIFY2(std::fabs(law.exponent - 0.5) < 0.06, qPrintable(QString::number(law.exponent)));
+        QVERIFY(law.r2 > 0.95);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSharedIsoflop)
+#include "tst_shared_isoflop.moc"

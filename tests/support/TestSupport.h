@@ -1,0 +1,55 @@
+#pragma once
+// Helpers shared by the suites: running the CLI, temporary files, the shared data folder.
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QString>
+#include <QTemporaryDir>
+#include <QtTest>
+
+namespace moescope::test {
+
+struct ProcessResult {
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+
+inline ProcessResult runProgram(const QString& program, const QStringList& args, int timeoutMs = 120000) {
+    QProcess p;
+    p.start(program, args);
+    ProcessResult r;
+    if (!p.waitForFinished(timeoutMs)) {
+        p.kill();
+        p.waitForFinished();
+        r.err = "timed out";
+        return r;
+    }
+    r.exitCode = p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1;
+    r.out = QString::fromUtf8(p.readAllStandardOutput());
+    r.err = QString::fromUtf8(p.readAllStandardError());
+    return r;
+}
+
+#ifdef MOESCOPE_CLI
+inline ProcessResult runCli(const QStringList& args) { return runProgram(MOESCOPE_CLI, args); }
+#endif
+
+inline QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& content) {
+    const QString path = dir.filePath(name);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
+    f.write(content);
+    return path;
+}
+
+// The developer fixtures of ../shared/data; tests labelled `data` QSKIP when they are absent.
+inline QString sharedData(const QString& relative) { return QDir(MOESCOPE_SHARED_DATA).filePath(relative); }
+
+#define MOESCOPE_REQUIRE_SHARED(rel)                                                                           \
+    do {                                                                                                       \
+        if (!QFile::exists(moescope::test::sharedData(rel)))                                                   \
+            QSKIP(qPrintable(QString("shared data %1 not present (../shared/data is absent)").arg(rel)));      \
+    } while (0)
+
+} // namespace moescope::test

@@ -1,0 +1,97 @@
+#include "RunTableModel.h"
+
+#include <QFont>
+
+namespace moescope {
+
+RunTableModel::RunTableModel(QObject* parent) : QAbstractTableModel(parent) {}
+
+void RunTableModel::setRuns(RunTable table) {
+    beginResetModel();
+    table_ = std::move(table);
+    columns_ = {{Kind::Included, 0}};
+    for (Field f : allFields())
+        for (const Run& r : table_.runs)
+            if (r.has(f)) {
+                columns_.push_back({Kind::Field, static_cast<int>(f)});
+                break;
+            }
+    for (int i = 0; i < static_cast<int>(table_.metricNames.size()); ++i) columns_.push_back({Kind::Metric, i});
+    for (int i = 0; i < static_cast<int>(table_.labelNames.size()); ++i) columns_.push_back({Kind::Label, i});
+    endResetModel();
+}
+
+int RunTableModel::rowCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(table_.runs.size());
+}
+
+int RunTableModel::columnCount(const QModelIndex& parent) const {
+    return parent.isValid() ? 0 : static_cast<int>(columns_.size());
+}
+
+QVariant RunTableModel::data(const QModelIndex& index, int role) const {
+    if (!index.isValid()) return {};
+    const Run& run = table_.runs[index.row()];
+    const Column& c = columns_[index.column()];
+    switch (c.kind) {
+    case Kind::Included:
+        if (role == Qt::CheckStateRole) return run.excluded ? Qt::Unchecked : Qt::Checked;
+        if (role == Qt::ToolTipRole) return tr("Included in fits");
+        return {};
+    case Kind::Field: {
+        const Field f = static_cast<Field>(c.index);
+        if (!run.has(f)) return {};
+        if (role == Qt::DisplayRole) return QString::number(run.get(f), 'g', 6);
+        if (role == Qt::EditRole || role == Qt::UserRole) return run.get(f);
+        if (role == Qt::FontRole && run.isDerived(f)) {
+            QFont font;
+            font.setItalic(true);
+            return font;
+        }
+        if (role == Qt::ToolTipRole && run.isDerived(f)) return tr("Derived (not in the source file)");
+        return {};
+    }
+    case Kind::Metric: {
+        const double v = c.index < static_cast<int>(run.metrics.size()) ? run.metrics[c.index] : std::nan("");
+        if (v != v) return {};
+        if (role == Qt::DisplayRole) return QString::number(v, 'g', 6);
+        if (role == Qt::UserRole) return v;
+        return {};
+    }
+    case Kind::Label:
+        if (role == Qt::DisplayRole || role == Qt::UserRole)
+            return c.index < static_cast<int>(run.labels.size()) ? QString::fromStdString(run.labels[c.index]) : QString();
+        return {};
+    }
+    return {};
+}
+
+QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int role) const {
+    if (role != Qt::DisplayRole) return {};
+    if (orientation == Qt::Vertical) return section + 1;
+    const Column& c = columns_[section];
+    switch (c.kind) {
+    case Kind::Included: return tr("Use");
+    case Kind::Field: return QString::fromUtf8(fieldName(static_cast<Field>(c.index)).data());
+    case Kind::Metric: return QString::fromStdString(table_.metricNames[c.index]);
+    case Kind::Label: return QString::fromStdString(table_.labelNames[c.index]);
+    }
+    return {};
+}
+
+Qt::ItemFlags RunTableModel::flags(const QModelIndex& index) const {
+    Qt::ItemFlags f = QAbstractTableModel::flags(index);
+    if (index.isValid() && columns_[index.column()].kind == Kind::Included) f |= Qt::ItemIsUserCheckable;
+    return f;
+}
+
+bool RunTableModel::setData(const QModelIndex& index, const QVariant& value, int role) {
+    if (!index.isValid() || role != Qt::CheckStateRole || columns_[index.column()].kind != Kind::Included) return false;
+    const bool excluded = value.toInt() != Qt::Checked;
+    table_.runs[index.row()].excluded = excluded;
+    emit dataChanged(index.siblingAtColumn(0), index.siblingAtColumn(columnCount() - 1));
+    emit exclusionChanged(index.row(), excluded);
+    return true;
+}
+
+} // namespace moescope

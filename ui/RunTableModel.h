@@ -1,0 +1,40 @@
+#pragma once
+// The Runs table: canonical fields present in the data, then metrics and labels. Derived values are shown
+// in italics with a tooltip; the first column includes or excludes a run from fits.
+#include "Field.h"
+#include "Run.h"
+
+#include <QAbstractTableModel>
+#include <vector>
+
+namespace moescope {
+
+class RunTableModel : public QAbstractTableModel {
+    Q_OBJECT
+public:
+    explicit RunTableModel(QObject* parent = nullptr);
+
+    void setRuns(RunTable table);
+    const RunTable& runs() const { return table_; }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+    Qt::ItemFlags flags(const QModelIndex& index) const override;
+    bool setData(const QModelIndex& index, const QVariant& value, int role) override;
+
+signals:
+    void exclusionChanged(int row, bool excluded);
+
+private:
+    enum class Kind { Included, Field, Metric, Label };
+    struct Column {
+        Kind kind;
+        int index;
+    };
+    RunTable table_;
+    std::vector<Column> columns_;
+};
+
+} // namespace moescope
