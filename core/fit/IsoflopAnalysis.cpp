@@ -5,6 +5,7 @@
 #include <numeric>
 #include <random>
 #include <set>
+#include <thread>
 
 namespace moescope {
 
@@ -163,20 +164,42 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
                                  (a.surface.maxLogParams() - a.surface.minLogParams()) * i / (g - 1)));
     const Curves est = deriveCurves(a.surface, a.activeSurface ? &*a.activeSurface : nullptr, nGrid, levels);
 
-    std::vector<Curves> reps;
+    // Subsamples are drawn first, in order, so the replicates are the same whatever the thread count.
     const int subsample = std::max(a.degrees.featureCount(), static_cast<int>(o.subsampleFraction * points.size()));
+    std::vector<std::vector<int>> draws;
     for (int b = 0; b < o.bootstrap && subsample < static_cast<int>(points.size()); ++b) {
         std::vector<int> order = all;
         std::shuffle(order.begin(), order.end(), rng);
         order.resize(subsample);
-        std::vector<IsoflopPoint> sub;
-        for (int i : order) sub.push_back(points[i]);
-        if (!IsoflopSurface::whyUnsupported(sub, a.degrees).empty()) continue;
-        const IsoflopSurface s(points, a.degrees, order);
-        std::optional<IsoflopSurface> as;
-        if (a.activeSurface) as = IsoflopSurface(activePoints, a.degrees, order);
-        reps.push_back(deriveCurves(s, as ? &*as : nullptr, nGrid, levels));
+        std::sort(order.begin(), order.end());
+        draws.push_back(std::move(order));
     }
+    std::vector<std::optional<Curves>> slots(draws.size());
+    auto replicate = [&](size_t begin, size_t step) {
+        for (size_t b = begin; b < draws.size(); b += step) {
+            std::vector<IsoflopPoint> sub;
+            for (int i : draws[b]) sub.push_back(points[i]);
+            if (!IsoflopSurface::whyUnsupported(sub, a.degrees).empty()) continue;
+            IsoflopSurface s(points, a.degrees, draws[b]);
+            s.shareDomain(a.surface);
+            std::optional<IsoflopSurface> as;
+            if (a.activeSurface) {
+                as = IsoflopSurface(activePoints, a.degrees, draws[b]);
+                as->shareDomain(*a.activeSurface);
+            }
+            slots[b] = deriveCurves(s, as ? &*as : nullptr, nGrid, levels);
+        }
+    };
+    const size_t threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+    a.surface.shareDomain(a.surface); // builds the shared hull grid once, before the threads read it
+    if (a.activeSurface) a.activeSurface->shareDomain(*a.activeSurface);
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(replicate, t, threads);
+    replicate(0, threads);
+    for (auto& t : pool) t.join();
+    std::vector<Curves> reps;
+    for (auto& r : slots)
+        if (r) reps.push_back(std::move(*r));
     auto collect = [&](auto member) {
         std::vector<double> v;
         for (const Curves& c : reps) v.push_back(member(c));

@@ -37,7 +37,7 @@ std::vector<Pt> convexHull(std::vector<Pt> p) {
 // global minimum on the interval is found, not the nearest local one.
 template <typename F> double minimizeOnInterval(F f, double a, double b) {
     if (!(b > a)) return a;
-    const int scan = 200;
+    const int scan = 64;
     int best = 0;
     double bestValue = std::numeric_limits<double>::infinity();
     for (int i = 0; i <= scan; ++i) {
@@ -47,7 +47,7 @@ template <typename F> double minimizeOnInterval(F f, double a, double b) {
     double lo = a + (b - a) * std::max(0, best - 1) / scan, hi = a + (b - a) * std::min(scan, best + 1) / scan;
     const double g = (std::sqrt(5.0) - 1) / 2;
     double c = hi - g * (hi - lo), d = lo + g * (hi - lo);
-    for (int it = 0; it < 60; ++it) {
+    for (int it = 0; it < 45; ++it) {
         if (f(c) < f(d)) hi = d;
         else lo = c;
         c = hi - g * (hi - lo), d = lo + g * (hi - lo);
@@ -88,18 +88,45 @@ IsoflopSurface::IsoflopSurface(const std::vector<IsoflopPoint>& points, const De
     fit_ = fitPolynomial(degrees, x, y, l, rows);
     if (!fit_.ok) throw IsoflopError("the least-squares solve failed for degrees " + degrees.toString());
     std::vector<Pt> pts;
+    if (rows.empty())
+        for (int i = 0; i < m; ++i) pts.emplace_back(x[i], points[i].sparsity);
+    else
+        for (int i : rows) pts.emplace_back(x[i], points[i].sparsity);
+    buildDomain(pts);
+}
+
+void IsoflopSurface::buildDomain(const std::vector<Pt>& pts) {
     xMin_ = sMin_ = std::numeric_limits<double>::infinity();
     xMax_ = sMax_ = -std::numeric_limits<double>::infinity();
-    auto take = [&](int i) {
-        xMin_ = std::min(xMin_, x[i]), xMax_ = std::max(xMax_, x[i]);
-        sMin_ = std::min(sMin_, points[i].sparsity), sMax_ = std::max(sMax_, points[i].sparsity);
-        pts.emplace_back(x[i], points[i].sparsity);
-    };
-    if (rows.empty())
-        for (int i = 0; i < m; ++i) take(i);
-    else
-        for (int i : rows) take(i);
+    for (const auto& [x, s] : pts) {
+        xMin_ = std::min(xMin_, x), xMax_ = std::max(xMax_, x);
+        sMin_ = std::min(sMin_, s), sMax_ = std::max(sMax_, s);
+    }
     hull_ = convexHull(pts);
+    columns_.reset();
+}
+
+const std::vector<std::pair<double, double>>& IsoflopSurface::hullColumns() const {
+    if (columns_) return *columns_;
+    auto columns = std::make_shared<std::vector<Pt>>();
+    for (int i = 0; i <= kGrid; ++i) {
+        const double x = xMin_ + (xMax_ - xMin_) * i / kGrid;
+        double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+        for (int j = 0; j <= kGrid; ++j) {
+            const double s = sMin_ + (sMax_ - sMin_) * j / kGrid;
+            if (insideHull(x, s)) lo = std::min(lo, s), hi = std::max(hi, s);
+        }
+        columns->emplace_back(lo, hi);
+    }
+    columns_ = std::move(columns);
+    return *columns_;
+}
+
+void IsoflopSurface::shareDomain(const IsoflopSurface& other) {
+    xMin_ = other.xMin_, xMax_ = other.xMax_, sMin_ = other.sMin_, sMax_ = other.sMax_;
+    hull_ = other.hull_;
+    other.hullColumns();
+    columns_ = other.columns_;
 }
 
 double IsoflopSurface::loss(double params, double sparsity) const { return fit_(std::log(params), sHat(sparsity)); }
@@ -126,15 +153,19 @@ double IsoflopSurface::optimalParams(double sparsity) const {
 }
 
 std::pair<double, double> IsoflopSurface::jointOptimum() const {
-    const int grid = 160;
+    const int grid = kGrid;
     double best = std::numeric_limits<double>::infinity();
-    std::pair<double, double> arg{std::exp(xMin_), sMin_};
+    std::pair<double, double> arg{xMin_, sMin_};
+    const auto& columns = hullColumns();
+    std::vector<double> yHat(grid + 1);
+    for (int j = 0; j <= grid; ++j) yHat[j] = sHat(sMin_ + (sMax_ - sMin_) * j / grid);
     for (int i = 0; i <= grid; ++i) {
         const double x = xMin_ + (xMax_ - xMin_) * i / grid;
+        const auto [lo, hi] = columns[i];
         for (int j = 0; j <= grid; ++j) {
             const double s = sMin_ + (sMax_ - sMin_) * j / grid;
-            if (!insideHull(x, s)) continue;
-            const double v = fit_(x, sHat(s));
+            if (s < lo || s > hi) continue;
+            const double v = fit_(x, yHat[j]);
             if (v < best) best = v, arg = {x, s};
         }
     }

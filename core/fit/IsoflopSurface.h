@@ -3,6 +3,7 @@
 // hull of the data it was fitted on, so every optimum it reports stays where there are runs.
 #include "PolynomialDesign.h"
 
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <vector>
@@ -46,11 +47,21 @@ public:
     // Joint minimum inside the data's convex hull (Eq. 2): {N, S}.
     std::pair<double, double> jointOptimum() const;
 
+    // Makes this surface report its optima over `other`'s data domain: bootstrap replicates fitted on
+    // subsamples are then compared on one domain, and the hull's grid is built once.
+    void shareDomain(const IsoflopSurface& other);
+
     // Checks a degree triple against the data: enough runs, distinct N and S levels. Empty when fine.
     static std::string whyUnsupported(const std::vector<IsoflopPoint>& points, const Degrees& d);
 
 private:
+    void buildDomain(const std::vector<std::pair<double, double>>& points);
+    const std::vector<std::pair<double, double>>& hullColumns() const; // built on first use
+
     PolynomialFit fit_;
+    // For each of kGrid+1 columns in log N, the sparsity interval inside the hull (lo > hi: none).
+    static constexpr int kGrid = 120;
+    mutable std::shared_ptr<const std::vector<std::pair<double, double>>> columns_;
     double xMin_ = 0, xMax_ = 0, sMin_ = 0, sMax_ = 0;
     std::vector<std::pair<double, double>> hull_; // (log N, S), counter-clockwise
 };

@@ -167,6 +167,7 @@ ImportResult importFrom(CsvReader& reader, const std::string& file, const Import
         return fileError(std::move(result), ImportResult::Outcome::InvalidFile, file, reader.headerLine(), "params",
                          "missing required column: give params (--map params=COLUMN) or d_model, n_layers and vocab");
 
+    result.table.runs.reserve(std::min<size_t>(reader.estimatedRows(), 50'000'000));
     RowImporter rows(file, mapping, reader.header(), result);
     std::vector<std::string_view> fields;
     int line = 0;

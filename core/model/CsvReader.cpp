@@ -79,8 +79,17 @@ bool CsvReader::start(std::string& error) {
         while (!f.empty() && (f.back() == ' ' || f.back() == '\t')) f.remove_suffix(1);
         header_.emplace_back(f);
     }
+    // Measure one record (the header's views are copied above, so scratch may be reused), then rewind.
+    const size_t dataStart = pos_;
+    const int dataLine = line_;
+    if (next(fields, line, error) == Status::Row) firstRecordBytes_ = std::max<size_t>(1, pos_ - dataStart);
+    pos_ = dataStart;
+    line_ = dataLine;
+    error.clear();
     return true;
 }
+
+size_t CsvReader::estimatedRows() const { return (buf_.size() - pos_) / firstRecordBytes_ + 1; }
 
 size_t CsvReader::skipLineEnd(size_t p) {
     if (p < buf_.size() && buf_[p] == '\r') ++p;

@@ -22,6 +22,8 @@ public:
     char delimiter() const { return delimiter_; }
     const std::vector<std::string>& header() const { return header_; }
     int headerLine() const { return headerLine_; }
+    // A guess at the record count from the file size and the first record's length, for reserving.
+    size_t estimatedRows() const;
 
     // The next non-blank record. On Row, `fields` and `line` (1-based, where the record starts) are set;
     // the views stay valid until the next call. On Error, `error` says what and `line`/`fields.size()`
@@ -41,6 +43,7 @@ private:
     char delimiter_ = ',';
     std::vector<std::string> header_;
     int headerLine_ = 1;
+    size_t firstRecordBytes_ = 1;
     std::deque<std::string> scratch_; // deque: growing it never moves the strings views point into
 };
 
