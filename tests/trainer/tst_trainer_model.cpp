@@ -1,0 +1,276 @@
+// The trainer on CPU: parameter counts by torch's numel() against core/model's accounting, dropless
+// routing against a naive per-token reference, the balance term at perfect balance, and real runs of
+// moescope-train (learning, resume equivalence, budget, bad options).
+#include "Accounting.h"
+#include "CsvImporter.h"
+#include "Json.h"
+#include "MoeTransformer.h"
+#include "TestSupport.h"
+
+#include <QDirIterator>
+
+#include <cmath>
+#include <csignal>
+
+using namespace moescope;
+using namespace moescope::trainer;
+using namespace moescope::test;
+
+namespace {
+std::vector<Json> events(const QString& out) {
+    std::vector<Json> list;
+    for (const QString& line : out.split('\n', Qt::SkipEmptyParts)) {
+        Json j;
+        std::string error;
+        if (!Json::parse(line.toStdString(), j, error)) qFatal("not JSON: %s", qPrintable(line));
+        list.push_back(j);
+    }
+    return list;
+}
+
+std::vector<Json> ofKind(const std::vector<Json>& all, const std::string& kind) {
+    std::vector<Json> out;
+    for (const Json& j : all)
+        if (j["event"].string() == kind) out.push_back(j);
+    return out;
+}
+
+ProcessResult train(const QStringList& args, int timeoutMs = 600000) { return runProgram(MOESCOPE_TRAIN, args, timeoutMs); }
+} // namespace
+
+class TestTrainer : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString corpus_;
+    double unigramEntropy_ = 0;
+
+private slots:
+    void initTestCase() {
+        torch::set_num_threads(1);
+        // A small text of our own: the project's C++ sources, so the test needs no download.
+        QByteArray text;
+        QDirIterator it(MOESCOPE_SOURCE_DIR "/core", {"*.cpp", "*.h"}, QDir::Files, QDirIterator::Subdirectories);
+        QStringList files;
+        while (it.hasNext()) files << it.next();
+        files.sort();
+        for (const QString& f : files) {
+            QFile file(f);
+            QVERIFY(file.open(QIODevice::ReadOnly));
+            text += file.readAll();
+        }
+        QVERIFY(text.size() > 50000);
+        corpus_ = writeFile(dir_, "corpus.txt", text);
+        double counts[256] = {};
+        for (unsigned char c : text) counts[c] += 1;
+        for (double c : counts)
+            if (c > 0) unigramEntropy_ -= c / text.size() * std::log(c / text.size());
+    }
+
+    void numelMatchesAccounting_data() {
+        QTest::addColumn<int>("d");
+        QTest::addColumn<int>("layers");
+        QTest::addColumn<int>("experts");
+        QTest::addColumn<int>("active");
+        QTest::addColumn<double>("granularity");
+        QTest::addColumn<int>("vocab");
+        QTest::newRow("dense") << 64 << 2 << 1 << 1 << 1.0 << 256;
+        QTest::newRow("moe E8 K2") << 64 << 3 << 8 << 2 << 1.0 << 256;
+        QTest::newRow("granular E16 K4 G4") << 128 << 2 << 16 << 4 << 4.0 << 512;
+    }
+    void numelMatchesAccounting() {
+        QFETCH(int, d);
+        QFETCH(int, layers);
+        QFETCH(int, experts);
+        QFETCH(int, active);
+        QFETCH(double, granularity);
+        QFETCH(int, vocab);
+        Architecture a{double(d), double(layers), double(experts), double(active), granularity, 64, double(vocab)};
+        MoeTransformer model(a, d / 32);
+        const CountedParams c = countParameters(*model);
+        QCOMPARE(c.total, totalParams(a));
+        QCOMPARE(c.active, activeParams(a));
+        QCOMPARE(c.embedding, embeddingParams(a));
+        // Every weight is accounted for: numel of all parameters = N + embedding + norm gains.
+        double all = 0;
+        for (const auto& p : model->parameters()) all += p.numel();
+        QCOMPARE(all, totalParams(a) + embeddingParams(a) + c.norms);
+        QCOMPARE(c.norms, double(layers * (2 * d + 2 * (d / (d / 32))) + d));
+    }
+
+    void droplessRoutingMatchesNaiveReference() {
+        torch::manual_seed(3);
+        const int64_t d = 16, e = 8, k = 2, h = 24, t = 64;
+        MoeFeedForward ffn(d, e, k, h, 1);
+        torch::NoGradGuard noGrad;
+        const auto x = torch::randn({t, d});
+        RoutingStats stats;
+        const auto y = ffn->forward(x, &stats);
+
+        const auto probs = torch::softmax(ffn->router->forward(x), -1);
+        const DispatchPlan plan = planDispatch(probs, k, e);
+        // Each token is processed by exactly K distinct experts.
+        QVERIFY(torch::equal(torch::bincount(plan.tokenOf, {}, t), torch::full({t}, k, torch::kInt64)));
+        QCOMPARE(plan.counts.sum().item<int64_t>(), t * k);
+        QVERIFY(torch::equal(std::get<0>(torch::sort(plan.chosen, 1)).diff(1, 1).gt(0).all(), torch::tensor(true)));
+        QVERIFY(torch::equal(stats.counts, plan.counts));
+
+        for (int64_t i = 0; i < t; ++i) {
+            auto [w, idx] = torch::topk(probs[i], k);
+            auto ref = torch::zeros({d});
+            for (int64_t j = 0; j < k; ++j) {
+                const int64_t ex = idx[j].item<int64_t>();
+                const auto row = x[i].unsqueeze(0);
+                const auto hidden = torch::silu(row.matmul(ffn->wGate[ex])) * row.matmul(ffn->wUp[ex]);
+                ref += w[j] * hidden.matmul(ffn->wDown[ex]).squeeze(0);
+            }
+            const double diff = (y[i] - ref).abs().max().item<double>();
+            QVERIFY2(diff < 1e-5, qPrintable(QString("token %1 differs by %2").arg(i).arg(diff)));
+        }
+    }
+
+    void balanceTermIsOneUnderUniformRouting() {
+        // Circulant logits: token t prefers experts t, t+1, ... so c_i = K for every expert and the mean
+        // router probability of every expert is 1/E: perfect balance.
+        const int64_t e = 8, k = 2;
+        auto logits = torch::empty({e, e});
+        for (int64_t t = 0; t < e; ++t)
+            for (int64_t i = 0; i < e; ++i) logits[t][i] = 3.0 - double((i - t + e) % e);
+        const auto probs = torch::softmax(logits, -1);
+        const auto chosen = std::get<1>(torch::topk(probs, k, -1));
+        QVERIFY(std::fabs(loadBalancingTerm(probs, chosen, e).item<double>() - 1.0) < 1e-6);
+        // Collapsed routing (every token to expert 0) is penalised.
+        auto collapsed = torch::full({e, e}, -5.0);
+        collapsed.select(1, 0).fill_(5.0);
+        const auto p2 = torch::softmax(collapsed, -1);
+        QVERIFY(loadBalancingTerm(p2, std::get<1>(torch::topk(p2, k, -1)), e).item<double>() > 2.0);
+
+        // Through the layer: one-hot inputs and a circulant router give the same balance, and the trainer's
+        // reported lb_loss is the coefficient times it.
+        torch::NoGradGuard noGrad;
+        MoeFeedForward ffn(e, e, k, 8, 1);
+        ffn->router->weight.copy_(logits.t());
+        RoutingStats stats;
+        ffn->forward(torch::eye(e), &stats);
+        QVERIFY(std::fabs(stats.lb.item<double>() - 1.0) < 1e-6);
+    }
+
+    void tinyMoeLearns() {
+        const QString out = dir_.filePath("learn");
+        const ProcessResult r = train({"--data", corpus_, "--d-model", "64", "--layers", "2", "--heads", "2", "--experts", "4",
+                                       "--active", "1", "--ctx", "64", "--batch", "16", "--steps", "300", "--lr", "3e-3",
+                                       "--eval-every", "100", "--threads", "2", "--out", out});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out.right(2000)));
+        const auto all = events(r.out);
+        const auto steps = ofKind(all, "step");
+        QVERIFY(steps.size() >= 300);
+        const double first = steps.front()["loss"].number();
+        QVERIFY2(std::fabs(first - std::log(256.0)) < 0.3, qPrintable(QString::number(first)));
+        const double finalVal = ofKind(all, "done").at(0)["val_loss"].number();
+        qInfo("loss %.3f -> val %.3f nats; unigram entropy of the text %.3f", first, finalVal, unigramEntropy_);
+        QVERIFY2(finalVal < unigramEntropy_ - 0.3, qPrintable(QString::number(finalVal)));
+        // Per-expert token counts come with every step: L rows of E counts summing to the tokens routed.
+        const Json& counts = steps.back()["expert_tokens"];
+        QCOMPARE(int(counts.size()), 2);
+        double sum = 0;
+        for (const Json& c : counts.at(0).items()) sum += c.number();
+        QCOMPARE(sum, 16.0 * 64);
+        QVERIFY(QFile::exists(out + "/result.json"));
+        QVERIFY(QFile::exists(out + "/checkpoint.pt"));
+    }
+
+    void resumeGivesTheSameLosses() {
+        const QStringList common = {"--data", corpus_, "--d-model", "32", "--layers", "2", "--heads", "2", "--experts", "4",
+                                    "--active", "2", "--ctx", "32", "--batch", "8", "--steps", "30", "--threads", "1",
+                                    "--eval-every", "1000"};
+        const ProcessResult whole = train(common + QStringList{"--out", dir_.filePath("whole")});
+        QCOMPARE(whole.exitCode, 0);
+        const ProcessResult first = train(common + QStringList{"--out", dir_.filePath("split"), "--stop-at", "13"});
+        QCOMPARE(first.exitCode, 130);
+        QVERIFY(QFile::exists(dir_.filePath("split/checkpoint.pt")));
+        const ProcessResult second = train(common + QStringList{"--out", dir_.filePath("split"), "--resume"});
+        QVERIFY2(second.exitCode == 0, qPrintable(second.out.right(1000)));
+        const auto a = ofKind(events(whole.out), "step");
+        const auto b1 = ofKind(events(first.out), "step");
+        const auto b2 = ofKind(events(second.out), "step");
+        QCOMPARE(int(a.size()), 30);
+        QCOMPARE(int(b1.size() + b2.size()), 30);
+        std::vector<Json> b = b1;
+        b.insert(b.end(), b2.begin(), b2.end());
+        for (size_t i = 0; i < a.size(); ++i) {
+            QCOMPARE(b[i]["step"].number(), a[i]["step"].number());
+            QVERIFY2(std::fabs(b[i]["loss"].number() - a[i]["loss"].number()) <= 1e-6 * a[i]["loss"].number(),
+                     qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(b[i]["loss"].number(), 0, 'g', 10)
+                                    .arg(a[i]["loss"].number(), 0, 'g', 10)));
+        }
+        QCOMPARE(ofKind(events(second.out), "done")[0]["val_loss"].number(), ofKind(events(whole.out), "done")[0]["val_loss"].number());
+    }
+
+    void budgetIsRespectedAndTheRunLandsInRunsCsv() {
+        const Architecture a{32, 2, 4, 1, 1, 32, 256};
+        const double budget = 6.0 * activeParams(a) * 8 * 32 * 120.4; // ≈ 120 steps of 8×32 tokens
+        const QString out = dir_.filePath("budget");
+        const ProcessResult r = train({"--data", corpus_, "--d-model", "32", "--layers", "2", "--heads", "2", "--experts", "4",
+                                       "--active", "1", "--ctx", "32", "--batch", "8", "--budget", QString::number(budget, 'g', 17),
+                                       "--threads", "2", "--out", out, "--name", "calib-1"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const auto all = events(r.out);
+        const Json start = ofKind(all, "start")[0];
+        QCOMPARE(start["params"].number(), totalParams(a));
+        QCOMPARE(start["active_params"].number(), activeParams(a));
+        QCOMPARE(start["steps"].number(), 120.0);
+        const Json done = ofKind(all, "done")[0];
+        const double spent = 6.0 * activeParams(a) * done["tokens"].number();
+        QVERIFY2(std::fabs(spent / budget - 1.0) < 0.01, qPrintable(QString::number(spent / budget)));
+        QCOMPARE(done["flops"].number(), spent);
+        // runs.csv imports as a run with the canonical fields.
+        const ImportResult imported = importCsvFile((out + "/runs.csv").toStdString(), {});
+        QVERIFY(imported.ok());
+        QCOMPARE(int(imported.table.runs.size()), 1);
+        const Run& run = imported.table.runs[0];
+        QCOMPARE(run.get(Field::Params), totalParams(a));
+        QCOMPARE(run.get(Field::Sparsity), 0.75);
+        QCOMPARE(run.get(Field::Loss), done["val_loss"].number());
+        QCOMPARE(run.get(Field::Budget), budget);
+    }
+
+    void badConfigsExitTwoBeforeCompute_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("K > E") << QStringList{"--experts", "4", "--active", "8", "--steps", "5"} << "option --active";
+        QTest::newRow("heads") << QStringList{"--d-model", "100", "--heads", "3", "--steps", "5"} << "option --heads";
+        QTest::newRow("budget too small") << QStringList{"--budget", "1000"} << "option --budget: too small for one step";
+        QTest::newRow("missing data") << QStringList{"--data", "/nonexistent/corpus.txt", "--steps", "5"} << "option --data";
+        QTest::newRow("no length") << QStringList{} << "--steps, --tokens or --budget";
+        QTest::newRow("unknown option") << QStringList{"--steps", "5", "--colour", "red"} << "unknown option --colour";
+    }
+    void badConfigsExitTwoBeforeCompute() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, message);
+        QStringList full = args;
+        if (!args.contains("--data")) full << "--data" << corpus_;
+        const ProcessResult r = train(full << "--out" << dir_.filePath("bad"));
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(message), qPrintable(r.err));
+        QVERIFY(!r.out.contains("\"event\":\"start\""));
+        QVERIFY(r.out.contains("\"event\":\"error\""));
+    }
+
+    void sigtermKeepsACheckpoint() {
+        QProcess p;
+        const QString out = dir_.filePath("sig");
+        p.start(MOESCOPE_TRAIN, {"--data", corpus_, "--d-model", "32", "--layers", "2", "--heads", "2", "--experts", "2",
+                                 "--ctx", "32", "--batch", "8", "--steps", "100000", "--threads", "1", "--out", out});
+        QVERIFY(p.waitForStarted());
+        QByteArray seen;
+        QTRY_VERIFY_WITH_TIMEOUT((seen += p.readAllStandardOutput()).contains("\"event\":\"step\""), 60000);
+        ::kill(p.processId(), SIGTERM);
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 130);
+        seen += p.readAllStandardOutput();
+        QVERIFY(seen.contains("\"event\":\"checkpoint\""));
+        QVERIFY(QFile::exists(out + "/checkpoint.pt"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestTrainer)
+#include "tst_trainer_model.moc"

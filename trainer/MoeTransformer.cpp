@@ -1,0 +1,208 @@
+#include "MoeTransformer.h"
+
+#include <torch/version.h>
+
+#include <cmath>
+#include <limits>
+
+#define MOESCOPE_GROUPED_MM (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 8))
+#if MOESCOPE_GROUPED_MM && __has_include(<ATen/cuda/CUDAContext.h>)
+#include <ATen/cuda/CUDAContext.h>
+#else
+#undef MOESCOPE_GROUPED_MM
+#define MOESCOPE_GROUPED_MM 0
+#endif
+
+namespace moescope::trainer {
+
+namespace {
+constexpr double kInitStd = 0.02;
+
+torch::Tensor rope(const torch::Tensor& x, const torch::Tensor& cosT, const torch::Tensor& sinT) {
+    // x: [B, H, T, hd]; rotate the two halves of each head.
+    const int64_t half = x.size(-1) / 2;
+    const int64_t t = x.size(2);
+    const auto c = cosT.slice(0, 0, t).to(x.dtype());
+    const auto s = sinT.slice(0, 0, t).to(x.dtype());
+    const auto x1 = x.slice(-1, 0, half), x2 = x.slice(-1, half, 2 * half);
+    return torch::cat({x1 * c - x2 * s, x1 * s + x2 * c}, -1);
+}
+} // namespace
+
+RmsNormImpl::RmsNormImpl(int64_t dim, double e) : eps(e) { weight = register_parameter("weight", torch::ones({dim})); }
+
+torch::Tensor RmsNormImpl::forward(const torch::Tensor& x) {
+    return x * torch::rsqrt(x.pow(2).mean(-1, true) + eps) * weight;
+}
+
+AttentionImpl::AttentionImpl(int64_t dModel, int64_t h, int64_t ctx) : heads(h), headDim(dModel / h) {
+    qkv = register_module("qkv", torch::nn::Linear(torch::nn::LinearOptions(dModel, 3 * dModel).bias(false)));
+    proj = register_module("proj", torch::nn::Linear(torch::nn::LinearOptions(dModel, dModel).bias(false)));
+    qNorm = register_module("q_norm", RmsNorm(headDim));
+    kNorm = register_module("k_norm", RmsNorm(headDim));
+    const auto inv = 1.0 / torch::pow(10000.0, torch::arange(0, headDim, 2, torch::kFloat64) / double(headDim));
+    const auto angles = torch::outer(torch::arange(ctx, torch::kFloat64), inv).to(torch::kFloat32);
+    cosTable = register_buffer("cos", angles.cos());
+    sinTable = register_buffer("sin", angles.sin());
+}
+
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x) {
+    const int64_t b = x.size(0), t = x.size(1), d = x.size(2);
+    auto parts = qkv->forward(x).view({b, t, 3, heads, headDim}).permute({2, 0, 3, 1, 4}); // [3, B, H, T, hd]
+    auto q = rope(qNorm->forward(parts[0]), cosTable, sinTable);
+    auto k = rope(kNorm->forward(parts[1]), cosTable, sinTable);
+    auto v = parts[2];
+#if TORCH_VERSION_MAJOR >= 2
+    auto y = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
+#else
+    auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(headDim));
+    const auto mask = torch::ones({t, t}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
+    scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
+    auto y = torch::matmul(torch::softmax(scores, -1), v);
+#endif
+    return proj->forward(y.transpose(1, 2).reshape({b, t, d}));
+}
+
+DispatchPlan planDispatch(const torch::Tensor& probs, int64_t active, int64_t experts) {
+    DispatchPlan p;
+    auto [weights, chosen] = torch::topk(probs, active, -1);
+    p.chosen = chosen;
+    const auto flatExpert = chosen.reshape({-1});
+    const auto sorted = std::get<1>(torch::sort(flatExpert, /*stable=*/true, 0, false));
+    p.tokenOf = torch::div(sorted, active, "floor");
+    p.gateWeight = weights.reshape({-1}).index_select(0, sorted).unsqueeze(1);
+    p.counts = torch::bincount(flatExpert, {}, experts);
+    return p;
+}
+
+torch::Tensor loadBalancingTerm(const torch::Tensor& probs, const torch::Tensor& chosen, int64_t experts) {
+    const int64_t t = probs.size(0), k = chosen.size(1);
+    const auto counts = torch::bincount(chosen.reshape({-1}), {}, experts).to(probs.dtype());
+    const auto meanProb = probs.mean(0);
+    return (counts * meanProb).sum() * (double(experts) / double(t * k));
+}
+
+MoeFeedForwardImpl::MoeFeedForwardImpl(int64_t dModel, int64_t e, int64_t k, int64_t h, int64_t layers)
+    : experts(e), active(k), hidden(h) {
+    router = register_module("router", torch::nn::Linear(torch::nn::LinearOptions(dModel, e).bias(false)));
+    wGate = register_parameter("w_gate", torch::randn({e, dModel, h}) * kInitStd);
+    wUp = register_parameter("w_up", torch::randn({e, dModel, h}) * kInitStd);
+    // Output projections shrink with depth so the residual stream's variance stays put (GPT-2's rule).
+    wDown = register_parameter("w_down", torch::randn({e, h, dModel}) * (kInitStd / std::sqrt(2.0 * layers)));
+}
+
+torch::Tensor MoeFeedForwardImpl::expert(int64_t e, const torch::Tensor& rows) const {
+    return torch::matmul(torch::silu(torch::matmul(rows, wGate[e])) * torch::matmul(rows, wUp[e]), wDown[e]);
+}
+
+torch::Tensor MoeFeedForwardImpl::forward(const torch::Tensor& x, RoutingStats* stats) {
+    const auto logits = router->forward(x).to(torch::kFloat32); // routing decisions in fp32
+    const auto probs = torch::softmax(logits, -1);
+    // Dropless dispatch: sort the T·K assignments by expert, gather their rows, one matmul per expert
+    // (or one grouped GEMM), then scatter-add the weighted outputs back to their tokens.
+    const DispatchPlan plan = planDispatch(probs, active, experts);
+    const auto& tokenOf = plan.tokenOf;
+    const auto& counts = plan.counts;
+    const auto gateWeight = plan.gateWeight.to(x.dtype());
+    const auto rows = x.index_select(0, tokenOf);
+    torch::Tensor routed;
+#if MOESCOPE_GROUPED_MM
+    const bool grouped = x.is_cuda() && x.scalar_type() == torch::kBFloat16 && experts > 1 &&
+                         at::cuda::getCurrentDeviceProperties()->major >= 9;
+    if (grouped) {
+        const auto offsets = torch::cumsum(counts, 0).to(torch::kInt32);
+        const auto g = at::_grouped_mm(rows, wGate.to(torch::kBFloat16), offsets);
+        const auto u = at::_grouped_mm(rows, wUp.to(torch::kBFloat16), offsets);
+        routed = at::_grouped_mm(torch::silu(g) * u, wDown.to(torch::kBFloat16), offsets);
+    }
+#else
+    const bool grouped = false;
+#endif
+    if (!grouped) {
+        const auto hostCounts = counts.to(torch::kCPU);
+        const auto* c = hostCounts.data_ptr<int64_t>();
+        std::vector<torch::Tensor> pieces;
+        int64_t start = 0;
+        for (int64_t e = 0; e < experts; ++e) {
+            if (c[e] == 0) continue;
+            pieces.push_back(expert(e, rows.slice(0, start, start + c[e])));
+            start += c[e];
+        }
+        routed = torch::cat(pieces, 0);
+    }
+    auto out = torch::zeros_like(x).index_add_(0, tokenOf, routed * gateWeight);
+    if (stats) {
+        stats->lb = loadBalancingTerm(probs, plan.chosen, experts);
+        stats->z = torch::logsumexp(logits, -1).pow(2).mean();
+        stats->counts = counts;
+    }
+    return out;
+}
+
+BlockImpl::BlockImpl(const Architecture& a, int64_t heads) {
+    const auto d = static_cast<int64_t>(a.d_model);
+    attnNorm = register_module("attn_norm", RmsNorm(d));
+    attn = register_module("attn", Attention(d, heads, static_cast<int64_t>(a.ctx)));
+    ffnNorm = register_module("ffn_norm", RmsNorm(d));
+    ffn = register_module("ffn", MoeFeedForward(d, static_cast<int64_t>(a.experts), static_cast<int64_t>(a.active_experts),
+                                                static_cast<int64_t>(expertHidden(a)), static_cast<int64_t>(a.n_layers)));
+}
+
+torch::Tensor BlockImpl::forward(const torch::Tensor& x, RoutingStats* stats) {
+    auto h = x + attn->forward(attnNorm->forward(x));
+    const auto shape = h.sizes().vec();
+    auto f = ffn->forward(ffnNorm->forward(h).reshape({-1, shape.back()}), stats);
+    return h + f.view(shape);
+}
+
+MoeTransformerImpl::MoeTransformerImpl(const Architecture& a, int64_t heads) : arch(a) {
+    const auto d = static_cast<int64_t>(a.d_model), v = static_cast<int64_t>(a.vocab);
+    embed = register_module("embed", torch::nn::Embedding(v, d));
+    torch::nn::init::normal_(embed->weight, 0.0, kInitStd);
+    blocks = register_module("blocks", torch::nn::ModuleList());
+    for (int64_t l = 0; l < static_cast<int64_t>(a.n_layers); ++l) blocks->push_back(Block(a, heads));
+    finalNorm = register_module("final_norm", RmsNorm(d));
+    head = register_module("head", torch::nn::Linear(torch::nn::LinearOptions(d, v).bias(false)));
+    torch::nn::init::normal_(head->weight, 0.0, kInitStd);
+    for (auto& block : *blocks) {
+        auto* b = block->as<BlockImpl>();
+        torch::nn::init::normal_(b->attn->qkv->weight, 0.0, kInitStd);
+        torch::nn::init::normal_(b->attn->proj->weight, 0.0, kInitStd / std::sqrt(2.0 * a.n_layers));
+        torch::nn::init::normal_(b->ffn->router->weight, 0.0, kInitStd);
+    }
+}
+
+ModelOutput MoeTransformerImpl::forward(const torch::Tensor& tokens) {
+    auto x = embed->forward(tokens);
+    std::vector<torch::Tensor> lbs, zs, counts;
+    for (auto& block : *blocks) {
+        RoutingStats s;
+        x = block->as<BlockImpl>()->forward(x, &s);
+        lbs.push_back(s.lb), zs.push_back(s.z), counts.push_back(s.counts);
+    }
+    ModelOutput out;
+    out.logits = head->forward(finalNorm->forward(x));
+    out.lb = torch::stack(lbs).mean();
+    out.z = torch::stack(zs).mean();
+    out.counts = torch::stack(counts);
+    return out;
+}
+
+CountedParams countParameters(MoeTransformerImpl& model) {
+    CountedParams c;
+    const double share = model.arch.active_experts / model.arch.experts;
+    for (const auto& p : model.named_parameters()) {
+        const std::string& name = p.key();
+        const double n = static_cast<double>(p.value().numel());
+        if (name.find("norm") != std::string::npos) c.norms += n;
+        else if (name.rfind("embed.", 0) == 0) c.embedding += n;
+        else {
+            c.total += n;
+            const bool expertWeight = name.find("ffn.w_") != std::string::npos;
+            c.active += expertWeight ? n * share : n;
+        }
+    }
+    return c;
+}
+
+} // namespace moescope::trainer

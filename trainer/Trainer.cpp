@@ -1,0 +1,320 @@
+#include "Trainer.h"
+
+#include "Checkpoint.h"
+#include "CsvWriter.h"
+#include "EventLog.h"
+#include "MoeTransformer.h"
+#include "RunRecord.h"
+#include "TokenData.h"
+
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace moescope::trainer {
+
+namespace {
+
+volatile std::sig_atomic_t gSignal = 0;
+void onSignal(int sig) { gSignal = sig; }
+
+using Clock = std::chrono::steady_clock;
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+torch::Device chooseDevice(const std::string& wanted) {
+    if (wanted == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    if (wanted.rfind("cuda", 0) == 0 && !torch::cuda::is_available())
+        throw OptionError("option --device: " + wanted + " requested but no CUDA device is available");
+    return torch::Device(wanted);
+}
+
+bool useBf16(const TrainerOptions& o, const torch::Device& d) {
+    if (o.dtype == "bf16") return true;
+    return o.dtype == "auto" && d.is_cuda();
+}
+
+// Linear warm-up, then cosine decay to a tenth of the peak.
+double learningRate(const TrainerOptions& o, int64_t step, int64_t total) {
+    const int64_t warm = o.warmup >= 0 ? o.warmup : std::max<int64_t>(1, total / 20);
+    if (step < warm) return o.lr * double(step + 1) / double(warm);
+    const double progress = double(step - warm) / double(std::max<int64_t>(1, total - warm));
+    return o.lr * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress))));
+}
+
+std::unique_ptr<torch::optim::AdamW> makeOptimizer(MoeTransformer& model, const TrainerOptions& o) {
+    // Weight decay on matrices only; norm gains are left alone.
+    std::vector<torch::Tensor> decay, plain;
+    for (const auto& p : model->named_parameters())
+        (p.value().dim() >= 2 ? decay : plain).push_back(p.value());
+    auto options = torch::optim::AdamWOptions(o.lr).betas({0.9, 0.95}).eps(1e-8).weight_decay(o.wd);
+    std::vector<torch::optim::OptimizerParamGroup> groups;
+    groups.emplace_back(decay, std::make_unique<torch::optim::AdamWOptions>(options));
+    auto noDecay = options;
+    noDecay.weight_decay(0.0);
+    groups.emplace_back(plain, std::make_unique<torch::optim::AdamWOptions>(noDecay));
+    return std::make_unique<torch::optim::AdamW>(groups, options);
+}
+
+// Runs forward with bf16 autocast on CUDA (fp32 weights, bf16 matmuls); fp32 on CPU.
+ModelOutput forward(MoeTransformer& model, const torch::Tensor& x, bool bf16) {
+    if (!bf16) return model->forward(x);
+#if TORCH_VERSION_MAJOR >= 2 && TORCH_VERSION_MINOR >= 4 || TORCH_VERSION_MAJOR > 2
+    at::autocast::set_autocast_enabled(at::kCUDA, true);
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+#else
+    at::autocast::set_enabled(true);
+    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
+#endif
+    auto out = model->forward(x);
+#if TORCH_VERSION_MAJOR >= 2 && TORCH_VERSION_MINOR >= 4 || TORCH_VERSION_MAJOR > 2
+    at::autocast::set_autocast_enabled(at::kCUDA, false);
+#else
+    at::autocast::set_enabled(false);
+#endif
+    at::autocast::clear_cache();
+    return out;
+}
+
+struct StepResult {
+    double loss = 0, lb = 0, z = 0;
+    torch::Tensor counts;
+};
+
+StepResult trainStep(MoeTransformer& model, torch::optim::AdamW& opt, const TokenData& data, const TrainerOptions& o,
+                     int64_t step, const torch::Device& device, bool bf16) {
+    StepResult r;
+    opt.zero_grad();
+    for (int micro = 0; micro < o.gradAccum; ++micro) {
+        auto [x, y] = data.trainBatch(o.seed, step, micro, o.batch);
+        x = x.to(device), y = y.to(device);
+        const ModelOutput out = forward(model, x, bf16);
+        const auto ce = torch::nn::functional::cross_entropy(out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32),
+                                                             y.reshape({-1}));
+        const auto lb = o.lb * out.lb, z = o.z * out.z;
+        ((ce + lb + z) / double(o.gradAccum)).backward();
+        r.loss += ce.item<double>() / o.gradAccum;
+        r.lb += lb.item<double>() / o.gradAccum;
+        r.z += z.item<double>() / o.gradAccum;
+        r.counts = r.counts.defined() ? r.counts + out.counts.to(torch::kCPU) : out.counts.to(torch::kCPU);
+    }
+    torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
+    opt.step();
+    return r;
+}
+
+double evaluate(MoeTransformer& model, const TokenData& data, const TrainerOptions& o, const torch::Device& device, bool bf16) {
+    torch::NoGradGuard noGrad;
+    model->eval();
+    double sum = 0;
+    for (int i = 0; i < o.evalBatches; ++i) {
+        auto [x, y] = data.valBatch(i, o.batch);
+        const ModelOutput out = forward(model, x.to(device), bf16);
+        sum += torch::nn::functional::cross_entropy(out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32),
+                                                    y.to(device).reshape({-1}))
+                   .item<double>();
+    }
+    model->train();
+    return sum / o.evalBatches;
+}
+
+Json countsJson(const torch::Tensor& counts) {
+    Json layers = Json::array();
+    const auto c = counts.to(torch::kInt64).contiguous();
+    for (int64_t l = 0; l < c.size(0); ++l) {
+        Json row = Json::array();
+        for (int64_t e = 0; e < c.size(1); ++e) row.push(static_cast<double>(c[l][e].item<int64_t>()));
+        layers.push(row);
+    }
+    return layers;
+}
+
+bool isOutOfMemory(const c10::Error& e) { return std::string(e.what()).find("out of memory") != std::string::npos; }
+
+} // namespace
+
+int train(const TrainerOptions& o) {
+    const torch::Device device = chooseDevice(o.device);
+    const bool bf16 = useBf16(o, device);
+    if (o.threads > 0) torch::set_num_threads(o.threads);
+    const Architecture arch = o.architecture();
+    const TokenData data(o.data.empty() ? defaultCorpus() : o.data, o.tokenizer, o.vocab, o.valFrac, o.ctx);
+    fs::create_directories(o.out);
+
+    torch::manual_seed(o.seed);
+    MoeTransformer model(arch, o.heads);
+    model->to(device);
+    auto opt = makeOptimizer(model, o);
+    const int64_t total = o.plannedSteps();
+    int64_t start = 0;
+    double seconds = 0;
+    if (o.resume) {
+        const auto state = loadCheckpoint(o.out, *model, *opt);
+        if (!state) throw OptionError("option --resume: no checkpoint in '" + o.out + "'");
+        start = state->step;
+        seconds = state->seconds;
+    }
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+
+    const double na = activeParams(arch);
+    Json startEvent = Json::object();
+    startEvent.set("params", totalParams(arch));
+    startEvent.set("active_params", na);
+    startEvent.set("embedding_params", embeddingParams(arch));
+    startEvent.set("sparsity", sparsityOf(arch.experts, arch.active_experts));
+    startEvent.set("steps", static_cast<double>(total));
+    startEvent.set("tokens_planned", static_cast<double>(total * o.tokensPerStep()));
+    startEvent.set("flops_planned", 6.0 * na * double(total * o.tokensPerStep()));
+    startEvent.set("device", device.str() + (bf16 ? " bf16" : " fp32"));
+    startEvent.set("resumed_from", static_cast<double>(start));
+    startEvent.set("data", data.description());
+    emitEvent("start", startEvent);
+
+    int64_t step = start;
+    const double eq9 = flopsPerToken(arch);
+    auto saveHere = [&]() {
+        const std::string path = saveCheckpoint(o.out, *model, *opt, {step, seconds});
+        Json j = Json::object();
+        j.set("path", path);
+        j.set("step", static_cast<double>(step));
+        emitEvent("checkpoint", j);
+    };
+    try {
+        const int64_t logEvery = std::max<int64_t>(1, total / 500);
+        while (step < total) {
+            const double lr = learningRate(o, step, total);
+            for (auto& group : opt->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+            const auto t0 = Clock::now();
+            const StepResult r = trainStep(model, *opt, data, o, step, device, bf16);
+            if (device.is_cuda()) torch::cuda::synchronize();
+            const double dt = since(t0);
+            seconds += dt;
+            ++step;
+            if (step % logEvery == 0 || step == total || step == start + 1) {
+                Json j = Json::object();
+                j.set("step", static_cast<double>(step));
+                j.set("tokens", static_cast<double>(step * o.tokensPerStep()));
+                j.set("loss", r.loss);
+                j.set("lr", lr);
+                j.set("lb_loss", r.lb);
+                j.set("z_loss", r.z);
+                j.set("tokens_per_s", o.tokensPerStep() / dt);
+                j.set("tflops", eq9 * o.tokensPerStep() / dt / 1e12);
+                j.set("expert_tokens", countsJson(r.counts));
+                emitEvent("step", j);
+            }
+            if (step % o.evalEvery == 0 && step < total) {
+                Json j = Json::object();
+                j.set("step", static_cast<double>(step));
+                j.set("val_loss", evaluate(model, data, o, device, bf16));
+                emitEvent("eval", j);
+            }
+            if (o.checkpointEvery > 0 && step % o.checkpointEvery == 0 && step < total) saveHere();
+            if (gSignal || (o.stopAt > 0 && step == o.stopAt && step < total)) {
+                saveHere();
+                emitError(gSignal ? "interrupted by signal " + std::to_string(int(gSignal)) + " at step " +
+                                        std::to_string(step) + "; continue with --resume"
+                                  : "stopped at step " + std::to_string(step) + " (--stop-at); continue with --resume");
+                return 130;
+            }
+        }
+    } catch (const c10::Error& e) {
+        if (!isOutOfMemory(e)) throw;
+        emitError("out of memory on " + device.str() + " at step " + std::to_string(step) +
+                  ": lower memory per step with --grad-accum " + std::to_string(o.gradAccum * 2) + " --batch " +
+                  std::to_string(std::max(1, o.batch / 2)) + " (same tokens per step); the last checkpoint in '" +
+                  o.out + "' is kept");
+        return 1;
+    }
+
+    const double valLoss = evaluate(model, data, o, device, bf16);
+    Json evalEvent = Json::object();
+    evalEvent.set("step", static_cast<double>(step));
+    evalEvent.set("val_loss", valLoss);
+    emitEvent("eval", evalEvent);
+    saveHere();
+    RunRecord record{o, valLoss, static_cast<double>(step * o.tokensPerStep()), seconds, device.str()};
+    std::string error;
+    if (!writeRunRecord(record, error)) {
+        emitError(error);
+        return 1;
+    }
+    Json done = Json::object();
+    done.set("val_loss", valLoss);
+    done.set("tokens", record.tokens);
+    done.set("flops", 6.0 * na * record.tokens);
+    done.set("seconds", seconds);
+    emitEvent("done", done);
+    return 0;
+}
+
+int benchmark(const TrainerOptions& o) {
+    const torch::Device device = chooseDevice(o.device);
+    const bool bf16 = useBf16(o, device);
+    if (o.threads > 0) torch::set_num_threads(o.threads);
+    const Architecture arch = o.architecture();
+    const TokenData data(o.vocab, std::max<int64_t>(1 << 20, 4 * o.ctx * o.batch), o.ctx, o.seed);
+    torch::manual_seed(o.seed);
+    MoeTransformer model(arch, o.heads);
+    model->to(device);
+    auto opt = makeOptimizer(model, o);
+    auto sync = [&] {
+        if (device.is_cuda()) torch::cuda::synchronize();
+    };
+    for (int i = 0; i < 2; ++i) trainStep(model, *opt, data, o, i, device, bf16); // warm-up
+    sync();
+    double fwd = 0, bwd = 0, optim = 0;
+    const auto t0 = Clock::now();
+    for (int s = 0; s < o.benchSteps; ++s) {
+        opt->zero_grad();
+        for (int micro = 0; micro < o.gradAccum; ++micro) {
+            auto [x, y] = data.trainBatch(o.seed, s, micro, o.batch);
+            x = x.to(device), y = y.to(device);
+            auto t = Clock::now();
+            const ModelOutput out = forward(model, x, bf16);
+            const auto loss = torch::nn::functional::cross_entropy(
+                                  out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32), y.reshape({-1})) +
+                              o.lb * out.lb + o.z * out.z;
+            sync();
+            fwd += since(t);
+            t = Clock::now();
+            loss.backward();
+            sync();
+            bwd += since(t);
+        }
+        auto t = Clock::now();
+        torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
+        opt->step();
+        sync();
+        optim += since(t);
+    }
+    const double elapsed = since(t0);
+    const double tokensPerS = double(o.benchSteps) * o.tokensPerStep() / elapsed;
+    const double tflops = flopsPerToken(arch) * tokensPerS / 1e12;
+    Json j = Json::object();
+    j.set("device", device.str() + (bf16 ? " bf16" : " fp32"));
+    j.set("params", totalParams(arch));
+    j.set("active_params", activeParams(arch));
+    j.set("tokens_per_s", tokensPerS);
+    j.set("tflops", tflops);
+    double peak = 0;
+    if (device.is_cuda()) peak = 989.0; // H100 SXM dense bf16; the reference peak
+    j.set("peak_tflops", peak > 0 ? Json(peak) : Json());
+    j.set("mfu", peak > 0 ? Json(tflops / peak) : Json());
+    Json split = Json::object();
+    split.set("forward", fwd / elapsed);
+    split.set("backward", bwd / elapsed);
+    split.set("optimizer", optim / elapsed);
+    j.set("time_share", split);
+    j.set("seconds", elapsed);
+    emitEvent("bench", j);
+    return 0;
+}
+
+} // namespace moescope::trainer

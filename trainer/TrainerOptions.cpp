@@ -1,0 +1,171 @@
+#include "TrainerOptions.h"
+
+#include "NumberParser.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <functional>
+#include <map>
+#include <sys/stat.h>
+
+namespace moescope::trainer {
+
+namespace {
+bool exists(const std::string& path) {
+    struct stat st{};
+    return !path.empty() && ::stat(path.c_str(), &st) == 0;
+}
+
+double number(const std::string& option, const std::string& text) {
+    double v = 0;
+    std::string reason;
+    if (!parseNumber(text, v, &reason)) throw OptionError("option --" + option + ": " + reason);
+    return v;
+}
+
+long long whole(const std::string& option, const std::string& text, long long min) {
+    const double v = number(option, text);
+    if (v != std::floor(v) || v < min)
+        throw OptionError("option --" + option + ": expected a whole number ≥ " + std::to_string(min) + ", got '" + text + "'");
+    return static_cast<long long>(v);
+}
+} // namespace
+
+std::string defaultCorpus() {
+    if (const char* dir = std::getenv("MOESCOPE_CORPUS_DIR")) return std::string(dir) + "/brown.txt";
+    const char* cache = std::getenv("XDG_CACHE_HOME");
+    const char* home = std::getenv("HOME");
+    const std::string base = cache ? cache : std::string(home ? home : ".") + "/.cache";
+    return base + "/moescope/corpus/brown.txt";
+}
+
+Architecture TrainerOptions::architecture() const {
+    Architecture a;
+    a.d_model = dModel;
+    a.n_layers = layers;
+    a.experts = experts;
+    a.active_experts = active;
+    a.granularity = granularity;
+    a.ctx = ctx;
+    a.vocab = vocab;
+    return a;
+}
+
+long long TrainerOptions::plannedSteps() const {
+    if (steps > 0) return steps;
+    const double d = tokens > 0 ? tokens : budget / flopsPerToken6Na(architecture());
+    return static_cast<long long>(std::llround(d / static_cast<double>(tokensPerStep())));
+}
+
+TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
+    TrainerOptions o;
+    using Setter = std::function<void(const std::string&)>;
+    const std::map<std::string, Setter> valued = {
+        {"d-model", [&](const std::string& v) { o.dModel = static_cast<int>(whole("d-model", v, 1)); }},
+        {"layers", [&](const std::string& v) { o.layers = static_cast<int>(whole("layers", v, 1)); }},
+        {"heads", [&](const std::string& v) { o.heads = static_cast<int>(whole("heads", v, 1)); }},
+        {"experts", [&](const std::string& v) { o.experts = static_cast<int>(whole("experts", v, 1)); }},
+        {"active", [&](const std::string& v) { o.active = static_cast<int>(whole("active", v, 1)); }},
+        {"granularity", [&](const std::string& v) { o.granularity = number("granularity", v); }},
+        {"ctx", [&](const std::string& v) { o.ctx = static_cast<int>(whole("ctx", v, 2)); }},
+        {"vocab", [&](const std::string& v) { o.vocab = static_cast<int>(whole("vocab", v, 2)); }},
+        {"batch", [&](const std::string& v) { o.batch = static_cast<int>(whole("batch", v, 1)); }},
+        {"grad-accum", [&](const std::string& v) { o.gradAccum = static_cast<int>(whole("grad-accum", v, 1)); }},
+        {"steps", [&](const std::string& v) { o.steps = whole("steps", v, 1); }},
+        {"tokens", [&](const std::string& v) { o.tokens = number("tokens", v); }},
+        {"budget", [&](const std::string& v) { o.budget = number("budget", v); }},
+        {"lr", [&](const std::string& v) { o.lr = number("lr", v); }},
+        {"warmup", [&](const std::string& v) { o.warmup = static_cast<int>(whole("warmup", v, 0)); }},
+        {"lb", [&](const std::string& v) { o.lb = number("lb", v); }},
+        {"z", [&](const std::string& v) { o.z = number("z", v); }},
+        {"wd", [&](const std::string& v) { o.wd = number("wd", v); }},
+        {"seed", [&](const std::string& v) { o.seed = static_cast<unsigned long long>(whole("seed", v, 0)); }},
+        {"data", [&](const std::string& v) { o.data = v; }},
+        {"tokenizer", [&](const std::string& v) { o.tokenizer = v; }},
+        {"val-frac", [&](const std::string& v) { o.valFrac = number("val-frac", v); }},
+        {"eval-every", [&](const std::string& v) { o.evalEvery = static_cast<int>(whole("eval-every", v, 1)); }},
+        {"eval-batches", [&](const std::string& v) { o.evalBatches = static_cast<int>(whole("eval-batches", v, 1)); }},
+        {"checkpoint-every", [&](const std::string& v) { o.checkpointEvery = whole("checkpoint-every", v, 0); }},
+        {"stop-at", [&](const std::string& v) { o.stopAt = whole("stop-at", v, 1); }},
+        {"device", [&](const std::string& v) { o.device = v; }},
+        {"dtype", [&](const std::string& v) { o.dtype = v; }},
+        {"out", [&](const std::string& v) { o.out = v; }},
+        {"name", [&](const std::string& v) { o.name = v; }},
+        {"bench-steps", [&](const std::string& v) { o.benchSteps = static_cast<int>(whole("bench-steps", v, 1)); }},
+        {"threads", [&](const std::string& v) { o.threads = static_cast<int>(whole("threads", v, 0)); }},
+    };
+    int lengthOptions = 0;
+    for (size_t i = 0; i < args.size(); ++i) {
+        std::string a = args[i];
+        if (a.rfind("--", 0) != 0) throw OptionError("unexpected argument '" + a + "'");
+        a = a.substr(2);
+        std::string value;
+        bool inlineValue = false;
+        if (const auto eq = a.find('='); eq != std::string::npos) value = a.substr(eq + 1), a = a.substr(0, eq), inlineValue = true;
+        if (a == "resume") { o.resume = true; continue; }
+        if (a == "bench") { o.bench = true; continue; }
+        if (a == "help") throw OptionError("help");
+        const auto it = valued.find(a);
+        if (it == valued.end()) throw OptionError("unknown option --" + a);
+        if (!inlineValue) {
+            if (i + 1 >= args.size()) throw OptionError("option --" + a + " needs a value");
+            value = args[++i];
+        }
+        lengthOptions += a == "steps" || a == "tokens" || a == "budget";
+        it->second(value);
+    }
+    if (lengthOptions > 1) throw OptionError("options --steps, --tokens and --budget exclude each other: give one");
+    return o;
+}
+
+void validate(const TrainerOptions& o) {
+    if (o.active > o.experts)
+        throw OptionError("option --active: K = " + std::to_string(o.active) + " exceeds --experts E = " + std::to_string(o.experts));
+    if (o.dModel % o.heads != 0)
+        throw OptionError("option --heads: d_model " + std::to_string(o.dModel) + " is not divisible by " + std::to_string(o.heads) + " heads");
+    if ((o.dModel / o.heads) % 2 != 0) throw OptionError("option --heads: the head size d_model/heads must be even for RoPE");
+    if (o.granularity <= 0) throw OptionError("option --granularity: must be positive");
+    const double hidden = 4.0 * o.dModel / o.granularity;
+    if (hidden < 1 || hidden != std::floor(hidden))
+        throw OptionError("option --granularity: expert hidden size 4·d/G = " + std::to_string(hidden) + " is not a whole number");
+    if (o.valFrac <= 0 || o.valFrac >= 0.5) throw OptionError("option --val-frac: must lie in (0, 0.5)");
+    if (o.lr <= 0) throw OptionError("option --lr: must be positive");
+    if (o.tokens < 0 || o.budget < 0) throw OptionError(o.tokens < 0 ? "option --tokens: must be positive" : "option --budget: must be positive");
+    if (o.device != "auto" && o.device != "cpu" && o.device.rfind("cuda", 0) != 0)
+        throw OptionError("option --device: expected auto, cpu or cuda[:i], got '" + o.device + "'");
+    if (o.dtype != "auto" && o.dtype != "fp32" && o.dtype != "bf16")
+        throw OptionError("option --dtype: expected auto, fp32 or bf16, got '" + o.dtype + "'");
+    if (!o.bench) {
+        if (o.steps == 0 && o.tokens == 0 && o.budget == 0)
+            throw OptionError("the run needs a length: give --steps, --tokens or --budget");
+        if (o.plannedSteps() < 1) {
+            const std::string which = o.budget > 0 ? "--budget" : "--tokens";
+            throw OptionError("option " + which + ": too small for one step (one step is " +
+                              std::to_string(o.tokensPerStep()) + " tokens = " +
+                              std::to_string(flopsPerToken6Na(o.architecture()) * o.tokensPerStep()) + " FLOPs by 6·N_a·D)");
+        }
+        const std::string data = o.data.empty() ? defaultCorpus() : o.data;
+        if (!exists(data))
+            throw OptionError(o.data.empty() ? "option --data: not given, and the default corpus " + data +
+                                                   " is missing (run `make setup` to fetch it)"
+                                             : "option --data: '" + data + "' does not exist");
+        if (!o.tokenizer.empty() && !exists(o.tokenizer))
+            throw OptionError("option --tokenizer: '" + o.tokenizer + "' does not exist");
+    }
+}
+
+std::string trainerUsage() {
+    return R"(usage: moescope-train [options]       (JSON Lines events on stdout)
+architecture: --d-model 256 --layers 4 --heads 4 --experts 8 --active 1 --granularity 1 --ctx 256 --vocab 256
+length:       --steps N | --tokens D | --budget FLOPS    (D = C / (6·N_a))
+batching:     --batch 16 --grad-accum 1
+optimiser:    --lr 3e-3 --warmup STEPS --wd 1e-5 --lb 0.01 --z 0.001 --seed 1
+data:         --data PATH (text file/folder, .bin uint16 tokens) [--tokenizer SP.model] --val-frac 0.05
+eval:         --eval-every 100 --eval-batches 8
+run:          --device auto|cpu|cuda[:i] --dtype auto|fp32|bf16 --out DIR --name NAME --resume
+              --checkpoint-every N --stop-at STEP --threads N
+benchmark:    --bench [--bench-steps 10]   tokens/s, TFLOP/s by Eq. 9, MFU
+)";
+}
+
+} // namespace moescope::trainer

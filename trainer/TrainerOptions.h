@@ -1,0 +1,54 @@
+#pragma once
+// moescope-train's options (DESIGN.md §7), parsed and checked before any tensor exists: an invalid
+// configuration exits 2 with a message naming the option, never after minutes of compute.
+#include "Accounting.h"
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace moescope::trainer {
+
+struct OptionError : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+struct TrainerOptions {
+    // Architecture
+    int dModel = 256, layers = 4, heads = 4, experts = 8, active = 1, ctx = 256, vocab = 256;
+    double granularity = 1;
+    // Length: exactly one of steps / tokens / budget decides it.
+    long long steps = 0;
+    double tokens = 0, budget = 0;
+    int batch = 16, gradAccum = 1;
+    double lr = 3e-3, lb = 0.01, z = 0.001, wd = 1e-5;
+    int warmup = -1; // -1: 5 % of the steps
+    unsigned long long seed = 1;
+    std::string data;      // text file or folder, .bin token file, or a folder of them
+    std::string tokenizer; // SentencePiece model (.model); byte-level when empty
+    double valFrac = 0.05;
+    int evalEvery = 100, evalBatches = 8;
+    long long checkpointEvery = 0; // 0: only at the end and on signals
+    long long stopAt = 0;          // checkpoint and stop after this step (a planned interruption)
+    std::string device = "auto", dtype = "auto";
+    std::string out = "moescope-run", name;
+    bool resume = false;
+    bool bench = false;
+    int benchSteps = 10;
+    int threads = 0;
+
+    Architecture architecture() const;
+    long long tokensPerStep() const { return static_cast<long long>(batch) * ctx * gradAccum; }
+    // Steps implied by --steps, --tokens or --budget (D = C / (6·N_a)).
+    long long plannedSteps() const;
+};
+
+// Parses argv (without the program name). Throws OptionError naming the option.
+TrainerOptions parseTrainerOptions(const std::vector<std::string>& args);
+// Checks the combination (K ≤ E, heads divide d, budget worth one step, data present...).
+void validate(const TrainerOptions& o);
+std::string trainerUsage();
+// The corpus the set-up installs (DESIGN.md §7): $MOESCOPE_CORPUS_DIR or ~/.cache/moescope/corpus.
+std::string defaultCorpus();
+
+} // namespace moescope::trainer

@@ -1,0 +1,44 @@
+// moescope-train: trains one small MoE language model and reports JSON Lines on stdout (DESIGN.md §7).
+#include "EventLog.h"
+#include "Trainer.h"
+
+#include <c10/util/Exception.h>
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+int main(int argc, char** argv) {
+    using namespace moescope::trainer;
+    TrainerOptions options;
+    try {
+        options = parseTrainerOptions(std::vector<std::string>(argv + 1, argv + argc));
+        if (!options.bench) validate(options);
+    } catch (const OptionError& e) {
+        if (std::string(e.what()) == "help") {
+            std::fputs(trainerUsage().c_str(), stdout);
+            return 0;
+        }
+        std::fprintf(stderr, "moescope-train: %s\n", e.what());
+        emitError(e.what());
+        return 2;
+    }
+    try {
+        return options.bench ? benchmark(options) : train(options);
+    } catch (const OptionError& e) {
+        std::fprintf(stderr, "moescope-train: %s\n", e.what());
+        emitError(e.what());
+        return 2;
+    } catch (const std::runtime_error& e) {
+        // TokenData and the device check name their option: still invalid input, found while loading.
+        const std::string what = e.what();
+        const bool optionProblem = what.rfind("option --", 0) == 0;
+        std::fprintf(stderr, "moescope-train: %s\n", what.c_str());
+        emitError(what);
+        return optionProblem ? 2 : 1;
+    } catch (const std::exception& e) {
+        emitError(std::string("internal error: ") + e.what());
+        return 1;
+    }
+}
