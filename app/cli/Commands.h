@@ -12,5 +12,6 @@ using Args = std::vector<std::string>;
 int importCommand(const Args& args, std::ostream& out, std::ostream& err);
 int flopsCommand(const Args& args, std::ostream& out, std::ostream& err);
 int fitCommand(const Args& args, std::ostream& out, std::ostream& err);
+int tokenizeCommand(const Args& args, std::ostream& out, std::ostream& err);
 
 } // namespace moescope::cli

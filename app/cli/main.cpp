@@ -11,6 +11,7 @@ const char* kUsage = R"(usage: moescope-cli COMMAND [options]
   import FILE [--map FIELD=COLUMN]... [--skip-invalid] [--workspace W.moescope] [--json]
   flops --d-model D --layers L [--experts E] [--active K] [--granularity G] [--ctx 2048] [--vocab 50432] [--json]
   fit FILE --law isoflop [--budget C] [--map ...] [--degrees A,B,C] [--bootstrap K] [--holdout-sparsity] [--json]
+  tokenize CORPUS --out DIR [--vocab 4096 | --model SP.model] [--json]   (SentencePiece -> DIR/tokens.bin)
 exit codes: 0 success, 1 unreadable input or internal failure, 2 invalid input or options
 )";
 }
@@ -18,7 +19,7 @@ exit codes: 0 success, 1 unreadable input or internal failure, 2 invalid input o
 int main(int argc, char** argv) {
     using namespace moescope::cli;
     const std::map<std::string, int (*)(const Args&, std::ostream&, std::ostream&)> commands = {
-        {"import", importCommand}, {"flops", flopsCommand}, {"fit", fitCommand}};
+        {"import", importCommand}, {"flops", flopsCommand}, {"fit", fitCommand}, {"tokenize", tokenizeCommand}};
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::cerr << kUsage;
         return argc < 2 ? 2 : 0;

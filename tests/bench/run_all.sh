@@ -8,4 +8,8 @@ for b in bench_csv_import bench_isoflop; do
   echo "== $b"
   "$build/tests/bench/$b" || status=1
 done
+if [ -x "$build/trainer/moescope-train" ]; then
+  echo "== bench_trainer_cpu"
+  bash "$(dirname "$0")/bench_trainer_cpu.sh" "$build" || status=1
+fi
 exit $status

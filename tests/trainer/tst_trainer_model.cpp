@@ -255,6 +255,31 @@ private slots:
         QVERIFY(r.out.contains("\"event\":\"error\""));
     }
 
+    void sentencePieceTokensTrain() {
+        // SentencePiece runs in moescope-cli (see trainer/CMakeLists.txt); the trainer reads its uint16 tokens.
+        const QString dir = dir_.filePath("sp");
+        const ProcessResult tok = runProgram(MOESCOPE_CLI, {"tokenize", corpus_, "--vocab", "400", "--out", dir, "--json"});
+        QVERIFY2(tok.exitCode == 0, qPrintable(tok.err));
+        Json j;
+        std::string error;
+        QVERIFY(Json::parse(tok.out.trimmed().toStdString(), j, error));
+        QCOMPARE(j["vocab"].number(), 400.0);
+        QFile bin(dir + "/tokens.bin");
+        QVERIFY(bin.open(QIODevice::ReadOnly));
+        const QByteArray bytes = bin.readAll();
+        QCOMPARE(double(bytes.size()), 2 * j["tokens"].number());
+        const auto* ids = reinterpret_cast<const uint16_t*>(bytes.constData());
+        QVERIFY(*std::max_element(ids, ids + bytes.size() / 2) < 400);
+        QVERIFY(j["tokens"].number() < 0.6 * QFileInfo(corpus_).size()); // fewer tokens than bytes
+        const ProcessResult r = train({"--data", dir + "/tokens.bin", "--vocab", "400", "--d-model", "32", "--layers", "1",
+                                       "--heads", "2", "--experts", "2", "--ctx", "32", "--batch", "4", "--steps", "5",
+                                       "--threads", "1", "--out", dir + "/run"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const ProcessResult small = train({"--data", dir + "/tokens.bin", "--vocab", "256", "--steps", "5", "--out", dir + "/run2"});
+        QCOMPARE(small.exitCode, 2);
+        QVERIFY2(small.err.contains("option --vocab"), qPrintable(small.err));
+    }
+
     void sigtermKeepsACheckpoint() {
         QProcess p;
         const QString out = dir_.filePath("sig");

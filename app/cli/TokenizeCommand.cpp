@@ -1,0 +1,100 @@
+// moescope-cli tokenize: trains a SentencePiece model on a corpus (or loads one) and writes the corpus as
+// nanoGPT-style uint16 tokens for moescope-train. It lives here, not in the trainer, because Debian's
+// libsentencepiece and LibTorch cannot share a process (their protobuf registrations collide).
+#include "CliArgs.h"
+#include "Commands.h"
+#include "Json.h"
+
+#include <sentencepiece_processor.h>
+#include <sentencepiece_trainer.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <ostream>
+
+namespace fs = std::filesystem;
+
+namespace moescope::cli {
+
+namespace {
+std::string readCorpus(const std::string& path, std::vector<std::string>& files) {
+    if (fs::is_directory(path)) {
+        for (const auto& e : fs::recursive_directory_iterator(path))
+            if (e.is_regular_file()) files.push_back(e.path().string());
+        std::sort(files.begin(), files.end());
+    } else {
+        files.push_back(path);
+    }
+    std::string text;
+    for (const auto& f : files) {
+        std::ifstream in(f, std::ios::binary);
+        text.append(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+    return text;
+}
+} // namespace
+
+int tokenizeCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
+    const CliArgs args(rawArgs, {{"vocab"}, {"model"}, {"out"}, {"json", false}});
+    if (args.positionals().size() != 1) throw UsageError("tokenize: expected one CORPUS (file or folder)");
+    const std::string corpus = args.positionals()[0];
+    if (!fs::exists(corpus)) throw UsageError("tokenize: corpus '" + corpus + "' does not exist");
+    if (!args.has("out")) throw UsageError("option --out is required (a folder for the model and tokens)");
+    const std::string dir = args.value("out");
+    const int vocab = args.integer("vocab", 4096);
+    if (vocab < 16 || vocab > 65535) throw UsageError("option --vocab: must lie in 16..65535 (tokens are uint16)");
+    fs::create_directories(dir);
+
+    std::string model = args.value("model");
+    if (model.empty()) {
+        std::vector<std::string> files;
+        readCorpus(corpus, files);
+        std::string inputs;
+        for (const auto& f : files) inputs += (inputs.empty() ? "" : ",") + f;
+        model = dir + "/sp.model";
+        const auto status = sentencepiece::SentencePieceTrainer::Train(
+            "--input=" + inputs + " --model_prefix=" + dir + "/sp --vocab_size=" + std::to_string(vocab) +
+            " --model_type=bpe --character_coverage=1.0 --input_sentence_size=2000000 --shuffle_input_sentence=true"
+            " --minloglevel=2");
+        if (!status.ok()) {
+            err << "tokenize: training SentencePiece failed: " << status.ToString() << "\n";
+            return status.code() == sentencepiece::util::StatusCode::kInvalidArgument ? 2 : 1;
+        }
+    }
+    sentencepiece::SentencePieceProcessor sp;
+    if (!sp.Load(model).ok()) throw UsageError("option --model: cannot load '" + model + "'");
+    std::vector<std::string> files;
+    const std::string text = readCorpus(corpus, files);
+    std::vector<int> ids;
+    if (!sp.Encode(text, &ids).ok()) {
+        err << "tokenize: encoding failed\n";
+        return 1;
+    }
+    std::vector<uint16_t> tokens(ids.begin(), ids.end());
+    const std::string bin = dir + "/tokens.bin", tmp = bin + ".tmp";
+    {
+        std::ofstream f(tmp, std::ios::binary);
+        f.write(reinterpret_cast<const char*>(tokens.data()), static_cast<std::streamsize>(tokens.size() * 2));
+        if (!f) {
+            err << "tokenize: cannot write " << tmp << "\n";
+            return 1;
+        }
+    }
+    fs::rename(tmp, bin);
+    Json j = Json::object();
+    j.set("model", model);
+    j.set("vocab", sp.GetPieceSize());
+    j.set("tokens", static_cast<double>(tokens.size()));
+    j.set("bytes", static_cast<double>(text.size()));
+    j.set("out", bin);
+    if (args.has("json")) out << j.dump() << "\n";
+    else
+        out << "tokenize: " << tokens.size() << " tokens (" << double(text.size()) / tokens.size()
+            << " bytes/token) from " << files.size() << " file(s) -> " << bin << "; train with --data " << bin
+            << " --vocab " << sp.GetPieceSize() << "\n";
+    return 0;
+}
+
+} // namespace moescope::cli
