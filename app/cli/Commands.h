@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace moescope {
+struct LawFit;
+}
+
 namespace moescope::cli {
 
 using Args = std::vector<std::string>;
@@ -13,5 +17,11 @@ int importCommand(const Args& args, std::ostream& out, std::ostream& err);
 int flopsCommand(const Args& args, std::ostream& out, std::ostream& err);
 int fitCommand(const Args& args, std::ostream& out, std::ostream& err);
 int tokenizeCommand(const Args& args, std::ostream& out, std::ostream& err);
+int optimumCommand(const Args& args, std::ostream& out, std::ostream& err);
+
+class CliArgs;
+// The parametric-law half of `fit`; fills `result` when given. Writes nothing to `out` when its buffer is null.
+int fitLawCommand(const CliArgs& args, const std::string& law, std::ostream& out, std::ostream& err,
+                  moescope::LawFit* result = nullptr);
 
 } // namespace moescope::cli

@@ -115,9 +115,8 @@ int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
                                  {"degrees"}, {"leave-one-sparsity-out", false}, {"json", false}});
     if (args.positionals().size() != 1) throw UsageError("fit: expected one FILE");
     const std::string law = args.value("law");
-    if (law.empty()) throw UsageError("option --law is required (isoflop)");
-    if (law != "isoflop")
-        throw UsageError("option --law: '" + law + "' is not available in this build (available: isoflop)");
+    if (law.empty()) throw UsageError("option --law is required (chinchilla, abnar, li, clark, ludziejewski or isoflop)");
+    if (law != "isoflop") return fitLawCommand(args, law, out, err);
 
     IsoflopOptions options;
     if (args.has("degrees")) options.degrees = parseDegrees(args.value("degrees"));

@@ -10,7 +10,11 @@ namespace {
 const char* kUsage = R"(usage: moescope-cli COMMAND [options]
   import FILE [--map FIELD=COLUMN]... [--skip-invalid] [--workspace W.moescope] [--json]
   flops --d-model D --layers L [--experts E] [--active K] [--granularity G] [--ctx 2048] [--vocab 50432] [--json]
-  fit FILE --law isoflop [--budget C] [--map ...] [--degrees A,B,C] [--bootstrap K] [--holdout-sparsity] [--json]
+  fit FILE --law chinchilla|abnar|li|clark|ludziejewski [--holdout 'FIELD==VALUE'] [--starts full|fast|N]
+           [--bootstrap K] [--map ...] [--json]
+  fit FILE --law isoflop [--budget C] [--degrees A,B,C] [--bootstrap K] [--leave-one-sparsity-out] [--json]
+  optimum (FILE --law LAW | --preset LAW) --budget C [--max-params N] [--max-sparsity S] [--aspect 128]
+           [--vocab 32000] [--ctx 2048] [--granularity 1] [--active 1] [--json]
   tokenize CORPUS --out DIR [--vocab 4096 | --model SP.model] [--json]   (SentencePiece -> DIR/tokens.bin)
 exit codes: 0 success, 1 unreadable input or internal failure, 2 invalid input or options
 )";
@@ -19,7 +23,8 @@ exit codes: 0 success, 1 unreadable input or internal failure, 2 invalid input o
 int main(int argc, char** argv) {
     using namespace moescope::cli;
     const std::map<std::string, int (*)(const Args&, std::ostream&, std::ostream&)> commands = {
-        {"import", importCommand}, {"flops", flopsCommand}, {"fit", fitCommand}, {"tokenize", tokenizeCommand}};
+        {"import", importCommand}, {"flops", flopsCommand}, {"fit", fitCommand}, {"tokenize", tokenizeCommand},
+        {"optimum", optimumCommand}};
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::cerr << kUsage;
         return argc < 2 ? 2 : 0;

@@ -3,10 +3,11 @@
 set -uo pipefail
 build=${1:-build}
 status=0
-for b in bench_csv_import bench_isoflop; do
+shared="$(cd "$(dirname "$0")/../.." && pwd)/../shared/data"
+for b in bench_csv_import bench_isoflop bench_laws; do
   [ -x "$build/tests/bench/$b" ] || continue
   echo "== $b"
-  "$build/tests/bench/$b" || status=1
+  "$build/tests/bench/$b" "$shared" || status=1
 done
 if [ -x "$build/trainer/moescope-train" ]; then
   echo "== bench_trainer_cpu"

@@ -1,0 +1,209 @@
+// `fit --law chinchilla|abnar|li|clark|ludziejewski` and `optimum`: the parametric laws on runs or presets.
+#include "CliArgs.h"
+#include "Commands.h"
+#include "Json.h"
+#include "LawFitter.h"
+#include "Planner.h"
+#include "RunSource.h"
+
+#include <map>
+#include <ostream>
+
+namespace moescope::cli {
+
+namespace {
+
+std::unique_ptr<ParametricLaw> lawOrThrow(const std::string& option, const std::string& id) {
+    auto law = makeLaw(id);
+    if (!law) {
+        std::string ids;
+        for (const auto& l : lawIds()) ids += (ids.empty() ? "" : ", ") + l;
+        throw UsageError("option --" + option + ": unknown law '" + id + "' (laws: " + ids + ", isoflop)");
+    }
+    return law;
+}
+
+LawFitOptions fitOptions(const CliArgs& args) {
+    LawFitOptions o;
+    const std::string starts = args.value("starts", "full");
+    if (starts == "full") o.starts = LawFitOptions::Starts::Full;
+    else if (starts == "fast") o.starts = LawFitOptions::Starts::Fast;
+    else {
+        o.starts = LawFitOptions::Starts::Random;
+        o.randomStarts = args.integer("starts", 0);
+        if (o.randomStarts < 1) throw UsageError("option --starts: expected full, fast or a positive number, got '" + starts + "'");
+    }
+    o.bootstrap = args.integer("bootstrap", 0);
+    if (o.bootstrap < 0) throw UsageError("option --bootstrap: must be ≥ 0");
+    return o;
+}
+
+Json metricsJson(const FitMetrics& m) {
+    Json j = Json::object();
+    j.set("n", m.n);
+    j.set("mse", m.mse);
+    j.set("rmse", m.rmse);
+    j.set("r2", m.r2);
+    return j;
+}
+
+Json configJson(const PlannedConfig& c) {
+    Json j = Json::object();
+    j.set("d_model", c.arch.d_model);
+    j.set("n_layers", c.arch.n_layers);
+    j.set("n_heads", c.heads);
+    j.set("experts", c.arch.experts);
+    j.set("active_experts", c.arch.active_experts);
+    j.set("granularity", c.arch.granularity);
+    j.set("params", c.params);
+    j.set("active_params", c.activeParams);
+    j.set("sparsity", c.sparsity);
+    j.set("tokens", c.tokens);
+    j.set("flops", c.flops);
+    j.set("predicted_loss", c.predictedLoss);
+    j.set("r", c.ratio);
+    return j;
+}
+
+} // namespace
+
+// Fits `lawId` to the runs of FILE; `fit` dispatches here for every law but isoflop.
+int fitLawCommand(const CliArgs& args, const std::string& lawId, std::ostream& out, std::ostream& err, LawFit* result) {
+    const auto law = lawOrThrow("law", lawId);
+    const LawFitOptions options = fitOptions(args);
+    std::optional<RunFilter> holdout;
+    if (args.has("holdout")) {
+        RunFilter f;
+        std::string error;
+        if (!parseRunFilter(args.value("holdout"), f, error)) throw UsageError(error);
+        holdout = f;
+    }
+    RunTable table;
+    int code = 0;
+    if (!loadRuns(args.positionals()[0], args.values("map"), table, err, code)) return code;
+    std::vector<LawPoint> train, held;
+    std::map<std::string, int> leftOut;
+    for (const Run& run : table.runs) {
+        if (run.excluded) {
+            ++leftOut["excluded"];
+            continue;
+        }
+        LawPoint x;
+        std::string why;
+        if (!toLawPoint(run, *law, x, &why)) {
+            ++leftOut[why];
+            continue;
+        }
+        (holdout && holdout->matches(run) ? held : train).push_back(x);
+    }
+    for (const auto& [why, n] : leftOut)
+        err << args.positionals()[0] << ": " << n << " run(s) left out of the " << lawId << " fit: " << why << "\n";
+    if (static_cast<int>(train.size()) <= law->parameterCount()) {
+        err << args.positionals()[0] << ": " << train.size() << " usable runs; the " << lawId << " law has "
+            << law->parameterCount() << " parameters\n";
+        return 2;
+    }
+    const LawFit fit = fitLaw(*law, train, held, options);
+    if (result) *result = fit;
+    Json j = Json::object();
+    j.set("law", lawId);
+    Json params = Json::object(), ci = Json::object();
+    for (const auto& [name, value] : fit.reported) {
+        params.set(name, value);
+        if (fit.ci95.count(name)) {
+            Json band = Json::array();
+            band.push(fit.ci95.at(name).first);
+            band.push(fit.ci95.at(name).second);
+            ci.set(name, band);
+        }
+    }
+    j.set("params", params);
+    j.set("ci95", ci);
+    j.set("objective", fit.objective);
+    Json metrics = metricsJson(fit.metrics);
+    if (fit.heldout) metrics.set("heldout", metricsJson(*fit.heldout));
+    j.set("metrics", metrics);
+    j.set("starts", fit.starts);
+    j.set("seconds", fit.seconds);
+    if (out.rdbuf()) {
+        if (args.has("json")) out << j.dump() << "\n";
+        else {
+            out << law->formula() << "\n";
+            for (const auto& [name, value] : fit.reported) {
+                char buf[160];
+                const auto band = fit.ci95.count(name) ? fit.ci95.at(name) : std::pair<double, double>{NAN, NAN};
+                std::snprintf(buf, sizeof buf, "  %-8s %12.6g   95%% [%.6g, %.6g]\n", name.c_str(), value, band.first, band.second);
+                out << buf;
+            }
+            out << "  objective " << fit.objective << ", R² " << fit.metrics.r2 << ", RMSE " << fit.metrics.rmse << " on "
+                << fit.metrics.n << " runs; " << fit.starts << " starts in " << fit.seconds << " s\n";
+            if (fit.heldout) out << "  held out: R² " << fit.heldout->r2 << ", RMSE " << fit.heldout->rmse << " on " << fit.heldout->n << " runs\n";
+        }
+    }
+    return 0;
+}
+
+int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
+    const CliArgs args(rawArgs, {{"law"}, {"preset"}, {"budget"}, {"max-params"}, {"max-sparsity"}, {"aspect"},
+                                 {"vocab"}, {"ctx"}, {"granularity"}, {"active"}, {"starts"}, {"map", true, true},
+                                 {"json", false}});
+    if (args.has("law") == args.has("preset")) throw UsageError("optimum: give FILE --law LAW, or --preset LAW");
+    PlanOptions o;
+    o.budget = args.requiredNumber("budget");
+    if (!(o.budget > 0)) throw UsageError("option --budget: must be positive");
+    o.maxParams = args.number("max-params", o.maxParams);
+    o.maxSparsity = args.number("max-sparsity", o.maxSparsity);
+    o.family.aspect = args.number("aspect", o.family.aspect);
+    o.family.vocab = args.number("vocab", o.family.vocab);
+    o.family.ctx = args.number("ctx", o.family.ctx);
+    o.family.granularity = args.number("granularity", o.family.granularity);
+    o.family.activeExperts = args.integer("active", o.family.activeExperts);
+    if (o.family.activeExperts < 1) throw UsageError("option --active: must be ≥ 1");
+
+    std::unique_ptr<ParametricLaw> law;
+    std::vector<double> p;
+    if (args.has("preset")) {
+        if (!args.positionals().empty()) throw UsageError("optimum --preset takes no FILE");
+        law = lawOrThrow("preset", args.value("preset"));
+        p = law->preset();
+    } else {
+        if (args.positionals().size() != 1) throw UsageError("optimum: expected one FILE with --law");
+        law = lawOrThrow("law", args.value("law"));
+        LawFit fit;
+        std::ostream silent(nullptr);
+        const int code = fitLawCommand(args, law->id(), silent, err, &fit);
+        if (code != 0) return code;
+        p = fit.parameters;
+    }
+    Plan plan;
+    try {
+        plan = planOptimum(*law, p, o);
+    } catch (const std::invalid_argument& e) {
+        throw UsageError(e.what());
+    }
+    Json j = configJson(plan.concrete);
+    Json cont = Json::object();
+    cont.set("params", plan.params);
+    cont.set("active_params", plan.activeParams);
+    cont.set("sparsity", plan.sparsity);
+    cont.set("tokens", plan.tokens);
+    cont.set("predicted_loss", plan.loss);
+    j.set("continuous", cont);
+    if (args.has("preset")) j.set("preset_source", law->presetSource());
+    if (args.has("json")) out << j.dump() << "\n";
+    else {
+        char buf[400];
+        std::snprintf(buf, sizeof buf,
+                      "optimum at C = %.3g: d_model %g, %g layers, %d heads, E %g, K %g (S = %.4f): N %.4g, N_a %.4g, "
+                      "D %.4g tokens, r %.3f, predicted loss %.4f\n",
+                      o.budget, plan.concrete.arch.d_model, plan.concrete.arch.n_layers, plan.concrete.heads,
+                      plan.concrete.arch.experts, plan.concrete.arch.active_experts, plan.concrete.sparsity,
+                      plan.concrete.params, plan.concrete.activeParams, plan.concrete.tokens, plan.concrete.ratio,
+                      plan.concrete.predictedLoss);
+        out << buf;
+        if (args.has("preset")) out << "preset: " << law->presetSource() << "\n";
+    }
+    return 0;
+}
+
+} // namespace moescope::cli

@@ -1,0 +1,228 @@
+#include "LawFitter.h"
+
+#include "NumberParser.h"
+#include "Statistics.h"
+
+#include <ceres/gradient_problem.h>
+#include <ceres/gradient_problem_solver.h>
+#include <glog/logging.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <random>
+#include <thread>
+
+namespace moescope {
+
+namespace {
+
+double halton(int index, int base) {
+    double f = 1, r = 0;
+    for (int i = index; i > 0; i /= base) {
+        f /= base;
+        r += f * (i % base);
+    }
+    return r;
+}
+
+constexpr int kPrimes[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37};
+
+// A borrowed-objective view so one FirstOrderFunction serves every start (GradientProblem owns its function).
+class Borrowed final : public ceres::FirstOrderFunction {
+public:
+    explicit Borrowed(const ceres::FirstOrderFunction& f) : f_(f) {}
+    bool Evaluate(const double* p, double* cost, double* gradient) const override { return f_.Evaluate(p, cost, gradient); }
+    int NumParameters() const override { return f_.NumParameters(); }
+
+private:
+    const ceres::FirstOrderFunction& f_;
+};
+
+struct Best {
+    double objective = std::numeric_limits<double>::infinity();
+    size_t index = 0;
+    std::vector<double> p;
+};
+
+Best bestOfStarts(const ceres::FirstOrderFunction& objective, const std::vector<std::vector<double>>& starts,
+                  const LawFitOptions& o) {
+    const size_t threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+    std::vector<Best> perThread(threads);
+    auto work = [&](size_t t) {
+        for (size_t i = t; i < starts.size(); i += threads) {
+            std::vector<double> p = starts[i];
+            const double f = descend(objective, p, o.maxIterations);
+            Best& b = perThread[t];
+            if (f < b.objective || (f == b.objective && i < b.index)) b = {f, i, p};
+        }
+    };
+    std::vector<std::thread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    work(0);
+    for (auto& th : pool) th.join();
+    Best best;
+    for (const Best& b : perThread)
+        if (b.objective < best.objective || (b.objective == best.objective && b.index < best.index)) best = b;
+    return best;
+}
+
+// Ceres' line search warns through glog about degenerate interpolation polynomials, thousands of times
+// over a start grid; those are expected and handled, so only errors are shown.
+void quietCeres() {
+    static const bool once = [] {
+        FLAGS_minloglevel = google::GLOG_ERROR;
+        return true;
+    }();
+    (void)once;
+}
+
+} // namespace
+
+std::vector<std::vector<double>> startPoints(const ParametricLaw& law, const LawFitOptions& o) {
+    const auto axes = law.startAxes();
+    std::vector<std::vector<double>> starts;
+    if (o.starts == LawFitOptions::Starts::Full) {
+        std::vector<size_t> idx(axes.size(), 0);
+        for (;;) {
+            std::vector<double> p(axes.size());
+            for (size_t k = 0; k < axes.size(); ++k) p[k] = axes[k][idx[k]];
+            starts.push_back(p);
+            size_t k = axes.size();
+            while (k > 0 && ++idx[k - 1] == axes[k - 1].size()) idx[--k] = 0;
+            if (k == 0) break;
+        }
+        return starts;
+    }
+    auto inBox = [&](auto unit) {
+        std::vector<double> p(axes.size());
+        for (size_t k = 0; k < axes.size(); ++k) {
+            const auto [lo, hi] = std::minmax_element(axes[k].begin(), axes[k].end());
+            p[k] = *lo + (*hi - *lo) * unit(k);
+        }
+        return p;
+    };
+    if (o.starts == LawFitOptions::Starts::Fast) {
+        starts.push_back(law.preset());
+        for (int i = 1; i <= 64; ++i) starts.push_back(inBox([&](size_t k) { return halton(i, kPrimes[k % 12]); }));
+        return starts;
+    }
+    std::mt19937_64 rng(o.seed);
+    std::uniform_real_distribution<double> u(0, 1);
+    for (int i = 0; i < o.randomStarts; ++i) starts.push_back(inBox([&](size_t) { return u(rng); }));
+    return starts;
+}
+
+double descend(const ceres::FirstOrderFunction& objective, std::vector<double>& p, int maxIterations) {
+    quietCeres();
+    double cost = 0;
+    if (!objective.Evaluate(p.data(), &cost, nullptr) || !std::isfinite(cost))
+        return std::numeric_limits<double>::infinity();
+    ceres::GradientProblem problem(new Borrowed(objective));
+    ceres::GradientProblemSolver::Options options;
+    options.line_search_direction_type = ceres::LBFGS;
+    options.max_num_iterations = maxIterations;
+    // Relative 1e-6 on objectives of ~1e-3 stops at absolute changes of ~1e-9: SciPy L-BFGS-B's default
+    // (ftol 2.2e-9, relative to max(|f|, 1)), so both implementations are held to the same standard.
+    options.function_tolerance = 1e-6;
+    options.gradient_tolerance = 1e-8;
+    options.parameter_tolerance = 1e-10;
+    options.logging_type = ceres::SILENT;
+    ceres::GradientProblemSolver::Summary summary;
+    ceres::Solve(options, problem, p.data(), &summary);
+    return std::isfinite(summary.final_cost) ? summary.final_cost : std::numeric_limits<double>::infinity();
+}
+
+FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p, const std::vector<LawPoint>& points) {
+    FitMetrics m;
+    std::vector<double> pred, obs;
+    for (const auto& x : points) pred.push_back(law.predict(p, x)), obs.push_back(x.loss);
+    m.n = static_cast<int>(points.size());
+    m.mse = meanSquaredError(pred, obs);
+    m.rmse = std::sqrt(m.mse);
+    m.r2 = rSquared(pred, obs);
+    return m;
+}
+
+LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train, const std::vector<LawPoint>& heldout,
+              const LawFitOptions& o) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto objective = law.objective(train);
+    const auto starts = startPoints(law, o);
+    const Best best = bestOfStarts(*objective, starts, o);
+    LawFit fit;
+    fit.law = law.id();
+    fit.parameters = best.p;
+    fit.objective = best.objective;
+    fit.starts = static_cast<int>(starts.size());
+    if (!best.p.empty()) {
+        fit.reported = law.report(best.p);
+        fit.metrics = metricsOf(law, best.p, train);
+        if (!heldout.empty()) fit.heldout = metricsOf(law, best.p, heldout);
+    }
+    // Bootstrap: resample the points with replacement and descend again from the best fit.
+    if (o.bootstrap > 0 && !best.p.empty()) {
+        std::mt19937_64 rng(o.seed + 1);
+        std::uniform_int_distribution<size_t> pick(0, train.size() - 1);
+        std::vector<std::vector<LawPoint>> samples(o.bootstrap);
+        for (auto& s : samples)
+            for (size_t i = 0; i < train.size(); ++i) s.push_back(train[pick(rng)]);
+        std::vector<std::vector<std::pair<std::string, double>>> reps(o.bootstrap);
+        const size_t threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+        auto work = [&](size_t t) {
+            for (size_t b = t; b < samples.size(); b += threads) {
+                std::vector<double> p = best.p;
+                if (std::isfinite(descend(*law.objective(samples[b]), p, o.maxIterations))) reps[b] = law.report(p);
+            }
+        };
+        std::vector<std::thread> pool;
+        for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+        work(0);
+        for (auto& th : pool) th.join();
+        for (size_t k = 0; k < fit.reported.size(); ++k) {
+            std::vector<double> v;
+            for (const auto& r : reps)
+                if (!r.empty()) v.push_back(r[k].second);
+            fit.ci95[fit.reported[k].first] = {percentile(v, 0.025), percentile(v, 0.975)};
+        }
+    }
+    fit.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return fit;
+}
+
+bool RunFilter::matches(const Run& r) const {
+    if (!r.has(field)) return false;
+    const double v = r.get(field);
+    const double tol = 1e-9 * std::max(1.0, std::fabs(value));
+    if (op == "==") return std::fabs(v - value) <= tol;
+    if (op == "!=") return std::fabs(v - value) > tol;
+    if (op == "<=") return v <= value + tol;
+    if (op == ">=") return v >= value - tol;
+    if (op == "<") return v < value;
+    return v > value;
+}
+
+bool parseRunFilter(const std::string& text, RunFilter& out, std::string& error) {
+    for (const char* op : {"==", "!=", "<=", ">=", "<", ">"}) {
+        const auto at = text.find(op);
+        if (at == std::string::npos) continue;
+        const auto field = fieldFromName(text.substr(0, at));
+        if (!field) {
+            error = "option --holdout '" + text + "': unknown field '" + text.substr(0, at) + "'";
+            return false;
+        }
+        std::string reason;
+        if (!parseNumber(text.substr(at + std::string(op).size()), out.value, &reason)) {
+            error = "option --holdout '" + text + "': " + reason;
+            return false;
+        }
+        out.field = *field;
+        out.op = op;
+        return true;
+    }
+    error = "option --holdout '" + text + "': expected FIELD==VALUE (or !=, <, >, <=, >=)";
+    return false;
+}
+
+} // namespace moescope

@@ -1,0 +1,64 @@
+#pragma once
+// The fitting recipe of DESIGN.md §4: L-BFGS (ceres::GradientProblemSolver) from every start of a grid,
+// best objective wins; bootstrap intervals; a held-out filter reported separately. Starts are spread over
+// threads and the winner is chosen by (objective, start index), so results do not depend on thread count.
+#include "ParametricLaw.h"
+
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace moescope {
+
+struct LawFitOptions {
+    enum class Starts { Full, Fast, Random };
+    Starts starts = Starts::Full;
+    int randomStarts = 0;
+    int bootstrap = 0;
+    unsigned seed = 42;
+    int threads = 0; // 0: all cores
+    int maxIterations = 200;
+};
+
+struct FitMetrics {
+    int n = 0;
+    double mse = 0, rmse = 0, r2 = 0; // on the loss itself
+};
+
+struct LawFit {
+    std::string law;
+    std::vector<double> parameters;                           // internal
+    std::vector<std::pair<std::string, double>> reported;     // as papers print them
+    std::map<std::string, std::pair<double, double>> ci95;    // per reported name
+    double objective = 0;
+    FitMetrics metrics;
+    std::optional<FitMetrics> heldout;
+    int starts = 0;
+    double seconds = 0;
+};
+
+// The start points a mode produces. Fast: the published preset plus the 64 first points of a Halton
+// sequence over the grid's bounding box — 65 starts instead of thousands, the preset anchoring the basin
+// real data live in and the Halton points covering the box evenly.
+std::vector<std::vector<double>> startPoints(const ParametricLaw& law, const LawFitOptions& options);
+
+// One L-BFGS descent; returns the final objective (inf when the start is infeasible).
+double descend(const ceres::FirstOrderFunction& objective, std::vector<double>& p, int maxIterations);
+
+LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train, const std::vector<LawPoint>& heldout,
+              const LawFitOptions& options);
+
+FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p, const std::vector<LawPoint>& points);
+
+// `FIELD==VALUE` (also `!=`, `<`, `>`, `<=`, `>=`) for --holdout; false with `error` naming the option.
+struct RunFilter {
+    Field field;
+    std::string op;
+    double value;
+    bool matches(const Run& r) const;
+};
+bool parseRunFilter(const std::string& text, RunFilter& out, std::string& error);
+
+} // namespace moescope

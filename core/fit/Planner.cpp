@@ -1,0 +1,110 @@
+#include "Planner.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace moescope {
+
+namespace {
+bool lawUsesSparsity(const ParametricLaw& law) {
+    for (Field f : law.inputs())
+        if (f == Field::Sparsity || f == Field::Experts || f == Field::ActiveParams) return true;
+    return false;
+}
+} // namespace
+
+PlannedConfig configFor(const ParametricLaw& law, const std::vector<double>& p, double d, double experts,
+                        const PlanOptions& o) {
+    PlannedConfig c;
+    c.arch.d_model = d;
+    c.arch.n_layers = std::max(1.0, d / o.family.aspect);
+    c.arch.experts = experts;
+    c.arch.active_experts = o.family.activeExperts;
+    c.arch.granularity = o.family.granularity;
+    c.arch.ctx = o.family.ctx;
+    c.arch.vocab = o.family.vocab;
+    c.heads = static_cast<int>(std::max(1.0, std::round(d / 64)));
+    c.params = totalParams(c.arch);
+    c.activeParams = activeParams(c.arch);
+    c.sparsity = sparsityOf(experts, o.family.activeExperts);
+    c.tokens = o.budget / flopsPerToken6Na(c.arch);
+    c.flops = flopsPerToken6Na(c.arch) * c.tokens;
+    c.ratio = expertAttentionRatio(c.arch);
+    LawPoint x;
+    x.n = c.params;
+    x.na = c.activeParams;
+    x.tokens = c.tokens;
+    x.sparsity = c.sparsity;
+    x.experts = experts;
+    x.granularity = o.family.granularity;
+    x.r = c.ratio;
+    c.predictedLoss = law.predict(p, x);
+    return c;
+}
+
+Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const PlanOptions& o) {
+    if (!(o.budget > 0)) throw std::invalid_argument("option --budget: must be positive");
+    if (!(o.maxSparsity >= 0 && o.maxSparsity < 1)) throw std::invalid_argument("option --max-sparsity: must lie in [0, 1)");
+    Plan plan;
+    plan.sparsityMatters = lawUsesSparsity(law);
+    const double k = o.family.activeExperts;
+    const double sMax = plan.sparsityMatters ? o.maxSparsity : 0.0;
+    auto feasible = [&](const PlannedConfig& c) {
+        return c.params <= o.maxParams && c.tokens >= 1 && std::isfinite(c.predictedLoss);
+    };
+    // Continuous search over log d and S (E = K/(1−S)) on a grid, then golden refinement around the best.
+    double bestLoss = std::numeric_limits<double>::infinity(), bestLogD = 0, bestS = 0;
+    const int nd = 240, ns = plan.sparsityMatters ? 120 : 0;
+    for (int i = 0; i <= nd; ++i) {
+        const double logD = std::log(64.0) + (std::log(65536.0) - std::log(64.0)) * i / nd;
+        for (int j = 0; j <= ns; ++j) {
+            const double s = ns ? sMax * j / ns : 0.0;
+            const PlannedConfig c = configFor(law, p, std::exp(logD), k / (1 - s), o);
+            if (feasible(c) && c.predictedLoss < bestLoss) bestLoss = c.predictedLoss, bestLogD = logD, bestS = s;
+        }
+    }
+    if (!std::isfinite(bestLoss))
+        throw std::invalid_argument("option --max-params: no configuration of the family fits under the cap at this budget");
+    double stepD = (std::log(65536.0) - std::log(64.0)) / nd, stepS = ns ? sMax / ns : 0.0;
+    auto lossAt = [&](double logD, double s) {
+        const PlannedConfig c = configFor(law, p, std::exp(logD), k / (1 - s), o);
+        return feasible(c) ? c.predictedLoss : std::numeric_limits<double>::infinity();
+    };
+    for (int round = 0; round < 40; ++round) { // coordinate descent with shrinking steps
+        bool moved = false;
+        for (const auto& [dd, ds] : {std::pair{stepD, 0.0}, {-stepD, 0.0}, {0.0, stepS}, {0.0, -stepS}}) {
+            const double s = std::clamp(bestS + ds, 0.0, sMax);
+            const double l = lossAt(bestLogD + dd, s);
+            if (l < bestLoss) bestLoss = l, bestLogD += dd, bestS = s, moved = true;
+        }
+        if (!moved) stepD /= 2, stepS /= 2;
+    }
+    const PlannedConfig cont = configFor(law, p, std::exp(bestLogD), k / (1 - bestS), o);
+    plan.params = cont.params;
+    plan.activeParams = cont.activeParams;
+    plan.sparsity = cont.sparsity;
+    plan.tokens = cont.tokens;
+    plan.loss = cont.predictedLoss;
+
+    // Nearest concrete configs: d a multiple of 64 around the optimum, integer E ≥ K around K/(1−S).
+    const double d0 = std::exp(bestLogD), e0 = k / (1 - bestS);
+    bool found = false;
+    for (double d = std::max(64.0, 64.0 * std::floor(d0 / 64) - 128); d <= 64.0 * std::ceil(d0 / 64) + 128; d += 64)
+        for (double e = std::max(k, std::floor(e0) - 2); e <= std::ceil(e0) + 2; ++e) {
+            if (plan.sparsityMatters ? sparsityOf(e, k) > o.maxSparsity : e != k) continue;
+            PlannedConfig c = configFor(law, p, d, e, o);
+            c.arch.n_layers = std::max(1.0, std::round(d / o.family.aspect));
+            c = configFor(law, p, d, e, [&] {
+                PlanOptions rounded = o;
+                rounded.family.aspect = d / c.arch.n_layers;
+                return rounded;
+            }());
+            if (!feasible(c)) continue;
+            if (!found || c.predictedLoss < plan.concrete.predictedLoss) plan.concrete = c, found = true;
+        }
+    if (!found) throw std::invalid_argument("option --max-params: no concrete configuration fits under the cap");
+    return plan;
+}
+
+} // namespace moescope

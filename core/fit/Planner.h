@@ -1,0 +1,46 @@
+#pragma once
+// The compute-optimal planner (DESIGN.md §4): for a law (fitted or preset) and a budget C, the (N, S, D)
+// that minimises predicted loss with D = C/(6·N_a), under optional caps on N and S, over an architecture
+// family; then the nearest concrete architecture (d a multiple of 64, integer E and K, n_heads = d/64).
+#include "Accounting.h"
+#include "ParametricLaw.h"
+
+#include <limits>
+
+namespace moescope {
+
+struct ArchitectureFamily {
+    double aspect = 128;   // d_model / n_layers
+    double vocab = 32000;
+    double ctx = 2048;
+    double granularity = 1;
+    int activeExperts = 1; // K; sparsity is reached through E = K/(1−S)
+};
+
+struct PlanOptions {
+    double budget = 0;
+    double maxParams = std::numeric_limits<double>::infinity();
+    double maxSparsity = 0.99;
+    ArchitectureFamily family;
+};
+
+struct PlannedConfig {
+    Architecture arch;
+    int heads = 0;
+    double params = 0, activeParams = 0, sparsity = 0, tokens = 0, flops = 0, ratio = 0, predictedLoss = 0;
+};
+
+struct Plan {
+    // The continuous optimum over (d, S) of the family.
+    double params = 0, activeParams = 0, sparsity = 0, tokens = 0, loss = 0;
+    PlannedConfig concrete;
+    bool sparsityMatters = true; // false for laws without an S dependence (chinchilla): planned dense
+};
+
+// The config the family gives for a (possibly fractional) d and sparsity, spending `budget`.
+PlannedConfig configFor(const ParametricLaw& law, const std::vector<double>& p, double dModel, double experts,
+                        const PlanOptions& o);
+// Throws std::invalid_argument naming the option when nothing fits the caps.
+Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const PlanOptions& o);
+
+} // namespace moescope
