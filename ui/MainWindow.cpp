@@ -1,42 +1,85 @@
 #include "MainWindow.h"
 
+#include "AllocationChart.h"
+#include "BudgetCharts.h"
 #include "CsvImporter.h"
+#include "FitDock.h"
+#include "LawChart.h"
+#include "SliceCharts.h"
+#include "SurfaceView.h"
+#include "ViewExporter.h"
 #include "Workspace.h"
 
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
 #include <QDockWidget>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QToolBar>
 #include <QVBoxLayout>
+
+#include <cmath>
 
 namespace moescope {
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), model_(new RunTableModel(this)), proxy_(new QSortFilterProxyModel(this)),
-      view_(new QTableView), filter_(new QLineEdit) {
+    : QMainWindow(parent), model_(new RunTableModel(this)), proxy_(new QSortFilterProxyModel(this)), view_(new QTableView),
+      filter_(new QLineEdit), runner_(new AnalysisRunner(this)), tabs_(new QTabWidget), surface_(new SurfaceView),
+      slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart), allocation_(new AllocationChart),
+      fitDock_(new FitDock), budgetBox_(new QComboBox), busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
-    resize(1400, 900);
-    auto* tabs = new QTabWidget;
-    auto* placeholder = new QLabel(tr("Open a sweep (File › Open) to explore its isoFLOP surfaces."));
-    placeholder->setAlignment(Qt::AlignCenter);
-    tabs->addTab(placeholder, tr("Surface"));
-    setCentralWidget(tabs);
+    resize(1500, 950);
+    tabs_->addTab(surface_, tr("Surface"));
+    tabs_->addTab(slices_, tr("Slices"));
+    tabs_->addTab(budgets_, tr("Budgets"));
+    tabs_->addTab(law_, tr("Law"));
+    tabs_->addTab(allocation_, tr("Allocation"));
+    setCentralWidget(tabs_);
     buildRunsDock();
+    auto* fit = new QDockWidget(tr("Fit"), this);
+    fit->setObjectName("FitDock");
+    fit->setWidget(fitDock_);
+    addDockWidget(Qt::RightDockWidgetArea, fit);
     buildMenus();
-    statusBar()->showMessage(tr("Ready"));
+
+    auto* bar = addToolBar(tr("Budget"));
+    bar->setObjectName("BudgetBar");
+    bar->addWidget(new QLabel(tr(" Budget C: ")));
+    budgetBox_->setMinimumContentsLength(10);
+    bar->addWidget(budgetBox_);
+    connect(budgetBox_, &QComboBox::currentIndexChanged, this, [this](int i) {
+        if (i >= 0) setBudget(budgetBox_->itemData(i).toDouble());
+    });
+    busy_->setRange(0, 0); // indeterminate: "fitting…"
+    busy_->setMaximumWidth(160);
+    busy_->setFormat(tr("fitting"));
+    busy_->hide();
+    statusBar()->addPermanentWidget(busy_);
+    connect(runner_, &AnalysisRunner::busyChanged, busy_, &QWidget::setVisible);
+    connect(runner_, &AnalysisRunner::finished, this, &MainWindow::showSnapshot);
+    connect(fitDock_, &FitDock::refitRequested, this, &MainWindow::requestAnalysis);
+    connect(model_, &RunTableModel::exclusionChanged, this, &MainWindow::requestAnalysis);
+    connect(surface_, &SurfaceView::runPicked, this, &MainWindow::selectRunInTable);
+    statusBar()->showMessage(tr("Open a sweep (File › Open) to explore its isoFLOP surfaces."));
 }
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
+    file->addAction(tr("&Export view…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportDialog);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
 }
@@ -49,10 +92,14 @@ void MainWindow::buildRunsDock() {
     view_->setModel(proxy_);
     view_->setSortingEnabled(true);
     view_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    view_->setSelectionMode(QAbstractItemView::SingleSelection);
     view_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     filter_->setPlaceholderText(tr("Filter runs…"));
     filter_->setClearButtonEnabled(true);
     connect(filter_, &QLineEdit::textChanged, proxy_, &QSortFilterProxyModel::setFilterFixedString);
+    connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
+        if (current.isValid()) surface_->selectRun(proxy_->mapToSource(current).row());
+    });
 
     auto* box = new QWidget;
     auto* layout = new QVBoxLayout(box);
@@ -65,10 +112,46 @@ void MainWindow::buildRunsDock() {
     addDockWidget(Qt::BottomDockWidgetArea, dock);
 }
 
+void MainWindow::selectRunInTable(int sourceRow) {
+    const QModelIndex idx = proxy_->mapFromSource(model_->index(sourceRow, 0));
+    if (idx.isValid()) {
+        view_->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        view_->scrollTo(idx);
+    }
+}
+
 void MainWindow::openDialog() {
     const QString path = QFileDialog::getOpenFileName(this, tr("Open sweep or workspace"), {},
                                                       tr("Sweeps and workspaces (*.csv *.tsv *.txt *.moescope)"));
     if (!path.isEmpty()) openPath(path);
+}
+
+QWidget* MainWindow::currentView() const { return tabs_->currentWidget(); }
+
+void MainWindow::exportDialog() {
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Export view"));
+    auto* width = new QSpinBox, *height = new QSpinBox, *dpi = new QSpinBox;
+    width->setRange(100, 8000), height->setRange(100, 8000), dpi->setRange(48, 1200);
+    width->setValue(currentView()->width()), height->setValue(currentView()->height()), dpi->setValue(96);
+    auto* form = new QFormLayout(&dialog);
+    form->addRow(tr("Width (px at 96 DPI)"), width);
+    form->addRow(tr("Height"), height);
+    form->addRow(tr("DPI"), dpi);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel);
+    form->addRow(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    if (dialog.exec() != QDialog::Accepted) return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), tabs_->tabText(tabs_->currentIndex()).toLower() + ".png",
+                                                      tr("Pictures (*.png *.svg *.pdf)"));
+    if (path.isEmpty()) return;
+    QString error;
+    QWidget* target = currentView();
+    if (!exportView(target, path, QSize(width->value(), height->value()), dpi->value(), &error))
+        QMessageBox::warning(this, tr("Export failed"), error);
+    else
+        statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
 }
 
 bool MainWindow::openPath(const QString& path, QString* error) {
@@ -97,7 +180,61 @@ bool MainWindow::openPath(const QString& path, QString* error) {
     model_->setRuns(std::move(table));
     setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
     statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));
+    requestAnalysis();
     return true;
+}
+
+void MainWindow::requestAnalysis() {
+    AnalysisRequest r;
+    r.runs = model_->runs();
+    r.isoflop.bootstrap = 50;
+    r.law = fitDock_->law();
+    r.lawOptions = fitDock_->lawOptions();
+    runner_->request(std::move(r));
+}
+
+void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
+    snapshot_ = std::move(s);
+    const QSignalBlocker block(budgetBox_);
+    budgetBox_->clear();
+    for (const auto& b : snapshot_->sweep.budgets)
+        budgetBox_->addItem(QString("%1 FLOPs (%2 runs)").arg(b.budget, 0, 'g', 3).arg(b.n), b.budget);
+    if (snapshot_->sweep.budgets.empty()) {
+        budget_ = 0;
+    } else if (budget_ <= 0 || !snapshot_->budget(budget_)) {
+        budget_ = snapshot_->sweep.budgets.back().budget;
+    } else {
+        budget_ = snapshot_->budget(budget_)->budget;
+    }
+    for (int i = 0; i < budgetBox_->count(); ++i)
+        if (budgetBox_->itemData(i).toDouble() == budget_) budgetBox_->setCurrentIndex(i);
+    law_->setAnalysis(snapshot_);
+    allocation_->setAnalysis(snapshot_);
+    updateViews();
+    statusBar()->showMessage(tr("Fitted %1 budget(s) and the %2 law in %3 s")
+                                 .arg(snapshot_->sweep.budgets.size()).arg(QString::fromStdString(snapshot_->lawId))
+                                 .arg(snapshot_->seconds, 0, 'f', 2), 8000);
+}
+
+void MainWindow::setBudget(double c) {
+    if (!snapshot_) return;
+    const BudgetAnalysis* b = snapshot_->budget(c);
+    if (!b) return;
+    budget_ = b->budget;
+    for (int i = 0; i < budgetBox_->count(); ++i)
+        if (budgetBox_->itemData(i).toDouble() == budget_ && budgetBox_->currentIndex() != i) {
+            const QSignalBlocker block(budgetBox_);
+            budgetBox_->setCurrentIndex(i);
+        }
+    updateViews();
+}
+
+void MainWindow::updateViews() {
+    surface_->setAnalysis(snapshot_, budget_);
+    slices_->setAnalysis(snapshot_, budget_);
+    budgets_->setAnalysis(snapshot_, budget_);
+    fitDock_->setAnalysis(snapshot_, budget_);
+    emit viewsUpdated();
 }
 
 } // namespace moescope

@@ -1,13 +1,24 @@
 #pragma once
+#include "AnalysisRunner.h"
 #include "RunTableModel.h"
 
 #include <QMainWindow>
 
+class QComboBox;
 class QLineEdit;
+class QProgressBar;
 class QSortFilterProxyModel;
+class QTabWidget;
 class QTableView;
 
 namespace moescope {
+
+class AllocationChart;
+class BudgetCharts;
+class FitDock;
+class LawChart;
+class SliceCharts;
+class SurfaceView;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -18,16 +29,48 @@ public:
     bool openPath(const QString& path, QString* error = nullptr);
     RunTableModel* runModel() const { return model_; }
     QTableView* runView() const { return view_; }
+    AnalysisRunner* runner() const { return runner_; }
+    SurfaceView* surface() const { return surface_; }
+    SliceCharts* slices() const { return slices_; }
+    BudgetCharts* budgets() const { return budgets_; }
+    LawChart* law() const { return law_; }
+    AllocationChart* allocation() const { return allocation_; }
+    FitDock* fitDock() const { return fitDock_; }
+    QTabWidget* tabs() const { return tabs_; }
+    double budget() const { return budget_; }
+    // Chooses the budget every view shows (nearest analysed level).
+    void setBudget(double c);
+    QWidget* currentView() const;
+
+signals:
+    void viewsUpdated();
 
 private:
     void buildMenus();
     void buildRunsDock();
     void openDialog();
+    void exportDialog();
+    void requestAnalysis();
+    void showSnapshot(std::shared_ptr<const AnalysisSnapshot> s);
+    void updateViews();
+    void selectRunInTable(int sourceRow);
 
     RunTableModel* model_;
     QSortFilterProxyModel* proxy_;
     QTableView* view_;
     QLineEdit* filter_;
+    AnalysisRunner* runner_;
+    QTabWidget* tabs_;
+    SurfaceView* surface_;
+    SliceCharts* slices_;
+    BudgetCharts* budgets_;
+    LawChart* law_;
+    AllocationChart* allocation_;
+    FitDock* fitDock_;
+    QComboBox* budgetBox_;
+    QProgressBar* busy_;
+    double budget_ = 0;
+    std::shared_ptr<const AnalysisSnapshot> snapshot_;
 };
 
 } // namespace moescope

@@ -85,6 +85,14 @@ std::vector<IsoflopPoint> withActive(const std::vector<IsoflopPoint>& points, co
 
 } // namespace
 
+Band surfaceBand(const BudgetAnalysis& a, double params, double sparsity, bool overActive) {
+    const double x = std::log(params), y = IsoflopSurface::sHat(sparsity);
+    std::vector<double> v;
+    for (const PolynomialFit& f : overActive ? a.activeReplicates : a.replicates) v.push_back(f(x, y));
+    const IsoflopSurface& s = overActive && a.activeSurface ? *a.activeSurface : a.surface;
+    return band(s.loss(params, sparsity), v);
+}
+
 std::map<double, std::vector<const Run*>> groupByBudget(const RunTable& table) {
     std::map<double, std::vector<const Run*>> groups;
     for (const Run& r : table.runs) {
@@ -175,6 +183,7 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
         draws.push_back(std::move(order));
     }
     std::vector<std::optional<Curves>> slots(draws.size());
+    std::vector<std::optional<PolynomialFit>> fits(draws.size()), activeFits(draws.size());
     auto replicate = [&](size_t begin, size_t step) {
         for (size_t b = begin; b < draws.size(); b += step) {
             std::vector<IsoflopPoint> sub;
@@ -188,6 +197,8 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
                 as->shareDomain(*a.activeSurface);
             }
             slots[b] = deriveCurves(s, as ? &*as : nullptr, nGrid, levels);
+            fits[b] = s.polynomial();
+            if (as) activeFits[b] = as->polynomial();
         }
     };
     const size_t threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
@@ -198,8 +209,11 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     replicate(0, threads);
     for (auto& t : pool) t.join();
     std::vector<Curves> reps;
-    for (auto& r : slots)
-        if (r) reps.push_back(std::move(*r));
+    for (size_t b = 0; b < slots.size(); ++b) {
+        if (slots[b]) reps.push_back(std::move(*slots[b]));
+        if (fits[b]) a.replicates.push_back(*fits[b]);
+        if (activeFits[b]) a.activeReplicates.push_back(*activeFits[b]);
+    }
     auto collect = [&](auto member) {
         std::vector<double> v;
         for (const Curves& c : reps) v.push_back(member(c));

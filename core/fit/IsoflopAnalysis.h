@@ -65,7 +65,12 @@ struct BudgetAnalysis {
     std::optional<double> nThreshold;  // N above which S* sits at the largest swept sparsity
     std::vector<IsoflopPoint> points;
     std::vector<double> activeParams;  // per point, NaN when unknown
+    // The bootstrap refits themselves, so any slice of the surface can carry its 95 % band.
+    std::vector<PolynomialFit> replicates, activeReplicates;
 };
+
+// The 95 % bootstrap band of the surface (or its N_a variant) at (params, sparsity).
+Band surfaceBand(const BudgetAnalysis& a, double params, double sparsity, bool overActive = false);
 
 struct SparsityTrend {
     double sparsity;

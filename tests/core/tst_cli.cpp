@@ -95,6 +95,53 @@ private slots:
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("option --degrees"), qPrintable(r.err));
     }
+
+    void parametricFitJsonShape() {
+        SyntheticSweepSpec spec;
+        spec.budgets = {1e18, 1e19, 1e20};
+        const QString path = writeFile(dir_, "law.csv", QByteArray::fromStdString(runTableToCsv(makeSyntheticSweep(spec))));
+        ProcessResult r = runCli({"fit", path, "--law", "abnar", "--starts", "fast", "--bootstrap", "8",
+                                  "--holdout", "sparsity>0.98", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const Json j = parseJson(r.out);
+        QCOMPARE(QString::fromStdString(j["law"].string()), QString("abnar"));
+        for (const char* k : {"a", "b", "c", "d", "e", "alpha", "beta", "lambda", "delta", "gamma"}) {
+            QVERIFY2(j["params"].find(k), k);
+            QCOMPARE(int(j["ci95"][k].size()), 2);
+        }
+        for (const char* k : {"n", "mse", "rmse", "r2", "heldout"}) QVERIFY2(j["metrics"].find(k), k);
+        QVERIFY(j["metrics"]["heldout"]["n"].number() > 0);
+        QCOMPARE(j["starts"].number(), 65.0);
+        QVERIFY(j["objective"].number() > 0 && j["seconds"].number() > 0);
+
+        r = runCli({"fit", path, "--law", "chinchilla", "--starts", "20", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const Json c = parseJson(r.out);
+        for (const char* k : {"E", "A", "B", "alpha", "beta"}) QVERIFY2(c["params"].find(k), k);
+
+        r = runCli({"fit", path, "--law", "kaplan"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("unknown law 'kaplan'"), qPrintable(r.err));
+        r = runCli({"fit", path, "--law", "abnar", "--holdout", "sparsty==1"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("option --holdout"), qPrintable(r.err));
+    }
+
+    void optimumJsonShape() {
+        ProcessResult r = runCli({"optimum", "--preset", "abnar", "--budget", "1e20", "--max-params", "5e9", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const Json j = parseJson(r.out);
+        for (const char* k : {"d_model", "n_layers", "n_heads", "experts", "active_experts", "granularity", "params",
+                              "active_params", "sparsity", "tokens", "flops", "predicted_loss"})
+            QVERIFY2(j.find(k), k);
+        QVERIFY(j["params"].number() <= 5e9);
+        QVERIFY(std::fabs(j["flops"].number() / 1e20 - 1) < 0.01);
+        r = runCli({"optimum", "--preset", "abnar", "--budget", "1e20", "--max-params", "1e3"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--max-params"), qPrintable(r.err));
+        r = runCli({"optimum", "--budget", "1e20"});
+        QCOMPARE(r.exitCode, 2);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -1,0 +1,26 @@
+#pragma once
+// Across budgets (Abnar et al. Figs 3, 4): N*, N_a*, L* vs S per budget; S* vs N per budget; and the power
+// laws N*(C), L*(C) per sparsity.
+#include "AnalysisRunner.h"
+
+#include <QWidget>
+
+class QChartView;
+
+namespace moescope {
+
+class BudgetCharts : public QWidget {
+    Q_OBJECT
+public:
+    explicit BudgetCharts(QWidget* parent = nullptr);
+    void setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double selectedBudget);
+    QChartView* optimaVsSparsity() const { return optima_; }
+    QChartView* lossVsSparsity() const { return losses_; }
+    QChartView* sparsityVsParams() const { return sStar_; }
+    QChartView* powerLaws() const { return laws_; }
+
+private:
+    QChartView *optima_, *losses_, *sStar_, *laws_;
+};
+
+} // namespace moescope

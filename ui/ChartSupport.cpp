@@ -1,0 +1,105 @@
+#include "ChartSupport.h"
+
+#include <QAreaSeries>
+#include <QGraphicsSimpleTextItem>
+
+#include <cmath>
+
+namespace moescope {
+
+QLogValueAxis* makeLogAxis(const QString& title, double lo, double hi) {
+    if (!(lo > 0) || !(hi > 0))
+        throw AxisRangeError(QString("log axis '%1' needs a positive range, got [%2, %3]").arg(title).arg(lo).arg(hi).toStdString());
+    auto* axis = new QLogValueAxis;
+    axis->setTitleText(title);
+    axis->setBase(10);
+    axis->setLabelFormat("%.2g");
+    axis->setRange(lo, hi > lo ? hi : lo * 1.1);
+    axis->setMinorTickCount(8);
+    return axis;
+}
+
+QValueAxis* makeValueAxis(const QString& title, double lo, double hi) {
+    auto* axis = new QValueAxis;
+    axis->setTitleText(title);
+    axis->setRange(lo, hi > lo ? hi : lo + 1e-6);
+    axis->applyNiceNumbers();
+    return axis;
+}
+
+void attach(QChart* chart, QAbstractSeries* s, QAbstractAxis* x, QAbstractAxis* y) {
+    chart->addSeries(s);
+    s->attachAxis(x);
+    s->attachAxis(y);
+}
+
+QLineSeries* curve(const QString& name, const QList<QPointF>& points, const QColor& colour, qreal width) {
+    auto* s = new QLineSeries;
+    s->setName(name);
+    s->append(points);
+    QPen pen(colour);
+    pen.setWidthF(width);
+    s->setPen(pen);
+    return s;
+}
+
+QAbstractSeries* band(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& colour) {
+    auto* lo = new QLineSeries;
+    auto* hi = new QLineSeries;
+    lo->append(lower);
+    hi->append(upper);
+    auto* area = new QAreaSeries(hi, lo);
+    area->setName(name);
+    QColor fill = colour;
+    fill.setAlphaF(0.18f);
+    area->setBrush(fill);
+    area->setPen(Qt::NoPen);
+    return area;
+}
+
+QScatterSeries* markers(const QString& name, const QList<QPointF>& points, const QColor& colour, qreal size,
+                        QScatterSeries::MarkerShape shape) {
+    auto* s = new QScatterSeries;
+    s->setName(name);
+    s->append(points);
+    s->setColor(colour);
+    s->setBorderColor(colour.darker(150));
+    s->setMarkerSize(size);
+    s->setMarkerShape(shape);
+    return s;
+}
+
+QColor seriesColour(int index, int count) {
+    // Evenly spaced hues at fixed saturation and value: distinct and printable.
+    return QColor::fromHsvF(float(0.66 * index / std::max(1, count - 1)), 0.75f, 0.8f);
+}
+
+std::pair<double, double> padded(double lo, double hi, bool log, double fraction) {
+    if (log) {
+        const double a = std::log10(lo), b = std::log10(hi), pad = std::max(1e-3, (b - a) * fraction);
+        return {std::pow(10.0, a - pad), std::pow(10.0, b + pad)};
+    }
+    const double pad = std::max(1e-9, (hi - lo) * fraction);
+    return {lo - pad, hi + pad};
+}
+
+QChartView* newChartView(const QString& title) {
+    auto* chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    auto* view = new QChartView(chart);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumSize(280, 220);
+    return view;
+}
+
+void showMessage(QChartView* view, const QString& title, const QString& message) {
+    auto* chart = new QChart;
+    chart->setTitle(title + "\n" + message);
+    chart->legend()->hide();
+    QChart* old = view->chart();
+    view->setChart(chart);
+    delete old;
+}
+
+} // namespace moescope

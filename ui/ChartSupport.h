@@ -1,0 +1,39 @@
+#pragma once
+// Small pieces every chart view shares: axes (log axes refuse non-positive ranges with a message),
+// curves, bands, markers.
+#include <QChart>
+#include <QChartView>
+#include <QLineSeries>
+#include <QLogValueAxis>
+#include <QScatterSeries>
+#include <QValueAxis>
+
+#include <optional>
+#include <stdexcept>
+
+namespace moescope {
+
+struct AxisRangeError : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
+
+// A log axis over [lo, hi]; throws AxisRangeError naming the axis when the range is not positive.
+QLogValueAxis* makeLogAxis(const QString& title, double lo, double hi);
+QValueAxis* makeValueAxis(const QString& title, double lo, double hi);
+
+// Attaches a series to the chart and both axes.
+void attach(QChart* chart, QAbstractSeries* s, QAbstractAxis* x, QAbstractAxis* y);
+QLineSeries* curve(const QString& name, const QList<QPointF>& points, const QColor& colour, qreal width = 2);
+// The 95 % band between two curves, translucent in `colour`.
+QAbstractSeries* band(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& colour);
+QScatterSeries* markers(const QString& name, const QList<QPointF>& points, const QColor& colour, qreal size,
+                        QScatterSeries::MarkerShape shape = QScatterSeries::MarkerShapeCircle);
+QColor seriesColour(int index, int count);
+// Axis limits padded by a fraction of the range (in log space for log axes).
+std::pair<double, double> padded(double lo, double hi, bool log, double fraction = 0.05);
+
+// A chart view with an empty-state message, used by every view.
+QChartView* newChartView(const QString& title);
+void showMessage(QChartView* view, const QString& title, const QString& message);
+
+} // namespace moescope

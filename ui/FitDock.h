@@ -1,0 +1,35 @@
+#pragma once
+// The Fit dock: which parametric law and how to fit it, the coefficients with their 95 % intervals, and the
+// goodness of fit of both the law and the isoFLOP surface at the chosen budget.
+#include "AnalysisRunner.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QSpinBox;
+class QTableWidget;
+
+namespace moescope {
+
+class FitDock : public QWidget {
+    Q_OBJECT
+public:
+    explicit FitDock(QWidget* parent = nullptr);
+    std::string law() const;
+    LawFitOptions lawOptions() const;
+    void setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget);
+    QTableWidget* coefficients() const { return table_; }
+
+signals:
+    void refitRequested();
+
+private:
+    QComboBox* law_;
+    QComboBox* starts_;
+    QSpinBox* bootstrap_;
+    QTableWidget* table_;
+    QLabel* metrics_;
+};
+
+} // namespace moescope

@@ -1,0 +1,123 @@
+#include "SliceCharts.h"
+
+#include "ChartSupport.h"
+
+#include <QGridLayout>
+
+#include <cmath>
+#include <set>
+
+namespace moescope {
+
+namespace {
+std::vector<double> spread(const std::vector<double>& levels, size_t most) {
+    if (levels.size() <= most) return levels;
+    std::vector<double> out;
+    for (size_t i = 0; i < most; ++i) out.push_back(levels[i * (levels.size() - 1) / (most - 1)]);
+    return out;
+}
+
+void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
+    const QString title = active ? "Loss vs active parameters N_a" : "Loss vs total parameters N";
+    const IsoflopSurface* s = active ? (a.activeSurface ? &*a.activeSurface : nullptr) : &a.surface;
+    if (!s) return showMessage(view, title, "the runs carry no active_params");
+    auto* chart = new QChart;
+    chart->setTitle(title);
+    const double lo = std::exp(s->minLogParams()), hi = std::exp(s->maxLogParams());
+    double yLo = 1e300, yHi = -1e300;
+    for (const auto& p : a.points) yLo = std::min(yLo, p.loss), yHi = std::max(yHi, p.loss);
+    const auto [xl, xh] = padded(lo, hi, true);
+    const auto [yl, yh] = padded(yLo, yHi, false);
+    auto* x = makeLogAxis(active ? "N_a (active parameters)" : "N (total parameters)", xl, xh);
+    auto* y = makeValueAxis("loss (nats/token)", yl, yh);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    std::set<double> levelSet;
+    for (const auto& p : a.points) levelSet.insert(p.sparsity);
+    const auto levels = spread({levelSet.begin(), levelSet.end()}, 5);
+    QList<QPointF> optima;
+    for (size_t k = 0; k < levels.size(); ++k) {
+        const QColor colour = seriesColour(int(k), int(levels.size()));
+        QList<QPointF> mid, low, high, runs;
+        for (int i = 0; i <= 80; ++i) {
+            const double n = std::exp(s->minLogParams() + (s->maxLogParams() - s->minLogParams()) * i / 80);
+            const Band b = surfaceBand(a, n, levels[k], active);
+            mid << QPointF(n, b.value), low << QPointF(n, b.lo), high << QPointF(n, b.hi);
+        }
+        if (!a.replicates.empty()) attach(chart, band(QString("95% S=%1").arg(levels[k], 0, 'g', 3), low, high, colour), x, y);
+        attach(chart, curve(QString("S=%1").arg(levels[k], 0, 'g', 3), mid, colour), x, y);
+        for (size_t i = 0; i < a.points.size(); ++i)
+            if (a.points[i].sparsity == levels[k]) {
+                const double n = active ? a.activeParams[i] : a.points[i].params;
+                if (n > 0) runs << QPointF(n, a.points[i].loss);
+            }
+        attach(chart, markers(QString("runs S=%1").arg(levels[k], 0, 'g', 3), runs, colour, 7), x, y);
+        const double best = s->optimalParams(levels[k]);
+        optima << QPointF(best, s->loss(best, levels[k]));
+    }
+    attach(chart, markers("optimum", optima, Qt::black, 12, QScatterSeries::MarkerShapeStar), x, y);
+    QChart* old = view->chart();
+    view->setChart(chart);
+    delete old;
+}
+
+void drawLossVsSparsity(QChartView* view, const BudgetAnalysis& a) {
+    const QString title = "Loss vs sparsity at fixed N";
+    const IsoflopSurface& s = a.surface;
+    if (s.maxSparsity() <= s.minSparsity()) return showMessage(view, title, "one sparsity level: no sparsity axis to slice");
+    auto* chart = new QChart;
+    chart->setTitle(title);
+    double yLo = 1e300, yHi = -1e300;
+    for (const auto& p : a.points) yLo = std::min(yLo, p.loss), yHi = std::max(yHi, p.loss);
+    const auto [yl, yh] = padded(yLo, yHi, false);
+    auto* x = makeValueAxis("sparsity S", s.minSparsity(), s.maxSparsity());
+    auto* y = makeValueAxis("loss (nats/token)", yl, yh);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    const int count = 4;
+    QList<QPointF> optima;
+    for (int k = 0; k < count; ++k) {
+        const double n = std::exp(s.minLogParams() + (s.maxLogParams() - s.minLogParams()) * (k + 0.5) / count);
+        const QColor colour = seriesColour(k, count);
+        QList<QPointF> mid, low, high;
+        for (int i = 0; i <= 80; ++i) {
+            const double sp = s.minSparsity() + (s.maxSparsity() - s.minSparsity()) * i / 80;
+            const Band b = surfaceBand(a, n, sp);
+            mid << QPointF(sp, b.value), low << QPointF(sp, b.lo), high << QPointF(sp, b.hi);
+        }
+        if (!a.replicates.empty()) attach(chart, band(QString("95% N=%1").arg(n, 0, 'g', 3), low, high, colour), x, y);
+        attach(chart, curve(QString("N=%1").arg(n, 0, 'g', 3), mid, colour), x, y);
+        const double best = s.optimalSparsity(n);
+        optima << QPointF(best, s.loss(n, best));
+    }
+    QList<QPointF> runs;
+    for (const auto& p : a.points) runs << QPointF(p.sparsity, p.loss);
+    attach(chart, markers("runs", runs, QColor(90, 90, 90), 6), x, y);
+    attach(chart, markers("optimum", optima, Qt::black, 12, QScatterSeries::MarkerShapeStar), x, y);
+    QChart* old = view->chart();
+    view->setChart(chart);
+    delete old;
+}
+} // namespace
+
+SliceCharts::SliceCharts(QWidget* parent)
+    : QWidget(parent), bySparsity_(newChartView("Loss vs sparsity")), byParams_(newChartView("Loss vs N")),
+      byActive_(newChartView("Loss vs N_a")) {
+    auto* grid = new QGridLayout(this);
+    grid->addWidget(bySparsity_, 0, 0);
+    grid->addWidget(byParams_, 0, 1);
+    grid->addWidget(byActive_, 1, 0, 1, 2);
+}
+
+void SliceCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget) {
+    const BudgetAnalysis* a = snapshot ? snapshot->budget(budget) : nullptr;
+    if (!a) {
+        for (auto* v : {bySparsity_, byParams_, byActive_}) showMessage(v, "Slices", "no budget with a fitted surface");
+        return;
+    }
+    drawLossVsSparsity(bySparsity_, *a);
+    drawLossVsParams(byParams_, *a, false);
+    drawLossVsParams(byActive_, *a, true);
+}
+
+} // namespace moescope

@@ -1,0 +1,442 @@
+#include "SurfaceView.h"
+
+#include "VtkWidget.h"
+
+#include <QHBoxLayout>
+#include <QMouseEvent>
+#include <QToolButton>
+#include <QToolTip>
+#include <QVBoxLayout>
+
+#include <vtkActor.h>
+#include <vtkCamera.h>
+#include <vtkCellArray.h>
+#include <vtkColorTransferFunction.h>
+#include <vtkContourFilter.h>
+#include <vtkCoordinate.h>
+#include <vtkCubeAxesActor.h>
+#include <vtkDoubleArray.h>
+#include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkGlyph3DMapper.h>
+#include <vtkLookupTable.h>
+#include <vtkPointData.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkPolyLine.h>
+#include <vtkProperty.h>
+#include <vtkRenderer.h>
+#include <vtkScalarBarActor.h>
+#include <vtkSphereSource.h>
+#include <vtkTextProperty.h>
+#include <vtkUnsignedCharArray.h>
+
+#include <cmath>
+
+namespace moescope {
+
+namespace {
+constexpr double kHeight = 0.6; // loss axis height relative to the unit square of (N, S)
+
+// Viridis-like ramp for loss, low = dark blue, high = yellow.
+vtkSmartPointer<vtkLookupTable> lossTable(double lo, double hi) {
+    vtkNew<vtkColorTransferFunction> ctf;
+    ctf->AddRGBPoint(0.0, 0.267, 0.005, 0.329);
+    ctf->AddRGBPoint(0.25, 0.230, 0.322, 0.546);
+    ctf->AddRGBPoint(0.5, 0.128, 0.567, 0.551);
+    ctf->AddRGBPoint(0.75, 0.369, 0.789, 0.383);
+    ctf->AddRGBPoint(1.0, 0.993, 0.906, 0.144);
+    auto lut = vtkSmartPointer<vtkLookupTable>::New();
+    lut->SetNumberOfTableValues(256);
+    for (int i = 0; i < 256; ++i) {
+        double rgb[3];
+        ctf->GetColor(i / 255.0, rgb);
+        lut->SetTableValue(i, rgb[0], rgb[1], rgb[2], 1.0);
+    }
+    lut->SetRange(lo, hi);
+    lut->Build();
+    return lut;
+}
+
+vtkSmartPointer<vtkActor> polyline(const std::vector<std::array<double, 3>>& pts, double r, double g, double b, float width) {
+    vtkNew<vtkPoints> points;
+    vtkNew<vtkCellArray> lines;
+    vtkNew<vtkPolyLine> line;
+    line->GetPointIds()->SetNumberOfIds(static_cast<vtkIdType>(pts.size()));
+    for (size_t i = 0; i < pts.size(); ++i) {
+        points->InsertNextPoint(pts[i].data());
+        line->GetPointIds()->SetId(static_cast<vtkIdType>(i), static_cast<vtkIdType>(i));
+    }
+    lines->InsertNextCell(line);
+    vtkNew<vtkPolyData> poly;
+    poly->SetPoints(points);
+    poly->SetLines(lines);
+    vtkNew<vtkPolyDataMapper> mapper;
+    mapper->SetInputData(poly);
+    auto actor = vtkSmartPointer<vtkActor>::New();
+    actor->SetMapper(mapper);
+    actor->GetProperty()->SetColor(r, g, b);
+    actor->GetProperty()->SetLineWidth(width);
+    actor->GetProperty()->SetLighting(false);
+    return actor;
+}
+} // namespace
+
+SurfaceView::SurfaceView(QWidget* parent) : QWidget(parent), vtk_(new VtkWidget) {
+    auto* bar = new QHBoxLayout;
+    auto button = [&](const QString& text, const QString& tip, auto fn) {
+        auto* b = new QToolButton;
+        b->setText(text);
+        b->setToolTip(tip);
+        connect(b, &QToolButton::clicked, this, fn);
+        bar->addWidget(b);
+    };
+    button(tr("Reset"), tr("Reset the camera"), [this] { resetView(); });
+    button(tr("3D"), tr("Perspective view"), [this] { presetView(Preset::Perspective); });
+    button(tr("Top"), tr("Look down on (N, S): the loss map"), [this] { presetView(Preset::Top); });
+    button(tr("L–N"), tr("Loss against N"), [this] { presetView(Preset::FrontN); });
+    button(tr("L–S"), tr("Loss against sparsity"), [this] { presetView(Preset::SideS); });
+    auto* active = new QToolButton;
+    active->setText(tr("over N_a"));
+    active->setCheckable(true);
+    active->setToolTip(tr("Show the surface over active parameters instead of total parameters"));
+    connect(active, &QToolButton::toggled, this, &SurfaceView::setOverActive);
+    bar->addWidget(active);
+    bar->addStretch();
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(bar);
+    layout->addWidget(vtk_, 1);
+    vtk_->installEventFilter(this);
+    vtk_->renderer()->SetBackground(1, 1, 1);
+}
+
+SurfaceView::Mapped SurfaceView::toScene(double lx, double s, double loss) const {
+    return {(lx - xMin_) / std::max(1e-12, xMax_ - xMin_), (s - sMin_) / std::max(1e-12, sMax_ - sMin_),
+            kHeight * (loss - lossMin_) / std::max(1e-12, lossMax_ - lossMin_)};
+}
+
+void SurfaceView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget) {
+    snapshot_ = std::move(snapshot);
+    budget_ = budget;
+    rebuild();
+}
+
+void SurfaceView::setOverActive(bool overActive) {
+    overActive_ = overActive;
+    rebuild();
+}
+
+void SurfaceView::rebuild() {
+    vtkRenderer* ren = vtk_->renderer();
+    const bool firstScene = ren->GetActors()->GetNumberOfItems() == 0;
+    ren->RemoveAllViewProps();
+    runIndices_.clear();
+    runXyz_.clear();
+    const BudgetAnalysis* a = snapshot_ ? snapshot_->budget(budget_) : nullptr;
+    if (!a || (overActive_ && !a->activeSurface)) {
+        vtk_->update();
+        return;
+    }
+    const IsoflopSurface& surface = overActive_ ? *a->activeSurface : a->surface;
+    xMin_ = surface.minLogParams() / std::log(10.0);
+    xMax_ = surface.maxLogParams() / std::log(10.0);
+    sMin_ = surface.minSparsity();
+    sMax_ = std::max(surface.maxSparsity(), sMin_ + 1e-3);
+    // Loss range over the grid and the runs, so every run sits inside the coloured box.
+    const int n = grid_;
+    std::vector<double> loss((n + 1) * (n + 1));
+    // Only cells whose centre lies in the runs' convex hull are drawn: beyond the data a polynomial
+    // extrapolates, and a picture should not suggest knowledge nobody has.
+    std::vector<char> inside(n * n);
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j)
+            inside[i * n + j] = surface.insideHull((xMin_ + (xMax_ - xMin_) * (i + 0.5) / n) * std::log(10.0),
+                                                   sMin_ + (sMax_ - sMin_) * (j + 0.5) / n);
+    lossMin_ = 1e300, lossMax_ = -1e300;
+    for (int i = 0; i <= n; ++i)
+        for (int j = 0; j <= n; ++j) {
+            const double lx = xMin_ + (xMax_ - xMin_) * i / n, s = sMin_ + (sMax_ - sMin_) * j / n;
+            const double l = surface.loss(std::pow(10.0, lx), s);
+            loss[i * (n + 1) + j] = l;
+            bool used = false;
+            for (int di = -1; di <= 0; ++di)
+                for (int dj = -1; dj <= 0; ++dj)
+                    used = used || (i + di >= 0 && i + di < n && j + dj >= 0 && j + dj < n && inside[(i + di) * n + j + dj]);
+            if (used) lossMin_ = std::min(lossMin_, l), lossMax_ = std::max(lossMax_, l);
+        }
+    for (const auto& p : a->points) lossMin_ = std::min(lossMin_, p.loss), lossMax_ = std::max(lossMax_, p.loss);
+
+    vtkNew<vtkPoints> points;
+    vtkNew<vtkDoubleArray> scalars;
+    scalars->SetName("loss");
+    for (int i = 0; i <= n; ++i)
+        for (int j = 0; j <= n; ++j) {
+            const double l = loss[i * (n + 1) + j];
+            const Mapped m = toScene(xMin_ + (xMax_ - xMin_) * i / n, sMin_ + (sMax_ - sMin_) * j / n, l);
+            points->InsertNextPoint(m.x, m.y, m.z);
+            scalars->InsertNextValue(l);
+        }
+    vtkNew<vtkCellArray> quads;
+    for (int i = 0; i < n; ++i)
+        for (int j = 0; j < n; ++j) {
+            if (!inside[i * n + j]) continue;
+            const vtkIdType ids[4] = {i * (n + 1) + j, (i + 1) * (n + 1) + j, (i + 1) * (n + 1) + j + 1, i * (n + 1) + j + 1};
+            quads->InsertNextCell(4, ids);
+        }
+    vtkNew<vtkPolyData> mesh;
+    mesh->SetPoints(points);
+    mesh->SetPolys(quads);
+    mesh->GetPointData()->SetScalars(scalars);
+    const auto lut = lossTable(lossMin_, lossMax_);
+    vtkNew<vtkPolyDataMapper> meshMapper;
+    meshMapper->SetInputData(mesh);
+    meshMapper->SetLookupTable(lut);
+    meshMapper->SetScalarRange(lossMin_, lossMax_);
+    meshMapper->SetColorModeToMapScalars();
+    vtkNew<vtkActor> meshActor;
+    meshActor->SetMapper(meshMapper);
+    meshActor->GetProperty()->SetAmbient(0.35);
+    meshActor->GetProperty()->SetDiffuse(0.65);
+    ren->AddActor(meshActor);
+
+    // Iso-loss contours, lifted a hair so they are not hidden in the surface.
+    vtkNew<vtkContourFilter> contours;
+    contours->SetInputData(mesh);
+    contours->GenerateValues(10, lossMin_, lossMax_);
+    vtkNew<vtkPolyDataMapper> contourMapper;
+    contourMapper->SetInputConnection(contours->GetOutputPort());
+    contourMapper->ScalarVisibilityOff();
+    vtkNew<vtkActor> contourActor;
+    contourActor->SetMapper(contourMapper);
+    contourActor->GetProperty()->SetColor(0.1, 0.1, 0.1);
+    contourActor->GetProperty()->SetLineWidth(1.2f);
+    contourActor->GetProperty()->SetLighting(false);
+    contourActor->SetPosition(0, 0, 0.002);
+    ren->AddActor(contourActor);
+
+    // Runs of this budget as spheres coloured by residual (blue: below the fit, red: above).
+    vtkNew<vtkPoints> runPoints;
+    vtkNew<vtkDoubleArray> residuals;
+    residuals->SetName("residual");
+    double maxAbs = 1e-9;
+    const auto groups = groupByBudget(snapshot_->runs);
+    for (size_t i = 0; i < snapshot_->runs.runs.size(); ++i) {
+        const Run& r = snapshot_->runs.runs[i];
+        if (r.excluded || !r.has(Field::Loss) || !r.has(Field::Params)) continue;
+        const double c = r.has(Field::Budget) ? r.get(Field::Budget) : r.get(Field::Flops);
+        if (!(std::fabs(std::log(c / a->budget)) < 0.05)) continue;
+        const double p = overActive_ ? r.get(Field::ActiveParams) : r.get(Field::Params);
+        const double s = r.has(Field::Sparsity) ? r.get(Field::Sparsity) : 0.0;
+        const Mapped m = toScene(std::log10(p), s, r.get(Field::Loss));
+        runPoints->InsertNextPoint(m.x, m.y, m.z);
+        runXyz_.push_back({m.x, m.y, m.z});
+        runIndices_.push_back(static_cast<int>(i));
+        const double res = r.get(Field::Loss) - surface.loss(p, s);
+        residuals->InsertNextValue(res);
+        maxAbs = std::max(maxAbs, std::fabs(res));
+    }
+    vtkNew<vtkPolyData> runPoly;
+    runPoly->SetPoints(runPoints);
+    runPoly->GetPointData()->SetScalars(residuals);
+    vtkNew<vtkSphereSource> sphere;
+    sphere->SetRadius(0.012);
+    sphere->SetThetaResolution(12);
+    sphere->SetPhiResolution(8);
+    vtkNew<vtkColorTransferFunction> diverging;
+    diverging->AddRGBPoint(-maxAbs, 0.15, 0.35, 0.85);
+    diverging->AddRGBPoint(0, 0.92, 0.92, 0.92);
+    diverging->AddRGBPoint(maxAbs, 0.85, 0.15, 0.15);
+    vtkNew<vtkGlyph3DMapper> glyphs;
+    glyphs->SetInputData(runPoly);
+    glyphs->SetSourceConnection(sphere->GetOutputPort());
+    glyphs->SetLookupTable(diverging);
+    glyphs->SetScalarRange(-maxAbs, maxAbs);
+    glyphs->ScalingOff();
+    vtkNew<vtkActor> runActor;
+    runActor->SetMapper(glyphs);
+    ren->AddActor(runActor);
+
+    // S*(N) (white) and N*(S) (black) on the surface, and the optimum (magenta).
+    if (!overActive_ && !a->sStar.empty()) {
+        std::vector<std::array<double, 3>> curve;
+        for (const auto& p : a->sStar) {
+            const Mapped m = toScene(std::log10(p.params), p.sparsity.value, p.loss.value);
+            curve.push_back({m.x, m.y, m.z + 0.004});
+        }
+        ren->AddActor(polyline(curve, 1, 1, 1, 3));
+    }
+    std::vector<std::array<double, 3>> nCurve;
+    for (const auto& p : a->nStar) {
+        const double params = overActive_ ? p.activeParams.value : p.params.value;
+        if (!(params > 0)) continue;
+        const Mapped m = toScene(std::log10(params), p.sparsity, surface.loss(params, p.sparsity));
+        nCurve.push_back({m.x, m.y, m.z + 0.004});
+    }
+    if (nCurve.size() > 1) ren->AddActor(polyline(nCurve, 0, 0, 0, 3));
+    {
+        const double params = overActive_ ? a->optimum.activeParams.value : a->optimum.params.value;
+        if (params > 0) {
+            const Mapped m = toScene(std::log10(params), a->optimum.sparsity.value, surface.loss(params, a->optimum.sparsity.value));
+            vtkNew<vtkSphereSource> star;
+            star->SetCenter(m.x, m.y, m.z);
+            star->SetRadius(0.025);
+            vtkNew<vtkPolyDataMapper> sm;
+            sm->SetInputConnection(star->GetOutputPort());
+            vtkNew<vtkActor> sa;
+            sa->SetMapper(sm);
+            sa->GetProperty()->SetColor(0.9, 0.1, 0.9);
+            ren->AddActor(sa);
+        }
+    }
+    if (selected_ >= 0)
+        for (size_t k = 0; k < runIndices_.size(); ++k)
+            if (runIndices_[k] == selected_) {
+                vtkNew<vtkSphereSource> ring;
+                ring->SetCenter(runXyz_[k].data());
+                ring->SetRadius(0.022);
+                vtkNew<vtkPolyDataMapper> rm;
+                rm->SetInputConnection(ring->GetOutputPort());
+                vtkNew<vtkActor> ra;
+                ra->SetMapper(rm);
+                ra->GetProperty()->SetColor(1.0, 0.6, 0.0);
+                ra->GetProperty()->SetOpacity(0.6);
+                ren->AddActor(ra);
+            }
+
+    vtkNew<vtkCubeAxesActor> axes;
+    axes->SetBounds(0, 1, 0, 1, 0, kHeight);
+    axes->SetXAxisRange(xMin_, xMax_);
+    axes->SetYAxisRange(sMin_, sMax_);
+    axes->SetZAxisRange(lossMin_, lossMax_);
+    axes->SetXTitle(overActive_ ? "log10 N_a" : "log10 N");
+    axes->SetYTitle("sparsity S");
+    axes->SetZTitle("loss");
+    axes->SetCamera(ren->GetActiveCamera());
+    for (int k = 0; k < 3; ++k) {
+        axes->GetTitleTextProperty(k)->SetColor(0.1, 0.1, 0.1);
+        axes->GetLabelTextProperty(k)->SetColor(0.1, 0.1, 0.1);
+    }
+    axes->GetXAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
+    axes->GetYAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
+    axes->GetZAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
+    axes->SetFlyModeToOuterEdges();
+    ren->AddActor(axes);
+
+    vtkNew<vtkScalarBarActor> bar;
+    bar->SetLookupTable(lut);
+    bar->SetTitle("loss");
+    bar->SetNumberOfLabels(5);
+    bar->SetWidth(0.08);
+    bar->SetHeight(0.6);
+    bar->SetPosition(0.9, 0.2);
+    bar->SetUnconstrainedFontSize(true);
+    bar->GetTitleTextProperty()->SetFontSize(16);
+    bar->GetLabelTextProperty()->SetFontSize(13);
+    bar->GetTitleTextProperty()->SetColor(0.1, 0.1, 0.1);
+    bar->GetLabelTextProperty()->SetColor(0.1, 0.1, 0.1);
+    ren->AddActor2D(bar);
+    if (firstScene) presetView(Preset::Perspective);
+    vtk_->update();
+}
+
+void SurfaceView::presetView(Preset p) {
+    vtkCamera* cam = vtk_->renderer()->GetActiveCamera();
+    cam->SetFocalPoint(0.5, 0.5, kHeight / 2);
+    cam->SetViewUp(0, 0, 1);
+    switch (p) {
+    case Preset::Perspective: cam->SetPosition(2.2, -1.6, 1.9); break;
+    case Preset::Top:
+        cam->SetPosition(0.5, 0.5, 3.5);
+        cam->SetViewUp(0, 1, 0);
+        break;
+    case Preset::FrontN: cam->SetPosition(0.5, -3.0, kHeight / 2); break;
+    case Preset::SideS: cam->SetPosition(3.5, 0.5, kHeight / 2); break;
+    }
+    vtk_->renderer()->ResetCamera();
+    vtk_->renderer()->ResetCameraClippingRange();
+    vtk_->update();
+}
+
+void SurfaceView::resetView() { presetView(Preset::Perspective); }
+
+void SurfaceView::selectRun(int runIndex) {
+    if (selected_ == runIndex) return;
+    selected_ = runIndex;
+    rebuild();
+}
+
+QPointF SurfaceView::runPosition(int runIndex) const {
+    for (size_t k = 0; k < runIndices_.size(); ++k)
+        if (runIndices_[k] == runIndex) {
+            vtkNew<vtkCoordinate> c;
+            c->SetCoordinateSystemToWorld();
+            c->SetValue(runXyz_[k][0], runXyz_[k][1], runXyz_[k][2]);
+            const double* d = c->GetComputedDoubleDisplayValue(vtk_->renderer());
+            const qreal dpr = vtk_->devicePixelRatioF();
+            return {d[0] / dpr, vtk_->height() - d[1] / dpr};
+        }
+    return {-1, -1};
+}
+
+int SurfaceView::runAt(const QPointF& pos, double radius) const {
+    int best = -1;
+    double bestDist = radius;
+    for (int run : runIndices_) {
+        const QPointF p = runPosition(run);
+        const double dist = std::hypot(p.x() - pos.x(), p.y() - pos.y());
+        if (dist < bestDist) bestDist = dist, best = run;
+    }
+    return best;
+}
+
+QColor SurfaceView::colourForLoss(double loss) const {
+    const auto lut = lossTable(lossMin_, lossMax_);
+    double rgb[3];
+    lut->GetColor(loss, rgb);
+    return QColor::fromRgbF(float(rgb[0]), float(rgb[1]), float(rgb[2]));
+}
+
+QImage SurfaceView::render(const QSize& size) {
+    const QSize old = vtk_->size();
+    if (size.isValid() && size != old) vtk_->resize(size);
+    QImage image = vtk_->grabScene();
+    if (size.isValid() && size != old) vtk_->resize(old);
+    return image;
+}
+
+bool SurfaceView::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == vtk_) {
+        if (event->type() == QEvent::MouseButtonPress) pressPos_ = static_cast<QMouseEvent*>(event)->pos();
+        if (event->type() == QEvent::MouseButtonRelease) {
+            auto* e = static_cast<QMouseEvent*>(event);
+            // A click (not a drag that rotated the camera) on a sphere picks its run.
+            if ((e->pos() - pressPos_).manhattanLength() < 4) {
+                const int run = runAt(e->position());
+                if (run >= 0) {
+                    selectRun(run);
+                    emit runPicked(run);
+                }
+            }
+        }
+        if (event->type() == QEvent::MouseMove && snapshot_) {
+            auto* e = static_cast<QMouseEvent*>(event);
+            const int run = runAt(e->position(), 8);
+            if (run >= 0) {
+                const Run& r = snapshot_->runs.runs[run];
+                QToolTip::showText(e->globalPosition().toPoint(),
+                                   tr("run %1: N %2, N_a %3, S %4, D %5, loss %6")
+                                       .arg(run + 1)
+                                       .arg(r.get(Field::Params), 0, 'g', 4)
+                                       .arg(r.get(Field::ActiveParams), 0, 'g', 4)
+                                       .arg(r.has(Field::Sparsity) ? r.get(Field::Sparsity) : 0.0, 0, 'g', 4)
+                                       .arg(r.get(Field::Tokens), 0, 'g', 4)
+                                       .arg(r.get(Field::Loss), 0, 'f', 4),
+                                   vtk_);
+            }
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
+} // namespace moescope

@@ -1,0 +1,82 @@
+#include "ViewExporter.h"
+
+#include "SurfaceView.h"
+
+#include <QChartView>
+#include <QFileInfo>
+#include <QImage>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSaveFile>
+#include <QSvgGenerator>
+
+#include <functional>
+
+namespace moescope {
+
+namespace {
+// Paints the view at `size` logical pixels onto `painter`.
+void paintView(QWidget* view, QPainter& painter, QSize size) {
+    if (auto* surface = qobject_cast<SurfaceView*>(view)) {
+        painter.drawImage(QRect(QPoint(0, 0), size), surface->render(size));
+        return;
+    }
+    const QSize old = view->size();
+    view->resize(size);
+    if (auto* chart = qobject_cast<QChartView*>(view)) chart->render(&painter, QRectF(QPointF(0, 0), size), chart->viewport()->rect());
+    else view->render(&painter);
+    view->resize(old);
+}
+} // namespace
+
+bool exportView(QWidget* view, const QString& path, QSize size, int dpi, QString* error) {
+    const QString ext = QFileInfo(path).suffix().toLower();
+    if (!size.isValid()) size = view->size();
+    const QString tmp = path + ".part";
+    bool ok = false;
+    if (ext == "png") {
+        QImage image(size * dpi / 96, QImage::Format_ARGB32);
+        image.setDotsPerMeterX(int(dpi / 0.0254));
+        image.setDotsPerMeterY(int(dpi / 0.0254));
+        image.fill(Qt::white);
+        QPainter painter(&image);
+        painter.scale(dpi / 96.0, dpi / 96.0);
+        paintView(view, painter, size);
+        painter.end();
+        ok = image.save(tmp, "PNG");
+    } else if (ext == "svg") {
+        QSvgGenerator svg;
+        svg.setFileName(tmp);
+        svg.setSize(size);
+        svg.setViewBox(QRect(QPoint(0, 0), size));
+        svg.setResolution(dpi);
+        svg.setTitle("MoEScope");
+        QPainter painter(&svg);
+        paintView(view, painter, size);
+        ok = painter.end();
+    } else if (ext == "pdf") {
+        QPdfWriter pdf(tmp);
+        pdf.setResolution(dpi);
+        pdf.setPageSize(QPageSize(QSizeF(size.width() * 72.0 / 96, size.height() * 72.0 / 96), QPageSize::Point));
+        pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
+        QPainter painter(&pdf);
+        painter.scale(dpi / 96.0, dpi / 96.0);
+        paintView(view, painter, size);
+        ok = painter.end();
+    } else {
+        if (error) *error = QString("'%1': choose a .png, .svg or .pdf file").arg(path);
+        return false;
+    }
+    // Written beside the target and renamed, so an existing picture is never left half overwritten.
+    if (ok) {
+        QFile::remove(path);
+        ok = QFile::rename(tmp, path);
+    }
+    if (!ok) {
+        QFile::remove(tmp);
+        if (error) *error = QString("cannot write '%1'").arg(path);
+    }
+    return ok;
+}
+
+} // namespace moescope
