@@ -366,17 +366,27 @@ void SurfaceView::selectRun(int runIndex) {
     rebuild();
 }
 
+QPointF SurfaceView::toDisplay(double x, double y, double z) const {
+    vtkNew<vtkCoordinate> c;
+    c->SetCoordinateSystemToWorld();
+    c->SetValue(x, y, z);
+    const double* d = c->GetComputedDoubleDisplayValue(vtk_->renderer());
+    const qreal dpr = vtk_->devicePixelRatioF();
+    return {d[0] / dpr, vtk_->height() - d[1] / dpr};
+}
+
 QPointF SurfaceView::runPosition(int runIndex) const {
     for (size_t k = 0; k < runIndices_.size(); ++k)
-        if (runIndices_[k] == runIndex) {
-            vtkNew<vtkCoordinate> c;
-            c->SetCoordinateSystemToWorld();
-            c->SetValue(runXyz_[k][0], runXyz_[k][1], runXyz_[k][2]);
-            const double* d = c->GetComputedDoubleDisplayValue(vtk_->renderer());
-            const qreal dpr = vtk_->devicePixelRatioF();
-            return {d[0] / dpr, vtk_->height() - d[1] / dpr};
-        }
+        if (runIndices_[k] == runIndex) return toDisplay(runXyz_[k][0], runXyz_[k][1], runXyz_[k][2]);
     return {-1, -1};
+}
+
+QPointF SurfaceView::surfacePosition(double params, double sparsity) const {
+    const BudgetAnalysis* a = snapshot_ ? snapshot_->budget(budget_) : nullptr;
+    if (!a) return {-1, -1};
+    const IsoflopSurface& s = overActive_ && a->activeSurface ? *a->activeSurface : a->surface;
+    const Mapped m = toScene(std::log10(params), sparsity, s.loss(params, sparsity));
+    return toDisplay(m.x, m.y, m.z);
 }
 
 int SurfaceView::runAt(const QPointF& pos, double radius) const {

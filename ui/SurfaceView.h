@@ -33,6 +33,8 @@ public:
     // Display position (widget pixels, y down) of a run's sphere, for tests and hover.
     QPointF runPosition(int runIndex) const;
     int runAt(const QPointF& widgetPos, double radius = 12) const;
+    // Display position of the surface point at (params, sparsity); negative when nothing is drawn.
+    QPointF surfacePosition(double params, double sparsity) const;
     // Where the surface has its minimum loss colour etc.: the lookup table's colour for a loss.
     QColor colourForLoss(double loss) const;
     double lossMin() const { return lossMin_; }
@@ -51,6 +53,7 @@ private:
         double x, y, z;
     };
     Mapped toScene(double logParams, double sparsity, double loss) const;
+    QPointF toDisplay(double x, double y, double z) const;
 
     VtkWidget* vtk_;
     std::shared_ptr<const AnalysisSnapshot> snapshot_;

@@ -1,0 +1,110 @@
+// moescope-cli render: the window's pictures without the window, for scripts and papers. Needs an X server
+// (VTK renders only through X on Debian); run it under `xvfb-run -a` on a headless machine.
+#include "CliArgs.h"
+#include "Commands.h"
+#include "RunSource.h"
+
+#ifdef MOESCOPE_HAVE_GUI
+#include "AllocationChart.h"
+#include "BudgetCharts.h"
+#include "LawChart.h"
+#include "SliceCharts.h"
+#include "SurfaceView.h"
+#include "ViewExporter.h"
+#include "VtkWidget.h"
+
+#include <QApplication>
+#include <QGuiApplication>
+#endif
+
+#include <cmath>
+#include <cstdio>
+#include <ostream>
+
+namespace moescope::cli {
+
+int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
+    const CliArgs args(rawArgs, {{"view"}, {"budget"}, {"out"}, {"size"}, {"dpi"}, {"map", true, true}, {"law"}});
+    if (args.positionals().size() != 1) throw UsageError("render: expected one FILE");
+    const std::string view = args.value("view");
+    if (view != "surface" && view != "slices" && view != "budgets" && view != "law" && view != "allocation")
+        throw UsageError("option --view: expected surface, slices, budgets, law or allocation, got '" + view + "'");
+    if (!args.has("out")) throw UsageError("option --out is required (.png, .svg or .pdf)");
+    const std::string outPath = args.value("out");
+    const auto dot = outPath.rfind('.');
+    const std::string ext = dot == std::string::npos ? "" : outPath.substr(dot + 1);
+    if (ext != "png" && ext != "svg" && ext != "pdf") throw UsageError("option --out: '" + outPath + "' must end in .png, .svg or .pdf");
+    int width = 1200, height = 800;
+    if (args.has("size") && std::sscanf(args.value("size").c_str(), "%dx%d", &width, &height) != 2)
+        throw UsageError("option --size: expected WIDTHxHEIGHT, got '" + args.value("size") + "'");
+    const int dpi = args.integer("dpi", 96);
+#ifndef MOESCOPE_HAVE_GUI
+    (void)out, (void)err, (void)dpi;
+    throw UsageError("render: this moescope-cli was built without the GUI (MOESCOPE_BUILD_GUI=OFF)");
+#else
+    RunTable table;
+    int code = 0;
+    if (!loadRuns(args.positionals()[0], args.values("map"), table, err, code)) return code;
+    AnalysisRequest request;
+    request.runs = std::move(table);
+    request.law = args.value("law", "auto");
+    request.lawOptions.starts = LawFitOptions::Starts::Fast;
+    request.isoflop.bootstrap = 50;
+    const auto snapshot = analyze(request);
+    if (snapshot->sweep.budgets.empty() && (view == "surface" || view == "slices" || view == "budgets")) {
+        err << args.positionals()[0] << ": no budget has enough runs for an isoFLOP surface\n";
+        return 2;
+    }
+    const double budget = args.has("budget") ? args.number("budget", 0)
+                                              : (snapshot->sweep.budgets.empty() ? 0 : snapshot->sweep.budgets.back().budget);
+    if (args.has("budget") && std::fabs(std::log(snapshot->budget(budget)->budget / budget)) > std::log(1.05))
+        throw UsageError("option --budget " + args.value("budget") + ": no such budget in the runs");
+
+    VtkWidget::setDefaultSurfaceFormat();
+    static int argc = 1;
+    static char name[] = "moescope-cli";
+    static char* argv[] = {name, nullptr};
+    QApplication app(argc, argv);
+    if (view == "surface" && QGuiApplication::platformName() == "offscreen") {
+        err << "render --view surface needs an X server (VTK renders only through X); run under xvfb-run -a\n";
+        return 1;
+    }
+    std::unique_ptr<QWidget> widget;
+    if (view == "surface") {
+        auto* s = new SurfaceView;
+        widget.reset(s);
+        s->resize(width, height);
+        s->show();
+        QApplication::processEvents();
+        s->setAnalysis(snapshot, budget);
+    } else if (view == "slices") {
+        auto* s = new SliceCharts;
+        widget.reset(s);
+        s->setAnalysis(snapshot, budget);
+    } else if (view == "budgets") {
+        auto* b = new BudgetCharts;
+        widget.reset(b);
+        b->setAnalysis(snapshot, budget);
+    } else if (view == "law") {
+        auto* l = new LawChart;
+        widget.reset(l);
+        l->setAnalysis(snapshot);
+    } else {
+        auto* a = new AllocationChart;
+        widget.reset(a);
+        a->setAnalysis(snapshot);
+    }
+    widget->resize(width, height);
+    widget->show();
+    for (int i = 0; i < 5; ++i) QApplication::processEvents();
+    QString error;
+    if (!exportView(widget.get(), QString::fromStdString(outPath), QSize(width, height), dpi, &error)) {
+        err << error.toStdString() << "\n";
+        return 1;
+    }
+    out << outPath << "\n";
+    return 0;
+#endif
+}
+
+} // namespace moescope::cli

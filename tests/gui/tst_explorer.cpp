@@ -1,0 +1,290 @@
+// The explorer: the VTK surface by sampled pixels, picking, resizing; slice series against the model;
+// log-axis refusal; budget changes reaching every view; export to PNG/SVG/PDF; fits off the GUI thread.
+#include "AllocationChart.h"
+#include "BudgetCharts.h"
+#include "ChartSupport.h"
+#include "FitDock.h"
+#include "LawChart.h"
+#include "MainWindow.h"
+#include "SliceCharts.h"
+#include "SurfaceView.h"
+#include "TestSupport.h"
+#include "ViewExporter.h"
+#include "VtkWidget.h"
+
+#include <QChartView>
+#include <QElapsedTimer>
+#include <QGuiApplication>
+#include <QLabel>
+#include <QSortFilterProxyModel>
+#include <QSvgRenderer>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTableWidget>
+
+using namespace moescope;
+
+namespace {
+#define REQUIRE_X()                                                                                            \
+    do {                                                                                                       \
+        if (QGuiApplication::platformName() == "offscreen")                                                    \
+            QSKIP("VTK renders only through X: run under xvfb-run -a (QT_QPA_PLATFORM=offscreen here)");      \
+    } while (0)
+
+bool near(QColor a, QColor b, int tolerance) {
+    return std::abs(a.red() - b.red()) <= tolerance && std::abs(a.green() - b.green()) <= tolerance &&
+           std::abs(a.blue() - b.blue()) <= tolerance;
+}
+
+QStringList seriesNames(QChartView* v) {
+    QStringList names;
+    for (auto* s : v->chart()->series()) names << s->name();
+    return names;
+}
+} // namespace
+
+class TestExplorer : public QObject {
+    Q_OBJECT
+    std::unique_ptr<MainWindow> window_;
+
+    void openSample() {
+        window_ = std::make_unique<MainWindow>();
+        window_->resize(1400, 900);
+        window_->show();
+        QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
+        QSignalSpy updated(window_.get(), &MainWindow::viewsUpdated);
+        QVERIFY(window_->openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
+        QVERIFY(updated.wait(60000));
+    }
+
+private slots:
+    void initTestCase() {
+        REQUIRE_X(); // the window hosts a VTK view, which cannot live on the offscreen platform
+        openSample();
+    }
+
+    void fitsRunOffTheGuiThread() {
+        QSignalSpy done(window_->runner(), &AnalysisRunner::finished);
+        QElapsedTimer t;
+        t.start();
+        AnalysisRequest r;
+        r.runs = window_->runModel()->runs();
+        r.lawOptions.starts = LawFitOptions::Starts::Full; // seconds of work
+        r.law = "chinchilla";
+        window_->runner()->request(r);
+        QVERIFY2(t.elapsed() < 100, "request() must return at once");
+        QVERIFY(window_->runner()->busy());
+        // The event loop keeps turning while the fit runs.
+        int ticks = 0;
+        QTimer timer;
+        connect(&timer, &QTimer::timeout, [&] { ++ticks; });
+        timer.start(10);
+        QVERIFY(done.wait(120000));
+        QVERIFY2(ticks > 3, qPrintable(QString("only %1 timer ticks while fitting").arg(ticks)));
+        QCOMPARE(QString::fromStdString(done.last().at(0).value<std::shared_ptr<const AnalysisSnapshot>>()->lawId), QString("chinchilla"));
+        QSignalSpy again(window_.get(), &MainWindow::viewsUpdated);
+        QMetaObject::invokeMethod(window_->fitDock(), "refitRequested");
+        QVERIFY(again.wait(60000));
+    }
+
+    void surfaceRendersExpectedColours() {
+        REQUIRE_X();
+        window_->tabs()->setCurrentIndex(0);
+        SurfaceView* s = window_->surface();
+        s->presetView(SurfaceView::Preset::Top);
+        QTest::qWait(200);
+        const QImage img = s->vtk()->grabScene();
+        QVERIFY(!img.isNull());
+        // Background: the white of the renderer.
+        QVERIFY(near(img.pixelColor(5, 5), Qt::white, 8));
+        // Looking straight down, the surface at a point inside the hull has the loss colour of that point.
+        const auto snap = window_->runner()->latest();
+        const BudgetAnalysis* a = snap->budget(window_->budget());
+        const double n = a->optimum.params.value, sp = a->optimum.sparsity.value * 0.9;
+        int checked = 0;
+        for (double f : {0.6, 0.8}) {
+            const double params = std::exp(std::log(n) * 1.0 + std::log(f));
+            const QPointF p = s->surfacePosition(params, sp);
+            if (p.x() < 0) continue;
+            const double dpr = s->vtk()->devicePixelRatioF();
+            const QColor want = s->colourForLoss(a->surface.loss(params, sp));
+            // Shading scales brightness but keeps hue; a contour line may cross the exact pixel, so the
+            // closest hue within 4 pixels must lie within 15 degrees of the loss colour's.
+            int bestGap = 360;
+            QColor got;
+            for (int dy = -4; dy <= 4; ++dy)
+                for (int dx = -4; dx <= 4; ++dx) {
+                    const QColor c = img.pixelColor(int(p.x() * dpr) + dx, int(p.y() * dpr) + dy);
+                    if (c.hsvSaturationF() < 0.2) continue;
+                    const int gap = std::abs(c.hsvHue() - want.hsvHue());
+                    if (std::min(gap, 360 - gap) < bestGap) bestGap = std::min(gap, 360 - gap), got = c;
+                }
+            QVERIFY2(bestGap <= 15, qPrintable(QString("at %1,%2 got %3 want %4").arg(p.x()).arg(p.y()).arg(got.name(), want.name())));
+            ++checked;
+        }
+        QVERIFY(checked > 0);
+        s->resetView();
+    }
+
+    void pickingARunSelectsItsRow() {
+        REQUIRE_X();
+        SurfaceView* s = window_->surface();
+        s->presetView(SurfaceView::Preset::Top);
+        QTest::qWait(100);
+        int target = -1;
+        QPointF where;
+        for (int run = 0; run < window_->runModel()->rowCount() && target < 0; ++run) {
+            const QPointF p = s->runPosition(run);
+            if (p.x() > 20 && p.y() > 20 && p.x() < s->vtk()->width() - 20 && p.y() < s->vtk()->height() - 20 && s->runAt(p) == run)
+                target = run, where = p;
+        }
+        QVERIFY(target >= 0);
+        QTest::mouseClick(s->vtk(), Qt::LeftButton, {}, where.toPoint());
+        const QModelIndex current = window_->runView()->selectionModel()->currentIndex();
+        QVERIFY(current.isValid());
+        auto* proxy = qobject_cast<QSortFilterProxyModel*>(window_->runView()->model());
+        QCOMPARE(proxy->mapToSource(current).row(), target);
+    }
+
+    void resizingReRenders() {
+        REQUIRE_X();
+        SurfaceView* s = window_->surface();
+        s->resetView();
+        const QImage small = s->render(QSize(400, 300));
+        const QImage large = s->render(QSize(900, 700));
+        QCOMPARE(small.size() / s->vtk()->devicePixelRatioF(), QSize(400, 300));
+        QCOMPARE(large.size() / s->vtk()->devicePixelRatioF(), QSize(900, 700));
+        // Both show the surface: a good share of non-white pixels around the centre.
+        for (const QImage& img : {small, large}) {
+            int coloured = 0;
+            for (int y = img.height() / 3; y < 2 * img.height() / 3; y += 4)
+                for (int x = img.width() / 3; x < 2 * img.width() / 3; x += 4) coloured += !near(img.pixelColor(x, y), Qt::white, 20);
+            QVERIFY2(coloured > 20, qPrintable(QString::number(coloured)));
+        }
+    }
+
+    void sliceSeriesMatchTheModel() {
+        SliceCharts* slices = window_->slices();
+        const auto snap = window_->runner()->latest();
+        const BudgetAnalysis* a = snap->budget(window_->budget());
+        const QStringList names = seriesNames(slices->lossVsParams());
+        QCOMPARE(names.filter(QRegularExpression("^S=")).size(), 5); // 7 levels spread to 5 curves
+        QCOMPARE(names.filter(QRegularExpression("^95% S=")).size(), 5); // each with its band
+        QVERIFY(names.contains("optimum"));
+        for (auto* series : slices->lossVsParams()->chart()->series()) {
+            if (series->name() != "optimum") continue;
+            const auto pts = static_cast<QScatterSeries*>(series)->points();
+            QCOMPARE(pts.size(), 5);
+            int matched = 0;
+            for (const QPointF& p : pts)
+                for (const auto& level : a->nStar)
+                    if (std::fabs(a->surface.optimalParams(level.sparsity) / p.x() - 1) < 1e-9 &&
+                        std::fabs(a->surface.loss(p.x(), level.sparsity) - p.y()) < 1e-9)
+                        ++matched;
+            QCOMPARE(matched, 5);
+        }
+        // Curves span the sampled N range, on a log axis.
+        for (auto* series : slices->lossVsParams()->chart()->series())
+            if (series->name() == "S=0") {
+                const auto pts = static_cast<QLineSeries*>(series)->points();
+                QCOMPARE(pts.size(), 81);
+                QVERIFY(std::fabs(std::log(pts.front().x()) - a->surface.minLogParams()) < 1e-9);
+                QVERIFY(std::fabs(std::log(pts.back().x()) - a->surface.maxLogParams()) < 1e-9);
+                QVERIFY(qobject_cast<QLogValueAxis*>(series->attachedAxes().at(0)));
+            }
+        QVERIFY(seriesNames(slices->lossVsSparsity()).contains("runs"));
+    }
+
+    void logAxesRefuseNonPositiveRanges() {
+        try {
+            delete makeLogAxis("N", 0.0, 10.0);
+            QFAIL("expected AxisRangeError");
+        } catch (const AxisRangeError& e) {
+            QVERIFY2(QString(e.what()).contains("log axis 'N' needs a positive range"), e.what());
+        }
+        QVERIFY_EXCEPTION_THROWN(delete makeLogAxis("C", -1.0, 5.0), AxisRangeError);
+        QLogValueAxis* ok = makeLogAxis("N", 1e8, 1e10);
+        QCOMPARE(ok->min(), 1e8);
+        delete ok;
+    }
+
+    void changingTheBudgetUpdatesEveryView() {
+        const auto snap = window_->runner()->latest();
+        QVERIFY(snap->sweep.budgets.size() >= 2);
+        const double first = snap->sweep.budgets.front().budget;
+        QSignalSpy updated(window_.get(), &MainWindow::viewsUpdated);
+        QChart* slicesBefore = window_->slices()->lossVsParams()->chart();
+        QChart* budgetsBefore = window_->budgets()->optimaVsSparsity()->chart();
+        const double lossMaxBefore = window_->surface()->lossMax();
+        window_->setBudget(first);
+        QCOMPARE(updated.count(), 1);
+        QCOMPARE(window_->budget(), first);
+        QVERIFY(window_->slices()->lossVsParams()->chart() != slicesBefore);
+        QVERIFY(window_->budgets()->optimaVsSparsity()->chart() != budgetsBefore);
+        QVERIFY(window_->surface()->lossMax() != lossMaxBefore); // a smaller budget: a higher-loss surface
+        const auto labels = window_->fitDock()->findChildren<QLabel*>();
+        bool mentions = false;
+        for (auto* l : labels) mentions = mentions || l->text().contains(QString("C = %1").arg(first, 0, 'g', 3));
+        QVERIFY(mentions);
+        window_->setBudget(snap->sweep.budgets.back().budget);
+    }
+
+    void exportWritesDecodableFiles_data() {
+        QTest::addColumn<int>("tab");
+        QTest::addColumn<QString>("ext");
+        for (int tab : {0, 1, 3})
+            for (const char* ext : {"png", "svg", "pdf"}) QTest::newRow(qPrintable(QString("%1.%2").arg(tab).arg(ext))) << tab << QString(ext);
+    }
+    void exportWritesDecodableFiles() {
+        QFETCH(int, tab);
+        QFETCH(QString, ext);
+        if (tab == 0 && QGuiApplication::platformName() == "offscreen") QSKIP("VTK needs X");
+        window_->tabs()->setCurrentIndex(tab);
+        QTemporaryDir dir;
+        const QString path = dir.filePath("view." + ext);
+        QString error;
+        QVERIFY2(exportView(window_->currentView(), path, QSize(800, 500), 150, &error), qPrintable(error));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        QVERIFY(bytes.size() > 1000);
+        if (ext == "png") {
+            QImage img;
+            QVERIFY(img.loadFromData(bytes, "PNG"));
+            QCOMPARE(img.size(), QSize(800 * 150 / 96, 500 * 150 / 96));
+            QVERIFY(std::abs(img.dotsPerMeterX() - int(150 / 0.0254)) <= 1);
+        } else if (ext == "svg") {
+            QVERIFY(QSvgRenderer(bytes).isValid());
+        } else {
+            QVERIFY(bytes.startsWith("%PDF"));
+            QVERIFY(bytes.contains("%%EOF"));
+        }
+        QVERIFY(!exportView(window_->currentView(), dir.filePath("view.bmpx"), QSize(100, 100), 96, &error));
+        QVERIFY(error.contains("choose a .png, .svg or .pdf"));
+    }
+
+    void renderCliWritesTheSamePictures() {
+        REQUIRE_X();
+        QTemporaryDir dir;
+        for (const char* view : {"surface", "budgets", "allocation"}) {
+            const QString out = dir.filePath(QString("%1.png").arg(view));
+            const auto r = moescope::test::runCli({"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--view", view,
+                                                   "--out", out, "--size", "640x480"});
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+            QImage img(out);
+            QCOMPARE(img.size(), QSize(640, 480));
+        }
+        const auto bad = moescope::test::runCli({"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--view", "pie",
+                                                 "--out", dir.filePath("x.png")});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.err.contains("option --view"));
+    }
+};
+
+int main(int argc, char** argv) {
+    moescope::VtkWidget::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    TestExplorer t;
+    return QTest::qExec(&t, argc, argv);
+}
+#include "tst_explorer.moc"
