@@ -69,9 +69,7 @@ void AllocationChart::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapsh
             for (const auto& [c, r] : level.optima) optima << QPointF(c, r);
         attach(chart, markers("measured r*", optima, Qt::black, 9), x, y);
     }
-    QChart* old = view_->chart();
-    view_->setChart(chart);
-    delete old;
+    installChart(view_, chart);
 }
 
 } // namespace moescope

@@ -9,11 +9,7 @@
 namespace moescope {
 
 namespace {
-void replace(QChartView* view, QChart* chart) {
-    QChart* old = view->chart();
-    view->setChart(chart);
-    delete old;
-}
+void replace(QChartView* view, QChart* chart) { installChart(view, chart); }
 
 QString budgetName(double c) { return QString("C=%1").arg(c, 0, 'g', 2); }
 } // namespace
@@ -28,7 +24,20 @@ BudgetCharts::BudgetCharts(QWidget* parent)
     grid->addWidget(laws_, 1, 1);
 }
 
+void BudgetCharts::highlight(double budget) {
+    const QString name = budgetName(budget);
+    for (auto* s : optima_->chart()->series())
+        if (auto* line = qobject_cast<QLineSeries*>(s); line && line->name().startsWith("N* ")) {
+            QPen pen = line->pen();
+            pen.setWidthF(line->name().endsWith(name) ? 3.5 : 2.0);
+            line->setPen(pen);
+        }
+}
+
 void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double selected) {
+    // These charts span every budget: the same snapshot needs only the selected budget re-highlighted.
+    if (snapshot && snapshot == drawn_.lock()) return highlight(selected);
+    drawn_ = snapshot;
     if (!snapshot || snapshot->sweep.budgets.empty()) {
         for (auto* v : {optima_, losses_, sStar_, laws_}) showMessage(v, "Budgets", "no budget with a fitted surface");
         return;
@@ -60,7 +69,7 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
                 if (p.activeParams.value > 0) na << QPointF(p.sparsity, p.activeParams.value);
             }
             const QColor colour = seriesColour(k, count);
-            auto* solid = curve("N* " + budgetName(bud.budget), n, colour, bud.budget == selected ? 3.5 : 2);
+            auto* solid = curve("N* " + budgetName(bud.budget), n, colour);
             attach(chart, solid, x, y);
             attach(chart, markers("N* points " + budgetName(bud.budget), n, colour, 7), x, y);
             if (!na.isEmpty()) {
@@ -72,6 +81,7 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
             }
         }
         replace(optima_, chart);
+        highlight(selected);
     }
     // L* vs S
     {

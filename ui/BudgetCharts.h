@@ -20,7 +20,9 @@ public:
     QChartView* powerLaws() const { return laws_; }
 
 private:
+    void highlight(double budget);
     QChartView *optima_, *losses_, *sStar_, *laws_;
+    std::weak_ptr<const AnalysisSnapshot> drawn_; // the snapshot the charts show; a new budget only re-highlights
 };
 
 } // namespace moescope

@@ -83,6 +83,47 @@ std::pair<double, double> padded(double lo, double hi, bool log, double fraction
     return {lo - pad, hi + pad};
 }
 
+namespace {
+bool sameShape(QChart* a, QChart* b) {
+    const auto sa = a->series(), sb = b->series();
+    const auto xa = a->axes(), xb = b->axes();
+    if (sa.size() != sb.size() || sa.isEmpty() || xa.size() != xb.size()) return false;
+    for (int i = 0; i < sa.size(); ++i)
+        if (sa[i]->type() != sb[i]->type()) return false;
+    for (int i = 0; i < xa.size(); ++i)
+        if (xa[i]->type() != xb[i]->type() || xa[i]->alignment() != xb[i]->alignment()) return false;
+    return true;
+}
+} // namespace
+
+void installChart(QChartView* view, QChart* fresh) {
+    QChart* old = view->chart();
+    if (!old || !sameShape(old, fresh)) {
+        view->setChart(fresh);
+        delete old;
+        return;
+    }
+    old->setTitle(fresh->title());
+    const auto from = fresh->series(), to = old->series();
+    for (int i = 0; i < from.size(); ++i) {
+        to[i]->setName(from[i]->name());
+        if (auto* f = qobject_cast<QXYSeries*>(from[i])) {
+            static_cast<QXYSeries*>(to[i])->replace(f->points());
+        } else if (auto* f = qobject_cast<QAreaSeries*>(from[i])) {
+            auto* t = static_cast<QAreaSeries*>(to[i]);
+            t->upperSeries()->replace(f->upperSeries()->points());
+            if (f->lowerSeries() && t->lowerSeries()) t->lowerSeries()->replace(f->lowerSeries()->points());
+        }
+    }
+    const auto fa = fresh->axes(), ta = old->axes();
+    for (int i = 0; i < fa.size(); ++i) {
+        ta[i]->setTitleText(fa[i]->titleText());
+        if (auto* f = qobject_cast<QLogValueAxis*>(fa[i])) static_cast<QLogValueAxis*>(ta[i])->setRange(f->min(), f->max());
+        else if (auto* f = qobject_cast<QValueAxis*>(fa[i])) static_cast<QValueAxis*>(ta[i])->setRange(f->min(), f->max());
+    }
+    delete fresh;
+}
+
 QChartView* newChartView(const QString& title) {
     auto* chart = new QChart;
     chart->setTitle(title);

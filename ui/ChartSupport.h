@@ -32,6 +32,11 @@ QColor seriesColour(int index, int count);
 // Axis limits padded by a fraction of the range (in log space for log axes).
 std::pair<double, double> padded(double lo, double hi, bool log, double fraction = 0.05);
 
+// Shows `fresh` in `view`. When the view's chart has the same series (kinds, order) and axes, their data,
+// names and ranges are copied over in place and `fresh` is dropped: a budget change then costs a data
+// update, not a new scene. Takes ownership of `fresh`.
+void installChart(QChartView* view, QChart* fresh);
+
 // A chart view with an empty-state message, used by every view.
 QChartView* newChartView(const QString& title);
 void showMessage(QChartView* view, const QString& title, const QString& message);

@@ -57,9 +57,7 @@ void LawChart::redraw() {
     attach(chart, curve(residuals_->isChecked() ? "zero" : "y = x", identity, Qt::gray, 1.5), x, y);
     attach(chart, markers("fitted runs", train, QColor(40, 90, 200), 7), x, y);
     if (!held.isEmpty()) attach(chart, markers("held-out runs", held, QColor(220, 60, 40), 10, QScatterSeries::MarkerShapeRectangle), x, y);
-    QChart* old = view_->chart();
-    view_->setChart(chart);
-    delete old;
+    installChart(view_, chart);
 }
 
 } // namespace moescope

@@ -10,6 +10,8 @@
 namespace moescope {
 
 namespace {
+constexpr int kSamples = 48; // intervals per slice curve: smooth at any chart size, cheap to redraw
+
 std::vector<double> spread(const std::vector<double>& levels, size_t most) {
     if (levels.size() <= most) return levels;
     std::vector<double> out;
@@ -39,8 +41,8 @@ void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
     for (size_t k = 0; k < levels.size(); ++k) {
         const QColor colour = seriesColour(int(k), int(levels.size()));
         QList<QPointF> mid, low, high, runs;
-        for (int i = 0; i <= 80; ++i) {
-            const double n = std::exp(s->minLogParams() + (s->maxLogParams() - s->minLogParams()) * i / 80);
+        for (int i = 0; i <= kSamples; ++i) {
+            const double n = std::exp(s->minLogParams() + (s->maxLogParams() - s->minLogParams()) * i / kSamples);
             const Band b = surfaceBand(a, n, levels[k], active);
             mid << QPointF(n, b.value), low << QPointF(n, b.lo), high << QPointF(n, b.hi);
         }
@@ -56,9 +58,7 @@ void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
         optima << QPointF(best, s->loss(best, levels[k]));
     }
     attach(chart, markers("optimum", optima, Qt::black, 12, QScatterSeries::MarkerShapeStar), x, y);
-    QChart* old = view->chart();
-    view->setChart(chart);
-    delete old;
+    installChart(view, chart);
 }
 
 void drawLossVsSparsity(QChartView* view, const BudgetAnalysis& a) {
@@ -80,8 +80,8 @@ void drawLossVsSparsity(QChartView* view, const BudgetAnalysis& a) {
         const double n = std::exp(s.minLogParams() + (s.maxLogParams() - s.minLogParams()) * (k + 0.5) / count);
         const QColor colour = seriesColour(k, count);
         QList<QPointF> mid, low, high;
-        for (int i = 0; i <= 80; ++i) {
-            const double sp = s.minSparsity() + (s.maxSparsity() - s.minSparsity()) * i / 80;
+        for (int i = 0; i <= kSamples; ++i) {
+            const double sp = s.minSparsity() + (s.maxSparsity() - s.minSparsity()) * i / kSamples;
             const Band b = surfaceBand(a, n, sp);
             mid << QPointF(sp, b.value), low << QPointF(sp, b.lo), high << QPointF(sp, b.hi);
         }
@@ -94,9 +94,7 @@ void drawLossVsSparsity(QChartView* view, const BudgetAnalysis& a) {
     for (const auto& p : a.points) runs << QPointF(p.sparsity, p.loss);
     attach(chart, markers("runs", runs, QColor(90, 90, 90), 6), x, y);
     attach(chart, markers("optimum", optima, Qt::black, 12, QScatterSeries::MarkerShapeStar), x, y);
-    QChart* old = view->chart();
-    view->setChart(chart);
-    delete old;
+    installChart(view, chart);
 }
 } // namespace
 

@@ -17,7 +17,6 @@
 #include <vtkCubeAxesActor.h>
 #include <vtkDoubleArray.h>
 #include <vtkGenericOpenGLRenderWindow.h>
-#include <vtkGlyph3DMapper.h>
 #include <vtkLookupTable.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
@@ -236,25 +235,28 @@ void SurfaceView::rebuild() {
         residuals->InsertNextValue(res);
         maxAbs = std::max(maxAbs, std::fabs(res));
     }
+    // Runs are drawn as sphere impostors (points shaded as spheres in the fragment shader): a thousand of
+    // them cost a few thousand fragments instead of a few hundred thousand triangles.
+    vtkNew<vtkCellArray> vertices;
+    for (vtkIdType k = 0; k < runPoints->GetNumberOfPoints(); ++k) vertices->InsertNextCell(1, &k);
     vtkNew<vtkPolyData> runPoly;
     runPoly->SetPoints(runPoints);
+    runPoly->SetVerts(vertices);
     runPoly->GetPointData()->SetScalars(residuals);
-    vtkNew<vtkSphereSource> sphere;
-    sphere->SetRadius(0.012);
-    sphere->SetThetaResolution(12);
-    sphere->SetPhiResolution(8);
     vtkNew<vtkColorTransferFunction> diverging;
     diverging->AddRGBPoint(-maxAbs, 0.15, 0.35, 0.85);
     diverging->AddRGBPoint(0, 0.92, 0.92, 0.92);
     diverging->AddRGBPoint(maxAbs, 0.85, 0.15, 0.15);
-    vtkNew<vtkGlyph3DMapper> glyphs;
-    glyphs->SetInputData(runPoly);
-    glyphs->SetSourceConnection(sphere->GetOutputPort());
-    glyphs->SetLookupTable(diverging);
-    glyphs->SetScalarRange(-maxAbs, maxAbs);
-    glyphs->ScalingOff();
+    vtkNew<vtkPolyDataMapper> runMapper;
+    runMapper->SetInputData(runPoly);
+    runMapper->SetLookupTable(diverging);
+    runMapper->SetScalarRange(-maxAbs, maxAbs);
+    runMapper->SetColorModeToMapScalars();
     vtkNew<vtkActor> runActor;
-    runActor->SetMapper(glyphs);
+    runActor->SetMapper(runMapper);
+    runActor->GetProperty()->SetRepresentationToPoints();
+    runActor->GetProperty()->SetRenderPointsAsSpheres(true);
+    runActor->GetProperty()->SetPointSize(9);
     ren->AddActor(runActor);
 
     // S*(N) (white) and N*(S) (black) on the surface, and the optimum (magenta).
@@ -320,7 +322,8 @@ void SurfaceView::rebuild() {
     axes->GetXAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
     axes->GetYAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
     axes->GetZAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
-    axes->SetFlyModeToOuterEdges();
+    // Static edges: the labels are laid out once, not again on every frame of a rotation.
+    axes->SetFlyModeToStaticEdges();
     ren->AddActor(axes);
 
     vtkNew<vtkScalarBarActor> bar;

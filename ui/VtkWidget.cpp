@@ -35,6 +35,9 @@ VtkWidget::VtkWidget(QWidget* parent) : QOpenGLWidget(parent) {
     window_->SetReadyForRendering(false); // until initializeGL has a context for it
     window_->SetFrameBlitModeToNoBlit();
     window_->SetOwnContext(false);
+    // VTK asks for 8x multisampling by default; in software GL (Mesa llvmpipe under Xvfb) that alone
+    // costs most of the frame time.
+    window_->SetMultiSamples(0);
     renderer_ = vtkSmartPointer<vtkRenderer>::New();
     window_->AddRenderer(renderer_);
     interactor_ = vtkSmartPointer<vtkGenericRenderWindowInteractor>::New();

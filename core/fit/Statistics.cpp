@@ -41,11 +41,15 @@ double rSquared(const std::vector<double>& p, const std::vector<double>& o) {
 double percentile(std::vector<double> v, double p) {
     v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return std::isnan(x); }), v.end());
     if (v.empty()) return std::nan("");
-    std::sort(v.begin(), v.end());
+    // Two selections instead of a sort: bands ask for thousands of percentiles per redraw.
     const double pos = p * (v.size() - 1);
     const size_t i = static_cast<size_t>(std::floor(pos));
     const double frac = pos - i;
-    return i + 1 < v.size() ? v[i] * (1 - frac) + v[i + 1] * frac : v[i];
+    std::nth_element(v.begin(), v.begin() + i, v.end());
+    const double lo = v[i];
+    if (i + 1 >= v.size() || frac == 0) return lo;
+    const double hi = *std::min_element(v.begin() + i + 1, v.end());
+    return lo * (1 - frac) + hi * frac;
 }
 
 double PowerLaw::operator()(double x) const { return coefficient * std::pow(x, exponent); }

@@ -9,6 +9,14 @@ for b in bench_csv_import bench_isoflop bench_laws; do
   echo "== $b"
   "$build/tests/bench/$b" "$shared" || status=1
 done
+if [ -x "$build/tests/bench/bench_explorer" ]; then
+  echo "== bench_explorer"
+  if [ -z "${DISPLAY:-}" ]; then
+    xvfb-run -a -s "-screen 0 1600x1000x24" "$build/tests/bench/bench_explorer" || status=1
+  else
+    "$build/tests/bench/bench_explorer" || status=1
+  fi
+fi
 if [ -x "$build/trainer/moescope-train" ]; then
   echo "== bench_trainer_cpu"
   bash "$(dirname "$0")/bench_trainer_cpu.sh" "$build" || status=1

@@ -187,7 +187,7 @@ private slots:
         for (auto* series : slices->lossVsParams()->chart()->series())
             if (series->name() == "S=0") {
                 const auto pts = static_cast<QLineSeries*>(series)->points();
-                QCOMPARE(pts.size(), 81);
+                QCOMPARE(pts.size(), 49);
                 QVERIFY(std::fabs(std::log(pts.front().x()) - a->surface.minLogParams()) < 1e-9);
                 QVERIFY(std::fabs(std::log(pts.back().x()) - a->surface.maxLogParams()) < 1e-9);
                 QVERIFY(qobject_cast<QLogValueAxis*>(series->attachedAxes().at(0)));
@@ -213,14 +213,34 @@ private slots:
         QVERIFY(snap->sweep.budgets.size() >= 2);
         const double first = snap->sweep.budgets.front().budget;
         QSignalSpy updated(window_.get(), &MainWindow::viewsUpdated);
-        QChart* slicesBefore = window_->slices()->lossVsParams()->chart();
-        QChart* budgetsBefore = window_->budgets()->optimaVsSparsity()->chart();
+        auto optimumPoints = [&] {
+            for (auto* series : window_->slices()->lossVsParams()->chart()->series())
+                if (series->name() == "optimum") return static_cast<QScatterSeries*>(series)->points();
+            return QList<QPointF>();
+        };
+        auto boldBudget = [&] {
+            for (auto* series : window_->budgets()->optimaVsSparsity()->chart()->series())
+                if (auto* line = qobject_cast<QLineSeries*>(series); line && line->pen().widthF() > 3) return line->name();
+            return QString();
+        };
+        const QList<QPointF> optimaBefore = optimumPoints();
+        const QString boldBefore = boldBudget();
         const double lossMaxBefore = window_->surface()->lossMax();
         window_->setBudget(first);
         QCOMPARE(updated.count(), 1);
         QCOMPARE(window_->budget(), first);
-        QVERIFY(window_->slices()->lossVsParams()->chart() != slicesBefore);
-        QVERIFY(window_->budgets()->optimaVsSparsity()->chart() != budgetsBefore);
+        // The slice optima are now the smaller budget's model minima, and its curve is the highlighted one.
+        const QList<QPointF> optimaAfter = optimumPoints();
+        QVERIFY(optimaAfter != optimaBefore);
+        const BudgetAnalysis* small = snap->budget(first);
+        for (const QPointF& p : optimaAfter) {
+            bool onModel = false;
+            for (const auto& level : small->nStar)
+                onModel = onModel || std::fabs(small->surface.optimalParams(level.sparsity) / p.x() - 1) < 1e-9;
+            QVERIFY(onModel);
+        }
+        QVERIFY(boldBudget() != boldBefore);
+        QVERIFY(boldBudget().endsWith(QString("C=%1").arg(first, 0, 'g', 2)));
         QVERIFY(window_->surface()->lossMax() != lossMaxBefore); // a smaller budget: a higher-loss surface
         const auto labels = window_->fitDock()->findChildren<QLabel*>();
         bool mentions = false;
