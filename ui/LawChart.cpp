@@ -5,6 +5,8 @@
 #include <QCheckBox>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace moescope {
 
 LawChart::LawChart(QWidget* parent) : QWidget(parent), view_(newChartView("Law")), residuals_(new QCheckBox(tr("Show residuals"))) {
@@ -19,6 +21,25 @@ void LawChart::setShowResiduals(bool on) { residuals_->setChecked(on); }
 void LawChart::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot) {
     snapshot_ = std::move(snapshot);
     redraw();
+}
+
+void LawChart::onPointClicked(const QPointF& p) {
+    const int run = runNear(p);
+    if (run >= 0) emit runPicked(run);
+}
+
+int LawChart::runNear(const QPointF& p) const {
+    if (!snapshot_ || !snapshot_->lawFit) return -1;
+    int best = -1;
+    double bestDist = 1e300;
+    for (size_t i = 0; i < snapshot_->lawPoints.size(); ++i) {
+        const LawPoint& x = snapshot_->lawPoints[i];
+        const double pred = snapshot_->law->predict(snapshot_->lawFit->parameters, x);
+        const double y = residuals_->isChecked() ? x.loss - pred : x.loss;
+        const double d = std::hypot(pred - p.x(), y - p.y());
+        if (d < bestDist) bestDist = d, best = snapshot_->lawRuns[i];
+    }
+    return best;
 }
 
 void LawChart::redraw() {
@@ -58,6 +79,10 @@ void LawChart::redraw() {
     attach(chart, markers("fitted runs", train, QColor(40, 90, 200), 7), x, y);
     if (!held.isEmpty()) attach(chart, markers("held-out runs", held, QColor(220, 60, 40), 10, QScatterSeries::MarkerShapeRectangle), x, y);
     installChart(view_, chart);
+    // Clicking a point selects its run everywhere; the nearest law point in chart coordinates is the one.
+    for (auto* s : view_->chart()->series())
+        if (auto* scatter = qobject_cast<QScatterSeries*>(s))
+            connect(scatter, &QScatterSeries::clicked, this, &LawChart::onPointClicked, Qt::UniqueConnection);
 }
 
 } // namespace moescope

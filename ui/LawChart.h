@@ -17,9 +17,19 @@ public:
     void setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot);
     QChartView* view() const { return view_; }
     void setShowResiduals(bool on);
+    // The run whose point lies nearest to `chartPoint` (chart coordinates), or −1.
+    int runAt(const QPointF& chartPoint) const { return runNear(chartPoint); }
+
+signals:
+    // A run's point was clicked (index into the snapshot's runs).
+    void runPicked(int runIndex);
+
+private slots:
+    void onPointClicked(const QPointF& chartPoint);
 
 private:
     void redraw();
+    int runNear(const QPointF& chartPoint) const;
     QChartView* view_;
     QCheckBox* residuals_;
     std::shared_ptr<const AnalysisSnapshot> snapshot_;

@@ -73,6 +73,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(fitDock_, &FitDock::refitRequested, this, &MainWindow::requestAnalysis);
     connect(model_, &RunTableModel::exclusionChanged, this, &MainWindow::requestAnalysis);
     connect(surface_, &SurfaceView::runPicked, this, &MainWindow::selectRunInTable);
+    connect(law_, &LawChart::runPicked, this, &MainWindow::selectRunInTable);
     statusBar()->showMessage(tr("Open a sweep (File › Open) to explore its isoFLOP surfaces."));
 }
 

@@ -146,6 +146,21 @@ private slots:
         QCOMPARE(proxy->mapToSource(current).row(), target);
     }
 
+    void pickingInTheLawChartSelectsEverywhere() {
+        const auto snap = window_->runner()->latest();
+        QVERIFY(snap->lawFit);
+        const int i = static_cast<int>(snap->lawPoints.size()) / 2;
+        const LawPoint& x = snap->lawPoints[i];
+        const QPointF p(snap->law->predict(snap->lawFit->parameters, x), x.loss);
+        QCOMPARE(window_->law()->runAt(p), snap->lawRuns[i]);
+        QSignalSpy picked(window_->law(), &LawChart::runPicked);
+        for (auto* s : window_->law()->view()->chart()->series())
+            if (auto* scatter = qobject_cast<QScatterSeries*>(s); scatter && scatter->name() == "fitted runs") emit scatter->clicked(p);
+        QCOMPARE(picked.count(), 1);
+        auto* proxy = qobject_cast<QSortFilterProxyModel*>(window_->runView()->model());
+        QCOMPARE(proxy->mapToSource(window_->runView()->selectionModel()->currentIndex()).row(), snap->lawRuns[i]);
+    }
+
     void resizingReRenders() {
         REQUIRE_X();
         SurfaceView* s = window_->surface();
