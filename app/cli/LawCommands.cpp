@@ -1,5 +1,6 @@
 // `fit --law chinchilla|abnar|li|clark|ludziejewski` and `optimum`: the parametric laws on runs or presets.
 #include "CliArgs.h"
+#include "ConfigJson.h"
 #include "Commands.h"
 #include "Json.h"
 #include "LawFitter.h"
@@ -44,24 +45,6 @@ Json metricsJson(const FitMetrics& m) {
     j.set("mse", m.mse);
     j.set("rmse", m.rmse);
     j.set("r2", m.r2);
-    return j;
-}
-
-Json configJson(const PlannedConfig& c) {
-    Json j = Json::object();
-    j.set("d_model", c.arch.d_model);
-    j.set("n_layers", c.arch.n_layers);
-    j.set("n_heads", c.heads);
-    j.set("experts", c.arch.experts);
-    j.set("active_experts", c.arch.active_experts);
-    j.set("granularity", c.arch.granularity);
-    j.set("params", c.params);
-    j.set("active_params", c.activeParams);
-    j.set("sparsity", c.sparsity);
-    j.set("tokens", c.tokens);
-    j.set("flops", c.flops);
-    j.set("predicted_loss", c.predictedLoss);
-    j.set("r", c.ratio);
     return j;
 }
 
@@ -181,7 +164,8 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
     }
-    Json j = configJson(plan.concrete);
+    const PlannedConfig& c = plan.concrete;
+    Json j = configJson({c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens, c.flops, c.predictedLoss});
     Json cont = Json::object();
     cont.set("params", plan.params);
     cont.set("active_params", plan.activeParams);

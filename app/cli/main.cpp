@@ -15,6 +15,7 @@ const char* kUsage = R"(usage: moescope-cli COMMAND [options]
   fit FILE --law isoflop [--budget C] [--degrees A,B,C] [--bootstrap K] [--leave-one-sparsity-out] [--json]
   optimum (FILE --law LAW | --preset LAW) --budget C [--max-params N] [--max-sparsity S] [--aspect 128]
            [--vocab 32000] [--ctx 2048] [--granularity 1] [--active 1] [--json]
+  suggest FILE --budget C [--count 4] [--bootstrap 100] [--json]   (runs that most narrow the optimum)
   render FILE --view surface|slices|budgets|law|allocation [--budget C] --out F.png|.svg|.pdf [--size 1200x800]
            [--dpi 96]   (needs an X server: xvfb-run -a on a headless machine)
   tokenize CORPUS --out DIR [--vocab 4096 | --model SP.model] [--json]   (SentencePiece -> DIR/tokens.bin)
@@ -26,7 +27,8 @@ int main(int argc, char** argv) {
     using namespace moescope::cli;
     const std::map<std::string, int (*)(const Args&, std::ostream&, std::ostream&)> commands = {
         {"import", importCommand}, {"flops", flopsCommand}, {"fit", fitCommand}, {"tokenize", tokenizeCommand},
-        {"optimum", optimumCommand}, {"render", renderCommand}};
+        {"optimum", optimumCommand}, {"render", renderCommand},
+        {"suggest", suggestCommand}};
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::cerr << kUsage;
         return argc < 2 ? 2 : 0;

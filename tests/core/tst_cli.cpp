@@ -127,6 +127,25 @@ private slots:
         QVERIFY2(r.err.contains("option --holdout"), qPrintable(r.err));
     }
 
+    void suggestJsonShape() {
+        SyntheticSweepSpec spec;
+        spec.budgets = {1e20};
+        const QString path = writeFile(dir_, "suggest.csv", QByteArray::fromStdString(runTableToCsv(makeSyntheticSweep(spec))));
+        ProcessResult r = runCli({"suggest", path, "--budget", "1e20", "--count", "3", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const Json j = parseJson(r.out);
+        QCOMPARE(int(j["suggestions"].size()), 3);
+        for (const Json& s : j["suggestions"].items()) {
+            for (const char* k : {"d_model", "n_layers", "n_heads", "experts", "active_experts", "granularity", "params",
+                                  "active_params", "sparsity", "tokens", "flops", "predicted_loss", "gpu_hours"})
+                QVERIFY2(s.find(k), k);
+            QVERIFY(std::fabs(s["flops"].number() / 1e20 - 1) < 0.01);
+        }
+        r = runCli({"suggest", path, "--budget", "3e21"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("option --budget"), qPrintable(r.err));
+    }
+
     void optimumJsonShape() {
         ProcessResult r = runCli({"optimum", "--preset", "abnar", "--budget", "1e20", "--max-params", "5e9", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));

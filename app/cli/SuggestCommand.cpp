@@ -1,0 +1,66 @@
+// moescope-cli suggest: the K runs at a budget that would most narrow the predicted optimum (criterion in
+// core/fit/RunSuggester.h), as concrete configs ready to train.
+#include "CliArgs.h"
+#include "Commands.h"
+#include "ConfigJson.h"
+#include "RunSource.h"
+#include "RunSuggester.h"
+
+#include <cmath>
+#include <ostream>
+
+namespace moescope::cli {
+
+int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
+    const CliArgs args(rawArgs, {{"budget"}, {"count"}, {"map", true, true}, {"bootstrap"}, {"json", false}});
+    if (args.positionals().size() != 1) throw UsageError("suggest: expected one FILE");
+    const double budget = args.requiredNumber("budget");
+    SuggestOptions so;
+    so.count = args.integer("count", 4);
+    if (so.count < 1) throw UsageError("option --count: must be ≥ 1");
+    IsoflopOptions io;
+    io.bootstrap = args.integer("bootstrap", 100);
+    if (io.bootstrap < 2) throw UsageError("option --bootstrap: suggestions need at least 2 refits");
+    RunTable table;
+    int code = 0;
+    if (!loadRuns(args.positionals()[0], args.values("map"), table, err, code)) return code;
+    const auto groups = groupByBudget(table);
+    const auto* best = groups.empty() ? nullptr : &*groups.begin();
+    for (const auto& g : groups)
+        if (std::fabs(std::log(g.first / budget)) < std::fabs(std::log(best->first / budget))) best = &g;
+    if (!best || std::fabs(std::log(best->first / budget)) > std::log(1.05))
+        throw UsageError("option --budget " + args.value("budget") + ": the runs have no fitted surface at this budget");
+    try {
+        const BudgetAnalysis a = analyzeBudget(best->second, best->first, io);
+        const auto picks = suggestRuns(a, so);
+        Json list = Json::array();
+        for (const Suggestion& s : picks) {
+            Json j = configJson({s.arch, s.heads, s.params, s.activeParams, s.sparsity, s.tokens, s.flops, s.predictedLoss});
+            j.set("loss_std", s.lossStd);
+            j.set("gpu_hours", s.gpuHours);
+            list.push(j);
+        }
+        Json j = Json::object();
+        j.set("suggestions", list);
+        j.set("criterion", "max bootstrap variance of predicted loss near the replicates' optima, greedily spread");
+        if (args.has("json")) {
+            out << j.dump() << "\n";
+        } else {
+            for (const Suggestion& s : picks) {
+                char buf[300];
+                std::snprintf(buf, sizeof buf,
+                              "d_model %g, %g layers, E %g, K 1 (S %.3f): N %.3g, N_a %.3g, D %.3g tokens; predicted loss "
+                              "%.4f ± %.4f; %.2f GPU-hours\n",
+                              s.arch.d_model, s.arch.n_layers, s.arch.experts, s.sparsity, s.params, s.activeParams,
+                              s.tokens, s.predictedLoss, s.lossStd, s.gpuHours);
+                out << buf;
+            }
+        }
+        return 0;
+    } catch (const IsoflopError& e) {
+        err << args.positionals()[0] << ": " << e.what() << "\n";
+        return 2;
+    }
+}
+
+} // namespace moescope::cli

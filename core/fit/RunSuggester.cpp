@@ -1,0 +1,90 @@
+#include "RunSuggester.h"
+
+#include "Statistics.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace moescope {
+
+std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o, double minParams, double maxParams) {
+    std::vector<Suggestion> out;
+    for (int e : o.experts)
+        for (double d = 128; d <= 16384; d += 64) {
+            Suggestion s;
+            s.arch.d_model = d;
+            s.arch.n_layers = std::max(1.0, std::round(d / o.aspect));
+            s.arch.experts = e;
+            s.arch.active_experts = 1;
+            s.arch.granularity = 1;
+            s.arch.vocab = o.vocab;
+            s.arch.ctx = o.ctx;
+            s.heads = static_cast<int>(std::max(1.0, d / 64));
+            s.params = totalParams(s.arch);
+            if (s.params < minParams || s.params > maxParams) continue;
+            s.activeParams = activeParams(s.arch);
+            s.sparsity = sparsityOf(e, 1);
+            s.tokens = budget / flopsPerToken6Na(s.arch);
+            s.flops = flopsPerToken6Na(s.arch) * s.tokens;
+            s.gpuHours = flopsPerToken(s.arch) * s.tokens / (o.gpuTflops * 1e12) / 3600.0;
+            out.push_back(s);
+        }
+    return out;
+}
+
+std::vector<Suggestion> suggestRuns(const BudgetAnalysis& a, const SuggestOptions& o) {
+    if (a.replicates.size() < 2) throw IsoflopError("suggestions need the fit's bootstrap (--bootstrap > 1)");
+    // The region the replicates place the optimum in.
+    std::vector<double> optX, optS;
+    for (const PolynomialFit& f : a.replicates) {
+        double best = 1e300, bx = 0, bs = 0;
+        for (int i = 0; i <= 40; ++i)
+            for (int j = 0; j <= 40; ++j) {
+                const double x = a.surface.minLogParams() + (a.surface.maxLogParams() - a.surface.minLogParams()) * i / 40;
+                const double sp = a.surface.minSparsity() + (a.surface.maxSparsity() - a.surface.minSparsity()) * j / 40;
+                if (!a.surface.insideHull(x, sp)) continue;
+                const double l = f(x, IsoflopSurface::sHat(sp));
+                if (l < best) best = l, bx = x, bs = sp;
+            }
+        optX.push_back(bx), optS.push_back(bs);
+    }
+    const double xLo = percentile(optX, 0.025), xHi = percentile(optX, 0.975);
+    const double sLo = percentile(optS, 0.025), sHi = percentile(optS, 0.975);
+    const double xPad = 0.5 * (xHi - xLo) + 0.1, sPad = 0.5 * (sHi - sLo) + 0.1;
+    const double minN = std::exp(std::max(a.surface.minLogParams() - 0.5, xLo - xPad));
+    const double maxN = std::exp(std::min(a.surface.maxLogParams() + 0.5, xHi + xPad));
+    std::vector<Suggestion> candidates = candidateConfigs(a.budget, o, minN, maxN);
+    std::vector<double> score;
+    for (Suggestion& c : candidates) {
+        if (c.sparsity < sLo - sPad || c.sparsity > sHi + sPad) {
+            score.push_back(-1);
+            continue;
+        }
+        const double x = std::log(c.params), y = IsoflopSurface::sHat(c.sparsity);
+        std::vector<double> l;
+        for (const PolynomialFit& f : a.replicates) l.push_back(f(x, y));
+        const double m = mean(l);
+        double v = 0;
+        for (double li : l) v += (li - m) * (li - m);
+        c.lossStd = std::sqrt(v / (l.size() - 1));
+        c.predictedLoss = a.surface.loss(c.params, c.sparsity);
+        score.push_back(c.lossStd * c.lossStd);
+    }
+    std::vector<Suggestion> picks;
+    for (int k = 0; k < o.count; ++k) {
+        const auto best = std::max_element(score.begin(), score.end());
+        if (best == score.end() || *best <= 0) break; // fewer informative configs than asked for
+        const Suggestion chosen = candidates[best - score.begin()];
+        picks.push_back(chosen);
+        *best = -1;
+        for (size_t i = 0; i < candidates.size(); ++i) {
+            if (score[i] < 0) continue;
+            const double dx = (std::log10(candidates[i].params) - std::log10(chosen.params)) / 0.15;
+            const double ds = (candidates[i].sparsity - chosen.sparsity) / 0.1;
+            score[i] *= 1.0 - std::exp(-0.5 * (dx * dx + ds * ds));
+        }
+    }
+    return picks;
+}
+
+} // namespace moescope

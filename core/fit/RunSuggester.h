@@ -1,0 +1,37 @@
+#pragma once
+// "Where would the next run teach the most?" — from an isoFLOP fit and its bootstrap, K concrete configs at a
+// budget that most reduce the uncertainty of the predicted optimum.
+//
+// Criterion: the bootstrap replicates are a committee of surfaces; where they disagree most about the loss,
+// near where they place the optimum, a measurement settles the most. Candidates are concrete architectures
+// spending the budget; each scores the variance of the replicates' predicted loss, counted only inside the
+// region the replicates' optima span (their 95 % box in log N and S, widened by half its size). Picks are
+// greedy, and a pick lowers the score of candidates near it (Gaussian in log10 N and S), so K suggestions
+// spread instead of repeating one spot.
+#include "Accounting.h"
+#include "IsoflopAnalysis.h"
+
+#include <vector>
+
+namespace moescope {
+
+struct SuggestOptions {
+    int count = 4;
+    double vocab = 32000, ctx = 2048, aspect = 96; // family of the candidates: n_layers = round(d/aspect)
+    std::vector<int> experts{1, 2, 4, 8, 16, 32, 64}; // K = 1
+    double gpuTflops = 989.0 * 0.35;  // sustained FLOP/s assumed for GPU-hours: an H100 at 35 % MFU
+};
+
+struct Suggestion {
+    Architecture arch;
+    int heads = 0;
+    double params = 0, activeParams = 0, sparsity = 0, tokens = 0, flops = 0, predictedLoss = 0;
+    double lossStd = 0;  // the replicates' disagreement there
+    double gpuHours = 0; // Eq. 9 FLOPs over the assumed sustained rate
+};
+
+// Concrete candidates at budget C: d from 128 in steps of 64, E from the options; D = C/(6·N_a).
+std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o, double minParams, double maxParams);
+std::vector<Suggestion> suggestRuns(const BudgetAnalysis& analysis, const SuggestOptions& o);
+
+} // namespace moescope
