@@ -20,6 +20,7 @@ int tokenizeCommand(const Args& args, std::ostream& out, std::ostream& err);
 int optimumCommand(const Args& args, std::ostream& out, std::ostream& err);
 int renderCommand(const Args& args, std::ostream& out, std::ostream& err);
 int suggestCommand(const Args& args, std::ostream& out, std::ostream& err);
+int importResultsCommand(const Args& args, std::ostream& out, std::ostream& err);
 
 class CliArgs;
 // The parametric-law half of `fit`; fills `result` when given. Writes nothing to `out` when its buffer is null.

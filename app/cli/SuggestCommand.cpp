@@ -5,6 +5,10 @@
 #include "ConfigJson.h"
 #include "RunSource.h"
 #include "RunSuggester.h"
+#include "CsvWriter.h"
+#include "TrainerJob.h"
+
+#include <sstream>
 
 #include <cmath>
 #include <ostream>
@@ -12,7 +16,9 @@
 namespace moescope::cli {
 
 int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs, {{"budget"}, {"count"}, {"map", true, true}, {"bootstrap"}, {"json", false}});
+    const CliArgs args(rawArgs, {{"budget"}, {"count"}, {"map", true, true}, {"bootstrap"}, {"json", false}, {"slurm"},
+                                 {"shared-dir"}, {"trainer"}, {"train-args"}});
+    if (args.has("slurm") && !args.has("shared-dir")) throw UsageError("option --slurm needs --shared-dir (where the runs write)");
     if (args.positionals().size() != 1) throw UsageError("suggest: expected one FILE");
     const double budget = args.requiredNumber("budget");
     SuggestOptions so;
@@ -39,6 +45,21 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             j.set("loss_std", s.lossStd);
             j.set("gpu_hours", s.gpuHours);
             list.push(j);
+        }
+        if (args.has("slurm")) {
+            std::vector<TrainerJob> jobs;
+            std::vector<std::string> extra;
+            std::istringstream words(args.value("train-args"));
+            for (std::string w; words >> w;) extra.push_back(w);
+            for (const Suggestion& s : picks) jobs.push_back({"", s.arch, s.heads, a.budget, extra});
+            std::string error;
+            if (!writeFileAtomically(args.value("slurm"),
+                                     slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train")),
+                                     error)) {
+                err << error << "\n";
+                return 1;
+            }
+            err << args.value("slurm") << ": Slurm array of " << jobs.size() << " runs into " << args.value("shared-dir") << "\n";
         }
         Json j = Json::object();
         j.set("suggestions", list);

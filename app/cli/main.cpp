@@ -16,6 +16,8 @@ const char* kUsage = R"(usage: moescope-cli COMMAND [options]
   optimum (FILE --law LAW | --preset LAW) --budget C [--max-params N] [--max-sparsity S] [--aspect 128]
            [--vocab 32000] [--ctx 2048] [--granularity 1] [--active 1] [--json]
   suggest FILE --budget C [--count 4] [--bootstrap 100] [--json]   (runs that most narrow the optimum)
+           [--slurm SCRIPT --shared-dir DIR [--trainer PATH] [--train-args '...']]
+  import-results DIR [--workspace W.moescope] [--json]   (every runs.csv the trainer wrote under DIR)
   render FILE --view surface|slices|budgets|law|allocation [--budget C] --out F.png|.svg|.pdf [--size 1200x800]
            [--dpi 96]   (needs an X server: xvfb-run -a on a headless machine)
   tokenize CORPUS --out DIR [--vocab 4096 | --model SP.model] [--json]   (SentencePiece -> DIR/tokens.bin)
@@ -28,7 +30,7 @@ int main(int argc, char** argv) {
     const std::map<std::string, int (*)(const Args&, std::ostream&, std::ostream&)> commands = {
         {"import", importCommand}, {"flops", flopsCommand}, {"fit", fitCommand}, {"tokenize", tokenizeCommand},
         {"optimum", optimumCommand}, {"render", renderCommand},
-        {"suggest", suggestCommand}};
+        {"suggest", suggestCommand}, {"import-results", importResultsCommand}};
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::cerr << kUsage;
         return argc < 2 ? 2 : 0;

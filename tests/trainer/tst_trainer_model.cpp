@@ -6,6 +6,7 @@
 #include "Json.h"
 #include "MoeTransformer.h"
 #include "TestSupport.h"
+#include "TrainerJob.h"
 
 #include <QDirIterator>
 
@@ -278,6 +279,43 @@ private slots:
         const ProcessResult small = train({"--data", dir + "/tokens.bin", "--vocab", "256", "--steps", "5", "--out", dir + "/run2"});
         QCOMPARE(small.exitCode, 2);
         QVERIFY2(small.err.contains("option --vocab"), qPrintable(small.err));
+    }
+
+    void slurmScriptTasksTrainAndImportBack() {
+        // The array script, run task by task as Slurm would, trains into the shared folder; import-results
+        // brings the runs back into a workspace.
+        const QString shared = dir_.filePath("shared");
+        std::vector<TrainerJob> jobs;
+        for (double e : {2.0, 4.0}) {
+            TrainerJob j;
+            j.arch = Architecture{32, 2, e, 1, 1, 32, 256};
+            j.heads = 2;
+            j.budget = 6.0 * activeParams(j.arch) * 4 * 32 * 20; // 20 steps of 4×32 tokens
+            j.extra = {"--data", corpus_.toStdString(), "--batch", "4", "--threads", "1"};
+            jobs.push_back(j);
+        }
+        const QString script = writeFile(dir_, "sweep.sh", QByteArray::fromStdString(slurmArrayScript(jobs, shared.toStdString(), MOESCOPE_TRAIN)));
+        for (int task = 0; task < 2; ++task) {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert("SLURM_ARRAY_TASK_ID", QString::number(task));
+            p.setProcessEnvironment(env);
+            p.start("bash", {script});
+            QVERIFY(p.waitForFinished(300000));
+            QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
+        }
+        const QString ws = dir_.filePath("results.moescope");
+        const ProcessResult r = runProgram(MOESCOPE_CLI, {"import-results", shared, "--workspace", ws, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        Json j;
+        std::string error;
+        QVERIFY(Json::parse(r.out.trimmed().toStdString(), j, error));
+        QCOMPARE(j["runs"].number(), 2.0);
+        QCOMPARE(j["unfinished"].number(), 0.0);
+        const ImportResult first = importCsvFile((shared + "/" + QString::fromStdString(defaultJobName(jobs[0])) + "/runs.csv").toStdString(), {});
+        QVERIFY(first.ok());
+        QCOMPARE(first.table.runs[0].get(Field::Params), totalParams(jobs[0].arch));
+        QCOMPARE(first.table.runs[0].get(Field::Sparsity), 0.5);
     }
 
     void sigtermKeepsACheckpoint() {

@@ -1,0 +1,73 @@
+// Multi-machine sweeps: `suggest ... --slurm` writes the array job script (SuggestCommand.cpp), and
+// `import-results DIR` brings every finished run under DIR back, from the runs.csv each trainer run writes.
+#include "CliArgs.h"
+#include "Commands.h"
+#include "CsvImporter.h"
+#include "Json.h"
+#include "Sha256.h"
+#include "Workspace.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <ostream>
+
+namespace fs = std::filesystem;
+
+namespace moescope::cli {
+
+int importResultsCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
+    const CliArgs args(rawArgs, {{"workspace"}, {"json", false}});
+    if (args.positionals().size() != 1) throw UsageError("import-results: expected one DIR");
+    const std::string dir = args.positionals()[0];
+    if (!fs::is_directory(dir)) throw UsageError("import-results: '" + dir + "' is not a folder");
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file() && e.path().filename() == "runs.csv") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    int unfinished = 0;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+        if (e.is_regular_file() && e.path().filename() == "checkpoint.pt" && !fs::exists(e.path().parent_path() / "result.json"))
+            ++unfinished;
+    Workspace ws;
+    std::string error;
+    if (args.has("workspace") && !ws.open(args.value("workspace"), error)) {
+        err << error << "\n";
+        return 2;
+    }
+    int imported = 0, failed = 0;
+    Json list = Json::array();
+    for (const auto& f : files) {
+        const ImportResult r = importCsvFile(f.string(), {});
+        for (const auto& e : r.errors) err << e.toString() << "\n";
+        if (!r.ok()) {
+            ++failed;
+            continue;
+        }
+        if (ws.isOpen()) {
+            ImportRecord rec;
+            rec.path = f.string();
+            rec.sha256 = sha256OfFile(f.string());
+            rec.mapping = r.mapping;
+            if (!ws.addImport(rec, r.table, error)) {
+                err << error << "\n";
+                return 1;
+            }
+        }
+        imported += static_cast<int>(r.table.runs.size());
+        list.push(f.string());
+    }
+    err << dir << ": " << imported << " run(s) from " << files.size() << " runs.csv file(s)"
+        << (failed ? ", " + std::to_string(failed) + " unreadable" : "")
+        << (unfinished ? "; " + std::to_string(unfinished) + " run(s) still unfinished (checkpoint, no result)" : "") << "\n";
+    if (args.has("json")) {
+        Json j = Json::object();
+        j.set("runs", imported);
+        j.set("files", list);
+        j.set("unfinished", unfinished);
+        j.set("unreadable", failed);
+        out << j.dump() << "\n";
+    }
+    return failed ? 2 : 0;
+}
+
+} // namespace moescope::cli

@@ -1,0 +1,62 @@
+#include "TrainerJob.h"
+
+#include "CsvWriter.h"
+
+#include <cstdio>
+#include <sstream>
+
+namespace moescope {
+
+std::string shellQuote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+std::string defaultJobName(const TrainerJob& j) {
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "d%g-l%g-e%gk%g-c%.3g", j.arch.d_model, j.arch.n_layers, j.arch.experts,
+                  j.arch.active_experts, j.budget);
+    return buf;
+}
+
+std::vector<std::string> trainerArguments(const TrainerJob& j, const std::string& outDir) {
+    const std::string name = j.name.empty() ? defaultJobName(j) : j.name;
+    std::vector<std::string> a = {"--d-model", formatNumber(j.arch.d_model), "--layers", formatNumber(j.arch.n_layers),
+                                  "--heads", std::to_string(j.heads), "--experts", formatNumber(j.arch.experts),
+                                  "--active", formatNumber(j.arch.active_experts), "--granularity", formatNumber(j.arch.granularity),
+                                  "--ctx", formatNumber(j.arch.ctx), "--vocab", formatNumber(j.arch.vocab),
+                                  "--budget", formatNumber(j.budget), "--name", name, "--out", outDir + "/" + name};
+    a.insert(a.end(), j.extra.begin(), j.extra.end());
+    return a;
+}
+
+std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::string& shared, const std::string& trainer,
+                             const std::string& sbatchOptions) {
+    std::ostringstream s;
+    s << "#!/usr/bin/env bash\n"
+      << "# MoEScope calibration sweep: " << jobs.size() << " moescope-train runs, one per array task.\n"
+      << "# Submit with `sbatch THIS_FILE`; when they are done, `moescope-cli import-results " << shared << "`.\n"
+      << "#SBATCH --job-name=moescope-sweep\n"
+      << "#SBATCH --array=0-" << (jobs.empty() ? 0 : jobs.size() - 1) << "\n";
+    std::istringstream opts(sbatchOptions);
+    for (std::string o; opts >> o;) s << "#SBATCH " << o << "\n";
+    s << "#SBATCH --output=" << shared << "/slurm-%A_%a.log\n"
+      << "set -euo pipefail\n"
+      << "mkdir -p " << shellQuote(shared) << "\n"
+      << "case \"${SLURM_ARRAY_TASK_ID:?run this script through sbatch, or set SLURM_ARRAY_TASK_ID}\" in\n";
+    for (size_t i = 0; i < jobs.size(); ++i) {
+        const std::string name = jobs[i].name.empty() ? defaultJobName(jobs[i]) : jobs[i].name;
+        s << "  " << i << ") out=" << shellQuote(shared + "/" + name) << "; args=(";
+        for (const auto& a : trainerArguments(jobs[i], shared)) s << " " << shellQuote(a);
+        s << " ) ;;\n";
+    }
+    s << "  *) echo \"no task ${SLURM_ARRAY_TASK_ID}\" >&2; exit 2 ;;\nesac\n"
+      << "# A re-queued task resumes from its checkpoint instead of starting over.\n"
+      << "resume=()\n"
+      << "[ -f \"$out/checkpoint.pt\" ] && [ ! -f \"$out/result.json\" ] && resume=(--resume)\n"
+      << "exec " << shellQuote(trainer) << " \"${args[@]}\" \"${resume[@]}\"\n";
+    return s.str();
+}
+
+} // namespace moescope

@@ -1,0 +1,28 @@
+#pragma once
+// One calibration run to train, and the ways to launch it: moescope-train's arguments, and a Slurm array
+// job script that runs a list of them, one per task, into a shared folder.
+#include "Accounting.h"
+
+#include <string>
+#include <vector>
+
+namespace moescope {
+
+struct TrainerJob {
+    std::string name; // also the run's folder under the output directory
+    Architecture arch;
+    int heads = 1;
+    double budget = 0; // FLOPs; D = C/(6·N_a)
+    std::vector<std::string> extra; // further moescope-train options (--batch, --lr, --data...)
+};
+
+// A readable job name from its architecture and budget: "d1024-l11-e32k1-c1e+19".
+std::string defaultJobName(const TrainerJob& job);
+std::vector<std::string> trainerArguments(const TrainerJob& job, const std::string& outDir);
+// A `#SBATCH --array=0-(n-1)` script; task i trains jobs[i] into SHARED/NAME. `trainer` is the path of
+// moescope-train on the cluster. Arguments are single-quoted for the shell.
+std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::string& sharedDir, const std::string& trainer,
+                             const std::string& sbatchOptions = "--gres=gpu:1 --time=24:00:00");
+std::string shellQuote(const std::string& s);
+
+} // namespace moescope
