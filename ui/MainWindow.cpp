@@ -7,6 +7,7 @@
 #include "LawChart.h"
 #include "SliceCharts.h"
 #include "SurfaceView.h"
+#include "TrainerPanel.h"
 #include "ViewExporter.h"
 #include "Workspace.h"
 
@@ -39,7 +40,7 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), model_(new RunTableModel(this)), proxy_(new QSortFilterProxyModel(this)), view_(new QTableView),
       filter_(new QLineEdit), runner_(new AnalysisRunner(this)), tabs_(new QTabWidget), surface_(new SurfaceView),
       slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart), allocation_(new AllocationChart),
-      fitDock_(new FitDock), budgetBox_(new QComboBox), busy_(new QProgressBar) {
+      fitDock_(new FitDock), trainer_(new TrainerPanel), budgetBox_(new QComboBox), busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
     resize(1500, 950);
     tabs_->addTab(surface_, tr("Surface"));
@@ -53,6 +54,14 @@ MainWindow::MainWindow(QWidget* parent)
     fit->setObjectName("FitDock");
     fit->setWidget(fitDock_);
     addDockWidget(Qt::RightDockWidgetArea, fit);
+    auto* trainerDock = new QDockWidget(tr("Trainer"), this);
+    trainerDock->setObjectName("TrainerDock");
+    trainerDock->setWidget(trainer_);
+    addDockWidget(Qt::RightDockWidgetArea, trainerDock);
+    tabifyDockWidget(fit, trainerDock);
+    fit->raise();
+    connect(trainer_, &TrainerPanel::runLanded, this, &MainWindow::addRuns);
+    connect(trainer_, &TrainerPanel::runFailed, this, [this](const QString& m) { statusBar()->showMessage(m, 10000); });
     buildMenus();
 
     auto* bar = addToolBar(tr("Budget"));
@@ -183,6 +192,40 @@ bool MainWindow::openPath(const QString& path, QString* error) {
     statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));
     requestAnalysis();
     return true;
+}
+
+void MainWindow::addRuns(const RunTable& landed) {
+    // A trained run becomes a row like any imported one (metrics and labels by name), and the fits refresh.
+    RunTable table = model_->runs();
+    for (const Run& r : landed.runs) {
+        Run copy = r;
+        copy.metrics.assign(table.metricNames.size(), std::nan(""));
+        copy.labels.assign(table.labelNames.size(), std::string());
+        for (size_t i = 0; i < landed.metricNames.size(); ++i) {
+            int k = table.metricIndex(landed.metricNames[i]);
+            if (k < 0) {
+                table.metricNames.push_back(landed.metricNames[i]);
+                for (Run& old : table.runs) old.metrics.push_back(std::nan(""));
+                copy.metrics.push_back(std::nan(""));
+                k = static_cast<int>(table.metricNames.size()) - 1;
+            }
+            copy.metrics[k] = r.metrics[i];
+        }
+        for (size_t i = 0; i < landed.labelNames.size(); ++i) {
+            int k = table.labelIndex(landed.labelNames[i]);
+            if (k < 0) {
+                table.labelNames.push_back(landed.labelNames[i]);
+                for (Run& old : table.runs) old.labels.emplace_back();
+                copy.labels.emplace_back();
+                k = static_cast<int>(table.labelNames.size()) - 1;
+            }
+            copy.labels[k] = r.labels[i];
+        }
+        table.runs.push_back(copy);
+    }
+    model_->setRuns(std::move(table));
+    statusBar()->showMessage(tr("%n trained run(s) added", nullptr, int(landed.runs.size())), 8000);
+    requestAnalysis();
 }
 
 void MainWindow::requestAnalysis() {

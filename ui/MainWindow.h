@@ -19,6 +19,7 @@ class FitDock;
 class LawChart;
 class SliceCharts;
 class SurfaceView;
+class TrainerPanel;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -36,6 +37,7 @@ public:
     LawChart* law() const { return law_; }
     AllocationChart* allocation() const { return allocation_; }
     FitDock* fitDock() const { return fitDock_; }
+    TrainerPanel* trainer() const { return trainer_; }
     QTabWidget* tabs() const { return tabs_; }
     double budget() const { return budget_; }
     // Chooses the budget every view shows (nearest analysed level).
@@ -54,6 +56,7 @@ private:
     void showSnapshot(std::shared_ptr<const AnalysisSnapshot> s);
     void updateViews();
     void selectRunInTable(int sourceRow);
+    void addRuns(const RunTable& runs);
 
     RunTableModel* model_;
     QSortFilterProxyModel* proxy_;
@@ -67,6 +70,7 @@ private:
     LawChart* law_;
     AllocationChart* allocation_;
     FitDock* fitDock_;
+    TrainerPanel* trainer_;
     QComboBox* budgetBox_;
     QProgressBar* busy_;
     double budget_ = 0;

@@ -1,0 +1,122 @@
+// The Trainer dock end to end on CPU: a queued run reaches 100 % with a growing loss curve and lands in the
+// Runs table, which refits; Cancel keeps a checkpoint that Resume continues; a bad config shows the
+// trainer's own message.
+#include "MainWindow.h"
+#include "TestSupport.h"
+#include "TrainerPanel.h"
+#include "VtkWidget.h"
+
+#include <QDirIterator>
+#include <QGuiApplication>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QSpinBox>
+
+using namespace moescope;
+
+class TestTrainerPanel : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    std::unique_ptr<MainWindow> window_;
+
+    TrainerPanel* panel() { return window_->trainer(); }
+    void setForm(int d, int heads, const QString& budget) {
+        const std::pair<const char*, int> values[] = {{"d_model", d}, {"n_layers", 1}, {"n_heads", heads}, {"experts", 2},
+                                                      {"active_experts", 1}, {"ctx", 32}, {"vocab", 256}, {"batch", 4}};
+        for (const auto& [name, v] : values) panel()->findChild<QSpinBox*>(name)->setValue(v);
+        panel()->findChild<QLineEdit*>("budget")->setText(budget);
+    }
+    QueuedRun queueForm() {
+        QString error;
+        const QueuedRun r = panel()->formRun(&error);
+        if (!error.isEmpty()) qFatal("%s", qPrintable(error));
+        panel()->enqueue(r);
+        return r;
+    }
+    static QString stepsBudget(double steps) {
+        const Architecture a{32, 1, 2, 1, 1, 32, 256};
+        return QString::number(6.0 * activeParams(a) * 4 * 32 * steps, 'g', 12);
+    }
+
+private slots:
+    void initTestCase() {
+        if (QGuiApplication::platformName() == "offscreen") QSKIP("the window hosts a VTK view: run under xvfb-run -a");
+        qputenv("MOESCOPE_TRAIN", MOESCOPE_TRAIN);
+        QByteArray text;
+        QDirIterator it(MOESCOPE_SOURCE_DIR "/core", {"*.cpp"}, QDir::Files, QDirIterator::Subdirectories);
+        QStringList files;
+        while (it.hasNext()) files << it.next();
+        files.sort();
+        for (const QString& f : files) {
+            QFile file(f);
+            file.open(QIODevice::ReadOnly);
+            text += file.readAll();
+        }
+        window_ = std::make_unique<MainWindow>();
+        window_->show();
+        QSignalSpy updated(window_.get(), &MainWindow::viewsUpdated);
+        QVERIFY(window_->openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
+        QVERIFY(updated.wait(60000));
+        panel()->setDataPath(moescope::test::writeFile(dir_, "corpus.txt", text));
+        panel()->setOutputRoot(dir_.filePath("runs"));
+        panel()->setExtraArguments({"--threads", "1", "--eval-every", "1000"});
+    }
+
+    void aTinyRunLandsInTheTable() {
+        setForm(32, 2, stepsBudget(30));
+        QVERIFY(panel()->derived()->text().contains("30 steps"));
+        const int before = window_->runModel()->rowCount();
+        queueForm();
+        QSignalSpy landed(panel(), &TrainerPanel::runLanded);
+        QSignalSpy refit(window_->runner(), &AnalysisRunner::finished);
+        panel()->startNext();
+        QVERIFY(landed.wait(120000));
+        QCOMPARE(panel()->progressBar()->value(), 100);
+        QVERIFY(panel()->lossSeries()->count() >= 30);
+        QCOMPARE(window_->runModel()->rowCount(), before + 1);
+        const Run& r = window_->runModel()->runs().runs.back();
+        QCOMPARE(r.get(Field::Params), totalParams(Architecture{32, 1, 2, 1, 1, 32, 256}));
+        QCOMPARE(r.get(Field::Sparsity), 0.5);
+        QVERIFY(refit.count() > 0 || refit.wait(60000)); // the fits refresh with the new run
+    }
+
+    void cancelKeepsACheckpointAndResumeContinues() {
+        setForm(32, 2, stepsBudget(100000));
+        const QueuedRun run = queueForm();
+        QSignalSpy failed(panel(), &TrainerPanel::runFailed);
+        panel()->startNext();
+        QTRY_VERIFY_WITH_TIMEOUT(panel()->lossSeries()->count() >= 3, 60000);
+        panel()->cancel();
+        QVERIFY(failed.wait(60000));
+        QVERIFY2(failed.last().at(0).toString().contains("cancelled"), qPrintable(failed.last().at(0).toString()));
+        QVERIFY(QFile::exists(run.outDir + "/checkpoint.pt"));
+        const int partial = panel()->lossSeries()->count();
+        QVERIFY(partial >= 3); // the partial curve stays
+        panel()->resumeLast();
+        QTRY_VERIFY_WITH_TIMEOUT(panel()->log()->toPlainText().contains("--resume"), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(panel()->lossSeries()->count() > partial, 60000);
+        panel()->cancel();
+        QVERIFY(failed.wait(60000));
+    }
+
+    void aBadConfigShowsTheTrainersMessage() {
+        setForm(32, 3, stepsBudget(10)); // 32 is not divisible by 3 heads
+        queueForm();
+        QSignalSpy failed(panel(), &TrainerPanel::runFailed);
+        panel()->startNext();
+        QVERIFY(failed.wait(60000));
+        QVERIFY2(failed.last().at(0).toString().contains("option --heads"), qPrintable(failed.last().at(0).toString()));
+        QVERIFY(panel()->log()->toPlainText().contains("option --heads"));
+    }
+};
+
+int main(int argc, char** argv) {
+    moescope::VtkWidget::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    TestTrainerPanel t;
+    return QTest::qExec(&t, argc, argv);
+}
+#include "tst_trainerpanel.moc"

@@ -1,0 +1,250 @@
+#include "TrainerPanel.h"
+
+#include "NumberParser.h"
+#include "TrainerProcess.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLineSeries>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace moescope {
+
+namespace {
+QSpinBox* spin(int lo, int hi, int value, int step = 1) {
+    auto* s = new QSpinBox;
+    s->setRange(lo, hi);
+    s->setValue(value);
+    s->setSingleStep(step);
+    return s;
+}
+// Throughput assumed for the time estimate, by device: Eq. 9 FLOP/s a small run sustains.
+double assumedFlopsPerSecond(const QString& device) { return device == "cpu" ? 2e10 : 3.5e14; }
+} // namespace
+
+TrainerPanel::TrainerPanel(QWidget* parent)
+    : QWidget(parent), dModel_(spin(32, 16384, 128, 32)), layers_(spin(1, 256, 2)), heads_(spin(1, 256, 2)),
+      experts_(spin(1, 1024, 4)), active_(spin(1, 1024, 1)), ctx_(spin(8, 65536, 128, 8)), vocab_(spin(2, 1 << 20, 256)),
+      batch_(spin(1, 4096, 8)), granularity_(new QDoubleSpinBox), budget_(new QLineEdit("1e13")), data_(new QLineEdit),
+      device_(new QComboBox), derived_(new QLabel), queue_(new QListWidget), progress_(new QProgressBar),
+      chart_(new QChartView), loss_(new QLineSeries), log_(new QPlainTextEdit), cancel_(new QPushButton(tr("Cancel"))),
+      resume_(new QPushButton(tr("Resume"))), process_(new TrainerProcess(this)) {
+    // Named, so scripts and tests can reach the fields.
+    const std::pair<QWidget*, const char*> names[] = {{dModel_, "d_model"}, {layers_, "n_layers"}, {heads_, "n_heads"},
+                                                      {experts_, "experts"}, {active_, "active_experts"}, {ctx_, "ctx"},
+                                                      {vocab_, "vocab"}, {batch_, "batch"}, {granularity_, "granularity"},
+                                                      {budget_, "budget"}, {data_, "data"}, {device_, "device"}};
+    for (const auto& [w, n] : names) w->setObjectName(n);
+    granularity_->setRange(0.125, 64);
+    granularity_->setValue(1);
+    device_->addItems({"auto", "cpu", "cuda"});
+    data_->setPlaceholderText(tr("default: the Brown corpus from the set-up"));
+    outputRoot_ = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/runs";
+    auto* form = new QFormLayout;
+    form->addRow(tr("d_model"), dModel_);
+    form->addRow(tr("layers"), layers_);
+    form->addRow(tr("heads"), heads_);
+    form->addRow(tr("experts E"), experts_);
+    form->addRow(tr("active K"), active_);
+    form->addRow(tr("granularity G"), granularity_);
+    form->addRow(tr("context"), ctx_);
+    form->addRow(tr("vocabulary"), vocab_);
+    form->addRow(tr("batch"), batch_);
+    form->addRow(tr("budget (FLOPs)"), budget_);
+    form->addRow(tr("data"), data_);
+    form->addRow(tr("device"), device_);
+    derived_->setWordWrap(true);
+    auto* add = new QPushButton(tr("Add to queue"));
+    auto* start = new QPushButton(tr("Start"));
+    connect(add, &QPushButton::clicked, this, [this] {
+        QString error;
+        const QueuedRun r = formRun(&error);
+        if (!error.isEmpty()) return log_->appendPlainText(tr("not queued: %1").arg(error));
+        enqueue(r);
+    });
+    connect(start, &QPushButton::clicked, this, &TrainerPanel::startNext);
+    connect(cancel_, &QPushButton::clicked, this, &TrainerPanel::cancel);
+    connect(resume_, &QPushButton::clicked, this, &TrainerPanel::resumeLast);
+    cancel_->setEnabled(false);
+    resume_->setEnabled(false);
+    auto* buttons = new QHBoxLayout;
+    for (auto* b : {add, start, cancel_, resume_}) buttons->addWidget(b);
+    progress_->setRange(0, 100);
+    progress_->setValue(0);
+    progress_->setFormat(tr("idle"));
+    auto* chart = new QChart;
+    chart->setTitle(tr("training loss"));
+    chart->legend()->hide();
+    chart->addSeries(loss_);
+    auto* x = new QValueAxis, *y = new QValueAxis;
+    x->setTitleText(tr("step"));
+    y->setTitleText(tr("loss"));
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    loss_->attachAxis(x);
+    loss_->attachAxis(y);
+    chart_->setChart(chart);
+    chart_->setMinimumHeight(180);
+    log_->setReadOnly(true);
+    log_->setMaximumBlockCount(5000);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(derived_);
+    layout->addLayout(buttons);
+    layout->addWidget(queue_);
+    layout->addWidget(progress_);
+    layout->addWidget(chart_, 1);
+    layout->addWidget(log_, 1);
+    for (auto* s : {dModel_, layers_, heads_, experts_, active_, ctx_, vocab_, batch_})
+        connect(s, &QSpinBox::valueChanged, this, &TrainerPanel::updateDerived);
+    connect(granularity_, &QDoubleSpinBox::valueChanged, this, &TrainerPanel::updateDerived);
+    connect(budget_, &QLineEdit::textChanged, this, &TrainerPanel::updateDerived);
+    connect(device_, &QComboBox::currentIndexChanged, this, &TrainerPanel::updateDerived);
+
+    connect(process_, &TrainerProcess::progress, this, [this](qint64 step, qint64 total, double loss, double eta) {
+        progress_->setValue(total > 0 ? int(100 * step / total) : 0);
+        progress_->setFormat(tr("%1 — step %2/%3, loss %4, ETA %5 s").arg(current_.name).arg(step).arg(total)
+                                 .arg(loss, 0, 'f', 3).arg(eta < 0 ? QString("?") : QString::number(eta, 'f', 0)));
+    });
+    connect(process_, &TrainerProcess::lossPoint, this, [this, x, y](qint64 step, double loss) {
+        loss_->append(double(step), loss);
+        x->setRange(0, std::max<double>(1, step));
+        double lo = loss, hi = loss;
+        for (const QPointF& p : loss_->points()) lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
+        y->setRange(lo - 0.02 * (hi - lo + 1e-3), hi + 0.02 * (hi - lo + 1e-3));
+    });
+    connect(process_, &TrainerProcess::logLine, log_, &QPlainTextEdit::appendPlainText);
+    connect(process_, &TrainerProcess::finished, this, &TrainerPanel::onFinished);
+    updateDerived();
+}
+
+Architecture TrainerPanel::architecture() const {
+    Architecture a;
+    a.d_model = dModel_->value();
+    a.n_layers = layers_->value();
+    a.experts = experts_->value();
+    a.active_experts = active_->value();
+    a.granularity = granularity_->value();
+    a.ctx = ctx_->value();
+    a.vocab = vocab_->value();
+    return a;
+}
+
+double TrainerPanel::budget() const {
+    double v = 0;
+    return parseNumber(budget_->text().toStdString(), v) ? v : 0;
+}
+
+void TrainerPanel::setDataPath(const QString& path) { data_->setText(path); }
+
+void TrainerPanel::updateDerived() {
+    const Architecture a = architecture();
+    const double c = budget();
+    const double tokens = c / flopsPerToken6Na(a);
+    const double perStep = double(batch_->value()) * ctx_->value();
+    const double seconds = flopsPerToken(a) * tokens / assumedFlopsPerSecond(device_->currentText());
+    derived_->setText(tr("N %1, N_a %2, S %3, D %4 tokens, %5 steps, r %6; about %7 on %8")
+                          .arg(totalParams(a), 0, 'g', 4).arg(activeParams(a), 0, 'g', 4)
+                          .arg(sparsityOf(a.experts, a.active_experts), 0, 'g', 3).arg(tokens, 0, 'g', 3)
+                          .arg(std::llround(tokens / perStep)).arg(expertAttentionRatio(a), 0, 'g', 3)
+                          .arg(seconds < 120 ? QString("%1 s").arg(seconds, 0, 'f', 0) : QString("%1 min").arg(seconds / 60, 0, 'f', 0))
+                          .arg(device_->currentText() == "cpu" ? tr("a CPU") : tr("a GPU")));
+}
+
+QueuedRun TrainerPanel::formRun(QString* error) const {
+    QueuedRun r;
+    if (budget() <= 0) {
+        if (error) *error = tr("budget: '%1' is not a positive number").arg(budget_->text());
+        return r;
+    }
+    const Architecture a = architecture();
+    r.name = QString("d%1-l%2-e%3k%4-c%5").arg(a.d_model).arg(a.n_layers).arg(a.experts).arg(a.active_experts).arg(budget(), 0, 'g', 3);
+    r.arguments = {"--d-model", QString::number(a.d_model), "--layers", QString::number(a.n_layers),
+                   "--heads", QString::number(heads_->value()), "--experts", QString::number(a.experts),
+                   "--active", QString::number(a.active_experts), "--granularity", QString::number(a.granularity),
+                   "--ctx", QString::number(a.ctx), "--vocab", QString::number(a.vocab), "--batch", QString::number(batch_->value()),
+                   "--budget", QString::number(budget(), 'g', 17), "--device", device_->currentText(), "--name", r.name};
+    if (!data_->text().isEmpty()) r.arguments << "--data" << data_->text();
+    r.arguments << extra_;
+    r.outDir = outputRoot_ + "/" + r.name + "-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss-zzz");
+    return r;
+}
+
+void TrainerPanel::enqueue(const QueuedRun& run) {
+    pending_.push_back(run);
+    queue_->addItem(run.name);
+}
+
+void TrainerPanel::enqueueConfig(const Architecture& arch, int heads, double c) {
+    dModel_->setValue(int(arch.d_model));
+    layers_->setValue(int(arch.n_layers));
+    heads_->setValue(heads);
+    experts_->setValue(int(arch.experts));
+    active_->setValue(int(arch.active_experts));
+    granularity_->setValue(arch.granularity);
+    budget_->setText(QString::number(c, 'g', 6));
+    QString error;
+    const QueuedRun r = formRun(&error);
+    if (error.isEmpty()) enqueue(r);
+}
+
+int TrainerPanel::queued() const { return static_cast<int>(pending_.size()); }
+
+void TrainerPanel::startNext() {
+    if (process_->running() || pending_.empty()) return;
+    current_ = pending_.front();
+    pending_.erase(pending_.begin());
+    delete queue_->takeItem(0);
+    loss_->clear();
+    progress_->setValue(0);
+    QDir().mkpath(current_.outDir);
+    cancel_->setEnabled(true);
+    resume_->setEnabled(false);
+    process_->start(current_.arguments + QStringList{"--out", current_.outDir}, current_.outDir);
+}
+
+void TrainerPanel::cancel() { process_->cancel(); }
+
+void TrainerPanel::resumeLast() {
+    if (process_->running() || last_.outDir.isEmpty()) return;
+    current_ = last_;
+    cancel_->setEnabled(true);
+    resume_->setEnabled(false);
+    process_->start(current_.arguments + QStringList{"--out", current_.outDir, "--resume"}, current_.outDir);
+}
+
+void TrainerPanel::onFinished(bool ok, const QString& message, const RunTable& runs) {
+    cancel_->setEnabled(false);
+    last_ = current_;
+    if (ok) {
+        progress_->setValue(100);
+        progress_->setFormat(tr("%1 — done").arg(current_.name));
+        emit runLanded(runs);
+        startNext();
+        return;
+    }
+    // A failed or cancelled run keeps its log and partial curve; Resume continues from its checkpoint.
+    progress_->setFormat(tr("%1 — %2").arg(current_.name, message));
+    resume_->setEnabled(QFileInfo::exists(current_.outDir + "/checkpoint.pt"));
+    emit runFailed(message);
+}
+
+} // namespace moescope

@@ -1,0 +1,82 @@
+#pragma once
+// The Trainer dock: a form for one calibration run with its derived N, N_a, S, D, steps, r and an estimated
+// time; a queue run one at a time through moescope-train; progress with ETA, the live loss curve and the
+// log; Cancel (graceful: the checkpoint is kept) and Resume. A finished run is handed to the window.
+#include "Accounting.h"
+#include "Run.h"
+
+#include <QWidget>
+
+class QChartView;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QLineSeries;
+class QListWidget;
+class QPlainTextEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+
+namespace moescope {
+
+class TrainerProcess;
+
+struct QueuedRun {
+    QString name;
+    QStringList arguments; // without --out
+    QString outDir;
+};
+
+class TrainerPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit TrainerPanel(QWidget* parent = nullptr);
+
+    Architecture architecture() const;
+    double budget() const;
+    // What the form would queue, or an error naming the field.
+    QueuedRun formRun(QString* error) const;
+    void enqueue(const QueuedRun& run);
+    // Queues concrete configs (from `suggest`) at a budget.
+    void enqueueConfig(const Architecture& arch, int heads, double budget);
+    void startNext();
+    void cancel();
+    void resumeLast();
+    int queued() const;
+    QProgressBar* progressBar() const { return progress_; }
+    QLineSeries* lossSeries() const { return loss_; }
+    QPlainTextEdit* log() const { return log_; }
+    QLabel* derived() const { return derived_; }
+    void setDataPath(const QString& path);
+    void setOutputRoot(const QString& dir) { outputRoot_ = dir; }
+    void setExtraArguments(const QStringList& a) { extra_ = a; }
+
+signals:
+    void runLanded(const moescope::RunTable& runs);
+    void runFailed(const QString& message);
+
+private:
+    void updateDerived();
+    void onFinished(bool ok, const QString& message, const RunTable& runs);
+
+    QSpinBox *dModel_, *layers_, *heads_, *experts_, *active_, *ctx_, *vocab_, *batch_;
+    QDoubleSpinBox* granularity_;
+    QLineEdit *budget_, *data_;
+    QComboBox* device_;
+    QLabel* derived_;
+    QListWidget* queue_;
+    QProgressBar* progress_;
+    QChartView* chart_;
+    QLineSeries* loss_;
+    QPlainTextEdit* log_;
+    QPushButton *cancel_, *resume_;
+    TrainerProcess* process_;
+    std::vector<QueuedRun> pending_;
+    QueuedRun current_, last_;
+    QString outputRoot_;
+    QStringList extra_;
+};
+
+} // namespace moescope
