@@ -2,6 +2,7 @@
 
 #include <QComboBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
@@ -13,7 +14,7 @@ namespace moescope {
 
 FitDock::FitDock(QWidget* parent)
     : QWidget(parent), law_(new QComboBox), starts_(new QComboBox), bootstrap_(new QSpinBox), table_(new QTableWidget(0, 4)),
-      metrics_(new QLabel) {
+      metrics_(new QLabel), suggestCount_(new QSpinBox) {
     law_->addItem(tr("automatic"), "auto");
     for (const auto& id : lawIds()) law_->addItem(QString::fromStdString(id), QString::fromStdString(id));
     starts_->addItem(tr("fast (preset + 64 Halton points)"), "fast");
@@ -23,6 +24,11 @@ FitDock::FitDock(QWidget* parent)
     bootstrap_->setToolTip(tr("Refits on resampled runs for the 95 % intervals"));
     auto* refit = new QPushButton(tr("Refit"));
     connect(refit, &QPushButton::clicked, this, &FitDock::refitRequested);
+    suggestCount_->setRange(1, 32);
+    suggestCount_->setValue(4);
+    auto* suggest = new QPushButton(tr("Suggest next runs…"));
+    suggest->setToolTip(tr("Configs at this budget that would most narrow the optimum's bootstrap interval"));
+    connect(suggest, &QPushButton::clicked, this, [this] { emit suggestRequested(suggestCount_->value()); });
     auto* form = new QFormLayout;
     form->addRow(tr("Law"), law_);
     form->addRow(tr("Starts"), starts_);
@@ -36,6 +42,10 @@ FitDock::FitDock(QWidget* parent)
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(refit);
+    auto* suggestRow = new QHBoxLayout;
+    suggestRow->addWidget(suggestCount_);
+    suggestRow->addWidget(suggest, 1);
+    layout->addLayout(suggestRow);
     layout->addWidget(table_, 1);
     layout->addWidget(metrics_);
 }

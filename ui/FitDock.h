@@ -23,11 +23,13 @@ public:
 
 signals:
     void refitRequested();
+    void suggestRequested(int count);
 
 private:
     QComboBox* law_;
     QComboBox* starts_;
     QSpinBox* bootstrap_;
+    QSpinBox* suggestCount_;
     QTableWidget* table_;
     QLabel* metrics_;
 };

@@ -6,6 +6,7 @@
 #include "FitDock.h"
 #include "LawChart.h"
 #include "SliceCharts.h"
+#include "RunSuggester.h"
 #include "SurfaceView.h"
 #include "TrainerPanel.h"
 #include "ViewExporter.h"
@@ -29,6 +30,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QToolBar>
 #include <QVBoxLayout>
 
@@ -80,6 +82,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(runner_, &AnalysisRunner::busyChanged, busy_, &QWidget::setVisible);
     connect(runner_, &AnalysisRunner::finished, this, &MainWindow::showSnapshot);
     connect(fitDock_, &FitDock::refitRequested, this, &MainWindow::requestAnalysis);
+    connect(fitDock_, &FitDock::suggestRequested, this, &MainWindow::suggestDialog);
     connect(model_, &RunTableModel::exclusionChanged, this, &MainWindow::requestAnalysis);
     connect(surface_, &SurfaceView::runPicked, this, &MainWindow::selectRunInTable);
     connect(law_, &LawChart::runPicked, this, &MainWindow::selectRunInTable);
@@ -192,6 +195,58 @@ bool MainWindow::openPath(const QString& path, QString* error) {
     statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));
     requestAnalysis();
     return true;
+}
+
+std::vector<Suggestion> MainWindow::suggestions(int count) const {
+    const BudgetAnalysis* a = snapshot_ ? snapshot_->budget(budget_) : nullptr;
+    if (!a) return {};
+    SuggestOptions o;
+    o.count = count;
+    return suggestRuns(*a, o);
+}
+
+int MainWindow::queueSuggestions(int count) {
+    const auto picks = suggestions(count);
+    for (const Suggestion& s : picks) trainer_->enqueueConfig(s.arch, s.heads, budget_);
+    return static_cast<int>(picks.size());
+}
+
+void MainWindow::suggestDialog(int count) {
+    std::vector<Suggestion> picks;
+    try {
+        picks = suggestions(count);
+    } catch (const std::exception& e) {
+        QMessageBox::information(this, tr("Suggest next runs"), QString::fromStdString(e.what()));
+        return;
+    }
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Suggested runs at C = %1").arg(budget_, 0, 'g', 3));
+    auto* table = new QTableWidget(int(picks.size()), 8);
+    table->setHorizontalHeaderLabels({"d_model", "layers", "E", "S", "N", "D", tr("predicted loss ± spread"), tr("GPU-hours")});
+    for (int i = 0; i < int(picks.size()); ++i) {
+        const Suggestion& s = picks[i];
+        const QStringList cells = {QString::number(s.arch.d_model), QString::number(s.arch.n_layers), QString::number(s.arch.experts),
+                                   QString::number(s.sparsity, 'f', 3), QString::number(s.params, 'g', 3), QString::number(s.tokens, 'g', 3),
+                                   QString("%1 ± %2").arg(s.predictedLoss, 0, 'f', 4).arg(s.lossStd, 0, 'f', 4),
+                                   QString::number(s.gpuHours, 'f', 1)};
+        for (int c = 0; c < cells.size(); ++c) table->setItem(i, c, new QTableWidgetItem(cells[c]));
+    }
+    table->resizeColumnsToContents();
+    auto* why = new QLabel(tr("Chosen where the bootstrap surfaces disagree most about the loss near their optima, spread apart: "
+                              "measuring there narrows the optimum's interval most. Each spends the budget (6·N_a·D = C)."));
+    why->setWordWrap(true);
+    auto* buttons = new QDialogButtonBox;
+    buttons->addButton(tr("Queue them"), QDialogButtonBox::AcceptRole);
+    buttons->addButton(QDialogButtonBox::Close);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    auto* layout = new QVBoxLayout(&dialog);
+    layout->addWidget(why);
+    layout->addWidget(table);
+    layout->addWidget(buttons);
+    dialog.resize(820, 320);
+    if (dialog.exec() == QDialog::Accepted)
+        for (const Suggestion& s : picks) trainer_->enqueueConfig(s.arch, s.heads, budget_);
 }
 
 void MainWindow::addRuns(const RunTable& landed) {

@@ -1,5 +1,6 @@
 #pragma once
 #include "AnalysisRunner.h"
+#include "RunSuggester.h"
 #include "RunTableModel.h"
 
 #include <QMainWindow>
@@ -43,6 +44,9 @@ public:
     // Chooses the budget every view shows (nearest analysed level).
     void setBudget(double c);
     QWidget* currentView() const;
+    // The runs that would most narrow the optimum at the current budget; queued in the Trainer when asked.
+    std::vector<Suggestion> suggestions(int count) const;
+    int queueSuggestions(int count);
 
 signals:
     void viewsUpdated();
@@ -57,6 +61,7 @@ private:
     void updateViews();
     void selectRunInTable(int sourceRow);
     void addRuns(const RunTable& runs);
+    void suggestDialog(int count);
 
     RunTableModel* model_;
     QSortFilterProxyModel* proxy_;

@@ -110,6 +110,9 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     layout->addWidget(derived_);
     layout->addLayout(buttons);
     layout->addWidget(queue_);
+    auto* drop = new QPushButton(tr("Remove from queue"));
+    connect(drop, &QPushButton::clicked, this, [this] { dropQueued(queue_->currentRow()); });
+    layout->addWidget(drop);
     layout->addWidget(progress_);
     layout->addWidget(chart_, 1);
     layout->addWidget(log_, 1);
@@ -193,6 +196,7 @@ void TrainerPanel::enqueue(const QueuedRun& run) {
     queue_->addItem(run.name);
 }
 
+
 void TrainerPanel::enqueueConfig(const Architecture& arch, int heads, double c) {
     dModel_->setValue(int(arch.d_model));
     layers_->setValue(int(arch.n_layers));
@@ -207,6 +211,12 @@ void TrainerPanel::enqueueConfig(const Architecture& arch, int heads, double c) 
 }
 
 int TrainerPanel::queued() const { return static_cast<int>(pending_.size()); }
+
+void TrainerPanel::dropQueued(int index) {
+    if (index < 0 || index >= queued()) return;
+    pending_.erase(pending_.begin() + index);
+    delete queue_->takeItem(index);
+}
 
 void TrainerPanel::startNext() {
     if (process_->running() || pending_.empty()) return;

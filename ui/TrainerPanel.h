@@ -45,6 +45,7 @@ public:
     void cancel();
     void resumeLast();
     int queued() const;
+    void dropQueued(int index);
     QProgressBar* progressBar() const { return progress_; }
     QLineSeries* lossSeries() const { return loss_; }
     QPlainTextEdit* log() const { return log_; }

@@ -102,8 +102,20 @@ private slots:
         QVERIFY(failed.wait(60000));
     }
 
+    void suggestionsQueueWithOneCall() {
+        const int before = panel()->queued();
+        const auto picks = window_->suggestions(3);
+        QCOMPARE(int(picks.size()), 3);
+        QCOMPARE(window_->queueSuggestions(3), 3);
+        QCOMPARE(panel()->queued(), before + 3);
+        // The queued form is the last suggestion's config, spending the window's budget.
+        QCOMPARE(panel()->architecture().d_model, picks.back().arch.d_model);
+        QCOMPARE(panel()->budget(), window_->budget());
+    }
+
     void aBadConfigShowsTheTrainersMessage() {
         setForm(32, 3, stepsBudget(10)); // 32 is not divisible by 3 heads
+        while (panel()->queued() > 0) panel()->dropQueued(0);
         queueForm();
         QSignalSpy failed(panel(), &TrainerPanel::runFailed);
         panel()->startNext();
