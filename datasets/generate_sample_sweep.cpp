@@ -15,7 +15,8 @@ int main(int argc, char** argv) {
     spec.noise = 0.005;
     spec.seed = 2025;
     std::string error;
-    if (!moescope::writeFileAtomically(argv[1], moescope::runTableToCsv(moescope::makeSyntheticSweep(spec)), error)) {
+    if (!moescope::writeFileAtomically(argv[1], moescope::runTableToCsv(moescope::makeSyntheticSweep(spec)),
+                                       error)) {
         std::fprintf(stderr, "%s\n", error.c_str());
         return 1;
     }

@@ -6,10 +6,12 @@
 
 namespace moescope::trainer {
 
-std::string checkpointPath(const std::string& outDir) { return outDir + "/checkpoint.pt"; }
+std::string checkpointPath(const std::string& outDir) {
+    return outDir + "/checkpoint.pt";
+}
 
-std::string saveCheckpoint(const std::string& outDir, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
-                           const CheckpointState& state) {
+std::string saveCheckpoint(const std::string& outDir, torch::nn::Module& model,
+                           torch::optim::Optimizer& optimizer, const CheckpointState& state) {
     torch::serialize::OutputArchive root, weights, optim;
     model.save(weights);
     optimizer.save(optim);

@@ -15,8 +15,8 @@ struct CheckpointState {
 };
 
 std::string checkpointPath(const std::string& outDir);
-std::string saveCheckpoint(const std::string& outDir, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
-                           const CheckpointState& state);
+std::string saveCheckpoint(const std::string& outDir, torch::nn::Module& model,
+                           torch::optim::Optimizer& optimizer, const CheckpointState& state);
 std::optional<CheckpointState> loadCheckpoint(const std::string& outDir, torch::nn::Module& model,
                                               torch::optim::Optimizer& optimizer);
 

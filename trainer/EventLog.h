@@ -11,7 +11,8 @@ namespace moescope::trainer {
 inline void emitEvent(const std::string& event, Json fields) {
     Json line = Json::object();
     line.set("event", event);
-    for (const auto& [k, v] : fields.members()) line.set(k, v);
+    for (const auto& [k, v] : fields.members())
+        line.set(k, v);
     std::fputs((line.dump() + "\n").c_str(), stdout);
     std::fflush(stdout);
 }

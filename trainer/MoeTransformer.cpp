@@ -5,7 +5,8 @@
 #include <cmath>
 #include <limits>
 
-#define MOESCOPE_GROUPED_MM (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 8))
+#define MOESCOPE_GROUPED_MM                                                                                  \
+    (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 8))
 #if MOESCOPE_GROUPED_MM && __has_include(<ATen/cuda/CUDAContext.h>)
 #include <ATen/cuda/CUDAContext.h>
 #else
@@ -29,7 +30,9 @@ torch::Tensor rope(const torch::Tensor& x, const torch::Tensor& cosT, const torc
 }
 } // namespace
 
-RmsNormImpl::RmsNormImpl(int64_t dim, double e) : eps(e) { weight = register_parameter("weight", torch::ones({dim})); }
+RmsNormImpl::RmsNormImpl(int64_t dim, double e) : eps(e) {
+    weight = register_parameter("weight", torch::ones({dim}));
+}
 
 torch::Tensor RmsNormImpl::forward(const torch::Tensor& x) {
     return x * torch::rsqrt(x.pow(2).mean(-1, true) + eps) * weight;
@@ -40,7 +43,8 @@ AttentionImpl::AttentionImpl(int64_t dModel, int64_t h, int64_t ctx) : heads(h),
     proj = register_module("proj", torch::nn::Linear(torch::nn::LinearOptions(dModel, dModel).bias(false)));
     qNorm = register_module("q_norm", RmsNorm(headDim));
     kNorm = register_module("k_norm", RmsNorm(headDim));
-    const auto inv = 1.0 / torch::pow(10000.0, torch::arange(0, headDim, 2, torch::kFloat64) / double(headDim));
+    const auto inv =
+        1.0 / torch::pow(10000.0, torch::arange(0, headDim, 2, torch::kFloat64) / double(headDim));
     const auto angles = torch::outer(torch::arange(ctx, torch::kFloat64), inv).to(torch::kFloat32);
     cosTable = register_buffer("cos", angles.cos());
     sinTable = register_buffer("sin", angles.sin());
@@ -56,7 +60,8 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x) {
     auto y = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
 #else
     auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(headDim));
-    const auto mask = torch::ones({t, t}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
+    const auto mask =
+        torch::ones({t, t}, torch::TensorOptions().dtype(torch::kBool).device(x.device())).triu(1);
     scores = scores.masked_fill(mask, -std::numeric_limits<float>::infinity());
     auto y = torch::matmul(torch::softmax(scores, -1), v);
 #endif
@@ -144,8 +149,9 @@ BlockImpl::BlockImpl(const Architecture& a, int64_t heads) {
     attnNorm = register_module("attn_norm", RmsNorm(d));
     attn = register_module("attn", Attention(d, heads, static_cast<int64_t>(a.ctx)));
     ffnNorm = register_module("ffn_norm", RmsNorm(d));
-    ffn = register_module("ffn", MoeFeedForward(d, static_cast<int64_t>(a.experts), static_cast<int64_t>(a.active_experts),
-                                                static_cast<int64_t>(expertHidden(a)), static_cast<int64_t>(a.n_layers)));
+    ffn = register_module(
+        "ffn", MoeFeedForward(d, static_cast<int64_t>(a.experts), static_cast<int64_t>(a.active_experts),
+                              static_cast<int64_t>(expertHidden(a)), static_cast<int64_t>(a.n_layers)));
 }
 
 torch::Tensor BlockImpl::forward(const torch::Tensor& x, RoutingStats* stats) {
@@ -160,7 +166,8 @@ MoeTransformerImpl::MoeTransformerImpl(const Architecture& a, int64_t heads) : a
     embed = register_module("embed", torch::nn::Embedding(v, d));
     torch::nn::init::normal_(embed->weight, 0.0, kInitStd);
     blocks = register_module("blocks", torch::nn::ModuleList());
-    for (int64_t l = 0; l < static_cast<int64_t>(a.n_layers); ++l) blocks->push_back(Block(a, heads));
+    for (int64_t l = 0; l < static_cast<int64_t>(a.n_layers); ++l)
+        blocks->push_back(Block(a, heads));
     finalNorm = register_module("final_norm", RmsNorm(d));
     head = register_module("head", torch::nn::Linear(torch::nn::LinearOptions(d, v).bias(false)));
     torch::nn::init::normal_(head->weight, 0.0, kInitStd);
@@ -194,8 +201,10 @@ CountedParams countParameters(MoeTransformerImpl& model) {
     for (const auto& p : model.named_parameters()) {
         const std::string& name = p.key();
         const double n = static_cast<double>(p.value().numel());
-        if (name.find("norm") != std::string::npos) c.norms += n;
-        else if (name.rfind("embed.", 0) == 0) c.embedding += n;
+        if (name.find("norm") != std::string::npos)
+            c.norms += n;
+        else if (name.rfind("embed.", 0) == 0)
+            c.embedding += n;
         else {
             c.total += n;
             const bool expertWeight = name.find("ffn.w_") != std::string::npos;

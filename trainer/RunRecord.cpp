@@ -46,12 +46,16 @@ bool writeRunRecord(const RunRecord& r, std::string& error) {
         if (key == "device" || key == "embedding_params") continue;
         header += (header.empty() ? "" : ",") + key;
         row += row.empty() ? "" : ",";
-        row += value.isString() ? csvField(value.string()) : value.isNull() ? "" : formatNumber(value.number());
+        row += value.isString() ? csvField(value.string())
+               : value.isNull() ? ""
+                                : formatNumber(value.number());
     }
     const std::string path = r.options.out + "/runs.csv";
     std::string content;
-    if (std::ifstream in(path); in) content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-    if (content.empty()) content = header + "\n";
+    if (std::ifstream in(path); in)
+        content.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (content.empty())
+        content = header + "\n";
     else if (content.compare(0, header.size() + 1, header + "\n") != 0) {
         error = path + ": existing header differs from this trainer's; not appending";
         return false;

@@ -6,7 +6,6 @@
 #include <random>
 #include <stdexcept>
 
-
 namespace fs = std::filesystem;
 
 namespace moescope::trainer {
@@ -30,10 +29,12 @@ std::vector<fs::path> filesOf(const std::string& path) {
 }
 } // namespace
 
-TokenData::TokenData(const std::string& path, const std::string& tokenizer, int64_t vocab, double valFrac, int64_t ctx)
+TokenData::TokenData(const std::string& path, const std::string& tokenizer, int64_t vocab, double valFrac,
+                     int64_t ctx)
     : ctx_(ctx) {
     const auto files = filesOf(path);
-    const bool binary = std::any_of(files.begin(), files.end(), [](const fs::path& p) { return p.extension() == ".bin"; });
+    const bool binary =
+        std::any_of(files.begin(), files.end(), [](const fs::path& p) { return p.extension() == ".bin"; });
     std::vector<int32_t> all;
     if (binary) {
         for (const auto& f : files) {
@@ -45,28 +46,34 @@ TokenData::TokenData(const std::string& path, const std::string& tokenizer, int6
         description_ = "uint16 tokens from " + path;
     } else {
         std::string text;
-        for (const auto& f : files) text += readAll(f);
+        for (const auto& f : files)
+            text += readAll(f);
         if (!tokenizer.empty()) {
             // See trainer/CMakeLists.txt: the encoding runs in moescope-cli, outside this process.
-            throw std::runtime_error("option --tokenizer: encode the text first with `moescope-cli tokenize " + path +
-                                     " --model " + tokenizer + " --out DIR`, then train on DIR/tokens.bin with --vocab " +
-                                     "set to the model's size");
+            throw std::runtime_error(
+                "option --tokenizer: encode the text first with `moescope-cli tokenize " + path +
+                " --model " + tokenizer + " --out DIR`, then train on DIR/tokens.bin with --vocab " +
+                "set to the model's size");
         } else {
-            if (vocab < 256) throw std::runtime_error("option --vocab: byte-level text needs at least 256, got " + std::to_string(vocab));
+            if (vocab < 256)
+                throw std::runtime_error("option --vocab: byte-level text needs at least 256, got " +
+                                         std::to_string(vocab));
             all.reserve(text.size());
-            for (unsigned char c : text) all.push_back(c);
+            for (unsigned char c : text)
+                all.push_back(c);
             description_ = "bytes of " + path;
         }
     }
     if (all.empty()) throw std::runtime_error("option --data: '" + path + "' holds no tokens");
     const auto maxToken = *std::max_element(all.begin(), all.end());
     if (maxToken >= vocab)
-        throw std::runtime_error("option --vocab: token id " + std::to_string(maxToken) + " in '" + path + "' needs a vocabulary above " +
-                                 std::to_string(vocab));
+        throw std::runtime_error("option --vocab: token id " + std::to_string(maxToken) + " in '" + path +
+                                 "' needs a vocabulary above " + std::to_string(vocab));
     const auto valCount = static_cast<size_t>(valFrac * all.size());
     if (static_cast<int64_t>(all.size() - valCount) <= ctx + 1 || static_cast<int64_t>(valCount) <= ctx + 1)
         throw std::runtime_error("option --data: '" + path + "' has " + std::to_string(all.size()) +
-                                 " tokens, too few for --ctx " + std::to_string(ctx) + " with a held-out split");
+                                 " tokens, too few for --ctx " + std::to_string(ctx) +
+                                 " with a held-out split");
     train_.assign(all.begin(), all.end() - valCount);
     val_.assign(all.end() - valCount, all.end());
 }
@@ -75,7 +82,8 @@ TokenData::TokenData(int64_t vocab, int64_t count, int64_t ctx, uint64_t seed) :
     std::mt19937_64 rng(seed);
     std::uniform_int_distribution<int32_t> u(0, static_cast<int32_t>(vocab - 1));
     train_.resize(count);
-    for (auto& t : train_) t = u(rng);
+    for (auto& t : train_)
+        t = u(rng);
     val_ = train_;
     description_ = "random tokens";
 }
@@ -95,12 +103,13 @@ std::pair<torch::Tensor, torch::Tensor> TokenData::gather(const std::vector<int3
 }
 
 std::pair<torch::Tensor, torch::Tensor> TokenData::trainBatch(uint64_t seed, int64_t step, int64_t micro,
-                                                               int64_t batch) const {
+                                                              int64_t batch) const {
     std::seed_seq seq{seed, static_cast<uint64_t>(step), static_cast<uint64_t>(micro)};
     std::mt19937_64 rng(seq);
     std::uniform_int_distribution<int64_t> u(0, static_cast<int64_t>(train_.size()) - ctx_ - 1);
     std::vector<int64_t> offsets(batch);
-    for (auto& o : offsets) o = u(rng);
+    for (auto& o : offsets)
+        o = u(rng);
     return gather(train_, offsets);
 }
 
@@ -108,7 +117,8 @@ std::pair<torch::Tensor, torch::Tensor> TokenData::valBatch(int64_t index, int64
     // Evenly spaced windows: the same held-out tokens at every evaluation.
     const int64_t span = static_cast<int64_t>(val_.size()) - ctx_ - 1;
     std::vector<int64_t> offsets(batch);
-    for (int64_t i = 0; i < batch; ++i) offsets[i] = ((index * batch + i) * 7919 * (ctx_ + 1)) % (span + 1);
+    for (int64_t i = 0; i < batch; ++i)
+        offsets[i] = ((index * batch + i) * 7919 * (ctx_ + 1)) % (span + 1);
     return gather(val_, offsets);
 }
 

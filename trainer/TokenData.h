@@ -12,12 +12,14 @@ namespace moescope::trainer {
 class TokenData {
 public:
     // Throws std::runtime_error with a message naming the option (--data, --tokenizer, --vocab).
-    TokenData(const std::string& path, const std::string& tokenizer, int64_t vocab, double valFrac, int64_t ctx);
+    TokenData(const std::string& path, const std::string& tokenizer, int64_t vocab, double valFrac,
+              int64_t ctx);
     // Random tokens for benchmarks.
     TokenData(int64_t vocab, int64_t count, int64_t ctx, uint64_t seed);
 
     // Inputs and next-token targets, [batch, ctx] each.
-    std::pair<torch::Tensor, torch::Tensor> trainBatch(uint64_t seed, int64_t step, int64_t micro, int64_t batch) const;
+    std::pair<torch::Tensor, torch::Tensor> trainBatch(uint64_t seed, int64_t step, int64_t micro,
+                                                       int64_t batch) const;
     std::pair<torch::Tensor, torch::Tensor> valBatch(int64_t index, int64_t batch) const;
 
     int64_t trainTokens() const { return static_cast<int64_t>(train_.size()); }

@@ -22,13 +22,18 @@ namespace moescope::trainer {
 namespace {
 
 volatile std::sig_atomic_t gSignal = 0;
-void onSignal(int sig) { gSignal = sig; }
+void onSignal(int sig) {
+    gSignal = sig;
+}
 
 using Clock = std::chrono::steady_clock;
-double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double since(Clock::time_point t) {
+    return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 torch::Device chooseDevice(const std::string& wanted) {
-    if (wanted == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    if (wanted == "auto")
+        return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     if (wanted.rfind("cuda", 0) == 0 && !torch::cuda::is_available())
         throw OptionError("option --device: " + wanted + " requested but no CUDA device is available");
     return torch::Device(wanted);
@@ -86,16 +91,16 @@ struct StepResult {
     torch::Tensor counts;
 };
 
-StepResult trainStep(MoeTransformer& model, torch::optim::AdamW& opt, const TokenData& data, const TrainerOptions& o,
-                     int64_t step, const torch::Device& device, bool bf16) {
+StepResult trainStep(MoeTransformer& model, torch::optim::AdamW& opt, const TokenData& data,
+                     const TrainerOptions& o, int64_t step, const torch::Device& device, bool bf16) {
     StepResult r;
     opt.zero_grad();
     for (int micro = 0; micro < o.gradAccum; ++micro) {
         auto [x, y] = data.trainBatch(o.seed, step, micro, o.batch);
         x = x.to(device), y = y.to(device);
         const ModelOutput out = forward(model, x, bf16);
-        const auto ce = torch::nn::functional::cross_entropy(out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32),
-                                                             y.reshape({-1}));
+        const auto ce = torch::nn::functional::cross_entropy(
+            out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32), y.reshape({-1}));
         const auto lb = o.lb * out.lb, z = o.z * out.z;
         ((ce + lb + z) / double(o.gradAccum)).backward();
         r.loss += ce.item<double>() / o.gradAccum;
@@ -108,16 +113,18 @@ StepResult trainStep(MoeTransformer& model, torch::optim::AdamW& opt, const Toke
     return r;
 }
 
-double evaluate(MoeTransformer& model, const TokenData& data, const TrainerOptions& o, const torch::Device& device, bool bf16) {
+double evaluate(MoeTransformer& model, const TokenData& data, const TrainerOptions& o,
+                const torch::Device& device, bool bf16) {
     torch::NoGradGuard noGrad;
     model->eval();
     double sum = 0;
     for (int i = 0; i < o.evalBatches; ++i) {
         auto [x, y] = data.valBatch(i, o.batch);
         const ModelOutput out = forward(model, x.to(device), bf16);
-        sum += torch::nn::functional::cross_entropy(out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32),
-                                                    y.to(device).reshape({-1}))
-                   .item<double>();
+        sum +=
+            torch::nn::functional::cross_entropy(
+                out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32), y.to(device).reshape({-1}))
+                .item<double>();
     }
     model->train();
     return sum / o.evalBatches;
@@ -128,13 +135,16 @@ Json countsJson(const torch::Tensor& counts) {
     const auto c = counts.to(torch::kInt64).contiguous();
     for (int64_t l = 0; l < c.size(0); ++l) {
         Json row = Json::array();
-        for (int64_t e = 0; e < c.size(1); ++e) row.push(static_cast<double>(c[l][e].item<int64_t>()));
+        for (int64_t e = 0; e < c.size(1); ++e)
+            row.push(static_cast<double>(c[l][e].item<int64_t>()));
         layers.push(row);
     }
     return layers;
 }
 
-bool isOutOfMemory(const c10::Error& e) { return std::string(e.what()).find("out of memory") != std::string::npos; }
+bool isOutOfMemory(const c10::Error& e) {
+    return std::string(e.what()).find("out of memory") != std::string::npos;
+}
 
 } // namespace
 
@@ -189,7 +199,8 @@ int train(const TrainerOptions& o) {
         const int64_t logEvery = std::max<int64_t>(1, total / 500);
         while (step < total) {
             const double lr = learningRate(o, step, total);
-            for (auto& group : opt->param_groups()) static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
+            for (auto& group : opt->param_groups())
+                static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
             const auto t0 = Clock::now();
             const StepResult r = trainStep(model, *opt, data, o, step, device, bf16);
             if (device.is_cuda()) torch::cuda::synchronize();
@@ -220,16 +231,17 @@ int train(const TrainerOptions& o) {
                 saveHere();
                 emitError(gSignal ? "interrupted by signal " + std::to_string(int(gSignal)) + " at step " +
                                         std::to_string(step) + "; continue with --resume"
-                                  : "stopped at step " + std::to_string(step) + " (--stop-at); continue with --resume");
+                                  : "stopped at step " + std::to_string(step) +
+                                        " (--stop-at); continue with --resume");
                 return 130;
             }
         }
     } catch (const c10::Error& e) {
         if (!isOutOfMemory(e)) throw;
         emitError("out of memory on " + device.str() + " at step " + std::to_string(step) +
-                  ": lower memory per step with --grad-accum " + std::to_string(o.gradAccum * 2) + " --batch " +
-                  std::to_string(std::max(1, o.batch / 2)) + " (same tokens per step); the last checkpoint in '" +
-                  o.out + "' is kept");
+                  ": lower memory per step with --grad-accum " + std::to_string(o.gradAccum * 2) +
+                  " --batch " + std::to_string(std::max(1, o.batch / 2)) +
+                  " (same tokens per step); the last checkpoint in '" + o.out + "' is kept");
         return 1;
     }
 
@@ -267,7 +279,8 @@ int benchmark(const TrainerOptions& o) {
     auto sync = [&] {
         if (device.is_cuda()) torch::cuda::synchronize();
     };
-    for (int i = 0; i < 2; ++i) trainStep(model, *opt, data, o, i, device, bf16); // warm-up
+    for (int i = 0; i < 2; ++i)
+        trainStep(model, *opt, data, o, i, device, bf16); // warm-up
     sync();
     double fwd = 0, bwd = 0, optim = 0;
     const auto t0 = Clock::now();
@@ -278,9 +291,10 @@ int benchmark(const TrainerOptions& o) {
             x = x.to(device), y = y.to(device);
             auto t = Clock::now();
             const ModelOutput out = forward(model, x, bf16);
-            const auto loss = torch::nn::functional::cross_entropy(
-                                  out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32), y.reshape({-1})) +
-                              o.lb * out.lb + o.z * out.z;
+            const auto loss =
+                torch::nn::functional::cross_entropy(
+                    out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32), y.reshape({-1})) +
+                o.lb * out.lb + o.z * out.z;
             sync();
             fwd += since(t);
             t = Clock::now();

@@ -12,7 +12,7 @@ namespace moescope::trainer {
 
 namespace {
 bool exists(const std::string& path) {
-    struct stat st{};
+    struct stat st {};
     return !path.empty() && ::stat(path.c_str(), &st) == 0;
 }
 
@@ -26,7 +26,8 @@ double number(const std::string& option, const std::string& text) {
 long long whole(const std::string& option, const std::string& text, long long min) {
     const double v = number(option, text);
     if (v != std::floor(v) || v < min)
-        throw OptionError("option --" + option + ": expected a whole number ≥ " + std::to_string(min) + ", got '" + text + "'");
+        throw OptionError("option --" + option + ": expected a whole number ≥ " + std::to_string(min) +
+                          ", got '" + text + "'");
     return static_cast<long long>(v);
 }
 } // namespace
@@ -70,7 +71,8 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
         {"ctx", [&](const std::string& v) { o.ctx = static_cast<int>(whole("ctx", v, 2)); }},
         {"vocab", [&](const std::string& v) { o.vocab = static_cast<int>(whole("vocab", v, 2)); }},
         {"batch", [&](const std::string& v) { o.batch = static_cast<int>(whole("batch", v, 1)); }},
-        {"grad-accum", [&](const std::string& v) { o.gradAccum = static_cast<int>(whole("grad-accum", v, 1)); }},
+        {"grad-accum",
+         [&](const std::string& v) { o.gradAccum = static_cast<int>(whole("grad-accum", v, 1)); }},
         {"steps", [&](const std::string& v) { o.steps = whole("steps", v, 1); }},
         {"tokens", [&](const std::string& v) { o.tokens = number("tokens", v); }},
         {"budget", [&](const std::string& v) { o.budget = number("budget", v); }},
@@ -79,19 +81,24 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
         {"lb", [&](const std::string& v) { o.lb = number("lb", v); }},
         {"z", [&](const std::string& v) { o.z = number("z", v); }},
         {"wd", [&](const std::string& v) { o.wd = number("wd", v); }},
-        {"seed", [&](const std::string& v) { o.seed = static_cast<unsigned long long>(whole("seed", v, 0)); }},
+        {"seed",
+         [&](const std::string& v) { o.seed = static_cast<unsigned long long>(whole("seed", v, 0)); }},
         {"data", [&](const std::string& v) { o.data = v; }},
         {"tokenizer", [&](const std::string& v) { o.tokenizer = v; }},
         {"val-frac", [&](const std::string& v) { o.valFrac = number("val-frac", v); }},
-        {"eval-every", [&](const std::string& v) { o.evalEvery = static_cast<int>(whole("eval-every", v, 1)); }},
-        {"eval-batches", [&](const std::string& v) { o.evalBatches = static_cast<int>(whole("eval-batches", v, 1)); }},
-        {"checkpoint-every", [&](const std::string& v) { o.checkpointEvery = whole("checkpoint-every", v, 0); }},
+        {"eval-every",
+         [&](const std::string& v) { o.evalEvery = static_cast<int>(whole("eval-every", v, 1)); }},
+        {"eval-batches",
+         [&](const std::string& v) { o.evalBatches = static_cast<int>(whole("eval-batches", v, 1)); }},
+        {"checkpoint-every",
+         [&](const std::string& v) { o.checkpointEvery = whole("checkpoint-every", v, 0); }},
         {"stop-at", [&](const std::string& v) { o.stopAt = whole("stop-at", v, 1); }},
         {"device", [&](const std::string& v) { o.device = v; }},
         {"dtype", [&](const std::string& v) { o.dtype = v; }},
         {"out", [&](const std::string& v) { o.out = v; }},
         {"name", [&](const std::string& v) { o.name = v; }},
-        {"bench-steps", [&](const std::string& v) { o.benchSteps = static_cast<int>(whole("bench-steps", v, 1)); }},
+        {"bench-steps",
+         [&](const std::string& v) { o.benchSteps = static_cast<int>(whole("bench-steps", v, 1)); }},
         {"threads", [&](const std::string& v) { o.threads = static_cast<int>(whole("threads", v, 0)); }},
     };
     int lengthOptions = 0;
@@ -101,9 +108,16 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
         a = a.substr(2);
         std::string value;
         bool inlineValue = false;
-        if (const auto eq = a.find('='); eq != std::string::npos) value = a.substr(eq + 1), a = a.substr(0, eq), inlineValue = true;
-        if (a == "resume") { o.resume = true; continue; }
-        if (a == "bench") { o.bench = true; continue; }
+        if (const auto eq = a.find('='); eq != std::string::npos)
+            value = a.substr(eq + 1), a = a.substr(0, eq), inlineValue = true;
+        if (a == "resume") {
+            o.resume = true;
+            continue;
+        }
+        if (a == "bench") {
+            o.bench = true;
+            continue;
+        }
         if (a == "help") throw OptionError("help");
         const auto it = valued.find(a);
         if (it == valued.end()) throw OptionError("unknown option --" + a);
@@ -114,23 +128,30 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
         lengthOptions += a == "steps" || a == "tokens" || a == "budget";
         it->second(value);
     }
-    if (lengthOptions > 1) throw OptionError("options --steps, --tokens and --budget exclude each other: give one");
+    if (lengthOptions > 1)
+        throw OptionError("options --steps, --tokens and --budget exclude each other: give one");
     return o;
 }
 
 void validate(const TrainerOptions& o) {
     if (o.active > o.experts)
-        throw OptionError("option --active: K = " + std::to_string(o.active) + " exceeds --experts E = " + std::to_string(o.experts));
+        throw OptionError("option --active: K = " + std::to_string(o.active) +
+                          " exceeds --experts E = " + std::to_string(o.experts));
     if (o.dModel % o.heads != 0)
-        throw OptionError("option --heads: d_model " + std::to_string(o.dModel) + " is not divisible by " + std::to_string(o.heads) + " heads");
-    if ((o.dModel / o.heads) % 2 != 0) throw OptionError("option --heads: the head size d_model/heads must be even for RoPE");
+        throw OptionError("option --heads: d_model " + std::to_string(o.dModel) + " is not divisible by " +
+                          std::to_string(o.heads) + " heads");
+    if ((o.dModel / o.heads) % 2 != 0)
+        throw OptionError("option --heads: the head size d_model/heads must be even for RoPE");
     if (o.granularity <= 0) throw OptionError("option --granularity: must be positive");
     const double hidden = 4.0 * o.dModel / o.granularity;
     if (hidden < 1 || hidden != std::floor(hidden))
-        throw OptionError("option --granularity: expert hidden size 4·d/G = " + std::to_string(hidden) + " is not a whole number");
+        throw OptionError("option --granularity: expert hidden size 4·d/G = " + std::to_string(hidden) +
+                          " is not a whole number");
     if (o.valFrac <= 0 || o.valFrac >= 0.5) throw OptionError("option --val-frac: must lie in (0, 0.5)");
     if (o.lr <= 0) throw OptionError("option --lr: must be positive");
-    if (o.tokens < 0 || o.budget < 0) throw OptionError(o.tokens < 0 ? "option --tokens: must be positive" : "option --budget: must be positive");
+    if (o.tokens < 0 || o.budget < 0)
+        throw OptionError(o.tokens < 0 ? "option --tokens: must be positive"
+                                       : "option --budget: must be positive");
     if (o.device != "auto" && o.device != "cpu" && o.device.rfind("cuda", 0) != 0)
         throw OptionError("option --device: expected auto, cpu or cuda[:i], got '" + o.device + "'");
     if (o.dtype != "auto" && o.dtype != "fp32" && o.dtype != "bf16")
@@ -142,7 +163,8 @@ void validate(const TrainerOptions& o) {
             const std::string which = o.budget > 0 ? "--budget" : "--tokens";
             throw OptionError("option " + which + ": too small for one step (one step is " +
                               std::to_string(o.tokensPerStep()) + " tokens = " +
-                              std::to_string(flopsPerToken6Na(o.architecture()) * o.tokensPerStep()) + " FLOPs by 6·N_a·D)");
+                              std::to_string(flopsPerToken6Na(o.architecture()) * o.tokensPerStep()) +
+                              " FLOPs by 6·N_a·D)");
         }
         const std::string data = o.data.empty() ? defaultCorpus() : o.data;
         if (!exists(data))

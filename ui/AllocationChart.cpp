@@ -27,8 +27,9 @@ void AllocationChart::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapsh
     cLo /= 10, cHi *= 10;
     const AllocationLaw published;
     auto* chart = new QChart;
-    chart->setTitle(snapshot->allocation ? "Expert/attention ratio r*(C): published (solid) and fitted (dashed)"
-                                         : "Expert/attention ratio r*(C): published law (Li et al.); the runs do not sweep r");
+    chart->setTitle(snapshot->allocation
+                        ? "Expert/attention ratio r*(C): published (solid) and fitted (dashed)"
+                        : "Expert/attention ratio r*(C): published law (Li et al.); the runs do not sweep r");
     double rLo = 1e300, rHi = 0;
     std::vector<double> s(levels.begin(), levels.end());
     if (s.empty()) s = {0.0};
@@ -55,18 +56,14 @@ void AllocationChart::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapsh
             if (snapshot->allocation) fit << QPointF(c, snapshot->allocation->law(c, s[k]));
         }
         attach(chart, curve(QString("published S=%1").arg(s[k], 0, 'g', 3), pub, colour), x, y);
-        if (!fit.isEmpty()) {
-            auto* dashed = curve(QString("fitted S=%1").arg(s[k], 0, 'g', 3), fit, colour);
-            QPen pen = dashed->pen();
-            pen.setStyle(Qt::DashLine);
-            dashed->setPen(pen);
-            attach(chart, dashed, x, y);
-        }
+        if (!fit.isEmpty())
+            attach(chart, dashedCurve(QString("fitted S=%1").arg(s[k], 0, 'g', 3), fit, colour), x, y);
     }
     if (snapshot->allocation) {
         QList<QPointF> optima;
         for (const auto& level : snapshot->allocation->levels)
-            for (const auto& [c, r] : level.optima) optima << QPointF(c, r);
+            for (const auto& [c, r] : level.optima)
+                optima << QPointF(c, r);
         attach(chart, markers("measured r*", optima, Qt::black, 9), x, y);
     }
     installChart(view_, chart);

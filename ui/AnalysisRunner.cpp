@@ -20,7 +20,8 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const AnalysisRequest& req) {
     auto s = std::make_shared<AnalysisSnapshot>();
     s->runs = req.runs;
     s->sweep = analyzeSweep(s->runs, req.isoflop);
-    for (const auto& why : s->sweep.skipped) s->messages.push_back("isoFLOP: skipped " + why);
+    for (const auto& why : s->sweep.skipped)
+        s->messages.push_back("isoFLOP: skipped " + why);
 
     std::set<double> sparsities;
     for (const Run& r : s->runs.runs)
@@ -35,7 +36,8 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const AnalysisRequest& req) {
                 s->lawRuns.push_back(static_cast<int>(i));
             }
         }
-        // Like the paper (S = 0.98 held out), keep the largest of three or more sparsity levels out of the fit.
+        // Like the paper (S = 0.98 held out), keep the largest of three or more sparsity levels out of the
+        // fit.
         std::vector<LawPoint> train, held;
         const double top = sparsities.empty() ? 0 : *sparsities.rbegin();
         for (size_t i = 0; i < s->lawPoints.size(); ++i) {

@@ -9,8 +9,8 @@
 #include <QObject>
 
 #include <memory>
-#include <set>
 #include <optional>
+#include <set>
 
 namespace moescope {
 
@@ -28,8 +28,8 @@ struct AnalysisSnapshot {
     std::unique_ptr<ParametricLaw> law;
     std::optional<LawFit> lawFit;
     std::vector<LawPoint> lawPoints;
-    std::vector<int> lawRuns;       // run index of each law point
-    std::set<int> heldOut;          // law points held out of the fit (the largest sparsity, as the paper does)
+    std::vector<int> lawRuns; // run index of each law point
+    std::set<int> heldOut;    // law points held out of the fit (the largest sparsity, as the paper does)
     std::string heldOutLabel;
     std::optional<AllocationFit> allocation;
     std::vector<std::string> messages;

@@ -9,9 +9,13 @@
 namespace moescope {
 
 namespace {
-void replace(QChartView* view, QChart* chart) { installChart(view, chart); }
+void replace(QChartView* view, QChart* chart) {
+    installChart(view, chart);
+}
 
-QString budgetName(double c) { return QString("C=%1").arg(c, 0, 'g', 2); }
+QString budgetName(double c) {
+    return QString("C=%1").arg(c, 0, 'g', 2);
+}
 } // namespace
 
 BudgetCharts::BudgetCharts(QWidget* parent)
@@ -39,7 +43,8 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
     if (snapshot && snapshot == drawn_.lock()) return highlight(selected);
     drawn_ = snapshot;
     if (!snapshot || snapshot->sweep.budgets.empty()) {
-        for (auto* v : {optima_, losses_, sStar_, laws_}) showMessage(v, "Budgets", "no budget with a fitted surface");
+        for (auto* v : {optima_, losses_, sStar_, laws_})
+            showMessage(v, "Budgets", "no budget with a fitted surface");
         return;
     }
     const auto& budgets = snapshot->sweep.budgets;
@@ -54,13 +59,10 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
         }
     // N*, N_a* vs S
     {
-        auto* chart = new QChart;
-        chart->setTitle("Optimal size per sparsity: N* (solid), N_a* (dashed)");
         const auto [a, b] = padded(nLo, nHi, true);
         auto* x = makeValueAxis("sparsity S", sLo, std::max(sHi, sLo + 1e-3));
         auto* y = makeLogAxis("parameters", a, b);
-        chart->addAxis(x, Qt::AlignBottom);
-        chart->addAxis(y, Qt::AlignLeft);
+        QChart* chart = chartWithAxes("Optimal size per sparsity: N* (solid), N_a* (dashed)", x, y);
         for (int k = 0; k < count; ++k) {
             const auto& bud = budgets[k];
             QList<QPointF> n, na;
@@ -72,31 +74,24 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
             auto* solid = curve("N* " + budgetName(bud.budget), n, colour);
             attach(chart, solid, x, y);
             attach(chart, markers("N* points " + budgetName(bud.budget), n, colour, 7), x, y);
-            if (!na.isEmpty()) {
-                auto* dashed = curve("N_a* " + budgetName(bud.budget), na, colour);
-                QPen pen = dashed->pen();
-                pen.setStyle(Qt::DashLine);
-                dashed->setPen(pen);
-                attach(chart, dashed, x, y);
-            }
+            if (!na.isEmpty()) attach(chart, dashedCurve("N_a* " + budgetName(bud.budget), na, colour), x, y);
         }
         replace(optima_, chart);
         highlight(selected);
     }
     // L* vs S
     {
-        auto* chart = new QChart;
-        chart->setTitle("Best loss per sparsity L*(S)");
         const auto [a, b] = padded(lLo, lHi, false);
         auto* x = makeValueAxis("sparsity S", sLo, std::max(sHi, sLo + 1e-3));
         auto* y = makeValueAxis("loss", a, b);
-        chart->addAxis(x, Qt::AlignBottom);
-        chart->addAxis(y, Qt::AlignLeft);
+        QChart* chart = chartWithAxes("Best loss per sparsity L*(S)", x, y);
         for (int k = 0; k < count; ++k) {
             QList<QPointF> l;
-            for (const auto& p : budgets[k].nStar) l << QPointF(p.sparsity, p.loss.value);
+            for (const auto& p : budgets[k].nStar)
+                l << QPointF(p.sparsity, p.loss.value);
             attach(chart, curve("L* " + budgetName(budgets[k].budget), l, seriesColour(k, count)), x, y);
-            attach(chart, markers("L* points " + budgetName(budgets[k].budget), l, seriesColour(k, count), 7), x, y);
+            attach(chart, markers("L* points " + budgetName(budgets[k].budget), l, seriesColour(k, count), 7),
+                   x, y);
         }
         replace(losses_, chart);
     }
@@ -104,21 +99,22 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
     {
         double lo = 1e300, hi = 0;
         for (const auto& b : budgets)
-            for (const auto& p : b.sStar) lo = std::min(lo, p.params), hi = std::max(hi, p.params);
+            for (const auto& p : b.sStar)
+                lo = std::min(lo, p.params), hi = std::max(hi, p.params);
         if (hi <= 0) {
             showMessage(sStar_, "S* vs N", "one sparsity level: no optimal sparsity to show");
         } else {
-            auto* chart = new QChart;
-            chart->setTitle("Optimal sparsity S*(N) per budget");
             const auto [a, b] = padded(lo, hi, true);
             auto* x = makeLogAxis("N (total parameters)", a, b);
             auto* y = makeValueAxis("S*", sLo, std::max(sHi, sLo + 1e-3));
-            chart->addAxis(x, Qt::AlignBottom);
-            chart->addAxis(y, Qt::AlignLeft);
+            QChart* chart = chartWithAxes("Optimal sparsity S*(N) per budget", x, y);
             for (int k = 0; k < count; ++k) {
                 QList<QPointF> s;
-                for (const auto& p : budgets[k].sStar) s << QPointF(p.params, p.sparsity.value);
-                if (!s.isEmpty()) attach(chart, curve("S* " + budgetName(budgets[k].budget), s, seriesColour(k, count)), x, y);
+                for (const auto& p : budgets[k].sStar)
+                    s << QPointF(p.params, p.sparsity.value);
+                if (!s.isEmpty())
+                    attach(chart, curve("S* " + budgetName(budgets[k].budget), s, seriesColour(k, count)), x,
+                           y);
             }
             replace(sStar_, chart);
         }
@@ -130,15 +126,12 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
             showMessage(laws_, "N*(C)", "needs optima at two budgets or more");
             return;
         }
-        auto* chart = new QChart;
-        chart->setTitle("N*(C) per sparsity, with power-law fits");
         const double cLo = budgets.front().budget, cHi = budgets.back().budget;
         const auto [a, b] = padded(cLo, cHi, true);
         const auto [na, nb] = padded(nLo, nHi, true);
         auto* x = makeLogAxis("compute C (FLOPs)", a, b);
         auto* y = makeLogAxis("N*", na, nb);
-        chart->addAxis(x, Qt::AlignBottom);
-        chart->addAxis(y, Qt::AlignLeft);
+        QChart* chart = chartWithAxes("N*(C) per sparsity, with power-law fits", x, y);
         const int t = static_cast<int>(trends.size());
         for (int k = 0; k < t; ++k) {
             const auto& tr = trends[k];
@@ -149,7 +142,10 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
             fit << QPointF(cLo, tr.nStar(cLo)) << QPointF(cHi, tr.nStar(cHi));
             const QColor colour = seriesColour(k, t);
             attach(chart, markers(QString("N* S=%1").arg(tr.sparsity, 0, 'g', 3), pts, colour, 8), x, y);
-            attach(chart, curve(QString("S=%1: C^%2").arg(tr.sparsity, 0, 'g', 3).arg(tr.nStar.exponent, 0, 'f', 3), fit, colour), x, y);
+            attach(chart,
+                   curve(QString("S=%1: C^%2").arg(tr.sparsity, 0, 'g', 3).arg(tr.nStar.exponent, 0, 'f', 3),
+                         fit, colour),
+                   x, y);
         }
         replace(laws_, chart);
     }

@@ -22,7 +22,8 @@ public:
 private:
     void highlight(double budget);
     QChartView *optima_, *losses_, *sStar_, *laws_;
-    std::weak_ptr<const AnalysisSnapshot> drawn_; // the snapshot the charts show; a new budget only re-highlights
+    std::weak_ptr<const AnalysisSnapshot>
+        drawn_; // the snapshot the charts show; a new budget only re-highlights
 };
 
 } // namespace moescope

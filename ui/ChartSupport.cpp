@@ -9,7 +9,11 @@ namespace moescope {
 
 QLogValueAxis* makeLogAxis(const QString& title, double lo, double hi) {
     if (!(lo > 0) || !(hi > 0))
-        throw AxisRangeError(QString("log axis '%1' needs a positive range, got [%2, %3]").arg(title).arg(lo).arg(hi).toStdString());
+        throw AxisRangeError(QString("log axis '%1' needs a positive range, got [%2, %3]")
+                                 .arg(title)
+                                 .arg(lo)
+                                 .arg(hi)
+                                 .toStdString());
     auto* axis = new QLogValueAxis;
     axis->setTitleText(title);
     axis->setBase(10);
@@ -43,7 +47,24 @@ QLineSeries* curve(const QString& name, const QList<QPointF>& points, const QCol
     return s;
 }
 
-QAbstractSeries* band(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& colour) {
+QLineSeries* dashedCurve(const QString& name, const QList<QPointF>& points, const QColor& colour) {
+    auto* s = curve(name, points, colour);
+    QPen pen = s->pen();
+    pen.setStyle(Qt::DashLine);
+    s->setPen(pen);
+    return s;
+}
+
+QChart* chartWithAxes(const QString& title, QAbstractAxis* x, QAbstractAxis* y) {
+    auto* chart = new QChart;
+    chart->setTitle(title);
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    return chart;
+}
+
+QAbstractSeries* band(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper,
+                      const QColor& colour) {
     auto* lo = new QLineSeries;
     auto* hi = new QLineSeries;
     lo->append(lower);
@@ -118,8 +139,10 @@ void installChart(QChartView* view, QChart* fresh) {
     const auto fa = fresh->axes(), ta = old->axes();
     for (int i = 0; i < fa.size(); ++i) {
         ta[i]->setTitleText(fa[i]->titleText());
-        if (auto* f = qobject_cast<QLogValueAxis*>(fa[i])) static_cast<QLogValueAxis*>(ta[i])->setRange(f->min(), f->max());
-        else if (auto* f = qobject_cast<QValueAxis*>(fa[i])) static_cast<QValueAxis*>(ta[i])->setRange(f->min(), f->max());
+        if (auto* f = qobject_cast<QLogValueAxis*>(fa[i]))
+            static_cast<QLogValueAxis*>(ta[i])->setRange(f->min(), f->max());
+        else if (auto* f = qobject_cast<QValueAxis*>(fa[i]))
+            static_cast<QValueAxis*>(ta[i])->setRange(f->min(), f->max());
     }
     delete fresh;
 }

@@ -24,8 +24,12 @@ QValueAxis* makeValueAxis(const QString& title, double lo, double hi);
 // Attaches a series to the chart and both axes.
 void attach(QChart* chart, QAbstractSeries* s, QAbstractAxis* x, QAbstractAxis* y);
 QLineSeries* curve(const QString& name, const QList<QPointF>& points, const QColor& colour, qreal width = 2);
+QLineSeries* dashedCurve(const QString& name, const QList<QPointF>& points, const QColor& colour);
+// A titled chart holding axis x at the bottom and y on the left.
+QChart* chartWithAxes(const QString& title, QAbstractAxis* x, QAbstractAxis* y);
 // The 95 % band between two curves, translucent in `colour`.
-QAbstractSeries* band(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper, const QColor& colour);
+QAbstractSeries* band(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper,
+                      const QColor& colour);
 QScatterSeries* markers(const QString& name, const QList<QPointF>& points, const QColor& colour, qreal size,
                         QScatterSeries::MarkerShape shape = QScatterSeries::MarkerShapeCircle);
 QColor seriesColour(int index, int count);

@@ -13,10 +13,11 @@
 namespace moescope {
 
 FitDock::FitDock(QWidget* parent)
-    : QWidget(parent), law_(new QComboBox), starts_(new QComboBox), bootstrap_(new QSpinBox), table_(new QTableWidget(0, 4)),
-      metrics_(new QLabel), suggestCount_(new QSpinBox) {
+    : QWidget(parent), law_(new QComboBox), starts_(new QComboBox), bootstrap_(new QSpinBox),
+      suggestCount_(new QSpinBox), table_(new QTableWidget(0, 4)), metrics_(new QLabel) {
     law_->addItem(tr("automatic"), "auto");
-    for (const auto& id : lawIds()) law_->addItem(QString::fromStdString(id), QString::fromStdString(id));
+    for (const auto& id : lawIds())
+        law_->addItem(QString::fromStdString(id), QString::fromStdString(id));
     starts_->addItem(tr("fast (preset + 64 Halton points)"), "fast");
     starts_->addItem(tr("full grid of the recipe"), "full");
     bootstrap_->setRange(0, 1000);
@@ -50,11 +51,14 @@ FitDock::FitDock(QWidget* parent)
     layout->addWidget(metrics_);
 }
 
-std::string FitDock::law() const { return law_->currentData().toString().toStdString(); }
+std::string FitDock::law() const {
+    return law_->currentData().toString().toStdString();
+}
 
 LawFitOptions FitDock::lawOptions() const {
     LawFitOptions o;
-    o.starts = starts_->currentData().toString() == "full" ? LawFitOptions::Starts::Full : LawFitOptions::Starts::Fast;
+    o.starts = starts_->currentData().toString() == "full" ? LawFitOptions::Starts::Full
+                                                           : LawFitOptions::Starts::Fast;
     o.bootstrap = bootstrap_->value();
     return o;
 }
@@ -74,26 +78,46 @@ void FitDock::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budg
                 table_->setItem(i, 3, new QTableWidgetItem(QString::number(f.ci95.at(name).second, 'g', 5)));
             }
         }
-        lines << tr("<b>%1</b>: %2").arg(QString::fromStdString(f.law), QString::fromStdString(s->law->formula()));
+        lines << tr("<b>%1</b>: %2")
+                     .arg(QString::fromStdString(f.law), QString::fromStdString(s->law->formula()));
         lines << tr("objective %1, R² %2, RMSE %3 on %4 runs; %5 starts, %6 s")
-                     .arg(f.objective, 0, 'g', 4).arg(f.metrics.r2, 0, 'f', 4).arg(f.metrics.rmse, 0, 'g', 3)
-                     .arg(f.metrics.n).arg(f.starts).arg(f.seconds, 0, 'f', 2);
+                     .arg(f.objective, 0, 'g', 4)
+                     .arg(f.metrics.r2, 0, 'f', 4)
+                     .arg(f.metrics.rmse, 0, 'g', 3)
+                     .arg(f.metrics.n)
+                     .arg(f.starts)
+                     .arg(f.seconds, 0, 'f', 2);
         if (f.heldout)
-            lines << tr("held out (%1): R² %2, RMSE %3 on %4 runs").arg(QString::fromStdString(s->heldOutLabel))
-                         .arg(f.heldout->r2, 0, 'f', 4).arg(f.heldout->rmse, 0, 'g', 3).arg(f.heldout->n);
-        if (f.law == "li") lines << tr("<i>Li et al.'s printed τ = 13.7 makes absolute losses implausible; read the preset as relative.</i>");
+            lines << tr("held out (%1): R² %2, RMSE %3 on %4 runs")
+                         .arg(QString::fromStdString(s->heldOutLabel))
+                         .arg(f.heldout->r2, 0, 'f', 4)
+                         .arg(f.heldout->rmse, 0, 'g', 3)
+                         .arg(f.heldout->n);
+        if (f.law == "li")
+            lines << tr("<i>Li et al.'s printed τ = 13.7 makes absolute losses implausible; read the preset "
+                        "as relative.</i>");
     }
     if (const BudgetAnalysis* a = s ? s->budget(budget) : nullptr) {
-        lines << tr("<b>isoFLOP surface at C = %1</b>: degrees %2 (CV MSE %3), Pearson %4, held-out Pearson %5 (n=%6)")
-                     .arg(a->budget, 0, 'g', 3).arg(QString::fromStdString(a->degrees.toString())).arg(a->cvMse, 0, 'g', 3)
-                     .arg(a->pearson, 0, 'f', 4).arg(a->heldout.pearson, 0, 'f', 4).arg(a->heldout.n);
+        lines << tr("<b>isoFLOP surface at C = %1</b>: degrees %2 (CV MSE %3), Pearson %4, held-out Pearson "
+                    "%5 (n=%6)")
+                     .arg(a->budget, 0, 'g', 3)
+                     .arg(QString::fromStdString(a->degrees.toString()))
+                     .arg(a->cvMse, 0, 'g', 3)
+                     .arg(a->pearson, 0, 'f', 4)
+                     .arg(a->heldout.pearson, 0, 'f', 4)
+                     .arg(a->heldout.n);
         lines << tr("optimum N* %1 [%2, %3], S* %4 [%5, %6], L* %7")
-                     .arg(a->optimum.params.value, 0, 'g', 3).arg(a->optimum.params.lo, 0, 'g', 3).arg(a->optimum.params.hi, 0, 'g', 3)
-                     .arg(a->optimum.sparsity.value, 0, 'f', 3).arg(a->optimum.sparsity.lo, 0, 'f', 3).arg(a->optimum.sparsity.hi, 0, 'f', 3)
+                     .arg(a->optimum.params.value, 0, 'g', 3)
+                     .arg(a->optimum.params.lo, 0, 'g', 3)
+                     .arg(a->optimum.params.hi, 0, 'g', 3)
+                     .arg(a->optimum.sparsity.value, 0, 'f', 3)
+                     .arg(a->optimum.sparsity.lo, 0, 'f', 3)
+                     .arg(a->optimum.sparsity.hi, 0, 'f', 3)
                      .arg(a->optimum.loss.value, 0, 'f', 4);
     }
     if (s)
-        for (const auto& m : s->messages) lines << QString::fromStdString(m).toHtmlEscaped();
+        for (const auto& m : s->messages)
+            lines << QString::fromStdString(m).toHtmlEscaped();
     metrics_->setText(lines.join("<br>"));
 }
 

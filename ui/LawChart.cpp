@@ -9,14 +9,17 @@
 
 namespace moescope {
 
-LawChart::LawChart(QWidget* parent) : QWidget(parent), view_(newChartView("Law")), residuals_(new QCheckBox(tr("Show residuals"))) {
+LawChart::LawChart(QWidget* parent)
+    : QWidget(parent), view_(newChartView("Law")), residuals_(new QCheckBox(tr("Show residuals"))) {
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(residuals_);
     layout->addWidget(view_, 1);
     connect(residuals_, &QCheckBox::toggled, this, [this] { redraw(); });
 }
 
-void LawChart::setShowResiduals(bool on) { residuals_->setChecked(on); }
+void LawChart::setShowResiduals(bool on) {
+    residuals_->setChecked(on);
+}
 
 void LawChart::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot) {
     snapshot_ = std::move(snapshot);
@@ -43,7 +46,8 @@ int LawChart::runNear(const QPointF& p) const {
 }
 
 void LawChart::redraw() {
-    if (!snapshot_ || !snapshot_->lawFit) return showMessage(view_, "Law", "no parametric fit (too few runs with the law's fields)");
+    if (!snapshot_ || !snapshot_->lawFit)
+        return showMessage(view_, "Law", "no parametric fit (too few runs with the law's fields)");
     const LawFit& fit = *snapshot_->lawFit;
     const ParametricLaw& law = *snapshot_->law;
     QList<QPointF> train, held;
@@ -57,27 +61,38 @@ void LawChart::redraw() {
     }
     auto* chart = new QChart;
     const FitMetrics& m = fit.metrics;
-    QString title = QString("%1 law: R² %2, RMSE %3 (n=%4)").arg(QString::fromStdString(fit.law)).arg(m.r2, 0, 'f', 4)
-                        .arg(m.rmse, 0, 'g', 3).arg(m.n);
-    if (fit.heldout) title += QString("; held out (%1): R² %2, RMSE %3").arg(QString::fromStdString(snapshot_->heldOutLabel))
-                                  .arg(fit.heldout->r2, 0, 'f', 4).arg(fit.heldout->rmse, 0, 'g', 3);
+    QString title = QString("%1 law: R² %2, RMSE %3 (n=%4)")
+                        .arg(QString::fromStdString(fit.law))
+                        .arg(m.r2, 0, 'f', 4)
+                        .arg(m.rmse, 0, 'g', 3)
+                        .arg(m.n);
+    if (fit.heldout)
+        title += QString("; held out (%1): R² %2, RMSE %3")
+                     .arg(QString::fromStdString(snapshot_->heldOutLabel))
+                     .arg(fit.heldout->r2, 0, 'f', 4)
+                     .arg(fit.heldout->rmse, 0, 'g', 3);
     chart->setTitle(title);
     const auto [a, b] = padded(lo, hi, false);
     auto* x = makeValueAxis("predicted loss", a, b);
     QValueAxis* y;
     if (residuals_->isChecked()) {
         double r = 1e-6;
-        for (const auto& p : train + held) r = std::max(r, std::abs(p.y()));
+        for (const auto& p : train + held)
+            r = std::max(r, std::abs(p.y()));
         y = makeValueAxis("observed − predicted", -1.1 * r, 1.1 * r);
     } else {
         y = makeValueAxis("observed loss", a, b);
     }
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
-    const QList<QPointF> identity = residuals_->isChecked() ? QList<QPointF>{{a, 0}, {b, 0}} : QList<QPointF>{{a, a}, {b, b}};
+    const QList<QPointF> identity =
+        residuals_->isChecked() ? QList<QPointF>{{a, 0}, {b, 0}} : QList<QPointF>{{a, a}, {b, b}};
     attach(chart, curve(residuals_->isChecked() ? "zero" : "y = x", identity, Qt::gray, 1.5), x, y);
     attach(chart, markers("fitted runs", train, QColor(40, 90, 200), 7), x, y);
-    if (!held.isEmpty()) attach(chart, markers("held-out runs", held, QColor(220, 60, 40), 10, QScatterSeries::MarkerShapeRectangle), x, y);
+    if (!held.isEmpty())
+        attach(chart,
+               markers("held-out runs", held, QColor(220, 60, 40), 10, QScatterSeries::MarkerShapeRectangle),
+               x, y);
     installChart(view_, chart);
     // Clicking a point selects its run everywhere; the nearest law point in chart coordinates is the one.
     for (auto* s : view_->chart()->series())

@@ -5,8 +5,8 @@
 #include "CsvImporter.h"
 #include "FitDock.h"
 #include "LawChart.h"
-#include "SliceCharts.h"
 #include "RunSuggester.h"
+#include "SliceCharts.h"
 #include "SurfaceView.h"
 #include "TrainerPanel.h"
 #include "ViewExporter.h"
@@ -39,10 +39,11 @@
 namespace moescope {
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), model_(new RunTableModel(this)), proxy_(new QSortFilterProxyModel(this)), view_(new QTableView),
-      filter_(new QLineEdit), runner_(new AnalysisRunner(this)), tabs_(new QTabWidget), surface_(new SurfaceView),
-      slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart), allocation_(new AllocationChart),
-      fitDock_(new FitDock), trainer_(new TrainerPanel), budgetBox_(new QComboBox), busy_(new QProgressBar) {
+    : QMainWindow(parent), model_(new RunTableModel(this)), proxy_(new QSortFilterProxyModel(this)),
+      view_(new QTableView), filter_(new QLineEdit), runner_(new AnalysisRunner(this)), tabs_(new QTabWidget),
+      surface_(new SurfaceView), slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart),
+      allocation_(new AllocationChart), fitDock_(new FitDock), trainer_(new TrainerPanel),
+      budgetBox_(new QComboBox), busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
     resize(1500, 950);
     tabs_->addTab(surface_, tr("Surface"));
@@ -63,7 +64,8 @@ MainWindow::MainWindow(QWidget* parent)
     tabifyDockWidget(fit, trainerDock);
     fit->raise();
     connect(trainer_, &TrainerPanel::runLanded, this, &MainWindow::addRuns);
-    connect(trainer_, &TrainerPanel::runFailed, this, [this](const QString& m) { statusBar()->showMessage(m, 10000); });
+    connect(trainer_, &TrainerPanel::runFailed, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 10000); });
     buildMenus();
 
     auto* bar = addToolBar(tr("Budget"));
@@ -110,9 +112,10 @@ void MainWindow::buildRunsDock() {
     filter_->setPlaceholderText(tr("Filter runs…"));
     filter_->setClearButtonEnabled(true);
     connect(filter_, &QLineEdit::textChanged, proxy_, &QSortFilterProxyModel::setFilterFixedString);
-    connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this, [this](const QModelIndex& current) {
-        if (current.isValid()) surface_->selectRun(proxy_->mapToSource(current).row());
-    });
+    connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex& current) {
+                if (current.isValid()) surface_->selectRun(proxy_->mapToSource(current).row());
+            });
 
     auto* box = new QWidget;
     auto* layout = new QVBoxLayout(box);
@@ -128,23 +131,26 @@ void MainWindow::buildRunsDock() {
 void MainWindow::selectRunInTable(int sourceRow) {
     const QModelIndex idx = proxy_->mapFromSource(model_->index(sourceRow, 0));
     if (idx.isValid()) {
-        view_->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+        view_->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect |
+                                                          QItemSelectionModel::Rows);
         view_->scrollTo(idx);
     }
 }
 
 void MainWindow::openDialog() {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open sweep or workspace"), {},
-                                                      tr("Sweeps and workspaces (*.csv *.tsv *.txt *.moescope)"));
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Open sweep or workspace"), {}, tr("Sweeps and workspaces (*.csv *.tsv *.txt *.moescope)"));
     if (!path.isEmpty()) openPath(path);
 }
 
-QWidget* MainWindow::currentView() const { return tabs_->currentWidget(); }
+QWidget* MainWindow::currentView() const {
+    return tabs_->currentWidget();
+}
 
 void MainWindow::exportDialog() {
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Export view"));
-    auto* width = new QSpinBox, *height = new QSpinBox, *dpi = new QSpinBox;
+    auto *width = new QSpinBox, *height = new QSpinBox, *dpi = new QSpinBox;
     width->setRange(100, 8000), height->setRange(100, 8000), dpi->setRange(48, 1200);
     width->setValue(currentView()->width()), height->setValue(currentView()->height()), dpi->setValue(96);
     auto* form = new QFormLayout(&dialog);
@@ -156,8 +162,9 @@ void MainWindow::exportDialog() {
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     if (dialog.exec() != QDialog::Accepted) return;
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export view"), tabs_->tabText(tabs_->currentIndex()).toLower() + ".png",
-                                                      tr("Pictures (*.png *.svg *.pdf)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export view"), tabs_->tabText(tabs_->currentIndex()).toLower() + ".png",
+        tr("Pictures (*.png *.svg *.pdf)"));
     if (path.isEmpty()) return;
     QString error;
     QWidget* target = currentView();
@@ -173,21 +180,26 @@ bool MainWindow::openPath(const QString& path, QString* error) {
     if (path.endsWith(".moescope")) {
         Workspace ws;
         std::string e;
-        if (ws.open(path.toStdString(), e)) table = ws.runs();
-        else problem = QString::fromStdString(e);
+        if (ws.open(path.toStdString(), e))
+            table = ws.runs();
+        else
+            problem = QString::fromStdString(e);
     } else {
         ImportResult r = importCsvFile(path.toStdString(), {});
         if (r.ok()) {
             table = std::move(r.table);
         } else {
             QStringList lines;
-            for (const auto& issue : r.errors) lines << QString::fromStdString(issue.toString());
+            for (const auto& issue : r.errors)
+                lines << QString::fromStdString(issue.toString());
             problem = lines.join('\n');
         }
     }
     if (!problem.isEmpty()) {
-        if (error) *error = problem;
-        else QMessageBox::warning(this, tr("Cannot open %1").arg(QFileInfo(path).fileName()), problem);
+        if (error)
+            *error = problem;
+        else
+            QMessageBox::warning(this, tr("Cannot open %1").arg(QFileInfo(path).fileName()), problem);
         return false;
     }
     model_->setRuns(std::move(table));
@@ -207,7 +219,8 @@ std::vector<Suggestion> MainWindow::suggestions(int count) const {
 
 int MainWindow::queueSuggestions(int count) {
     const auto picks = suggestions(count);
-    for (const Suggestion& s : picks) trainer_->enqueueConfig(s.arch, s.heads, budget_);
+    for (const Suggestion& s : picks)
+        trainer_->enqueueConfig(s.arch, s.heads, budget_);
     return static_cast<int>(picks.size());
 }
 
@@ -222,18 +235,26 @@ void MainWindow::suggestDialog(int count) {
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Suggested runs at C = %1").arg(budget_, 0, 'g', 3));
     auto* table = new QTableWidget(int(picks.size()), 8);
-    table->setHorizontalHeaderLabels({"d_model", "layers", "E", "S", "N", "D", tr("predicted loss ± spread"), tr("GPU-hours")});
+    table->setHorizontalHeaderLabels(
+        {"d_model", "layers", "E", "S", "N", "D", tr("predicted loss ± spread"), tr("GPU-hours")});
     for (int i = 0; i < int(picks.size()); ++i) {
         const Suggestion& s = picks[i];
-        const QStringList cells = {QString::number(s.arch.d_model), QString::number(s.arch.n_layers), QString::number(s.arch.experts),
-                                   QString::number(s.sparsity, 'f', 3), QString::number(s.params, 'g', 3), QString::number(s.tokens, 'g', 3),
-                                   QString("%1 ± %2").arg(s.predictedLoss, 0, 'f', 4).arg(s.lossStd, 0, 'f', 4),
-                                   QString::number(s.gpuHours, 'f', 1)};
-        for (int c = 0; c < cells.size(); ++c) table->setItem(i, c, new QTableWidgetItem(cells[c]));
+        const QStringList cells = {
+            QString::number(s.arch.d_model),
+            QString::number(s.arch.n_layers),
+            QString::number(s.arch.experts),
+            QString::number(s.sparsity, 'f', 3),
+            QString::number(s.params, 'g', 3),
+            QString::number(s.tokens, 'g', 3),
+            QString("%1 ± %2").arg(s.predictedLoss, 0, 'f', 4).arg(s.lossStd, 0, 'f', 4),
+            QString::number(s.gpuHours, 'f', 1)};
+        for (int c = 0; c < cells.size(); ++c)
+            table->setItem(i, c, new QTableWidgetItem(cells[c]));
     }
     table->resizeColumnsToContents();
-    auto* why = new QLabel(tr("Chosen where the bootstrap surfaces disagree most about the loss near their optima, spread apart: "
-                              "measuring there narrows the optimum's interval most. Each spends the budget (6·N_a·D = C)."));
+    auto* why = new QLabel(tr(
+        "Chosen where the bootstrap surfaces disagree most about the loss near their optima, spread apart: "
+        "measuring there narrows the optimum's interval most. Each spends the budget (6·N_a·D = C)."));
     why->setWordWrap(true);
     auto* buttons = new QDialogButtonBox;
     buttons->addButton(tr("Queue them"), QDialogButtonBox::AcceptRole);
@@ -246,7 +267,8 @@ void MainWindow::suggestDialog(int count) {
     layout->addWidget(buttons);
     dialog.resize(820, 320);
     if (dialog.exec() == QDialog::Accepted)
-        for (const Suggestion& s : picks) trainer_->enqueueConfig(s.arch, s.heads, budget_);
+        for (const Suggestion& s : picks)
+            trainer_->enqueueConfig(s.arch, s.heads, budget_);
 }
 
 void MainWindow::addRuns(const RunTable& landed) {
@@ -260,7 +282,8 @@ void MainWindow::addRuns(const RunTable& landed) {
             int k = table.metricIndex(landed.metricNames[i]);
             if (k < 0) {
                 table.metricNames.push_back(landed.metricNames[i]);
-                for (Run& old : table.runs) old.metrics.push_back(std::nan(""));
+                for (Run& old : table.runs)
+                    old.metrics.push_back(std::nan(""));
                 copy.metrics.push_back(std::nan(""));
                 k = static_cast<int>(table.metricNames.size()) - 1;
             }
@@ -270,7 +293,8 @@ void MainWindow::addRuns(const RunTable& landed) {
             int k = table.labelIndex(landed.labelNames[i]);
             if (k < 0) {
                 table.labelNames.push_back(landed.labelNames[i]);
-                for (Run& old : table.runs) old.labels.emplace_back();
+                for (Run& old : table.runs)
+                    old.labels.emplace_back();
                 copy.labels.emplace_back();
                 k = static_cast<int>(table.labelNames.size()) - 1;
             }
@@ -311,8 +335,10 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
     allocation_->setAnalysis(snapshot_);
     updateViews();
     statusBar()->showMessage(tr("Fitted %1 budget(s) and the %2 law in %3 s")
-                                 .arg(snapshot_->sweep.budgets.size()).arg(QString::fromStdString(snapshot_->lawId))
-                                 .arg(snapshot_->seconds, 0, 'f', 2), 8000);
+                                 .arg(snapshot_->sweep.budgets.size())
+                                 .arg(QString::fromStdString(snapshot_->lawId))
+                                 .arg(snapshot_->seconds, 0, 'f', 2),
+                             8000);
 }
 
 void MainWindow::setBudget(double c) {

@@ -16,8 +16,10 @@ void RunTableModel::setRuns(RunTable table) {
                 columns_.push_back({Kind::Field, static_cast<int>(f)});
                 break;
             }
-    for (int i = 0; i < static_cast<int>(table_.metricNames.size()); ++i) columns_.push_back({Kind::Metric, i});
-    for (int i = 0; i < static_cast<int>(table_.labelNames.size()); ++i) columns_.push_back({Kind::Label, i});
+    for (int i = 0; i < static_cast<int>(table_.metricNames.size()); ++i)
+        columns_.push_back({Kind::Metric, i});
+    for (int i = 0; i < static_cast<int>(table_.labelNames.size()); ++i)
+        columns_.push_back({Kind::Label, i});
     endResetModel();
 }
 
@@ -60,7 +62,8 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
     }
     case Kind::Label:
         if (role == Qt::DisplayRole || role == Qt::UserRole)
-            return c.index < static_cast<int>(run.labels.size()) ? QString::fromStdString(run.labels[c.index]) : QString();
+            return c.index < static_cast<int>(run.labels.size()) ? QString::fromStdString(run.labels[c.index])
+                                                                 : QString();
         return {};
     }
     return {};
@@ -71,10 +74,14 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
     if (orientation == Qt::Vertical) return section + 1;
     const Column& c = columns_[section];
     switch (c.kind) {
-    case Kind::Included: return tr("Use");
-    case Kind::Field: return QString::fromUtf8(fieldName(static_cast<Field>(c.index)).data());
-    case Kind::Metric: return QString::fromStdString(table_.metricNames[c.index]);
-    case Kind::Label: return QString::fromStdString(table_.labelNames[c.index]);
+    case Kind::Included:
+        return tr("Use");
+    case Kind::Field:
+        return QString::fromUtf8(fieldName(static_cast<Field>(c.index)).data());
+    case Kind::Metric:
+        return QString::fromStdString(table_.metricNames[c.index]);
+    case Kind::Label:
+        return QString::fromStdString(table_.labelNames[c.index]);
     }
     return {};
 }
@@ -86,7 +93,8 @@ Qt::ItemFlags RunTableModel::flags(const QModelIndex& index) const {
 }
 
 bool RunTableModel::setData(const QModelIndex& index, const QVariant& value, int role) {
-    if (!index.isValid() || role != Qt::CheckStateRole || columns_[index.column()].kind != Kind::Included) return false;
+    if (!index.isValid() || role != Qt::CheckStateRole || columns_[index.column()].kind != Kind::Included)
+        return false;
     const bool excluded = value.toInt() != Qt::Checked;
     table_.runs[index.row()].excluded = excluded;
     emit dataChanged(index.siblingAtColumn(0), index.siblingAtColumn(columnCount() - 1));

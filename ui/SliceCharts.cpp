@@ -15,7 +15,8 @@ constexpr int kSamples = 48; // intervals per slice curve: smooth at any chart s
 std::vector<double> spread(const std::vector<double>& levels, size_t most) {
     if (levels.size() <= most) return levels;
     std::vector<double> out;
-    for (size_t i = 0; i < most; ++i) out.push_back(levels[i * (levels.size() - 1) / (most - 1)]);
+    for (size_t i = 0; i < most; ++i)
+        out.push_back(levels[i * (levels.size() - 1) / (most - 1)]);
     return out;
 }
 
@@ -27,7 +28,8 @@ void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
     chart->setTitle(title);
     const double lo = std::exp(s->minLogParams()), hi = std::exp(s->maxLogParams());
     double yLo = 1e300, yHi = -1e300;
-    for (const auto& p : a.points) yLo = std::min(yLo, p.loss), yHi = std::max(yHi, p.loss);
+    for (const auto& p : a.points)
+        yLo = std::min(yLo, p.loss), yHi = std::max(yHi, p.loss);
     const auto [xl, xh] = padded(lo, hi, true);
     const auto [yl, yh] = padded(yLo, yHi, false);
     auto* x = makeLogAxis(active ? "N_a (active parameters)" : "N (total parameters)", xl, xh);
@@ -35,18 +37,21 @@ void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
     std::set<double> levelSet;
-    for (const auto& p : a.points) levelSet.insert(p.sparsity);
+    for (const auto& p : a.points)
+        levelSet.insert(p.sparsity);
     const auto levels = spread({levelSet.begin(), levelSet.end()}, 5);
     QList<QPointF> optima;
     for (size_t k = 0; k < levels.size(); ++k) {
         const QColor colour = seriesColour(int(k), int(levels.size()));
         QList<QPointF> mid, low, high, runs;
         for (int i = 0; i <= kSamples; ++i) {
-            const double n = std::exp(s->minLogParams() + (s->maxLogParams() - s->minLogParams()) * i / kSamples);
+            const double n =
+                std::exp(s->minLogParams() + (s->maxLogParams() - s->minLogParams()) * i / kSamples);
             const Band b = surfaceBand(a, n, levels[k], active);
             mid << QPointF(n, b.value), low << QPointF(n, b.lo), high << QPointF(n, b.hi);
         }
-        if (!a.replicates.empty()) attach(chart, band(QString("95% S=%1").arg(levels[k], 0, 'g', 3), low, high, colour), x, y);
+        if (!a.replicates.empty())
+            attach(chart, band(QString("95% S=%1").arg(levels[k], 0, 'g', 3), low, high, colour), x, y);
         attach(chart, curve(QString("S=%1").arg(levels[k], 0, 'g', 3), mid, colour), x, y);
         for (size_t i = 0; i < a.points.size(); ++i)
             if (a.points[i].sparsity == levels[k]) {
@@ -64,11 +69,13 @@ void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
 void drawLossVsSparsity(QChartView* view, const BudgetAnalysis& a) {
     const QString title = "Loss vs sparsity at fixed N";
     const IsoflopSurface& s = a.surface;
-    if (s.maxSparsity() <= s.minSparsity()) return showMessage(view, title, "one sparsity level: no sparsity axis to slice");
+    if (s.maxSparsity() <= s.minSparsity())
+        return showMessage(view, title, "one sparsity level: no sparsity axis to slice");
     auto* chart = new QChart;
     chart->setTitle(title);
     double yLo = 1e300, yHi = -1e300;
-    for (const auto& p : a.points) yLo = std::min(yLo, p.loss), yHi = std::max(yHi, p.loss);
+    for (const auto& p : a.points)
+        yLo = std::min(yLo, p.loss), yHi = std::max(yHi, p.loss);
     const auto [yl, yh] = padded(yLo, yHi, false);
     auto* x = makeValueAxis("sparsity S", s.minSparsity(), s.maxSparsity());
     auto* y = makeValueAxis("loss (nats/token)", yl, yh);
@@ -77,7 +84,8 @@ void drawLossVsSparsity(QChartView* view, const BudgetAnalysis& a) {
     const int count = 4;
     QList<QPointF> optima;
     for (int k = 0; k < count; ++k) {
-        const double n = std::exp(s.minLogParams() + (s.maxLogParams() - s.minLogParams()) * (k + 0.5) / count);
+        const double n =
+            std::exp(s.minLogParams() + (s.maxLogParams() - s.minLogParams()) * (k + 0.5) / count);
         const QColor colour = seriesColour(k, count);
         QList<QPointF> mid, low, high;
         for (int i = 0; i <= kSamples; ++i) {
@@ -85,13 +93,15 @@ void drawLossVsSparsity(QChartView* view, const BudgetAnalysis& a) {
             const Band b = surfaceBand(a, n, sp);
             mid << QPointF(sp, b.value), low << QPointF(sp, b.lo), high << QPointF(sp, b.hi);
         }
-        if (!a.replicates.empty()) attach(chart, band(QString("95% N=%1").arg(n, 0, 'g', 3), low, high, colour), x, y);
+        if (!a.replicates.empty())
+            attach(chart, band(QString("95% N=%1").arg(n, 0, 'g', 3), low, high, colour), x, y);
         attach(chart, curve(QString("N=%1").arg(n, 0, 'g', 3), mid, colour), x, y);
         const double best = s.optimalSparsity(n);
         optima << QPointF(best, s.loss(n, best));
     }
     QList<QPointF> runs;
-    for (const auto& p : a.points) runs << QPointF(p.sparsity, p.loss);
+    for (const auto& p : a.points)
+        runs << QPointF(p.sparsity, p.loss);
     attach(chart, markers("runs", runs, QColor(90, 90, 90), 6), x, y);
     attach(chart, markers("optimum", optima, Qt::black, 12, QScatterSeries::MarkerShapeStar), x, y);
     installChart(view, chart);
@@ -110,7 +120,8 @@ SliceCharts::SliceCharts(QWidget* parent)
 void SliceCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget) {
     const BudgetAnalysis* a = snapshot ? snapshot->budget(budget) : nullptr;
     if (!a) {
-        for (auto* v : {bySparsity_, byParams_, byActive_}) showMessage(v, "Slices", "no budget with a fitted surface");
+        for (auto* v : {bySparsity_, byParams_, byActive_})
+            showMessage(v, "Slices", "no budget with a fitted surface");
         return;
     }
     drawLossVsSparsity(bySparsity_, *a);

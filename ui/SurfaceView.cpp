@@ -57,7 +57,24 @@ vtkSmartPointer<vtkLookupTable> lossTable(double lo, double hi) {
     return lut;
 }
 
-vtkSmartPointer<vtkActor> polyline(const std::vector<std::array<double, 3>>& pts, double r, double g, double b, float width) {
+vtkSmartPointer<vtkActor> sphereActor(const std::array<double, 3>& centre, double radius, double r, double g,
+                                      double b, double opacity) {
+    vtkNew<vtkSphereSource> sphere;
+    sphere->SetCenter(centre[0], centre[1], centre[2]);
+    sphere->SetRadius(radius);
+    sphere->SetThetaResolution(20);
+    sphere->SetPhiResolution(14);
+    vtkNew<vtkPolyDataMapper> mapper;
+    mapper->SetInputConnection(sphere->GetOutputPort());
+    auto actor = vtkSmartPointer<vtkActor>::New();
+    actor->SetMapper(mapper);
+    actor->GetProperty()->SetColor(r, g, b);
+    actor->GetProperty()->SetOpacity(opacity);
+    return actor;
+}
+
+vtkSmartPointer<vtkActor> polyline(const std::vector<std::array<double, 3>>& pts, double r, double g,
+                                   double b, float width) {
     vtkNew<vtkPoints> points;
     vtkNew<vtkCellArray> lines;
     vtkNew<vtkPolyLine> line;
@@ -161,10 +178,12 @@ void SurfaceView::rebuild() {
             bool used = false;
             for (int di = -1; di <= 0; ++di)
                 for (int dj = -1; dj <= 0; ++dj)
-                    used = used || (i + di >= 0 && i + di < n && j + dj >= 0 && j + dj < n && inside[(i + di) * n + j + dj]);
+                    used = used || (i + di >= 0 && i + di < n && j + dj >= 0 && j + dj < n &&
+                                    inside[(i + di) * n + j + dj]);
             if (used) lossMin_ = std::min(lossMin_, l), lossMax_ = std::max(lossMax_, l);
         }
-    for (const auto& p : a->points) lossMin_ = std::min(lossMin_, p.loss), lossMax_ = std::max(lossMax_, p.loss);
+    for (const auto& p : a->points)
+        lossMin_ = std::min(lossMin_, p.loss), lossMax_ = std::max(lossMax_, p.loss);
 
     vtkNew<vtkPoints> points;
     vtkNew<vtkDoubleArray> scalars;
@@ -180,7 +199,8 @@ void SurfaceView::rebuild() {
     for (int i = 0; i < n; ++i)
         for (int j = 0; j < n; ++j) {
             if (!inside[i * n + j]) continue;
-            const vtkIdType ids[4] = {i * (n + 1) + j, (i + 1) * (n + 1) + j, (i + 1) * (n + 1) + j + 1, i * (n + 1) + j + 1};
+            const vtkIdType ids[4] = {i * (n + 1) + j, (i + 1) * (n + 1) + j, (i + 1) * (n + 1) + j + 1,
+                                      i * (n + 1) + j + 1};
             quads->InsertNextCell(4, ids);
         }
     vtkNew<vtkPolyData> mesh;
@@ -238,7 +258,8 @@ void SurfaceView::rebuild() {
     // Runs are drawn as sphere impostors (points shaded as spheres in the fragment shader): a thousand of
     // them cost a few thousand fragments instead of a few hundred thousand triangles.
     vtkNew<vtkCellArray> vertices;
-    for (vtkIdType k = 0; k < runPoints->GetNumberOfPoints(); ++k) vertices->InsertNextCell(1, &k);
+    for (vtkIdType k = 0; k < runPoints->GetNumberOfPoints(); ++k)
+        vertices->InsertNextCell(1, &k);
     vtkNew<vtkPolyData> runPoly;
     runPoly->SetPoints(runPoints);
     runPoly->SetVerts(vertices);
@@ -279,32 +300,15 @@ void SurfaceView::rebuild() {
     {
         const double params = overActive_ ? a->optimum.activeParams.value : a->optimum.params.value;
         if (params > 0) {
-            const Mapped m = toScene(std::log10(params), a->optimum.sparsity.value, surface.loss(params, a->optimum.sparsity.value));
-            vtkNew<vtkSphereSource> star;
-            star->SetCenter(m.x, m.y, m.z);
-            star->SetRadius(0.025);
-            vtkNew<vtkPolyDataMapper> sm;
-            sm->SetInputConnection(star->GetOutputPort());
-            vtkNew<vtkActor> sa;
-            sa->SetMapper(sm);
-            sa->GetProperty()->SetColor(0.9, 0.1, 0.9);
-            ren->AddActor(sa);
+            const Mapped m = toScene(std::log10(params), a->optimum.sparsity.value,
+                                     surface.loss(params, a->optimum.sparsity.value));
+            ren->AddActor(sphereActor({m.x, m.y, m.z}, 0.025, 0.9, 0.1, 0.9, 1.0));
         }
     }
     if (selected_ >= 0)
         for (size_t k = 0; k < runIndices_.size(); ++k)
-            if (runIndices_[k] == selected_) {
-                vtkNew<vtkSphereSource> ring;
-                ring->SetCenter(runXyz_[k].data());
-                ring->SetRadius(0.022);
-                vtkNew<vtkPolyDataMapper> rm;
-                rm->SetInputConnection(ring->GetOutputPort());
-                vtkNew<vtkActor> ra;
-                ra->SetMapper(rm);
-                ra->GetProperty()->SetColor(1.0, 0.6, 0.0);
-                ra->GetProperty()->SetOpacity(0.6);
-                ren->AddActor(ra);
-            }
+            if (runIndices_[k] == selected_)
+                ren->AddActor(sphereActor(runXyz_[k], 0.022, 1.0, 0.6, 0.0, 0.6));
 
     vtkNew<vtkCubeAxesActor> axes;
     axes->SetBounds(0, 1, 0, 1, 0, kHeight);
@@ -348,20 +352,28 @@ void SurfaceView::presetView(Preset p) {
     cam->SetFocalPoint(0.5, 0.5, kHeight / 2);
     cam->SetViewUp(0, 0, 1);
     switch (p) {
-    case Preset::Perspective: cam->SetPosition(2.2, -1.6, 1.9); break;
+    case Preset::Perspective:
+        cam->SetPosition(2.2, -1.6, 1.9);
+        break;
     case Preset::Top:
         cam->SetPosition(0.5, 0.5, 3.5);
         cam->SetViewUp(0, 1, 0);
         break;
-    case Preset::FrontN: cam->SetPosition(0.5, -3.0, kHeight / 2); break;
-    case Preset::SideS: cam->SetPosition(3.5, 0.5, kHeight / 2); break;
+    case Preset::FrontN:
+        cam->SetPosition(0.5, -3.0, kHeight / 2);
+        break;
+    case Preset::SideS:
+        cam->SetPosition(3.5, 0.5, kHeight / 2);
+        break;
     }
     vtk_->renderer()->ResetCamera();
     vtk_->renderer()->ResetCameraClippingRange();
     vtk_->update();
 }
 
-void SurfaceView::resetView() { presetView(Preset::Perspective); }
+void SurfaceView::resetView() {
+    presetView(Preset::Perspective);
+}
 
 void SurfaceView::selectRun(int runIndex) {
     if (selected_ == runIndex) return;

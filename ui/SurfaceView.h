@@ -62,7 +62,7 @@ private:
     int grid_ = 60;
     int selected_ = -1;
     double xMin_ = 0, xMax_ = 1, sMin_ = 0, sMax_ = 1, lossMin_ = 0, lossMax_ = 1;
-    std::vector<int> runIndices_;              // runs drawn, in sphere order
+    std::vector<int> runIndices_;               // runs drawn, in sphere order
     std::vector<std::array<double, 3>> runXyz_; // their scene positions
     QPoint pressPos_;
 };

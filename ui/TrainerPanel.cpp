@@ -8,8 +8,8 @@
 #include <QComboBox>
 #include <QDateTime>
 #include <QDir>
-#include <QFileInfo>
 #include <QDoubleSpinBox>
+#include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -21,8 +21,8 @@
 #include <QPushButton>
 #include <QSpinBox>
 #include <QStandardPaths>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <cmath>
 
@@ -37,22 +37,26 @@ QSpinBox* spin(int lo, int hi, int value, int step = 1) {
     return s;
 }
 // Throughput assumed for the time estimate, by device: Eq. 9 FLOP/s a small run sustains.
-double assumedFlopsPerSecond(const QString& device) { return device == "cpu" ? 2e10 : 3.5e14; }
+double assumedFlopsPerSecond(const QString& device) {
+    return device == "cpu" ? 2e10 : 3.5e14;
+}
 } // namespace
 
 TrainerPanel::TrainerPanel(QWidget* parent)
     : QWidget(parent), dModel_(spin(32, 16384, 128, 32)), layers_(spin(1, 256, 2)), heads_(spin(1, 256, 2)),
-      experts_(spin(1, 1024, 4)), active_(spin(1, 1024, 1)), ctx_(spin(8, 65536, 128, 8)), vocab_(spin(2, 1 << 20, 256)),
-      batch_(spin(1, 4096, 8)), granularity_(new QDoubleSpinBox), budget_(new QLineEdit("1e13")), data_(new QLineEdit),
-      device_(new QComboBox), derived_(new QLabel), queue_(new QListWidget), progress_(new QProgressBar),
-      chart_(new QChartView), loss_(new QLineSeries), log_(new QPlainTextEdit), cancel_(new QPushButton(tr("Cancel"))),
+      experts_(spin(1, 1024, 4)), active_(spin(1, 1024, 1)), ctx_(spin(8, 65536, 128, 8)),
+      vocab_(spin(2, 1 << 20, 256)), batch_(spin(1, 4096, 8)), granularity_(new QDoubleSpinBox),
+      budget_(new QLineEdit("1e13")), data_(new QLineEdit), device_(new QComboBox), derived_(new QLabel),
+      queue_(new QListWidget), progress_(new QProgressBar), chart_(new QChartView), loss_(new QLineSeries),
+      log_(new QPlainTextEdit), cancel_(new QPushButton(tr("Cancel"))),
       resume_(new QPushButton(tr("Resume"))), process_(new TrainerProcess(this)) {
     // Named, so scripts and tests can reach the fields.
-    const std::pair<QWidget*, const char*> names[] = {{dModel_, "d_model"}, {layers_, "n_layers"}, {heads_, "n_heads"},
-                                                      {experts_, "experts"}, {active_, "active_experts"}, {ctx_, "ctx"},
-                                                      {vocab_, "vocab"}, {batch_, "batch"}, {granularity_, "granularity"},
-                                                      {budget_, "budget"}, {data_, "data"}, {device_, "device"}};
-    for (const auto& [w, n] : names) w->setObjectName(n);
+    const std::pair<QWidget*, const char*> names[] = {
+        {dModel_, "d_model"},          {layers_, "n_layers"}, {heads_, "n_heads"}, {experts_, "experts"},
+        {active_, "active_experts"},   {ctx_, "ctx"},         {vocab_, "vocab"},   {batch_, "batch"},
+        {granularity_, "granularity"}, {budget_, "budget"},   {data_, "data"},     {device_, "device"}};
+    for (const auto& [w, n] : names)
+        w->setObjectName(n);
     granularity_->setRange(0.125, 64);
     granularity_->setValue(1);
     device_->addItems({"auto", "cpu", "cuda"});
@@ -86,7 +90,8 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     cancel_->setEnabled(false);
     resume_->setEnabled(false);
     auto* buttons = new QHBoxLayout;
-    for (auto* b : {add, start, cancel_, resume_}) buttons->addWidget(b);
+    for (auto* b : {add, start, cancel_, resume_})
+        buttons->addWidget(b);
     progress_->setRange(0, 100);
     progress_->setValue(0);
     progress_->setFormat(tr("idle"));
@@ -94,7 +99,7 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     chart->setTitle(tr("training loss"));
     chart->legend()->hide();
     chart->addSeries(loss_);
-    auto* x = new QValueAxis, *y = new QValueAxis;
+    auto *x = new QValueAxis, *y = new QValueAxis;
     x->setTitleText(tr("step"));
     y->setTitleText(tr("loss"));
     chart->addAxis(x, Qt::AlignBottom);
@@ -122,16 +127,22 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     connect(budget_, &QLineEdit::textChanged, this, &TrainerPanel::updateDerived);
     connect(device_, &QComboBox::currentIndexChanged, this, &TrainerPanel::updateDerived);
 
-    connect(process_, &TrainerProcess::progress, this, [this](qint64 step, qint64 total, double loss, double eta) {
-        progress_->setValue(total > 0 ? int(100 * step / total) : 0);
-        progress_->setFormat(tr("%1 — step %2/%3, loss %4, ETA %5 s").arg(current_.name).arg(step).arg(total)
-                                 .arg(loss, 0, 'f', 3).arg(eta < 0 ? QString("?") : QString::number(eta, 'f', 0)));
-    });
+    connect(process_, &TrainerProcess::progress, this,
+            [this](qint64 step, qint64 total, double loss, double eta) {
+                progress_->setValue(total > 0 ? int(100 * step / total) : 0);
+                progress_->setFormat(tr("%1 — step %2/%3, loss %4, ETA %5 s")
+                                         .arg(current_.name)
+                                         .arg(step)
+                                         .arg(total)
+                                         .arg(loss, 0, 'f', 3)
+                                         .arg(eta < 0 ? QString("?") : QString::number(eta, 'f', 0)));
+            });
     connect(process_, &TrainerProcess::lossPoint, this, [this, x, y](qint64 step, double loss) {
         loss_->append(double(step), loss);
         x->setRange(0, std::max<double>(1, step));
         double lo = loss, hi = loss;
-        for (const QPointF& p : loss_->points()) lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
+        for (const QPointF& p : loss_->points())
+            lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
         y->setRange(lo - 0.02 * (hi - lo + 1e-3), hi + 0.02 * (hi - lo + 1e-3));
     });
     connect(process_, &TrainerProcess::logLine, log_, &QPlainTextEdit::appendPlainText);
@@ -156,7 +167,9 @@ double TrainerPanel::budget() const {
     return parseNumber(budget_->text().toStdString(), v) ? v : 0;
 }
 
-void TrainerPanel::setDataPath(const QString& path) { data_->setText(path); }
+void TrainerPanel::setDataPath(const QString& path) {
+    data_->setText(path);
+}
 
 void TrainerPanel::updateDerived() {
     const Architecture a = architecture();
@@ -165,10 +178,14 @@ void TrainerPanel::updateDerived() {
     const double perStep = double(batch_->value()) * ctx_->value();
     const double seconds = flopsPerToken(a) * tokens / assumedFlopsPerSecond(device_->currentText());
     derived_->setText(tr("N %1, N_a %2, S %3, D %4 tokens, %5 steps, r %6; about %7 on %8")
-                          .arg(totalParams(a), 0, 'g', 4).arg(activeParams(a), 0, 'g', 4)
-                          .arg(sparsityOf(a.experts, a.active_experts), 0, 'g', 3).arg(tokens, 0, 'g', 3)
-                          .arg(std::llround(tokens / perStep)).arg(expertAttentionRatio(a), 0, 'g', 3)
-                          .arg(seconds < 120 ? QString("%1 s").arg(seconds, 0, 'f', 0) : QString("%1 min").arg(seconds / 60, 0, 'f', 0))
+                          .arg(totalParams(a), 0, 'g', 4)
+                          .arg(activeParams(a), 0, 'g', 4)
+                          .arg(sparsityOf(a.experts, a.active_experts), 0, 'g', 3)
+                          .arg(tokens, 0, 'g', 3)
+                          .arg(std::llround(tokens / perStep))
+                          .arg(expertAttentionRatio(a), 0, 'g', 3)
+                          .arg(seconds < 120 ? QString("%1 s").arg(seconds, 0, 'f', 0)
+                                             : QString("%1 min").arg(seconds / 60, 0, 'f', 0))
                           .arg(device_->currentText() == "cpu" ? tr("a CPU") : tr("a GPU")));
 }
 
@@ -179,15 +196,28 @@ QueuedRun TrainerPanel::formRun(QString* error) const {
         return r;
     }
     const Architecture a = architecture();
-    r.name = QString("d%1-l%2-e%3k%4-c%5").arg(a.d_model).arg(a.n_layers).arg(a.experts).arg(a.active_experts).arg(budget(), 0, 'g', 3);
-    r.arguments = {"--d-model", QString::number(a.d_model), "--layers", QString::number(a.n_layers),
-                   "--heads", QString::number(heads_->value()), "--experts", QString::number(a.experts),
-                   "--active", QString::number(a.active_experts), "--granularity", QString::number(a.granularity),
-                   "--ctx", QString::number(a.ctx), "--vocab", QString::number(a.vocab), "--batch", QString::number(batch_->value()),
-                   "--budget", QString::number(budget(), 'g', 17), "--device", device_->currentText(), "--name", r.name};
+    r.name = QString("d%1-l%2-e%3k%4-c%5")
+                 .arg(a.d_model)
+                 .arg(a.n_layers)
+                 .arg(a.experts)
+                 .arg(a.active_experts)
+                 .arg(budget(), 0, 'g', 3);
+    r.arguments = {"--d-model",     QString::number(a.d_model),
+                   "--layers",      QString::number(a.n_layers),
+                   "--heads",       QString::number(heads_->value()),
+                   "--experts",     QString::number(a.experts),
+                   "--active",      QString::number(a.active_experts),
+                   "--granularity", QString::number(a.granularity),
+                   "--ctx",         QString::number(a.ctx),
+                   "--vocab",       QString::number(a.vocab),
+                   "--batch",       QString::number(batch_->value()),
+                   "--budget",      QString::number(budget(), 'g', 17),
+                   "--device",      device_->currentText(),
+                   "--name",        r.name};
     if (!data_->text().isEmpty()) r.arguments << "--data" << data_->text();
     r.arguments << extra_;
-    r.outDir = outputRoot_ + "/" + r.name + "-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss-zzz");
+    r.outDir =
+        outputRoot_ + "/" + r.name + "-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss-zzz");
     return r;
 }
 
@@ -195,7 +225,6 @@ void TrainerPanel::enqueue(const QueuedRun& run) {
     pending_.push_back(run);
     queue_->addItem(run.name);
 }
-
 
 void TrainerPanel::enqueueConfig(const Architecture& arch, int heads, double c) {
     dModel_->setValue(int(arch.d_model));
@@ -210,7 +239,9 @@ void TrainerPanel::enqueueConfig(const Architecture& arch, int heads, double c) 
     if (error.isEmpty()) enqueue(r);
 }
 
-int TrainerPanel::queued() const { return static_cast<int>(pending_.size()); }
+int TrainerPanel::queued() const {
+    return static_cast<int>(pending_.size());
+}
 
 void TrainerPanel::dropQueued(int index) {
     if (index < 0 || index >= queued()) return;
@@ -231,7 +262,9 @@ void TrainerPanel::startNext() {
     process_->start(current_.arguments + QStringList{"--out", current_.outDir}, current_.outDir);
 }
 
-void TrainerPanel::cancel() { process_->cancel(); }
+void TrainerPanel::cancel() {
+    process_->cancel();
+}
 
 void TrainerPanel::resumeLast() {
     if (process_->running() || last_.outDir.isEmpty()) return;

@@ -19,7 +19,8 @@ TrainerProcess::TrainerProcess(QObject* parent) : QObject(parent) {
     connect(&process_, &QProcess::finished, this, &TrainerProcess::onExit);
     connect(&process_, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
         if (e == QProcess::FailedToStart)
-            emit finished(false, tr("cannot start %1: %2").arg(process_.program(), process_.errorString()), {});
+            emit finished(false, tr("cannot start %1: %2").arg(process_.program(), process_.errorString()),
+                          {});
     });
 }
 
@@ -27,8 +28,9 @@ QString TrainerProcess::trainerPath() {
     const QString env = qEnvironmentVariable("MOESCOPE_TRAIN");
     if (!env.isEmpty()) return env;
     const QDir here(QCoreApplication::applicationDirPath());
-    for (const QString& rel : {"moescope-train", "../trainer/moescope-train", "../../trainer/moescope-train"})
-        if (QFileInfo(here.filePath(rel)).isExecutable()) return QFileInfo(here.filePath(rel)).canonicalFilePath();
+    for (const char* rel : {"moescope-train", "../trainer/moescope-train", "../../trainer/moescope-train"})
+        if (QFileInfo(here.filePath(rel)).isExecutable())
+            return QFileInfo(here.filePath(rel)).canonicalFilePath();
     const QString onPath = QStandardPaths::findExecutable("moescope-train");
     return onPath.isEmpty() ? "moescope-train" : onPath;
 }
@@ -65,8 +67,11 @@ void TrainerProcess::readLines() {
             total_ = static_cast<qint64>(j["steps"].number());
             first_ = static_cast<qint64>(j["resumed_from"].number());
             emit logLine(tr("training N %1, N_a %2, S %3 for %4 steps on %5")
-                             .arg(j["params"].number(), 0, 'g', 4).arg(j["active_params"].number(), 0, 'g', 4)
-                             .arg(j["sparsity"].number(), 0, 'g', 3).arg(total_).arg(QString::fromStdString(j["device"].string())));
+                             .arg(j["params"].number(), 0, 'g', 4)
+                             .arg(j["active_params"].number(), 0, 'g', 4)
+                             .arg(j["sparsity"].number(), 0, 'g', 3)
+                             .arg(total_)
+                             .arg(QString::fromStdString(j["device"].string())));
         } else if (event == "step") {
             const auto step = static_cast<qint64>(j["step"].number());
             const double loss = j["loss"].number();
@@ -75,14 +80,18 @@ void TrainerProcess::readLines() {
             emit lossPoint(step, loss);
             emit progress(step, total_, loss, eta);
         } else if (event == "eval") {
-            emit logLine(tr("step %1: validation loss %2").arg(j["step"].number()).arg(j["val_loss"].number(), 0, 'f', 4));
+            emit logLine(tr("step %1: validation loss %2")
+                             .arg(j["step"].number())
+                             .arg(j["val_loss"].number(), 0, 'f', 4));
         } else if (event == "checkpoint") {
             emit logLine(tr("checkpoint %1").arg(QString::fromStdString(j["path"].string())));
         } else if (event == "error") {
             lastError_ = QString::fromStdString(j["message"].string());
             emit logLine(tr("error: %1").arg(lastError_));
         } else if (event == "done") {
-            emit logLine(tr("done: validation loss %1 in %2 s").arg(j["val_loss"].number(), 0, 'f', 4).arg(j["seconds"].number(), 0, 'f', 1));
+            emit logLine(tr("done: validation loss %1 in %2 s")
+                             .arg(j["val_loss"].number(), 0, 'f', 4)
+                             .arg(j["seconds"].number(), 0, 'f', 1));
         }
     }
 }

@@ -23,8 +23,10 @@ void paintView(QWidget* view, QPainter& painter, QSize size) {
     }
     const QSize old = view->size();
     view->resize(size);
-    if (auto* chart = qobject_cast<QChartView*>(view)) chart->render(&painter, QRectF(QPointF(0, 0), size), chart->viewport()->rect());
-    else view->render(&painter);
+    if (auto* chart = qobject_cast<QChartView*>(view))
+        chart->render(&painter, QRectF(QPointF(0, 0), size), chart->viewport()->rect());
+    else
+        view->render(&painter);
     view->resize(old);
 }
 } // namespace
@@ -57,7 +59,8 @@ bool exportView(QWidget* view, const QString& path, QSize size, int dpi, QString
     } else if (ext == "pdf") {
         QPdfWriter pdf(tmp);
         pdf.setResolution(dpi);
-        pdf.setPageSize(QPageSize(QSizeF(size.width() * 72.0 / 96, size.height() * 72.0 / 96), QPageSize::Point));
+        pdf.setPageSize(
+            QPageSize(QSizeF(size.width() * 72.0 / 96, size.height() * 72.0 / 96), QPageSize::Point));
         pdf.setPageMargins(QMarginsF(0, 0, 0, 0));
         QPainter painter(&pdf);
         painter.scale(dpi / 96.0, dpi / 96.0);

@@ -63,9 +63,15 @@ VtkWidget::~VtkWidget() {
     doneCurrent();
 }
 
-vtkRenderer* VtkWidget::renderer() const { return renderer_; }
-vtkGenericOpenGLRenderWindow* VtkWidget::renderWindow() const { return window_; }
-vtkGenericRenderWindowInteractor* VtkWidget::interactor() const { return interactor_; }
+vtkRenderer* VtkWidget::renderer() const {
+    return renderer_;
+}
+vtkGenericOpenGLRenderWindow* VtkWidget::renderWindow() const {
+    return window_;
+}
+vtkGenericRenderWindowInteractor* VtkWidget::interactor() const {
+    return interactor_;
+}
 
 // Not QOpenGLWidget::makeCurrent: that rebinds Qt's FBO behind VTK's state cache and leaves a black frame.
 void VtkWidget::onMakeCurrent(vtkObject*, unsigned long, void* self, void*) {
@@ -78,7 +84,9 @@ void VtkWidget::onIsCurrent(vtkObject*, unsigned long, void* self, void* callDat
     *static_cast<bool*>(callData) = w->context() && QOpenGLContext::currentContext() == w->context();
 }
 
-void VtkWidget::onFrame(vtkObject*, unsigned long, void* self, void*) { static_cast<VtkWidget*>(self)->update(); }
+void VtkWidget::onFrame(vtkObject*, unsigned long, void* self, void*) {
+    static_cast<VtkWidget*>(self)->update();
+}
 
 void VtkWidget::initializeGL() {
     window_->SetReadyForRendering(true);
@@ -111,7 +119,9 @@ void VtkWidget::paintGL() {
     state->Pop();
 }
 
-QImage VtkWidget::grabScene() { return grabFramebuffer(); }
+QImage VtkWidget::grabScene() {
+    return grabFramebuffer();
+}
 
 void VtkWidget::forwardMouse(QMouseEvent* e, unsigned long vtkEvent) {
     const qreal dpr = devicePixelRatioF();

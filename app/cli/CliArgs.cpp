@@ -63,7 +63,8 @@ double CliArgs::requiredNumber(const std::string& name) const {
 
 int CliArgs::integer(const std::string& name, int fallback) const {
     const double v = number(name, fallback);
-    if (v != std::floor(v)) throw UsageError("option --" + name + ": expected a whole number, got " + value(name));
+    if (v != std::floor(v))
+        throw UsageError("option --" + name + ": expected a whole number, got " + value(name));
     return static_cast<int>(v);
 }
 

@@ -23,7 +23,8 @@ int suggestCommand(const Args& args, std::ostream& out, std::ostream& err);
 int importResultsCommand(const Args& args, std::ostream& out, std::ostream& err);
 
 class CliArgs;
-// The parametric-law half of `fit`; fills `result` when given. Writes nothing to `out` when its buffer is null.
+// The parametric-law half of `fit`; fills `result` when given. Writes nothing to `out` when its buffer is
+// null.
 int fitLawCommand(const CliArgs& args, const std::string& law, std::ostream& out, std::ostream& err,
                   moescope::LawFit* result = nullptr);
 

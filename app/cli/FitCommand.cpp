@@ -93,9 +93,10 @@ Degrees parseDegrees(const std::string& text) {
 
 void printText(const BudgetAnalysis& a, std::ostream& out) {
     char buf[256];
-    std::snprintf(buf, sizeof buf,
-                  "budget %.3g: %d runs, degrees %s (CV MSE %.3g), Pearson %.4f, held-out Pearson %.4f (n=%d)\n",
-                  a.budget, a.n, a.degrees.toString().c_str(), a.cvMse, a.pearson, a.heldout.pearson, a.heldout.n);
+    std::snprintf(
+        buf, sizeof buf,
+        "budget %.3g: %d runs, degrees %s (CV MSE %.3g), Pearson %.4f, held-out Pearson %.4f (n=%d)\n",
+        a.budget, a.n, a.degrees.toString().c_str(), a.cvMse, a.pearson, a.heldout.pearson, a.heldout.n);
     out << buf;
     std::snprintf(buf, sizeof buf, "  optimum: N* %.4g [%.4g, %.4g], S* %.4f [%.4f, %.4f], L* %.4f\n",
                   a.optimum.params.value, a.optimum.params.lo, a.optimum.params.hi, a.optimum.sparsity.value,
@@ -111,11 +112,19 @@ void printText(const BudgetAnalysis& a, std::ostream& out) {
 } // namespace
 
 int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs, {{"law"}, {"budget"}, {"map", true, true}, {"holdout"}, {"starts"}, {"bootstrap"},
-                                 {"degrees"}, {"leave-one-sparsity-out", false}, {"json", false}});
+    const CliArgs args(rawArgs, {{"law"},
+                                 {"budget"},
+                                 {"map", true, true},
+                                 {"holdout"},
+                                 {"starts"},
+                                 {"bootstrap"},
+                                 {"degrees"},
+                                 {"leave-one-sparsity-out", false},
+                                 {"json", false}});
     if (args.positionals().size() != 1) throw UsageError("fit: expected one FILE");
     const std::string law = args.value("law");
-    if (law.empty()) throw UsageError("option --law is required (chinchilla, abnar, li, clark, ludziejewski or isoflop)");
+    if (law.empty())
+        throw UsageError("option --law is required (chinchilla, abnar, li, clark, ludziejewski or isoflop)");
     if (law != "isoflop") return fitLawCommand(args, law, out, err);
 
     IsoflopOptions options;
@@ -138,7 +147,8 @@ int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             const double wanted = args.number("budget", 0);
             const auto* best = &*groups.begin();
             for (const auto& g : groups)
-                if (std::fabs(std::log(g.first / wanted)) < std::fabs(std::log(best->first / wanted))) best = &g;
+                if (std::fabs(std::log(g.first / wanted)) < std::fabs(std::log(best->first / wanted)))
+                    best = &g;
             if (std::fabs(std::log(best->first / wanted)) > std::log(1.05)) {
                 std::string levels;
                 for (const auto& g : groups) {
@@ -146,12 +156,14 @@ int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
                     std::snprintf(b, sizeof b, "%s%.3g", levels.empty() ? "" : ", ", g.first);
                     levels += b;
                 }
-                throw UsageError("option --budget " + args.value("budget") + ": no such budget (levels: " + levels + ")");
+                throw UsageError("option --budget " + args.value("budget") +
+                                 ": no such budget (levels: " + levels + ")");
             }
             const BudgetAnalysis a = analyzeBudget(best->second, best->first, options);
             if (args.has("json")) {
                 Json j = budgetJson(a);
-                j.set("seconds", std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+                j.set("seconds",
+                      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
                 out << j.dump() << "\n";
             } else {
                 printText(a, out);
@@ -159,12 +171,14 @@ int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             return 0;
         }
         const SweepAnalysis sweep = analyzeSweep(table, options);
-        for (const auto& s : sweep.skipped) err << "skipped " << s << "\n";
+        for (const auto& s : sweep.skipped)
+            err << "skipped " << s << "\n";
         if (args.has("json")) {
             Json j = Json::object();
             j.set("law", "isoflop");
             Json budgets = Json::array();
-            for (const auto& b : sweep.budgets) budgets.push(budgetJson(b));
+            for (const auto& b : sweep.budgets)
+                budgets.push(budgetJson(b));
             j.set("budgets", budgets);
             Json trends = Json::array();
             for (const auto& t : sweep.trends) {
@@ -179,11 +193,12 @@ int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             j.set("optimum_params_exponent", sweep.optimumParams.exponent);
             out << j.dump() << "\n";
         } else {
-            for (const auto& b : sweep.budgets) printText(b, out);
+            for (const auto& b : sweep.budgets)
+                printText(b, out);
             for (const auto& t : sweep.trends) {
                 char buf[160];
-                std::snprintf(buf, sizeof buf, "S=%.4f: N* ∝ C^%.3f, N_a* ∝ C^%.3f, L* ∝ C^%.3f\n", t.sparsity,
-                              t.nStar.exponent, t.activeStar.exponent, t.lossStar.exponent);
+                std::snprintf(buf, sizeof buf, "S=%.4f: N* ∝ C^%.3f, N_a* ∝ C^%.3f, L* ∝ C^%.3f\n",
+                              t.sparsity, t.nStar.exponent, t.activeStar.exponent, t.lossStar.exponent);
                 out << buf;
             }
         }

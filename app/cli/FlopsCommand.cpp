@@ -18,9 +18,16 @@ double positiveWhole(const CliArgs& args, const std::string& name, double fallba
 } // namespace
 
 int flopsCommand(const Args& rawArgs, std::ostream& out, std::ostream&) {
-    const CliArgs args(rawArgs, {{"d-model"}, {"layers"}, {"experts"}, {"active"}, {"granularity"}, {"ctx"},
-                                 {"vocab"}, {"json", false}});
-    if (!args.positionals().empty()) throw UsageError("flops: unexpected argument '" + args.positionals()[0] + "'");
+    const CliArgs args(rawArgs, {{"d-model"},
+                                 {"layers"},
+                                 {"experts"},
+                                 {"active"},
+                                 {"granularity"},
+                                 {"ctx"},
+                                 {"vocab"},
+                                 {"json", false}});
+    if (!args.positionals().empty())
+        throw UsageError("flops: unexpected argument '" + args.positionals()[0] + "'");
     Architecture a;
     a.d_model = positiveWhole(args, "d-model", 0, true);
     a.n_layers = positiveWhole(args, "layers", 0, true);
@@ -31,8 +38,8 @@ int flopsCommand(const Args& rawArgs, std::ostream& out, std::ostream&) {
     a.ctx = positiveWhole(args, "ctx", 2048, false);
     a.vocab = positiveWhole(args, "vocab", 50432, false);
     if (a.active_experts > a.experts)
-        throw UsageError("option --active: K = " + args.value("active") + " exceeds --experts E = " +
-                         args.value("experts", "1"));
+        throw UsageError("option --active: K = " + args.value("active") +
+                         " exceeds --experts E = " + args.value("experts", "1"));
 
     Json j = Json::object();
     j.set("params", totalParams(a));

@@ -26,14 +26,16 @@ Json importJson(const ImportResult& r) {
     }
     j.set("errors", std::move(errors));
     Json mapping = Json::object();
-    for (const auto& [field, column] : r.mapping) mapping.set(field, column);
+    for (const auto& [field, column] : r.mapping)
+        mapping.set(field, column);
     j.set("mapping", std::move(mapping));
     return j;
 }
 } // namespace
 
 int importCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs, {{"map", true, true}, {"skip-invalid", false}, {"workspace"}, {"json", false}});
+    const CliArgs args(rawArgs,
+                       {{"map", true, true}, {"skip-invalid", false}, {"workspace"}, {"json", false}});
     if (args.positionals().size() != 1) throw UsageError("import: expected one FILE");
     const std::string& file = args.positionals()[0];
     ImportOptions options;
@@ -41,13 +43,17 @@ int importCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     options.skipInvalid = args.has("skip-invalid");
     const ImportResult result = importCsvFile(file, options);
 
-    for (const auto& note : result.notes) err << file << ": note: " << note << "\n";
-    for (const auto& e : result.errors) err << e.toString() << "\n";
+    for (const auto& note : result.notes)
+        err << file << ": note: " << note << "\n";
+    for (const auto& e : result.errors)
+        err << e.toString() << "\n";
     std::string mappingText;
-    for (const auto& [field, column] : result.mapping) mappingText += " " + field + "='" + column + "'";
+    for (const auto& [field, column] : result.mapping)
+        mappingText += " " + field + "='" + column + "'";
     err << file << ": mapping:" << (mappingText.empty() ? " (none)" : mappingText) << "\n";
-    err << file << ": " << result.rowsRead << " rows read, " << result.rowsRead - result.rowsInvalid << " valid, "
-        << result.rowsInvalid << " invalid" << (result.ok() && result.rowsInvalid ? " (skipped)" : "") << "\n";
+    err << file << ": " << result.rowsRead << " rows read, " << result.rowsRead - result.rowsInvalid
+        << " valid, " << result.rowsInvalid << " invalid"
+        << (result.ok() && result.rowsInvalid ? " (skipped)" : "") << "\n";
     if (!result.ok() && result.outcome == ImportResult::Outcome::InvalidRows && !options.skipInvalid)
         err << file << ": nothing imported; fix the rows above or pass --skip-invalid\n";
 

@@ -1,7 +1,7 @@
 // `fit --law chinchilla|abnar|li|clark|ludziejewski` and `optimum`: the parametric laws on runs or presets.
 #include "CliArgs.h"
-#include "ConfigJson.h"
 #include "Commands.h"
+#include "ConfigJson.h"
 #include "Json.h"
 #include "LawFitter.h"
 #include "Planner.h"
@@ -18,7 +18,8 @@ std::unique_ptr<ParametricLaw> lawOrThrow(const std::string& option, const std::
     auto law = makeLaw(id);
     if (!law) {
         std::string ids;
-        for (const auto& l : lawIds()) ids += (ids.empty() ? "" : ", ") + l;
+        for (const auto& l : lawIds())
+            ids += (ids.empty() ? "" : ", ") + l;
         throw UsageError("option --" + option + ": unknown law '" + id + "' (laws: " + ids + ", isoflop)");
     }
     return law;
@@ -27,12 +28,16 @@ std::unique_ptr<ParametricLaw> lawOrThrow(const std::string& option, const std::
 LawFitOptions fitOptions(const CliArgs& args) {
     LawFitOptions o;
     const std::string starts = args.value("starts", "full");
-    if (starts == "full") o.starts = LawFitOptions::Starts::Full;
-    else if (starts == "fast") o.starts = LawFitOptions::Starts::Fast;
+    if (starts == "full")
+        o.starts = LawFitOptions::Starts::Full;
+    else if (starts == "fast")
+        o.starts = LawFitOptions::Starts::Fast;
     else {
         o.starts = LawFitOptions::Starts::Random;
         o.randomStarts = args.integer("starts", 0);
-        if (o.randomStarts < 1) throw UsageError("option --starts: expected full, fast or a positive number, got '" + starts + "'");
+        if (o.randomStarts < 1)
+            throw UsageError("option --starts: expected full, fast or a positive number, got '" + starts +
+                             "'");
     }
     o.bootstrap = args.integer("bootstrap", 0);
     if (o.bootstrap < 0) throw UsageError("option --bootstrap: must be ≥ 0");
@@ -51,7 +56,8 @@ Json metricsJson(const FitMetrics& m) {
 } // namespace
 
 // Fits `lawId` to the runs of FILE; `fit` dispatches here for every law but isoflop.
-int fitLawCommand(const CliArgs& args, const std::string& lawId, std::ostream& out, std::ostream& err, LawFit* result) {
+int fitLawCommand(const CliArgs& args, const std::string& lawId, std::ostream& out, std::ostream& err,
+                  LawFit* result) {
     const auto law = lawOrThrow("law", lawId);
     const LawFitOptions options = fitOptions(args);
     std::optional<RunFilter> holdout;
@@ -80,7 +86,8 @@ int fitLawCommand(const CliArgs& args, const std::string& lawId, std::ostream& o
         (holdout && holdout->matches(run) ? held : train).push_back(x);
     }
     for (const auto& [why, n] : leftOut)
-        err << args.positionals()[0] << ": " << n << " run(s) left out of the " << lawId << " fit: " << why << "\n";
+        err << args.positionals()[0] << ": " << n << " run(s) left out of the " << lawId << " fit: " << why
+            << "\n";
     if (static_cast<int>(train.size()) <= law->parameterCount()) {
         err << args.positionals()[0] << ": " << train.size() << " usable runs; the " << lawId << " law has "
             << law->parameterCount() << " parameters\n";
@@ -109,28 +116,45 @@ int fitLawCommand(const CliArgs& args, const std::string& lawId, std::ostream& o
     j.set("starts", fit.starts);
     j.set("seconds", fit.seconds);
     if (out.rdbuf()) {
-        if (args.has("json")) out << j.dump() << "\n";
+        if (args.has("json"))
+            out << j.dump() << "\n";
         else {
             out << law->formula() << "\n";
             for (const auto& [name, value] : fit.reported) {
                 char buf[160];
-                const auto band = fit.ci95.count(name) ? fit.ci95.at(name) : std::pair<double, double>{NAN, NAN};
-                std::snprintf(buf, sizeof buf, "  %-8s %12.6g   95%% [%.6g, %.6g]\n", name.c_str(), value, band.first, band.second);
+                const auto band =
+                    fit.ci95.count(name) ? fit.ci95.at(name) : std::pair<double, double>{NAN, NAN};
+                std::snprintf(buf, sizeof buf, "  %-8s %12.6g   95%% [%.6g, %.6g]\n", name.c_str(), value,
+                              band.first, band.second);
                 out << buf;
             }
-            out << "  objective " << fit.objective << ", R² " << fit.metrics.r2 << ", RMSE " << fit.metrics.rmse << " on "
-                << fit.metrics.n << " runs; " << fit.starts << " starts in " << fit.seconds << " s\n";
-            if (fit.heldout) out << "  held out: R² " << fit.heldout->r2 << ", RMSE " << fit.heldout->rmse << " on " << fit.heldout->n << " runs\n";
+            out << "  objective " << fit.objective << ", R² " << fit.metrics.r2 << ", RMSE "
+                << fit.metrics.rmse << " on " << fit.metrics.n << " runs; " << fit.starts << " starts in "
+                << fit.seconds << " s\n";
+            if (fit.heldout)
+                out << "  held out: R² " << fit.heldout->r2 << ", RMSE " << fit.heldout->rmse << " on "
+                    << fit.heldout->n << " runs\n";
         }
     }
     return 0;
 }
 
 int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs, {{"law"}, {"preset"}, {"budget"}, {"max-params"}, {"max-sparsity"}, {"aspect"},
-                                 {"vocab"}, {"ctx"}, {"granularity"}, {"active"}, {"starts"}, {"map", true, true},
+    const CliArgs args(rawArgs, {{"law"},
+                                 {"preset"},
+                                 {"budget"},
+                                 {"max-params"},
+                                 {"max-sparsity"},
+                                 {"aspect"},
+                                 {"vocab"},
+                                 {"ctx"},
+                                 {"granularity"},
+                                 {"active"},
+                                 {"starts"},
+                                 {"map", true, true},
                                  {"json", false}});
-    if (args.has("law") == args.has("preset")) throw UsageError("optimum: give FILE --law LAW, or --preset LAW");
+    if (args.has("law") == args.has("preset"))
+        throw UsageError("optimum: give FILE --law LAW, or --preset LAW");
     PlanOptions o;
     o.budget = args.requiredNumber("budget");
     if (!(o.budget > 0)) throw UsageError("option --budget: must be positive");
@@ -165,7 +189,8 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         throw UsageError(e.what());
     }
     const PlannedConfig& c = plan.concrete;
-    Json j = configJson({c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens, c.flops, c.predictedLoss});
+    Json j = configJson(
+        {c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens, c.flops, c.predictedLoss});
     Json cont = Json::object();
     cont.set("params", plan.params);
     cont.set("active_params", plan.activeParams);
@@ -174,16 +199,18 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     cont.set("predicted_loss", plan.loss);
     j.set("continuous", cont);
     if (args.has("preset")) j.set("preset_source", law->presetSource());
-    if (args.has("json")) out << j.dump() << "\n";
+    if (args.has("json"))
+        out << j.dump() << "\n";
     else {
         char buf[400];
-        std::snprintf(buf, sizeof buf,
-                      "optimum at C = %.3g: d_model %g, %g layers, %d heads, E %g, K %g (S = %.4f): N %.4g, N_a %.4g, "
-                      "D %.4g tokens, r %.3f, predicted loss %.4f\n",
-                      o.budget, plan.concrete.arch.d_model, plan.concrete.arch.n_layers, plan.concrete.heads,
-                      plan.concrete.arch.experts, plan.concrete.arch.active_experts, plan.concrete.sparsity,
-                      plan.concrete.params, plan.concrete.activeParams, plan.concrete.tokens, plan.concrete.ratio,
-                      plan.concrete.predictedLoss);
+        std::snprintf(
+            buf, sizeof buf,
+            "optimum at C = %.3g: d_model %g, %g layers, %d heads, E %g, K %g (S = %.4f): N %.4g, N_a %.4g, "
+            "D %.4g tokens, r %.3f, predicted loss %.4f\n",
+            o.budget, plan.concrete.arch.d_model, plan.concrete.arch.n_layers, plan.concrete.heads,
+            plan.concrete.arch.experts, plan.concrete.arch.active_experts, plan.concrete.sparsity,
+            plan.concrete.params, plan.concrete.activeParams, plan.concrete.tokens, plan.concrete.ratio,
+            plan.concrete.predictedLoss);
         out << buf;
         if (args.has("preset")) out << "preset: " << law->presetSource() << "\n";
     }

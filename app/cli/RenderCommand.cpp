@@ -24,16 +24,19 @@
 namespace moescope::cli {
 
 int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs, {{"view"}, {"budget"}, {"out"}, {"size"}, {"dpi"}, {"map", true, true}, {"law"}});
+    const CliArgs args(rawArgs,
+                       {{"view"}, {"budget"}, {"out"}, {"size"}, {"dpi"}, {"map", true, true}, {"law"}});
     if (args.positionals().size() != 1) throw UsageError("render: expected one FILE");
     const std::string view = args.value("view");
     if (view != "surface" && view != "slices" && view != "budgets" && view != "law" && view != "allocation")
-        throw UsageError("option --view: expected surface, slices, budgets, law or allocation, got '" + view + "'");
+        throw UsageError("option --view: expected surface, slices, budgets, law or allocation, got '" + view +
+                         "'");
     if (!args.has("out")) throw UsageError("option --out is required (.png, .svg or .pdf)");
     const std::string outPath = args.value("out");
     const auto dot = outPath.rfind('.');
     const std::string ext = dot == std::string::npos ? "" : outPath.substr(dot + 1);
-    if (ext != "png" && ext != "svg" && ext != "pdf") throw UsageError("option --out: '" + outPath + "' must end in .png, .svg or .pdf");
+    if (ext != "png" && ext != "svg" && ext != "pdf")
+        throw UsageError("option --out: '" + outPath + "' must end in .png, .svg or .pdf");
     int width = 1200, height = 800;
     if (args.has("size") && std::sscanf(args.value("size").c_str(), "%dx%d", &width, &height) != 2)
         throw UsageError("option --size: expected WIDTHxHEIGHT, got '" + args.value("size") + "'");
@@ -55,8 +58,9 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         err << args.positionals()[0] << ": no budget has enough runs for an isoFLOP surface\n";
         return 2;
     }
-    const double budget = args.has("budget") ? args.number("budget", 0)
-                                              : (snapshot->sweep.budgets.empty() ? 0 : snapshot->sweep.budgets.back().budget);
+    const double budget = args.has("budget")
+                              ? args.number("budget", 0)
+                              : (snapshot->sweep.budgets.empty() ? 0 : snapshot->sweep.budgets.back().budget);
     if (args.has("budget") && std::fabs(std::log(snapshot->budget(budget)->budget / budget)) > std::log(1.05))
         throw UsageError("option --budget " + args.value("budget") + ": no such budget in the runs");
 
@@ -66,7 +70,8 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     static char* argv[] = {name, nullptr};
     QApplication app(argc, argv);
     if (view == "surface" && QGuiApplication::platformName() == "offscreen") {
-        err << "render --view surface needs an X server (VTK renders only through X); run under xvfb-run -a\n";
+        err << "render --view surface needs an X server (VTK renders only through X); run under xvfb-run "
+               "-a\n";
         return 1;
     }
     std::unique_ptr<QWidget> widget;
@@ -96,7 +101,8 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     }
     widget->resize(width, height);
     widget->show();
-    for (int i = 0; i < 5; ++i) QApplication::processEvents();
+    for (int i = 0; i < 5; ++i)
+        QApplication::processEvents();
     QString error;
     if (!exportView(widget.get(), QString::fromStdString(outPath), QSize(width, height), dpi, &error)) {
         err << error.toStdString() << "\n";

@@ -26,7 +26,8 @@ int importResultsCommand(const Args& rawArgs, std::ostream& out, std::ostream& e
     std::sort(files.begin(), files.end());
     int unfinished = 0;
     for (const auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file() && e.path().filename() == "checkpoint.pt" && !fs::exists(e.path().parent_path() / "result.json"))
+        if (e.is_regular_file() && e.path().filename() == "checkpoint.pt" &&
+            !fs::exists(e.path().parent_path() / "result.json"))
             ++unfinished;
     Workspace ws;
     std::string error;
@@ -38,7 +39,8 @@ int importResultsCommand(const Args& rawArgs, std::ostream& out, std::ostream& e
     Json list = Json::array();
     for (const auto& f : files) {
         const ImportResult r = importCsvFile(f.string(), {});
-        for (const auto& e : r.errors) err << e.toString() << "\n";
+        for (const auto& e : r.errors)
+            err << e.toString() << "\n";
         if (!r.ok()) {
             ++failed;
             continue;
@@ -58,7 +60,10 @@ int importResultsCommand(const Args& rawArgs, std::ostream& out, std::ostream& e
     }
     err << dir << ": " << imported << " run(s) from " << files.size() << " runs.csv file(s)"
         << (failed ? ", " + std::to_string(failed) + " unreadable" : "")
-        << (unfinished ? "; " + std::to_string(unfinished) + " run(s) still unfinished (checkpoint, no result)" : "") << "\n";
+        << (unfinished
+                ? "; " + std::to_string(unfinished) + " run(s) still unfinished (checkpoint, no result)"
+                : "")
+        << "\n";
     if (args.has("json")) {
         Json j = Json::object();
         j.set("runs", imported);

@@ -24,8 +24,8 @@ std::vector<MappingOverride> parseMaps(const std::vector<std::string>& maps) {
     return out;
 }
 
-bool loadRuns(const std::string& path, const std::vector<std::string>& maps, RunTable& table, std::ostream& err,
-              int& exitCode) {
+bool loadRuns(const std::string& path, const std::vector<std::string>& maps, RunTable& table,
+              std::ostream& err, int& exitCode) {
     if (isWorkspacePath(path)) {
         Workspace ws;
         std::string error;
@@ -40,7 +40,8 @@ bool loadRuns(const std::string& path, const std::vector<std::string>& maps, Run
     ImportOptions options;
     options.overrides = parseMaps(maps);
     ImportResult result = importCsvFile(path, options);
-    for (const auto& e : result.errors) err << e.toString() << "\n";
+    for (const auto& e : result.errors)
+        err << e.toString() << "\n";
     if (!result.ok()) {
         exitCode = result.exitCode();
         return false;

@@ -10,8 +10,8 @@
 namespace moescope::cli {
 
 // Loads runs; on failure prints the reasons to `err` and returns the exit code (1 or 2) in `exitCode`.
-bool loadRuns(const std::string& path, const std::vector<std::string>& maps, RunTable& table, std::ostream& err,
-              int& exitCode);
+bool loadRuns(const std::string& path, const std::vector<std::string>& maps, RunTable& table,
+              std::ostream& err, int& exitCode);
 // --map FIELD=COLUMN options, each checked.
 std::vector<MappingOverride> parseMaps(const std::vector<std::string>& maps);
 bool isWorkspacePath(const std::string& path);

@@ -3,9 +3,9 @@
 #include "CliArgs.h"
 #include "Commands.h"
 #include "ConfigJson.h"
+#include "CsvWriter.h"
 #include "RunSource.h"
 #include "RunSuggester.h"
-#include "CsvWriter.h"
 #include "TrainerJob.h"
 
 #include <sstream>
@@ -16,9 +16,17 @@
 namespace moescope::cli {
 
 int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs, {{"budget"}, {"count"}, {"map", true, true}, {"bootstrap"}, {"json", false}, {"slurm"},
-                                 {"shared-dir"}, {"trainer"}, {"train-args"}});
-    if (args.has("slurm") && !args.has("shared-dir")) throw UsageError("option --slurm needs --shared-dir (where the runs write)");
+    const CliArgs args(rawArgs, {{"budget"},
+                                 {"count"},
+                                 {"map", true, true},
+                                 {"bootstrap"},
+                                 {"json", false},
+                                 {"slurm"},
+                                 {"shared-dir"},
+                                 {"trainer"},
+                                 {"train-args"}});
+    if (args.has("slurm") && !args.has("shared-dir"))
+        throw UsageError("option --slurm needs --shared-dir (where the runs write)");
     if (args.positionals().size() != 1) throw UsageError("suggest: expected one FILE");
     const double budget = args.requiredNumber("budget");
     SuggestOptions so;
@@ -35,13 +43,15 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     for (const auto& g : groups)
         if (std::fabs(std::log(g.first / budget)) < std::fabs(std::log(best->first / budget))) best = &g;
     if (!best || std::fabs(std::log(best->first / budget)) > std::log(1.05))
-        throw UsageError("option --budget " + args.value("budget") + ": the runs have no fitted surface at this budget");
+        throw UsageError("option --budget " + args.value("budget") +
+                         ": the runs have no fitted surface at this budget");
     try {
         const BudgetAnalysis a = analyzeBudget(best->second, best->first, io);
         const auto picks = suggestRuns(a, so);
         Json list = Json::array();
         for (const Suggestion& s : picks) {
-            Json j = configJson({s.arch, s.heads, s.params, s.activeParams, s.sparsity, s.tokens, s.flops, s.predictedLoss});
+            Json j = configJson(
+                {s.arch, s.heads, s.params, s.activeParams, s.sparsity, s.tokens, s.flops, s.predictedLoss});
             j.set("loss_std", s.lossStd);
             j.set("gpu_hours", s.gpuHours);
             list.push(j);
@@ -50,30 +60,36 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             std::vector<TrainerJob> jobs;
             std::vector<std::string> extra;
             std::istringstream words(args.value("train-args"));
-            for (std::string w; words >> w;) extra.push_back(w);
-            for (const Suggestion& s : picks) jobs.push_back({"", s.arch, s.heads, a.budget, extra});
+            for (std::string w; words >> w;)
+                extra.push_back(w);
+            for (const Suggestion& s : picks)
+                jobs.push_back({"", s.arch, s.heads, a.budget, extra});
             std::string error;
-            if (!writeFileAtomically(args.value("slurm"),
-                                     slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train")),
-                                     error)) {
+            if (!writeFileAtomically(
+                    args.value("slurm"),
+                    slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train")),
+                    error)) {
                 err << error << "\n";
                 return 1;
             }
-            err << args.value("slurm") << ": Slurm array of " << jobs.size() << " runs into " << args.value("shared-dir") << "\n";
+            err << args.value("slurm") << ": Slurm array of " << jobs.size() << " runs into "
+                << args.value("shared-dir") << "\n";
         }
         Json j = Json::object();
         j.set("suggestions", list);
-        j.set("criterion", "max bootstrap variance of predicted loss near the replicates' optima, greedily spread");
+        j.set("criterion",
+              "max bootstrap variance of predicted loss near the replicates' optima, greedily spread");
         if (args.has("json")) {
             out << j.dump() << "\n";
         } else {
             for (const Suggestion& s : picks) {
                 char buf[300];
                 std::snprintf(buf, sizeof buf,
-                              "d_model %g, %g layers, E %g, K 1 (S %.3f): N %.3g, N_a %.3g, D %.3g tokens; predicted loss "
+                              "d_model %g, %g layers, E %g, K 1 (S %.3f): N %.3g, N_a %.3g, D %.3g tokens; "
+                              "predicted loss "
                               "%.4f ± %.4f; %.2f GPU-hours\n",
-                              s.arch.d_model, s.arch.n_layers, s.arch.experts, s.sparsity, s.params, s.activeParams,
-                              s.tokens, s.predictedLoss, s.lossStd, s.gpuHours);
+                              s.arch.d_model, s.arch.n_layers, s.arch.experts, s.sparsity, s.params,
+                              s.activeParams, s.tokens, s.predictedLoss, s.lossStd, s.gpuHours);
                 out << buf;
             }
         }

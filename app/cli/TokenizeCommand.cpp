@@ -44,7 +44,8 @@ int tokenizeCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     if (!args.has("out")) throw UsageError("option --out is required (a folder for the model and tokens)");
     const std::string dir = args.value("out");
     const int vocab = args.integer("vocab", 4096);
-    if (vocab < 16 || vocab > 65535) throw UsageError("option --vocab: must lie in 16..65535 (tokens are uint16)");
+    if (vocab < 16 || vocab > 65535)
+        throw UsageError("option --vocab: must lie in 16..65535 (tokens are uint16)");
     fs::create_directories(dir);
 
     std::string model = args.value("model");
@@ -52,11 +53,13 @@ int tokenizeCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         std::vector<std::string> files;
         readCorpus(corpus, files);
         std::string inputs;
-        for (const auto& f : files) inputs += (inputs.empty() ? "" : ",") + f;
+        for (const auto& f : files)
+            inputs += (inputs.empty() ? "" : ",") + f;
         model = dir + "/sp.model";
         const auto status = sentencepiece::SentencePieceTrainer::Train(
             "--input=" + inputs + " --model_prefix=" + dir + "/sp --vocab_size=" + std::to_string(vocab) +
-            " --model_type=bpe --character_coverage=1.0 --input_sentence_size=2000000 --shuffle_input_sentence=true"
+            " --model_type=bpe --character_coverage=1.0 --input_sentence_size=2000000 "
+            "--shuffle_input_sentence=true"
             " --minloglevel=2");
         if (!status.ok()) {
             err << "tokenize: training SentencePiece failed: " << status.ToString() << "\n";
@@ -76,7 +79,8 @@ int tokenizeCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     const std::string bin = dir + "/tokens.bin", tmp = bin + ".tmp";
     {
         std::ofstream f(tmp, std::ios::binary);
-        f.write(reinterpret_cast<const char*>(tokens.data()), static_cast<std::streamsize>(tokens.size() * 2));
+        f.write(reinterpret_cast<const char*>(tokens.data()),
+                static_cast<std::streamsize>(tokens.size() * 2));
         if (!f) {
             err << "tokenize: cannot write " << tmp << "\n";
             return 1;
@@ -89,7 +93,8 @@ int tokenizeCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     j.set("tokens", static_cast<double>(tokens.size()));
     j.set("bytes", static_cast<double>(text.size()));
     j.set("out", bin);
-    if (args.has("json")) out << j.dump() << "\n";
+    if (args.has("json"))
+        out << j.dump() << "\n";
     else
         out << "tokenize: " << tokens.size() << " tokens (" << double(text.size()) / tokens.size()
             << " bytes/token) from " << files.size() << " file(s) -> " << bin << "; train with --data " << bin

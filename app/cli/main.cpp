@@ -28,7 +28,8 @@ exit codes: 0 success, 1 unreadable input or internal failure, 2 invalid input o
 int main(int argc, char** argv) {
     using namespace moescope::cli;
     const std::map<std::string, int (*)(const Args&, std::ostream&, std::ostream&)> commands = {
-        {"import", importCommand}, {"flops", flopsCommand}, {"fit", fitCommand}, {"tokenize", tokenizeCommand},
+        {"import", importCommand},   {"flops", flopsCommand},
+        {"fit", fitCommand},         {"tokenize", tokenizeCommand},
         {"optimum", optimumCommand}, {"render", renderCommand},
         {"suggest", suggestCommand}, {"import-results", importResultsCommand}};
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {

@@ -16,7 +16,8 @@ int main(int argc, char** argv) {
     parser.setApplicationDescription("Scaling-law explorer for Mixture-of-Experts pretraining");
     parser.addHelpOption();
     parser.addPositionalArgument("file", "A sweep CSV or a .moescope workspace to open");
-    QCommandLineOption screenshot("screenshot", "Save a picture of the window once the fits are in, then quit.", "png");
+    QCommandLineOption screenshot("screenshot",
+                                  "Save a picture of the window once the fits are in, then quit.", "png");
     QCommandLineOption tab("tab", "Tab to show first: surface, slices, budgets, law, allocation.", "name");
     parser.addOption(screenshot);
     parser.addOption(tab);
@@ -25,9 +26,11 @@ int main(int argc, char** argv) {
     moescope::MainWindow window;
     if (parser.isSet(tab))
         for (int i = 0; i < window.tabs()->count(); ++i)
-            if (window.tabs()->tabText(i).compare(parser.value(tab), Qt::CaseInsensitive) == 0) window.tabs()->setCurrentIndex(i);
+            if (window.tabs()->tabText(i).compare(parser.value(tab), Qt::CaseInsensitive) == 0)
+                window.tabs()->setCurrentIndex(i);
     window.show();
-    if (!parser.positionalArguments().isEmpty() && !window.openPath(parser.positionalArguments().first()) && parser.isSet(screenshot))
+    if (!parser.positionalArguments().isEmpty() && !window.openPath(parser.positionalArguments().first()) &&
+        parser.isSet(screenshot))
         return 2;
     if (parser.isSet(screenshot)) {
         QObject::connect(&window, &moescope::MainWindow::viewsUpdated, &window, [&] {

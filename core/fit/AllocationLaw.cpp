@@ -34,7 +34,8 @@ AllocationFit fitAllocationLaw(const RunTable& table) {
     std::map<double, std::vector<std::pair<double, double>>> bySparsity; // S -> (C, r*)
     for (const auto& [budget, runs] : groupByBudget(table)) {
         std::map<double, std::vector<const Run*>> levels;
-        for (const Run* r : runs) levels[r->has(Field::Sparsity) ? r->get(Field::Sparsity) : 0.0].push_back(r);
+        for (const Run* r : runs)
+            levels[r->has(Field::Sparsity) ? r->get(Field::Sparsity) : 0.0].push_back(r);
         for (const auto& [s, group] : levels) {
             // Least squares of loss on (1, u, u²), u = log r centred: the vertex is r*.
             std::vector<double> u, l;
@@ -55,7 +56,8 @@ AllocationFit fitAllocationLaw(const RunTable& table) {
             const double m = mean(u);
             Eigen::MatrixXd a(u.size(), 3);
             Eigen::VectorXd b(u.size());
-            for (size_t i = 0; i < u.size(); ++i) a(i, 0) = 1, a(i, 1) = u[i] - m, a(i, 2) = (u[i] - m) * (u[i] - m), b[i] = l[i];
+            for (size_t i = 0; i < u.size(); ++i)
+                a(i, 0) = 1, a(i, 1) = u[i] - m, a(i, 2) = (u[i] - m) * (u[i] - m), b[i] = l[i];
             const Eigen::Vector3d c = a.colPivHouseholderQr().solve(b);
             const double vertex = m - c[1] / (2 * c[2]);
             const auto [lo, hi] = std::minmax_element(u.begin(), u.end());
@@ -70,13 +72,15 @@ AllocationFit fitAllocationLaw(const RunTable& table) {
     for (const auto& [s, optima] : bySparsity) {
         if (optima.size() < 2) continue;
         std::vector<double> c, r;
-        for (const auto& [budget, ratio] : optima) c.push_back(budget), r.push_back(ratio);
+        for (const auto& [budget, ratio] : optima)
+            c.push_back(budget), r.push_back(ratio);
         const PowerLaw law = fitPowerLaw(c, r);
         fit.levels.push_back({s, optima, law.coefficient, law.exponent});
         dense.push_back(1.0 - s), alphas.push_back(law.coefficient), betas.push_back(law.exponent);
     }
     if (fit.levels.size() < 2)
-        throw std::invalid_argument("the allocation law needs at least two sparsity levels with optima at two budgets");
+        throw std::invalid_argument(
+            "the allocation law needs at least two sparsity levels with optima at two budgets");
     const PowerLaw a = fitPowerLaw(dense, alphas), b = fitPowerLaw(dense, betas);
     fit.law = {a.coefficient, a.exponent, b.coefficient, b.exponent};
     return fit;

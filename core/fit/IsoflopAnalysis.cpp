@@ -13,7 +13,8 @@ namespace {
 
 std::vector<double> sparsityLevels(const std::vector<IsoflopPoint>& points) {
     std::set<double> s;
-    for (const auto& p : points) s.insert(p.sparsity);
+    for (const auto& p : points)
+        s.insert(p.sparsity);
     return {s.begin(), s.end()};
 }
 
@@ -22,9 +23,11 @@ Degrees chooseDegrees(const std::vector<IsoflopPoint>& points, const IsoflopOpti
     const int m = static_cast<int>(points.size());
     Eigen::VectorXd x(m), y(m), l(m);
     for (int i = 0; i < m; ++i)
-        x[i] = std::log(points[i].params), y[i] = IsoflopSurface::sHat(points[i].sparsity), l[i] = points[i].loss;
+        x[i] = std::log(points[i].params), y[i] = IsoflopSurface::sHat(points[i].sparsity),
+        l[i] = points[i].loss;
     std::set<double> nLevels;
-    for (const auto& p : points) nLevels.insert(p.params);
+    for (const auto& p : points)
+        nLevels.insert(p.params);
     const int sLevels = static_cast<int>(sparsityLevels(points).size());
     // Degrees the data cannot identify are not candidates: a single sparsity level admits no S terms.
     Degrees maximum{std::min(o.maxDegree, static_cast<int>(nLevels.size()) - 1),
@@ -35,10 +38,12 @@ Degrees chooseDegrees(const std::vector<IsoflopPoint>& points, const IsoflopOpti
     return search.best;
 }
 
-HeldOut evaluateOn(const IsoflopSurface& s, const std::vector<IsoflopPoint>& points, const std::vector<int>& rows) {
+HeldOut evaluateOn(const IsoflopSurface& s, const std::vector<IsoflopPoint>& points,
+                   const std::vector<int>& rows) {
     HeldOut h;
     std::vector<double> pred, obs;
-    for (int i : rows) pred.push_back(s.loss(points[i].params, points[i].sparsity)), obs.push_back(points[i].loss);
+    for (int i : rows)
+        pred.push_back(s.loss(points[i].params, points[i].sparsity)), obs.push_back(points[i].loss);
     h.n = static_cast<int>(rows.size());
     h.pearson = pearson(pred, obs);
     h.mse = meanSquaredError(pred, obs);
@@ -49,11 +54,12 @@ Band band(double value, const std::vector<double>& samples) {
     return {value, percentile(samples, 0.025), percentile(samples, 0.975)};
 }
 
-// The derived curves of one fitted surface, so the estimate and every bootstrap replicate share one code path.
+// The derived curves of one fitted surface, so the estimate and every bootstrap replicate share one code
+// path.
 struct Curves {
     double optN, optS, optLoss, optActive;
-    std::vector<double> sStar, sStarLoss;             // over the N grid
-    std::vector<double> nStar, nStarLoss, naStar;     // over the sparsity levels
+    std::vector<double> sStar, sStarLoss;         // over the N grid
+    std::vector<double> nStar, nStarLoss, naStar; // over the sparsity levels
 };
 
 Curves deriveCurves(const IsoflopSurface& s, const IsoflopSurface* active, const std::vector<double>& nGrid,
@@ -77,9 +83,11 @@ Curves deriveCurves(const IsoflopSurface& s, const IsoflopSurface* active, const
     return c;
 }
 
-std::vector<IsoflopPoint> withActive(const std::vector<IsoflopPoint>& points, const std::vector<double>& active) {
+std::vector<IsoflopPoint> withActive(const std::vector<IsoflopPoint>& points,
+                                     const std::vector<double>& active) {
     std::vector<IsoflopPoint> out = points;
-    for (size_t i = 0; i < out.size(); ++i) out[i].params = active[i];
+    for (size_t i = 0; i < out.size(); ++i)
+        out[i].params = active[i];
     return out;
 }
 
@@ -88,7 +96,8 @@ std::vector<IsoflopPoint> withActive(const std::vector<IsoflopPoint>& points, co
 Band surfaceBand(const BudgetAnalysis& a, double params, double sparsity, bool overActive) {
     const double x = std::log(params), y = IsoflopSurface::sHat(sparsity);
     std::vector<double> v;
-    for (const PolynomialFit& f : overActive ? a.activeReplicates : a.replicates) v.push_back(f(x, y));
+    for (const PolynomialFit& f : overActive ? a.activeReplicates : a.replicates)
+        v.push_back(f(x, y));
     const IsoflopSurface& s = overActive && a.activeSurface ? *a.activeSurface : a.surface;
     return band(s.loss(params, sparsity), v);
 }
@@ -97,7 +106,8 @@ std::map<double, std::vector<const Run*>> groupByBudget(const RunTable& table) {
     std::map<double, std::vector<const Run*>> groups;
     for (const Run& r : table.runs) {
         if (r.excluded || !r.has(Field::Loss) || !r.has(Field::Params)) continue;
-        double c = r.has(Field::Budget) ? r.get(Field::Budget) : (r.has(Field::Flops) ? r.get(Field::Flops) : 0);
+        double c =
+            r.has(Field::Budget) ? r.get(Field::Budget) : (r.has(Field::Flops) ? r.get(Field::Flops) : 0);
         if (c <= 0) continue;
         if (!r.has(Field::Budget)) {
             // Snap raw compute to two significant digits: runs of one isoFLOP level differ by rounding.
@@ -118,7 +128,8 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     a.activeParams = activeParams;
     char label[64];
     std::snprintf(label, sizeof label, "budget %.3g: ", budget);
-    if (points.size() < 3) throw IsoflopError(label + std::to_string(points.size()) + " runs; a surface needs at least 3");
+    if (points.size() < 3)
+        throw IsoflopError(label + std::to_string(points.size()) + " runs; a surface needs at least 3");
     if (o.degrees) {
         a.degrees = *o.degrees;
         const std::string why = IsoflopSurface::whyUnsupported(points, a.degrees);
@@ -127,8 +138,9 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
         a.degrees = chooseDegrees(points, o, a.cvMse, a.degreeCandidates);
     }
     a.surface = IsoflopSurface(points, a.degrees);
-    const bool hasActive = std::none_of(activeParams.begin(), activeParams.end(), [](double v) { return !(v > 0); }) &&
-                           activeParams.size() == points.size();
+    const bool hasActive =
+        std::none_of(activeParams.begin(), activeParams.end(), [](double v) { return !(v > 0); }) &&
+        activeParams.size() == points.size();
     const std::vector<IsoflopPoint> activePoints = hasActive ? withActive(points, activeParams) : points;
     if (hasActive && IsoflopSurface::whyUnsupported(activePoints, a.degrees).empty())
         a.activeSurface = IsoflopSurface(activePoints, a.degrees);
@@ -143,9 +155,11 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
         std::vector<int> order = all;
         std::shuffle(order.begin(), order.end(), rng);
         const int nTest = std::max(1, static_cast<int>(std::round(o.holdoutFraction * order.size())));
-        std::vector<int> test(order.begin(), order.begin() + nTest), train(order.begin() + nTest, order.end());
+        std::vector<int> test(order.begin(), order.begin() + nTest),
+            train(order.begin() + nTest, order.end());
         std::vector<IsoflopPoint> trainPoints;
-        for (int i : train) trainPoints.push_back(points[i]);
+        for (int i : train)
+            trainPoints.push_back(points[i]);
         if (IsoflopSurface::whyUnsupported(trainPoints, a.degrees).empty())
             a.heldout = evaluateOn(IsoflopSurface(points, a.degrees, train), points, test);
     }
@@ -155,14 +169,18 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
         for (double s : levels) {
             std::vector<int> train, test;
             std::vector<IsoflopPoint> trainPoints;
-            for (int i : all) (points[i].sparsity == s ? test : train).push_back(i);
-            for (int i : train) trainPoints.push_back(points[i]);
+            for (int i : all)
+                (points[i].sparsity == s ? test : train).push_back(i);
+            for (int i : train)
+                trainPoints.push_back(points[i]);
             if (!IsoflopSurface::whyUnsupported(trainPoints, a.degrees).empty()) continue;
             const IsoflopSurface fit(points, a.degrees, train);
-            for (int i : test) pred.push_back(fit.loss(points[i].params, points[i].sparsity)), obs.push_back(points[i].loss);
+            for (int i : test)
+                pred.push_back(fit.loss(points[i].params, points[i].sparsity)), obs.push_back(points[i].loss);
         }
-        if (!pred.empty()) a.leaveOneSparsityOut = HeldOut{static_cast<int>(pred.size()), pearson(pred, obs),
-                                                            meanSquaredError(pred, obs)};
+        if (!pred.empty())
+            a.leaveOneSparsityOut =
+                HeldOut{static_cast<int>(pred.size()), pearson(pred, obs), meanSquaredError(pred, obs)};
     }
 
     std::vector<double> nGrid;
@@ -173,7 +191,8 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     const Curves est = deriveCurves(a.surface, a.activeSurface ? &*a.activeSurface : nullptr, nGrid, levels);
 
     // Subsamples are drawn first, in order, so the replicates are the same whatever the thread count.
-    const int subsample = std::max(a.degrees.featureCount(), static_cast<int>(o.subsampleFraction * points.size()));
+    const int subsample =
+        std::max(a.degrees.featureCount(), static_cast<int>(o.subsampleFraction * points.size()));
     std::vector<std::vector<int>> draws;
     for (int b = 0; b < o.bootstrap && subsample < static_cast<int>(points.size()); ++b) {
         std::vector<int> order = all;
@@ -187,7 +206,8 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     auto replicate = [&](size_t begin, size_t step) {
         for (size_t b = begin; b < draws.size(); b += step) {
             std::vector<IsoflopPoint> sub;
-            for (int i : draws[b]) sub.push_back(points[i]);
+            for (int i : draws[b])
+                sub.push_back(points[i]);
             if (!IsoflopSurface::whyUnsupported(sub, a.degrees).empty()) continue;
             IsoflopSurface s(points, a.degrees, draws[b]);
             s.shareDomain(a.surface);
@@ -205,9 +225,11 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     a.surface.shareDomain(a.surface); // builds the shared hull grid once, before the threads read it
     if (a.activeSurface) a.activeSurface->shareDomain(*a.activeSurface);
     std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(replicate, t, threads);
+    for (size_t t = 1; t < threads; ++t)
+        pool.emplace_back(replicate, t, threads);
     replicate(0, threads);
-    for (auto& t : pool) t.join();
+    for (auto& t : pool)
+        t.join();
     std::vector<Curves> reps;
     for (size_t b = 0; b < slots.size(); ++b) {
         if (slots[b]) reps.push_back(std::move(*slots[b]));
@@ -216,7 +238,8 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     }
     auto collect = [&](auto member) {
         std::vector<double> v;
-        for (const Curves& c : reps) v.push_back(member(c));
+        for (const Curves& c : reps)
+            v.push_back(member(c));
         return v;
     };
     a.optimum.params = band(est.optN, collect([](const Curves& c) { return c.optN; }));
@@ -227,7 +250,8 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
         a.sStar.push_back({nGrid[i], band(est.sStar[i], collect([&](const Curves& c) { return c.sStar[i]; })),
                            band(est.sStarLoss[i], collect([&](const Curves& c) { return c.sStarLoss[i]; }))});
     for (size_t i = 0; i < levels.size(); ++i)
-        a.nStar.push_back({levels[i], band(est.nStar[i], collect([&](const Curves& c) { return c.nStar[i]; })),
+        a.nStar.push_back({levels[i],
+                           band(est.nStar[i], collect([&](const Curves& c) { return c.nStar[i]; })),
                            band(est.naStar[i], collect([&](const Curves& c) { return c.naStar[i]; })),
                            band(est.nStarLoss[i], collect([&](const Curves& c) { return c.nStarLoss[i]; }))});
 
@@ -235,7 +259,8 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
         const double top = a.surface.maxSparsity();
         const double tol = 1e-3 * std::max(1e-9, top - a.surface.minSparsity());
         int first = -1;
-        for (int i = static_cast<int>(a.sStar.size()) - 1; i >= 0 && a.sStar[i].sparsity.value >= top - tol; --i)
+        for (int i = static_cast<int>(a.sStar.size()) - 1; i >= 0 && a.sStar[i].sparsity.value >= top - tol;
+             --i)
             first = i;
         if (first >= 0) a.nThreshold = a.sStar[first].params;
     }
@@ -265,7 +290,8 @@ SweepAnalysis analyzeSweep(const RunTable& table, const IsoflopOptions& o) {
     std::map<double, std::vector<std::pair<double, const NStarPoint*>>> bySparsity;
     std::vector<double> cs, optN, optNa, optL;
     for (const auto& b : sweep.budgets) {
-        for (const auto& p : b.nStar) bySparsity[p.sparsity].emplace_back(b.budget, &p);
+        for (const auto& p : b.nStar)
+            bySparsity[p.sparsity].emplace_back(b.budget, &p);
         cs.push_back(b.budget);
         optN.push_back(b.optimum.params.value);
         optNa.push_back(b.optimum.activeParams.value);

@@ -15,13 +15,13 @@ struct IsoflopOptions {
     std::optional<Degrees> degrees; // fixed degrees; CV search over {0..maxDegree}³ when empty
     int maxDegree = 4;
     int folds = 5;
-    int bootstrap = 100;            // refits on random subsamples (paper: k = 100)
+    int bootstrap = 100; // refits on random subsamples (paper: k = 100)
     double subsampleFraction = 0.8;
-    double holdoutFraction = 0.2;   // random held-out split for Pearson/MSE
+    double holdoutFraction = 0.2; // random held-out split for Pearson/MSE
     bool leaveOneSparsityOut = false;
     unsigned seed = 42;
-    int gridPoints = 40;            // N grid for S*(N)
-    int threads = 0;                // 0: all cores
+    int gridPoints = 40; // N grid for S*(N)
+    int threads = 0;     // 0: all cores
 };
 
 struct Band {
@@ -52,19 +52,19 @@ struct BudgetAnalysis {
     Degrees degrees;
     double cvMse = 0;
     int degreeCandidates = 0;
-    double mse = 0, pearson = 0;       // in-sample
-    HeldOut heldout;                   // random split
+    double mse = 0, pearson = 0; // in-sample
+    HeldOut heldout;             // random split
     std::optional<HeldOut> leaveOneSparsityOut;
-    IsoflopSurface surface;            // over N
+    IsoflopSurface surface;                      // over N
     std::optional<IsoflopSurface> activeSurface; // over N_a
     struct {
         Band params, sparsity, activeParams, loss;
     } optimum;
     std::vector<SStarPoint> sStar;
     std::vector<NStarPoint> nStar;
-    std::optional<double> nThreshold;  // N above which S* sits at the largest swept sparsity
+    std::optional<double> nThreshold; // N above which S* sits at the largest swept sparsity
     std::vector<IsoflopPoint> points;
-    std::vector<double> activeParams;  // per point, NaN when unknown
+    std::vector<double> activeParams; // per point, NaN when unknown
     // The bootstrap refits themselves, so any slice of the surface can carry its 95 % band.
     std::vector<PolynomialFit> replicates, activeReplicates;
 };
@@ -78,10 +78,10 @@ struct SparsityTrend {
 };
 
 struct SweepAnalysis {
-    std::vector<BudgetAnalysis> budgets;            // ascending C
-    std::vector<SparsityTrend> trends;              // per swept sparsity level
+    std::vector<BudgetAnalysis> budgets;                // ascending C
+    std::vector<SparsityTrend> trends;                  // per swept sparsity level
     PowerLaw optimumParams, optimumActive, optimumLoss; // the joint optimum across C
-    std::vector<std::string> skipped;               // budgets left out, with the reason
+    std::vector<std::string> skipped;                   // budgets left out, with the reason
 };
 
 // Runs → points of one budget (excluded runs and runs without loss/params are left out).
@@ -89,7 +89,8 @@ std::map<double, std::vector<const Run*>> groupByBudget(const RunTable& table);
 
 BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std::vector<double>& activeParams,
                              double budget, const IsoflopOptions& options);
-BudgetAnalysis analyzeBudget(const std::vector<const Run*>& runs, double budget, const IsoflopOptions& options);
+BudgetAnalysis analyzeBudget(const std::vector<const Run*>& runs, double budget,
+                             const IsoflopOptions& options);
 SweepAnalysis analyzeSweep(const RunTable& table, const IsoflopOptions& options);
 
 } // namespace moescope

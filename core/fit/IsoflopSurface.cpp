@@ -22,11 +22,13 @@ std::vector<Pt> convexHull(std::vector<Pt> p) {
     std::vector<Pt> h(2 * p.size());
     size_t k = 0;
     for (size_t i = 0; i < p.size(); ++i) {
-        while (k >= 2 && cross(h[k - 2], h[k - 1], p[i]) <= 0) --k;
+        while (k >= 2 && cross(h[k - 2], h[k - 1], p[i]) <= 0)
+            --k;
         h[k++] = p[i];
     }
     for (size_t i = p.size() - 1, t = k + 1; i > 0; --i) {
-        while (k >= t && cross(h[k - 2], h[k - 1], p[i - 1]) <= 0) --k;
+        while (k >= t && cross(h[k - 2], h[k - 1], p[i - 1]) <= 0)
+            --k;
         h[k++] = p[i - 1];
     }
     h.resize(k - 1);
@@ -44,12 +46,15 @@ template <typename F> double minimizeOnInterval(F f, double a, double b) {
         const double v = f(a + (b - a) * i / scan);
         if (v < bestValue) bestValue = v, best = i;
     }
-    double lo = a + (b - a) * std::max(0, best - 1) / scan, hi = a + (b - a) * std::min(scan, best + 1) / scan;
+    double lo = a + (b - a) * std::max(0, best - 1) / scan,
+           hi = a + (b - a) * std::min(scan, best + 1) / scan;
     const double g = (std::sqrt(5.0) - 1) / 2;
     double c = hi - g * (hi - lo), d = lo + g * (hi - lo);
     for (int it = 0; it < 45; ++it) {
-        if (f(c) < f(d)) hi = d;
-        else lo = c;
+        if (f(c) < f(d))
+            hi = d;
+        else
+            lo = c;
         c = hi - g * (hi - lo), d = lo + g * (hi - lo);
     }
     const double x = (lo + hi) / 2;
@@ -57,12 +62,17 @@ template <typename F> double minimizeOnInterval(F f, double a, double b) {
 }
 } // namespace
 
-double IsoflopSurface::sHat(double s) { return -std::log1p(-s); }
-double IsoflopSurface::sparsityFromHat(double h) { return -std::expm1(-h); }
+double IsoflopSurface::sHat(double s) {
+    return -std::log1p(-s);
+}
+double IsoflopSurface::sparsityFromHat(double h) {
+    return -std::expm1(-h);
+}
 
 std::string IsoflopSurface::whyUnsupported(const std::vector<IsoflopPoint>& points, const Degrees& d) {
     std::set<double> nLevels, sLevels;
-    for (const auto& p : points) nLevels.insert(p.params), sLevels.insert(p.sparsity);
+    for (const auto& p : points)
+        nLevels.insert(p.params), sLevels.insert(p.sparsity);
     const auto count = [](size_t n) { return std::to_string(n); };
     if (static_cast<int>(points.size()) < d.featureCount())
         return count(points.size()) + " runs, but degrees " + d.toString() + " need at least " +
@@ -89,9 +99,11 @@ IsoflopSurface::IsoflopSurface(const std::vector<IsoflopPoint>& points, const De
     if (!fit_.ok) throw IsoflopError("the least-squares solve failed for degrees " + degrees.toString());
     std::vector<Pt> pts;
     if (rows.empty())
-        for (int i = 0; i < m; ++i) pts.emplace_back(x[i], points[i].sparsity);
+        for (int i = 0; i < m; ++i)
+            pts.emplace_back(x[i], points[i].sparsity);
     else
-        for (int i : rows) pts.emplace_back(x[i], points[i].sparsity);
+        for (int i : rows)
+            pts.emplace_back(x[i], points[i].sparsity);
     buildDomain(pts);
 }
 
@@ -129,7 +141,9 @@ void IsoflopSurface::shareDomain(const IsoflopSurface& other) {
     columns_ = other.columns_;
 }
 
-double IsoflopSurface::loss(double params, double sparsity) const { return fit_(std::log(params), sHat(sparsity)); }
+double IsoflopSurface::loss(double params, double sparsity) const {
+    return fit_(std::log(params), sHat(sparsity));
+}
 
 bool IsoflopSurface::insideHull(double lx, double s) const {
     if (hull_.size() < 3) {
@@ -158,7 +172,8 @@ std::pair<double, double> IsoflopSurface::jointOptimum() const {
     std::pair<double, double> arg{xMin_, sMin_};
     const auto& columns = hullColumns();
     std::vector<double> yHat(grid + 1);
-    for (int j = 0; j <= grid; ++j) yHat[j] = sHat(sMin_ + (sMax_ - sMin_) * j / grid);
+    for (int j = 0; j <= grid; ++j)
+        yHat[j] = sHat(sMin_ + (sMax_ - sMin_) * j / grid);
     for (int i = 0; i <= grid; ++i) {
         const double x = xMin_ + (xMax_ - xMin_) * i / grid;
         const auto [lo, hi] = columns[i];
@@ -173,13 +188,14 @@ std::pair<double, double> IsoflopSurface::jointOptimum() const {
     double x = arg.first, s = arg.second;
     const double dx = (xMax_ - xMin_) / grid, ds = (sMax_ - sMin_) / grid;
     for (int round = 0; round < 3; ++round) {
-        const double nx = minimizeOnInterval([&](double t) { return insideHull(t, s) ? fit_(t, sHat(s)) : 1e300; },
-                                             std::max(xMin_, x - dx), std::min(xMax_, x + dx));
+        const double nx =
+            minimizeOnInterval([&](double t) { return insideHull(t, s) ? fit_(t, sHat(s)) : 1e300; },
+                               std::max(xMin_, x - dx), std::min(xMax_, x + dx));
         if (insideHull(nx, s)) x = nx;
         if (ds > 0) {
-            const double ns = minimizeOnInterval(
-                [&](double t) { return insideHull(x, t) ? fit_(x, sHat(t)) : 1e300; }, std::max(sMin_, s - ds),
-                std::min(sMax_, s + ds));
+            const double ns =
+                minimizeOnInterval([&](double t) { return insideHull(x, t) ? fit_(x, sHat(t)) : 1e300; },
+                                   std::max(sMin_, s - ds), std::min(sMax_, s + ds));
             if (insideHull(x, ns)) s = ns;
         }
     }

@@ -24,7 +24,8 @@ class IsoflopSurface {
 public:
     IsoflopSurface() = default;
     // Fits with fixed degrees; IsoflopError when the points cannot support them.
-    IsoflopSurface(const std::vector<IsoflopPoint>& points, const Degrees& degrees, const std::vector<int>& rows = {});
+    IsoflopSurface(const std::vector<IsoflopPoint>& points, const Degrees& degrees,
+                   const std::vector<int>& rows = {});
 
     static double sHat(double sparsity);        // −log(1−S)
     static double sparsityFromHat(double sHat); // inverse

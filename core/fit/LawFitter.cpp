@@ -33,7 +33,9 @@ constexpr int kPrimes[] = {2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37};
 class Borrowed final : public ceres::FirstOrderFunction {
 public:
     explicit Borrowed(const ceres::FirstOrderFunction& f) : f_(f) {}
-    bool Evaluate(const double* p, double* cost, double* gradient) const override { return f_.Evaluate(p, cost, gradient); }
+    bool Evaluate(const double* p, double* cost, double* gradient) const override {
+        return f_.Evaluate(p, cost, gradient);
+    }
     int NumParameters() const override { return f_.NumParameters(); }
 
 private:
@@ -59,9 +61,11 @@ Best bestOfStarts(const ceres::FirstOrderFunction& objective, const std::vector<
         }
     };
     std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+    for (size_t t = 1; t < threads; ++t)
+        pool.emplace_back(work, t);
     work(0);
-    for (auto& th : pool) th.join();
+    for (auto& th : pool)
+        th.join();
     Best best;
     for (const Best& b : perThread)
         if (b.objective < best.objective || (b.objective == best.objective && b.index < best.index)) best = b;
@@ -87,10 +91,12 @@ std::vector<std::vector<double>> startPoints(const ParametricLaw& law, const Law
         std::vector<size_t> idx(axes.size(), 0);
         for (;;) {
             std::vector<double> p(axes.size());
-            for (size_t k = 0; k < axes.size(); ++k) p[k] = axes[k][idx[k]];
+            for (size_t k = 0; k < axes.size(); ++k)
+                p[k] = axes[k][idx[k]];
             starts.push_back(p);
             size_t k = axes.size();
-            while (k > 0 && ++idx[k - 1] == axes[k - 1].size()) idx[--k] = 0;
+            while (k > 0 && ++idx[k - 1] == axes[k - 1].size())
+                idx[--k] = 0;
             if (k == 0) break;
         }
         return starts;
@@ -105,12 +111,14 @@ std::vector<std::vector<double>> startPoints(const ParametricLaw& law, const Law
     };
     if (o.starts == LawFitOptions::Starts::Fast) {
         starts.push_back(law.preset());
-        for (int i = 1; i <= 64; ++i) starts.push_back(inBox([&](size_t k) { return halton(i, kPrimes[k % 12]); }));
+        for (int i = 1; i <= 64; ++i)
+            starts.push_back(inBox([&](size_t k) { return halton(i, kPrimes[k % 12]); }));
         return starts;
     }
     std::mt19937_64 rng(o.seed);
     std::uniform_real_distribution<double> u(0, 1);
-    for (int i = 0; i < o.randomStarts; ++i) starts.push_back(inBox([&](size_t) { return u(rng); }));
+    for (int i = 0; i < o.randomStarts; ++i)
+        starts.push_back(inBox([&](size_t) { return u(rng); }));
     return starts;
 }
 
@@ -134,10 +142,12 @@ double descend(const ceres::FirstOrderFunction& objective, std::vector<double>& 
     return std::isfinite(summary.final_cost) ? summary.final_cost : std::numeric_limits<double>::infinity();
 }
 
-FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p, const std::vector<LawPoint>& points) {
+FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p,
+                     const std::vector<LawPoint>& points) {
     FitMetrics m;
     std::vector<double> pred, obs;
-    for (const auto& x : points) pred.push_back(law.predict(p, x)), obs.push_back(x.loss);
+    for (const auto& x : points)
+        pred.push_back(law.predict(p, x)), obs.push_back(x.loss);
     m.n = static_cast<int>(points.size());
     m.mse = meanSquaredError(pred, obs);
     m.rmse = std::sqrt(m.mse);
@@ -145,8 +155,8 @@ FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p, con
     return m;
 }
 
-LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train, const std::vector<LawPoint>& heldout,
-              const LawFitOptions& o) {
+LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
+              const std::vector<LawPoint>& heldout, const LawFitOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
     const auto objective = law.objective(train);
     const auto starts = startPoints(law, o);
@@ -167,19 +177,23 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train, cons
         std::uniform_int_distribution<size_t> pick(0, train.size() - 1);
         std::vector<std::vector<LawPoint>> samples(o.bootstrap);
         for (auto& s : samples)
-            for (size_t i = 0; i < train.size(); ++i) s.push_back(train[pick(rng)]);
+            for (size_t i = 0; i < train.size(); ++i)
+                s.push_back(train[pick(rng)]);
         std::vector<std::vector<std::pair<std::string, double>>> reps(o.bootstrap);
         const size_t threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
         auto work = [&](size_t t) {
             for (size_t b = t; b < samples.size(); b += threads) {
                 std::vector<double> p = best.p;
-                if (std::isfinite(descend(*law.objective(samples[b]), p, o.maxIterations))) reps[b] = law.report(p);
+                if (std::isfinite(descend(*law.objective(samples[b]), p, o.maxIterations)))
+                    reps[b] = law.report(p);
             }
         };
         std::vector<std::thread> pool;
-        for (size_t t = 1; t < threads; ++t) pool.emplace_back(work, t);
+        for (size_t t = 1; t < threads; ++t)
+            pool.emplace_back(work, t);
         work(0);
-        for (auto& th : pool) th.join();
+        for (auto& th : pool)
+            th.join();
         for (size_t k = 0; k < fit.reported.size(); ++k) {
             std::vector<double> v;
             for (const auto& r : reps)

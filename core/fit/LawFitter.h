@@ -29,9 +29,9 @@ struct FitMetrics {
 
 struct LawFit {
     std::string law;
-    std::vector<double> parameters;                           // internal
-    std::vector<std::pair<std::string, double>> reported;     // as papers print them
-    std::map<std::string, std::pair<double, double>> ci95;    // per reported name
+    std::vector<double> parameters;                        // internal
+    std::vector<std::pair<std::string, double>> reported;  // as papers print them
+    std::map<std::string, std::pair<double, double>> ci95; // per reported name
     double objective = 0;
     FitMetrics metrics;
     std::optional<FitMetrics> heldout;
@@ -47,10 +47,11 @@ std::vector<std::vector<double>> startPoints(const ParametricLaw& law, const Law
 // One L-BFGS descent; returns the final objective (inf when the start is infeasible).
 double descend(const ceres::FirstOrderFunction& objective, std::vector<double>& p, int maxIterations);
 
-LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train, const std::vector<LawPoint>& heldout,
-              const LawFitOptions& options);
+LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
+              const std::vector<LawPoint>& heldout, const LawFitOptions& options);
 
-FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p, const std::vector<LawPoint>& points);
+FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p,
+                     const std::vector<LawPoint>& points);
 
 // `FIELD==VALUE` (also `!=`, `<`, `>`, `<=`, `>=`) for --holdout; false with `error` naming the option.
 struct RunFilter {

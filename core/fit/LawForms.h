@@ -22,21 +22,27 @@ struct LawPoint {
 };
 
 namespace lawmath {
-using std::exp;
-using std::log;
 using ceres::exp;
 using ceres::log;
+using std::exp;
+using std::log;
 
-inline double valueOf(double x) { return x; }
-template <int N> double valueOf(const ceres::Jet<double, N>& x) { return x.a; }
+inline double valueOf(double x) {
+    return x;
+}
+template <int N> double valueOf(const ceres::Jet<double, N>& x) {
+    return x.a;
+}
 
 // log(Σ exp(x_i)) without overflow. The shift is a plain number (any constant works), which spares the
 // derivative parts a subtraction per term.
 template <typename T> T lse(const T* x, int n) {
     double m = valueOf(x[0]);
-    for (int i = 1; i < n; ++i) m = std::max(m, valueOf(x[i]));
+    for (int i = 1; i < n; ++i)
+        m = std::max(m, valueOf(x[i]));
     T s(0.0);
-    for (int i = 0; i < n; ++i) s += exp(x[i] - m);
+    for (int i = 0; i < n; ++i)
+        s += exp(x[i] - m);
     return log(s) + m;
 }
 
@@ -46,15 +52,18 @@ template <typename T> T lse(const T* x, int n) {
 template <typename T> T lseWithConstant(const T* x, int n, const T& c) {
     const double cv = valueOf(c);
     bool safe = true;
-    for (int i = 0; i < n; ++i) safe = safe && valueOf(x[i]) - cv < 600.0;
+    for (int i = 0; i < n; ++i)
+        safe = safe && valueOf(x[i]) - cv < 600.0;
     if (!safe) {
         T all[8];
-        for (int i = 0; i < n; ++i) all[i] = x[i];
+        for (int i = 0; i < n; ++i)
+            all[i] = x[i];
         all[n] = c;
         return lse(all, n + 1);
     }
     T s(1.0);
-    for (int i = 0; i < n; ++i) s += exp(x[i] - c);
+    for (int i = 0; i < n; ++i)
+        s += exp(x[i] - c);
     return log(s) + c;
 }
 
@@ -64,11 +73,13 @@ template <typename T> T huber(const T& r, double delta) {
 }
 } // namespace lawmath
 
-// Chinchilla (Hoffmann et al.; Epoch's recipe): log L̂ = LSE(a − α log N, b − β log D, e); p = [a, b, e, α, β].
+// Chinchilla (Hoffmann et al.; Epoch's recipe): log L̂ = LSE(a − α log N, b − β log D, e); p = [a, b, e, α,
+// β].
 struct ChinchillaResidual {
     static constexpr int kParams = 5;
     double logN, logD, logL;
-    explicit ChinchillaResidual(const LawPoint& x) : logN(std::log(x.n)), logD(std::log(x.tokens)), logL(std::log(x.loss)) {}
+    explicit ChinchillaResidual(const LawPoint& x)
+        : logN(std::log(x.n)), logD(std::log(x.tokens)), logL(std::log(x.loss)) {}
     template <typename T> T logPrediction(const T* p) const {
         const T terms[2] = {p[0] - p[3] * logN, p[1] - p[4] * logD};
         return lawmath::lseWithConstant(terms, 2, p[2]);
@@ -85,7 +96,8 @@ struct AbnarResidual {
     static constexpr int kParams = 10;
     double logN, logD, logDense, logL;
     explicit AbnarResidual(const LawPoint& x)
-        : logN(std::log(x.n)), logD(std::log(x.tokens)), logDense(std::log1p(-x.sparsity)), logL(std::log(x.loss)) {}
+        : logN(std::log(x.n)), logD(std::log(x.tokens)), logDense(std::log1p(-x.sparsity)),
+          logL(std::log(x.loss)) {}
     template <typename T> T logPrediction(const T* p) const {
         const T terms[4] = {p[0] - p[5] * logN, p[1] - p[6] * logD, p[2] - p[7] * logDense,
                             p[3] - p[8] * logDense - p[9] * logN};
@@ -117,7 +129,8 @@ struct LiResidual {
 };
 
 // Clark et al. 2022: log10 L = a log10 N_a + b log10 Ê + c log10 N_a log10 Ê + d,
-// 1/Ê = 1/(E − 1 + (1/E_start − 1/E_max)^−1) + 1/E_max; p = [a, b, c, d, E_start, E_max]. Squared error on log10 L.
+// 1/Ê = 1/(E − 1 + (1/E_start − 1/E_max)^−1) + 1/E_max; p = [a, b, c, d, E_start, E_max]. Squared error on
+// log10 L.
 struct ClarkResidual {
     static constexpr int kParams = 6;
     double log10N, experts, log10L;
@@ -142,7 +155,8 @@ struct LudziejewskiResidual {
     static constexpr int kParams = 7;
     double logN, logD, logG, logL;
     explicit LudziejewskiResidual(const LawPoint& x)
-        : logN(std::log(x.na)), logD(std::log(x.tokens)), logG(std::log(x.granularity)), logL(std::log(x.loss)) {}
+        : logN(std::log(x.na)), logD(std::log(x.tokens)), logG(std::log(x.granularity)),
+          logL(std::log(x.loss)) {}
     template <typename T> T logPrediction(const T* p) const {
         const T coefficient[2] = {p[4] - p[5] * logG, p[0]};
         const T terms[2] = {lawmath::lse(coefficient, 2) - p[1] * logN, p[2] - p[3] * logD};

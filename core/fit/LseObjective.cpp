@@ -24,13 +24,15 @@ bool LseObjective::Evaluate(const double* p, double* cost, double* gradient) con
         // One fused pass per term for the common shapes (Eigen evaluates each line as a single loop);
         // an overflow shows up as a non-finite cost below and makes the line search back off.
         const auto& sl = t.slopes;
-        if (t.offset.size() == 0 && sl.size() == 1) e[k] = (shift + p[sl[0].first] * sl[0].second).exp();
+        if (t.offset.size() == 0 && sl.size() == 1)
+            e[k] = (shift + p[sl[0].first] * sl[0].second).exp();
         else if (t.offset.size() == 0 && sl.size() == 2)
             e[k] = (shift + p[sl[0].first] * sl[0].second + p[sl[1].first] * sl[1].second).exp();
         else {
             Eigen::ArrayXd x = Eigen::ArrayXd::Constant(n, shift);
             if (t.offset.size()) x += t.offset;
-            for (const auto& [j, feature] : sl) x += p[j] * feature;
+            for (const auto& [j, feature] : sl)
+                x += p[j] * feature;
             e[k] = x.exp();
         }
         sum += e[k];
@@ -46,11 +48,13 @@ bool LseObjective::Evaluate(const double* p, double* cost, double* gradient) con
     if (!gradient) return true;
     // d huber / d prediction = −clamp(r, −δ, δ); d prediction / d t_k = e_k / sum.
     psi = -residual.max(-delta_).min(delta_) / sum;
-    for (int j = 0; j < parameters_; ++j) gradient[j] = 0;
+    for (int j = 0; j < parameters_; ++j)
+        gradient[j] = 0;
     for (size_t k = 0; k < terms_.size(); ++k) {
         w = psi * e[k];
         if (terms_[k].coefficient >= 0) gradient[terms_[k].coefficient] += w.sum();
-        for (const auto& [j, feature] : terms_[k].slopes) gradient[j] += (w * feature).sum();
+        for (const auto& [j, feature] : terms_[k].slopes)
+            gradient[j] += (w * feature).sum();
     }
     // Every term was shifted by c, so d/dc of c + log(1 + Σ exp(t_k − c)) is the constant's own weight 1/sum.
     gradient[constant_] += psi.sum();

@@ -13,14 +13,15 @@
 namespace moescope {
 
 struct LseTerm {
-    int coefficient = -1;                          // parameter added as is (−1: none)
-    Eigen::ArrayXd offset;                         // per-point constant (empty: 0)
+    int coefficient = -1;                               // parameter added as is (−1: none)
+    Eigen::ArrayXd offset;                              // per-point constant (empty: 0)
     std::vector<std::pair<int, Eigen::ArrayXd>> slopes; // parameter times a per-point feature
 };
 
 class LseObjective final : public ceres::FirstOrderFunction {
 public:
-    LseObjective(int parameters, std::vector<LseTerm> terms, int constant, Eigen::ArrayXd logLoss, double delta);
+    LseObjective(int parameters, std::vector<LseTerm> terms, int constant, Eigen::ArrayXd logLoss,
+                 double delta);
     bool Evaluate(const double* p, double* cost, double* gradient) const override;
     int NumParameters() const override { return parameters_; }
 

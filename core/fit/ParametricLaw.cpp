@@ -14,7 +14,8 @@ namespace {
 
 std::vector<double> range(double from, double to, double step) {
     std::vector<double> v;
-    for (double x = from; x <= to + 1e-9; x += step) v.push_back(std::round(x * 1e6) / 1e6);
+    for (double x = from; x <= to + 1e-9; x += step)
+        v.push_back(std::round(x * 1e6) / 1e6);
     return v;
 }
 
@@ -37,19 +38,24 @@ template <class Residual> struct SummedLoss {
 
 template <class Residual> class LawBase : public ParametricLaw {
 public:
-    std::unique_ptr<ceres::FirstOrderFunction> autodiffObjective(const std::vector<LawPoint>& points) const override {
+    std::unique_ptr<ceres::FirstOrderFunction>
+    autodiffObjective(const std::vector<LawPoint>& points) const override {
         auto* loss = new SummedLoss<Residual>;
         loss->useHuber = useHuber();
-        for (const LawPoint& x : points) loss->residuals.emplace_back(x);
-        return std::make_unique<ceres::AutoDiffFirstOrderFunction<SummedLoss<Residual>, Residual::kParams>>(loss);
+        for (const LawPoint& x : points)
+            loss->residuals.emplace_back(x);
+        return std::make_unique<ceres::AutoDiffFirstOrderFunction<SummedLoss<Residual>, Residual::kParams>>(
+            loss);
     }
     std::unique_ptr<ceres::FirstOrderFunction> objective(const std::vector<LawPoint>& points) const override {
         std::vector<LseTerm> terms;
         int constant = -1;
         if (!lseTerms(points, terms, constant)) return autodiffObjective(points);
         Eigen::ArrayXd logLoss(points.size());
-        for (size_t i = 0; i < points.size(); ++i) logLoss[i] = std::log(points[i].loss);
-        return std::make_unique<LseObjective>(Residual::kParams, std::move(terms), constant, std::move(logLoss), kHuberDelta);
+        for (size_t i = 0; i < points.size(); ++i)
+            logLoss[i] = std::log(points[i].loss);
+        return std::make_unique<LseObjective>(Residual::kParams, std::move(terms), constant,
+                                              std::move(logLoss), kHuberDelta);
     }
     double residual(const std::vector<double>& p, const LawPoint& x) const override {
         double r = 0;
@@ -68,13 +74,22 @@ protected:
 // Per-point feature arrays for the LSE terms.
 Eigen::ArrayXd feature(const std::vector<LawPoint>& points, double (*f)(const LawPoint&), double sign) {
     Eigen::ArrayXd a(points.size());
-    for (size_t i = 0; i < points.size(); ++i) a[i] = sign * f(points[i]);
+    for (size_t i = 0; i < points.size(); ++i)
+        a[i] = sign * f(points[i]);
     return a;
 }
-double logN(const LawPoint& x) { return std::log(x.n); }
-double logD(const LawPoint& x) { return std::log(x.tokens); }
-double logDense(const LawPoint& x) { return std::log1p(-x.sparsity); }
-double logShare(const LawPoint& x) { return std::log(x.r / (x.r + 1.0)); }
+double logN(const LawPoint& x) {
+    return std::log(x.n);
+}
+double logD(const LawPoint& x) {
+    return std::log(x.tokens);
+}
+double logDense(const LawPoint& x) {
+    return std::log1p(-x.sparsity);
+}
+double logShare(const LawPoint& x) {
+    return std::log(x.r / (x.r + 1.0));
+}
 
 class Chinchilla final : public LawBase<ChinchillaResidual> {
 public:
@@ -86,11 +101,16 @@ public:
         return {range(0, 25, 5), range(0, 25, 5), range(-1, 1, .5), range(0, 2, .5), range(0, 2, .5)};
     }
     std::vector<double> preset() const override {
-        return {std::log(kHoffmann.A), std::log(kHoffmann.B), std::log(kHoffmann.E), kHoffmann.alpha, kHoffmann.beta};
+        return {std::log(kHoffmann.A), std::log(kHoffmann.B), std::log(kHoffmann.E), kHoffmann.alpha,
+                kHoffmann.beta};
     }
     std::string presetSource() const override { return "Hoffmann et al. 2022"; }
     std::vector<std::pair<std::string, double>> report(const std::vector<double>& p) const override {
-        return {{"E", std::exp(p[2])}, {"A", std::exp(p[0])}, {"B", std::exp(p[1])}, {"alpha", p[3]}, {"beta", p[4]}};
+        return {{"E", std::exp(p[2])},
+                {"A", std::exp(p[0])},
+                {"B", std::exp(p[1])},
+                {"alpha", p[3]},
+                {"beta", p[4]}};
     }
 
 protected:
@@ -104,11 +124,15 @@ protected:
 class Abnar final : public LawBase<AbnarResidual> {
 public:
     std::string id() const override { return "abnar"; }
-    std::string formula() const override { return "L = a/N^alpha + b/D^beta + c/(1-S)^lambda + d/((1-S)^delta N^gamma) + e"; }
+    std::string formula() const override {
+        return "L = a/N^alpha + b/D^beta + c/(1-S)^lambda + d/((1-S)^delta N^gamma) + e";
+    }
     std::vector<std::string> parameterNames() const override {
         return {"log_a", "log_b", "log_c", "log_d", "log_e", "alpha", "beta", "lambda", "delta", "gamma"};
     }
-    std::vector<Field> inputs() const override { return {Field::Params, Field::Tokens, Field::Sparsity, Field::Loss}; }
+    std::vector<Field> inputs() const override {
+        return {Field::Params, Field::Tokens, Field::Sparsity, Field::Loss};
+    }
     std::vector<std::vector<double>> startAxes() const override {
         const auto logs = std::vector<double>{0, 10, 20};
         const auto exps = range(0, 1.25, .25), signedExps = range(-1, 1, .5);
@@ -117,13 +141,13 @@ public:
     std::vector<double> preset() const override {
         const AbnarCoefficients k;
         return {std::log(k.a), std::log(k.b), std::log(k.c), std::log(k.d), std::log(k.e),
-                k.alpha, k.beta, k.lambda, k.delta, k.gamma};
+                k.alpha,       k.beta,        k.lambda,      k.delta,       k.gamma};
     }
     std::string presetSource() const override { return "Abnar et al. 2025, Table 3 (secondary copies)"; }
     std::vector<std::pair<std::string, double>> report(const std::vector<double>& p) const override {
         return {{"a", std::exp(p[0])}, {"b", std::exp(p[1])}, {"c", std::exp(p[2])}, {"d", std::exp(p[3])},
-                {"e", std::exp(p[4])}, {"alpha", p[5]}, {"beta", p[6]}, {"lambda", p[7]}, {"delta", p[8]},
-                {"gamma", p[9]}};
+                {"e", std::exp(p[4])}, {"alpha", p[5]},       {"beta", p[6]},        {"lambda", p[7]},
+                {"delta", p[8]},       {"gamma", p[9]}};
     }
 
 protected:
@@ -140,7 +164,9 @@ protected:
 class Li final : public LawBase<LiResidual> {
 public:
     std::string id() const override { return "li"; }
-    std::string formula() const override { return "L = a/N^alpha + b/D^beta + c(1-S)^gamma/N^lambda + d r/(r+1) + tau"; }
+    std::string formula() const override {
+        return "L = a/N^alpha + b/D^beta + c(1-S)^gamma/N^lambda + d r/(r+1) + tau";
+    }
     std::vector<std::string> parameterNames() const override {
         return {"log_a", "log_b", "log_c", "log_d", "log_tau", "alpha", "beta", "lambda", "gamma"};
     }
@@ -154,16 +180,25 @@ public:
         return {logs, logs, logs, logs, {1.5}, exps, exps, exps, exps};
     }
     std::vector<double> preset() const override {
-        return {std::log(15.12), std::log(18.62), std::log(39.55), std::log(.0499), std::log(13.7354),
-                .6288, .0453, .4228, .0431};
+        return {std::log(15.12),
+                std::log(18.62),
+                std::log(39.55),
+                std::log(.0499),
+                std::log(13.7354),
+                .6288,
+                .0453,
+                .4228,
+                .0431};
     }
     std::string presetSource() const override {
-        return "Li et al. 2026, Table 1, as printed (e^R absorbed in c); its tau = 13.7 makes absolute losses "
+        return "Li et al. 2026, Table 1, as printed (e^R absorbed in c); its tau = 13.7 makes absolute "
+               "losses "
                "implausible, so read its predictions as relative";
     }
     std::vector<std::pair<std::string, double>> report(const std::vector<double>& p) const override {
-        return {{"a", std::exp(p[0])}, {"b", std::exp(p[1])}, {"c", std::exp(p[2])}, {"d", std::exp(p[3])},
-                {"tau", std::exp(p[4])}, {"alpha", p[5]}, {"beta", p[6]}, {"lambda", p[7]}, {"gamma", p[8]}};
+        return {{"a", std::exp(p[0])}, {"b", std::exp(p[1])},   {"c", std::exp(p[2])},
+                {"d", std::exp(p[3])}, {"tau", std::exp(p[4])}, {"alpha", p[5]},
+                {"beta", p[6]},        {"lambda", p[7]},        {"gamma", p[8]}};
     }
 
 protected:
@@ -180,8 +215,12 @@ protected:
 class Clark final : public LawBase<ClarkResidual> {
 public:
     std::string id() const override { return "clark"; }
-    std::string formula() const override { return "log10 L = a log10 N + b log10 E^ + c log10 N log10 E^ + d"; }
-    std::vector<std::string> parameterNames() const override { return {"a", "b", "c", "d", "e_start", "e_max"}; }
+    std::string formula() const override {
+        return "log10 L = a log10 N + b log10 E^ + c log10 N log10 E^ + d";
+    }
+    std::vector<std::string> parameterNames() const override {
+        return {"a", "b", "c", "d", "e_start", "e_max"};
+    }
     std::vector<Field> inputs() const override { return {Field::ActiveParams, Field::Experts, Field::Loss}; }
     std::vector<std::vector<double>> startAxes() const override {
         return {{-0.1, -0.05}, {-0.2, -0.1, 0.0}, {0.0, 0.01}, {1.0, 1.2}, {1.5, 3.0, 6.0}, {100, 300, 600}};
@@ -221,11 +260,14 @@ public:
 
 size_t ParametricLaw::fullGridSize() const {
     size_t n = 1;
-    for (const auto& axis : startAxes()) n *= axis.size();
+    for (const auto& axis : startAxes())
+        n *= axis.size();
     return n;
 }
 
-std::vector<std::string> lawIds() { return {"chinchilla", "abnar", "li", "clark", "ludziejewski"}; }
+std::vector<std::string> lawIds() {
+    return {"chinchilla", "abnar", "li", "clark", "ludziejewski"};
+}
 
 std::unique_ptr<ParametricLaw> makeLaw(const std::string& id) {
     if (id == "chinchilla") return std::make_unique<Chinchilla>();

@@ -36,10 +36,12 @@ public:
     virtual std::vector<std::pair<std::string, double>> report(const std::vector<double>& p) const = 0;
     virtual double predict(const std::vector<double>& p, const LawPoint& x) const = 0;
     // The summed objective over `points`, differentiated by Ceres' autodiff from the residual functor.
-    virtual std::unique_ptr<ceres::FirstOrderFunction> autodiffObjective(const std::vector<LawPoint>& points) const = 0;
+    virtual std::unique_ptr<ceres::FirstOrderFunction>
+    autodiffObjective(const std::vector<LawPoint>& points) const = 0;
     // What the fitter uses: the vectorised analytic form where the law has one (LseObjective), which tests
     // hold equal to the autodiff form, else the autodiff form.
-    virtual std::unique_ptr<ceres::FirstOrderFunction> objective(const std::vector<LawPoint>& points) const = 0;
+    virtual std::unique_ptr<ceres::FirstOrderFunction>
+    objective(const std::vector<LawPoint>& points) const = 0;
     // The residual the objective sums (in log or log10 loss), for metrics and tests.
     virtual double residual(const std::vector<double>& p, const LawPoint& x) const = 0;
 

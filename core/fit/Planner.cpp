@@ -45,7 +45,8 @@ PlannedConfig configFor(const ParametricLaw& law, const std::vector<double>& p, 
 
 Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const PlanOptions& o) {
     if (!(o.budget > 0)) throw std::invalid_argument("option --budget: must be positive");
-    if (!(o.maxSparsity >= 0 && o.maxSparsity < 1)) throw std::invalid_argument("option --max-sparsity: must lie in [0, 1)");
+    if (!(o.maxSparsity >= 0 && o.maxSparsity < 1))
+        throw std::invalid_argument("option --max-sparsity: must lie in [0, 1)");
     Plan plan;
     plan.sparsityMatters = lawUsesSparsity(law);
     const double k = o.family.activeExperts;
@@ -61,11 +62,13 @@ Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const P
         for (int j = 0; j <= ns; ++j) {
             const double s = ns ? sMax * j / ns : 0.0;
             const PlannedConfig c = configFor(law, p, std::exp(logD), k / (1 - s), o);
-            if (feasible(c) && c.predictedLoss < bestLoss) bestLoss = c.predictedLoss, bestLogD = logD, bestS = s;
+            if (feasible(c) && c.predictedLoss < bestLoss)
+                bestLoss = c.predictedLoss, bestLogD = logD, bestS = s;
         }
     }
     if (!std::isfinite(bestLoss))
-        throw std::invalid_argument("option --max-params: no configuration of the family fits under the cap at this budget");
+        throw std::invalid_argument(
+            "option --max-params: no configuration of the family fits under the cap at this budget");
     double stepD = (std::log(65536.0) - std::log(64.0)) / nd, stepS = ns ? sMax / ns : 0.0;
     auto lossAt = [&](double logD, double s) {
         const PlannedConfig c = configFor(law, p, std::exp(logD), k / (1 - s), o);
@@ -90,7 +93,8 @@ Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const P
     // Nearest concrete configs: d a multiple of 64 around the optimum, integer E ≥ K around K/(1−S).
     const double d0 = std::exp(bestLogD), e0 = k / (1 - bestS);
     bool found = false;
-    for (double d = std::max(64.0, 64.0 * std::floor(d0 / 64) - 128); d <= 64.0 * std::ceil(d0 / 64) + 128; d += 64)
+    for (double d = std::max(64.0, 64.0 * std::floor(d0 / 64) - 128); d <= 64.0 * std::ceil(d0 / 64) + 128;
+         d += 64)
         for (double e = std::max(k, std::floor(e0) - 2); e <= std::ceil(e0) + 2; ++e) {
             if (plan.sparsityMatters ? sparsityOf(e, k) > o.maxSparsity : e != k) continue;
             PlannedConfig c = configFor(law, p, d, e, o);
@@ -103,7 +107,8 @@ Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const P
             if (!feasible(c)) continue;
             if (!found || c.predictedLoss < plan.concrete.predictedLoss) plan.concrete = c, found = true;
         }
-    if (!found) throw std::invalid_argument("option --max-params: no concrete configuration fits under the cap");
+    if (!found)
+        throw std::invalid_argument("option --max-params: no concrete configuration fits under the cap");
     return plan;
 }
 

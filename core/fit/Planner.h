@@ -10,7 +10,7 @@
 namespace moescope {
 
 struct ArchitectureFamily {
-    double aspect = 128;   // d_model / n_layers
+    double aspect = 128; // d_model / n_layers
     double vocab = 32000;
     double ctx = 2048;
     double granularity = 1;

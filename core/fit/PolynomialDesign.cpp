@@ -17,18 +17,22 @@ void polynomialFeatures(const Degrees& d, double x, double y, double* out) {
     int c = 0;
     out[c++] = 1.0;
     double p = 1;
-    for (int i = 1; i <= d.n; ++i) out[c++] = p *= x;
+    for (int i = 1; i <= d.n; ++i)
+        out[c++] = p *= x;
     p = 1;
-    for (int i = 1; i <= d.s; ++i) out[c++] = p *= y;
+    for (int i = 1; i <= d.s; ++i)
+        out[c++] = p *= y;
     p = 1;
-    for (int i = 1; i <= d.ns; ++i) out[c++] = p *= x * y;
+    for (int i = 1; i <= d.ns; ++i)
+        out[c++] = p *= x * y;
 }
 
 double PolynomialFit::operator()(double x, double y) const {
     double f[16];
     polynomialFeatures(degrees, x, y, f);
     double s = 0;
-    for (int i = 0; i < coefficients.size(); ++i) s += coefficients[i] * f[i];
+    for (int i = 0; i < coefficients.size(); ++i)
+        s += coefficients[i] * f[i];
     return s;
 }
 
@@ -45,7 +49,8 @@ PolynomialFit fitPolynomial(const Degrees& d, const Eigen::VectorXd& x, const Ei
         const int i = rows.empty() ? r : rows[r];
         double f[16];
         polynomialFeatures(d, x[i], y[i], f);
-        for (int c = 0; c < k; ++c) a(r, c) = f[c];
+        for (int c = 0; c < k; ++c)
+            a(r, c) = f[c];
         b[r] = loss[i];
     }
     // Equilibrate columns; an all-zero column (y of a dense sweep) keeps scale 1 and is dropped by the
@@ -71,7 +76,8 @@ DegreeSearch searchDegrees(const Eigen::VectorXd& x, const Eigen::VectorXd& y, c
     std::shuffle(order.begin(), order.end(), rng);
     std::vector<std::vector<int>> train(folds), test(folds);
     for (int f = 0; f < folds; ++f)
-        for (int i = 0; i < m; ++i) (i % folds == f ? test : train)[f].push_back(order[i]);
+        for (int i = 0; i < m; ++i)
+            (i % folds == f ? test : train)[f].push_back(order[i]);
 
     std::vector<Degrees> candidates;
     for (int a = 0; a <= maximum.n; ++a)
@@ -91,16 +97,19 @@ DegreeSearch searchDegrees(const Eigen::VectorXd& x, const Eigen::VectorXd& y, c
                     sse = std::numeric_limits<double>::infinity();
                     break;
                 }
-                for (int i : test[f]) sse += (fit(x[i], y[i]) - loss[i]) * (fit(x[i], y[i]) - loss[i]);
+                for (int i : test[f])
+                    sse += (fit(x[i], y[i]) - loss[i]) * (fit(x[i], y[i]) - loss[i]);
             }
             cvError[ci] = sse / m;
         }
     };
     const int n = threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
     std::vector<std::thread> pool;
-    for (int t = 1; t < n; ++t) pool.emplace_back(evaluate, t, n);
+    for (int t = 1; t < n; ++t)
+        pool.emplace_back(evaluate, t, n);
     evaluate(0, n);
-    for (auto& t : pool) t.join();
+    for (auto& t : pool)
+        t.join();
 
     DegreeSearch result;
     result.candidates = static_cast<int>(candidates.size());

@@ -12,7 +12,8 @@ struct AbnarCoefficients {
     double a = 16612.50, b = 5455.67, c = .4598, d = 17.26, e = .94;
 };
 
-template <typename T> T abnarLoss(const AbnarCoefficients& k, const T& n, const T& tokens, const T& sparsity) {
+template <typename T>
+T abnarLoss(const AbnarCoefficients& k, const T& n, const T& tokens, const T& sparsity) {
     using std::pow;
     const T dense = T(1.0) - sparsity;
     return k.a / pow(n, T(k.alpha)) + k.b / pow(tokens, T(k.beta)) + k.c / pow(dense, T(k.lambda)) +

@@ -7,7 +7,8 @@
 
 namespace moescope {
 
-std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o, double minParams, double maxParams) {
+std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o, double minParams,
+                                         double maxParams) {
     std::vector<Suggestion> out;
     for (int e : o.experts)
         for (double d = 128; d <= 16384; d += 64) {
@@ -40,8 +41,10 @@ std::vector<Suggestion> suggestRuns(const BudgetAnalysis& a, const SuggestOption
         double best = 1e300, bx = 0, bs = 0;
         for (int i = 0; i <= 40; ++i)
             for (int j = 0; j <= 40; ++j) {
-                const double x = a.surface.minLogParams() + (a.surface.maxLogParams() - a.surface.minLogParams()) * i / 40;
-                const double sp = a.surface.minSparsity() + (a.surface.maxSparsity() - a.surface.minSparsity()) * j / 40;
+                const double x =
+                    a.surface.minLogParams() + (a.surface.maxLogParams() - a.surface.minLogParams()) * i / 40;
+                const double sp =
+                    a.surface.minSparsity() + (a.surface.maxSparsity() - a.surface.minSparsity()) * j / 40;
                 if (!a.surface.insideHull(x, sp)) continue;
                 const double l = f(x, IsoflopSurface::sHat(sp));
                 if (l < best) best = l, bx = x, bs = sp;
@@ -62,10 +65,12 @@ std::vector<Suggestion> suggestRuns(const BudgetAnalysis& a, const SuggestOption
         }
         const double x = std::log(c.params), y = IsoflopSurface::sHat(c.sparsity);
         std::vector<double> l;
-        for (const PolynomialFit& f : a.replicates) l.push_back(f(x, y));
+        for (const PolynomialFit& f : a.replicates)
+            l.push_back(f(x, y));
         const double m = mean(l);
         double v = 0;
-        for (double li : l) v += (li - m) * (li - m);
+        for (double li : l)
+            v += (li - m) * (li - m);
         c.lossStd = std::sqrt(v / (l.size() - 1));
         c.predictedLoss = a.surface.loss(c.params, c.sparsity);
         score.push_back(c.lossStd * c.lossStd);

@@ -17,9 +17,9 @@ namespace moescope {
 
 struct SuggestOptions {
     int count = 4;
-    double vocab = 32000, ctx = 2048, aspect = 96; // family of the candidates: n_layers = round(d/aspect)
+    double vocab = 32000, ctx = 2048, aspect = 96;    // family of the candidates: n_layers = round(d/aspect)
     std::vector<int> experts{1, 2, 4, 8, 16, 32, 64}; // K = 1
-    double gpuTflops = 989.0 * 0.35;  // sustained FLOP/s assumed for GPU-hours: an H100 at 35 % MFU
+    double gpuTflops = 989.0 * 0.35; // sustained FLOP/s assumed for GPU-hours: an H100 at 35 % MFU
 };
 
 struct Suggestion {
@@ -31,7 +31,8 @@ struct Suggestion {
 };
 
 // Concrete candidates at budget C: d from 128 in steps of 64, E from the options; D = C/(6·N_a).
-std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o, double minParams, double maxParams);
+std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o, double minParams,
+                                         double maxParams);
 std::vector<Suggestion> suggestRuns(const BudgetAnalysis& analysis, const SuggestOptions& o);
 
 } // namespace moescope

@@ -7,13 +7,15 @@ namespace moescope {
 
 double mean(const std::vector<double>& v) {
     double s = 0;
-    for (double x : v) s += x;
+    for (double x : v)
+        s += x;
     return v.empty() ? std::nan("") : s / v.size();
 }
 
 double meanSquaredError(const std::vector<double>& p, const std::vector<double>& o) {
     double s = 0;
-    for (size_t i = 0; i < p.size(); ++i) s += (p[i] - o[i]) * (p[i] - o[i]);
+    for (size_t i = 0; i < p.size(); ++i)
+        s += (p[i] - o[i]) * (p[i] - o[i]);
     return p.empty() ? std::nan("") : s / p.size();
 }
 
@@ -52,7 +54,9 @@ double percentile(std::vector<double> v, double p) {
     return lo * (1 - frac) + hi * frac;
 }
 
-double PowerLaw::operator()(double x) const { return coefficient * std::pow(x, exponent); }
+double PowerLaw::operator()(double x) const {
+    return coefficient * std::pow(x, exponent);
+}
 
 PowerLaw fitPowerLaw(const std::vector<double>& x, const std::vector<double>& y) {
     PowerLaw law;
@@ -63,12 +67,14 @@ PowerLaw fitPowerLaw(const std::vector<double>& x, const std::vector<double>& y)
     if (lx.size() < 2) return law;
     const double mx = mean(lx), my = mean(ly);
     double sxy = 0, sxx = 0;
-    for (size_t i = 0; i < lx.size(); ++i) sxy += (lx[i] - mx) * (ly[i] - my), sxx += (lx[i] - mx) * (lx[i] - mx);
+    for (size_t i = 0; i < lx.size(); ++i)
+        sxy += (lx[i] - mx) * (ly[i] - my), sxx += (lx[i] - mx) * (lx[i] - mx);
     if (sxx <= 0) return law;
     law.exponent = sxy / sxx;
     law.coefficient = std::exp(my - law.exponent * mx);
     std::vector<double> pred;
-    for (double v : lx) pred.push_back(my + law.exponent * (v - mx));
+    for (double v : lx)
+        pred.push_back(my + law.exponent * (v - mx));
     law.r2 = rSquared(pred, ly);
     return law;
 }

@@ -12,8 +12,8 @@ namespace moescope {
 struct SyntheticSweepSpec {
     std::vector<double> budgets{1e18, 1e19, 1e20};
     std::vector<int> experts{1, 2, 4, 8, 16, 32, 64}; // K = 1: S = 1 − 1/E
-    int sizesPerLevel = 9;                             // spread over ≈ 1/8 .. 8 × the law's N* at each level
-    double noise = 0.005;                              // Gaussian σ added to each loss
+    int sizesPerLevel = 9; // spread over ≈ 1/8 .. 8 × the law's N* at each level
+    double noise = 0.005;  // Gaussian σ added to each loss
     unsigned seed = 7;
     double vocab = 32000, ctx = 2048;
     // Ground truth L(N, D, S); the Abnar preset when empty.

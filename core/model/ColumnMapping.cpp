@@ -14,14 +14,17 @@ struct Alias {
 };
 const std::vector<Alias>& aliases() {
     static const std::vector<Alias> table = {
-        {Field::Params, {"params", "n_params", "num_params", "total_params", "total_parameters", "parameters",
-                         "model_size", "total_parameter_count", "n_parameters", "num_parameters"}},
-        {Field::ActiveParams, {"active_params", "n_active_params", "num_active_params", "active_parameters",
-                               "activated_params", "dense_parameter_count"}},
+        {Field::Params,
+         {"params", "n_params", "num_params", "total_params", "total_parameters", "parameters", "model_size",
+          "total_parameter_count", "n_parameters", "num_parameters"}},
+        {Field::ActiveParams,
+         {"active_params", "n_active_params", "num_active_params", "active_parameters", "activated_params",
+          "dense_parameter_count"}},
         {Field::Sparsity, {"sparsity"}},
         {Field::Experts, {"experts", "num_experts", "n_experts", "total_experts", "n_routed_experts"}},
-        {Field::ActiveExperts, {"active_experts", "top_k", "topk", "k", "num_active_experts",
-                                "experts_per_token", "num_experts_per_tok"}},
+        {Field::ActiveExperts,
+         {"active_experts", "top_k", "topk", "k", "num_active_experts", "experts_per_token",
+          "num_experts_per_tok"}},
         {Field::Granularity, {"granularity"}},
         {Field::DModel, {"d_model", "hidden_size", "model_dim", "n_embd", "dim"}},
         {Field::NLayers, {"n_layers", "num_layers", "layers", "num_blocks", "n_layer", "num_hidden_layers"}},
@@ -64,15 +67,18 @@ bool parseMappingOverride(const std::string& text, MappingOverride& out, std::st
 std::string ColumnMapping::normalizeHeader(const std::string& h) {
     std::string out;
     for (unsigned char c : h) {
-        if (std::isalnum(c)) out.push_back(static_cast<char>(std::tolower(c)));
-        else if (!out.empty() && out.back() != '_') out.push_back('_');
+        if (std::isalnum(c))
+            out.push_back(static_cast<char>(std::tolower(c)));
+        else if (!out.empty() && out.back() != '_')
+            out.push_back('_');
     }
-    while (!out.empty() && out.back() == '_') out.pop_back();
+    while (!out.empty() && out.back() == '_')
+        out.pop_back();
     return out;
 }
 
-bool ColumnMapping::build(const std::vector<std::string>& header, const std::vector<MappingOverride>& overrides,
-                          std::string& error) {
+bool ColumnMapping::build(const std::vector<std::string>& header,
+                          const std::vector<MappingOverride>& overrides, std::string& error) {
     header_ = header;
     notes_.clear();
     std::fill(std::begin(columns_), std::end(columns_), -1);
@@ -86,8 +92,10 @@ bool ColumnMapping::build(const std::vector<std::string>& header, const std::vec
         const auto it = std::find(header.begin(), header.end(), o.column);
         if (it == header.end()) {
             std::string cols;
-            for (const auto& h : header) cols += (cols.empty() ? "'" : ", '") + h + "'";
-            error = "--map " + o.field + "=" + o.column + ": no column '" + o.column + "' (columns: " + cols + ")";
+            for (const auto& h : header)
+                cols += (cols.empty() ? "'" : ", '") + h + "'";
+            error = "--map " + o.field + "=" + o.column + ": no column '" + o.column + "' (columns: " + cols +
+                    ")";
             return false;
         }
         const int c = static_cast<int>(it - header.begin());
@@ -100,7 +108,8 @@ bool ColumnMapping::build(const std::vector<std::string>& header, const std::vec
     }
 
     std::vector<std::string> normalized;
-    for (const auto& h : header) normalized.push_back(normalizeHeader(h));
+    for (const auto& h : header)
+        normalized.push_back(normalizeHeader(h));
     for (const auto& alias : aliases()) {
         const int fi = static_cast<int>(alias.field);
         if (explicitField[fi]) continue;
@@ -118,10 +127,11 @@ bool ColumnMapping::build(const std::vector<std::string>& header, const std::vec
             claimed[hits[0]] = true;
         } else if (hits.size() > 1) {
             std::string cols;
-            for (int c : hits) cols += (cols.empty() ? "'" : ", '") + header[c] + "'";
-            notes_.push_back("field '" + std::string(fieldName(alias.field)) + "' left unmapped: columns " + cols +
-                             " all look like it; choose one with --map " + std::string(fieldName(alias.field)) +
-                             "=COLUMN");
+            for (int c : hits)
+                cols += (cols.empty() ? "'" : ", '") + header[c] + "'";
+            notes_.push_back("field '" + std::string(fieldName(alias.field)) + "' left unmapped: columns " +
+                             cols + " all look like it; choose one with --map " +
+                             std::string(fieldName(alias.field)) + "=COLUMN");
         }
     }
     return true;

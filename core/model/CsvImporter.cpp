@@ -18,9 +18,12 @@ std::string ImportIssue::toString() const {
 
 int ImportResult::exitCode() const {
     switch (outcome) {
-    case Outcome::Ok: return 0;
-    case Outcome::Unreadable: return 1;
-    default: return 2;
+    case Outcome::Ok:
+        return 0;
+    case Outcome::Unreadable:
+        return 1;
+    default:
+        return 2;
     }
 }
 
@@ -36,7 +39,8 @@ class RowImporter {
 public:
     RowImporter(const std::string& file, const ColumnMapping& mapping, const std::vector<std::string>& header,
                 ImportResult& result)
-        : file_(file), mapping_(mapping), header_(header), result_(result), extra_(mapping.unmappedColumns()) {
+        : file_(file), mapping_(mapping), header_(header), result_(result),
+          extra_(mapping.unmappedColumns()) {
         extraValues_.resize(extra_.size());
     }
 
@@ -50,8 +54,8 @@ public:
             const bool shortRow = fields.size() < header_.size();
             const std::string& col = header_[shortRow ? fields.size() : header_.size() - 1];
             issue(line, col,
-                  (shortRow ? "short row: " : "long row: ") + std::to_string(fields.size()) + " fields, header has " +
-                      std::to_string(header_.size()));
+                  (shortRow ? "short row: " : "long row: ") + std::to_string(fields.size()) +
+                      " fields, header has " + std::to_string(header_.size()));
         } else {
             for (Field f : allFields())
                 if (mapping_.isMapped(f)) readField(run, f, fields[mapping_.columnOf(f)], line);
@@ -62,7 +66,8 @@ public:
             result_.errors.insert(result_.errors.end(), issues_.begin(), issues_.end());
             return;
         }
-        for (size_t i = 0; i < extra_.size(); ++i) extraValues_[i].emplace_back(fields[extra_[i]]);
+        for (size_t i = 0; i < extra_.size(); ++i)
+            extraValues_[i].emplace_back(fields[extra_[i]]);
         result_.table.runs.push_back(std::move(run));
     }
 
@@ -76,10 +81,12 @@ public:
                 if (!extraValues_[i][r].empty()) numeric = parseNumber(extraValues_[i][r], numbers[r]);
             if (numeric) {
                 table.metricNames.push_back(header_[extra_[i]]);
-                for (size_t r = 0; r < numbers.size(); ++r) table.runs[r].metrics.push_back(numbers[r]);
+                for (size_t r = 0; r < numbers.size(); ++r)
+                    table.runs[r].metrics.push_back(numbers[r]);
             } else {
                 table.labelNames.push_back(header_[extra_[i]]);
-                for (size_t r = 0; r < numbers.size(); ++r) table.runs[r].labels.push_back(extraValues_[i][r]);
+                for (size_t r = 0; r < numbers.size(); ++r)
+                    table.runs[r].labels.push_back(extraValues_[i][r]);
             }
         }
     }
@@ -99,7 +106,8 @@ private:
             return;
         }
         if (f == Field::Sparsity) {
-            if (v < 0.0 || v >= 1.0) issue(line, columnName(f), "sparsity " + formatValue(v) + " outside [0, 1)");
+            if (v < 0.0 || v >= 1.0)
+                issue(line, columnName(f), "sparsity " + formatValue(v) + " outside [0, 1)");
         } else if (fieldMustBePositive(f) && v <= 0.0) {
             issue(line, columnName(f), "must be positive, got " + formatValue(v));
         }
@@ -110,8 +118,8 @@ private:
         if (run.has(Field::Experts) && run.has(Field::ActiveExperts) &&
             run.get(Field::ActiveExperts) > run.get(Field::Experts))
             issue(line, columnName(Field::ActiveExperts),
-                  "K = " + formatValue(run.get(Field::ActiveExperts)) + " active experts exceeds E = " +
-                      formatValue(run.get(Field::Experts)));
+                  "K = " + formatValue(run.get(Field::ActiveExperts)) +
+                      " active experts exceeds E = " + formatValue(run.get(Field::Experts)));
         deriveMissingFields(run);
         if (run.has(Field::Sparsity) && run.isDerived(Field::Sparsity) &&
             (run.get(Field::Sparsity) < 0 || run.get(Field::Sparsity) >= 1))
@@ -119,7 +127,9 @@ private:
         for (Field f : {Field::Loss, Field::Params})
             if (!run.has(f) && issues_.empty())
                 issue(line, mapping_.isMapped(f) ? columnName(f) : std::string(fieldName(f)),
-                      "missing value" + std::string(f == Field::Params ? " (and not derivable from the architecture)" : ""));
+                      "missing value" + std::string(f == Field::Params
+                                                        ? " (and not derivable from the architecture)"
+                                                        : ""));
     }
 
     const std::string& file_;
@@ -161,11 +171,12 @@ ImportResult importFrom(CsvReader& reader, const std::string& file, const Import
     const bool hasArchitecture =
         mapping.isMapped(Field::DModel) && mapping.isMapped(Field::NLayers) && mapping.isMapped(Field::Vocab);
     if (!mapping.isMapped(Field::Loss))
-        return fileError(std::move(result), ImportResult::Outcome::InvalidFile, file, reader.headerLine(), "loss",
-                         "missing required column (map one with --map loss=COLUMN)");
+        return fileError(std::move(result), ImportResult::Outcome::InvalidFile, file, reader.headerLine(),
+                         "loss", "missing required column (map one with --map loss=COLUMN)");
     if (!mapping.isMapped(Field::Params) && !hasArchitecture)
-        return fileError(std::move(result), ImportResult::Outcome::InvalidFile, file, reader.headerLine(), "params",
-                         "missing required column: give params (--map params=COLUMN) or d_model, n_layers and vocab");
+        return fileError(
+            std::move(result), ImportResult::Outcome::InvalidFile, file, reader.headerLine(), "params",
+            "missing required column: give params (--map params=COLUMN) or d_model, n_layers and vocab");
 
     result.table.runs.reserve(std::min<size_t>(reader.estimatedRows(), 50'000'000));
     RowImporter rows(file, mapping, reader.header(), result);
@@ -185,12 +196,11 @@ ImportResult importFrom(CsvReader& reader, const std::string& file, const Import
         rows.add(fields, line);
     }
     if (result.rowsRead == 0)
-        return fileError(std::move(result), ImportResult::Outcome::InvalidFile, file, reader.headerLine() + 1, "",
-                         "no data rows after the header");
+        return fileError(std::move(result), ImportResult::Outcome::InvalidFile, file, reader.headerLine() + 1,
+                         "", "no data rows after the header");
     rows.finishExtraColumns();
     if (result.rowsInvalid > 0 && !options.skipInvalid) result.outcome = ImportResult::Outcome::InvalidRows;
-    if (result.rowsInvalid == result.rowsRead)
-        result.outcome = ImportResult::Outcome::InvalidRows;
+    if (result.rowsInvalid == result.rowsRead) result.outcome = ImportResult::Outcome::InvalidRows;
     return result;
 }
 

@@ -25,11 +25,11 @@ struct ImportIssue {
 
 struct ImportResult {
     enum class Outcome {
-        Ok,            // every row valid, or invalid ones skipped on request
-        InvalidRows,   // some rows invalid and skipping was not requested: nothing may be written
-        InvalidFile,   // the file as a whole is unusable (no data rows, missing column, not text...)
-        BadOption,     // a --map option is wrong
-        Unreadable,    // I/O error
+        Ok,          // every row valid, or invalid ones skipped on request
+        InvalidRows, // some rows invalid and skipping was not requested: nothing may be written
+        InvalidFile, // the file as a whole is unusable (no data rows, missing column, not text...)
+        BadOption,   // a --map option is wrong
+        Unreadable,  // I/O error
     };
     Outcome outcome = Outcome::Ok;
     RunTable table;

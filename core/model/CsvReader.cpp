@@ -60,9 +60,11 @@ bool CsvReader::start(std::string& error) {
         return false;
     }
     // Blank lines before the header are tolerated.
-    while (pos_ < buf_.size() && (buf_[pos_] == '\n' || buf_[pos_] == '\r')) pos_ = skipLineEnd(pos_);
+    while (pos_ < buf_.size() && (buf_[pos_] == '\n' || buf_[pos_] == '\r'))
+        pos_ = skipLineEnd(pos_);
     size_t eol = pos_;
-    while (!atLineEnd(eol)) ++eol;
+    while (!atLineEnd(eol))
+        ++eol;
     delimiter_ = detectDelimiter(std::string_view(buf_).substr(pos_, eol - pos_));
 
     std::vector<std::string_view> fields;
@@ -75,8 +77,10 @@ bool CsvReader::start(std::string& error) {
     if (s == Status::Error) return false;
     headerLine_ = line;
     for (auto f : fields) {
-        while (!f.empty() && (f.front() == ' ' || f.front() == '\t')) f.remove_prefix(1);
-        while (!f.empty() && (f.back() == ' ' || f.back() == '\t')) f.remove_suffix(1);
+        while (!f.empty() && (f.front() == ' ' || f.front() == '\t'))
+            f.remove_prefix(1);
+        while (!f.empty() && (f.back() == ' ' || f.back() == '\t'))
+            f.remove_suffix(1);
         header_.emplace_back(f);
     }
     // Measure one record (the header's views are copied above, so scratch may be reused), then rewind.
@@ -89,7 +93,9 @@ bool CsvReader::start(std::string& error) {
     return true;
 }
 
-size_t CsvReader::estimatedRows() const { return (buf_.size() - pos_) / firstRecordBytes_ + 1; }
+size_t CsvReader::estimatedRows() const {
+    return (buf_.size() - pos_) / firstRecordBytes_ + 1;
+}
 
 size_t CsvReader::skipLineEnd(size_t p) {
     if (p < buf_.size() && buf_[p] == '\r') ++p;
@@ -101,7 +107,8 @@ size_t CsvReader::skipLineEnd(size_t p) {
 CsvReader::Status CsvReader::next(std::vector<std::string_view>& fields, int& line, std::string& error) {
     fields.clear();
     size_t scratchUsed = 0;
-    while (pos_ < buf_.size() && (buf_[pos_] == '\n' || buf_[pos_] == '\r')) pos_ = skipLineEnd(pos_);
+    while (pos_ < buf_.size() && (buf_[pos_] == '\n' || buf_[pos_] == '\r'))
+        pos_ = skipLineEnd(pos_);
     if (pos_ >= buf_.size()) return Status::End;
     line = line_;
     const char* data = buf_.data();
@@ -146,10 +153,12 @@ CsvReader::Status CsvReader::next(std::vector<std::string_view>& fields, int& li
             p = q + 1;
             // Text after a closing quote (`"a"b`) is kept as part of the field's neighbourhood: skip to the
             // delimiter so a sloppy writer does not shift the columns.
-            while (p < n && data[p] != delimiter_ && data[p] != '\n' && data[p] != '\r') ++p;
+            while (p < n && data[p] != delimiter_ && data[p] != '\n' && data[p] != '\r')
+                ++p;
         } else {
             size_t e = p;
-            while (e < n && data[e] != delimiter_ && data[e] != '\n' && data[e] != '\r') ++e;
+            while (e < n && data[e] != delimiter_ && data[e] != '\n' && data[e] != '\r')
+                ++e;
             fields.emplace_back(data + p, e - p);
             p = e;
         }

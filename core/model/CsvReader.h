@@ -3,9 +3,9 @@
 // fields with embedded delimiters, newlines and doubled quotes. Rows are handed out as string_views into
 // the file buffer (or into per-row scratch for fields that needed unescaping), so reading a million rows
 // allocates almost nothing.
+#include <deque>
 #include <string>
 #include <string_view>
-#include <deque>
 #include <vector>
 
 namespace moescope {

@@ -39,9 +39,12 @@ std::string runTableToCsv(const RunTable& table, bool includeDerived) {
         if (!first) out.push_back(',');
     };
     bool first = true;
-    for (Field f : present) sep(first), out += fieldName(f), first = false;
-    for (const auto& m : table.metricNames) sep(first), out += csvField(m), first = false;
-    for (const auto& l : table.labelNames) sep(first), out += csvField(l), first = false;
+    for (Field f : present)
+        sep(first), out += fieldName(f), first = false;
+    for (const auto& m : table.metricNames)
+        sep(first), out += csvField(m), first = false;
+    for (const auto& l : table.labelNames)
+        sep(first), out += csvField(l), first = false;
     out.push_back('\n');
     for (const Run& r : table.runs) {
         first = true;
@@ -53,7 +56,8 @@ std::string runTableToCsv(const RunTable& table, bool includeDerived) {
             sep(first), first = false;
             if (m == m) out += formatNumber(m);
         }
-        for (const auto& l : r.labels) sep(first), out += csvField(l), first = false;
+        for (const auto& l : r.labels)
+            sep(first), out += csvField(l), first = false;
         out.push_back('\n');
     }
     return out;

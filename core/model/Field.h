@@ -26,9 +26,9 @@ enum class Field {
 constexpr int kFieldCount = 15;
 
 constexpr std::array<Field, kFieldCount> allFields() {
-    return {Field::Params, Field::ActiveParams, Field::Sparsity, Field::Experts,  Field::ActiveExperts,
-            Field::Granularity, Field::DModel,  Field::NLayers,  Field::NHeads,   Field::Ctx,
-            Field::Vocab,  Field::Tokens,       Field::Flops,    Field::Loss,     Field::Budget};
+    return {Field::Params,      Field::ActiveParams, Field::Sparsity, Field::Experts, Field::ActiveExperts,
+            Field::Granularity, Field::DModel,       Field::NLayers,  Field::NHeads,  Field::Ctx,
+            Field::Vocab,       Field::Tokens,       Field::Flops,    Field::Loss,    Field::Budget};
 }
 
 std::string_view fieldName(Field f);

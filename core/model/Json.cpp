@@ -31,11 +31,21 @@ std::string jsonEscape(std::string_view s) {
     out.reserve(s.size() + 2);
     for (unsigned char c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             if (c < 0x20) {
                 char buf[8];
@@ -51,8 +61,12 @@ std::string jsonEscape(std::string_view s) {
 
 void Json::dumpTo(std::string& out) const {
     switch (type_) {
-    case Type::Null: out += "null"; break;
-    case Type::Bool: out += bool_ ? "true" : "false"; break;
+    case Type::Null:
+        out += "null";
+        break;
+    case Type::Bool:
+        out += bool_ ? "true" : "false";
+        break;
     case Type::Number: {
         // JSON has no NaN/inf: an undefined number is written as null.
         if (!std::isfinite(number_)) {
@@ -67,7 +81,9 @@ void Json::dumpTo(std::string& out) const {
         out += buf;
         break;
     }
-    case Type::String: out += '"' + jsonEscape(string_) + '"'; break;
+    case Type::String:
+        out += '"' + jsonEscape(string_) + '"';
+        break;
     case Type::Array:
         out += '[';
         for (size_t i = 0; i < items_.size(); ++i) {
@@ -114,7 +130,8 @@ public:
 
 private:
     void ws() {
-        while (p_ < t_.size() && (t_[p_] == ' ' || t_[p_] == '\n' || t_[p_] == '\r' || t_[p_] == '\t')) ++p_;
+        while (p_ < t_.size() && (t_[p_] == ' ' || t_[p_] == '\n' || t_[p_] == '\r' || t_[p_] == '\t'))
+            ++p_;
     }
     bool fail(const char* why) {
         error_ = why;
@@ -136,16 +153,27 @@ private:
             if (p_ >= t_.size()) return fail("unterminated string");
             c = t_[p_++];
             switch (c) {
-            case 'n': s.push_back('\n'); break;
-            case 't': s.push_back('\t'); break;
-            case 'r': s.push_back('\r'); break;
-            case 'b': s.push_back('\b'); break;
-            case 'f': s.push_back('\f'); break;
+            case 'n':
+                s.push_back('\n');
+                break;
+            case 't':
+                s.push_back('\t');
+                break;
+            case 'r':
+                s.push_back('\r');
+                break;
+            case 'b':
+                s.push_back('\b');
+                break;
+            case 'f':
+                s.push_back('\f');
+                break;
             case 'u': {
                 if (p_ + 4 > t_.size()) return fail("bad \\u escape");
                 const unsigned cp = std::strtoul(std::string(t_.substr(p_, 4)).c_str(), nullptr, 16);
                 p_ += 4;
-                if (cp < 0x80) s.push_back(static_cast<char>(cp));
+                if (cp < 0x80)
+                    s.push_back(static_cast<char>(cp));
                 else if (cp < 0x800) {
                     s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
                     s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
@@ -156,7 +184,8 @@ private:
                 }
                 break;
             }
-            default: s.push_back(c);
+            default:
+                s.push_back(c);
             }
         }
         if (p_ >= t_.size()) return fail("unterminated string");
@@ -185,7 +214,10 @@ private:
                 if (!value(v, depth + 1)) return false;
                 out.set(key, std::move(v));
                 ws();
-                if (p_ < t_.size() && t_[p_] == ',') { ++p_; continue; }
+                if (p_ < t_.size() && t_[p_] == ',') {
+                    ++p_;
+                    continue;
+                }
                 if (p_ < t_.size() && t_[p_] == '}') return ++p_, true;
                 return fail("expected ',' or '}'");
             }
@@ -200,7 +232,10 @@ private:
                 if (!value(v, depth + 1)) return false;
                 out.push(std::move(v));
                 ws();
-                if (p_ < t_.size() && t_[p_] == ',') { ++p_; continue; }
+                if (p_ < t_.size() && t_[p_] == ',') {
+                    ++p_;
+                    continue;
+                }
                 if (p_ < t_.size() && t_[p_] == ']') return ++p_, true;
                 return fail("expected ',' or ']'");
             }
@@ -229,6 +264,8 @@ private:
 };
 } // namespace
 
-bool Json::parse(std::string_view text, Json& out, std::string& error) { return Parser(text).document(out, error); }
+bool Json::parse(std::string_view text, Json& out, std::string& error) {
+    return Parser(text).document(out, error);
+}
 
 } // namespace moescope

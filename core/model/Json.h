@@ -23,8 +23,16 @@ public:
     Json(const char* s) : type_(Type::String), string_(s) {}
     Json(std::string s) : type_(Type::String), string_(std::move(s)) {}
 
-    static Json array() { Json j; j.type_ = Type::Array; return j; }
-    static Json object() { Json j; j.type_ = Type::Object; return j; }
+    static Json array() {
+        Json j;
+        j.type_ = Type::Array;
+        return j;
+    }
+    static Json object() {
+        Json j;
+        j.type_ = Type::Object;
+        return j;
+    }
 
     Type type() const { return type_; }
     bool isNull() const { return type_ == Type::Null; }
@@ -38,7 +46,10 @@ public:
     const std::string& string() const { return string_; }
 
     // Arrays
-    Json& push(Json v) { items_.push_back(std::move(v)); return items_.back(); }
+    Json& push(Json v) {
+        items_.push_back(std::move(v));
+        return items_.back();
+    }
     size_t size() const { return type_ == Type::Object ? members_.size() : items_.size(); }
     const Json& at(size_t i) const { return items_.at(i); }
     const std::vector<Json>& items() const { return items_; }

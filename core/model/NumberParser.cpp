@@ -7,18 +7,27 @@ namespace moescope {
 
 namespace {
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
     return s;
 }
 
 double suffixMultiplier(char c) {
     switch (c) {
-    case 'k': case 'K': return 1e3;
-    case 'M': return 1e6;
-    case 'B': case 'G': return 1e9;
-    case 'T': return 1e12;
-    default: return 0.0;
+    case 'k':
+    case 'K':
+        return 1e3;
+    case 'M':
+        return 1e6;
+    case 'B':
+    case 'G':
+        return 1e9;
+    case 'T':
+        return 1e12;
+    default:
+        return 0.0;
     }
 }
 } // namespace

@@ -29,8 +29,12 @@ Architecture architectureOf(const Run& r) {
 }
 } // namespace
 
-int RunTable::metricIndex(const std::string& name) const { return indexOf(metricNames, name); }
-int RunTable::labelIndex(const std::string& name) const { return indexOf(labelNames, name); }
+int RunTable::metricIndex(const std::string& name) const {
+    return indexOf(metricNames, name);
+}
+int RunTable::labelIndex(const std::string& name) const {
+    return indexOf(labelNames, name);
+}
 
 void deriveMissingFields(Run& r) {
     const bool routed = r.has(Field::Experts) && r.has(Field::ActiveExperts);
@@ -53,8 +57,10 @@ void deriveMissingFields(Run& r) {
 
     if (r.has(Field::ActiveParams)) {
         const double na = r.get(Field::ActiveParams);
-        if (!r.has(Field::Flops) && r.has(Field::Tokens)) r.setDerived(Field::Flops, 6.0 * na * r.get(Field::Tokens));
-        if (!r.has(Field::Tokens) && r.has(Field::Flops)) r.setDerived(Field::Tokens, r.get(Field::Flops) / (6.0 * na));
+        if (!r.has(Field::Flops) && r.has(Field::Tokens))
+            r.setDerived(Field::Flops, 6.0 * na * r.get(Field::Tokens));
+        if (!r.has(Field::Tokens) && r.has(Field::Flops))
+            r.setDerived(Field::Tokens, r.get(Field::Flops) / (6.0 * na));
         if (!r.has(Field::Flops) && !r.has(Field::Tokens) && r.has(Field::Budget)) {
             r.setDerived(Field::Flops, r.get(Field::Budget));
             r.setDerived(Field::Tokens, r.get(Field::Budget) / (6.0 * na));

@@ -12,12 +12,12 @@ namespace moescope {
 
 struct Run {
     std::array<double, kFieldCount> values;
-    uint32_t derivedMask = 0;           // bit per Field: the value was computed, not read
-    std::vector<double> metrics;        // aligned with RunTable::metricNames; NaN = absent
-    std::vector<std::string> labels;    // aligned with RunTable::labelNames (text columns such as "source")
-    long long id = 0;                   // workspace row id (0 until stored)
-    int sourceLine = 0;                 // line in the imported file, for messages
-    bool excluded = false;              // kept but left out of fits
+    uint32_t derivedMask = 0;        // bit per Field: the value was computed, not read
+    std::vector<double> metrics;     // aligned with RunTable::metricNames; NaN = absent
+    std::vector<std::string> labels; // aligned with RunTable::labelNames (text columns such as "source")
+    long long id = 0;                // workspace row id (0 until stored)
+    int sourceLine = 0;              // line in the imported file, for messages
+    bool excluded = false;           // kept but left out of fits
 
     Run() { values.fill(std::nan("")); }
 

@@ -9,7 +9,8 @@ namespace moescope {
 
 std::string shellQuote(const std::string& s) {
     std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return out + "'";
 }
 
@@ -22,25 +23,33 @@ std::string defaultJobName(const TrainerJob& j) {
 
 std::vector<std::string> trainerArguments(const TrainerJob& j, const std::string& outDir) {
     const std::string name = j.name.empty() ? defaultJobName(j) : j.name;
-    std::vector<std::string> a = {"--d-model", formatNumber(j.arch.d_model), "--layers", formatNumber(j.arch.n_layers),
-                                  "--heads", std::to_string(j.heads), "--experts", formatNumber(j.arch.experts),
-                                  "--active", formatNumber(j.arch.active_experts), "--granularity", formatNumber(j.arch.granularity),
-                                  "--ctx", formatNumber(j.arch.ctx), "--vocab", formatNumber(j.arch.vocab),
-                                  "--budget", formatNumber(j.budget), "--name", name, "--out", outDir + "/" + name};
+    std::vector<std::string> a = {"--d-model",     formatNumber(j.arch.d_model),
+                                  "--layers",      formatNumber(j.arch.n_layers),
+                                  "--heads",       std::to_string(j.heads),
+                                  "--experts",     formatNumber(j.arch.experts),
+                                  "--active",      formatNumber(j.arch.active_experts),
+                                  "--granularity", formatNumber(j.arch.granularity),
+                                  "--ctx",         formatNumber(j.arch.ctx),
+                                  "--vocab",       formatNumber(j.arch.vocab),
+                                  "--budget",      formatNumber(j.budget),
+                                  "--name",        name,
+                                  "--out",         outDir + "/" + name};
     a.insert(a.end(), j.extra.begin(), j.extra.end());
     return a;
 }
 
-std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::string& shared, const std::string& trainer,
-                             const std::string& sbatchOptions) {
+std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::string& shared,
+                             const std::string& trainer, const std::string& sbatchOptions) {
     std::ostringstream s;
     s << "#!/usr/bin/env bash\n"
       << "# MoEScope calibration sweep: " << jobs.size() << " moescope-train runs, one per array task.\n"
-      << "# Submit with `sbatch THIS_FILE`; when they are done, `moescope-cli import-results " << shared << "`.\n"
+      << "# Submit with `sbatch THIS_FILE`; when they are done, `moescope-cli import-results " << shared
+      << "`.\n"
       << "#SBATCH --job-name=moescope-sweep\n"
       << "#SBATCH --array=0-" << (jobs.empty() ? 0 : jobs.size() - 1) << "\n";
     std::istringstream opts(sbatchOptions);
-    for (std::string o; opts >> o;) s << "#SBATCH " << o << "\n";
+    for (std::string o; opts >> o;)
+        s << "#SBATCH " << o << "\n";
     s << "#SBATCH --output=" << shared << "/slurm-%A_%a.log\n"
       << "set -euo pipefail\n"
       << "mkdir -p " << shellQuote(shared) << "\n"
@@ -48,7 +57,8 @@ std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::str
     for (size_t i = 0; i < jobs.size(); ++i) {
         const std::string name = jobs[i].name.empty() ? defaultJobName(jobs[i]) : jobs[i].name;
         s << "  " << i << ") out=" << shellQuote(shared + "/" + name) << "; args=(";
-        for (const auto& a : trainerArguments(jobs[i], shared)) s << " " << shellQuote(a);
+        for (const auto& a : trainerArguments(jobs[i], shared))
+            s << " " << shellQuote(a);
         s << " ) ;;\n";
     }
     s << "  *) echo \"no task ${SLURM_ARRAY_TASK_ID}\" >&2; exit 2 ;;\nesac\n"

@@ -12,7 +12,7 @@ struct TrainerJob {
     std::string name; // also the run's folder under the output directory
     Architecture arch;
     int heads = 1;
-    double budget = 0; // FLOPs; D = C/(6·N_a)
+    double budget = 0;              // FLOPs; D = C/(6·N_a)
     std::vector<std::string> extra; // further moescope-train options (--batch, --lr, --data...)
 };
 
@@ -21,7 +21,8 @@ std::string defaultJobName(const TrainerJob& job);
 std::vector<std::string> trainerArguments(const TrainerJob& job, const std::string& outDir);
 // A `#SBATCH --array=0-(n-1)` script; task i trains jobs[i] into SHARED/NAME. `trainer` is the path of
 // moescope-train on the cluster. Arguments are single-quoted for the shell.
-std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::string& sharedDir, const std::string& trainer,
+std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::string& sharedDir,
+                             const std::string& trainer,
                              const std::string& sbatchOptions = "--gres=gpu:1 --time=24:00:00");
 std::string shellQuote(const std::string& s);
 

@@ -17,13 +17,15 @@ constexpr uint32_t kRound[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
 
-uint32_t rotr(uint32_t x, int n) { return (x >> n) | (x << (32 - n)); }
+uint32_t rotr(uint32_t x, int n) {
+    return (x >> n) | (x << (32 - n));
+}
 
 void compress(uint32_t h[8], const unsigned char* block) {
     uint32_t w[64];
     for (int i = 0; i < 16; ++i)
-        w[i] = uint32_t(block[4 * i]) << 24 | uint32_t(block[4 * i + 1]) << 16 | uint32_t(block[4 * i + 2]) << 8 |
-               uint32_t(block[4 * i + 3]);
+        w[i] = uint32_t(block[4 * i]) << 24 | uint32_t(block[4 * i + 1]) << 16 |
+               uint32_t(block[4 * i + 2]) << 8 | uint32_t(block[4 * i + 3]);
     for (int i = 16; i < 64; ++i) {
         const uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
         const uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
@@ -31,7 +33,8 @@ void compress(uint32_t h[8], const unsigned char* block) {
     }
     uint32_t a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], k = h[7];
     for (int i = 0; i < 64; ++i) {
-        const uint32_t t1 = k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[i] + w[i];
+        const uint32_t t1 =
+            k + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRound[i] + w[i];
         const uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
         k = g, g = f, f = e, e = d + t1, d = c, c = b, b = a, a = t1 + t2;
     }
@@ -40,22 +43,28 @@ void compress(uint32_t h[8], const unsigned char* block) {
 } // namespace
 
 std::string sha256Hex(std::string_view data) {
-    uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
     const auto* bytes = reinterpret_cast<const unsigned char*>(data.data());
     size_t full = data.size() / 64;
-    for (size_t i = 0; i < full; ++i) compress(h, bytes + 64 * i);
+    for (size_t i = 0; i < full; ++i)
+        compress(h, bytes + 64 * i);
     unsigned char tail[128] = {};
     const size_t rest = data.size() - 64 * full;
-    for (size_t i = 0; i < rest; ++i) tail[i] = bytes[64 * full + i];
+    for (size_t i = 0; i < rest; ++i)
+        tail[i] = bytes[64 * full + i];
     tail[rest] = 0x80;
     const size_t tailBlocks = rest + 9 > 64 ? 2 : 1;
     const uint64_t bits = static_cast<uint64_t>(data.size()) * 8;
-    for (int i = 0; i < 8; ++i) tail[tailBlocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
-    for (size_t i = 0; i < tailBlocks; ++i) compress(h, tail + 64 * i);
+    for (int i = 0; i < 8; ++i)
+        tail[tailBlocks * 64 - 1 - i] = static_cast<unsigned char>(bits >> (8 * i));
+    for (size_t i = 0; i < tailBlocks; ++i)
+        compress(h, tail + 64 * i);
     static const char* hex = "0123456789abcdef";
     std::string out;
     for (uint32_t v : h)
-        for (int s = 28; s >= 0; s -= 4) out.push_back(hex[(v >> s) & 0xF]);
+        for (int s = 28; s >= 0; s -= 4)
+            out.push_back(hex[(v >> s) & 0xF]);
     return out;
 }
 

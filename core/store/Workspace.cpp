@@ -56,17 +56,25 @@ public:
     ~Statement() { sqlite3_finalize(stmt_); }
     bool ok() const { return stmt_ != nullptr; }
     Statement& bind(int i, double v) {
-        if (v != v) sqlite3_bind_null(stmt_, i);
-        else sqlite3_bind_double(stmt_, i, v);
+        if (v != v)
+            sqlite3_bind_null(stmt_, i);
+        else
+            sqlite3_bind_double(stmt_, i, v);
         return *this;
     }
-    Statement& bind(int i, long long v) { sqlite3_bind_int64(stmt_, i, v); return *this; }
+    Statement& bind(int i, long long v) {
+        sqlite3_bind_int64(stmt_, i, v);
+        return *this;
+    }
     Statement& bind(int i, const std::string& v) {
         sqlite3_bind_text(stmt_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
         return *this;
     }
     int step() { return sqlite3_step(stmt_); }
-    void reset() { sqlite3_reset(stmt_); sqlite3_clear_bindings(stmt_); }
+    void reset() {
+        sqlite3_reset(stmt_);
+        sqlite3_clear_bindings(stmt_);
+    }
     double real(int c) const {
         return sqlite3_column_type(stmt_, c) == SQLITE_NULL ? std::nan("") : sqlite3_column_double(stmt_, c);
     }
@@ -82,7 +90,8 @@ private:
 
 std::string fieldColumns() {
     std::string s;
-    for (Field f : allFields()) s += ", " + std::string(fieldName(f));
+    for (Field f : allFields())
+        s += ", " + std::string(fieldName(f));
     return s;
 }
 
@@ -95,7 +104,8 @@ Json namedValues(const std::vector<std::string>& names, const std::vector<double
 
 Json namedTexts(const std::vector<std::string>& names, const std::vector<std::string>& values) {
     Json j = Json::object();
-    for (size_t i = 0; i < names.size() && i < values.size(); ++i) j.set(names[i], values[i]);
+    for (size_t i = 0; i < names.size() && i < values.size(); ++i)
+        j.set(names[i], values[i]);
     return j;
 }
 
@@ -108,14 +118,18 @@ long long stallAfterRows() {
 
 } // namespace
 
-Workspace::~Workspace() { close(); }
+Workspace::~Workspace() {
+    close();
+}
 
 void Workspace::close() {
     if (db_) sqlite3_close(db_);
     db_ = nullptr;
 }
 
-std::string Workspace::lastError() const { return db_ ? sqlite3_errmsg(db_) : "workspace not open"; }
+std::string Workspace::lastError() const {
+    return db_ ? sqlite3_errmsg(db_) : "workspace not open";
+}
 
 bool Workspace::exec(const char* sql, std::string& error) {
     char* msg = nullptr;
@@ -130,7 +144,8 @@ bool Workspace::exec(const char* sql, std::string& error) {
 bool Workspace::open(const std::string& path, std::string& error) {
     close();
     path_ = path;
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK) {
+    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
+        SQLITE_OK) {
         error = path + ": cannot open workspace: " + lastError();
         close();
         return false;
@@ -192,7 +207,8 @@ long long Workspace::addImport(ImportRecord record, const RunTable& table, std::
         return 0LL;
     };
     Json mapping = Json::object();
-    for (const auto& [field, column] : record.mapping) mapping.set(field, column);
+    for (const auto& [field, column] : record.mapping)
+        mapping.set(field, column);
     if (record.importedAt.empty()) record.importedAt = nowUtc();
     Statement ins(db_, "INSERT INTO imports(path, sha256, mapping, imported_at, rows) VALUES(?,?,?,?,?)");
     ins.bind(1, record.path).bind(2, record.sha256).bind(3, mapping.dump()).bind(4, record.importedAt);
@@ -202,7 +218,8 @@ long long Workspace::addImport(ImportRecord record, const RunTable& table, std::
 
     std::string sql = "INSERT INTO runs(import_id, source_line" + fieldColumns() +
                       ", derived_mask, excluded, metrics, labels) VALUES(?,?";
-    for (int i = 0; i < kFieldCount; ++i) sql += ",?";
+    for (int i = 0; i < kFieldCount; ++i)
+        sql += ",?";
     sql += ",?,?,?,?)";
     Statement run(db_, sql.c_str());
     if (!run.ok()) return rollback(lastError());
@@ -213,7 +230,8 @@ long long Workspace::addImport(ImportRecord record, const RunTable& table, std::
         int c = 1;
         run.bind(c++, importId);
         run.bind(c++, static_cast<long long>(r.sourceLine));
-        for (Field f : allFields()) run.bind(c++, r.get(f));
+        for (Field f : allFields())
+            run.bind(c++, r.get(f));
         run.bind(c++, static_cast<long long>(r.derivedMask));
         run.bind(c++, static_cast<long long>(r.excluded));
         run.bind(c++, namedValues(table.metricNames, r.metrics).dump());
@@ -240,7 +258,8 @@ std::vector<ImportRecord> Workspace::imports() const {
         Json mapping;
         std::string ignored;
         if (Json::parse(s.text(3), mapping, ignored))
-            for (const auto& [field, column] : mapping.members()) r.mapping.emplace_back(field, column.string());
+            for (const auto& [field, column] : mapping.members())
+                r.mapping.emplace_back(field, column.string());
         r.importedAt = s.text(4);
         r.rows = static_cast<int>(s.integer(5));
         out.push_back(std::move(r));
@@ -250,8 +269,8 @@ std::vector<ImportRecord> Workspace::imports() const {
 
 RunTable Workspace::runs() const {
     RunTable table;
-    const std::string sql =
-        "SELECT id, source_line" + fieldColumns() + ", derived_mask, excluded, metrics, labels FROM runs ORDER BY id";
+    const std::string sql = "SELECT id, source_line" + fieldColumns() +
+                            ", derived_mask, excluded, metrics, labels FROM runs ORDER BY id";
     Statement s(db_, sql.c_str());
     std::vector<std::pair<Json, Json>> extras;
     while (s.step() == SQLITE_ROW) {
@@ -259,7 +278,8 @@ RunTable Workspace::runs() const {
         int c = 0;
         r.id = s.integer(c++);
         r.sourceLine = static_cast<int>(s.integer(c++));
-        for (Field f : allFields()) r.values[static_cast<int>(f)] = s.real(c++);
+        for (Field f : allFields())
+            r.values[static_cast<int>(f)] = s.real(c++);
         r.derivedMask = static_cast<uint32_t>(s.integer(c++));
         r.excluded = s.integer(c++) != 0;
         Json metrics, labels;
@@ -275,8 +295,10 @@ RunTable Workspace::runs() const {
     }
     for (size_t i = 0; i < table.runs.size(); ++i) {
         Run& r = table.runs[i];
-        for (const auto& name : table.metricNames) r.metrics.push_back(extras[i].first[name].number(std::nan("")));
-        for (const auto& name : table.labelNames) r.labels.push_back(extras[i].second[name].string());
+        for (const auto& name : table.metricNames)
+            r.metrics.push_back(extras[i].first[name].number(std::nan("")));
+        for (const auto& name : table.labelNames)
+            r.labels.push_back(extras[i].second[name].string());
     }
     return table;
 }
@@ -312,7 +334,11 @@ bool Workspace::deleteRun(long long runId, std::string& error) {
 
 long long Workspace::addFit(const FitRecord& fit, std::string& error) {
     Statement s(db_, "INSERT INTO fits(law, budget, settings, result, created_at) VALUES(?,?,?,?,?)");
-    s.bind(1, fit.law).bind(2, fit.budget).bind(3, fit.settingsJson).bind(4, fit.resultJson).bind(5, nowUtc());
+    s.bind(1, fit.law)
+        .bind(2, fit.budget)
+        .bind(3, fit.settingsJson)
+        .bind(4, fit.resultJson)
+        .bind(5, nowUtc());
     if (s.step() != SQLITE_DONE) return error = lastError(), 0;
     return sqlite3_last_insert_rowid(db_);
 }
@@ -337,7 +363,9 @@ long long Workspace::addJob(const JobRecord& job, std::string& error) {
 
 bool Workspace::updateJob(const JobRecord& job, std::string& error) {
     Statement s(db_, "UPDATE jobs SET status=?, out_dir=?, result=?, updated_at=? WHERE id=?");
-    s.bind(1, job.status).bind(2, job.outDir).bind(3, job.resultJson.empty() ? std::string("{}") : job.resultJson);
+    s.bind(1, job.status)
+        .bind(2, job.outDir)
+        .bind(3, job.resultJson.empty() ? std::string("{}") : job.resultJson);
     s.bind(4, nowUtc()).bind(5, job.id);
     if (s.step() != SQLITE_DONE) return error = lastError(), false;
     return true;
@@ -352,7 +380,9 @@ std::vector<JobRecord> Workspace::jobs() const {
 }
 
 bool Workspace::setSetting(const std::string& key, const std::string& value, std::string& error) {
-    Statement s(db_, "INSERT INTO settings(key, value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value");
+    Statement s(
+        db_,
+        "INSERT INTO settings(key, value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value");
     s.bind(1, key).bind(2, value);
     if (s.step() != SQLITE_DONE) return error = lastError(), false;
     return true;

@@ -43,7 +43,9 @@ int main(int argc, char** argv) {
                            "best=1e9\n"
                            "for _ in range(3):\n"
                            "  t=time.perf_counter()\n"
-                           "  with open('" + path + "', newline='') as f:\n"
+                           "  with open('" +
+                           path +
+                           "', newline='') as f:\n"
                            "    for row in csv.reader(f): pass\n"
                            "  best=min(best,time.perf_counter()-t)\n"
                            "print(best)\"";
@@ -53,9 +55,11 @@ int main(int argc, char** argv) {
         pclose(p);
     }
     std::remove(path.c_str());
-    std::printf("csv import: %zu rows x 5 columns in %.3f s (goal < 2 s: %s)\n", imported, best, best < 2 ? "met" : "MISSED");
+    std::printf("csv import: %zu rows x 5 columns in %.3f s (goal < 2 s: %s)\n", imported, best,
+                best < 2 ? "met" : "MISSED");
     if (python > 0)
-        std::printf("csv import: Python csv.reader only reading: %.3f s; MoEScope import is %.2fx faster (goal >= 1x: %s)\n",
+        std::printf("csv import: Python csv.reader only reading: %.3f s; MoEScope import is %.2fx faster "
+                    "(goal >= 1x: %s)\n",
                     python, python / best, python / best >= 1 ? "met" : "MISSED");
     else
         std::printf("csv import: Python reference unavailable\n");

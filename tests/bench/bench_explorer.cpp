@@ -32,7 +32,8 @@ RunTable thousandRuns(const std::vector<double>& budgets) {
     RunTable t = makeSyntheticSweep(spec);
     for (unsigned seed = 100; t.runs.size() < 1000 * budgets.size(); ++seed) {
         spec.seed = seed;
-        for (const auto& r : makeSyntheticSweep(spec).runs) t.runs.push_back(r);
+        for (const auto& r : makeSyntheticSweep(spec).runs)
+            t.runs.push_back(r);
     }
     return t;
 }
@@ -58,7 +59,7 @@ int main(int argc, char** argv) {
         view.setGridResolution(200);
         view.resize(1000, 700);
         view.show();
-        QTest::qWaitForWindowExposed(&view);
+        if (!QTest::qWaitForWindowExposed(&view)) std::printf("explorer: the window was never exposed\n");
         QApplication::processEvents();
         view.setAnalysis(snapshot, 1e20);
         QApplication::processEvents();
@@ -66,7 +67,8 @@ int main(int argc, char** argv) {
         // Every frame is rendered and read back (grabFramebuffer runs paintGL and waits for the pixels), so
         // nothing is counted that the GPU — here llvmpipe — has not finished.
         auto frame = [&] { (void)vtk->grabScene(); };
-        for (int i = 0; i < 5; ++i) frame(); // warm-up: shader compilation, buffer uploads
+        for (int i = 0; i < 5; ++i)
+            frame(); // warm-up: shader compilation, buffer uploads
         const int frames = 90;
         QElapsedTimer t;
         t.start();
@@ -75,15 +77,17 @@ int main(int argc, char** argv) {
             frame();
         }
         const double fps = frames / (t.nsecsElapsed() / 1e9);
-        std::printf("explorer: rotating a 200x200 surface with %zu run spheres: %.1f frames/s (%s), "
-                    "%.2fx the 30 frames/s goal (goal >= 1x: %s)\n",
-                    snapshot->budget(1e20)->points.size(), fps,
-                    [&] {
-                        vtk->makeCurrent();
-                        const auto* name = reinterpret_cast<const char*>(vtk->context()->functions()->glGetString(GL_RENDERER));
-                        return name ? name : "unknown renderer";
-                    }(), fps / 30,
-                    fps >= 30 ? "met" : "MISSED");
+        std::printf(
+            "explorer: rotating a 200x200 surface with %zu run spheres: %.1f frames/s (%s), "
+            "%.2fx the 30 frames/s goal (goal >= 1x: %s)\n",
+            snapshot->budget(1e20)->points.size(), fps,
+            [&] {
+                vtk->makeCurrent();
+                const auto* name =
+                    reinterpret_cast<const char*>(vtk->context()->functions()->glGetString(GL_RENDERER));
+                return name ? name : "unknown renderer";
+            }(),
+            fps / 30, fps >= 30 ? "met" : "MISSED");
     }
     // 2. Budget change on 1,000 runs: refit the new budget's surface, redraw every view.
     {
@@ -107,7 +111,8 @@ int main(int argc, char** argv) {
             t.start();
             const auto groups = groupByBudget(runs);
             IsoflopOptions o;
-            const BudgetAnalysis refit = analyzeBudget(groups.at(target), target, o); // what a budget change pays
+            const BudgetAnalysis refit =
+                analyzeBudget(groups.at(target), target, o); // what a budget change pays
             const double tRefit = t.nsecsElapsed() / 1e6;
             window.setBudget(target);
             const double tViews = t.nsecsElapsed() / 1e6;
@@ -117,12 +122,14 @@ int main(int argc, char** argv) {
             vtk->context()->functions()->glFinish();
             vtk->doneCurrent();
             if (std::getenv("MOESCOPE_BENCH_DETAIL"))
-                std::printf("  refit %.1f ms, views %.1f ms, paint %.1f ms\n", tRefit, tViews - tRefit, t.nsecsElapsed() / 1e6 - tViews);
+                std::printf("  refit %.1f ms, views %.1f ms, paint %.1f ms\n", tRefit, tViews - tRefit,
+                            t.nsecsElapsed() / 1e6 - tViews);
             best = std::min(best, t.nsecsElapsed() / 1e6);
             (void)refit;
         }
         std::printf("explorer: budget change on %zu runs (refit + redraw of all views): %.1f ms (best of 6), "
-                    "%.2fx the 150 ms goal (goal <= 1x: %s)\n", runs.runs.size(), best, best / 150, best < 150 ? "met" : "MISSED");
+                    "%.2fx the 150 ms goal (goal <= 1x: %s)\n",
+                    runs.runs.size(), best, best / 150, best < 150 ? "met" : "MISSED");
     }
     return 0;
 }

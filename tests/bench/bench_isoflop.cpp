@@ -17,7 +17,8 @@ int main() {
     // The d ladder caps distinct sizes per level; top up with replicate seeds to reach 1,000 runs.
     for (unsigned seed = 100; table.runs.size() < 1000; ++seed) {
         spec.seed = seed;
-        for (const auto& r : moescope::makeSyntheticSweep(spec).runs) table.runs.push_back(r);
+        for (const auto& r : moescope::makeSyntheticSweep(spec).runs)
+            table.runs.push_back(r);
     }
     table.runs.resize(1000);
     const auto groups = moescope::groupByBudget(table);
@@ -35,8 +36,10 @@ int main() {
         best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
     }
     std::printf("isoflop: %zu runs, %d degree triples x %d folds + %d bootstrap refits: %.1f ms (best of 5), "
-                "degrees %s\n", runs.size(), a.degreeCandidates, o.folds, o.bootstrap, best * 1e3,
+                "degrees %s\n",
+                runs.size(), a.degreeCandidates, o.folds, o.bootstrap, best * 1e3,
                 a.degrees.toString().c_str());
-    std::printf("isoflop: %.2fx the 150 ms goal (goal <= 1x: %s)\n", best / 0.150, best < 0.150 ? "met" : "MISSED");
+    std::printf("isoflop: %.2fx the 150 ms goal (goal <= 1x: %s)\n", best / 0.150,
+                best < 0.150 ? "met" : "MISSED");
     return 0;
 }

@@ -22,9 +22,12 @@ double runPython(const std::string& command, double* objective) {
     if (FILE* p = popen(command.c_str(), "r")) {
         char buf[4096];
         std::string out;
-        while (fgets(buf, sizeof buf, p)) out += buf;
+        while (fgets(buf, sizeof buf, p))
+            out += buf;
         pclose(p);
-        std::sscanf(std::strstr(out.c_str(), "\"seconds\": ") ? std::strstr(out.c_str(), "\"seconds\": ") + 11 : "", "%lf", &seconds);
+        std::sscanf(std::strstr(out.c_str(), "\"seconds\": ") ? std::strstr(out.c_str(), "\"seconds\": ") + 11
+                                                              : "",
+                    "%lf", &seconds);
         if (objective && std::strstr(out.c_str(), "\"objective\": "))
             std::sscanf(std::strstr(out.c_str(), "\"objective\": ") + 13, "%lf", objective);
     }
@@ -47,7 +50,8 @@ int main(int argc, char** argv) {
         LawPoint x;
         if (toLawPoint(run, *law, x)) points.push_back(x);
     }
-    std::sort(points.begin(), points.end(), [](const LawPoint& a, const LawPoint& b) { return a.loss < b.loss; });
+    std::sort(points.begin(), points.end(),
+              [](const LawPoint& a, const LawPoint& b) { return a.loss < b.loss; });
     points.resize(points.size() - 5); // Epoch drops the 5 highest-loss points
     LawFitOptions o;
     double best = 1e9;
@@ -59,11 +63,14 @@ int main(int argc, char** argv) {
     double scipyObjective = 0;
     const std::string here = std::string(MOESCOPE_SOURCE_DIR) + "/tests/bench/chinchilla_scipy.py";
     const double scipy = runPython("/usr/bin/python3 " + here + " " + csv, &scipyObjective);
-    std::printf("laws: Epoch recipe, %d starts on %zu points: %.3f s, objective %.9g (E %.4g A %.5g B %.5g alpha %.4f beta %.4f)\n",
-                fit.starts, points.size(), best, fit.objective, fit.reported[0].second, fit.reported[1].second,
-                fit.reported[2].second, fit.reported[3].second, fit.reported[4].second);
+    std::printf("laws: Epoch recipe, %d starts on %zu points: %.3f s, objective %.9g (E %.4g A %.5g B %.5g "
+                "alpha %.4f beta %.4f)\n",
+                fit.starts, points.size(), best, fit.objective, fit.reported[0].second,
+                fit.reported[1].second, fit.reported[2].second, fit.reported[3].second,
+                fit.reported[4].second);
     if (scipy > 0) {
-        std::printf("laws: SciPy L-BFGS-B (analytic gradient), same grid: %.2f s, objective %.9g\n", scipy, scipyObjective);
+        std::printf("laws: SciPy L-BFGS-B (analytic gradient), same grid: %.2f s, objective %.9g\n", scipy,
+                    scipyObjective);
         std::printf("laws: %.1fx faster than SciPy (goal >= 25x: %s); objective %s SciPy's\n", scipy / best,
                     scipy / best >= 25 ? "met" : "MISSED",
                     fit.objective <= scipyObjective * (1 + 1e-9) ? "no worse than" : "WORSE than");
@@ -82,10 +89,11 @@ int main(int argc, char** argv) {
     }
     const LawFit af = fitLaw(*abnar, ap, {}, o);
     const double scipy100 = runPython("/usr/bin/python3 " + here + " " + csv + " --starts 100", nullptr);
-    std::printf("laws: Abnar full grid, %d starts on %zu points: %.1f s (goal < 120 s: %s), objective %.6g\n", af.starts,
-                ap.size(), af.seconds, af.seconds < 120 ? "met" : "MISSED", af.objective);
+    std::printf("laws: Abnar full grid, %d starts on %zu points: %.1f s (goal < 120 s: %s), objective %.6g\n",
+                af.starts, ap.size(), af.seconds, af.seconds < 120 ? "met" : "MISSED", af.objective);
     if (scipy100 > 0)
-        std::printf("laws: per start %.1f us vs SciPy's %.0f us (Chinchilla, 100 starts): %.1fx\n", af.seconds / af.starts * 1e6,
-                    scipy100 / 100 * 1e6, (scipy100 / 100) / (af.seconds / af.starts));
+        std::printf("laws: per start %.1f us vs SciPy's %.0f us (Chinchilla, 100 starts): %.1fx\n",
+                    af.seconds / af.starts * 1e6, scipy100 / 100 * 1e6,
+                    (scipy100 / 100) / (af.seconds / af.starts));
     return 0;
 }

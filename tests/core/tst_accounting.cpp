@@ -20,7 +20,8 @@ private slots:
         // Worked by hand: attention 4d² = 1,048,576; router d·E; SwiGLU expert 12d²/G; V·d = 25,821,184.
         QTest::newRow("dense") << 512.0 << 8.0 << 1.0 << 1.0 << 1.0 << 59379712.0 << 59379712.0;
         QTest::newRow("moe E8 K2") << 512.0 << 8.0 << 8.0 << 2.0 << 1.0 << 235569152.0 << 84574208.0;
-        QTest::newRow("granular E32 K8 G4") << 512.0 << 8.0 << 32.0 << 8.0 << 4.0 << 235667456.0 << 84672512.0;
+        QTest::newRow("granular E32 K8 G4")
+            << 512.0 << 8.0 << 32.0 << 8.0 << 4.0 << 235667456.0 << 84672512.0;
     }
     void counts() {
         QFETCH(double, d);
@@ -60,7 +61,8 @@ private slots:
         for (double d = 256; d <= 16384; d *= 2) {
             Architecture a{d, d / 128, 64, 8, 1, 2048, 50432};
             const double ratio = flopsPerToken(a) / flopsPerToken6Na(a);
-            QVERIFY2(ratio < previous, qPrintable(QString("ratio %1 at d=%2 did not shrink").arg(ratio).arg(d)));
+            QVERIFY2(ratio < previous,
+                     qPrintable(QString("ratio %1 at d=%2 did not shrink").arg(ratio).arg(d)));
             QVERIFY(ratio > 1.0);
             previous = ratio;
         }

@@ -11,7 +11,8 @@ namespace {
 Json parseJson(const QString& text) {
     Json j;
     std::string error;
-    if (!Json::parse(text.trimmed().toStdString(), j, error)) qFatal("bad JSON (%s): %s", error.c_str(), qPrintable(text));
+    if (!Json::parse(text.trimmed().toStdString(), j, error))
+        qFatal("bad JSON (%s): %s", error.c_str(), qPrintable(text));
     return j;
 }
 } // namespace
@@ -22,8 +23,8 @@ class TestCli : public QObject {
 
 private slots:
     void flopsJson() {
-        const ProcessResult r = runCli({"flops", "--d-model", "512", "--layers", "8", "--experts", "8", "--active", "2",
-                                        "--vocab", "50432", "--json"});
+        const ProcessResult r = runCli({"flops", "--d-model", "512", "--layers", "8", "--experts", "8",
+                                        "--active", "2", "--vocab", "50432", "--json"});
         QCOMPARE(r.exitCode, 0);
         const Json j = parseJson(r.out);
         for (const char* key : {"params", "active_params", "embedding_params", "sparsity", "flops_per_token",
@@ -38,10 +39,12 @@ private slots:
     void flopsOptionErrors_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        QTest::newRow("K > E") << QStringList{"--d-model", "512", "--layers", "8", "--experts", "4", "--active", "8"}
+        QTest::newRow("K > E") << QStringList{"--d-model", "512", "--layers", "8",
+                                              "--experts", "4",   "--active", "8"}
                                << "option --active";
         QTest::newRow("missing d-model") << QStringList{"--layers", "8"} << "option --d-model is required";
-        QTest::newRow("not a number") << QStringList{"--d-model", "big", "--layers", "8"} << "option --d-model";
+        QTest::newRow("not a number")
+            << QStringList{"--d-model", "big", "--layers", "8"} << "option --d-model";
         QTest::newRow("unknown") << QStringList{"--d-model", "512", "--layers", "8", "--colour", "red"}
                                  << "unknown option --colour";
     }
@@ -55,7 +58,8 @@ private slots:
     }
 
     void importJsonShape() {
-        const QString path = writeFile(dir_, "s.csv", "num_experts,top_k,n_params,val_loss,compute\n8,2,1e8,3.0,1e19\n");
+        const QString path =
+            writeFile(dir_, "s.csv", "num_experts,top_k,n_params,val_loss,compute\n8,2,1e8,3.0,1e19\n");
         const ProcessResult r = runCli({"import", path, "--json"});
         QCOMPARE(r.exitCode, 0);
         const Json j = parseJson(r.out);
@@ -74,19 +78,24 @@ private slots:
     void isoflopFitJsonShape() {
         SyntheticSweepSpec spec;
         spec.budgets = {1e19, 1e20};
-        const QString path = writeFile(dir_, "sweep.csv", QByteArray::fromStdString(runTableToCsv(makeSyntheticSweep(spec))));
-        ProcessResult r = runCli({"fit", path, "--law", "isoflop", "--budget", "1e20", "--bootstrap", "20", "--json"});
+        const QString path =
+            writeFile(dir_, "sweep.csv", QByteArray::fromStdString(runTableToCsv(makeSyntheticSweep(spec))));
+        ProcessResult r =
+            runCli({"fit", path, "--law", "isoflop", "--budget", "1e20", "--bootstrap", "20", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const Json j = parseJson(r.out);
         QCOMPARE(QString::fromStdString(j["law"].string()), QString("isoflop"));
         QCOMPARE(j["budget"].number(), 1e20);
         QCOMPARE(int(j["degrees"].size()), 3);
-        for (const char* k : {"n", "mse", "pearson", "heldout"}) QVERIFY2(j["metrics"].find(k), k);
-        for (const char* k : {"params", "sparsity", "active_params", "loss"}) QVERIFY2(j["optimum"].find(k), k);
+        for (const char* k : {"n", "mse", "pearson", "heldout"})
+            QVERIFY2(j["metrics"].find(k), k);
+        for (const char* k : {"params", "sparsity", "active_params", "loss"})
+            QVERIFY2(j["optimum"].find(k), k);
         QVERIFY(j["s_star"].size() > 0);
         QCOMPARE(int(j["n_star"].size()), 7);
         const Json& first = j["n_star"].at(0);
-        for (const char* k : {"sparsity", "params", "active_params", "loss"}) QVERIFY2(first.find(k), k);
+        for (const char* k : {"sparsity", "params", "active_params", "loss"})
+            QVERIFY2(first.find(k), k);
 
         r = runCli({"fit", path, "--law", "isoflop", "--budget", "5e22"});
         QCOMPARE(r.exitCode, 2);
@@ -99,7 +108,8 @@ private slots:
     void parametricFitJsonShape() {
         SyntheticSweepSpec spec;
         spec.budgets = {1e18, 1e19, 1e20};
-        const QString path = writeFile(dir_, "law.csv", QByteArray::fromStdString(runTableToCsv(makeSyntheticSweep(spec))));
+        const QString path =
+            writeFile(dir_, "law.csv", QByteArray::fromStdString(runTableToCsv(makeSyntheticSweep(spec))));
         ProcessResult r = runCli({"fit", path, "--law", "abnar", "--starts", "fast", "--bootstrap", "8",
                                   "--holdout", "sparsity>0.98", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
@@ -109,7 +119,8 @@ private slots:
             QVERIFY2(j["params"].find(k), k);
             QCOMPARE(int(j["ci95"][k].size()), 2);
         }
-        for (const char* k : {"n", "mse", "rmse", "r2", "heldout"}) QVERIFY2(j["metrics"].find(k), k);
+        for (const char* k : {"n", "mse", "rmse", "r2", "heldout"})
+            QVERIFY2(j["metrics"].find(k), k);
         QVERIFY(j["metrics"]["heldout"]["n"].number() > 0);
         QCOMPARE(j["starts"].number(), 65.0);
         QVERIFY(j["objective"].number() > 0 && j["seconds"].number() > 0);
@@ -117,7 +128,8 @@ private slots:
         r = runCli({"fit", path, "--law", "chinchilla", "--starts", "20", "--json"});
         QCOMPARE(r.exitCode, 0);
         const Json c = parseJson(r.out);
-        for (const char* k : {"E", "A", "B", "alpha", "beta"}) QVERIFY2(c["params"].find(k), k);
+        for (const char* k : {"E", "A", "B", "alpha", "beta"})
+            QVERIFY2(c["params"].find(k), k);
 
         r = runCli({"fit", path, "--law", "kaplan"});
         QCOMPARE(r.exitCode, 2);
@@ -130,14 +142,16 @@ private slots:
     void suggestJsonShape() {
         SyntheticSweepSpec spec;
         spec.budgets = {1e20};
-        const QString path = writeFile(dir_, "suggest.csv", QByteArray::fromStdString(runTableToCsv(makeSyntheticSweep(spec))));
+        const QString path = writeFile(dir_, "suggest.csv",
+                                       QByteArray::fromStdString(runTableToCsv(makeSyntheticSweep(spec))));
         ProcessResult r = runCli({"suggest", path, "--budget", "1e20", "--count", "3", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const Json j = parseJson(r.out);
         QCOMPARE(int(j["suggestions"].size()), 3);
         for (const Json& s : j["suggestions"].items()) {
-            for (const char* k : {"d_model", "n_layers", "n_heads", "experts", "active_experts", "granularity", "params",
-                                  "active_params", "sparsity", "tokens", "flops", "predicted_loss", "gpu_hours"})
+            for (const char* k :
+                 {"d_model", "n_layers", "n_heads", "experts", "active_experts", "granularity", "params",
+                  "active_params", "sparsity", "tokens", "flops", "predicted_loss", "gpu_hours"})
                 QVERIFY2(s.find(k), k);
             QVERIFY(std::fabs(s["flops"].number() / 1e20 - 1) < 0.01);
         }
@@ -147,11 +161,12 @@ private slots:
     }
 
     void optimumJsonShape() {
-        ProcessResult r = runCli({"optimum", "--preset", "abnar", "--budget", "1e20", "--max-params", "5e9", "--json"});
+        ProcessResult r =
+            runCli({"optimum", "--preset", "abnar", "--budget", "1e20", "--max-params", "5e9", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const Json j = parseJson(r.out);
-        for (const char* k : {"d_model", "n_layers", "n_heads", "experts", "active_experts", "granularity", "params",
-                              "active_params", "sparsity", "tokens", "flops", "predicted_loss"})
+        for (const char* k : {"d_model", "n_layers", "n_heads", "experts", "active_experts", "granularity",
+                              "params", "active_params", "sparsity", "tokens", "flops", "predicted_loss"})
             QVERIFY2(j.find(k), k);
         QVERIFY(j["params"].number() <= 5e9);
         QVERIFY(std::fabs(j["flops"].number() / 1e20 - 1) < 0.01);

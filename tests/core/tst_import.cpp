@@ -18,30 +18,58 @@ private slots:
         QTest::addColumn<QString>("column");
         QTest::addColumn<QString>("reason");
         const QByteArray head = "params,tokens,loss,experts,active_experts,sparsity\n";
-        QTest::newRow("non-numeric") << head + "1e8,2e9,3.1,8,2,\n1e8,abc,3.0,8,2,\n" << 3 << "tokens" << "not a number";
-        QTest::newRow("nan") << head + "1e8,2e9,nan,8,2,\n" << 2 << "loss" << "not a finite number";
-        QTest::newRow("inf") << head + "1e8,2e9,3.0,8,2,\n1e8,inf,3.0,8,2,\n" << 3 << "tokens" << "not a finite number";
-        QTest::newRow("negative") << head + "-1e8,2e9,3.0,8,2,\n" << 2 << "params" << "must be positive";
-        QTest::newRow("zero") << head + "1e8,0,3.0,8,2,\n" << 2 << "tokens" << "must be positive";
-        QTest::newRow("sparsity >= 1") << head + "1e8,2e9,3.0,,,1.0\n" << 2 << "sparsity" << "outside [0, 1)";
-        QTest::newRow("sparsity < 0") << head + "1e8,2e9,3.0,,,-0.1\n" << 2 << "sparsity" << "outside [0, 1)";
-        QTest::newRow("K > E") << head + "1e8,2e9,3.0,4,8,\n" << 2 << "active_experts" << "exceeds E";
-        QTest::newRow("short row") << head + "1e8,2e9,3.0,8,2,\n1e8,2e9\n" << 3 << "loss" << "short row";
-        QTest::newRow("long row") << head + "1e8,2e9,3.0,8,2,,7\n" << 2 << "sparsity" << "long row";
-        QTest::newRow("unterminated quote") << head + "1e8,2e9,\"3.0,8,2,\n" << 2 << "loss" << "unterminated";
+        QTest::newRow("non-numeric") << head + "1e8,2e9,3.1,8,2,\n1e8,abc,3.0,8,2,\n"
+                                     << 3 << "tokens"
+                                     << "not a number";
+        QTest::newRow("nan") << head + "1e8,2e9,nan,8,2,\n"
+                             << 2 << "loss"
+                             << "not a finite number";
+        QTest::newRow("inf") << head + "1e8,2e9,3.0,8,2,\n1e8,inf,3.0,8,2,\n"
+                             << 3 << "tokens"
+                             << "not a finite number";
+        QTest::newRow("negative") << head + "-1e8,2e9,3.0,8,2,\n"
+                                  << 2 << "params"
+                                  << "must be positive";
+        QTest::newRow("zero") << head + "1e8,0,3.0,8,2,\n"
+                              << 2 << "tokens"
+                              << "must be positive";
+        QTest::newRow("sparsity >= 1") << head + "1e8,2e9,3.0,,,1.0\n"
+                                       << 2 << "sparsity"
+                                       << "outside [0, 1)";
+        QTest::newRow("sparsity < 0") << head + "1e8,2e9,3.0,,,-0.1\n"
+                                      << 2 << "sparsity"
+                                      << "outside [0, 1)";
+        QTest::newRow("K > E") << head + "1e8,2e9,3.0,4,8,\n"
+                               << 2 << "active_experts"
+                               << "exceeds E";
+        QTest::newRow("short row") << head + "1e8,2e9,3.0,8,2,\n1e8,2e9\n"
+                                   << 3 << "loss"
+                                   << "short row";
+        QTest::newRow("long row") << head + "1e8,2e9,3.0,8,2,,7\n"
+                                  << 2 << "sparsity"
+                                  << "long row";
+        QTest::newRow("unterminated quote") << head + "1e8,2e9,\"3.0,8,2,\n"
+                                            << 2 << "loss"
+                                            << "unterminated";
         QTest::newRow("missing required column") << QByteArray("params,tokens\n1e8,2e9\n") << 1 << "loss"
                                                  << "missing required column";
-        QTest::newRow("no data rows") << head << 2 << "" << "no data rows";
-        QTest::newRow("not text") << QByteArray("PK\x03\x04\x00\x00\x01", 7) << 0 << "" << "not a text file";
-        QTest::newRow("missing loss value") << head + "1e8,2e9,,8,2,\n" << 2 << "loss" << "missing value";
+        QTest::newRow("no data rows") << head << 2 << ""
+                                      << "no data rows";
+        QTest::newRow("not text") << QByteArray("PK\x03\x04\x00\x00\x01", 7) << 0 << ""
+                                  << "not a text file";
+        QTest::newRow("missing loss value") << head + "1e8,2e9,,8,2,\n"
+                                            << 2 << "loss"
+                                            << "missing value";
     }
     void malformed() {
         QFETCH(QByteArray, content);
         QFETCH(int, line);
         QFETCH(QString, column);
         QFETCH(QString, reason);
-        const QString path = writeFile(dir_, QString("bad_%1.csv").arg(QTest::currentDataTag()).replace(' ', '_'), content);
-        const QString ws = dir_.filePath(QString("ws_%1.moescope").arg(qHash(QString(QTest::currentDataTag()))));
+        const QString path =
+            writeFile(dir_, QString("bad_%1.csv").arg(QTest::currentDataTag()).replace(' ', '_'), content);
+        const QString ws =
+            dir_.filePath(QString("ws_%1.moescope").arg(qHash(QString(QTest::currentDataTag()))));
         const ProcessResult r = runCli({"import", path, "--workspace", ws});
         QCOMPARE(r.exitCode, 2);
         QString expected = path + (line > 0 ? QString(":%1").arg(line) : QString()) + ": ";
@@ -52,8 +80,8 @@ private slots:
     }
 
     void skipInvalidKeepsValidRowsAndListsTheOthers() {
-        const QString path = writeFile(dir_, "mixed.csv",
-                                       "params,tokens,loss\n1e8,2e9,3.1\n2e8,bad,3.0\n3e8,4e9,2.9\n4e8,4e9,-1\n");
+        const QString path = writeFile(
+            dir_, "mixed.csv", "params,tokens,loss\n1e8,2e9,3.1\n2e8,bad,3.0\n3e8,4e9,2.9\n4e8,4e9,-1\n");
         const QString ws = dir_.filePath("mixed.moescope");
         ProcessResult r = runCli({"import", path, "--workspace", ws});
         QCOMPARE(r.exitCode, 2);
@@ -78,16 +106,19 @@ private slots:
         QTest::addColumn<int>("rows");
         QTest::addColumn<double>("firstParams");
         QTest::addColumn<double>("firstLoss");
-        QTest::newRow("BOM ; CRLF") << QByteArray("\xEF\xBB\xBFn_params;val_loss;compute\r\n150M;3.25;1e19\r\n3.2B;2.5;1e21\r\n")
-                                    << QStringList{} << 2 << 150e6 << 3.25;
-        QTest::newRow("tabs and suffixes") << QByteArray("total_params\ttokens\tloss\n7T\t12k\t1.5\n")
-                                           << QStringList{} << 1 << 7e12 << 1.5;
-        QTest::newRow("quoted with embedded delimiter") << QByteArray("\"Model Size\",\"note, free text\",loss\n\"1e9\",\"a, \"\"b\"\"\",2.0\n")
-                                                        << QStringList{} << 1 << 1e9 << 2.0;
-        QTest::newRow("explicit map") << QByteArray("Size (params),Final eval\n2e8,3.3\n")
-                                      << QStringList{"params=Size (params)", "loss=Final eval"} << 1 << 2e8 << 3.3;
-        QTest::newRow("no final newline, blank lines") << QByteArray("params,loss\n\n1e8,3\n\n2e8,2.9") << QStringList{}
-                                                       << 2 << 1e8 << 3.0;
+        QTest::newRow("BOM ; CRLF")
+            << QByteArray("\xEF\xBB\xBFn_params;val_loss;compute\r\n150M;3.25;1e19\r\n3.2B;2.5;1e21\r\n")
+            << QStringList{} << 2 << 150e6 << 3.25;
+        QTest::newRow("tabs and suffixes")
+            << QByteArray("total_params\ttokens\tloss\n7T\t12k\t1.5\n") << QStringList{} << 1 << 7e12 << 1.5;
+        QTest::newRow("quoted with embedded delimiter")
+            << QByteArray("\"Model Size\",\"note, free text\",loss\n\"1e9\",\"a, \"\"b\"\"\",2.0\n")
+            << QStringList{} << 1 << 1e9 << 2.0;
+        QTest::newRow("explicit map")
+            << QByteArray("Size (params),Final eval\n2e8,3.3\n")
+            << QStringList{"params=Size (params)", "loss=Final eval"} << 1 << 2e8 << 3.3;
+        QTest::newRow("no final newline, blank lines")
+            << QByteArray("params,loss\n\n1e8,3\n\n2e8,2.9") << QStringList{} << 2 << 1e8 << 3.0;
     }
     void oddButValid() {
         QFETCH(QByteArray, content);
@@ -103,7 +134,8 @@ private slots:
             options.overrides.push_back(o);
         }
         const ImportResult r = importCsvText(content.toStdString(), "odd.csv", options);
-        for (const auto& e : r.errors) qWarning() << QString::fromStdString(e.toString());
+        for (const auto& e : r.errors)
+            qWarning() << QString::fromStdString(e.toString());
         QVERIFY(r.ok());
         QCOMPARE(int(r.table.runs.size()), rows);
         QCOMPARE(r.table.runs[0].get(Field::Params), firstParams);
@@ -111,7 +143,8 @@ private slots:
     }
 
     void textColumnsBecomeLabelsNumericOnesMetrics() {
-        const ImportResult r = importCsvText("params,loss,source,lr\n1e8,3,\"a, b\",1e-3\n2e8,2.9,c,\n", "x.csv", {});
+        const ImportResult r =
+            importCsvText("params,loss,source,lr\n1e8,3,\"a, b\",1e-3\n2e8,2.9,c,\n", "x.csv", {});
         QVERIFY(r.ok());
         QCOMPARE(r.table.labelNames, std::vector<std::string>{"source"});
         QCOMPARE(r.table.metricNames, std::vector<std::string>{"lr"});
@@ -125,7 +158,8 @@ private slots:
         QCOMPARE(r.outcome, ImportResult::Outcome::InvalidFile);
         QVERIFY(!r.notes.empty());
         QVERIFY(QString::fromStdString(r.notes[0]).contains("--map loss=COLUMN"));
-        r = importCsvText("params,val_loss,eval_loss\n1e8,3,3.1\n", "x.csv", {{{"loss", "eval_loss"}}, false});
+        r = importCsvText("params,val_loss,eval_loss\n1e8,3,3.1\n", "x.csv",
+                          {{{"loss", "eval_loss"}}, false});
         QVERIFY(r.ok());
         QCOMPARE(r.table.runs[0].get(Field::Loss), 3.1);
     }

@@ -13,7 +13,9 @@ namespace {
 // L = c0 + a(x − x0)² + b(y − y0)² + k·x·y in x = log N, y = −log(1 − S): degrees (2,2,1) exactly.
 struct Quadratic {
     double c0 = 2.5, a = 0.05, b = 0.1, k = 0.01, x0 = std::log(1e9), y0 = -std::log(1 - 0.75);
-    double operator()(double x, double y) const { return c0 + a * (x - x0) * (x - x0) + b * (y - y0) * (y - y0) + k * x * y; }
+    double operator()(double x, double y) const {
+        return c0 + a * (x - x0) * (x - x0) + b * (y - y0) * (y - y0) + k * x * y;
+    }
     // ∂x = 2a(x − x0) + k y = 0, ∂y = 2b(y − y0) + k x = 0.
     std::pair<double, double> optimum() const {
         const double det = 4 * a * b - k * k;
@@ -48,16 +50,17 @@ private slots:
         // Coefficients: [1, x, x², y, y², xy]
         const Eigen::VectorXd& c = a.surface.polynomial().coefficients;
         QCOMPARE(c.size(), 6);
-        const double expected[6] = {q.c0 + q.a * q.x0 * q.x0 + q.b * q.y0 * q.y0, -2 * q.a * q.x0, q.a,
-                                    -2 * q.b * q.y0, q.b, q.k};
+        const double expected[6] = {
+            q.c0 + q.a * q.x0 * q.x0 + q.b * q.y0 * q.y0, -2 * q.a * q.x0, q.a, -2 * q.b * q.y0, q.b, q.k};
         for (int i = 0; i < 6; ++i)
             QVERIFY2(std::fabs(c[i] - expected[i]) < 1e-7 * std::max(1.0, std::fabs(expected[i])),
                      qPrintable(QString("coefficient %1: %2 vs %3").arg(i).arg(c[i]).arg(expected[i])));
         const auto [x, y] = q.optimum();
         QVERIFY2(std::fabs(std::log(a.optimum.params.value) - x) < 1e-4,
                  qPrintable(QString("log N* %1 vs %2").arg(std::log(a.optimum.params.value)).arg(x)));
-        QVERIFY2(std::fabs(IsoflopSurface::sHat(a.optimum.sparsity.value) - y) < 1e-4,
-                 qPrintable(QString("Ŝ* %1 vs %2").arg(IsoflopSurface::sHat(a.optimum.sparsity.value)).arg(y)));
+        QVERIFY2(
+            std::fabs(IsoflopSurface::sHat(a.optimum.sparsity.value) - y) < 1e-4,
+            qPrintable(QString("Ŝ* %1 vs %2").arg(IsoflopSurface::sHat(a.optimum.sparsity.value)).arg(y)));
         QVERIFY(std::fabs(a.optimum.loss.value - q(x, y)) < 1e-9);
         // S*(N) = y0 − k·x/(2b) where that lies inside the swept range.
         for (const auto& p : a.sStar) {
@@ -107,10 +110,12 @@ private slots:
         // N*(S) increasing, N_a*(S) decreasing, L*(S) decreasing (Abnar et al. Fig. 3).
         QCOMPARE(int(a.nStar.size()), 7);
         for (size_t i = 1; i < a.nStar.size(); ++i) {
-            QVERIFY2(a.nStar[i].params.value > a.nStar[i - 1].params.value, qPrintable(QString("N* at S=%1").arg(a.nStar[i].sparsity)));
+            QVERIFY2(a.nStar[i].params.value > a.nStar[i - 1].params.value,
+                     qPrintable(QString("N* at S=%1").arg(a.nStar[i].sparsity)));
             QVERIFY2(a.nStar[i].activeParams.value < a.nStar[i - 1].activeParams.value,
                      qPrintable(QString("N_a* at S=%1").arg(a.nStar[i].sparsity)));
-            QVERIFY2(a.nStar[i].loss.value < a.nStar[i - 1].loss.value, qPrintable(QString("L* at S=%1").arg(a.nStar[i].sparsity)));
+            QVERIFY2(a.nStar[i].loss.value < a.nStar[i - 1].loss.value,
+                     qPrintable(QString("L* at S=%1").arg(a.nStar[i].sparsity)));
         }
         // S*(N) increasing in N (Fig. 4): non-decreasing along the grid, and clearly higher at the top.
         QVERIFY(a.sStar.size() > 10);
@@ -135,7 +140,8 @@ private slots:
         QVERIFY(!s.trends.empty());
         // N*(C) grows with C at every sparsity, L*(C) falls.
         for (const auto& t : s.trends) {
-            QVERIFY2(t.nStar.exponent > 0.2 && t.nStar.exponent < 1.0, qPrintable(QString::number(t.nStar.exponent)));
+            QVERIFY2(t.nStar.exponent > 0.2 && t.nStar.exponent < 1.0,
+                     qPrintable(QString::number(t.nStar.exponent)));
             QVERIFY(t.lossStar.exponent < 0);
         }
     }

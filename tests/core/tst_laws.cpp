@@ -37,19 +37,23 @@ private slots:
         const double n = 7e10, na = 1e10, d = 1.4e12, s = 0.75, e = 8, g = 4, r = 0.8;
         const LawPoint x = point(n, na, d, s, e, g, r);
         auto chin = makeLaw("chinchilla");
-        QVERIFY(std::fabs(chin->predict(chin->preset(), x) - (1.69 + 406.4 / std::pow(n, .34) + 410.7 / std::pow(d, .28))) < 1e-9);
+        QVERIFY(std::fabs(chin->predict(chin->preset(), x) -
+                          (1.69 + 406.4 / std::pow(n, .34) + 410.7 / std::pow(d, .28))) < 1e-9);
         // Hoffmann et al.'s own headline: Chinchilla (70B, 1.4T) sits near 1.94 nats.
         QVERIFY(std::fabs(chin->predict(chin->preset(), x) - 1.937) < 0.01);
         auto abnar = makeLaw("abnar");
-        const double abnarRef = 16612.50 / std::pow(n, .5962) + 5455.67 / std::pow(d, .3954) + .4598 / std::pow(1 - s, -.1666) +
+        const double abnarRef = 16612.50 / std::pow(n, .5962) + 5455.67 / std::pow(d, .3954) +
+                                .4598 / std::pow(1 - s, -.1666) +
                                 17.26 / (std::pow(1 - s, .1603) * std::pow(n, .1595)) + .94;
         QVERIFY(std::fabs(abnar->predict(abnar->preset(), x) - abnarRef) < 1e-9);
         auto li = makeLaw("li");
-        const double liRef = 15.12 / std::pow(n, .6288) + 18.62 / std::pow(d, .0453) + 39.55 * std::pow(1 - s, .0431) / std::pow(n, .4228) +
-                             .0499 * r / (r + 1) + 13.7354;
+        const double liRef = 15.12 / std::pow(n, .6288) + 18.62 / std::pow(d, .0453) +
+                             39.55 * std::pow(1 - s, .0431) / std::pow(n, .4228) + .0499 * r / (r + 1) +
+                             13.7354;
         QVERIFY(std::fabs(li->predict(li->preset(), x) - liRef) < 1e-9);
         auto lud = makeLaw("ludziejewski");
-        const double ludRef = .47 + (2.1 / std::pow(g, .58) + 18.1) / std::pow(na, .115) + 30.8 / std::pow(d, .147);
+        const double ludRef =
+            .47 + (2.1 / std::pow(g, .58) + 18.1) / std::pow(na, .115) + 30.8 / std::pow(d, .147);
         QVERIFY(std::fabs(lud->predict(lud->preset(), x) - ludRef) < 1e-9);
         auto clark = makeLaw("clark");
         const double eHat = 1.0 / (1.0 / (e - 1 + 1.0 / (1 / 1.847 - 1 / 314.478)) + 1 / 314.478);
@@ -62,7 +66,8 @@ private slots:
 
     void vectorisedObjectiveEqualsAutodiff_data() {
         QTest::addColumn<QString>("law");
-        for (const char* id : {"chinchilla", "abnar", "li"}) QTest::newRow(id) << QString(id);
+        for (const char* id : {"chinchilla", "abnar", "li"})
+            QTest::newRow(id) << QString(id);
     }
     void vectorisedObjectiveEqualsAutodiff() {
         QFETCH(QString, law);
@@ -77,12 +82,14 @@ private slots:
         const int np = l->parameterCount();
         for (int trial = 0; trial < 20; ++trial) {
             std::vector<double> p = l->preset();
-            for (double& v : p) v += jitter(rng);
+            for (double& v : p)
+                v += jitter(rng);
             double c1 = 0, c2 = 0;
             std::vector<double> g1(np), g2(np);
             QVERIFY(fast->Evaluate(p.data(), &c1, g1.data()));
             QVERIFY(reference->Evaluate(p.data(), &c2, g2.data()));
-            QVERIFY2(std::fabs(c1 - c2) <= 1e-10 * std::max(1.0, std::fabs(c2)), qPrintable(QString("%1 vs %2").arg(c1).arg(c2)));
+            QVERIFY2(std::fabs(c1 - c2) <= 1e-10 * std::max(1.0, std::fabs(c2)),
+                     qPrintable(QString("%1 vs %2").arg(c1).arg(c2)));
             for (int j = 0; j < np; ++j)
                 QVERIFY2(std::fabs(g1[j] - g2[j]) <= 1e-8 * std::max(1.0, std::fabs(g2[j])),
                          qPrintable(QString("d/dp%1: %2 vs %3").arg(j).arg(g1[j]).arg(g2[j])));
@@ -101,8 +108,8 @@ private slots:
         LawFitOptions o;
         o.starts = LawFitOptions::Starts::Fast;
         const LawFit fit = fitLaw(*law, train, held, o);
-        qInfo("Abnar refit: train RMSE %.4f, held-out (S=0.984) RMSE %.4f over %d runs; noise σ 0.005", fit.metrics.rmse,
-              fit.heldout->rmse, fit.heldout->n);
+        qInfo("Abnar refit: train RMSE %.4f, held-out (S=0.984) RMSE %.4f over %d runs; noise σ 0.005",
+              fit.metrics.rmse, fit.heldout->rmse, fit.heldout->n);
         QVERIFY2(fit.heldout->rmse < 2 * spec.noise, qPrintable(QString::number(fit.heldout->rmse)));
         QVERIFY(fit.metrics.r2 > 0.999);
         // The fitted exponents land near the truth the data were drawn from.
@@ -167,20 +174,26 @@ private slots:
         QVERIFY(std::fmod(c.arch.d_model, 64.0) == 0);
         QVERIFY(c.arch.experts == std::floor(c.arch.experts));
         QCOMPARE(c.heads, int(c.arch.d_model / 64));
-        QVERIFY2(std::fabs(6 * c.activeParams * c.tokens / budget - 1) < 0.01, "6·N_a·D must spend the budget");
+        QVERIFY2(std::fabs(6 * c.activeParams * c.tokens / budget - 1) < 0.01,
+                 "6·N_a·D must spend the budget");
         QVERIFY(c.params <= o.maxParams);
         QCOMPARE(c.params, totalParams(c.arch));
         // A grid of neighbours (d ± 64·k, E ± j, depth by the family's aspect) predicts no lower loss.
         for (int dk = -3; dk <= 3; ++dk)
             for (int de = -3; de <= 3; ++de) {
                 const double d = c.arch.d_model + 64 * dk, e = c.arch.experts + de;
-                if (d < 64 || e < 1 || (law == "chinchilla" && e != 1) || sparsityOf(e, 1) > o.maxSparsity) continue;
+                if (d < 64 || e < 1 || (law == "chinchilla" && e != 1) || sparsityOf(e, 1) > o.maxSparsity)
+                    continue;
                 PlanOptions n = o;
                 n.family.aspect = d / std::max(1.0, std::round(d / o.family.aspect));
                 const PlannedConfig other = configFor(*l, l->preset(), d, e, n);
                 if (other.params > o.maxParams) continue;
                 QVERIFY2(other.predictedLoss >= c.predictedLoss - 1e-12,
-                         qPrintable(QString("d=%1 E=%2 predicts %3 < %4").arg(d).arg(e).arg(other.predictedLoss).arg(c.predictedLoss)));
+                         qPrintable(QString("d=%1 E=%2 predicts %3 < %4")
+                                        .arg(d)
+                                        .arg(e)
+                                        .arg(other.predictedLoss)
+                                        .arg(c.predictedLoss)));
             }
         if (law == "chinchilla") QCOMPARE(c.sparsity, 0.0);
     }
@@ -210,7 +223,8 @@ private slots:
                 }
         const AllocationFit fit = fitAllocationLaw(t);
         QCOMPARE(int(fit.levels.size()), 4);
-        QVERIFY2(std::fabs(fit.law.beta1 - published.beta1) < 0.02, qPrintable(QString::number(fit.law.beta1)));
+        QVERIFY2(std::fabs(fit.law.beta1 - published.beta1) < 0.02,
+                 qPrintable(QString::number(fit.law.beta1)));
         QVERIFY(std::fabs(fit.law.alpha1 - published.alpha1) < 0.05);
         QVERIFY(std::fabs(fit.law.beta0 / published.beta0 - 1) < 0.02);
     }

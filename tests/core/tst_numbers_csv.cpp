@@ -38,8 +38,10 @@ private slots:
         std::string reason;
         const std::string s = text.toStdString();
         QCOMPARE(parseNumber(s, v, &reason), ok);
-        if (ok) QCOMPARE(v, value);
-        else QVERIFY(!reason.empty());
+        if (ok)
+            QCOMPARE(v, value);
+        else
+            QVERIFY(!reason.empty());
     }
 
     void delimiterDetection() {
@@ -52,7 +54,9 @@ private slots:
     void quotedFieldsAndLineNumbers() {
         CsvReader r;
         std::string error;
-        QVERIFY(r.openText("\xEF\xBB\xBF" "a;b\r\n\"x;1\";\"say \"\"hi\"\"\"\r\n\r\n\"multi\nline\";2\r\nlast;3", error));
+        QVERIFY(r.openText("\xEF\xBB\xBF"
+                           "a;b\r\n\"x;1\";\"say \"\"hi\"\"\"\r\n\r\n\"multi\nline\";2\r\nlast;3",
+                           error));
         QCOMPARE(r.delimiter(), ';');
         QCOMPARE(r.header().size(), size_t(2));
         QCOMPARE(QString::fromStdString(r.header()[0]), QString("a"));

@@ -30,7 +30,8 @@ Run simulate(const Suggestion& s, double budget, std::mt19937_64& rng, double no
 
 // Width of the 95 % interval of log N* after adding `extra` runs.
 double optimumWidth(RunTable t, const std::vector<Run>& extra, double budget) {
-    for (const Run& r : extra) t.runs.push_back(r);
+    for (const Run& r : extra)
+        t.runs.push_back(r);
     IsoflopOptions o;
     o.degrees = Degrees{2, 2, 1};
     const BudgetAnalysis a = analyzeBudget(groupByBudget(t).begin()->second, budget, o);
@@ -67,7 +68,8 @@ private slots:
     }
 
     void neverTheSameConfigTwice() {
-        // At a budget whose optimum sits at the largest sparsity few candidates qualify: fewer picks, no repeats.
+        // At a budget whose optimum sits at the largest sparsity few candidates qualify: fewer picks, no
+        // repeats.
         SyntheticSweepSpec spec;
         spec.budgets = {1e19};
         const RunTable t = makeSyntheticSweep(spec);
@@ -99,21 +101,24 @@ private slots:
             so.count = 6;
             std::mt19937_64 rng(100 + trial);
             std::vector<Run> picked;
-            for (const Suggestion& s : suggestRuns(a, so)) picked.push_back(simulate(s, budget, rng, noise));
+            for (const Suggestion& s : suggestRuns(a, so))
+                picked.push_back(simulate(s, budget, rng, noise));
             suggested += optimumWidth(t, picked, budget);
             // Random configs from the same candidates over the sweep's own range, averaged over draws.
-            const auto pool = candidateConfigs(budget, so, std::exp(a.surface.minLogParams()), std::exp(a.surface.maxLogParams()));
+            const auto pool = candidateConfigs(budget, so, std::exp(a.surface.minLogParams()),
+                                               std::exp(a.surface.maxLogParams()));
             double r = 0;
             for (int draw = 0; draw < 4; ++draw) {
                 std::vector<Run> any;
                 std::uniform_int_distribution<size_t> pick(0, pool.size() - 1);
-                for (int k = 0; k < 6; ++k) any.push_back(simulate(pool[pick(rng)], budget, rng, noise));
+                for (int k = 0; k < 6; ++k)
+                    any.push_back(simulate(pool[pick(rng)], budget, rng, noise));
                 r += optimumWidth(t, any, budget) / 4;
             }
             random += r;
         }
-        qInfo("95%% width of log N* after 6 more runs: suggested %.3f, random %.3f (mean of %d sweeps)", suggested / trials,
-              random / trials, trials);
+        qInfo("95%% width of log N* after 6 more runs: suggested %.3f, random %.3f (mean of %d sweeps)",
+              suggested / trials, random / trials, trials);
         QVERIFY2(suggested < random, qPrintable(QString("%1 vs %2").arg(suggested).arg(random)));
     }
 };

@@ -13,8 +13,8 @@ class TestWorkspace : public QObject {
     RunTable sample(int n) {
         std::string csv = "params,experts,active_experts,tokens,loss,lr,source\n";
         for (int i = 0; i < n; ++i)
-            csv += std::to_string((i + 1) * 1e8) + ",8,2," + std::to_string(2e9) + "," + std::to_string(3.0 - i * 0.01) +
-                   ",1e-3,run" + std::to_string(i) + "\n";
+            csv += std::to_string((i + 1) * 1e8) + ",8,2," + std::to_string(2e9) + "," +
+                   std::to_string(3.0 - i * 0.01) + ",1e-3,run" + std::to_string(i) + "\n";
         ImportResult r = importCsvText(csv, "sample.csv", {});
         if (!r.ok()) qFatal("sample did not import");
         return r.table;
@@ -78,11 +78,13 @@ private slots:
     void crashMidImportLeavesPreviousContent() {
         // First a committed import, then a second one killed inside its transaction.
         const QString ws = dir_.filePath("crash.moescope");
-        const QString first = writeFile(dir_, "first.csv", "params,loss,budget\n1e8,3.0,1e19\n2e8,2.9,1e19\n");
+        const QString first =
+            writeFile(dir_, "first.csv", "params,loss,budget\n1e8,3.0,1e19\n2e8,2.9,1e19\n");
         QCOMPARE(runCli({"import", first, "--workspace", ws}).exitCode, 0);
 
         QByteArray big = "params,loss,budget\n";
-        for (int i = 0; i < 5000; ++i) big += QByteArray::number(1e8 + i) + ",3.0,1e19\n";
+        for (int i = 0; i < 5000; ++i)
+            big += QByteArray::number(1e8 + i) + ",3.0,1e19\n";
         const QString second = writeFile(dir_, "second.csv", big);
         QProcess p;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -92,7 +94,8 @@ private slots:
         QVERIFY(p.waitForStarted());
         // The hook announces on stderr that it stalls after 2,500 rows inside the open transaction.
         QByteArray err;
-        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("MOESCOPE_FAULT: stalled"), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("MOESCOPE_FAULT: stalled"),
+                                 30000);
         p.kill();
         QVERIFY(p.waitForFinished());
         QCOMPARE(p.exitStatus(), QProcess::CrashExit);

@@ -13,8 +13,11 @@ private slots:
     void clarkRouting() {
         MOESCOPE_REQUIRE_SHARED("clark2022_routing/curves.csv");
         ImportOptions o;
-        o.overrides = {{"params", "total_parameter_count"}, {"active_params", "dense_parameter_count"},
-                       {"experts", "num_experts"}, {"active_experts", "k"}, {"loss", "loss_validation"}};
+        o.overrides = {{"params", "total_parameter_count"},
+                       {"active_params", "dense_parameter_count"},
+                       {"experts", "num_experts"},
+                       {"active_experts", "k"},
+                       {"loss", "loss_validation"}};
         // Without --skip-invalid the file is refused: 8 rows lack loss_validation and 130 rows are Dense runs
         // with k = 2 or 4 (a widened FFN emulating k > 1), which MoE accounting cannot take as K > E.
         ImportResult strict = importCsvFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
@@ -55,7 +58,8 @@ private slots:
         for (const auto& [id, run] : last)
             if (run->get(Field::Experts) > 1) {
                 ++routed;
-                QCOMPARE(run->get(Field::Sparsity), 1.0 - run->get(Field::ActiveExperts) / run->get(Field::Experts));
+                QCOMPARE(run->get(Field::Sparsity),
+                         1.0 - run->get(Field::ActiveExperts) / run->get(Field::Experts));
                 QVERIFY(run->get(Field::ActiveParams) < run->get(Field::Params));
             }
         QCOMPARE(routed, 210);
@@ -63,7 +67,8 @@ private slots:
 
     void openAthenaIsoflops() {
         MOESCOPE_REQUIRE_SHARED("openathena_isoflops/isoflops.csv");
-        const ImportResult r = importCsvFile(sharedData("openathena_isoflops/isoflops.csv").toStdString(), {});
+        const ImportResult r =
+            importCsvFile(sharedData("openathena_isoflops/isoflops.csv").toStdString(), {});
         QVERIFY(r.ok());
         QCOMPARE(r.rowsRead, 947);
         QCOMPARE(int(r.table.runs.size()), 947);
@@ -85,7 +90,8 @@ private slots:
         const int experiment = r.table.labelIndex("experiment");
         QVERIFY(experiment >= 0);
         int chinchilla = 0;
-        for (const Run& run : r.table.runs) chinchilla += run.labels[experiment] == "ml_scalefit__massivetext__chinchilla";
+        for (const Run& run : r.table.runs)
+            chinchilla += run.labels[experiment] == "ml_scalefit__massivetext__chinchilla";
         QCOMPARE(chinchilla, 124);
     }
 };

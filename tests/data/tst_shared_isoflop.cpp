@@ -14,13 +14,15 @@ namespace {
 // once centred): an independent route to the parabola's vertex.
 double vertexOfParabola(const std::vector<const Run*>& runs) {
     double m = 0;
-    for (const Run* r : runs) m += std::log(r->get(Field::Params));
+    for (const Run* r : runs)
+        m += std::log(r->get(Field::Params));
     m /= runs.size();
     double s[5] = {0, 0, 0, 0, 0}, t[3] = {0, 0, 0};
     for (const Run* r : runs) {
         const double u = std::log(r->get(Field::Params)) - m, l = r->get(Field::Loss);
         double p = 1;
-        for (int k = 0; k < 5; ++k) s[k] += p, p *= u;
+        for (int k = 0; k < 5; ++k)
+            s[k] += p, p *= u;
         t[0] += l, t[1] += l * u, t[2] += l * u * u;
     }
     // Cramer's rule on [[s0 s1 s2][s1 s2 s3][s2 s3 s4]]·[c0 c1 c2] = t.
@@ -44,7 +46,8 @@ private slots:
         const int experiment = r.table.labelIndex("experiment");
         RunTable chinchilla;
         for (const Run& run : r.table.runs)
-            if (run.labels[experiment] == "ml_scalefit__massivetext__chinchilla") chinchilla.runs.push_back(run);
+            if (run.labels[experiment] == "ml_scalefit__massivetext__chinchilla")
+                chinchilla.runs.push_back(run);
         QCOMPARE(int(chinchilla.runs.size()), 124);
 
         IsoflopOptions o;
@@ -57,10 +60,11 @@ private slots:
             QCOMPARE(int(a.nStar.size()), 1);
             const double ours = a.nStar[0].params.value;
             const double independent = vertexOfParabola(runs);
-            qInfo("C=%.3g: %zu runs, N* %.4g (independent %.4g), 95%% [%.4g, %.4g]", budget, runs.size(), ours,
-                  independent, a.nStar[0].params.lo, a.nStar[0].params.hi);
+            qInfo("C=%.3g: %zu runs, N* %.4g (independent %.4g), 95%% [%.4g, %.4g]", budget, runs.size(),
+                  ours, independent, a.nStar[0].params.lo, a.nStar[0].params.hi);
             // Equal unless the vertex falls outside the sampled sizes (then ours is clamped to the data).
-            if (std::log(independent) > a.surface.minLogParams() && std::log(independent) < a.surface.maxLogParams())
+            if (std::log(independent) > a.surface.minLogParams() &&
+                std::log(independent) < a.surface.maxLogParams())
                 QVERIFY2(std::fabs(std::log(ours / independent)) < 1e-3, qPrintable(QString::number(budget)));
             else
                 QVERIFY(std::fabs(std::log(ours) - a.surface.minLogParams()) < 1e-6 ||
@@ -70,7 +74,8 @@ private slots:
         }
         QVERIFY(budgets.size() >= 5);
         const PowerLaw law = fitPowerLaw(budgets, nStar);
-        qInfo("N* ∝ C^%.3f over %d budgets (R² %.4f); Hoffmann et al. approach 2: a = 0.49", law.exponent, law.n, law.r2);
+        qInfo("N* ∝ C^%.3f over %d budgets (R² %.4f); Hoffmann et al. approach 2: a = 0.49", law.exponent,
+              law.n, law.r2);
         QVERIFY2(std::fabs(law.exponent - 0.5) < 0.06, qPrintable(QString::number(law.exponent)));
         QVERIFY(law.r2 > 0.95);
     }

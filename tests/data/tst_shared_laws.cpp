@@ -30,11 +30,14 @@ class TestSharedLaws : public QObject {
 private slots:
     void epochRecipeOnEpochData() {
         MOESCOPE_REQUIRE_SHARED("epoch_chinchilla/svg_extracted_data.csv");
-        ImportResult r = importCsvFile(sharedData("epoch_chinchilla/svg_extracted_data.csv").toStdString(), {});
+        ImportResult r =
+            importCsvFile(sharedData("epoch_chinchilla/svg_extracted_data.csv").toStdString(), {});
         QVERIFY(r.ok());
         std::vector<const Run*> runs;
-        for (const Run& run : r.table.runs) runs.push_back(&run);
-        std::sort(runs.begin(), runs.end(), [](const Run* a, const Run* b) { return a->get(Field::Loss) < b->get(Field::Loss); });
+        for (const Run& run : r.table.runs)
+            runs.push_back(&run);
+        std::sort(runs.begin(), runs.end(),
+                  [](const Run* a, const Run* b) { return a->get(Field::Loss) < b->get(Field::Loss); });
         runs.resize(runs.size() - 5); // Epoch drops the 5 highest-loss points
         auto law = makeLaw("chinchilla");
         const auto pts = points(runs, *law);
@@ -42,7 +45,8 @@ private slots:
         LawFitOptions full;
         const LawFit f = fitLaw(*law, pts, {}, full);
         QCOMPARE(f.starts, 4500);
-        qInfo("Epoch recipe: E %.4f A %.1f B %.1f alpha %.4f beta %.4f (published 1.817, 482.0, 2085.4, .348, .366)",
+        qInfo("Epoch recipe: E %.4f A %.1f B %.1f alpha %.4f beta %.4f (published 1.817, 482.0, 2085.4, "
+              ".348, .366)",
               param(f, "E"), param(f, "A"), param(f, "B"), param(f, "alpha"), param(f, "beta"));
         QVERIFY(std::fabs(param(f, "E") - 1.817) < 0.01);
         QVERIFY(std::fabs(param(f, "alpha") - 0.348) < 0.01);
@@ -53,7 +57,8 @@ private slots:
         LawFitOptions fast;
         fast.starts = LawFitOptions::Starts::Fast;
         const LawFit ff = fitLaw(*law, pts, {}, fast);
-        QVERIFY2(ff.objective <= f.objective * (1 + 1e-8), qPrintable(QString("%1 vs %2").arg(ff.objective, 0, 'g', 12).arg(f.objective, 0, 'g', 12)));
+        QVERIFY2(ff.objective <= f.objective * (1 + 1e-8),
+                 qPrintable(QString("%1 vs %2").arg(ff.objective, 0, 'g', 12).arg(f.objective, 0, 'g', 12)));
     }
 
     void chinchillaOnOpenAthenaAgainstMlScalefit() {
@@ -63,13 +68,16 @@ private slots:
         const int experiment = r.table.labelIndex("experiment");
         std::vector<const Run*> runs;
         for (const Run& run : r.table.runs)
-            if (run.labels[experiment] == "ml_scalefit__massivetext__chinchilla" && run.get(Field::Budget) < 1e21) runs.push_back(&run);
+            if (run.labels[experiment] == "ml_scalefit__massivetext__chinchilla" &&
+                run.get(Field::Budget) < 1e21)
+                runs.push_back(&run);
         auto law = makeLaw("chinchilla");
         const LawFit f = fitLaw(*law, points(runs, *law), {}, LawFitOptions{});
-        // ml-scalefit (huber+lbfgs) on its Chinchilla data, C < 1e21: bias 1.8267, pow_size .3240, pow_tokens .4080,
-        // i.e. E 1.8267, A = 3.7066·1e6^.324 ≈ 326, B = 1.0386·1e9^.408 ≈ 4884 (SOURCE.txt).
-        qInfo("Open-Athena Chinchilla (%d runs): E %.4f A %.1f B %.1f alpha %.4f beta %.4f R² %.4f", f.metrics.n,
-              param(f, "E"), param(f, "A"), param(f, "B"), param(f, "alpha"), param(f, "beta"), f.metrics.r2);
+        // ml-scalefit (huber+lbfgs) on its Chinchilla data, C < 1e21: bias 1.8267, pow_size .3240, pow_tokens
+        // .4080, i.e. E 1.8267, A = 3.7066·1e6^.324 ≈ 326, B = 1.0386·1e9^.408 ≈ 4884 (SOURCE.txt).
+        qInfo("Open-Athena Chinchilla (%d runs): E %.4f A %.1f B %.1f alpha %.4f beta %.4f R² %.4f",
+              f.metrics.n, param(f, "E"), param(f, "A"), param(f, "B"), param(f, "alpha"), param(f, "beta"),
+              f.metrics.r2);
         QVERIFY(std::fabs(param(f, "E") - 1.8267) < 0.1);
         QVERIFY(std::fabs(param(f, "alpha") - 0.3240) < 0.05);
         QVERIFY(std::fabs(param(f, "beta") - 0.4080) < 0.05);
@@ -79,26 +87,31 @@ private slots:
     void clarkSBase() {
         MOESCOPE_REQUIRE_SHARED("clark2022_routing/curves.csv");
         ImportOptions o;
-        o.overrides = {{"params", "total_parameter_count"}, {"active_params", "dense_parameter_count"},
-                       {"experts", "num_experts"}, {"active_experts", "k"}, {"loss", "loss_validation"}};
+        o.overrides = {{"params", "total_parameter_count"},
+                       {"active_params", "dense_parameter_count"},
+                       {"experts", "num_experts"},
+                       {"active_experts", "k"},
+                       {"loss", "loss_validation"}};
         o.skipInvalid = true;
         ImportResult r = importCsvFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
         QVERIFY(r.ok());
         const int hyper = r.table.metricIndex("hyper_id"), step = r.table.metricIndex("step"),
                   seed = r.table.metricIndex("seed"), freq = r.table.metricIndex("routing_frequency"),
                   router = r.table.labelIndex("router_type");
-        // SOURCE.txt's selection: final step per run, routing_frequency 0.5, k = 1, seed 42, Dense runs as E = 1.
+        // SOURCE.txt's selection: final step per run, routing_frequency 0.5, k = 1, seed 42, Dense runs as E
+        // = 1.
         std::map<double, const Run*> last;
         for (const Run& run : r.table.runs) {
             const std::string& type = run.labels[router];
-            if ((type != "S-Base" && type != "Dense") || run.metrics[freq] != 0.5 || run.get(Field::ActiveExperts) != 1 ||
-                run.metrics[seed] != 42)
+            if ((type != "S-Base" && type != "Dense") || run.metrics[freq] != 0.5 ||
+                run.get(Field::ActiveExperts) != 1 || run.metrics[seed] != 42)
                 continue;
             const Run*& slot = last[run.metrics[hyper]];
             if (!slot || run.metrics[step] > slot->metrics[step]) slot = &run;
         }
         std::vector<const Run*> runs;
-        for (const auto& [id, run] : last) runs.push_back(run);
+        for (const auto& [id, run] : last)
+            runs.push_back(run);
         auto law = makeLaw("clark");
         const auto pts = points(runs, *law);
         QVERIFY(pts.size() > 30);
@@ -106,8 +119,10 @@ private slots:
         opts.starts = LawFitOptions::Starts::Random;
         opts.randomStarts = 300;
         const LawFit f = fitLaw(*law, pts, {}, opts);
-        qInfo("Clark S-Base (%zu runs): a %.4f b %.4f c %.4f d %.4f E_start %.3f E_max %.1f (refit in SOURCE.txt: -0.082 -0.103 0.009 1.096)",
-              pts.size(), param(f, "a"), param(f, "b"), param(f, "c"), param(f, "d"), param(f, "e_start"), param(f, "e_max"));
+        qInfo("Clark S-Base (%zu runs): a %.4f b %.4f c %.4f d %.4f E_start %.3f E_max %.1f (refit in "
+              "SOURCE.txt: -0.082 -0.103 0.009 1.096)",
+              pts.size(), param(f, "a"), param(f, "b"), param(f, "c"), param(f, "d"), param(f, "e_start"),
+              param(f, "e_max"));
         QVERIFY(std::fabs(param(f, "a") + 0.082) < 0.01);
         QVERIFY(std::fabs(param(f, "b") + 0.103) < 0.02);
         QVERIFY(std::fabs(param(f, "c") - 0.009) < 0.004);

@@ -25,10 +25,10 @@
 using namespace moescope;
 
 namespace {
-#define REQUIRE_X()                                                                                            \
-    do {                                                                                                       \
-        if (QGuiApplication::platformName() == "offscreen")                                                    \
-            QSKIP("VTK renders only through X: run under xvfb-run -a (QT_QPA_PLATFORM=offscreen here)");      \
+#define REQUIRE_X()                                                                                          \
+    do {                                                                                                     \
+        if (QGuiApplication::platformName() == "offscreen")                                                  \
+            QSKIP("VTK renders only through X: run under xvfb-run -a (QT_QPA_PLATFORM=offscreen here)");     \
     } while (0)
 
 bool near(QColor a, QColor b, int tolerance) {
@@ -38,7 +38,8 @@ bool near(QColor a, QColor b, int tolerance) {
 
 QStringList seriesNames(QChartView* v) {
     QStringList names;
-    for (auto* s : v->chart()->series()) names << s->name();
+    for (auto* s : v->chart()->series())
+        names << s->name();
     return names;
 }
 } // namespace
@@ -81,7 +82,9 @@ private slots:
         timer.start(10);
         QVERIFY(done.wait(120000));
         QVERIFY2(ticks > 3, qPrintable(QString("only %1 timer ticks while fitting").arg(ticks)));
-        QCOMPARE(QString::fromStdString(done.last().at(0).value<std::shared_ptr<const AnalysisSnapshot>>()->lawId), QString("chinchilla"));
+        QCOMPARE(
+            QString::fromStdString(done.last().at(0).value<std::shared_ptr<const AnalysisSnapshot>>()->lawId),
+            QString("chinchilla"));
         QSignalSpy again(window_.get(), &MainWindow::viewsUpdated);
         QMetaObject::invokeMethod(window_->fitDock(), "refitRequested");
         QVERIFY(again.wait(60000));
@@ -119,7 +122,10 @@ private slots:
                     const int gap = std::abs(c.hsvHue() - want.hsvHue());
                     if (std::min(gap, 360 - gap) < bestGap) bestGap = std::min(gap, 360 - gap), got = c;
                 }
-            QVERIFY2(bestGap <= 15, qPrintable(QString("at %1,%2 got %3 want %4").arg(p.x()).arg(p.y()).arg(got.name(), want.name())));
+            QVERIFY2(
+                bestGap <= 15,
+                qPrintable(
+                    QString("at %1,%2 got %3 want %4").arg(p.x()).arg(p.y()).arg(got.name(), want.name())));
             ++checked;
         }
         QVERIFY(checked > 0);
@@ -135,7 +141,8 @@ private slots:
         QPointF where;
         for (int run = 0; run < window_->runModel()->rowCount() && target < 0; ++run) {
             const QPointF p = s->runPosition(run);
-            if (p.x() > 20 && p.y() > 20 && p.x() < s->vtk()->width() - 20 && p.y() < s->vtk()->height() - 20 && s->runAt(p) == run)
+            if (p.x() > 20 && p.y() > 20 && p.x() < s->vtk()->width() - 20 &&
+                p.y() < s->vtk()->height() - 20 && s->runAt(p) == run)
                 target = run, where = p;
         }
         QVERIFY(target >= 0);
@@ -155,10 +162,12 @@ private slots:
         QCOMPARE(window_->law()->runAt(p), snap->lawRuns[i]);
         QSignalSpy picked(window_->law(), &LawChart::runPicked);
         for (auto* s : window_->law()->view()->chart()->series())
-            if (auto* scatter = qobject_cast<QScatterSeries*>(s); scatter && scatter->name() == "fitted runs") emit scatter->clicked(p);
+            if (auto* scatter = qobject_cast<QScatterSeries*>(s); scatter && scatter->name() == "fitted runs")
+                emit scatter->clicked(p);
         QCOMPARE(picked.count(), 1);
         auto* proxy = qobject_cast<QSortFilterProxyModel*>(window_->runView()->model());
-        QCOMPARE(proxy->mapToSource(window_->runView()->selectionModel()->currentIndex()).row(), snap->lawRuns[i]);
+        QCOMPARE(proxy->mapToSource(window_->runView()->selectionModel()->currentIndex()).row(),
+                 snap->lawRuns[i]);
     }
 
     void resizingReRenders() {
@@ -173,7 +182,8 @@ private slots:
         for (const QImage& img : {small, large}) {
             int coloured = 0;
             for (int y = img.height() / 3; y < 2 * img.height() / 3; y += 4)
-                for (int x = img.width() / 3; x < 2 * img.width() / 3; x += 4) coloured += !near(img.pixelColor(x, y), Qt::white, 20);
+                for (int x = img.width() / 3; x < 2 * img.width() / 3; x += 4)
+                    coloured += !near(img.pixelColor(x, y), Qt::white, 20);
             QVERIFY2(coloured > 20, qPrintable(QString::number(coloured)));
         }
     }
@@ -183,7 +193,7 @@ private slots:
         const auto snap = window_->runner()->latest();
         const BudgetAnalysis* a = snap->budget(window_->budget());
         const QStringList names = seriesNames(slices->lossVsParams());
-        QCOMPARE(names.filter(QRegularExpression("^S=")).size(), 5); // 7 levels spread to 5 curves
+        QCOMPARE(names.filter(QRegularExpression("^S=")).size(), 5);     // 7 levels spread to 5 curves
         QCOMPARE(names.filter(QRegularExpression("^95% S=")).size(), 5); // each with its band
         QVERIFY(names.contains("optimum"));
         for (auto* series : slices->lossVsParams()->chart()->series()) {
@@ -235,7 +245,8 @@ private slots:
         };
         auto boldBudget = [&] {
             for (auto* series : window_->budgets()->optimaVsSparsity()->chart()->series())
-                if (auto* line = qobject_cast<QLineSeries*>(series); line && line->pen().widthF() > 3) return line->name();
+                if (auto* line = qobject_cast<QLineSeries*>(series); line && line->pen().widthF() > 3)
+                    return line->name();
             return QString();
         };
         const QList<QPointF> optimaBefore = optimumPoints();
@@ -251,7 +262,8 @@ private slots:
         for (const QPointF& p : optimaAfter) {
             bool onModel = false;
             for (const auto& level : small->nStar)
-                onModel = onModel || std::fabs(small->surface.optimalParams(level.sparsity) / p.x() - 1) < 1e-9;
+                onModel =
+                    onModel || std::fabs(small->surface.optimalParams(level.sparsity) / p.x() - 1) < 1e-9;
             QVERIFY(onModel);
         }
         QVERIFY(boldBudget() != boldBefore);
@@ -259,7 +271,8 @@ private slots:
         QVERIFY(window_->surface()->lossMax() != lossMaxBefore); // a smaller budget: a higher-loss surface
         const auto labels = window_->fitDock()->findChildren<QLabel*>();
         bool mentions = false;
-        for (auto* l : labels) mentions = mentions || l->text().contains(QString("C = %1").arg(first, 0, 'g', 3));
+        for (auto* l : labels)
+            mentions = mentions || l->text().contains(QString("C = %1").arg(first, 0, 'g', 3));
         QVERIFY(mentions);
         window_->setBudget(snap->sweep.budgets.back().budget);
     }
@@ -268,7 +281,8 @@ private slots:
         QTest::addColumn<int>("tab");
         QTest::addColumn<QString>("ext");
         for (int tab : {0, 1, 3})
-            for (const char* ext : {"png", "svg", "pdf"}) QTest::newRow(qPrintable(QString("%1.%2").arg(tab).arg(ext))) << tab << QString(ext);
+            for (const char* ext : {"png", "svg", "pdf"})
+                QTest::newRow(qPrintable(QString("%1.%2").arg(tab).arg(ext))) << tab << QString(ext);
     }
     void exportWritesDecodableFiles() {
         QFETCH(int, tab);
@@ -303,14 +317,14 @@ private slots:
         QTemporaryDir dir;
         for (const char* view : {"surface", "budgets", "allocation"}) {
             const QString out = dir.filePath(QString("%1.png").arg(view));
-            const auto r = moescope::test::runCli({"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--view", view,
-                                                   "--out", out, "--size", "640x480"});
+            const auto r = moescope::test::runCli({"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv",
+                                                   "--view", view, "--out", out, "--size", "640x480"});
             QVERIFY2(r.exitCode == 0, qPrintable(r.err));
             QImage img(out);
             QCOMPARE(img.size(), QSize(640, 480));
         }
-        const auto bad = moescope::test::runCli({"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--view", "pie",
-                                                 "--out", dir.filePath("x.png")});
+        const auto bad = moescope::test::runCli({"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv",
+                                                 "--view", "pie", "--out", dir.filePath("x.png")});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY(bad.err.contains("option --view"));
     }

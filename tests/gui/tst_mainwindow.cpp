@@ -30,7 +30,8 @@ private slots:
         // Derived values are marked: sparsity comes from E and K in the sample.
         int sparsityColumn = -1;
         for (int c = 0; c < w.runModel()->columnCount(); ++c)
-            if (w.runModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString() == "sparsity") sparsityColumn = c;
+            if (w.runModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString() == "sparsity")
+                sparsityColumn = c;
         QVERIFY(sparsityColumn > 0);
         const QModelIndex idx = w.runModel()->index(0, sparsityColumn);
         QVERIFY(w.runModel()->data(idx, Qt::FontRole).value<QFont>().italic());

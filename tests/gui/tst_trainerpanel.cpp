@@ -24,9 +24,11 @@ class TestTrainerPanel : public QObject {
 
     TrainerPanel* panel() { return window_->trainer(); }
     void setForm(int d, int heads, const QString& budget) {
-        const std::pair<const char*, int> values[] = {{"d_model", d}, {"n_layers", 1}, {"n_heads", heads}, {"experts", 2},
-                                                      {"active_experts", 1}, {"ctx", 32}, {"vocab", 256}, {"batch", 4}};
-        for (const auto& [name, v] : values) panel()->findChild<QSpinBox*>(name)->setValue(v);
+        const std::pair<const char*, int> values[] = {
+            {"d_model", d},        {"n_layers", 1}, {"n_heads", heads}, {"experts", 2},
+            {"active_experts", 1}, {"ctx", 32},     {"vocab", 256},     {"batch", 4}};
+        for (const auto& [name, v] : values)
+            panel()->findChild<QSpinBox*>(name)->setValue(v);
         panel()->findChild<QLineEdit*>("budget")->setText(budget);
     }
     QueuedRun queueForm() {
@@ -43,12 +45,14 @@ class TestTrainerPanel : public QObject {
 
 private slots:
     void initTestCase() {
-        if (QGuiApplication::platformName() == "offscreen") QSKIP("the window hosts a VTK view: run under xvfb-run -a");
+        if (QGuiApplication::platformName() == "offscreen")
+            QSKIP("the window hosts a VTK view: run under xvfb-run -a");
         qputenv("MOESCOPE_TRAIN", MOESCOPE_TRAIN);
         QByteArray text;
         QDirIterator it(MOESCOPE_SOURCE_DIR "/core", {"*.cpp"}, QDir::Files, QDirIterator::Subdirectories);
         QStringList files;
-        while (it.hasNext()) files << it.next();
+        while (it.hasNext())
+            files << it.next();
         files.sort();
         for (const QString& f : files) {
             QFile file(f);
@@ -91,7 +95,8 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(panel()->lossSeries()->count() >= 3, 60000);
         panel()->cancel();
         QVERIFY(failed.wait(60000));
-        QVERIFY2(failed.last().at(0).toString().contains("cancelled"), qPrintable(failed.last().at(0).toString()));
+        QVERIFY2(failed.last().at(0).toString().contains("cancelled"),
+                 qPrintable(failed.last().at(0).toString()));
         QVERIFY(QFile::exists(run.outDir + "/checkpoint.pt"));
         const int partial = panel()->lossSeries()->count();
         QVERIFY(partial >= 3); // the partial curve stays
@@ -115,12 +120,14 @@ private slots:
 
     void aBadConfigShowsTheTrainersMessage() {
         setForm(32, 3, stepsBudget(10)); // 32 is not divisible by 3 heads
-        while (panel()->queued() > 0) panel()->dropQueued(0);
+        while (panel()->queued() > 0)
+            panel()->dropQueued(0);
         queueForm();
         QSignalSpy failed(panel(), &TrainerPanel::runFailed);
         panel()->startNext();
         QVERIFY(failed.wait(60000));
-        QVERIFY2(failed.last().at(0).toString().contains("option --heads"), qPrintable(failed.last().at(0).toString()));
+        QVERIFY2(failed.last().at(0).toString().contains("option --heads"),
+                 qPrintable(failed.last().at(0).toString()));
         QVERIFY(panel()->log()->toPlainText().contains("option --heads"));
     }
 };

@@ -32,7 +32,9 @@ inline ProcessResult runProgram(const QString& program, const QStringList& args,
 }
 
 #ifdef MOESCOPE_CLI
-inline ProcessResult runCli(const QStringList& args) { return runProgram(MOESCOPE_CLI, args); }
+inline ProcessResult runCli(const QStringList& args) {
+    return runProgram(MOESCOPE_CLI, args);
+}
 #endif
 
 inline QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& content) {
@@ -44,12 +46,14 @@ inline QString writeFile(const QTemporaryDir& dir, const QString& name, const QB
 }
 
 // The developer fixtures of ../shared/data; tests labelled `data` QSKIP when they are absent.
-inline QString sharedData(const QString& relative) { return QDir(MOESCOPE_SHARED_DATA).filePath(relative); }
+inline QString sharedData(const QString& relative) {
+    return QDir(MOESCOPE_SHARED_DATA).filePath(relative);
+}
 
-#define MOESCOPE_REQUIRE_SHARED(rel)                                                                           \
-    do {                                                                                                       \
-        if (!QFile::exists(moescope::test::sharedData(rel)))                                                   \
-            QSKIP(qPrintable(QString("shared data %1 not present (../shared/data is absent)").arg(rel)));      \
+#define MOESCOPE_REQUIRE_SHARED(rel)                                                                         \
+    do {                                                                                                     \
+        if (!QFile::exists(moescope::test::sharedData(rel)))                                                 \
+            QSKIP(qPrintable(QString("shared data %1 not present (../shared/data is absent)").arg(rel)));    \
     } while (0)
 
 } // namespace moescope::test

@@ -36,7 +36,9 @@ std::vector<Json> ofKind(const std::vector<Json>& all, const std::string& kind) 
     return out;
 }
 
-ProcessResult train(const QStringList& args, int timeoutMs = 600000) { return runProgram(MOESCOPE_TRAIN, args, timeoutMs); }
+ProcessResult train(const QStringList& args, int timeoutMs = 600000) {
+    return runProgram(MOESCOPE_TRAIN, args, timeoutMs);
+}
 } // namespace
 
 class TestTrainer : public QObject {
@@ -50,9 +52,11 @@ private slots:
         torch::set_num_threads(1);
         // A small text of our own: the project's C++ sources, so the test needs no download.
         QByteArray text;
-        QDirIterator it(MOESCOPE_SOURCE_DIR "/core", {"*.cpp", "*.h"}, QDir::Files, QDirIterator::Subdirectories);
+        QDirIterator it(MOESCOPE_SOURCE_DIR "/core", {"*.cpp", "*.h"}, QDir::Files,
+                        QDirIterator::Subdirectories);
         QStringList files;
-        while (it.hasNext()) files << it.next();
+        while (it.hasNext())
+            files << it.next();
         files.sort();
         for (const QString& f : files) {
             QFile file(f);
@@ -62,7 +66,8 @@ private slots:
         QVERIFY(text.size() > 50000);
         corpus_ = writeFile(dir_, "corpus.txt", text);
         double counts[256] = {};
-        for (unsigned char c : text) counts[c] += 1;
+        for (unsigned char c : text)
+            counts[c] += 1;
         for (double c : counts)
             if (c > 0) unigramEntropy_ -= c / text.size() * std::log(c / text.size());
     }
@@ -85,7 +90,8 @@ private slots:
         QFETCH(int, active);
         QFETCH(double, granularity);
         QFETCH(int, vocab);
-        Architecture a{double(d), double(layers), double(experts), double(active), granularity, 64, double(vocab)};
+        Architecture a{double(d), double(layers), double(experts), double(active), granularity,
+                       64,        double(vocab)};
         MoeTransformer model(a, d / 32);
         const CountedParams c = countParameters(*model);
         QCOMPARE(c.total, totalParams(a));
@@ -93,7 +99,8 @@ private slots:
         QCOMPARE(c.embedding, embeddingParams(a));
         // Every weight is accounted for: numel of all parameters = N + embedding + norm gains.
         double all = 0;
-        for (const auto& p : model->parameters()) all += p.numel();
+        for (const auto& p : model->parameters())
+            all += p.numel();
         QCOMPARE(all, totalParams(a) + embeddingParams(a) + c.norms);
         QCOMPARE(c.norms, double(layers * (2 * d + 2 * (d / (d / 32))) + d));
     }
@@ -112,7 +119,8 @@ private slots:
         // Each token is processed by exactly K distinct experts.
         QVERIFY(torch::equal(torch::bincount(plan.tokenOf, {}, t), torch::full({t}, k, torch::kInt64)));
         QCOMPARE(plan.counts.sum().item<int64_t>(), t * k);
-        QVERIFY(torch::equal(std::get<0>(torch::sort(plan.chosen, 1)).diff(1, 1).gt(0).all(), torch::tensor(true)));
+        QVERIFY(torch::equal(std::get<0>(torch::sort(plan.chosen, 1)).diff(1, 1).gt(0).all(),
+                             torch::tensor(true)));
         QVERIFY(torch::equal(stats.counts, plan.counts));
 
         for (int64_t i = 0; i < t; ++i) {
@@ -135,7 +143,8 @@ private slots:
         const int64_t e = 8, k = 2;
         auto logits = torch::empty({e, e});
         for (int64_t t = 0; t < e; ++t)
-            for (int64_t i = 0; i < e; ++i) logits[t][i] = 3.0 - double((i - t + e) % e);
+            for (int64_t i = 0; i < e; ++i)
+                logits[t][i] = 3.0 - double((i - t + e) % e);
         const auto probs = torch::softmax(logits, -1);
         const auto chosen = std::get<1>(torch::topk(probs, k, -1));
         QVERIFY(std::fabs(loadBalancingTerm(probs, chosen, e).item<double>() - 1.0) < 1e-6);
@@ -157,9 +166,11 @@ private slots:
 
     void tinyMoeLearns() {
         const QString out = dir_.filePath("learn");
-        const ProcessResult r = train({"--data", corpus_, "--d-model", "64", "--layers", "2", "--heads", "2", "--experts", "4",
-                                       "--active", "1", "--ctx", "64", "--batch", "16", "--steps", "300", "--lr", "3e-3",
-                                       "--eval-every", "100", "--threads", "2", "--out", out});
+        const ProcessResult r =
+            train({"--data",  corpus_,     "--d-model", "64",       "--layers", "2",     "--heads",
+                   "2",       "--experts", "4",         "--active", "1",        "--ctx", "64",
+                   "--batch", "16",        "--steps",   "300",      "--lr",     "3e-3",  "--eval-every",
+                   "100",     "--threads", "2",         "--out",    out});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err + r.out.right(2000)));
         const auto all = events(r.out);
         const auto steps = ofKind(all, "step");
@@ -167,25 +178,29 @@ private slots:
         const double first = steps.front()["loss"].number();
         QVERIFY2(std::fabs(first - std::log(256.0)) < 0.3, qPrintable(QString::number(first)));
         const double finalVal = ofKind(all, "done").at(0)["val_loss"].number();
-        qInfo("loss %.3f -> val %.3f nats; unigram entropy of the text %.3f", first, finalVal, unigramEntropy_);
+        qInfo("loss %.3f -> val %.3f nats; unigram entropy of the text %.3f", first, finalVal,
+              unigramEntropy_);
         QVERIFY2(finalVal < unigramEntropy_ - 0.3, qPrintable(QString::number(finalVal)));
         // Per-expert token counts come with every step: L rows of E counts summing to the tokens routed.
         const Json& counts = steps.back()["expert_tokens"];
         QCOMPARE(int(counts.size()), 2);
         double sum = 0;
-        for (const Json& c : counts.at(0).items()) sum += c.number();
+        for (const Json& c : counts.at(0).items())
+            sum += c.number();
         QCOMPARE(sum, 16.0 * 64);
         QVERIFY(QFile::exists(out + "/result.json"));
         QVERIFY(QFile::exists(out + "/checkpoint.pt"));
     }
 
     void resumeGivesTheSameLosses() {
-        const QStringList common = {"--data", corpus_, "--d-model", "32", "--layers", "2", "--heads", "2", "--experts", "4",
-                                    "--active", "2", "--ctx", "32", "--batch", "8", "--steps", "30", "--threads", "1",
-                                    "--eval-every", "1000"};
+        const QStringList common = {"--data",    corpus_, "--d-model",    "32",  "--layers", "2",
+                                    "--heads",   "2",     "--experts",    "4",   "--active", "2",
+                                    "--ctx",     "32",    "--batch",      "8",   "--steps",  "30",
+                                    "--threads", "1",     "--eval-every", "1000"};
         const ProcessResult whole = train(common + QStringList{"--out", dir_.filePath("whole")});
         QCOMPARE(whole.exitCode, 0);
-        const ProcessResult first = train(common + QStringList{"--out", dir_.filePath("split"), "--stop-at", "13"});
+        const ProcessResult first =
+            train(common + QStringList{"--out", dir_.filePath("split"), "--stop-at", "13"});
         QCOMPARE(first.exitCode, 130);
         QVERIFY(QFile::exists(dir_.filePath("split/checkpoint.pt")));
         const ProcessResult second = train(common + QStringList{"--out", dir_.filePath("split"), "--resume"});
@@ -200,19 +215,24 @@ private slots:
         for (size_t i = 0; i < a.size(); ++i) {
             QCOMPARE(b[i]["step"].number(), a[i]["step"].number());
             QVERIFY2(std::fabs(b[i]["loss"].number() - a[i]["loss"].number()) <= 1e-6 * a[i]["loss"].number(),
-                     qPrintable(QString("step %1: %2 vs %3").arg(i + 1).arg(b[i]["loss"].number(), 0, 'g', 10)
+                     qPrintable(QString("step %1: %2 vs %3")
+                                    .arg(i + 1)
+                                    .arg(b[i]["loss"].number(), 0, 'g', 10)
                                     .arg(a[i]["loss"].number(), 0, 'g', 10)));
         }
-        QCOMPARE(ofKind(events(second.out), "done")[0]["val_loss"].number(), ofKind(events(whole.out), "done")[0]["val_loss"].number());
+        QCOMPARE(ofKind(events(second.out), "done")[0]["val_loss"].number(),
+                 ofKind(events(whole.out), "done")[0]["val_loss"].number());
     }
 
     void budgetIsRespectedAndTheRunLandsInRunsCsv() {
         const Architecture a{32, 2, 4, 1, 1, 32, 256};
         const double budget = 6.0 * activeParams(a) * 8 * 32 * 120.4; // ≈ 120 steps of 8×32 tokens
         const QString out = dir_.filePath("budget");
-        const ProcessResult r = train({"--data", corpus_, "--d-model", "32", "--layers", "2", "--heads", "2", "--experts", "4",
-                                       "--active", "1", "--ctx", "32", "--batch", "8", "--budget", QString::number(budget, 'g', 17),
-                                       "--threads", "2", "--out", out, "--name", "calib-1"});
+        const ProcessResult r =
+            train({"--data",    corpus_, "--d-model", "32", "--layers", "2",
+                   "--heads",   "2",     "--experts", "4",  "--active", "1",
+                   "--ctx",     "32",    "--batch",   "8",  "--budget", QString::number(budget, 'g', 17),
+                   "--threads", "2",     "--out",     out,  "--name",   "calib-1"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const auto all = events(r.out);
         const Json start = ofKind(all, "start")[0];
@@ -237,12 +257,17 @@ private slots:
     void badConfigsExitTwoBeforeCompute_data() {
         QTest::addColumn<QStringList>("args");
         QTest::addColumn<QString>("message");
-        QTest::newRow("K > E") << QStringList{"--experts", "4", "--active", "8", "--steps", "5"} << "option --active";
-        QTest::newRow("heads") << QStringList{"--d-model", "100", "--heads", "3", "--steps", "5"} << "option --heads";
-        QTest::newRow("budget too small") << QStringList{"--budget", "1000"} << "option --budget: too small for one step";
-        QTest::newRow("missing data") << QStringList{"--data", "/nonexistent/corpus.txt", "--steps", "5"} << "option --data";
+        QTest::newRow("K > E") << QStringList{"--experts", "4", "--active", "8", "--steps", "5"}
+                               << "option --active";
+        QTest::newRow("heads") << QStringList{"--d-model", "100", "--heads", "3", "--steps", "5"}
+                               << "option --heads";
+        QTest::newRow("budget too small")
+            << QStringList{"--budget", "1000"} << "option --budget: too small for one step";
+        QTest::newRow("missing data")
+            << QStringList{"--data", "/nonexistent/corpus.txt", "--steps", "5"} << "option --data";
         QTest::newRow("no length") << QStringList{} << "--steps, --tokens or --budget";
-        QTest::newRow("unknown option") << QStringList{"--steps", "5", "--colour", "red"} << "unknown option --colour";
+        QTest::newRow("unknown option")
+            << QStringList{"--steps", "5", "--colour", "red"} << "unknown option --colour";
     }
     void badConfigsExitTwoBeforeCompute() {
         QFETCH(QStringList, args);
@@ -257,9 +282,11 @@ private slots:
     }
 
     void sentencePieceTokensTrain() {
-        // SentencePiece runs in moescope-cli (see trainer/CMakeLists.txt); the trainer reads its uint16 tokens.
+        // SentencePiece runs in moescope-cli (see trainer/CMakeLists.txt); the trainer reads its uint16
+        // tokens.
         const QString dir = dir_.filePath("sp");
-        const ProcessResult tok = runProgram(MOESCOPE_CLI, {"tokenize", corpus_, "--vocab", "400", "--out", dir, "--json"});
+        const ProcessResult tok =
+            runProgram(MOESCOPE_CLI, {"tokenize", corpus_, "--vocab", "400", "--out", dir, "--json"});
         QVERIFY2(tok.exitCode == 0, qPrintable(tok.err));
         Json j;
         std::string error;
@@ -272,11 +299,20 @@ private slots:
         const auto* ids = reinterpret_cast<const uint16_t*>(bytes.constData());
         QVERIFY(*std::max_element(ids, ids + bytes.size() / 2) < 400);
         QVERIFY(j["tokens"].number() < 0.6 * QFileInfo(corpus_).size()); // fewer tokens than bytes
-        const ProcessResult r = train({"--data", dir + "/tokens.bin", "--vocab", "400", "--d-model", "32", "--layers", "1",
-                                       "--heads", "2", "--experts", "2", "--ctx", "32", "--batch", "4", "--steps", "5",
-                                       "--threads", "1", "--out", dir + "/run"});
+        const ProcessResult r = train({"--data",    dir + "/tokens.bin",
+                                       "--vocab",   "400",
+                                       "--d-model", "32",
+                                       "--layers",  "1",
+                                       "--heads",   "2",
+                                       "--experts", "2",
+                                       "--ctx",     "32",
+                                       "--batch",   "4",
+                                       "--steps",   "5",
+                                       "--threads", "1",
+                                       "--out",     dir + "/run"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-        const ProcessResult small = train({"--data", dir + "/tokens.bin", "--vocab", "256", "--steps", "5", "--out", dir + "/run2"});
+        const ProcessResult small =
+            train({"--data", dir + "/tokens.bin", "--vocab", "256", "--steps", "5", "--out", dir + "/run2"});
         QCOMPARE(small.exitCode, 2);
         QVERIFY2(small.err.contains("option --vocab"), qPrintable(small.err));
     }
@@ -294,7 +330,9 @@ private slots:
             j.extra = {"--data", corpus_.toStdString(), "--batch", "4", "--threads", "1"};
             jobs.push_back(j);
         }
-        const QString script = writeFile(dir_, "sweep.sh", QByteArray::fromStdString(slurmArrayScript(jobs, shared.toStdString(), MOESCOPE_TRAIN)));
+        const QString script = writeFile(
+            dir_, "sweep.sh",
+            QByteArray::fromStdString(slurmArrayScript(jobs, shared.toStdString(), MOESCOPE_TRAIN)));
         for (int task = 0; task < 2; ++task) {
             QProcess p;
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -305,14 +343,16 @@ private slots:
             QVERIFY2(p.exitCode() == 0, p.readAllStandardError().constData());
         }
         const QString ws = dir_.filePath("results.moescope");
-        const ProcessResult r = runProgram(MOESCOPE_CLI, {"import-results", shared, "--workspace", ws, "--json"});
+        const ProcessResult r =
+            runProgram(MOESCOPE_CLI, {"import-results", shared, "--workspace", ws, "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         Json j;
         std::string error;
         QVERIFY(Json::parse(r.out.trimmed().toStdString(), j, error));
         QCOMPARE(j["runs"].number(), 2.0);
         QCOMPARE(j["unfinished"].number(), 0.0);
-        const ImportResult first = importCsvFile((shared + "/" + QString::fromStdString(defaultJobName(jobs[0])) + "/runs.csv").toStdString(), {});
+        const ImportResult first = importCsvFile(
+            (shared + "/" + QString::fromStdString(defaultJobName(jobs[0])) + "/runs.csv").toStdString(), {});
         QVERIFY(first.ok());
         QCOMPARE(first.table.runs[0].get(Field::Params), totalParams(jobs[0].arch));
         QCOMPARE(first.table.runs[0].get(Field::Sparsity), 0.5);
@@ -321,8 +361,10 @@ private slots:
     void sigtermKeepsACheckpoint() {
         QProcess p;
         const QString out = dir_.filePath("sig");
-        p.start(MOESCOPE_TRAIN, {"--data", corpus_, "--d-model", "32", "--layers", "2", "--heads", "2", "--experts", "2",
-                                 "--ctx", "32", "--batch", "8", "--steps", "100000", "--threads", "1", "--out", out});
+        p.start(MOESCOPE_TRAIN,
+                {"--data",  corpus_,     "--d-model", "32",    "--layers", "2",       "--heads",
+                 "2",       "--experts", "2",         "--ctx", "32",       "--batch", "8",
+                 "--steps", "100000",    "--threads", "1",     "--out",    out});
         QVERIFY(p.waitForStarted());
         QByteArray seen;
         QTRY_VERIFY_WITH_TIMEOUT((seen += p.readAllStandardOutput()).contains("\"event\":\"step\""), 60000);
