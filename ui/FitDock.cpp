@@ -55,6 +55,11 @@ std::string FitDock::law() const {
     return law_->currentData().toString().toStdString();
 }
 
+void FitDock::setLaw(const std::string& id) {
+    const int i = law_->findData(QString::fromStdString(id));
+    if (i >= 0) law_->setCurrentIndex(i);
+}
+
 LawFitOptions FitDock::lawOptions() const {
     LawFitOptions o;
     o.starts = starts_->currentData().toString() == "full" ? LawFitOptions::Starts::Full

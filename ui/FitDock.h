@@ -17,6 +17,7 @@ class FitDock : public QWidget {
 public:
     explicit FitDock(QWidget* parent = nullptr);
     std::string law() const;
+    void setLaw(const std::string& id);
     LawFitOptions lawOptions() const;
     void setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget);
     QTableWidget* coefficients() const { return table_; }

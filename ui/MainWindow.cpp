@@ -9,6 +9,7 @@
 #include "SliceCharts.h"
 #include "SurfaceView.h"
 #include "TrainerPanel.h"
+#include "WorkspaceController.h"
 #include "ViewExporter.h"
 #include "Workspace.h"
 
@@ -25,6 +26,7 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QProgressBar>
+#include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -43,6 +45,7 @@ MainWindow::MainWindow(QWidget* parent)
       view_(new QTableView), filter_(new QLineEdit), runner_(new AnalysisRunner(this)), tabs_(new QTabWidget),
       surface_(new SurfaceView), slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart),
       allocation_(new AllocationChart), fitDock_(new FitDock), trainer_(new TrainerPanel),
+      workspace_(new WorkspaceController(model_, this)),
       budgetBox_(new QComboBox), busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
     resize(1500, 950);
@@ -85,7 +88,13 @@ MainWindow::MainWindow(QWidget* parent)
     connect(runner_, &AnalysisRunner::finished, this, &MainWindow::showSnapshot);
     connect(fitDock_, &FitDock::refitRequested, this, &MainWindow::requestAnalysis);
     connect(fitDock_, &FitDock::suggestRequested, this, &MainWindow::suggestDialog);
-    connect(model_, &RunTableModel::exclusionChanged, this, &MainWindow::requestAnalysis);
+    // Table edits go through the workspace's undo stack (queued: the model is not reset inside its own setData).
+    connect(model_, &RunTableModel::exclusionRequested, workspace_, &WorkspaceController::setExcluded, Qt::QueuedConnection);
+    connect(model_, &RunTableModel::valueEditRequested, workspace_, &WorkspaceController::setValue, Qt::QueuedConnection);
+    connect(workspace_, &WorkspaceController::runsChanged, this, &MainWindow::requestAnalysis);
+    connect(workspace_, &WorkspaceController::failed, this, [this](const QString& m) { QMessageBox::warning(this, tr("Workspace"), m); });
+    connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::saveViewSettings);
+    connect(workspace_, &WorkspaceController::saved, this, &MainWindow::saveViewSettings);
     connect(surface_, &SurfaceView::runPicked, this, &MainWindow::selectRunInTable);
     connect(law_, &LawChart::runPicked, this, &MainWindow::selectRunInTable);
     statusBar()->showMessage(tr("Open a sweep (File › Open) to explore its isoFLOP surfaces."));
@@ -93,10 +102,81 @@ MainWindow::MainWindow(QWidget* parent)
 
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&New"), QKeySequence::New, this, [this] {
+        workspace_->newWorkspace();
+        setWindowTitle(tr("MoEScope"));
+    });
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
+    recent_ = file->addMenu(tr("Open &Recent"));
+    rebuildRecentMenu();
+    file->addAction(tr("&Import CSV…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::importDialog);
+    file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAsDialog);
+    file->addSeparator();
     file->addAction(tr("&Export view…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportDialog);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = workspace_->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence::Undo);
+    QAction* redo = workspace_->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence::Redo);
+    edit->addAction(undo);
+    edit->addAction(redo);
+    edit->addSeparator();
+    edit->addAction(tr("&Delete run"), QKeySequence::Delete, this, [this] {
+        const QModelIndex current = view_->selectionModel()->currentIndex();
+        if (current.isValid()) workspace_->deleteRun(proxy_->mapToSource(current).row());
+    });
+}
+
+void MainWindow::rememberRecent(const QString& path) {
+    QSettings settings;
+    QStringList list = settings.value("recent").toStringList();
+    list.removeAll(path);
+    list.prepend(path);
+    while (list.size() > 8) list.removeLast();
+    settings.setValue("recent", list);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+    recent_->clear();
+    for (const QString& p : QSettings().value("recent").toStringList())
+        recent_->addAction(p, this, [this, p] { openPath(p); });
+    recent_->setEnabled(!recent_->isEmpty());
+}
+
+void MainWindow::importDialog() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import sweep CSV"), {}, tr("Sweeps (*.csv *.tsv *.txt)"));
+    if (path.isEmpty()) return;
+    ImportResult r = importCsvFile(path.toStdString(), {});
+    if (!r.ok()) {
+        QStringList lines;
+        for (const auto& issue : r.errors) lines << QString::fromStdString(issue.toString());
+        QMessageBox::warning(this, tr("Cannot import %1").arg(QFileInfo(path).fileName()), lines.join('\n'));
+        return;
+    }
+    ImportRecord record;
+    record.path = path.toStdString();
+    record.mapping = r.mapping;
+    workspace_->importRuns(r.table, record);
+}
+
+void MainWindow::saveAsDialog() {
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save workspace"), "sweep.moescope", tr("Workspaces (*.moescope)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!workspace_->saveAs(path, &error)) return (void)QMessageBox::warning(this, tr("Save failed"), error);
+    saveViewSettings();
+    rememberRecent(path);
+    setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
+}
+
+void MainWindow::saveViewSettings() {
+    workspace_->setSetting("view", QString::number(tabs_->currentIndex()));
+    const double budget = pendingBudget_ > 0 ? pendingBudget_ : budget_;
+    if (budget > 0) workspace_->setSetting("budget", QString::number(budget, 'g', 17));
+    workspace_->setSetting("law", QString::fromStdString(fitDock_->law()));
 }
 
 void MainWindow::buildRunsDock() {
@@ -178,12 +258,26 @@ bool MainWindow::openPath(const QString& path, QString* error) {
     RunTable table;
     QString problem;
     if (path.endsWith(".moescope")) {
-        Workspace ws;
-        std::string e;
-        if (ws.open(path.toStdString(), e))
-            table = ws.runs();
-        else
-            problem = QString::fromStdString(e);
+        // A workspace: its runs, its edits from now on, and the views it was left with.
+        if (!workspace_->open(path, &problem)) {
+            if (error)
+                *error = problem;
+            else
+                QMessageBox::warning(this, tr("Cannot open %1").arg(QFileInfo(path).fileName()), problem);
+            return false;
+        }
+        // Read every setting before applying any: applying one (the tab) writes the current others back.
+        bool ok = false;
+        const int tab = workspace_->setting("view").toInt(&ok);
+        const double budget = workspace_->setting("budget").toDouble();
+        const std::string law = workspace_->setting("law", "auto").toStdString();
+        fitDock_->setLaw(law);
+        pendingBudget_ = budget;
+        if (ok && tab >= 0 && tab < tabs_->count()) tabs_->setCurrentIndex(tab);
+        rememberRecent(path);
+        setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
+        statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));
+        return true;
     } else {
         ImportResult r = importCsvFile(path.toStdString(), {});
         if (r.ok()) {
@@ -202,6 +296,7 @@ bool MainWindow::openPath(const QString& path, QString* error) {
             QMessageBox::warning(this, tr("Cannot open %1").arg(QFileInfo(path).fileName()), problem);
         return false;
     }
+    workspace_->newWorkspace();
     model_->setRuns(std::move(table));
     setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
     statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));
@@ -324,6 +419,9 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
         budgetBox_->addItem(QString("%1 FLOPs (%2 runs)").arg(b.budget, 0, 'g', 3).arg(b.n), b.budget);
     if (snapshot_->sweep.budgets.empty()) {
         budget_ = 0;
+    } else if (pendingBudget_ > 0 && snapshot_->budget(pendingBudget_)) {
+        budget_ = snapshot_->budget(pendingBudget_)->budget;
+        pendingBudget_ = 0;
     } else if (budget_ <= 0 || !snapshot_->budget(budget_)) {
         budget_ = snapshot_->sweep.budgets.back().budget;
     } else {
@@ -346,6 +444,7 @@ void MainWindow::setBudget(double c) {
     const BudgetAnalysis* b = snapshot_->budget(c);
     if (!b) return;
     budget_ = b->budget;
+    workspace_->setSetting("budget", QString::number(budget_, 'g', 17));
     for (int i = 0; i < budgetBox_->count(); ++i)
         if (budgetBox_->itemData(i).toDouble() == budget_ && budgetBox_->currentIndex() != i) {
             const QSignalBlocker block(budgetBox_);

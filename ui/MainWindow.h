@@ -21,6 +21,7 @@ class LawChart;
 class SliceCharts;
 class SurfaceView;
 class TrainerPanel;
+class WorkspaceController;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -39,6 +40,7 @@ public:
     AllocationChart* allocation() const { return allocation_; }
     FitDock* fitDock() const { return fitDock_; }
     TrainerPanel* trainer() const { return trainer_; }
+    WorkspaceController* workspace() const { return workspace_; }
     QTabWidget* tabs() const { return tabs_; }
     double budget() const { return budget_; }
     // Chooses the budget every view shows (nearest analysed level).
@@ -62,6 +64,11 @@ private:
     void selectRunInTable(int sourceRow);
     void addRuns(const RunTable& runs);
     void suggestDialog(int count);
+    void importDialog();
+    void saveAsDialog();
+    void rememberRecent(const QString& path);
+    void rebuildRecentMenu();
+    void saveViewSettings();
 
     RunTableModel* model_;
     QSortFilterProxyModel* proxy_;
@@ -76,6 +83,9 @@ private:
     AllocationChart* allocation_;
     FitDock* fitDock_;
     TrainerPanel* trainer_;
+    WorkspaceController* workspace_;
+    double pendingBudget_ = 0; // restored from a workspace, applied when its fits land
+    QMenu* recent_ = nullptr;
     QComboBox* budgetBox_;
     QProgressBar* busy_;
     double budget_ = 0;

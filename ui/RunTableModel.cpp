@@ -89,17 +89,25 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
 Qt::ItemFlags RunTableModel::flags(const QModelIndex& index) const {
     Qt::ItemFlags f = QAbstractTableModel::flags(index);
     if (index.isValid() && columns_[index.column()].kind == Kind::Included) f |= Qt::ItemIsUserCheckable;
+    if (index.isValid() && columns_[index.column()].kind == Kind::Field) f |= Qt::ItemIsEditable;
     return f;
 }
 
 bool RunTableModel::setData(const QModelIndex& index, const QVariant& value, int role) {
-    if (!index.isValid() || role != Qt::CheckStateRole || columns_[index.column()].kind != Kind::Included)
-        return false;
-    const bool excluded = value.toInt() != Qt::Checked;
-    table_.runs[index.row()].excluded = excluded;
-    emit dataChanged(index.siblingAtColumn(0), index.siblingAtColumn(columnCount() - 1));
-    emit exclusionChanged(index.row(), excluded);
-    return true;
+    if (!index.isValid()) return false;
+    const Column& c = columns_[index.column()];
+    if (role == Qt::CheckStateRole && c.kind == Kind::Included) {
+        emit exclusionRequested(index.row(), value.toInt() != Qt::Checked);
+        return true;
+    }
+    if (role == Qt::EditRole && c.kind == Kind::Field) {
+        bool ok = false;
+        const double v = value.toString().toDouble(&ok);
+        if (!ok) return false;
+        emit valueEditRequested(index.row(), static_cast<Field>(c.index), v);
+        return true;
+    }
+    return false;
 }
 
 } // namespace moescope

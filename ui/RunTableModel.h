@@ -25,7 +25,9 @@ public:
     bool setData(const QModelIndex& index, const QVariant& value, int role) override;
 
 signals:
-    void exclusionChanged(int row, bool excluded);
+    // Requests, not changes: the workspace controller applies them as undoable commands.
+    void exclusionRequested(int row, bool excluded);
+    void valueEditRequested(int row, moescope::Field field, double value);
 
 private:
     enum class Kind { Included, Field, Metric, Label };

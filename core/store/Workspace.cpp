@@ -36,6 +36,10 @@ const std::vector<const char*>& migrations() {
                           created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
         CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);
         )sql",
+        // 2: deletions become reversible (undo), nothing is thrown away.
+        R"sql(
+        ALTER TABLE runs ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
+        )sql",
     };
     return steps;
 }
@@ -270,7 +274,7 @@ std::vector<ImportRecord> Workspace::imports() const {
 RunTable Workspace::runs() const {
     RunTable table;
     const std::string sql = "SELECT id, source_line" + fieldColumns() +
-                            ", derived_mask, excluded, metrics, labels FROM runs ORDER BY id";
+                            ", derived_mask, excluded, metrics, labels FROM runs WHERE deleted=0 ORDER BY id";
     Statement s(db_, sql.c_str());
     std::vector<std::pair<Json, Json>> extras;
     while (s.step() == SQLITE_ROW) {
@@ -304,7 +308,7 @@ RunTable Workspace::runs() const {
 }
 
 int Workspace::runCount() const {
-    Statement s(db_, "SELECT count(*) FROM runs");
+    Statement s(db_, "SELECT count(*) FROM runs WHERE deleted=0");
     return s.step() == SQLITE_ROW ? static_cast<int>(s.integer(0)) : 0;
 }
 
@@ -325,9 +329,16 @@ bool Workspace::setValue(long long runId, Field field, double value, std::string
     return true;
 }
 
-bool Workspace::deleteRun(long long runId, std::string& error) {
-    Statement s(db_, "DELETE FROM runs WHERE id=?");
-    s.bind(1, runId);
+bool Workspace::setDeleted(long long runId, bool deleted, std::string& error) {
+    Statement s(db_, "UPDATE runs SET deleted=? WHERE id=?");
+    s.bind(1, static_cast<long long>(deleted)).bind(2, runId);
+    if (s.step() != SQLITE_DONE) return error = lastError(), false;
+    return true;
+}
+
+bool Workspace::setImportDeleted(long long importId, bool deleted, std::string& error) {
+    Statement s(db_, "UPDATE runs SET deleted=? WHERE import_id=?");
+    s.bind(1, static_cast<long long>(deleted)).bind(2, importId);
     if (s.step() != SQLITE_DONE) return error = lastError(), false;
     return true;
 }
@@ -377,6 +388,10 @@ std::vector<JobRecord> Workspace::jobs() const {
     while (s.step() == SQLITE_ROW)
         out.push_back({s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4), s.text(5)});
     return out;
+}
+
+void Workspace::checkpoint() {
+    if (db_) sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
 }
 
 bool Workspace::setSetting(const std::string& key, const std::string& value, std::string& error) {

@@ -40,7 +40,7 @@ struct JobRecord {
 
 class Workspace {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     Workspace() = default;
     ~Workspace();
@@ -64,7 +64,11 @@ public:
 
     bool setExcluded(long long runId, bool excluded, std::string& error);
     bool setValue(long long runId, Field field, double value, std::string& error);
-    bool deleteRun(long long runId, std::string& error);
+    // Deleting keeps the row, flagged, so an undo can bring it back; runs() leaves flagged rows out.
+    bool deleteRun(long long runId, std::string& error) { return setDeleted(runId, true, error); }
+    bool setDeleted(long long runId, bool deleted, std::string& error);
+    // Takes a whole import out of (or back into) the runs, for undoing and redoing it.
+    bool setImportDeleted(long long importId, bool deleted, std::string& error);
 
     long long addFit(const FitRecord& fit, std::string& error);
     std::vector<FitRecord> fits() const;
@@ -72,6 +76,9 @@ public:
     long long addJob(const JobRecord& job, std::string& error);
     bool updateJob(const JobRecord& job, std::string& error);
     std::vector<JobRecord> jobs() const;
+
+    // Folds the write-ahead log into the database file (before copying or renaming it).
+    void checkpoint();
 
     bool setSetting(const std::string& key, const std::string& value, std::string& error);
     std::string setting(const std::string& key, const std::string& fallback = {}) const;

@@ -3,6 +3,8 @@
 #include "TestSupport.h"
 #include "Workspace.h"
 
+#include <sqlite3.h>
+
 using namespace moescope;
 using namespace moescope::test;
 
@@ -65,6 +67,41 @@ private slots:
         QVERIFY(u.runs[0].excluded);
         QCOMPARE(u.runs[2].get(Field::Sparsity), 0.5);
         QVERIFY(!u.runs[2].isDerived(Field::Sparsity));
+    }
+
+    void migratesAVersionOneFile() {
+        // A workspace as version 1 wrote it (no `deleted` column) opens, upgrades and keeps its run.
+        const QString path = dir_.filePath("v1.moescope");
+        sqlite3* db = nullptr;
+        QCOMPARE(sqlite3_open(path.toUtf8().constData(), &db), SQLITE_OK);
+        const char* v1 =
+            "CREATE TABLE imports(id INTEGER PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL, mapping TEXT NOT NULL,"
+            " imported_at TEXT NOT NULL, rows INTEGER NOT NULL);"
+            "CREATE TABLE runs(id INTEGER PRIMARY KEY, import_id INTEGER, source_line INTEGER, params REAL, active_params REAL,"
+            " sparsity REAL, experts REAL, active_experts REAL, granularity REAL, d_model REAL, n_layers REAL, n_heads REAL,"
+            " ctx REAL, vocab REAL, tokens REAL, flops REAL, loss REAL, budget REAL, derived_mask INTEGER NOT NULL DEFAULT 0,"
+            " excluded INTEGER NOT NULL DEFAULT 0, metrics TEXT NOT NULL DEFAULT '{}', labels TEXT NOT NULL DEFAULT '{}');"
+            "CREATE TABLE fits(id INTEGER PRIMARY KEY, law TEXT NOT NULL, budget REAL, settings TEXT NOT NULL, result TEXT NOT NULL,"
+            " created_at TEXT NOT NULL);"
+            "CREATE TABLE jobs(id INTEGER PRIMARY KEY, name TEXT NOT NULL, config TEXT NOT NULL, status TEXT NOT NULL,"
+            " out_dir TEXT NOT NULL DEFAULT '', result TEXT NOT NULL DEFAULT '{}', created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
+            "CREATE TABLE settings(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+            "INSERT INTO imports VALUES(1, 'old.csv', '', '{}', '2026-01-01T00:00:00Z', 1);"
+            "INSERT INTO runs(import_id, params, loss) VALUES(1, 1e8, 3.25);"
+            "PRAGMA user_version=1;";
+        QCOMPARE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+        sqlite3_close(db);
+        Workspace ws;
+        std::string error;
+        QVERIFY2(ws.open(path.toStdString(), error), error.c_str());
+        QCOMPARE(ws.schemaVersion(), 2);
+        QCOMPARE(ws.runCount(), 1);
+        const RunTable t = ws.runs();
+        QCOMPARE(t.runs[0].get(Field::Loss), 3.25);
+        QVERIFY(ws.deleteRun(t.runs[0].id, error));
+        QCOMPARE(ws.runCount(), 0);
+        QVERIFY(ws.setDeleted(t.runs[0].id, false, error)); // deletions are reversible
+        QCOMPARE(ws.runCount(), 1);
     }
 
     void refusesForeignFiles() {

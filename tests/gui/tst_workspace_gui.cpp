@@ -1,0 +1,117 @@
+// The window's workspace: edits are undoable, written through to the .moescope file at once, survive
+// reopening with the chosen views; an undone import disappears from the file too.
+#include "CsvImporter.h"
+#include "FitDock.h"
+#include "MainWindow.h"
+#include "TestSupport.h"
+#include "VtkWidget.h"
+#include "WorkspaceController.h"
+
+#include <QGuiApplication>
+#include <QTabWidget>
+#include <QUndoStack>
+
+using namespace moescope;
+
+namespace {
+std::unique_ptr<MainWindow> openWindow(const QString& path) {
+    auto w = std::make_unique<MainWindow>();
+    w->show();
+    QSignalSpy updated(w.get(), &MainWindow::viewsUpdated);
+    QString error;
+    if (!w->openPath(path, &error)) qFatal("%s", qPrintable(error));
+    updated.wait(60000);
+    return w;
+}
+} // namespace
+
+class TestWorkspaceGui : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+
+private slots:
+    void initTestCase() {
+        if (QGuiApplication::platformName() == "offscreen") QSKIP("the window hosts a VTK view: run under xvfb-run -a");
+    }
+
+    void editsUndoSaveAndReopen() {
+        auto w = openWindow(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv");
+        WorkspaceController* ws = w->workspace();
+        const int n = w->runModel()->rowCount();
+        QVERIFY(w->runModel()->setData(w->runModel()->index(2, 0), Qt::Unchecked, Qt::CheckStateRole));
+        QTRY_VERIFY(w->runModel()->runs().runs[2].excluded);
+        int lossColumn = -1;
+        for (int c = 0; c < w->runModel()->columnCount(); ++c)
+            if (w->runModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString() == "loss") lossColumn = c;
+        QVERIFY(w->runModel()->setData(w->runModel()->index(1, lossColumn), "3.5", Qt::EditRole));
+        QTRY_COMPARE(w->runModel()->runs().runs[1].get(Field::Loss), 3.5);
+        const double deletedLoss = w->runModel()->runs().runs[5].get(Field::Loss);
+        ws->deleteRun(5);
+        QCOMPARE(w->runModel()->rowCount(), n - 1);
+        ws->undoStack()->undo();
+        QCOMPARE(w->runModel()->rowCount(), n);
+        QCOMPARE(w->runModel()->runs().runs[5].get(Field::Loss), deletedLoss);
+        ws->undoStack()->redo();
+        QCOMPARE(w->runModel()->rowCount(), n - 1);
+        QCOMPARE(ws->undoStack()->count(), 3);
+
+        w->tabs()->setCurrentIndex(1);
+        const double firstBudget = 1e18;
+        w->setBudget(firstBudget);
+        const QString path = dir_.filePath("edits.moescope");
+        QString error;
+        QVERIFY2(ws->saveAs(path, &error), qPrintable(error));
+        QVERIFY(!QFile::exists(path + ".saving"));
+
+        auto again = openWindow(path);
+        QCOMPARE(again->runModel()->rowCount(), n - 1);
+        QVERIFY(again->runModel()->runs().runs[2].excluded);
+        QCOMPARE(again->runModel()->runs().runs[1].get(Field::Loss), 3.5);
+        QVERIFY(!again->runModel()->runs().runs[1].isDerived(Field::Loss));
+        QCOMPARE(again->tabs()->currentIndex(), 1);
+        QCOMPARE(again->budget(), firstBudget);
+        QCOMPARE(QString::fromStdString(again->fitDock()->law()), QString("auto"));
+
+        // Edits in the reopened workspace are in the file at once, and so are their undos.
+        again->workspace()->setExcluded(0, true);
+        QVERIFY(openWindow(path)->runModel()->runs().runs[0].excluded);
+        again->workspace()->undoStack()->undo();
+        QVERIFY(!openWindow(path)->runModel()->runs().runs[0].excluded);
+    }
+
+    void anUndoneImportLeavesTheFile() {
+        auto w = openWindow(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv");
+        const QString path = dir_.filePath("imports.moescope");
+        QString error;
+        QVERIFY(w->workspace()->saveAs(path, &error));
+        const int n = w->runModel()->rowCount();
+        const ImportResult extra = importCsvText("params,loss,budget\n1e8,3.0,1e19\n2e8,2.9,1e19\n", "extra.csv", {});
+        ImportRecord record;
+        record.path = "extra.csv";
+        w->workspace()->importRuns(extra.table, record);
+        QCOMPARE(w->runModel()->rowCount(), n + 2);
+        QCOMPARE(openWindow(path)->runModel()->rowCount(), n + 2);
+        w->workspace()->undoStack()->undo();
+        QCOMPARE(w->runModel()->rowCount(), n);
+        QCOMPARE(openWindow(path)->runModel()->rowCount(), n);
+        w->workspace()->undoStack()->redo();
+        QCOMPARE(openWindow(path)->runModel()->rowCount(), n + 2);
+    }
+
+    void aForeignFileIsRefusedWithAMessage() {
+        const QString bogus = moescope::test::writeFile(dir_, "bogus.moescope", "not a database");
+        MainWindow w;
+        QString error;
+        QVERIFY(!w.openPath(bogus, &error));
+        QVERIFY2(error.contains("not a MoEScope workspace"), qPrintable(error));
+    }
+};
+
+int main(int argc, char** argv) {
+    moescope::VtkWidget::setDefaultSurfaceFormat();
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName("MoEScopeTests"); // keep the Recent list of the tests apart
+    TestWorkspaceGui t;
+    return QTest::qExec(&t, argc, argv);
+}
+#include "tst_workspace_gui.moc"

@@ -1,0 +1,207 @@
+#include "WorkspaceController.h"
+
+#include <QFile>
+#include <QUndoCommand>
+
+namespace moescope {
+
+namespace {
+
+// Each command keeps what it needs to undo itself; run ids identify rows in a file, row numbers in memory.
+class ExcludeCommand : public QUndoCommand {
+public:
+    ExcludeCommand(WorkspaceController* c, int row, bool excluded)
+        : QUndoCommand(excluded ? QObject::tr("Exclude run %1").arg(row + 1) : QObject::tr("Include run %1").arg(row + 1)),
+          c_(c), row_(row), id_(c->model()->runs().runs[row].id), excluded_(excluded) {}
+    void redo() override { apply(excluded_); }
+    void undo() override { apply(!excluded_); }
+
+private:
+    void apply(bool excluded) {
+        std::string error;
+        if (c_->isOpen()) c_->workspace().setExcluded(id_, excluded, error);
+        RunTable t = c_->model()->runs();
+        t.runs[row_].excluded = excluded;
+        c_->model()->setRuns(std::move(t));
+        c_->changed();
+    }
+    WorkspaceController* c_;
+    int row_;
+    long long id_;
+    bool excluded_;
+};
+
+class EditValueCommand : public QUndoCommand {
+public:
+    EditValueCommand(WorkspaceController* c, int row, Field f, double value)
+        : QUndoCommand(QObject::tr("Set %1 of run %2").arg(QString::fromUtf8(fieldName(f).data())).arg(row + 1)), c_(c),
+          row_(row), field_(f), old_(c->model()->runs().runs[row].get(f)), wasDerived_(c->model()->runs().runs[row].isDerived(f)),
+          new_(value) {}
+    void redo() override { apply(new_, false); }
+    void undo() override { apply(old_, wasDerived_); }
+
+private:
+    void apply(double v, bool derived) {
+        std::string error;
+        if (c_->isOpen()) c_->workspace().setValue(c_->model()->runs().runs[row_].id, field_, v, error);
+        RunTable t = c_->model()->runs();
+        derived ? t.runs[row_].setDerived(field_, v) : t.runs[row_].set(field_, v);
+        c_->model()->setRuns(std::move(t));
+        c_->changed();
+    }
+    WorkspaceController* c_;
+    int row_;
+    Field field_;
+    double old_;
+    bool wasDerived_;
+    double new_;
+};
+
+class DeleteCommand : public QUndoCommand {
+public:
+    DeleteCommand(WorkspaceController* c, int row)
+        : QUndoCommand(QObject::tr("Delete run %1").arg(row + 1)), c_(c), row_(row), run_(c->model()->runs().runs[row]) {}
+    void redo() override {
+        std::string error;
+        if (c_->isOpen()) c_->workspace().setDeleted(run_.id, true, error);
+        RunTable t = c_->model()->runs();
+        t.runs.erase(t.runs.begin() + row_);
+        c_->model()->setRuns(std::move(t));
+        c_->changed();
+    }
+    void undo() override {
+        std::string error;
+        if (c_->isOpen()) c_->workspace().setDeleted(run_.id, false, error);
+        RunTable t = c_->model()->runs();
+        t.runs.insert(t.runs.begin() + row_, run_);
+        c_->model()->setRuns(std::move(t));
+        c_->changed();
+    }
+
+private:
+    WorkspaceController* c_;
+    int row_;
+    Run run_;
+};
+
+class ImportCommand : public QUndoCommand {
+public:
+    ImportCommand(WorkspaceController* c, RunTable runs, ImportRecord record)
+        : QUndoCommand(QObject::tr("Import %n run(s)", nullptr, int(runs.runs.size()))), c_(c), runs_(std::move(runs)),
+          record_(std::move(record)) {}
+    void redo() override {
+        if (c_->isOpen()) {
+            std::string error;
+            if (importId_ == 0) importId_ = c_->workspace().addImport(record_, runs_, error);
+            else c_->workspace().setImportDeleted(importId_, false, error);
+            if (!error.empty()) emit c_->failed(QString::fromStdString(error));
+            c_->reloadFromWorkspace();
+        } else {
+            RunTable t = c_->model()->runs();
+            before_ = t.runs.size();
+            for (const Run& r : runs_.runs) t.runs.push_back(r);
+            c_->model()->setRuns(std::move(t));
+        }
+        c_->changed();
+    }
+    void undo() override {
+        if (c_->isOpen()) {
+            std::string error;
+            c_->workspace().setImportDeleted(importId_, true, error);
+            c_->reloadFromWorkspace();
+        } else {
+            RunTable t = c_->model()->runs();
+            t.runs.resize(before_);
+            c_->model()->setRuns(std::move(t));
+        }
+        c_->changed();
+    }
+
+private:
+    WorkspaceController* c_;
+    RunTable runs_;
+    ImportRecord record_;
+    long long importId_ = 0;
+    size_t before_ = 0;
+};
+
+} // namespace
+
+WorkspaceController::WorkspaceController(RunTableModel* model, QObject* parent) : QObject(parent), model_(model) {}
+
+void WorkspaceController::changed() { emit runsChanged(); }
+
+void WorkspaceController::reloadFromWorkspace() { model_->setRuns(workspace_.runs()); }
+
+bool WorkspaceController::open(const QString& path, QString* error) {
+    std::string e;
+    Workspace fresh;
+    if (!fresh.open(path.toStdString(), e)) {
+        if (error) *error = QString::fromStdString(e);
+        return false;
+    }
+    fresh.close();
+    workspace_.open(path.toStdString(), e);
+    undo_.clear();
+    reloadFromWorkspace();
+    changed();
+    return true;
+}
+
+bool WorkspaceController::saveAs(const QString& path, QString* error) {
+    const QString tmp = path + ".saving";
+    QFile::remove(tmp);
+    {
+        Workspace out;
+        std::string e;
+        ImportRecord record;
+        record.path = isOpen() ? workspace_.path() : "(runs in the window)";
+        record.sha256 = "";
+        RunTable runs = model_->runs();
+        for (Run& r : runs.runs) r.id = 0;
+        if (!out.open(tmp.toStdString(), e) || (!runs.runs.empty() && !out.addImport(record, runs, e))) {
+            if (error) *error = QString::fromStdString(e);
+            QFile::remove(tmp);
+            return false;
+        }
+        if (isOpen())
+            for (const char* key : {"view", "budget", "law"}) out.setSetting(key, workspace_.setting(key), e);
+        // Fold the WAL into the main file so the rename moves one complete database.
+        out.checkpoint();
+    }
+    QFile::remove(tmp + "-wal");
+    QFile::remove(tmp + "-shm");
+    QFile::remove(path);
+    if (!QFile::rename(tmp, path)) {
+        if (error) *error = tr("cannot write '%1'").arg(path);
+        return false;
+    }
+    if (!open(path, error)) return false;
+    emit saved(path);
+    return true;
+}
+
+void WorkspaceController::newWorkspace() {
+    workspace_.close();
+    undo_.clear();
+    model_->setRuns({});
+    changed();
+}
+
+void WorkspaceController::setExcluded(int row, bool excluded) { undo_.push(new ExcludeCommand(this, row, excluded)); }
+void WorkspaceController::deleteRun(int row) { undo_.push(new DeleteCommand(this, row)); }
+void WorkspaceController::setValue(int row, Field field, double value) { undo_.push(new EditValueCommand(this, row, field, value)); }
+void WorkspaceController::importRuns(const RunTable& runs, const ImportRecord& record) {
+    undo_.push(new ImportCommand(this, runs, record));
+}
+
+void WorkspaceController::setSetting(const QString& key, const QString& value) {
+    std::string e;
+    if (isOpen()) workspace_.setSetting(key.toStdString(), value.toStdString(), e);
+}
+
+QString WorkspaceController::setting(const QString& key, const QString& fallback) const {
+    return isOpen() ? QString::fromStdString(workspace_.setting(key.toStdString(), fallback.toStdString())) : fallback;
+}
+
+} // namespace moescope
