@@ -4,19 +4,21 @@
 #include "BudgetCharts.h"
 #include "CsvImporter.h"
 #include "FitDock.h"
+#include "ImportWizard.h"
 #include "LawChart.h"
 #include "RunSuggester.h"
 #include "SliceCharts.h"
 #include "SurfaceView.h"
 #include "TrainerPanel.h"
-#include "WorkspaceController.h"
 #include "ViewExporter.h"
 #include "Workspace.h"
+#include "WorkspaceController.h"
 
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDockWidget>
+#include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -25,6 +27,7 @@
 #include <QLineEdit>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QProgressBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
@@ -45,10 +48,10 @@ MainWindow::MainWindow(QWidget* parent)
       view_(new QTableView), filter_(new QLineEdit), runner_(new AnalysisRunner(this)), tabs_(new QTabWidget),
       surface_(new SurfaceView), slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart),
       allocation_(new AllocationChart), fitDock_(new FitDock), trainer_(new TrainerPanel),
-      workspace_(new WorkspaceController(model_, this)),
-      budgetBox_(new QComboBox), busy_(new QProgressBar) {
+      workspace_(new WorkspaceController(model_, this)), budgetBox_(new QComboBox), busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
     resize(1500, 950);
+    setAcceptDrops(true); // drop a CSV to import it, a .moescope to open it
     tabs_->addTab(surface_, tr("Surface"));
     tabs_->addTab(slices_, tr("Slices"));
     tabs_->addTab(budgets_, tr("Budgets"));
@@ -88,11 +91,15 @@ MainWindow::MainWindow(QWidget* parent)
     connect(runner_, &AnalysisRunner::finished, this, &MainWindow::showSnapshot);
     connect(fitDock_, &FitDock::refitRequested, this, &MainWindow::requestAnalysis);
     connect(fitDock_, &FitDock::suggestRequested, this, &MainWindow::suggestDialog);
-    // Table edits go through the workspace's undo stack (queued: the model is not reset inside its own setData).
-    connect(model_, &RunTableModel::exclusionRequested, workspace_, &WorkspaceController::setExcluded, Qt::QueuedConnection);
-    connect(model_, &RunTableModel::valueEditRequested, workspace_, &WorkspaceController::setValue, Qt::QueuedConnection);
+    // Table edits go through the workspace's undo stack (queued: the model is not reset inside its own
+    // setData).
+    connect(model_, &RunTableModel::exclusionRequested, workspace_, &WorkspaceController::setExcluded,
+            Qt::QueuedConnection);
+    connect(model_, &RunTableModel::valueEditRequested, workspace_, &WorkspaceController::setValue,
+            Qt::QueuedConnection);
     connect(workspace_, &WorkspaceController::runsChanged, this, &MainWindow::requestAnalysis);
-    connect(workspace_, &WorkspaceController::failed, this, [this](const QString& m) { QMessageBox::warning(this, tr("Workspace"), m); });
+    connect(workspace_, &WorkspaceController::failed, this,
+            [this](const QString& m) { QMessageBox::warning(this, tr("Workspace"), m); });
     connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::saveViewSettings);
     connect(workspace_, &WorkspaceController::saved, this, &MainWindow::saveViewSettings);
     connect(surface_, &SurfaceView::runPicked, this, &MainWindow::selectRunInTable);
@@ -134,7 +141,8 @@ void MainWindow::rememberRecent(const QString& path) {
     QStringList list = settings.value("recent").toStringList();
     list.removeAll(path);
     list.prepend(path);
-    while (list.size() > 8) list.removeLast();
+    while (list.size() > 8)
+        list.removeLast();
     settings.setValue("recent", list);
     rebuildRecentMenu();
 }
@@ -147,23 +155,39 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::importDialog() {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Import sweep CSV"), {}, tr("Sweeps (*.csv *.tsv *.txt)"));
-    if (path.isEmpty()) return;
-    ImportResult r = importCsvFile(path.toStdString(), {});
-    if (!r.ok()) {
-        QStringList lines;
-        for (const auto& issue : r.errors) lines << QString::fromStdString(issue.toString());
-        QMessageBox::warning(this, tr("Cannot import %1").arg(QFileInfo(path).fileName()), lines.join('\n'));
-        return;
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Import sweep CSV"), {}, tr("Sweeps (*.csv *.tsv *.txt)"));
+    if (!path.isEmpty()) importWithWizard(path);
+}
+
+bool MainWindow::importWithWizard(const QString& path) {
+    ImportWizard wizard(path, this);
+    if (!wizard.isValid()) {
+        QMessageBox::warning(this, tr("Cannot import"), wizard.error());
+        return false;
     }
-    ImportRecord record;
-    record.path = path.toStdString();
-    record.mapping = r.mapping;
-    workspace_->importRuns(r.table, record);
+    if (wizard.exec() != QDialog::Accepted) return false;
+    workspace_->importRuns(wizard.result().table, wizard.record());
+    return true;
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* e) {
+    if (e->mimeData()->hasUrls()) e->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* e) {
+    for (const QUrl& url : e->mimeData()->urls()) {
+        const QString path = url.toLocalFile();
+        if (path.endsWith(".moescope"))
+            openPath(path);
+        else if (!path.isEmpty())
+            importWithWizard(path);
+    }
 }
 
 void MainWindow::saveAsDialog() {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save workspace"), "sweep.moescope", tr("Workspaces (*.moescope)"));
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save workspace"), "sweep.moescope",
+                                                      tr("Workspaces (*.moescope)"));
     if (path.isEmpty()) return;
     QString error;
     if (!workspace_->saveAs(path, &error)) return (void)QMessageBox::warning(this, tr("Save failed"), error);

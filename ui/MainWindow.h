@@ -53,6 +53,10 @@ public:
 signals:
     void viewsUpdated();
 
+protected:
+    void dragEnterEvent(QDragEnterEvent* e) override;
+    void dropEvent(QDropEvent* e) override;
+
 private:
     void buildMenus();
     void buildRunsDock();
@@ -65,6 +69,7 @@ private:
     void addRuns(const RunTable& runs);
     void suggestDialog(int count);
     void importDialog();
+    bool importWithWizard(const QString& path);
     void saveAsDialog();
     void rememberRecent(const QString& path);
     void rebuildRecentMenu();

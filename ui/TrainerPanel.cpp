@@ -1,5 +1,6 @@
 #include "TrainerPanel.h"
 
+#include "CsvWriter.h"
 #include "NumberParser.h"
 #include "TrainerProcess.h"
 
@@ -9,9 +10,11 @@
 #include <QDateTime>
 #include <QDir>
 #include <QDoubleSpinBox>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QInputDialog>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
@@ -117,7 +120,12 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     layout->addWidget(queue_);
     auto* drop = new QPushButton(tr("Remove from queue"));
     connect(drop, &QPushButton::clicked, this, [this] { dropQueued(queue_->currentRow()); });
-    layout->addWidget(drop);
+    auto* slurm = new QPushButton(tr("Export queue as Slurm script…"));
+    connect(slurm, &QPushButton::clicked, this, &TrainerPanel::exportSlurmDialog);
+    auto* queueButtons = new QHBoxLayout;
+    queueButtons->addWidget(drop);
+    queueButtons->addWidget(slurm);
+    layout->addLayout(queueButtons);
     layout->addWidget(progress_);
     layout->addWidget(chart_, 1);
     layout->addWidget(log_, 1);
@@ -216,6 +224,16 @@ QueuedRun TrainerPanel::formRun(QString* error) const {
                    "--name",        r.name};
     if (!data_->text().isEmpty()) r.arguments << "--data" << data_->text();
     r.arguments << extra_;
+    r.job.name = r.name.toStdString();
+    r.job.arch = a;
+    r.job.heads = heads_->value();
+    r.job.budget = budget();
+    r.job.extra = {"--batch", std::to_string(batch_->value()), "--device",
+                   device_->currentText().toStdString()};
+    if (!data_->text().isEmpty())
+        r.job.extra.insert(r.job.extra.end(), {"--data", data_->text().toStdString()});
+    for (const QString& e : extra_)
+        r.job.extra.push_back(e.toStdString());
     r.outDir =
         outputRoot_ + "/" + r.name + "-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss-zzz");
     return r;
@@ -237,6 +255,30 @@ void TrainerPanel::enqueueConfig(const Architecture& arch, int heads, double c) 
     QString error;
     const QueuedRun r = formRun(&error);
     if (error.isEmpty()) enqueue(r);
+}
+
+QString TrainerPanel::slurmScript(const QString& sharedDir) const {
+    std::vector<TrainerJob> jobs;
+    for (const QueuedRun& r : pending_)
+        jobs.push_back(r.job);
+    return QString::fromStdString(
+        slurmArrayScript(jobs, sharedDir.toStdString(), TrainerProcess::trainerPath().toStdString()));
+}
+
+void TrainerPanel::exportSlurmDialog() {
+    if (pending_.empty()) return log_->appendPlainText(tr("the queue is empty: nothing to export"));
+    const QString shared = QInputDialog::getText(this, tr("Slurm export"),
+                                                 tr("Shared folder the runs write to (seen by every node):"),
+                                                 QLineEdit::Normal, "/shared/moescope-sweep");
+    if (shared.isEmpty()) return;
+    const QString path = QFileDialog::getSaveFileName(this, tr("Save Slurm script"), "moescope-sweep.sbatch");
+    if (path.isEmpty()) return;
+    std::string error;
+    if (!writeFileAtomically(path.toStdString(), slurmScript(shared).toStdString(), error))
+        return log_->appendPlainText(QString::fromStdString(error));
+    log_->appendPlainText(tr("wrote %1: sbatch it, then `moescope-cli import-results %2` (or File › Import) "
+                             "brings the runs back")
+                              .arg(path, shared));
 }
 
 int TrainerPanel::queued() const {

@@ -4,6 +4,7 @@
 // log; Cancel (graceful: the checkpoint is kept) and Resume. A finished run is handed to the window.
 #include "Accounting.h"
 #include "Run.h"
+#include "TrainerJob.h"
 
 #include <QWidget>
 
@@ -27,6 +28,7 @@ struct QueuedRun {
     QString name;
     QStringList arguments; // without --out
     QString outDir;
+    TrainerJob job; // the same run for other machines (Slurm export)
 };
 
 class TrainerPanel : public QWidget {
@@ -41,6 +43,9 @@ public:
     void enqueue(const QueuedRun& run);
     // Queues concrete configs (from `suggest`) at a budget.
     void enqueueConfig(const Architecture& arch, int heads, double budget);
+    // The queue as a Slurm array job script training into `sharedDir` (see core/model/TrainerJob.h).
+    QString slurmScript(const QString& sharedDir) const;
+    void exportSlurmDialog();
     void startNext();
     void cancel();
     void resumeLast();

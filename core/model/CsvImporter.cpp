@@ -38,9 +38,9 @@ std::string formatValue(double v) {
 class RowImporter {
 public:
     RowImporter(const std::string& file, const ColumnMapping& mapping, const std::vector<std::string>& header,
-                ImportResult& result)
-        : file_(file), mapping_(mapping), header_(header), result_(result),
-          extra_(mapping.unmappedColumns()) {
+                ImportResult& result, const std::array<double, kFieldCount>& scale)
+        : file_(file), mapping_(mapping), header_(header), result_(result), extra_(mapping.unmappedColumns()),
+          scale_(scale) {
         extraValues_.resize(extra_.size());
     }
 
@@ -111,7 +111,7 @@ private:
         } else if (fieldMustBePositive(f) && v <= 0.0) {
             issue(line, columnName(f), "must be positive, got " + formatValue(v));
         }
-        run.set(f, v);
+        run.set(f, v * scale_[static_cast<int>(f)]);
     }
 
     void checkRun(Run& run, int line) {
@@ -139,6 +139,7 @@ private:
     std::vector<int> extra_;
     std::vector<std::vector<std::string>> extraValues_;
     std::vector<ImportIssue> issues_;
+    std::array<double, kFieldCount> scale_;
 };
 
 ImportResult fileError(ImportResult r, ImportResult::Outcome outcome, const std::string& file, int line,
@@ -179,7 +180,7 @@ ImportResult importFrom(CsvReader& reader, const std::string& file, const Import
             "missing required column: give params (--map params=COLUMN) or d_model, n_layers and vocab");
 
     result.table.runs.reserve(std::min<size_t>(reader.estimatedRows(), 50'000'000));
-    RowImporter rows(file, mapping, reader.header(), result);
+    RowImporter rows(file, mapping, reader.header(), result, options.scale);
     std::vector<std::string_view> fields;
     int line = 0;
     for (;;) {

@@ -4,6 +4,7 @@
 #include "ColumnMapping.h"
 #include "Run.h"
 
+#include <array>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,6 +14,13 @@ namespace moescope {
 struct ImportOptions {
     std::vector<MappingOverride> overrides;
     bool skipInvalid = false;
+    // Unit multipliers per field (a column of "params in millions" takes 1e6), applied before derivation.
+    std::array<double, kFieldCount> scale = filledScale();
+    static std::array<double, kFieldCount> filledScale() {
+        std::array<double, kFieldCount> s{};
+        s.fill(1.0);
+        return s;
+    }
 };
 
 struct ImportIssue {

@@ -118,6 +118,24 @@ private slots:
         QCOMPARE(panel()->budget(), window_->budget());
     }
 
+    void theQueueExportsAsASlurmArray() {
+        while (panel()->queued() > 0)
+            panel()->dropQueued(0);
+        setForm(64, 2, "1e15");
+        const QueuedRun a = queueForm();
+        setForm(128, 2, "2e15");
+        const QueuedRun b = queueForm();
+        const QString script = panel()->slurmScript("/shared/sweep");
+        QVERIFY(script.contains("#SBATCH --array=0-1"));
+        QVERIFY(script.contains("'/shared/sweep/" + a.name + "'"));
+        QVERIFY(script.contains("'/shared/sweep/" + b.name + "'"));
+        QVERIFY(script.contains("'--d-model' '128'"));
+        QVERIFY(script.contains("'--data'")); // the form's data path travels with each task
+        QVERIFY(script.contains(MOESCOPE_TRAIN));
+        while (panel()->queued() > 0)
+            panel()->dropQueued(0);
+    }
+
     void aBadConfigShowsTheTrainersMessage() {
         setForm(32, 3, stepsBudget(10)); // 32 is not divisible by 3 heads
         while (panel()->queued() > 0)
