@@ -326,8 +326,8 @@ void SurfaceView::rebuild() {
     axes->GetXAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
     axes->GetYAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
     axes->GetZAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
-    // Static edges: the labels are laid out once, not again on every frame of a rotation.
-    axes->SetFlyModeToStaticEdges();
+    // A static triad: three labelled axes laid out once, not again on every frame of a rotation.
+    axes->SetFlyModeToStaticTriad();
     ren->AddActor(axes);
 
     vtkNew<vtkScalarBarActor> bar;
