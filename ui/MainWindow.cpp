@@ -104,6 +104,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(workspace_, &WorkspaceController::saved, this, &MainWindow::saveViewSettings);
     connect(surface_, &SurfaceView::runPicked, this, &MainWindow::selectRunInTable);
     connect(law_, &LawChart::runPicked, this, &MainWindow::selectRunInTable);
+    connect(slices_, &SliceCharts::runPicked, this, &MainWindow::selectRunInTable);
     statusBar()->showMessage(tr("Open a sweep (File › Open) to explore its isoFLOP surfaces."));
 }
 

@@ -2,6 +2,8 @@
 
 #include "ChartSupport.h"
 
+#include <QScatterSeries>
+
 #include <QGridLayout>
 
 #include <cmath>
@@ -117,7 +119,44 @@ SliceCharts::SliceCharts(QWidget* parent)
     grid->addWidget(byActive_, 1, 0, 1, 2);
 }
 
+int SliceCharts::runAt(QChartView* chart, const QPointF& p) const {
+    if (!snapshot_) return -1;
+    const BudgetAnalysis* a = snapshot_->budget(budget_);
+    if (!a) return -1;
+    int best = -1;
+    double bestDist = 1e300;
+    for (size_t i = 0; i < snapshot_->runs.runs.size(); ++i) {
+        const Run& r = snapshot_->runs.runs[i];
+        if (r.excluded || !r.has(Field::Loss) || !r.has(Field::Params)) continue;
+        const double c = r.has(Field::Budget) ? r.get(Field::Budget) : r.get(Field::Flops);
+        if (!(std::fabs(std::log(c / a->budget)) < 0.05)) continue;
+        const double s = r.has(Field::Sparsity) ? r.get(Field::Sparsity) : 0.0;
+        // Distances in the chart's own terms: sparsity linear, sizes in decades, loss in nats.
+        double dx;
+        if (chart == bySparsity_)
+            dx = s - p.x();
+        else if (p.x() > 0)
+            dx = std::log10((chart == byActive_ ? r.get(Field::ActiveParams) : r.get(Field::Params)) / p.x());
+        else
+            continue;
+        const double d = std::hypot(dx, r.get(Field::Loss) - p.y());
+        if (d < bestDist) bestDist = d, best = static_cast<int>(i);
+    }
+    return best;
+}
+
+void SliceCharts::onPointClicked(const QPointF& p) {
+    auto* series = qobject_cast<QAbstractSeries*>(sender());
+    for (QChartView* v : {bySparsity_, byParams_, byActive_})
+        if (series && series->chart() == v->chart()) {
+            const int run = runAt(v, p);
+            if (run >= 0) emit runPicked(run);
+        }
+}
+
 void SliceCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget) {
+    snapshot_ = snapshot;
+    budget_ = budget;
     const BudgetAnalysis* a = snapshot ? snapshot->budget(budget) : nullptr;
     if (!a) {
         for (auto* v : {bySparsity_, byParams_, byActive_})
@@ -127,6 +166,13 @@ void SliceCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, 
     drawLossVsSparsity(bySparsity_, *a);
     drawLossVsParams(byParams_, *a, false);
     drawLossVsParams(byActive_, *a, true);
+    // The runs' markers select their run everywhere when clicked.
+    for (QChartView* v : {bySparsity_, byParams_, byActive_})
+        for (auto* s : v->chart()->series())
+            if (auto* scatter = qobject_cast<QScatterSeries*>(s);
+                scatter && scatter->name().startsWith("runs"))
+                connect(scatter, &QScatterSeries::clicked, this, &SliceCharts::onPointClicked,
+                        Qt::UniqueConnection);
 }
 
 } // namespace moescope

@@ -17,8 +17,18 @@ public:
     QChartView* lossVsSparsity() const { return bySparsity_; }
     QChartView* lossVsParams() const { return byParams_; }
     QChartView* lossVsActive() const { return byActive_; }
+    // The run of this budget nearest to a clicked chart point (x: S, N or N_a by chart), or −1.
+    int runAt(QChartView* chart, const QPointF& p) const;
+
+signals:
+    void runPicked(int runIndex);
+
+private slots:
+    void onPointClicked(const QPointF& p);
 
 private:
+    std::shared_ptr<const AnalysisSnapshot> snapshot_;
+    double budget_ = 0;
     QChartView *bySparsity_, *byParams_, *byActive_;
 };
 

@@ -170,6 +170,29 @@ private slots:
                  snap->lawRuns[i]);
     }
 
+    void pickingInTheSlicesSelectsEverywhere() {
+        const auto snap = window_->runner()->latest();
+        const BudgetAnalysis* a = snap->budget(window_->budget());
+        // A run of this budget, clicked where the L-vs-N chart draws it.
+        int run = -1;
+        for (size_t i = 0; i < snap->runs.runs.size() && run < 0; ++i)
+            if (snap->runs.runs[i].get(Field::Budget) == a->budget) run = static_cast<int>(i);
+        QVERIFY(run >= 0);
+        const Run& r = snap->runs.runs[run];
+        const QPointF p(r.get(Field::Params), r.get(Field::Loss));
+        QCOMPARE(window_->slices()->runAt(window_->slices()->lossVsParams(), p), run);
+        QSignalSpy picked(window_->slices(), &SliceCharts::runPicked);
+        for (auto* s : window_->slices()->lossVsParams()->chart()->series())
+            if (auto* scatter = qobject_cast<QScatterSeries*>(s);
+                scatter && scatter->name().startsWith("runs")) {
+                emit scatter->clicked(p);
+                break;
+            }
+        QCOMPARE(picked.count(), 1);
+        auto* proxy = qobject_cast<QSortFilterProxyModel*>(window_->runView()->model());
+        QCOMPARE(proxy->mapToSource(window_->runView()->selectionModel()->currentIndex()).row(), run);
+    }
+
     void resizingReRenders() {
         REQUIRE_X();
         SurfaceView* s = window_->surface();
