@@ -1,5 +1,7 @@
 #include "IsoflopAnalysis.h"
 
+#include "Parallel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -203,33 +205,24 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     }
     std::vector<std::optional<Curves>> slots(draws.size());
     std::vector<std::optional<PolynomialFit>> fits(draws.size()), activeFits(draws.size());
-    auto replicate = [&](size_t begin, size_t step) {
-        for (size_t b = begin; b < draws.size(); b += step) {
-            std::vector<IsoflopPoint> sub;
-            for (int i : draws[b])
-                sub.push_back(points[i]);
-            if (!IsoflopSurface::whyUnsupported(sub, a.degrees).empty()) continue;
-            IsoflopSurface s(points, a.degrees, draws[b]);
-            s.shareDomain(a.surface);
-            std::optional<IsoflopSurface> as;
-            if (a.activeSurface) {
-                as = IsoflopSurface(activePoints, a.degrees, draws[b]);
-                as->shareDomain(*a.activeSurface);
-            }
-            slots[b] = deriveCurves(s, as ? &*as : nullptr, nGrid, levels);
-            fits[b] = s.polynomial();
-            if (as) activeFits[b] = as->polynomial();
-        }
-    };
-    const size_t threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
     a.surface.shareDomain(a.surface); // builds the shared hull grid once, before the threads read it
     if (a.activeSurface) a.activeSurface->shareDomain(*a.activeSurface);
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t)
-        pool.emplace_back(replicate, t, threads);
-    replicate(0, threads);
-    for (auto& t : pool)
-        t.join();
+    parallelFor(draws.size(), threadCount(o.threads), [&](size_t b, size_t) {
+        std::vector<IsoflopPoint> sub;
+        for (int i : draws[b])
+            sub.push_back(points[i]);
+        if (!IsoflopSurface::whyUnsupported(sub, a.degrees).empty()) return;
+        IsoflopSurface s(points, a.degrees, draws[b]);
+        s.shareDomain(a.surface);
+        std::optional<IsoflopSurface> as;
+        if (a.activeSurface) {
+            as = IsoflopSurface(activePoints, a.degrees, draws[b]);
+            as->shareDomain(*a.activeSurface);
+        }
+        slots[b] = deriveCurves(s, as ? &*as : nullptr, nGrid, levels);
+        fits[b] = s.polynomial();
+        if (as) activeFits[b] = as->polynomial();
+    });
     std::vector<Curves> reps;
     for (size_t b = 0; b < slots.size(); ++b) {
         if (slots[b]) reps.push_back(std::move(*slots[b]));

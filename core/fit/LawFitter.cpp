@@ -1,6 +1,7 @@
 #include "LawFitter.h"
 
 #include "NumberParser.h"
+#include "Parallel.h"
 #include "Statistics.h"
 
 #include <ceres/gradient_problem.h>
@@ -50,22 +51,14 @@ struct Best {
 
 Best bestOfStarts(const ceres::FirstOrderFunction& objective, const std::vector<std::vector<double>>& starts,
                   const LawFitOptions& o) {
-    const size_t threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
+    const size_t threads = threadCount(o.threads);
     std::vector<Best> perThread(threads);
-    auto work = [&](size_t t) {
-        for (size_t i = t; i < starts.size(); i += threads) {
-            std::vector<double> p = starts[i];
-            const double f = descend(objective, p, o.maxIterations);
-            Best& b = perThread[t];
-            if (f < b.objective || (f == b.objective && i < b.index)) b = {f, i, p};
-        }
-    };
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t)
-        pool.emplace_back(work, t);
-    work(0);
-    for (auto& th : pool)
-        th.join();
+    parallelFor(starts.size(), threads, [&](size_t i, size_t t) {
+        std::vector<double> p = starts[i];
+        const double f = descend(objective, p, o.maxIterations);
+        Best& b = perThread[t];
+        if (f < b.objective || (f == b.objective && i < b.index)) b = {f, i, p};
+    });
     Best best;
     for (const Best& b : perThread)
         if (b.objective < best.objective || (b.objective == best.objective && b.index < best.index)) best = b;
@@ -180,20 +173,11 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
             for (size_t i = 0; i < train.size(); ++i)
                 s.push_back(train[pick(rng)]);
         std::vector<std::vector<std::pair<std::string, double>>> reps(o.bootstrap);
-        const size_t threads = o.threads > 0 ? o.threads : std::max(1u, std::thread::hardware_concurrency());
-        auto work = [&](size_t t) {
-            for (size_t b = t; b < samples.size(); b += threads) {
-                std::vector<double> p = best.p;
-                if (std::isfinite(descend(*law.objective(samples[b]), p, o.maxIterations)))
-                    reps[b] = law.report(p);
-            }
-        };
-        std::vector<std::thread> pool;
-        for (size_t t = 1; t < threads; ++t)
-            pool.emplace_back(work, t);
-        work(0);
-        for (auto& th : pool)
-            th.join();
+        parallelFor(samples.size(), threadCount(o.threads), [&](size_t b, size_t) {
+            std::vector<double> p = best.p;
+            if (std::isfinite(descend(*law.objective(samples[b]), p, o.maxIterations)))
+                reps[b] = law.report(p);
+        });
         for (size_t k = 0; k < fit.reported.size(); ++k) {
             std::vector<double> v;
             for (const auto& r : reps)

@@ -1,5 +1,7 @@
 #include "PolynomialDesign.h"
 
+#include "Parallel.h"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -88,28 +90,19 @@ DegreeSearch searchDegrees(const Eigen::VectorXd& x, const Eigen::VectorXd& y, c
                 if (static_cast<size_t>(d.featureCount()) <= smallestTrain) candidates.push_back(d);
             }
     std::vector<double> cvError(candidates.size(), std::numeric_limits<double>::infinity());
-    auto evaluate = [&](size_t begin, size_t step) {
-        for (size_t ci = begin; ci < candidates.size(); ci += step) {
-            double sse = 0;
-            for (int f = 0; f < folds; ++f) {
-                const PolynomialFit fit = fitPolynomial(candidates[ci], x, y, loss, train[f]);
-                if (!fit.ok) {
-                    sse = std::numeric_limits<double>::infinity();
-                    break;
-                }
-                for (int i : test[f])
-                    sse += (fit(x[i], y[i]) - loss[i]) * (fit(x[i], y[i]) - loss[i]);
+    parallelFor(candidates.size(), threadCount(threads), [&](size_t ci, size_t) {
+        double sse = 0;
+        for (int f = 0; f < folds; ++f) {
+            const PolynomialFit fit = fitPolynomial(candidates[ci], x, y, loss, train[f]);
+            if (!fit.ok) {
+                sse = std::numeric_limits<double>::infinity();
+                break;
             }
-            cvError[ci] = sse / m;
+            for (int i : test[f])
+                sse += (fit(x[i], y[i]) - loss[i]) * (fit(x[i], y[i]) - loss[i]);
         }
-    };
-    const int n = threads > 0 ? threads : std::max(1u, std::thread::hardware_concurrency());
-    std::vector<std::thread> pool;
-    for (int t = 1; t < n; ++t)
-        pool.emplace_back(evaluate, t, n);
-    evaluate(0, n);
-    for (auto& t : pool)
-        t.join();
+        cvError[ci] = sse / m;
+    });
 
     DegreeSearch result;
     result.candidates = static_cast<int>(candidates.size());

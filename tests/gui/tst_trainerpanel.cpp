@@ -48,17 +48,7 @@ private slots:
         if (QGuiApplication::platformName() == "offscreen")
             QSKIP("the window hosts a VTK view: run under xvfb-run -a");
         qputenv("MOESCOPE_TRAIN", MOESCOPE_TRAIN);
-        QByteArray text;
-        QDirIterator it(MOESCOPE_SOURCE_DIR "/core", {"*.cpp"}, QDir::Files, QDirIterator::Subdirectories);
-        QStringList files;
-        while (it.hasNext())
-            files << it.next();
-        files.sort();
-        for (const QString& f : files) {
-            QFile file(f);
-            file.open(QIODevice::ReadOnly);
-            text += file.readAll();
-        }
+        const QByteArray text = moescope::test::projectSourceText();
         window_ = std::make_unique<MainWindow>();
         window_->show();
         QSignalSpy updated(window_.get(), &MainWindow::viewsUpdated);

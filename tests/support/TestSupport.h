@@ -1,6 +1,7 @@
 #pragma once
 // Helpers shared by the suites: running the CLI, temporary files, the shared data folder.
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QProcess>
 #include <QString>
@@ -43,6 +44,21 @@ inline QString writeFile(const QTemporaryDir& dir, const QString& name, const QB
     if (!f.open(QIODevice::WriteOnly)) qFatal("cannot write %s", qPrintable(path));
     f.write(content);
     return path;
+}
+
+// A text of our own for training tests, so they need no download: the project's core sources, in name order.
+inline QByteArray projectSourceText() {
+    QByteArray text;
+    QDirIterator it(MOESCOPE_SOURCE_DIR "/core", {"*.cpp", "*.h"}, QDir::Files, QDirIterator::Subdirectories);
+    QStringList files;
+    while (it.hasNext())
+        files << it.next();
+    files.sort();
+    for (const QString& f : files) {
+        QFile file(f);
+        if (file.open(QIODevice::ReadOnly)) text += file.readAll();
+    }
+    return text;
 }
 
 // The developer fixtures of ../shared/data; tests labelled `data` QSKIP when they are absent.

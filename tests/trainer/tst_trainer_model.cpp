@@ -51,18 +51,7 @@ private slots:
     void initTestCase() {
         torch::set_num_threads(1);
         // A small text of our own: the project's C++ sources, so the test needs no download.
-        QByteArray text;
-        QDirIterator it(MOESCOPE_SOURCE_DIR "/core", {"*.cpp", "*.h"}, QDir::Files,
-                        QDirIterator::Subdirectories);
-        QStringList files;
-        while (it.hasNext())
-            files << it.next();
-        files.sort();
-        for (const QString& f : files) {
-            QFile file(f);
-            QVERIFY(file.open(QIODevice::ReadOnly));
-            text += file.readAll();
-        }
+        const QByteArray text = projectSourceText();
         QVERIFY(text.size() > 50000);
         corpus_ = writeFile(dir_, "corpus.txt", text);
         double counts[256] = {};
