@@ -168,6 +168,11 @@ bool MainWindow::importWithWizard(const QString& path) {
         return false;
     }
     if (wizard.exec() != QDialog::Accepted) return false;
+    return importFromWizard(wizard);
+}
+
+bool MainWindow::importFromWizard(const ImportWizard& wizard) {
+    if (!wizard.canAccept()) return false;
     workspace_->importRuns(wizard.result().table, wizard.record());
     return true;
 }

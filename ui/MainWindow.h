@@ -22,6 +22,7 @@ class SliceCharts;
 class SurfaceView;
 class TrainerPanel;
 class WorkspaceController;
+class ImportWizard;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -46,6 +47,8 @@ public:
     // Chooses the budget every view shows (nearest analysed level).
     void setBudget(double c);
     QWidget* currentView() const;
+    // Lands what an accepted wizard defines, as one undoable import.
+    bool importFromWizard(const ImportWizard& wizard);
     // The runs that would most narrow the optimum at the current budget; queued in the Trainer when asked.
     std::vector<Suggestion> suggestions(int count) const;
     int queueSuggestions(int count);

@@ -2,10 +2,14 @@
 // reopening with the chosen views; an undone import disappears from the file too.
 #include "CsvImporter.h"
 #include "FitDock.h"
+#include "ImportWizard.h"
+
 #include "MainWindow.h"
 #include "TestSupport.h"
 #include "VtkWidget.h"
 #include "WorkspaceController.h"
+#include <QCheckBox>
+#include <QComboBox>
 
 #include <QGuiApplication>
 #include <QTabWidget>
@@ -31,7 +35,8 @@ class TestWorkspaceGui : public QObject {
 
 private slots:
     void initTestCase() {
-        if (QGuiApplication::platformName() == "offscreen") QSKIP("the window hosts a VTK view: run under xvfb-run -a");
+        if (QGuiApplication::platformName() == "offscreen")
+            QSKIP("the window hosts a VTK view: run under xvfb-run -a");
     }
 
     void editsUndoSaveAndReopen() {
@@ -42,7 +47,8 @@ private slots:
         QTRY_VERIFY(w->runModel()->runs().runs[2].excluded);
         int lossColumn = -1;
         for (int c = 0; c < w->runModel()->columnCount(); ++c)
-            if (w->runModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString() == "loss") lossColumn = c;
+            if (w->runModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString() == "loss")
+                lossColumn = c;
         QVERIFY(w->runModel()->setData(w->runModel()->index(1, lossColumn), "3.5", Qt::EditRole));
         QTRY_COMPARE(w->runModel()->runs().runs[1].get(Field::Loss), 3.5);
         const double deletedLoss = w->runModel()->runs().runs[5].get(Field::Loss);
@@ -85,7 +91,8 @@ private slots:
         QString error;
         QVERIFY(w->workspace()->saveAs(path, &error));
         const int n = w->runModel()->rowCount();
-        const ImportResult extra = importCsvText("params,loss,budget\n1e8,3.0,1e19\n2e8,2.9,1e19\n", "extra.csv", {});
+        const ImportResult extra =
+            importCsvText("params,loss,budget\n1e8,3.0,1e19\n2e8,2.9,1e19\n", "extra.csv", {});
         ImportRecord record;
         record.path = "extra.csv";
         w->workspace()->importRuns(extra.table, record);
@@ -96,6 +103,32 @@ private slots:
         QCOMPARE(openWindow(path)->runModel()->rowCount(), n);
         w->workspace()->undoStack()->redo();
         QCOMPARE(openWindow(path)->runModel()->rowCount(), n + 2);
+    }
+
+    void wizardImportsLandAsWorkspaceRows() {
+        auto w = openWindow(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv");
+        const QString path = dir_.filePath("wizard.moescope");
+        QString error;
+        QVERIFY(w->workspace()->saveAs(path, &error));
+        const int n = w->runModel()->rowCount();
+        // An odd file: BOM, ';', CRLF, a size column in millions mapped by hand, one invalid row skipped.
+        ImportWizard wizard(moescope::test::writeFile(
+            dir_, "odd.csv",
+            "\xEF\xBB\xBFsize_M;val_loss;budget\r\n150;3.25;1e19\r\n300;oops;1e19\r\n600;3.05;1e19\r\n"));
+        wizard.fieldCombo(Field::Params)->setCurrentText("size_M");
+        wizard.unitCombo(Field::Params)->setCurrentIndex(wizard.unitCombo(Field::Params)->findData(1e6));
+        QVERIFY(!wizard.canAccept()); // an invalid row, skipping not chosen
+        wizard.skipInvalid()->setChecked(true);
+        QVERIFY(w->importFromWizard(wizard));
+        auto check = [&](const RunTable& t) {
+            QCOMPARE(int(t.runs.size()), n + 2);
+            QCOMPARE(t.runs[n].get(Field::Params), 150e6);
+            QCOMPARE(t.runs[n].get(Field::Loss), 3.25);
+            QCOMPARE(t.runs[n + 1].get(Field::Params), 600e6);
+            QVERIFY(t.runs[n + 1].isDerived(Field::Tokens)); // D = C/(6·N_a) from the budget
+        };
+        check(w->runModel()->runs());
+        check(openWindow(path)->runModel()->runs()); // and in the file
     }
 
     void aForeignFileIsRefusedWithAMessage() {
