@@ -13,11 +13,7 @@ private slots:
     void clarkRouting() {
         MOESCOPE_REQUIRE_SHARED("clark2022_routing/curves.csv");
         ImportOptions o;
-        o.overrides = {{"params", "total_parameter_count"},
-                       {"active_params", "dense_parameter_count"},
-                       {"experts", "num_experts"},
-                       {"active_experts", "k"},
-                       {"loss", "loss_validation"}};
+        o.overrides = clarkMapping();
         // Without --skip-invalid the file is refused: 8 rows lack loss_validation and 130 rows are Dense runs
         // with k = 2 or 4 (a widened FFN emulating k > 1), which MoE accounting cannot take as K > E.
         ImportResult strict = importCsvFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);

@@ -87,11 +87,7 @@ private slots:
     void clarkSBase() {
         MOESCOPE_REQUIRE_SHARED("clark2022_routing/curves.csv");
         ImportOptions o;
-        o.overrides = {{"params", "total_parameter_count"},
-                       {"active_params", "dense_parameter_count"},
-                       {"experts", "num_experts"},
-                       {"active_experts", "k"},
-                       {"loss", "loss_validation"}};
+        o.overrides = clarkMapping();
         o.skipInvalid = true;
         ImportResult r = importCsvFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
         QVERIFY(r.ok());

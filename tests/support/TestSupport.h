@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include "ColumnMapping.h"
+
 namespace moescope::test {
 
 struct ProcessResult {
@@ -59,6 +61,15 @@ inline QByteArray projectSourceText() {
         if (file.open(QIODevice::ReadOnly)) text += file.readAll();
     }
     return text;
+}
+
+// SOURCE.txt's mapping of the Clark et al. routing curves onto MoEScope's fields.
+inline std::vector<moescope::MappingOverride> clarkMapping() {
+    return {{"params", "total_parameter_count"},
+            {"active_params", "dense_parameter_count"},
+            {"experts", "num_experts"},
+            {"active_experts", "k"},
+            {"loss", "loss_validation"}};
 }
 
 // The developer fixtures of ../shared/data; tests labelled `data` QSKIP when they are absent.
