@@ -390,6 +390,11 @@ std::vector<JobRecord> Workspace::jobs() const {
     return out;
 }
 
+bool Workspace::integrityCheck() const {
+    Statement s(db_, "PRAGMA integrity_check");
+    return s.step() == SQLITE_ROW && s.text(0) == "ok";
+}
+
 void Workspace::checkpoint() {
     if (db_) sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
 }

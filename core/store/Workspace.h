@@ -77,6 +77,8 @@ public:
     bool updateJob(const JobRecord& job, std::string& error);
     std::vector<JobRecord> jobs() const;
 
+    // SQLite's own consistency check of the file (PRAGMA integrity_check).
+    bool integrityCheck() const;
     // Folds the write-ahead log into the database file (before copying or renaming it).
     void checkpoint();
 

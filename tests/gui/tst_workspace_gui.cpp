@@ -8,6 +8,9 @@
 #include "TestSupport.h"
 #include "VtkWidget.h"
 #include "WorkspaceController.h"
+#include "Workspace.h"
+
+#include <cstdio>
 #include <QCheckBox>
 #include <QComboBox>
 
@@ -131,6 +134,32 @@ private slots:
         check(openWindow(path)->runModel()->runs()); // and in the file
     }
 
+    void aCrashDuringEditsNeverCorruptsTheFile() {
+        // A child process makes write-through edits as fast as it can (what the window does on every
+        // edit) and is killed mid-stream; the file must stay a valid workspace with every run in it.
+        auto w = openWindow(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv");
+        const QString path = dir_.filePath("crash.moescope");
+        QString error;
+        QVERIFY(w->workspace()->saveAs(path, &error));
+        const int n = w->runModel()->rowCount();
+        w.reset();
+        QProcess child;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("TST_EDIT_LOOP", path);
+        child.setProcessEnvironment(env);
+        child.start(QCoreApplication::applicationFilePath(), {});
+        QVERIFY(child.waitForStarted());
+        QByteArray out;
+        QTRY_VERIFY_WITH_TIMEOUT((out += child.readAllStandardOutput()).count('\n') > 200, 30000); // edits under way
+        child.kill();
+        QVERIFY(child.waitForFinished());
+        Workspace ws;
+        std::string e;
+        QVERIFY2(ws.open(path.toStdString(), e), e.c_str());
+        QCOMPARE(ws.runCount(), n);
+        QVERIFY(ws.integrityCheck());
+    }
+
     void aForeignFileIsRefusedWithAMessage() {
         const QString bogus = moescope::test::writeFile(dir_, "bogus.moescope", "not a database");
         MainWindow w;
@@ -140,7 +169,24 @@ private slots:
     }
 };
 
+// The child of aCrashDuringEditsNeverCorruptsTheFile: toggles exclusions in the workspace forever, one
+// committed edit per line of output, until killed.
+static int editLoop(const QString& path) {
+    Workspace ws;
+    std::string e;
+    if (!ws.open(path.toStdString(), e)) return 1;
+    const RunTable t = ws.runs();
+    for (long long i = 0;; ++i) {
+        const Run& r = t.runs[i % t.runs.size()];
+        ws.setExcluded(r.id, i % 2 == 0, e);
+        ws.setValue(r.id, Field::Loss, r.get(Field::Loss), e);
+        std::printf("%lld\n", i);
+        std::fflush(stdout);
+    }
+}
+
 int main(int argc, char** argv) {
+    if (qEnvironmentVariableIsSet("TST_EDIT_LOOP")) return editLoop(qEnvironmentVariable("TST_EDIT_LOOP"));
     moescope::VtkWidget::setDefaultSurfaceFormat();
     QApplication app(argc, argv);
     QApplication::setOrganizationName("MoEScopeTests"); // keep the Recent list of the tests apart
