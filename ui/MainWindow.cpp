@@ -5,6 +5,7 @@
 #include "CsvImporter.h"
 #include "FitDock.h"
 #include "ImportWizard.h"
+#include "Json.h"
 #include "LawChart.h"
 #include "RunSuggester.h"
 #include "SliceCharts.h"
@@ -397,39 +398,11 @@ void MainWindow::suggestDialog(int count) {
 }
 
 void MainWindow::addRuns(const RunTable& landed) {
-    // A trained run becomes a row like any imported one (metrics and labels by name), and the fits refresh.
-    RunTable table = model_->runs();
-    for (const Run& r : landed.runs) {
-        Run copy = r;
-        copy.metrics.assign(table.metricNames.size(), std::nan(""));
-        copy.labels.assign(table.labelNames.size(), std::string());
-        for (size_t i = 0; i < landed.metricNames.size(); ++i) {
-            int k = table.metricIndex(landed.metricNames[i]);
-            if (k < 0) {
-                table.metricNames.push_back(landed.metricNames[i]);
-                for (Run& old : table.runs)
-                    old.metrics.push_back(std::nan(""));
-                copy.metrics.push_back(std::nan(""));
-                k = static_cast<int>(table.metricNames.size()) - 1;
-            }
-            copy.metrics[k] = r.metrics[i];
-        }
-        for (size_t i = 0; i < landed.labelNames.size(); ++i) {
-            int k = table.labelIndex(landed.labelNames[i]);
-            if (k < 0) {
-                table.labelNames.push_back(landed.labelNames[i]);
-                for (Run& old : table.runs)
-                    old.labels.emplace_back();
-                copy.labels.emplace_back();
-                k = static_cast<int>(table.labelNames.size()) - 1;
-            }
-            copy.labels[k] = r.labels[i];
-        }
-        table.runs.push_back(copy);
-    }
-    model_->setRuns(std::move(table));
+    // A trained run lands like any import: one undoable step, written to the workspace when one is open.
+    ImportRecord record;
+    record.path = "moescope-train";
+    workspace_->importRuns(landed, record);
     statusBar()->showMessage(tr("%n trained run(s) added", nullptr, int(landed.runs.size())), 8000);
-    requestAnalysis();
 }
 
 void MainWindow::requestAnalysis() {
@@ -441,8 +414,38 @@ void MainWindow::requestAnalysis() {
     runner_->request(std::move(r));
 }
 
+void MainWindow::recordFit() {
+    // The workspace keeps every fit it was shown with: law, settings, coefficients with intervals, metrics.
+    if (!workspace_->isOpen() || !snapshot_ || !snapshot_->lawFit) return;
+    const LawFit& f = *snapshot_->lawFit;
+    Json params = Json::object(), ci = Json::object(), metrics = Json::object(), settings = Json::object();
+    for (const auto& [name, value] : f.reported) {
+        params.set(name, value);
+        if (f.ci95.count(name)) {
+            Json band = Json::array();
+            band.push(f.ci95.at(name).first);
+            band.push(f.ci95.at(name).second);
+            ci.set(name, band);
+        }
+    }
+    metrics.set("n", f.metrics.n);
+    metrics.set("rmse", f.metrics.rmse);
+    metrics.set("r2", f.metrics.r2);
+    const LawFitOptions o = fitDock_->lawOptions();
+    settings.set("starts", o.starts == LawFitOptions::Starts::Full ? "full" : "fast");
+    settings.set("bootstrap", o.bootstrap);
+    Json result = Json::object();
+    result.set("params", params);
+    result.set("ci95", ci);
+    result.set("objective", f.objective);
+    result.set("metrics", metrics);
+    std::string error;
+    workspace_->workspace().addFit({0, f.law, 0, settings.dump(), result.dump(), ""}, error);
+}
+
 void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
     snapshot_ = std::move(s);
+    recordFit();
     const QSignalBlocker block(budgetBox_);
     budgetBox_->clear();
     for (const auto& b : snapshot_->sweep.budgets)

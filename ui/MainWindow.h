@@ -77,6 +77,7 @@ private:
     void rememberRecent(const QString& path);
     void rebuildRecentMenu();
     void saveViewSettings();
+    void recordFit();
 
     RunTableModel* model_;
     QSortFilterProxyModel* proxy_;

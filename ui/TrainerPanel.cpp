@@ -52,7 +52,7 @@ TrainerPanel::TrainerPanel(QWidget* parent)
       budget_(new QLineEdit("1e13")), data_(new QLineEdit), device_(new QComboBox), derived_(new QLabel),
       queue_(new QListWidget), progress_(new QProgressBar), chart_(new QChartView), loss_(new QLineSeries),
       log_(new QPlainTextEdit), cancel_(new QPushButton(tr("Cancel"))),
-      resume_(new QPushButton(tr("Resume"))), process_(new TrainerProcess(this)) {
+      resume_(new QPushButton(tr("Resume"))) {
     // Named, so scripts and tests can reach the fields.
     const std::pair<QWidget*, const char*> names[] = {
         {dModel_, "d_model"},          {layers_, "n_layers"}, {heads_, "n_heads"}, {experts_, "experts"},
@@ -102,7 +102,8 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     chart->setTitle(tr("training loss"));
     chart->legend()->hide();
     chart->addSeries(loss_);
-    auto *x = new QValueAxis, *y = new QValueAxis;
+    auto* x = stepAxis_ = new QValueAxis;
+    auto* y = lossAxis_ = new QValueAxis;
     x->setTitleText(tr("step"));
     y->setTitleText(tr("loss"));
     chart->addAxis(x, Qt::AlignBottom);
@@ -135,26 +136,6 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     connect(budget_, &QLineEdit::textChanged, this, &TrainerPanel::updateDerived);
     connect(device_, &QComboBox::currentIndexChanged, this, &TrainerPanel::updateDerived);
 
-    connect(process_, &TrainerProcess::progress, this,
-            [this](qint64 step, qint64 total, double loss, double eta) {
-                progress_->setValue(total > 0 ? int(100 * step / total) : 0);
-                progress_->setFormat(tr("%1 — step %2/%3, loss %4, ETA %5 s")
-                                         .arg(current_.name)
-                                         .arg(step)
-                                         .arg(total)
-                                         .arg(loss, 0, 'f', 3)
-                                         .arg(eta < 0 ? QString("?") : QString::number(eta, 'f', 0)));
-            });
-    connect(process_, &TrainerProcess::lossPoint, this, [this, x, y](qint64 step, double loss) {
-        loss_->append(double(step), loss);
-        x->setRange(0, std::max<double>(1, step));
-        double lo = loss, hi = loss;
-        for (const QPointF& p : loss_->points())
-            lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
-        y->setRange(lo - 0.02 * (hi - lo + 1e-3), hi + 0.02 * (hi - lo + 1e-3));
-    });
-    connect(process_, &TrainerProcess::logLine, log_, &QPlainTextEdit::appendPlainText);
-    connect(process_, &TrainerProcess::finished, this, &TrainerPanel::onFinished);
     updateDerived();
 }
 
@@ -234,6 +215,7 @@ QueuedRun TrainerPanel::formRun(QString* error) const {
         r.job.extra.insert(r.job.extra.end(), {"--data", data_->text().toStdString()});
     for (const QString& e : extra_)
         r.job.extra.push_back(e.toStdString());
+    r.device = device_->currentText();
     r.outDir =
         outputRoot_ + "/" + r.name + "-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss-zzz");
     return r;
@@ -291,45 +273,99 @@ void TrainerPanel::dropQueued(int index) {
     delete queue_->takeItem(index);
 }
 
+QString TrainerPanel::deviceKey(const QString& device) {
+    return device == "cuda" ? QString("cuda:0") : device;
+}
+
 void TrainerPanel::startNext() {
-    if (process_->running() || pending_.empty()) return;
-    current_ = pending_.front();
-    pending_.erase(pending_.begin());
-    delete queue_->takeItem(0);
+    // Every queued run whose device is free starts now, in queue order: one run per device.
+    for (size_t i = 0; i < pending_.size();) {
+        if (running_.count(deviceKey(pending_[i].device))) {
+            ++i;
+            continue;
+        }
+        const QueuedRun run = pending_[i];
+        pending_.erase(pending_.begin() + long(i));
+        delete queue_->takeItem(int(i));
+        launch(run, false);
+    }
+}
+
+void TrainerPanel::launch(const QueuedRun& run, bool resume) {
+    const QString key = deviceKey(run.device);
+    auto* process = new TrainerProcess(this);
+    running_[key] = {process, run};
+    focus_ = key;
     loss_->clear();
     progress_->setValue(0);
-    QDir().mkpath(current_.outDir);
+    progress_->setFormat(tr("%1 — starting").arg(run.name));
     cancel_->setEnabled(true);
     resume_->setEnabled(false);
-    process_->start(current_.arguments + QStringList{"--out", current_.outDir}, current_.outDir);
+    connect(process, &TrainerProcess::progress, this,
+            [this, key](qint64 step, qint64 total, double loss, double eta) {
+                if (key != focus_) return;
+                progress_->setValue(total > 0 ? int(100 * step / total) : 0);
+                progress_->setFormat(tr("%1 — step %2/%3, loss %4, ETA %5 s")
+                                         .arg(running_.at(key).run.name)
+                                         .arg(step)
+                                         .arg(total)
+                                         .arg(loss, 0, 'f', 3)
+                                         .arg(eta < 0 ? QString("?") : QString::number(eta, 'f', 0)));
+            });
+    connect(process, &TrainerProcess::lossPoint, this, [this, key](qint64 step, double loss) {
+        if (key != focus_) return;
+        loss_->append(double(step), loss);
+        stepAxis_->setRange(0, std::max<double>(1, step));
+        double lo = loss, hi = loss;
+        for (const QPointF& p : loss_->points())
+            lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
+        lossAxis_->setRange(lo - 0.02 * (hi - lo + 1e-3), hi + 0.02 * (hi - lo + 1e-3));
+    });
+    connect(process, &TrainerProcess::logLine, this, [this, key](const QString& line) {
+        log_->appendPlainText(running_.size() > 1 ? QString("[%1] %2").arg(key, line) : line);
+    });
+    connect(process, &TrainerProcess::finished, this,
+            [this, key](bool ok, const QString& message, const RunTable& runs) {
+                onFinished(key, ok, message, runs);
+            });
+    QDir().mkpath(run.outDir);
+    QStringList args = run.arguments + QStringList{"--out", run.outDir};
+    if (resume) args << "--resume";
+    process->start(args, run.outDir);
 }
 
 void TrainerPanel::cancel() {
-    process_->cancel();
+    if (running_.count(focus_)) running_.at(focus_).process->cancel();
 }
 
 void TrainerPanel::resumeLast() {
-    if (process_->running() || last_.outDir.isEmpty()) return;
-    current_ = last_;
-    cancel_->setEnabled(true);
-    resume_->setEnabled(false);
-    process_->start(current_.arguments + QStringList{"--out", current_.outDir, "--resume"}, current_.outDir);
+    if (last_.outDir.isEmpty() || running_.count(deviceKey(last_.device))) return;
+    launch(last_, true);
 }
 
-void TrainerPanel::onFinished(bool ok, const QString& message, const RunTable& runs) {
-    cancel_->setEnabled(false);
-    last_ = current_;
+void TrainerPanel::onFinished(const QString& key, bool ok, const QString& message, const RunTable& runs) {
+    const Slot slot = running_.at(key);
+    running_.erase(key);
+    slot.process->deleteLater();
+    last_ = slot.run;
+    const bool focused = key == focus_;
+    if (focused && !running_.empty()) focus_ = running_.begin()->first; // follow a run still going
+    cancel_->setEnabled(!running_.empty());
     if (ok) {
-        progress_->setValue(100);
-        progress_->setFormat(tr("%1 — done").arg(current_.name));
+        if (focused) {
+            progress_->setValue(100);
+            progress_->setFormat(tr("%1 — done").arg(slot.run.name));
+        }
         emit runLanded(runs);
         startNext();
         return;
     }
     // A failed or cancelled run keeps its log and partial curve; Resume continues from its checkpoint.
-    progress_->setFormat(tr("%1 — %2").arg(current_.name, message));
-    resume_->setEnabled(QFileInfo::exists(current_.outDir + "/checkpoint.pt"));
+    if (focused) progress_->setFormat(tr("%1 — %2").arg(slot.run.name, message));
+    log_->appendPlainText(tr("%1 on %2: %3").arg(slot.run.name, key, message));
+    resume_->setEnabled(QFileInfo::exists(slot.run.outDir + "/checkpoint.pt"));
     emit runFailed(message);
+    startNext();
 }
 
 } // namespace moescope

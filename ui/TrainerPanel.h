@@ -8,6 +8,8 @@
 
 #include <QWidget>
 
+#include <map>
+
 class QChartView;
 class QComboBox;
 class QDoubleSpinBox;
@@ -19,6 +21,7 @@ class QPlainTextEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QValueAxis;
 
 namespace moescope {
 
@@ -28,6 +31,7 @@ struct QueuedRun {
     QString name;
     QStringList arguments; // without --out
     QString outDir;
+    QString device; // --device as given: runs on different devices train at the same time
     TrainerJob job; // the same run for other machines (Slurm export)
 };
 
@@ -50,6 +54,7 @@ public:
     void cancel();
     void resumeLast();
     int queued() const;
+    int runningCount() const { return static_cast<int>(running_.size()); }
     void dropQueued(int index);
     QProgressBar* progressBar() const { return progress_; }
     QLineSeries* lossSeries() const { return loss_; }
@@ -65,7 +70,13 @@ signals:
 
 private:
     void updateDerived();
-    void onFinished(bool ok, const QString& message, const RunTable& runs);
+    void launch(const QueuedRun& run, bool resume);
+    void onFinished(const QString& device, bool ok, const QString& message, const RunTable& runs);
+    static QString deviceKey(const QString& device);
+    struct Slot {
+        TrainerProcess* process;
+        QueuedRun run;
+    };
 
     QSpinBox *dModel_, *layers_, *heads_, *experts_, *active_, *ctx_, *vocab_, *batch_;
     QDoubleSpinBox* granularity_;
@@ -78,9 +89,11 @@ private:
     QLineSeries* loss_;
     QPlainTextEdit* log_;
     QPushButton *cancel_, *resume_;
-    TrainerProcess* process_;
+    QValueAxis *stepAxis_, *lossAxis_;
+    std::map<QString, Slot> running_; // one run per device
+    QString focus_;                   // the device whose run the progress bar and curve follow
     std::vector<QueuedRun> pending_;
-    QueuedRun current_, last_;
+    QueuedRun last_;
     QString outputRoot_;
     QStringList extra_;
 };

@@ -11,7 +11,8 @@ namespace {
 class ExcludeCommand : public QUndoCommand {
 public:
     ExcludeCommand(WorkspaceController* c, int row, bool excluded)
-        : QUndoCommand(excluded ? QObject::tr("Exclude run %1").arg(row + 1) : QObject::tr("Include run %1").arg(row + 1)),
+        : QUndoCommand(excluded ? QObject::tr("Exclude run %1").arg(row + 1)
+                                : QObject::tr("Include run %1").arg(row + 1)),
           c_(c), row_(row), id_(c->model()->runs().runs[row].id), excluded_(excluded) {}
     void redo() override { apply(excluded_); }
     void undo() override { apply(!excluded_); }
@@ -34,9 +35,10 @@ private:
 class EditValueCommand : public QUndoCommand {
 public:
     EditValueCommand(WorkspaceController* c, int row, Field f, double value)
-        : QUndoCommand(QObject::tr("Set %1 of run %2").arg(QString::fromUtf8(fieldName(f).data())).arg(row + 1)), c_(c),
-          row_(row), field_(f), old_(c->model()->runs().runs[row].get(f)), wasDerived_(c->model()->runs().runs[row].isDerived(f)),
-          new_(value) {}
+        : QUndoCommand(
+              QObject::tr("Set %1 of run %2").arg(QString::fromUtf8(fieldName(f).data())).arg(row + 1)),
+          c_(c), row_(row), field_(f), old_(c->model()->runs().runs[row].get(f)),
+          wasDerived_(c->model()->runs().runs[row].isDerived(f)), new_(value) {}
     void redo() override { apply(new_, false); }
     void undo() override { apply(old_, wasDerived_); }
 
@@ -60,7 +62,8 @@ private:
 class DeleteCommand : public QUndoCommand {
 public:
     DeleteCommand(WorkspaceController* c, int row)
-        : QUndoCommand(QObject::tr("Delete run %1").arg(row + 1)), c_(c), row_(row), run_(c->model()->runs().runs[row]) {}
+        : QUndoCommand(QObject::tr("Delete run %1").arg(row + 1)), c_(c), row_(row),
+          run_(c->model()->runs().runs[row]) {}
     void redo() override {
         std::string error;
         if (c_->isOpen()) c_->workspace().setDeleted(run_.id, true, error);
@@ -87,19 +90,21 @@ private:
 class ImportCommand : public QUndoCommand {
 public:
     ImportCommand(WorkspaceController* c, RunTable runs, ImportRecord record)
-        : QUndoCommand(QObject::tr("Import %n run(s)", nullptr, int(runs.runs.size()))), c_(c), runs_(std::move(runs)),
-          record_(std::move(record)) {}
+        : QUndoCommand(QObject::tr("Import %n run(s)", nullptr, int(runs.runs.size()))), c_(c),
+          runs_(std::move(runs)), record_(std::move(record)) {}
     void redo() override {
         if (c_->isOpen()) {
             std::string error;
-            if (importId_ == 0) importId_ = c_->workspace().addImport(record_, runs_, error);
-            else c_->workspace().setImportDeleted(importId_, false, error);
+            if (importId_ == 0)
+                importId_ = c_->workspace().addImport(record_, runs_, error);
+            else
+                c_->workspace().setImportDeleted(importId_, false, error);
             if (!error.empty()) emit c_->failed(QString::fromStdString(error));
             c_->reloadFromWorkspace();
         } else {
             RunTable t = c_->model()->runs();
             before_ = t.runs.size();
-            for (const Run& r : runs_.runs) t.runs.push_back(r);
+            appendRuns(t, runs_);
             c_->model()->setRuns(std::move(t));
         }
         c_->changed();
@@ -127,11 +132,16 @@ private:
 
 } // namespace
 
-WorkspaceController::WorkspaceController(RunTableModel* model, QObject* parent) : QObject(parent), model_(model) {}
+WorkspaceController::WorkspaceController(RunTableModel* model, QObject* parent)
+    : QObject(parent), model_(model) {}
 
-void WorkspaceController::changed() { emit runsChanged(); }
+void WorkspaceController::changed() {
+    emit runsChanged();
+}
 
-void WorkspaceController::reloadFromWorkspace() { model_->setRuns(workspace_.runs()); }
+void WorkspaceController::reloadFromWorkspace() {
+    model_->setRuns(workspace_.runs());
+}
 
 bool WorkspaceController::open(const QString& path, QString* error) {
     std::string e;
@@ -158,14 +168,16 @@ bool WorkspaceController::saveAs(const QString& path, QString* error) {
         record.path = isOpen() ? workspace_.path() : "(runs in the window)";
         record.sha256 = "";
         RunTable runs = model_->runs();
-        for (Run& r : runs.runs) r.id = 0;
+        for (Run& r : runs.runs)
+            r.id = 0;
         if (!out.open(tmp.toStdString(), e) || (!runs.runs.empty() && !out.addImport(record, runs, e))) {
             if (error) *error = QString::fromStdString(e);
             QFile::remove(tmp);
             return false;
         }
         if (isOpen())
-            for (const char* key : {"view", "budget", "law"}) out.setSetting(key, workspace_.setting(key), e);
+            for (const char* key : {"view", "budget", "law"})
+                out.setSetting(key, workspace_.setting(key), e);
         // Fold the WAL into the main file so the rename moves one complete database.
         out.checkpoint();
     }
@@ -188,9 +200,15 @@ void WorkspaceController::newWorkspace() {
     changed();
 }
 
-void WorkspaceController::setExcluded(int row, bool excluded) { undo_.push(new ExcludeCommand(this, row, excluded)); }
-void WorkspaceController::deleteRun(int row) { undo_.push(new DeleteCommand(this, row)); }
-void WorkspaceController::setValue(int row, Field field, double value) { undo_.push(new EditValueCommand(this, row, field, value)); }
+void WorkspaceController::setExcluded(int row, bool excluded) {
+    undo_.push(new ExcludeCommand(this, row, excluded));
+}
+void WorkspaceController::deleteRun(int row) {
+    undo_.push(new DeleteCommand(this, row));
+}
+void WorkspaceController::setValue(int row, Field field, double value) {
+    undo_.push(new EditValueCommand(this, row, field, value));
+}
 void WorkspaceController::importRuns(const RunTable& runs, const ImportRecord& record) {
     undo_.push(new ImportCommand(this, runs, record));
 }
@@ -201,7 +219,8 @@ void WorkspaceController::setSetting(const QString& key, const QString& value) {
 }
 
 QString WorkspaceController::setting(const QString& key, const QString& fallback) const {
-    return isOpen() ? QString::fromStdString(workspace_.setting(key.toStdString(), fallback.toStdString())) : fallback;
+    return isOpen() ? QString::fromStdString(workspace_.setting(key.toStdString(), fallback.toStdString()))
+                    : fallback;
 }
 
 } // namespace moescope

@@ -36,6 +36,32 @@ int RunTable::labelIndex(const std::string& name) const {
     return indexOf(labelNames, name);
 }
 
+void appendRuns(RunTable& into, const RunTable& from) {
+    auto column = [&](std::vector<std::string>& names, const std::string& name, auto widen) {
+        const auto it = std::find(names.begin(), names.end(), name);
+        if (it != names.end()) return static_cast<size_t>(it - names.begin());
+        names.push_back(name);
+        for (Run& r : into.runs)
+            widen(r);
+        return names.size() - 1;
+    };
+    std::vector<size_t> metricAt, labelAt;
+    for (const auto& m : from.metricNames)
+        metricAt.push_back(column(into.metricNames, m, [](Run& r) { r.metrics.push_back(std::nan("")); }));
+    for (const auto& l : from.labelNames)
+        labelAt.push_back(column(into.labelNames, l, [](Run& r) { r.labels.emplace_back(); }));
+    for (const Run& r : from.runs) {
+        Run copy = r;
+        copy.metrics.assign(into.metricNames.size(), std::nan(""));
+        copy.labels.assign(into.labelNames.size(), std::string());
+        for (size_t i = 0; i < metricAt.size() && i < r.metrics.size(); ++i)
+            copy.metrics[metricAt[i]] = r.metrics[i];
+        for (size_t i = 0; i < labelAt.size() && i < r.labels.size(); ++i)
+            copy.labels[labelAt[i]] = r.labels[i];
+        into.runs.push_back(std::move(copy));
+    }
+}
+
 void deriveMissingFields(Run& r) {
     const bool routed = r.has(Field::Experts) && r.has(Field::ActiveExperts);
     if (!r.has(Field::Sparsity) && routed)

@@ -43,6 +43,9 @@ struct RunTable {
     int labelIndex(const std::string& name) const;
 };
 
+// Appends `from`'s runs to `into`, uniting their metric and label columns by name.
+void appendRuns(RunTable& into, const RunTable& from);
+
 // Fills what the stated fields imply (S from E,K; N, N_a from the architecture; dense ⇒ S = 0 and N_a = N;
 // C = 6·N_a·D and D = C/(6·N_a)) and marks each filled value as derived. Stated values are never overwritten.
 void deriveMissingFields(Run& run);

@@ -153,6 +153,18 @@ private slots:
         QVERIFY(std::isnan(r.table.runs[1].metrics[0]));
     }
 
+    void appendingUnitesMetricAndLabelColumnsByName() {
+        RunTable a = importCsvText("params,loss,lr,source\n1e8,3,1e-3,x\n", "a.csv", {}).table;
+        const RunTable b = importCsvText("params,loss,seed,lr\n2e8,2.9,7,2e-3\n", "b.csv", {}).table;
+        appendRuns(a, b);
+        QCOMPARE(int(a.runs.size()), 2);
+        QCOMPARE(a.metricNames, (std::vector<std::string>{"lr", "seed"}));
+        QCOMPARE(a.runs[1].metrics[0], 2e-3);
+        QCOMPARE(a.runs[1].metrics[1], 7.0);
+        QVERIFY(std::isnan(a.runs[0].metrics[1])); // the older run has no seed
+        QCOMPARE(QString::fromStdString(a.runs[1].labels[0]), QString());
+    }
+
     void ambiguousHeadersNeedAMap() {
         ImportResult r = importCsvText("params,val_loss,eval_loss\n1e8,3,3.1\n", "x.csv", {});
         QCOMPARE(r.outcome, ImportResult::Outcome::InvalidFile);

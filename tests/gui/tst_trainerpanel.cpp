@@ -4,8 +4,12 @@
 #include "MainWindow.h"
 #include "TestSupport.h"
 #include "TrainerPanel.h"
-#include "VtkWidget.h"
+#include "WorkspaceController.h"
 
+#include "VtkWidget.h"
+#include <QUndoStack>
+
+#include <QComboBox>
 #include <QDirIterator>
 #include <QGuiApplication>
 #include <QLabel>
@@ -75,6 +79,11 @@ private slots:
         QCOMPARE(r.get(Field::Params), totalParams(Architecture{32, 1, 2, 1, 1, 32, 256}));
         QCOMPARE(r.get(Field::Sparsity), 0.5);
         QVERIFY(refit.count() > 0 || refit.wait(60000)); // the fits refresh with the new run
+        // Landing is one undoable step, like an import.
+        window_->workspace()->undoStack()->undo();
+        QCOMPARE(window_->runModel()->rowCount(), before);
+        window_->workspace()->undoStack()->redo();
+        QCOMPARE(window_->runModel()->rowCount(), before + 1);
     }
 
     void cancelKeepsACheckpointAndResumeContinues() {
@@ -106,6 +115,37 @@ private slots:
         // The queued form is the last suggestion's config, spending the window's budget.
         QCOMPARE(panel()->architecture().d_model, picks.back().arch.d_model);
         QCOMPARE(panel()->budget(), window_->budget());
+    }
+
+    void oneRunPerDeviceAtATime() {
+        while (panel()->queued() > 0)
+            panel()->dropQueued(0);
+        auto* device = panel()->findChild<QComboBox*>("device");
+        device->setCurrentText("cpu");
+        setForm(32, 2, stepsBudget(100000));
+        queueForm(); // long, on the CPU
+        setForm(32, 2, stepsBudget(10));
+        const QueuedRun second = queueForm(); // short, also on the CPU: must wait
+        device->setCurrentText("cuda");
+        setForm(32, 2, stepsBudget(10));
+        queueForm(); // on a GPU: starts beside the CPU run (and fails here, where there is none)
+        device->setCurrentText("auto");
+        QSignalSpy failed(panel(), &TrainerPanel::runFailed);
+        QSignalSpy landed(panel(), &TrainerPanel::runLanded);
+        panel()->startNext();
+        QCOMPARE(panel()->runningCount(), 2);
+        QCOMPARE(panel()->queued(), 1); // the second CPU run waits for the first
+        QVERIFY(failed.wait(60000));
+        QVERIFY2(failed.last().at(0).toString().contains("option --device"),
+                 qPrintable(failed.last().at(0).toString()));
+        QCOMPARE(panel()->runningCount(), 1);
+        QCOMPARE(panel()->queued(), 1);
+        QTRY_VERIFY_WITH_TIMEOUT(panel()->lossSeries()->count() >= 2, 60000);
+        panel()->cancel(); // the long CPU run stops; the waiting one starts and lands
+        QVERIFY(landed.wait(120000));
+        QCOMPARE(panel()->queued(), 0);
+        QCOMPARE(window_->runModel()->runs().runs.back().get(Field::Loss) > 0, true);
+        QVERIFY(panel()->log()->toPlainText().contains(second.name));
     }
 
     void theQueueExportsAsASlurmArray() {

@@ -7,12 +7,12 @@
 #include "MainWindow.h"
 #include "TestSupport.h"
 #include "VtkWidget.h"
-#include "WorkspaceController.h"
 #include "Workspace.h"
+#include "WorkspaceController.h"
 
-#include <cstdio>
 #include <QCheckBox>
 #include <QComboBox>
+#include <cstdio>
 
 #include <QGuiApplication>
 #include <QTabWidget>
@@ -80,6 +80,16 @@ private slots:
         QCOMPARE(again->tabs()->currentIndex(), 1);
         QCOMPARE(again->budget(), firstBudget);
         QCOMPARE(QString::fromStdString(again->fitDock()->law()), QString("auto"));
+        {
+            // The fits the workspace was shown with are recorded in it, coefficients and intervals included.
+            Workspace file;
+            std::string e;
+            QVERIFY(file.open(path.toStdString(), e));
+            const auto fits = file.fits();
+            QVERIFY(!fits.empty());
+            QCOMPARE(QString::fromStdString(fits.back().law), QString("abnar"));
+            QVERIFY(QString::fromStdString(fits.back().resultJson).contains("\"ci95\""));
+        }
 
         // Edits in the reopened workspace are in the file at once, and so are their undos.
         again->workspace()->setExcluded(0, true);
@@ -150,7 +160,8 @@ private slots:
         child.start(QCoreApplication::applicationFilePath(), {});
         QVERIFY(child.waitForStarted());
         QByteArray out;
-        QTRY_VERIFY_WITH_TIMEOUT((out += child.readAllStandardOutput()).count('\n') > 200, 30000); // edits under way
+        QTRY_VERIFY_WITH_TIMEOUT((out += child.readAllStandardOutput()).count('\n') > 200,
+                                 30000); // edits under way
         child.kill();
         QVERIFY(child.waitForFinished());
         Workspace ws;
