@@ -418,27 +418,11 @@ void MainWindow::recordFit() {
     // The workspace keeps every fit it was shown with: law, settings, coefficients with intervals, metrics.
     if (!workspace_->isOpen() || !snapshot_ || !snapshot_->lawFit) return;
     const LawFit& f = *snapshot_->lawFit;
-    Json params = Json::object(), ci = Json::object(), metrics = Json::object(), settings = Json::object();
-    for (const auto& [name, value] : f.reported) {
-        params.set(name, value);
-        if (f.ci95.count(name)) {
-            Json band = Json::array();
-            band.push(f.ci95.at(name).first);
-            band.push(f.ci95.at(name).second);
-            ci.set(name, band);
-        }
-    }
-    metrics.set("n", f.metrics.n);
-    metrics.set("rmse", f.metrics.rmse);
-    metrics.set("r2", f.metrics.r2);
     const LawFitOptions o = fitDock_->lawOptions();
+    Json settings = Json::object();
     settings.set("starts", o.starts == LawFitOptions::Starts::Full ? "full" : "fast");
     settings.set("bootstrap", o.bootstrap);
-    Json result = Json::object();
-    result.set("params", params);
-    result.set("ci95", ci);
-    result.set("objective", f.objective);
-    result.set("metrics", metrics);
+    const Json result = lawFitJson(f);
     std::string error;
     workspace_->workspace().addFit({0, f.law, 0, settings.dump(), result.dump(), ""}, error);
 }

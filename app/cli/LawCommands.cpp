@@ -44,15 +44,6 @@ LawFitOptions fitOptions(const CliArgs& args) {
     return o;
 }
 
-Json metricsJson(const FitMetrics& m) {
-    Json j = Json::object();
-    j.set("n", m.n);
-    j.set("mse", m.mse);
-    j.set("rmse", m.rmse);
-    j.set("r2", m.r2);
-    return j;
-}
-
 } // namespace
 
 // Fits `lawId` to the runs of FILE; `fit` dispatches here for every law but isoflop.
@@ -95,26 +86,7 @@ int fitLawCommand(const CliArgs& args, const std::string& lawId, std::ostream& o
     }
     const LawFit fit = fitLaw(*law, train, held, options);
     if (result) *result = fit;
-    Json j = Json::object();
-    j.set("law", lawId);
-    Json params = Json::object(), ci = Json::object();
-    for (const auto& [name, value] : fit.reported) {
-        params.set(name, value);
-        if (fit.ci95.count(name)) {
-            Json band = Json::array();
-            band.push(fit.ci95.at(name).first);
-            band.push(fit.ci95.at(name).second);
-            ci.set(name, band);
-        }
-    }
-    j.set("params", params);
-    j.set("ci95", ci);
-    j.set("objective", fit.objective);
-    Json metrics = metricsJson(fit.metrics);
-    if (fit.heldout) metrics.set("heldout", metricsJson(*fit.heldout));
-    j.set("metrics", metrics);
-    j.set("starts", fit.starts);
-    j.set("seconds", fit.seconds);
+    const Json j = lawFitJson(fit);
     if (out.rdbuf()) {
         if (args.has("json"))
             out << j.dump() << "\n";

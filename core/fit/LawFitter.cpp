@@ -189,6 +189,38 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
     return fit;
 }
 
+Json lawFitJson(const LawFit& fit) {
+    auto metricsJson = [](const FitMetrics& m) {
+        Json j = Json::object();
+        j.set("n", m.n);
+        j.set("mse", m.mse);
+        j.set("rmse", m.rmse);
+        j.set("r2", m.r2);
+        return j;
+    };
+    Json params = Json::object(), ci = Json::object();
+    for (const auto& [name, value] : fit.reported) {
+        params.set(name, value);
+        if (fit.ci95.count(name)) {
+            Json band = Json::array();
+            band.push(fit.ci95.at(name).first);
+            band.push(fit.ci95.at(name).second);
+            ci.set(name, band);
+        }
+    }
+    Json j = Json::object();
+    j.set("law", fit.law);
+    j.set("params", params);
+    j.set("ci95", ci);
+    j.set("objective", fit.objective);
+    Json metrics = metricsJson(fit.metrics);
+    if (fit.heldout) metrics.set("heldout", metricsJson(*fit.heldout));
+    j.set("metrics", metrics);
+    j.set("starts", fit.starts);
+    j.set("seconds", fit.seconds);
+    return j;
+}
+
 bool RunFilter::matches(const Run& r) const {
     if (!r.has(field)) return false;
     const double v = r.get(field);

@@ -2,6 +2,7 @@
 // The fitting recipe of DESIGN.md §4: L-BFGS (ceres::GradientProblemSolver) from every start of a grid,
 // best objective wins; bootstrap intervals; a held-out filter reported separately. Starts are spread over
 // threads and the winner is chosen by (objective, start index), so results do not depend on thread count.
+#include "Json.h"
 #include "ParametricLaw.h"
 
 #include <functional>
@@ -49,6 +50,10 @@ double descend(const ceres::FirstOrderFunction& objective, std::vector<double>& 
 
 LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
               const std::vector<LawPoint>& heldout, const LawFitOptions& options);
+
+// The parametric-fit object of DESIGN.md §5: law, params, ci95, objective, metrics (with heldout), starts,
+// seconds.
+Json lawFitJson(const LawFit& fit);
 
 FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p,
                      const std::vector<LawPoint>& points);
