@@ -15,6 +15,18 @@ const BudgetAnalysis* AnalysisSnapshot::budget(double c) const {
     return best;
 }
 
+std::vector<int> AnalysisSnapshot::runsOfBudget(double c) const {
+    std::vector<int> out;
+    const BudgetAnalysis* b = budget(c);
+    if (!b) return out;
+    const auto groups = groupByBudget(runs);
+    const auto it = groups.find(b->budget);
+    if (it == groups.end()) return out;
+    for (const Run* r : it->second)
+        out.push_back(static_cast<int>(r - runs.runs.data()));
+    return out;
+}
+
 std::shared_ptr<const AnalysisSnapshot> analyze(const AnalysisRequest& req) {
     const auto t0 = std::chrono::steady_clock::now();
     auto s = std::make_shared<AnalysisSnapshot>();

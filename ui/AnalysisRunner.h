@@ -36,6 +36,8 @@ struct AnalysisSnapshot {
     double seconds = 0;
 
     const BudgetAnalysis* budget(double c) const; // nearest analysed budget, or null
+    // Indices of the runs the analysis counted at that budget (groupByBudget's grouping).
+    std::vector<int> runsOfBudget(double c) const;
 };
 
 // The whole analysis, synchronously; what the runner calls on its worker thread and `render` calls directly.

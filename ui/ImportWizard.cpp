@@ -170,13 +170,11 @@ bool ImportWizard::canAccept() const {
 
 void ImportWizard::refresh() {
     if (!valid_) return;
-    ImportOptions o = options();
-    // Preview with skipping on, so valid rows show while the invalid ones are listed; the real choice is o.
-    ImportOptions look = o;
-    look.skipInvalid = true;
-    const ImportResult shown =
-        importCsvText(text_.toStdString(), QFileInfo(path_).fileName().toStdString(), look);
+    const ImportOptions o = options();
+    // One import serves preview and result: the importer keeps the valid runs and lists every invalid row
+    // whether or not skipping was chosen; only the outcome differs.
     result_ = importCsvText(text_.toStdString(), path_.toStdString(), o);
+    const ImportResult& shown = result_;
     invalid_->clear();
     for (const auto& e : shown.errors)
         invalid_->addItem(QString::fromStdString(e.toString()));

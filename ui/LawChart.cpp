@@ -27,11 +27,11 @@ void LawChart::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot) {
 }
 
 void LawChart::onPointClicked(const QPointF& p) {
-    const int run = runNear(p);
+    const int run = runAt(p);
     if (run >= 0) emit runPicked(run);
 }
 
-int LawChart::runNear(const QPointF& p) const {
+int LawChart::runAt(const QPointF& p) const {
     if (!snapshot_ || !snapshot_->lawFit) return -1;
     int best = -1;
     double bestDist = 1e300;

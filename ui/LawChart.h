@@ -18,7 +18,7 @@ public:
     QChartView* view() const { return view_; }
     void setShowResiduals(bool on);
     // The run whose point lies nearest to `chartPoint` (chart coordinates), or −1.
-    int runAt(const QPointF& chartPoint) const { return runNear(chartPoint); }
+    int runAt(const QPointF& chartPoint) const;
 
 signals:
     // A run's point was clicked (index into the snapshot's runs).
@@ -29,7 +29,6 @@ private slots:
 
 private:
     void redraw();
-    int runNear(const QPointF& chartPoint) const;
     QChartView* view_;
     QCheckBox* residuals_;
     std::shared_ptr<const AnalysisSnapshot> snapshot_;

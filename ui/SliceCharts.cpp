@@ -125,11 +125,8 @@ int SliceCharts::runAt(QChartView* chart, const QPointF& p) const {
     if (!a) return -1;
     int best = -1;
     double bestDist = 1e300;
-    for (size_t i = 0; i < snapshot_->runs.runs.size(); ++i) {
+    for (const int i : snapshot_->runsOfBudget(a->budget)) {
         const Run& r = snapshot_->runs.runs[i];
-        if (r.excluded || !r.has(Field::Loss) || !r.has(Field::Params)) continue;
-        const double c = r.has(Field::Budget) ? r.get(Field::Budget) : r.get(Field::Flops);
-        if (!(std::fabs(std::log(c / a->budget)) < 0.05)) continue;
         const double s = r.has(Field::Sparsity) ? r.get(Field::Sparsity) : 0.0;
         // Distances in the chart's own terms: sparsity linear, sizes in decades, loss in nats.
         double dx;
@@ -140,7 +137,7 @@ int SliceCharts::runAt(QChartView* chart, const QPointF& p) const {
         else
             continue;
         const double d = std::hypot(dx, r.get(Field::Loss) - p.y());
-        if (d < bestDist) bestDist = d, best = static_cast<int>(i);
+        if (d < bestDist) bestDist = d, best = i;
     }
     return best;
 }

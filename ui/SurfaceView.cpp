@@ -239,18 +239,14 @@ void SurfaceView::rebuild() {
     vtkNew<vtkDoubleArray> residuals;
     residuals->SetName("residual");
     double maxAbs = 1e-9;
-    const auto groups = groupByBudget(snapshot_->runs);
-    for (size_t i = 0; i < snapshot_->runs.runs.size(); ++i) {
+    for (const int i : snapshot_->runsOfBudget(a->budget)) {
         const Run& r = snapshot_->runs.runs[i];
-        if (r.excluded || !r.has(Field::Loss) || !r.has(Field::Params)) continue;
-        const double c = r.has(Field::Budget) ? r.get(Field::Budget) : r.get(Field::Flops);
-        if (!(std::fabs(std::log(c / a->budget)) < 0.05)) continue;
         const double p = overActive_ ? r.get(Field::ActiveParams) : r.get(Field::Params);
         const double s = r.has(Field::Sparsity) ? r.get(Field::Sparsity) : 0.0;
         const Mapped m = toScene(std::log10(p), s, r.get(Field::Loss));
         runPoints->InsertNextPoint(m.x, m.y, m.z);
         runXyz_.push_back({m.x, m.y, m.z});
-        runIndices_.push_back(static_cast<int>(i));
+        runIndices_.push_back(i);
         const double res = r.get(Field::Loss) - surface.loss(p, s);
         residuals->InsertNextValue(res);
         maxAbs = std::max(maxAbs, std::fabs(res));

@@ -145,11 +145,8 @@ int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     try {
         if (args.has("budget")) {
             const double wanted = args.number("budget", 0);
-            const auto* best = &*groups.begin();
-            for (const auto& g : groups)
-                if (std::fabs(std::log(g.first / wanted)) < std::fabs(std::log(best->first / wanted)))
-                    best = &g;
-            if (std::fabs(std::log(best->first / wanted)) > std::log(1.05)) {
+            const auto* best = nearestBudget(groups, wanted);
+            if (!best) {
                 std::string levels;
                 for (const auto& g : groups) {
                     char b[32];

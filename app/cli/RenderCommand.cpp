@@ -61,7 +61,7 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     const double budget = args.has("budget")
                               ? args.number("budget", 0)
                               : (snapshot->sweep.budgets.empty() ? 0 : snapshot->sweep.budgets.back().budget);
-    if (args.has("budget") && std::fabs(std::log(snapshot->budget(budget)->budget / budget)) > std::log(1.05))
+    if (args.has("budget") && !nearestBudget(groupByBudget(snapshot->runs), budget))
         throw UsageError("option --budget " + args.value("budget") + ": no such budget in the runs");
 
     VtkWidget::setDefaultSurfaceFormat();

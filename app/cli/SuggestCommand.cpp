@@ -10,7 +10,6 @@
 
 #include <sstream>
 
-#include <cmath>
 #include <ostream>
 
 namespace moescope::cli {
@@ -39,10 +38,8 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     int code = 0;
     if (!loadRuns(args.positionals()[0], args.values("map"), table, err, code)) return code;
     const auto groups = groupByBudget(table);
-    const auto* best = groups.empty() ? nullptr : &*groups.begin();
-    for (const auto& g : groups)
-        if (std::fabs(std::log(g.first / budget)) < std::fabs(std::log(best->first / budget))) best = &g;
-    if (!best || std::fabs(std::log(best->first / budget)) > std::log(1.05))
+    const auto* best = nearestBudget(groups, budget);
+    if (!best)
         throw UsageError("option --budget " + args.value("budget") +
                          ": the runs have no fitted surface at this budget");
     try {

@@ -104,8 +104,15 @@ Band surfaceBand(const BudgetAnalysis& a, double params, double sparsity, bool o
     return band(s.loss(params, sparsity), v);
 }
 
-std::map<double, std::vector<const Run*>> groupByBudget(const RunTable& table) {
-    std::map<double, std::vector<const Run*>> groups;
+const BudgetGroups::value_type* nearestBudget(const BudgetGroups& groups, double c) {
+    const BudgetGroups::value_type* best = nullptr;
+    for (const auto& g : groups)
+        if (!best || std::fabs(std::log(g.first / c)) < std::fabs(std::log(best->first / c))) best = &g;
+    return best && std::fabs(std::log(best->first / c)) <= std::log(1.05) ? best : nullptr;
+}
+
+BudgetGroups groupByBudget(const RunTable& table) {
+    BudgetGroups groups;
     for (const Run& r : table.runs) {
         if (r.excluded || !r.has(Field::Loss) || !r.has(Field::Params)) continue;
         double c =
@@ -225,7 +232,10 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     });
     std::vector<Curves> reps;
     for (size_t b = 0; b < slots.size(); ++b) {
-        if (slots[b]) reps.push_back(std::move(*slots[b]));
+        if (slots[b]) {
+            a.replicateOptima.emplace_back(std::log(slots[b]->optN), slots[b]->optS);
+            reps.push_back(std::move(*slots[b]));
+        }
         if (fits[b]) a.replicates.push_back(*fits[b]);
         if (activeFits[b]) a.activeReplicates.push_back(*activeFits[b]);
     }

@@ -67,6 +67,8 @@ struct BudgetAnalysis {
     std::vector<double> activeParams; // per point, NaN when unknown
     // The bootstrap refits themselves, so any slice of the surface can carry its 95 % band.
     std::vector<PolynomialFit> replicates, activeReplicates;
+    // Each refit's joint optimum (log N, S): where the bootstrap places the optimum.
+    std::vector<std::pair<double, double>> replicateOptima;
 };
 
 // The 95 % bootstrap band of the surface (or its N_a variant) at (params, sparsity).
@@ -85,7 +87,10 @@ struct SweepAnalysis {
 };
 
 // Runs → points of one budget (excluded runs and runs without loss/params are left out).
-std::map<double, std::vector<const Run*>> groupByBudget(const RunTable& table);
+using BudgetGroups = std::map<double, std::vector<const Run*>>;
+BudgetGroups groupByBudget(const RunTable& table);
+// The budget level nearest to `c` (in log C) when within 5 % of it; null when the runs have no such level.
+const BudgetGroups::value_type* nearestBudget(const BudgetGroups& groups, double c);
 
 BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std::vector<double>& activeParams,
                              double budget, const IsoflopOptions& options);

@@ -35,22 +35,9 @@ std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o,
 
 std::vector<Suggestion> suggestRuns(const BudgetAnalysis& a, const SuggestOptions& o) {
     if (a.replicates.size() < 2) throw IsoflopError("suggestions need the fit's bootstrap (--bootstrap > 1)");
-    // The region the replicates place the optimum in.
     std::vector<double> optX, optS;
-    for (const PolynomialFit& f : a.replicates) {
-        double best = 1e300, bx = 0, bs = 0;
-        for (int i = 0; i <= 40; ++i)
-            for (int j = 0; j <= 40; ++j) {
-                const double x =
-                    a.surface.minLogParams() + (a.surface.maxLogParams() - a.surface.minLogParams()) * i / 40;
-                const double sp =
-                    a.surface.minSparsity() + (a.surface.maxSparsity() - a.surface.minSparsity()) * j / 40;
-                if (!a.surface.insideHull(x, sp)) continue;
-                const double l = f(x, IsoflopSurface::sHat(sp));
-                if (l < best) best = l, bx = x, bs = sp;
-            }
-        optX.push_back(bx), optS.push_back(bs);
-    }
+    for (const auto& [x, sp] : a.replicateOptima)
+        optX.push_back(x), optS.push_back(sp);
     const double xLo = percentile(optX, 0.025), xHi = percentile(optX, 0.975);
     const double sLo = percentile(optS, 0.025), sHi = percentile(optS, 0.975);
     const double xPad = 0.5 * (xHi - xLo) + 0.1, sPad = 0.5 * (sHi - sLo) + 0.1;
