@@ -1,5 +1,7 @@
 #include "MoeTransformer.h"
 
+#include "ParallelExperts.h"
+
 #include <torch/version.h>
 
 #include <cmath>
@@ -126,14 +128,18 @@ torch::Tensor MoeFeedForwardImpl::forward(const torch::Tensor& x, RoutingStats* 
     if (!grouped) {
         const auto hostCounts = counts.to(torch::kCPU);
         const auto* c = hostCounts.data_ptr<int64_t>();
-        std::vector<torch::Tensor> pieces;
-        int64_t start = 0;
-        for (int64_t e = 0; e < experts; ++e) {
-            if (c[e] == 0) continue;
-            pieces.push_back(expert(e, rows.slice(0, start, start + c[e])));
-            start += c[e];
+        if (x.is_cpu()) {
+            routed = parallelExperts(rows, std::vector<int64_t>(c, c + experts), wGate, wUp, wDown);
+        } else {
+            std::vector<torch::Tensor> pieces;
+            int64_t start = 0;
+            for (int64_t e = 0; e < experts; ++e) {
+                if (c[e] == 0) continue;
+                pieces.push_back(expert(e, rows.slice(0, start, start + c[e])));
+                start += c[e];
+            }
+            routed = torch::cat(pieces, 0);
         }
-        routed = torch::cat(pieces, 0);
     }
     auto out = torch::zeros_like(x).index_add_(0, tokenOf, routed * gateWeight);
     if (stats) {
