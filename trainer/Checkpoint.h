@@ -1,6 +1,8 @@
 #pragma once
 // A checkpoint is one file, OUT/checkpoint.pt: model weights, optimizer state (AdamW moments and step
-// counts) and the step reached — the data cursor, since batches are a function of the step. Written to a
+// counts), the CPU generator's state and the step reached — the data cursor, since batches are a function
+// of the step. (Nothing random runs on a CUDA device after initialisation, so its generator is not kept.)
+// Written to a
 // temporary file and renamed, so an interrupted save never destroys the previous checkpoint.
 #include <torch/torch.h>
 
@@ -17,7 +19,9 @@ struct CheckpointState {
 std::string checkpointPath(const std::string& outDir);
 std::string saveCheckpoint(const std::string& outDir, torch::nn::Module& model,
                            torch::optim::Optimizer& optimizer, const CheckpointState& state);
+// Tensors land on `device`, where the model and optimizer already live.
 std::optional<CheckpointState> loadCheckpoint(const std::string& outDir, torch::nn::Module& model,
-                                              torch::optim::Optimizer& optimizer);
+                                              torch::optim::Optimizer& optimizer,
+                                              const torch::Device& device);
 
 } // namespace moescope::trainer

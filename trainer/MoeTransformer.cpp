@@ -1,18 +1,18 @@
 #include "MoeTransformer.h"
 
 #include "ParallelExperts.h"
-
-#include <torch/version.h>
+#include "TorchVersion.h"
 
 #include <cmath>
 #include <limits>
 
-#define MOESCOPE_GROUPED_MM                                                                                  \
-    (TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 8))
-#if MOESCOPE_GROUPED_MM && __has_include(<ATen/cuda/CUDAContext.h>)
+// The grouped GEMM (LibTorch >= 2.8 built with CUDA) serves the experts on sm90+ in bf16.
+#if MOESCOPE_TORCH_AT_LEAST(2, 8) &&                                                                         \
+    __has_include(<ATen/cuda/CUDAContext.h>) && __has_include(<cuda_runtime_api.h>)
+#define MOESCOPE_GROUPED_MM 1
+#include <ATen/autocast_mode.h>
 #include <ATen/cuda/CUDAContext.h>
 #else
-#undef MOESCOPE_GROUPED_MM
 #define MOESCOPE_GROUPED_MM 0
 #endif
 
@@ -30,6 +30,17 @@ torch::Tensor rope(const torch::Tensor& x, const torch::Tensor& cosT, const torc
     const auto x1 = x.slice(-1, 0, half), x2 = x.slice(-1, half, 2 * half);
     return torch::cat({x1 * c - x2 * s, x1 * s + x2 * c}, -1);
 }
+#if MOESCOPE_GROUPED_MM
+// at::_grouped_mm takes bf16 operands whose rows are 16-byte aligned. Under autocast the residual stream,
+// and so x, stays fp32: the rows are cast here as autocast casts a matmul's inputs.
+bool groupedMmApplies(const torch::Tensor& x, int64_t experts, int64_t hidden) {
+    if (!x.is_cuda() || experts < 2 || x.size(1) % 8 != 0 || hidden % 8 != 0) return false;
+    const bool bf16 =
+        x.scalar_type() == torch::kBFloat16 || (at::autocast::is_autocast_enabled(at::kCUDA) &&
+                                                at::autocast::get_autocast_dtype(at::kCUDA) == at::kBFloat16);
+    return bf16 && at::cuda::getCurrentDeviceProperties()->major >= 9;
+}
+#endif
 } // namespace
 
 RmsNormImpl::RmsNormImpl(int64_t dim, double e) : eps(e) {
@@ -58,7 +69,7 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x) {
     auto q = rope(qNorm->forward(parts[0]), cosTable, sinTable);
     auto k = rope(kNorm->forward(parts[1]), cosTable, sinTable);
     auto v = parts[2];
-#if TORCH_VERSION_MAJOR >= 2
+#if MOESCOPE_TORCH_AT_LEAST(2, 0)
     auto y = at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
 #else
     auto scores = torch::matmul(q, k.transpose(-2, -1)) / std::sqrt(double(headDim));
@@ -114,12 +125,12 @@ torch::Tensor MoeFeedForwardImpl::forward(const torch::Tensor& x, RoutingStats* 
     const auto rows = x.index_select(0, tokenOf);
     torch::Tensor routed;
 #if MOESCOPE_GROUPED_MM
-    const bool grouped = x.is_cuda() && x.scalar_type() == torch::kBFloat16 && experts > 1 &&
-                         at::cuda::getCurrentDeviceProperties()->major >= 9;
+    const bool grouped = groupedMmApplies(x, experts, hidden);
     if (grouped) {
         const auto offsets = torch::cumsum(counts, 0).to(torch::kInt32);
-        const auto g = at::_grouped_mm(rows, wGate.to(torch::kBFloat16), offsets);
-        const auto u = at::_grouped_mm(rows, wUp.to(torch::kBFloat16), offsets);
+        const auto rows16 = rows.to(torch::kBFloat16);
+        const auto g = at::_grouped_mm(rows16, wGate.to(torch::kBFloat16), offsets);
+        const auto u = at::_grouped_mm(rows16, wUp.to(torch::kBFloat16), offsets);
         routed = at::_grouped_mm(torch::silu(g) * u, wDown.to(torch::kBFloat16), offsets);
     }
 #else

@@ -6,6 +6,7 @@
 #include "MoeTransformer.h"
 #include "RunRecord.h"
 #include "TokenData.h"
+#include "TorchVersion.h"
 
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
@@ -69,7 +70,7 @@ std::unique_ptr<torch::optim::AdamW> makeOptimizer(MoeTransformer& model, const 
 // Runs forward with bf16 autocast on CUDA (fp32 weights, bf16 matmuls); fp32 on CPU.
 ModelOutput forward(MoeTransformer& model, const torch::Tensor& x, bool bf16) {
     if (!bf16) return model->forward(x);
-#if TORCH_VERSION_MAJOR >= 2 && TORCH_VERSION_MINOR >= 4 || TORCH_VERSION_MAJOR > 2
+#if MOESCOPE_TORCH_AT_LEAST(2, 4)
     at::autocast::set_autocast_enabled(at::kCUDA, true);
     at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
 #else
@@ -77,7 +78,7 @@ ModelOutput forward(MoeTransformer& model, const torch::Tensor& x, bool bf16) {
     at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
 #endif
     auto out = model->forward(x);
-#if TORCH_VERSION_MAJOR >= 2 && TORCH_VERSION_MINOR >= 4 || TORCH_VERSION_MAJOR > 2
+#if MOESCOPE_TORCH_AT_LEAST(2, 4)
     at::autocast::set_autocast_enabled(at::kCUDA, false);
 #else
     at::autocast::set_enabled(false);
@@ -164,7 +165,7 @@ int train(const TrainerOptions& o) {
     int64_t start = 0;
     double seconds = 0;
     if (o.resume) {
-        const auto state = loadCheckpoint(o.out, *model, *opt);
+        const auto state = loadCheckpoint(o.out, *model, *opt, device);
         if (!state) throw OptionError("option --resume: no checkpoint in '" + o.out + "'");
         start = state->step;
         seconds = state->seconds;

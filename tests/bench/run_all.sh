@@ -20,5 +20,9 @@ fi
 if [ -x "$build/trainer/moescope-train" ]; then
   echo "== bench_trainer_cpu"
   bash "$(dirname "$0")/bench_trainer_cpu.sh" "$build" || status=1
+  if nvidia-smi >/dev/null 2>&1; then
+    echo "== bench_trainer_gpu"
+    bash "$(dirname "$0")/bench_trainer_gpu.sh" "$build" || status=1
+  fi
 fi
 exit $status

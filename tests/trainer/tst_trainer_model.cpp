@@ -2,6 +2,7 @@
 // routing against a naive per-token reference, the balance term at perfect balance, and real runs of
 // moescope-train (learning, resume equivalence, budget, bad options).
 #include "Accounting.h"
+#include "Checkpoint.h"
 #include "CsvImporter.h"
 #include "Json.h"
 #include "MoeTransformer.h"
@@ -161,6 +162,31 @@ private slots:
         }
         // The empty expert gets no gradient at all.
         QCOMPARE(fastGrads[1][1].abs().max().item<double>(), 0.0);
+    }
+
+    void checkpointRestoresWeightsOptimizerAndGenerator() {
+        torch::manual_seed(11);
+        Architecture a{32, 1, 4, 2, 1, 16, 64};
+        MoeTransformer model(a, 2);
+        torch::optim::AdamW opt(model->parameters(), torch::optim::AdamWOptions(1e-3));
+        model->forward(torch::randint(0, 64, {2, 16})).logits.sum().backward();
+        opt.step();
+        QTemporaryDir out;
+        saveCheckpoint(out.path().toStdString(), *model, opt, {7, 1.5});
+        const auto weight = model->head->weight.clone();
+        const auto drawn = torch::rand({4});
+
+        {
+            torch::NoGradGuard noGrad;
+            model->head->weight.add_(1.0);
+        }
+        torch::rand({100}); // move the generator on
+        const auto state = loadCheckpoint(out.path().toStdString(), *model, opt, torch::kCPU);
+        QVERIFY(state.has_value());
+        QCOMPARE(state->step, int64_t(7));
+        QVERIFY(torch::equal(model->head->weight, weight));
+        QVERIFY(torch::equal(torch::rand({4}), drawn));
+        QVERIFY(!loadCheckpoint(out.filePath("none").toStdString(), *model, opt, torch::kCPU).has_value());
     }
 
     void balanceTermIsOneUnderUniformRouting() {
