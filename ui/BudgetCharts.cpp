@@ -14,7 +14,7 @@ void replace(QChartView* view, QChart* chart) {
 }
 
 QString budgetName(double c) {
-    return QString("C=%1").arg(c, 0, 'g', 2);
+    return QString("C=%1").arg(c, 0, 'g', 2).replace("e+", "e");
 }
 } // namespace
 
@@ -73,8 +73,16 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
             const QColor colour = seriesColour(k, count);
             auto* solid = curve("N* " + budgetName(bud.budget), n, colour);
             attach(chart, solid, x, y);
-            attach(chart, markers("N* points " + budgetName(bud.budget), n, colour, 7), x, y);
-            if (!na.isEmpty()) attach(chart, dashedCurve("N_a* " + budgetName(bud.budget), na, colour), x, y);
+            setLegendLabel(chart, solid, budgetName(bud.budget));
+            // One legend entry per budget: its points and N_a* curve share the colour.
+            auto* points = markers("N* points " + budgetName(bud.budget), n, colour, 7);
+            attach(chart, points, x, y);
+            hideFromLegend(chart, points);
+            if (!na.isEmpty()) {
+                auto* active = dashedCurve("N_a* " + budgetName(bud.budget), na, colour);
+                attach(chart, active, x, y);
+                hideFromLegend(chart, active);
+            }
         }
         replace(optima_, chart);
         highlight(selected);
@@ -89,9 +97,13 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
             QList<QPointF> l;
             for (const auto& p : budgets[k].nStar)
                 l << QPointF(p.sparsity, p.loss.value);
-            attach(chart, curve("L* " + budgetName(budgets[k].budget), l, seriesColour(k, count)), x, y);
-            attach(chart, markers("L* points " + budgetName(budgets[k].budget), l, seriesColour(k, count), 7),
-                   x, y);
+            auto* line = curve("L* " + budgetName(budgets[k].budget), l, seriesColour(k, count));
+            attach(chart, line, x, y);
+            setLegendLabel(chart, line, budgetName(budgets[k].budget));
+            auto* points =
+                markers("L* points " + budgetName(budgets[k].budget), l, seriesColour(k, count), 7);
+            attach(chart, points, x, y);
+            hideFromLegend(chart, points);
         }
         replace(losses_, chart);
     }
@@ -112,9 +124,10 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
                 QList<QPointF> s;
                 for (const auto& p : budgets[k].sStar)
                     s << QPointF(p.params, p.sparsity.value);
-                if (!s.isEmpty())
-                    attach(chart, curve("S* " + budgetName(budgets[k].budget), s, seriesColour(k, count)), x,
-                           y);
+                if (s.isEmpty()) continue;
+                auto* line = curve("S* " + budgetName(budgets[k].budget), s, seriesColour(k, count));
+                attach(chart, line, x, y);
+                setLegendLabel(chart, line, budgetName(budgets[k].budget));
             }
             replace(sStar_, chart);
         }
@@ -141,9 +154,11 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
                     if (p.sparsity == tr.sparsity) pts << QPointF(bud.budget, p.params.value);
             fit << QPointF(cLo, tr.nStar(cLo)) << QPointF(cHi, tr.nStar(cHi));
             const QColor colour = seriesColour(k, t);
-            attach(chart, markers(QString("N* S=%1").arg(tr.sparsity, 0, 'g', 3), pts, colour, 8), x, y);
+            auto* points = markers(QString("N* S=%1").arg(tr.sparsity, 0, 'g', 3), pts, colour, 8);
+            attach(chart, points, x, y);
+            hideFromLegend(chart, points);
             attach(chart,
-                   curve(QString("S=%1: C^%2").arg(tr.sparsity, 0, 'g', 3).arg(tr.nStar.exponent, 0, 'f', 3),
+                   curve(QString("S=%1: C^%2").arg(tr.sparsity, 0, 'g', 3).arg(tr.nStar.exponent, 0, 'f', 2),
                          fit, colour),
                    x, y);
         }

@@ -2,6 +2,7 @@
 
 #include <QAreaSeries>
 #include <QGraphicsSimpleTextItem>
+#include <QLegendMarker>
 
 #include <cmath>
 
@@ -28,6 +29,7 @@ QValueAxis* makeValueAxis(const QString& title, double lo, double hi) {
     axis->setTitleText(title);
     axis->setRange(lo, hi > lo ? hi : lo + 1e-6);
     axis->applyNiceNumbers();
+    axis->setLabelFormat("%.3g"); // "0.2", not "0.20": short enough for a narrow chart's ticks
     return axis;
 }
 
@@ -35,6 +37,31 @@ void attach(QChart* chart, QAbstractSeries* s, QAbstractAxis* x, QAbstractAxis* 
     chart->addSeries(s);
     s->attachAxis(x);
     s->attachAxis(y);
+}
+
+namespace {
+// The legend choices live on the series as well as on its markers: a marker's own visibility reads false
+// in a chart that is not on screen, so installChart copies these and applies them again.
+constexpr const char* kOffLegend = "moescopeOffLegend";
+constexpr const char* kLegendLabel = "moescopeLegendLabel";
+
+void applyLegendChoices(QChart* chart, QAbstractSeries* s) {
+    const QString label = s->property(kLegendLabel).toString();
+    for (QLegendMarker* m : chart->legend()->markers(s)) {
+        if (!label.isEmpty()) m->setLabel(label);
+        m->setVisible(!s->property(kOffLegend).toBool());
+    }
+}
+} // namespace
+
+void hideFromLegend(QChart* chart, QAbstractSeries* s) {
+    s->setProperty(kOffLegend, true);
+    applyLegendChoices(chart, s);
+}
+
+void setLegendLabel(QChart* chart, QAbstractSeries* s, const QString& label) {
+    s->setProperty(kLegendLabel, label);
+    applyLegendChoices(chart, s);
 }
 
 QLineSeries* curve(const QString& name, const QList<QPointF>& points, const QColor& colour, qreal width) {
@@ -60,6 +87,8 @@ QChart* chartWithAxes(const QString& title, QAbstractAxis* x, QAbstractAxis* y) 
     chart->setTitle(title);
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
+    // A column of short labels beside the plot: Qt truncates a row of five above a narrow chart to "C=1...".
+    chart->legend()->setAlignment(Qt::AlignRight);
     return chart;
 }
 
@@ -127,7 +156,10 @@ void installChart(QChartView* view, QChart* fresh) {
     old->setTitle(fresh->title());
     const auto from = fresh->series(), to = old->series();
     for (int i = 0; i < from.size(); ++i) {
-        to[i]->setName(from[i]->name());
+        to[i]->setName(from[i]->name()); // resets the legend label: the choices are applied again
+        to[i]->setProperty(kOffLegend, from[i]->property(kOffLegend));
+        to[i]->setProperty(kLegendLabel, from[i]->property(kLegendLabel));
+        applyLegendChoices(old, to[i]);
         if (auto* f = qobject_cast<QXYSeries*>(from[i])) {
             static_cast<QXYSeries*>(to[i])->replace(f->points());
         } else if (auto* f = qobject_cast<QAreaSeries*>(from[i])) {

@@ -23,9 +23,14 @@ QValueAxis* makeValueAxis(const QString& title, double lo, double hi);
 
 // Attaches a series to the chart and both axes.
 void attach(QChart* chart, QAbstractSeries* s, QAbstractAxis* x, QAbstractAxis* y);
+// Keeps an attached series off the legend (bands, per-level markers, extrapolated pieces): with a handful
+// of curves the legend otherwise truncates every label.
+void hideFromLegend(QChart* chart, QAbstractSeries* s);
+// A legend label shorter than the series' name (names stay unique and searchable; labels must fit a row).
+void setLegendLabel(QChart* chart, QAbstractSeries* s, const QString& label);
 QLineSeries* curve(const QString& name, const QList<QPointF>& points, const QColor& colour, qreal width = 2);
 QLineSeries* dashedCurve(const QString& name, const QList<QPointF>& points, const QColor& colour);
-// A titled chart holding axis x at the bottom and y on the left.
+// A titled chart holding axis x at the bottom and y on the left, its legend on the right.
 QChart* chartWithAxes(const QString& title, QAbstractAxis* x, QAbstractAxis* y);
 // The 95 % band between two curves, translucent in `colour`.
 QAbstractSeries* band(const QString& name, const QList<QPointF>& lower, const QList<QPointF>& upper,

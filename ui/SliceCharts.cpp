@@ -2,9 +2,8 @@
 
 #include "ChartSupport.h"
 
-#include <QScatterSeries>
-
 #include <QGridLayout>
+#include <QScatterSeries>
 
 #include <cmath>
 #include <set>
@@ -22,12 +21,54 @@ std::vector<double> spread(const std::vector<double>& levels, size_t most) {
     return out;
 }
 
+// One slice through the surface, sampled: the model's value with its 95 % band, and whether the runs' hull
+// covers each sample.
+struct Slice {
+    QList<QPointF> mid, low, high;
+    std::vector<bool> inside;
+    void add(double x, const Band& b, bool in) {
+        mid << QPointF(x, b.value), low << QPointF(x, b.lo), high << QPointF(x, b.hi);
+        inside.push_back(in);
+    }
+};
+
+// Solid (with its band) where the runs' hull covers the slice, thin dashed where the polynomial only
+// extrapolates. The hull is convex, so the covered part is one interval and at most two dashed pieces
+// remain; both are always attached (maybe empty) so every budget's chart has the same series and
+// installChart updates it in place.
+void attachSlice(QChart* chart, const QString& label, const Slice& s, bool withBand, const QColor& colour,
+                 QAbstractAxis* x, QAbstractAxis* y) {
+    const int n = int(s.mid.size());
+    int first = 0, last = n - 1;
+    while (first < n && !s.inside[first])
+        ++first;
+    while (last >= 0 && !s.inside[last])
+        --last;
+    const bool covered = first <= last;
+    const int solidFrom = covered ? first : 0, solidCount = covered ? last - first + 1 : 0;
+    if (withBand) {
+        auto* area =
+            band("95% " + label, s.low.mid(solidFrom, solidCount), s.high.mid(solidFrom, solidCount), colour);
+        attach(chart, area, x, y);
+        hideFromLegend(chart, area);
+    }
+    attach(chart, curve(label, s.mid.mid(solidFrom, solidCount), colour), x, y);
+    const QList<QPointF> below = covered ? (first > 0 ? s.mid.mid(0, first + 1) : QList<QPointF>()) : s.mid;
+    const QList<QPointF> above = covered && last < n - 1 ? s.mid.mid(last) : QList<QPointF>();
+    for (const QList<QPointF>& piece : {below, above}) {
+        auto* dashed = dashedCurve(QString(), piece, colour);
+        QPen pen = dashed->pen();
+        pen.setWidthF(1);
+        dashed->setPen(pen);
+        attach(chart, dashed, x, y);
+        hideFromLegend(chart, dashed);
+    }
+}
+
 void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
     const QString title = active ? "Loss vs active parameters N_a" : "Loss vs total parameters N";
     const IsoflopSurface* s = active ? (a.activeSurface ? &*a.activeSurface : nullptr) : &a.surface;
     if (!s) return showMessage(view, title, "the runs carry no active_params");
-    auto* chart = new QChart;
-    chart->setTitle(title);
     const double lo = std::exp(s->minLogParams()), hi = std::exp(s->maxLogParams());
     double yLo = 1e300, yHi = -1e300;
     for (const auto& p : a.points)
@@ -36,8 +77,7 @@ void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
     const auto [yl, yh] = padded(yLo, yHi, false);
     auto* x = makeLogAxis(active ? "N_a (active parameters)" : "N (total parameters)", xl, xh);
     auto* y = makeValueAxis("loss (nats/token)", yl, yh);
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
+    QChart* chart = chartWithAxes(title, x, y);
     std::set<double> levelSet;
     for (const auto& p : a.points)
         levelSet.insert(p.sparsity);
@@ -45,22 +85,23 @@ void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
     QList<QPointF> optima;
     for (size_t k = 0; k < levels.size(); ++k) {
         const QColor colour = seriesColour(int(k), int(levels.size()));
-        QList<QPointF> mid, low, high, runs;
+        Slice slice;
         for (int i = 0; i <= kSamples; ++i) {
-            const double n =
-                std::exp(s->minLogParams() + (s->maxLogParams() - s->minLogParams()) * i / kSamples);
-            const Band b = surfaceBand(a, n, levels[k], active);
-            mid << QPointF(n, b.value), low << QPointF(n, b.lo), high << QPointF(n, b.hi);
+            const double logN = s->minLogParams() + (s->maxLogParams() - s->minLogParams()) * i / kSamples;
+            const double n = std::exp(logN);
+            slice.add(n, surfaceBand(a, n, levels[k], active), s->insideHull(logN, levels[k]));
         }
-        if (!a.replicates.empty())
-            attach(chart, band(QString("95% S=%1").arg(levels[k], 0, 'g', 3), low, high, colour), x, y);
-        attach(chart, curve(QString("S=%1").arg(levels[k], 0, 'g', 3), mid, colour), x, y);
+        attachSlice(chart, QString("S=%1").arg(levels[k], 0, 'g', 3), slice, !a.replicates.empty(), colour, x,
+                    y);
+        QList<QPointF> runs;
         for (size_t i = 0; i < a.points.size(); ++i)
             if (a.points[i].sparsity == levels[k]) {
                 const double n = active ? a.activeParams[i] : a.points[i].params;
                 if (n > 0) runs << QPointF(n, a.points[i].loss);
             }
-        attach(chart, markers(QString("runs S=%1").arg(levels[k], 0, 'g', 3), runs, colour, 7), x, y);
+        auto* runMarkers = markers(QString("runs S=%1").arg(levels[k], 0, 'g', 3), runs, colour, 7);
+        attach(chart, runMarkers, x, y);
+        hideFromLegend(chart, runMarkers);
         const double best = s->optimalParams(levels[k]);
         optima << QPointF(best, s->loss(best, levels[k]));
     }
@@ -73,31 +114,26 @@ void drawLossVsSparsity(QChartView* view, const BudgetAnalysis& a) {
     const IsoflopSurface& s = a.surface;
     if (s.maxSparsity() <= s.minSparsity())
         return showMessage(view, title, "one sparsity level: no sparsity axis to slice");
-    auto* chart = new QChart;
-    chart->setTitle(title);
     double yLo = 1e300, yHi = -1e300;
     for (const auto& p : a.points)
         yLo = std::min(yLo, p.loss), yHi = std::max(yHi, p.loss);
     const auto [yl, yh] = padded(yLo, yHi, false);
     auto* x = makeValueAxis("sparsity S", s.minSparsity(), s.maxSparsity());
     auto* y = makeValueAxis("loss (nats/token)", yl, yh);
-    chart->addAxis(x, Qt::AlignBottom);
-    chart->addAxis(y, Qt::AlignLeft);
+    QChart* chart = chartWithAxes(title, x, y);
     const int count = 4;
     QList<QPointF> optima;
     for (int k = 0; k < count; ++k) {
         const double n =
             std::exp(s.minLogParams() + (s.maxLogParams() - s.minLogParams()) * (k + 0.5) / count);
         const QColor colour = seriesColour(k, count);
-        QList<QPointF> mid, low, high;
+        Slice slice;
         for (int i = 0; i <= kSamples; ++i) {
             const double sp = s.minSparsity() + (s.maxSparsity() - s.minSparsity()) * i / kSamples;
-            const Band b = surfaceBand(a, n, sp);
-            mid << QPointF(sp, b.value), low << QPointF(sp, b.lo), high << QPointF(sp, b.hi);
+            slice.add(sp, surfaceBand(a, n, sp), s.insideHull(std::log(n), sp));
         }
-        if (!a.replicates.empty())
-            attach(chart, band(QString("95% N=%1").arg(n, 0, 'g', 3), low, high, colour), x, y);
-        attach(chart, curve(QString("N=%1").arg(n, 0, 'g', 3), mid, colour), x, y);
+        const QString label = "N=" + QString::number(n, 'g', 2).replace("e+", "e");
+        attachSlice(chart, label, slice, !a.replicates.empty(), colour, x, y);
         const double best = s.optimalSparsity(n);
         optima << QPointF(best, s.loss(n, best));
     }

@@ -28,6 +28,7 @@
 #include <QValueAxis>
 
 #include <cmath>
+#include <limits>
 
 namespace moescope {
 
@@ -297,6 +298,7 @@ void TrainerPanel::launch(const QueuedRun& run, bool resume) {
     running_[key] = {process, run};
     focus_ = key;
     loss_->clear();
+    lossLo_ = std::numeric_limits<double>::infinity(), lossHi_ = -lossLo_;
     progress_->setValue(0);
     progress_->setFormat(tr("%1 — starting").arg(run.name));
     cancel_->setEnabled(true);
@@ -316,10 +318,9 @@ void TrainerPanel::launch(const QueuedRun& run, bool resume) {
         if (key != focus_) return;
         loss_->append(double(step), loss);
         stepAxis_->setRange(0, std::max<double>(1, step));
-        double lo = loss, hi = loss;
-        for (const QPointF& p : loss_->points())
-            lo = std::min(lo, p.y()), hi = std::max(hi, p.y());
-        lossAxis_->setRange(lo - 0.02 * (hi - lo + 1e-3), hi + 0.02 * (hi - lo + 1e-3));
+        lossLo_ = std::min(lossLo_, loss), lossHi_ = std::max(lossHi_, loss);
+        const double pad = 0.02 * (lossHi_ - lossLo_ + 1e-3);
+        lossAxis_->setRange(lossLo_ - pad, lossHi_ + pad);
     });
     connect(process, &TrainerProcess::logLine, this, [this, key](const QString& line) {
         log_->appendPlainText(running_.size() > 1 ? QString("[%1] %2").arg(key, line) : line);

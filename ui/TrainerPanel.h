@@ -87,6 +87,7 @@ private:
     QProgressBar* progress_;
     QChartView* chart_;
     QLineSeries* loss_;
+    double lossLo_ = 0, lossHi_ = 0; // the focused run's loss range so far, for the axis
     QPlainTextEdit* log_;
     QPushButton *cancel_, *resume_;
     QValueAxis *stepAxis_, *lossAxis_;

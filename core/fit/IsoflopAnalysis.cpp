@@ -212,8 +212,8 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     }
     std::vector<std::optional<Curves>> slots(draws.size());
     std::vector<std::optional<PolynomialFit>> fits(draws.size()), activeFits(draws.size());
-    a.surface.shareDomain(a.surface); // builds the shared hull grid once, before the threads read it
-    if (a.activeSurface) a.activeSurface->shareDomain(*a.activeSurface);
+    a.surface.prepareDomain();
+    if (a.activeSurface) a.activeSurface->prepareDomain();
     parallelFor(draws.size(), threadCount(o.threads), [&](size_t b, size_t) {
         std::vector<IsoflopPoint> sub;
         for (int i : draws[b])

@@ -51,6 +51,9 @@ public:
     // Makes this surface report its optima over `other`'s data domain: bootstrap replicates fitted on
     // subsamples are then compared on one domain, and the hull's grid is built once.
     void shareDomain(const IsoflopSurface& other);
+    // Builds the hull's grid now (it is otherwise built on first use), so that threads sharing this
+    // surface's domain only ever read it.
+    void prepareDomain() const { hullColumns(); }
 
     // Checks a degree triple against the data: enough runs, distinct N and S levels. Empty when fine.
     static std::string whyUnsupported(const std::vector<IsoflopPoint>& points, const Degrees& d);

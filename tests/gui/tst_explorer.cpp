@@ -16,6 +16,7 @@
 #include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QLabel>
+#include <QLegendMarker>
 #include <QSortFilterProxyModel>
 #include <QSvgRenderer>
 #include <QTabWidget>
@@ -231,15 +232,46 @@ private slots:
                         ++matched;
             QCOMPARE(matched, 5);
         }
-        // Curves span the sampled N range, on a log axis.
-        for (auto* series : slices->lossVsParams()->chart()->series())
-            if (series->name() == "S=0") {
-                const auto pts = static_cast<QLineSeries*>(series)->points();
-                QCOMPARE(pts.size(), 49);
-                QVERIFY(std::fabs(std::log(pts.front().x()) - a->surface.minLogParams()) < 1e-9);
-                QVERIFY(std::fabs(std::log(pts.back().x()) - a->surface.maxLogParams()) < 1e-9);
-                QVERIFY(qobject_cast<QLogValueAxis*>(series->attachedAxes().at(0)));
+        // Each curve is solid inside the runs' hull and dashed (unnamed, off the legend) where the polynomial
+        // extrapolates; together they span the sampled N range, on a log axis.
+        window_->tabs()->setCurrentIndex(window_->tabs()->indexOf(slices));
+        QCoreApplication::processEvents(); // legend markers read as visible only on screen
+        const auto all = slices->lossVsParams()->chart()->series();
+        int dashedPieces = 0;
+        for (int i = 0; i < all.size(); ++i) {
+            if (!all[i]->name().startsWith("S=")) continue;
+            double level = -1; // the label rounds the level to 3 digits: find the run's own value
+            for (const auto& point : a->points)
+                if (QString::number(point.sparsity, 'g', 3) == all[i]->name().mid(2)) level = point.sparsity;
+            QVERIFY(level >= 0);
+            auto* solid = static_cast<QLineSeries*>(all[i]);
+            QVERIFY(qobject_cast<QLogValueAxis*>(solid->attachedAxes().at(0)));
+            QVERIFY(solid->pen().style() == Qt::SolidLine);
+            for (const QPointF& p : solid->points())
+                QVERIFY2(a->surface.insideHull(std::log(p.x()), level), qPrintable(all[i]->name()));
+            int samples = solid->points().size();
+            double lo = solid->points().isEmpty() ? 1e300 : solid->points().front().x();
+            double hi = solid->points().isEmpty() ? 0 : solid->points().back().x();
+            for (int j = i + 1; j <= i + 2; ++j) {
+                auto* piece = qobject_cast<QLineSeries*>(all[j]);
+                QVERIFY(piece && piece->name().isEmpty() && piece->pen().style() == Qt::DashLine);
+                QCOMPARE(piece->pen().color(), solid->pen().color());
+                QVERIFY(!slices->lossVsParams()->chart()->legend()->markers(piece).front()->isVisible());
+                if (piece->points().isEmpty()) continue;
+                ++dashedPieces;
+                samples += piece->points().size() - 1; // a piece shares its end with the solid part
+                lo = std::min(lo, piece->points().front().x()), hi = std::max(hi, piece->points().back().x());
+                for (const QPointF& p : piece->points().mid(1, piece->points().size() - 2))
+                    QVERIFY(!a->surface.insideHull(std::log(p.x()), level));
             }
+            QCOMPARE(samples, 49);
+            QVERIFY(std::fabs(std::log(lo) - a->surface.minLogParams()) < 1e-9);
+            QVERIFY(std::fabs(std::log(hi) - a->surface.maxLogParams()) < 1e-9);
+        }
+        QVERIFY2(dashedPieces > 0, "the sample sweep's hull does not cover every level's whole N range");
+        QVERIFY(
+            slices->lossVsParams()->chart()->legend()->markers(all[1]).front()->isVisible()); // a solid curve
+        window_->tabs()->setCurrentIndex(0);
         QVERIFY(seriesNames(slices->lossVsSparsity()).contains("runs"));
     }
 
@@ -289,8 +321,28 @@ private slots:
                     onModel || std::fabs(small->surface.optimalParams(level.sparsity) / p.x() - 1) < 1e-9;
             QVERIFY(onModel);
         }
+        // The in-place update keeps the legend to the curves and the optimum (bands, dashed extrapolation
+        // and per-level markers stay off it), and the budget charts label budgets in full.
+        // A marker reads as visible only while its chart is on screen: show each chart's tab first.
+        auto visibleLegend = [this](QChartView* view) {
+            for (int i = 0; i < window_->tabs()->count(); ++i)
+                if (window_->tabs()->widget(i)->isAncestorOf(view)) window_->tabs()->setCurrentIndex(i);
+            QCoreApplication::processEvents();
+            QStringList labels;
+            for (QLegendMarker* m : view->chart()->legend()->markers())
+                if (m->isVisible()) labels << m->label();
+            return labels;
+        };
+        const QStringList sliceLegend = visibleLegend(window_->slices()->lossVsParams());
+        QCOMPARE(sliceLegend.size(), 6);
+        QCOMPARE(sliceLegend.filter(QRegularExpression("^S=")).size(), 5);
+        QCOMPARE(sliceLegend.last(), QString("optimum"));
+        const QStringList budgetLegend = visibleLegend(window_->budgets()->optimaVsSparsity());
+        QCOMPARE(budgetLegend.size(), int(snap->sweep.budgets.size()));
+        QCOMPARE(budgetLegend.first(), QString("C=%1").arg(first, 0, 'g', 2).replace("e+", "e"));
+        window_->tabs()->setCurrentIndex(0);
         QVERIFY(boldBudget() != boldBefore);
-        QVERIFY(boldBudget().endsWith(QString("C=%1").arg(first, 0, 'g', 2)));
+        QVERIFY(boldBudget().endsWith(QString("C=%1").arg(first, 0, 'g', 2).replace("e+", "e")));
         QVERIFY(window_->surface()->lossMax() != lossMaxBefore); // a smaller budget: a higher-loss surface
         const auto labels = window_->fitDock()->findChildren<QLabel*>();
         bool mentions = false;
