@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 SAMPLE ?= datasets/sample_sweep.csv
 
-.PHONY: all setup configure build run test bench clean format
+.PHONY: all setup configure build run test bench check-libtorch2 clean format
 
 all: build
 
@@ -36,6 +36,10 @@ test: build
 bench: build
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target benchmarks
 	@bash tests/bench/run_all.sh $(BUILD_DIR)
+
+# Opt-in (root, ~1.7 GB cached chroot): the trainer built and run against LibTorch 2.x as well as 1.13.
+check-libtorch2: build
+	@bash tests/trainer/check_libtorch2.sh $(BUILD_DIR)
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.h')

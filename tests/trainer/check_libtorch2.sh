@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The trainer against LibTorch 2.x, on CPU. Builds moescope-train with -DMOESCOPE_TRAINER_ONLY=ON in a Debian
+# trixie chroot (LibTorch 2.6), so its 2.x branches compile (at::scaled_dot_product_attention, the
+# device-typed autocast API), then checks that a short run there matches this machine's LibTorch 1.13 build
+# step for step, and that a run stopped and resumed there gives the uninterrupted losses.
+# The grouped-GEMM branch needs LibTorch >= 2.8 with CUDA and is not reached here.
+# Needs root (debootstrap, chroot) and, the first time, the network: the chroot (~1.7 GB) is cached.
+# Exits 77 when it cannot set up (no root, no network), 1 when the trainer fails a check.
+# Usage: check_libtorch2.sh BUILD_DIR
+set -euo pipefail
+build=$(cd "${1:-build}" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+root="${MOESCOPE_CHROOT:-${XDG_CACHE_HOME:-$HOME/.cache}/moescope/trixie-libtorch2}"
+skip() { echo "check_libtorch2: skipped: $*"; exit 77; }
+
+[ "$(id -u)" -eq 0 ] || skip "needs root for debootstrap and chroot"
+[ -x "$build/trainer/moescope-train" ] || { echo "check_libtorch2: no $build/trainer/moescope-train"; exit 1; }
+if [ ! -x "$root/usr/bin/cmake" ] || [ ! -d "$root/usr/include/torch" ]; then
+  echo "check_libtorch2: setting up a trixie chroot with LibTorch 2.x in $root"
+  command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap \
+    >/dev/null || skip "debootstrap cannot be installed"
+  rm -rf "$root" && mkdir -p "$root"
+  debootstrap --variant=minbase trixie "$root" http://deb.debian.org/debian >/dev/null 2>&1 ||
+    skip "debootstrap of trixie failed (network?)"
+  chroot "$root" bash -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends libtorch-dev g++ cmake make" >/dev/null 2>&1 ||
+    skip "installing libtorch-dev in the chroot failed (network?)"
+fi
+echo "check_libtorch2: $(chroot "$root" dpkg-query -W -f='libtorch-dev ${Version}' libtorch-dev)"
+
+# The working tree as git sees it (tracked and new files), not HEAD: the check is of what is about to land.
+rm -rf "$root/src" && mkdir -p "$root/src"
+(cd "$repo" && git ls-files -co --exclude-standard -z | tar --null -T - -c) | tar -x -C "$root/src"
+chroot "$root" bash -c "cd /src && cmake -S . -B build -DMOESCOPE_TRAINER_ONLY=ON >/tmp/configure.log 2>&1 &&
+  cmake --build build -j$(nproc) --target moescope-train >/tmp/build.log 2>&1" || {
+  echo "check_libtorch2: the trainer does not build against LibTorch 2.x:"
+  grep -E "error" "$root/tmp/build.log" "$root/tmp/configure.log" | head -20
+  exit 1
+}
+
+cat "$repo"/core/*/*.cpp "$repo"/trainer/*.cpp >"$root/tmp/corpus.txt"
+opts="--data /tmp/corpus.txt --d-model 64 --layers 2 --heads 2 --experts 4 --active 2 --ctx 64 --batch 8"
+opts+=" --steps 60 --eval-every 30 --threads 2 --seed 3"
+rm -rf "$root/tmp/runs" && mkdir -p "$root/tmp/runs"
+# shellcheck disable=SC2086
+(cd "$root" && "$build/trainer/moescope-train" ${opts//\/tmp/$root\/tmp} --out "$root/tmp/runs/host") \
+  >"$root/tmp/runs/host.jsonl"
+chroot "$root" bash -c "cd /tmp/runs &&
+  /src/build/trainer/moescope-train $opts --out whole >whole.jsonl &&
+  { /src/build/trainer/moescope-train $opts --out split --stop-at 30 >first.jsonl; [ \$? -eq 130 ]; } &&
+  /src/build/trainer/moescope-train $opts --out split --resume >second.jsonl"
+python3 - "$root/tmp/runs" <<'PY'
+import json, sys, pathlib
+runs = pathlib.Path(sys.argv[1])
+def read(name):
+    events = [json.loads(l) for l in (runs / name).read_text().splitlines() if l.startswith("{")]
+    return ({e["step"]: e["loss"] for e in events if e["event"] == "step"},
+            [e["val_loss"] for e in events if e["event"] == "done"])
+host, host_val = read("host.jsonl")
+whole, whole_val = read("whole.jsonl")
+split = {**read("first.jsonl")[0], **read("second.jsonl")[0]}
+first = min(host)
+checks = [
+    ("first step, 1.13 vs 2.x (explicit masked softmax vs scaled_dot_product_attention)",
+     abs(host[first] - whole[first]), 1e-5),
+    ("any step, 1.13 vs 2.x", max(abs(host[s] - whole[s]) for s in host), 1e-2),
+    ("final validation loss, 1.13 vs 2.x", abs(host_val[0] - whole_val[0]), 2e-3),
+    ("resumed vs uninterrupted, 2.x", max(abs(whole[s] - split[s]) for s in whole), 1e-6),
+]
+failed = False
+for what, diff, tol in checks:
+    ok = diff <= tol
+    failed |= not ok
+    print(f"check_libtorch2: {what}: differs by {diff:.2e} (tolerance {tol:g}): {'ok' if ok else 'FAILED'}")
+sys.exit(1 if failed else 0)
+PY
