@@ -15,6 +15,7 @@
 #include <cmath>
 #include <csignal>
 #include <filesystem>
+#include <new>
 
 namespace fs = std::filesystem;
 
@@ -143,8 +144,27 @@ Json countsJson(const torch::Tensor& counts) {
     return layers;
 }
 
+// CUDA's caching allocator says "out of memory"; the CPU allocator "can't allocate memory".
 bool isOutOfMemory(const c10::Error& e) {
-    return std::string(e.what()).find("out of memory") != std::string::npos;
+    const std::string what = e.what_without_backtrace();
+    for (const char* sign : {"out of memory", "can't allocate memory", "Cannot allocate memory"})
+        if (what.find(sign) != std::string::npos) return true;
+    return false;
+}
+
+// The advice for a step that does not fit: the same tokens per step in smaller micro-batches.
+std::string outOfMemoryMessage(const TrainerOptions& o, const torch::Device& device, int64_t step) {
+    std::string m = "out of memory on " + device.str() + " in step " + std::to_string(step + 1) + ": ";
+    if (o.batch > 1) {
+        const int batch = o.batch % 2 == 0 ? o.batch / 2 : 1;
+        m += "lower the memory per micro-batch with --batch " + std::to_string(batch) + " --grad-accum " +
+             std::to_string(o.gradAccum * o.batch / batch) + " (the same tokens per step)";
+    } else {
+        m += "one sequence per micro-batch already: shorten --ctx or choose a smaller model";
+    }
+    return m + (fs::exists(checkpointPath(o.out))
+                    ? "; the last checkpoint in '" + o.out + "' is kept: continue with --resume"
+                    : "; no checkpoint had been written yet");
 }
 
 } // namespace
@@ -239,10 +259,10 @@ int train(const TrainerOptions& o) {
         }
     } catch (const c10::Error& e) {
         if (!isOutOfMemory(e)) throw;
-        emitError("out of memory on " + device.str() + " at step " + std::to_string(step) +
-                  ": lower memory per step with --grad-accum " + std::to_string(o.gradAccum * 2) +
-                  " --batch " + std::to_string(std::max(1, o.batch / 2)) +
-                  " (same tokens per step); the last checkpoint in '" + o.out + "' is kept");
+        emitError(outOfMemoryMessage(o, device, step));
+        return 1;
+    } catch (const std::bad_alloc&) {
+        emitError(outOfMemoryMessage(o, device, step));
         return 1;
     }
 

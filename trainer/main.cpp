@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "moescope-train: %s\n", what.c_str());
         emitError(what);
         return optionProblem ? 2 : 1;
+    } catch (const c10::Error& e) {
+        // LibTorch's own failures: the message without its C++ stack frames.
+        emitError(std::string("internal error: ") + e.what_without_backtrace());
+        return 1;
     } catch (const std::exception& e) {
         emitError(std::string("internal error: ") + e.what());
         return 1;

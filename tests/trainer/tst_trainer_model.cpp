@@ -14,6 +14,7 @@
 
 #include <cmath>
 #include <csignal>
+#include <sys/resource.h>
 
 using namespace moescope;
 using namespace moescope::trainer;
@@ -426,6 +427,43 @@ private slots:
         seen += p.readAllStandardOutput();
         QVERIFY(seen.contains("\"event\":\"checkpoint\""));
         QVERIFY(QFile::exists(out + "/checkpoint.pt"));
+    }
+
+    void outOfMemoryEndsWithAdviceAndKeepsTheCheckpoint() {
+        // The CPU allocator's failure goes down the same path as CUDA's: a run stopped at step 1 is resumed
+        // with micro-batches whose attention scores (256 x 2 heads x 1024² floats, 2 GiB) exceed an address-
+        // space limit of 3 GiB on the trainer process.
+        const QString out = dir_.filePath("oom");
+        const QStringList common{"--data",  corpus_, "--d-model", "32", "--layers", "1",
+                                 "--heads", "2",     "--experts", "2",  "--ctx",    "1024",
+                                 "--steps", "4",     "--threads", "1",  "--out",    out};
+        const ProcessResult first = train(common + QStringList{"--batch", "2", "--stop-at", "1"});
+        QCOMPARE(first.exitCode, 130);
+        QFile checkpoint(out + "/checkpoint.pt");
+        QVERIFY(checkpoint.open(QIODevice::ReadOnly));
+        const QByteArray saved = checkpoint.readAll();
+        checkpoint.close();
+
+        QProcess p;
+        p.setChildProcessModifier([] {
+            const rlimit limit{3ull << 30, 3ull << 30};
+            setrlimit(RLIMIT_AS, &limit);
+        });
+        p.start(MOESCOPE_TRAIN, common + QStringList{"--batch", "256", "--resume"});
+        QVERIFY(p.waitForFinished(120000));
+        const QString output = QString::fromUtf8(p.readAllStandardOutput());
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(p.exitCode(), 1);
+        const std::vector<Json> errors = ofKind(events(output), "error");
+        QCOMPARE(errors.size(), size_t(1));
+        const QString message = QString::fromStdString(errors[0]["message"].string());
+        QVERIFY2(message.startsWith("out of memory on cpu in step 2: "), qPrintable(message));
+        QVERIFY2(message.contains("--batch 128 --grad-accum 2 (the same tokens per step)"),
+                 qPrintable(message));
+        QVERIFY2(message.contains("is kept: continue with --resume"), qPrintable(message));
+        QVERIFY(!message.contains("frame #")); // no C++ stack in a message meant for a person
+        QVERIFY(checkpoint.open(QIODevice::ReadOnly));
+        QVERIFY(checkpoint.readAll() == saved);
     }
 };
 
