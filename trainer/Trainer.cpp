@@ -42,6 +42,9 @@ torch::Device chooseDevice(const std::string& wanted) {
 }
 
 bool useBf16(const TrainerOptions& o, const torch::Device& d) {
+    if (o.dtype == "bf16" && !d.is_cuda())
+        throw OptionError("option --dtype: bf16 (autocast) runs on CUDA only; on " + d.str() +
+                          " the trainer computes in fp32 (--dtype fp32 or auto)");
     if (o.dtype == "bf16") return true;
     return o.dtype == "auto" && d.is_cuda();
 }

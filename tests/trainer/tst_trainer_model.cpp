@@ -319,6 +319,8 @@ private slots:
         QTest::newRow("missing data")
             << QStringList{"--data", "/nonexistent/corpus.txt", "--steps", "5"} << "option --data";
         QTest::newRow("no length") << QStringList{} << "--steps, --tokens or --budget";
+        QTest::newRow("bf16 on cpu") << QStringList{"--device", "cpu", "--dtype", "bf16", "--steps", "5"}
+                                     << "option --dtype: bf16 (autocast) runs on CUDA only";
         QTest::newRow("unknown option")
             << QStringList{"--steps", "5", "--colour", "red"} << "unknown option --colour";
     }
