@@ -37,7 +37,7 @@ bench: build
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target benchmarks
 	@bash tests/bench/run_all.sh $(BUILD_DIR)
 
-# Opt-in (root, ~1.7 GB cached chroot): the trainer built and run against LibTorch 2.x as well as 1.13.
+# Opt-in (root, ~1.7 GB cached Debian sid chroot): the trainer built and run against LibTorch 2.x as well.
 check-libtorch2: build
 	@bash tests/trainer/check_libtorch2.sh $(BUILD_DIR)
 

@@ -6,14 +6,16 @@
 #include <cmath>
 #include <limits>
 
-// The grouped GEMM (LibTorch >= 2.8 built with CUDA) serves the experts on sm90+ in bf16.
-#if MOESCOPE_TORCH_AT_LEAST(2, 8) &&                                                                         \
-    __has_include(<ATen/cuda/CUDAContext.h>) && __has_include(<cuda_runtime_api.h>)
-#define MOESCOPE_GROUPED_MM 1
 #include <ATen/autocast_mode.h>
+
+// at::_grouped_mm exists from LibTorch 2.8; its fast kernel needs sm90+ and bf16. With CUDA's headers the
+// device is asked; without them (a CPU build) 2.9 on falls back by itself on other devices.
+#define MOESCOPE_HAS_GROUPED_MM MOESCOPE_TORCH_AT_LEAST(2, 8)
+#if MOESCOPE_HAS_GROUPED_MM && __has_include(<ATen/cuda/CUDAContext.h>) && __has_include(<cuda_runtime_api.h>)
+#define MOESCOPE_CUDA_HEADERS 1
 #include <ATen/cuda/CUDAContext.h>
 #else
-#define MOESCOPE_GROUPED_MM 0
+#define MOESCOPE_CUDA_HEADERS 0
 #endif
 
 namespace moescope::trainer {
@@ -30,17 +32,25 @@ torch::Tensor rope(const torch::Tensor& x, const torch::Tensor& cosT, const torc
     const auto x1 = x.slice(-1, 0, half), x2 = x.slice(-1, half, 2 * half);
     return torch::cat({x1 * c - x2 * s, x1 * s + x2 * c}, -1);
 }
-#if MOESCOPE_GROUPED_MM
-// at::_grouped_mm takes bf16 operands whose rows are 16-byte aligned. Under autocast the residual stream,
-// and so x, stays fp32: the rows are cast here as autocast casts a matmul's inputs.
-bool groupedMmApplies(const torch::Tensor& x, int64_t experts, int64_t hidden) {
-    if (!x.is_cuda() || experts < 2 || x.size(1) % 8 != 0 || hidden % 8 != 0) return false;
-    const bool bf16 =
-        x.scalar_type() == torch::kBFloat16 || (at::autocast::is_autocast_enabled(at::kCUDA) &&
-                                                at::autocast::get_autocast_dtype(at::kCUDA) == at::kBFloat16);
-    return bf16 && at::cuda::getCurrentDeviceProperties()->major >= 9;
-}
+// The dtype a matmul on x computes in: autocast's on CUDA (bf16 under the trainer), else x's own. The
+// residual stream stays fp32 under autocast, so the expert rows are cast to this as autocast would.
+torch::ScalarType computeDtype(const torch::Tensor& x) {
+#if MOESCOPE_TORCH_AT_LEAST(2, 4)
+    if (x.is_cuda() && at::autocast::is_autocast_enabled(at::kCUDA))
+        return at::autocast::get_autocast_dtype(at::kCUDA);
+#else
+    if (x.is_cuda() && at::autocast::is_enabled()) return at::autocast::get_autocast_gpu_dtype();
 #endif
+    return x.scalar_type();
+}
+
+bool fastGroupedMmHere() {
+#if MOESCOPE_CUDA_HEADERS
+    return at::cuda::getCurrentDeviceProperties()->major >= 9;
+#else
+    return MOESCOPE_TORCH_AT_LEAST(2, 9);
+#endif
+}
 } // namespace
 
 RmsNormImpl::RmsNormImpl(int64_t dim, double e) : eps(e) {
@@ -113,6 +123,29 @@ torch::Tensor MoeFeedForwardImpl::expert(int64_t e, const torch::Tensor& rows) c
     return torch::matmul(torch::silu(torch::matmul(rows, wGate[e])) * torch::matmul(rows, wUp[e]), wDown[e]);
 }
 
+bool MoeFeedForwardImpl::useGroupedMm(const torch::Tensor& x) const {
+    if (!MOESCOPE_HAS_GROUPED_MM || gemm == ExpertsGemm::Loop) return false;
+    if (gemm == ExpertsGemm::Grouped) return true;
+    // 16-byte aligned bf16 rows, as the fast kernel wants.
+    return x.is_cuda() && experts > 1 && computeDtype(x) == torch::kBFloat16 && x.size(1) % 8 == 0 &&
+           hidden % 8 == 0 && fastGroupedMmHere();
+}
+
+torch::Tensor MoeFeedForwardImpl::groupedExperts(const torch::Tensor& rows,
+                                                 const torch::Tensor& counts) const {
+#if MOESCOPE_HAS_GROUPED_MM
+    const auto dtype = computeDtype(rows);
+    const auto offsets = torch::cumsum(counts, 0).to(torch::kInt32);
+    const auto x = rows.to(dtype);
+    const auto g = at::_grouped_mm(x, wGate.to(dtype), offsets);
+    const auto u = at::_grouped_mm(x, wUp.to(dtype), offsets);
+    return at::_grouped_mm(torch::silu(g) * u, wDown.to(dtype), offsets);
+#else
+    (void)rows, (void)counts;
+    throw std::logic_error("at::_grouped_mm needs LibTorch 2.8 or newer");
+#endif
+}
+
 torch::Tensor MoeFeedForwardImpl::forward(const torch::Tensor& x, RoutingStats* stats) {
     const auto logits = router->forward(x).to(torch::kFloat32); // routing decisions in fp32
     const auto probs = torch::softmax(logits, -1);
@@ -124,18 +157,8 @@ torch::Tensor MoeFeedForwardImpl::forward(const torch::Tensor& x, RoutingStats* 
     const auto gateWeight = plan.gateWeight.to(x.dtype());
     const auto rows = x.index_select(0, tokenOf);
     torch::Tensor routed;
-#if MOESCOPE_GROUPED_MM
-    const bool grouped = groupedMmApplies(x, experts, hidden);
-    if (grouped) {
-        const auto offsets = torch::cumsum(counts, 0).to(torch::kInt32);
-        const auto rows16 = rows.to(torch::kBFloat16);
-        const auto g = at::_grouped_mm(rows16, wGate.to(torch::kBFloat16), offsets);
-        const auto u = at::_grouped_mm(rows16, wUp.to(torch::kBFloat16), offsets);
-        routed = at::_grouped_mm(torch::silu(g) * u, wDown.to(torch::kBFloat16), offsets);
-    }
-#else
-    const bool grouped = false;
-#endif
+    const bool grouped = useGroupedMm(x);
+    if (grouped) routed = groupedExperts(rows, counts);
     if (!grouped) {
         const auto hostCounts = counts.to(torch::kCPU);
         const auto* c = hostCounts.data_ptr<int64_t>();
@@ -212,6 +235,11 @@ ModelOutput MoeTransformerImpl::forward(const torch::Tensor& tokens) {
     out.z = torch::stack(zs).mean();
     out.counts = torch::stack(counts);
     return out;
+}
+
+void MoeTransformerImpl::setExpertsGemm(ExpertsGemm gemm) {
+    for (auto& block : *blocks)
+        block->as<BlockImpl>()->ffn->gemm = gemm;
 }
 
 CountedParams countParameters(MoeTransformerImpl& model) {

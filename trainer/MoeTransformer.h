@@ -46,13 +46,22 @@ DispatchPlan planDispatch(const torch::Tensor& probs, int64_t active, int64_t ex
 // The MegaBlocks-form balance term of one layer, from router probabilities [T, E] and chosen experts [T, K].
 torch::Tensor loadBalancingTerm(const torch::Tensor& probs, const torch::Tensor& chosen, int64_t experts);
 
+// How the experts' matmuls run: one grouped GEMM (at::_grouped_mm, LibTorch >= 2.8), or one matmul per expert
+// (on CPU spread over the cores). Auto takes the grouped GEMM where its fast kernel applies: CUDA, bf16,
+// sm90+.
+enum class ExpertsGemm { Auto, Grouped, Loop };
+
 struct MoeFeedForwardImpl : torch::nn::Module {
     MoeFeedForwardImpl(int64_t dModel, int64_t experts, int64_t active, int64_t hidden, int64_t layers);
     // x: [T, d] -> [T, d]
     torch::Tensor forward(const torch::Tensor& x, RoutingStats* stats = nullptr);
     // One expert's SwiGLU on rows already routed to it.
     torch::Tensor expert(int64_t e, const torch::Tensor& rows) const;
+    bool useGroupedMm(const torch::Tensor& x) const;
+    // All experts' SwiGLU on rows sorted by expert (counts[e] each) as three grouped GEMMs.
+    torch::Tensor groupedExperts(const torch::Tensor& rows, const torch::Tensor& counts) const;
     int64_t experts, active, hidden;
+    ExpertsGemm gemm = ExpertsGemm::Auto;
     torch::nn::Linear router{nullptr};
     torch::Tensor wGate, wUp, wDown; // [E, d, h], [E, d, h], [E, h, d]
 };
@@ -77,6 +86,7 @@ struct ModelOutput {
 struct MoeTransformerImpl : torch::nn::Module {
     MoeTransformerImpl(const Architecture& a, int64_t heads);
     ModelOutput forward(const torch::Tensor& tokens); // [B, T] int64
+    void setExpertsGemm(ExpertsGemm gemm);
     Architecture arch;
     torch::nn::Embedding embed{nullptr};
     torch::nn::ModuleList blocks;

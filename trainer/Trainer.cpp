@@ -49,6 +49,12 @@ bool useBf16(const TrainerOptions& o, const torch::Device& d) {
     return o.dtype == "auto" && d.is_cuda();
 }
 
+ExpertsGemm expertsGemm(const TrainerOptions& o) {
+    return o.expertsGemm == "grouped" ? ExpertsGemm::Grouped
+           : o.expertsGemm == "loop"  ? ExpertsGemm::Loop
+                                      : ExpertsGemm::Auto;
+}
+
 // Linear warm-up, then cosine decay to a tenth of the peak.
 double learningRate(const TrainerOptions& o, int64_t step, int64_t total) {
     const int64_t warm = o.warmup >= 0 ? o.warmup : std::max<int64_t>(1, total / 20);
@@ -182,6 +188,7 @@ int train(const TrainerOptions& o) {
 
     torch::manual_seed(o.seed);
     MoeTransformer model(arch, o.heads);
+    model->setExpertsGemm(expertsGemm(o));
     model->to(device);
     auto opt = makeOptimizer(model, o);
     const int64_t total = o.plannedSteps();
@@ -298,6 +305,7 @@ int benchmark(const TrainerOptions& o) {
     const TokenData data(o.vocab, std::max<int64_t>(1 << 20, 4 * o.ctx * o.batch), o.ctx, o.seed);
     torch::manual_seed(o.seed);
     MoeTransformer model(arch, o.heads);
+    model->setExpertsGemm(expertsGemm(o));
     model->to(device);
     auto opt = makeOptimizer(model, o);
     auto sync = [&] {

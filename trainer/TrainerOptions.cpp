@@ -1,6 +1,7 @@
 #include "TrainerOptions.h"
 
 #include "NumberParser.h"
+#include "TorchVersion.h"
 
 #include <cmath>
 #include <cstdlib>
@@ -95,6 +96,15 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
         {"stop-at", [&](const std::string& v) { o.stopAt = whole("stop-at", v, 1); }},
         {"device", [&](const std::string& v) { o.device = v; }},
         {"dtype", [&](const std::string& v) { o.dtype = v; }},
+        {"experts-gemm",
+         [&](const std::string& v) {
+             if (v != "auto" && v != "grouped" && v != "loop")
+                 throw OptionError("option --experts-gemm: expected auto, grouped or loop, got '" + v + "'");
+             if (v == "grouped" && !MOESCOPE_TORCH_AT_LEAST(2, 8))
+                 throw OptionError("option --experts-gemm: grouped needs LibTorch 2.8 or newer "
+                                   "(at::_grouped_mm); this build has " TORCH_VERSION);
+             o.expertsGemm = v;
+         }},
         {"out", [&](const std::string& v) { o.out = v; }},
         {"name", [&](const std::string& v) { o.name = v; }},
         {"bench-steps",
@@ -185,6 +195,7 @@ optimiser:    --lr 3e-3 --warmup STEPS --wd 1e-5 --lb 0.01 --z 0.001 --seed 1
 data:         --data PATH (text file/folder, .bin uint16 tokens) [--tokenizer SP.model] --val-frac 0.05
 eval:         --eval-every 100 --eval-batches 8
 run:          --device auto|cpu|cuda[:i] --dtype auto|fp32|bf16 --out DIR --name NAME --resume
+              --experts-gemm auto|grouped|loop
               --checkpoint-every N --stop-at STEP --threads N
 benchmark:    --bench [--bench-steps 10]   tokens/s, TFLOP/s by Eq. 9, MFU
 )";

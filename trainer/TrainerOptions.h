@@ -31,6 +31,7 @@ struct TrainerOptions {
     long long checkpointEvery = 0; // 0: only at the end and on signals
     long long stopAt = 0;          // checkpoint and stop after this step (a planned interruption)
     std::string device = "auto", dtype = "auto";
+    std::string expertsGemm = "auto"; // auto | grouped | loop (MoeTransformer.h's ExpertsGemm)
     std::string out = "moescope-run", name;
     bool resume = false;
     bool bench = false;

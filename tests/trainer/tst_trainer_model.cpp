@@ -8,6 +8,7 @@
 #include "MoeTransformer.h"
 #include "ParallelExperts.h"
 #include "TestSupport.h"
+#include "TorchVersion.h"
 #include "TrainerJob.h"
 
 #include <QDirIterator>
@@ -319,6 +320,13 @@ private slots:
         QTest::newRow("missing data")
             << QStringList{"--data", "/nonexistent/corpus.txt", "--steps", "5"} << "option --data";
         QTest::newRow("no length") << QStringList{} << "--steps, --tokens or --budget";
+#if !MOESCOPE_TORCH_AT_LEAST(2, 8)
+        QTest::newRow("grouped gemm on an old LibTorch")
+            << QStringList{"--experts-gemm", "grouped", "--steps", "5"}
+            << "option --experts-gemm: grouped needs";
+#endif
+        QTest::newRow("experts gemm") << QStringList{"--experts-gemm", "fast", "--steps", "5"}
+                                      << "option --experts-gemm: expected auto";
         QTest::newRow("bf16 on cpu") << QStringList{"--device", "cpu", "--dtype", "bf16", "--steps", "5"}
                                      << "option --dtype: bf16 (autocast) runs on CUDA only";
         QTest::newRow("unknown option")
