@@ -74,6 +74,8 @@ private slots:
         const QString path = dir_.filePath("v1.moescope");
         sqlite3* db = nullptr;
         QCOMPARE(sqlite3_open(path.toUtf8().constData(), &db), SQLITE_OK);
+        // One SQL statement a line reads as the schema it is.
+        // clang-format off
         const char* v1 =
             "CREATE TABLE imports(id INTEGER PRIMARY KEY, path TEXT NOT NULL, sha256 TEXT NOT NULL, mapping TEXT NOT NULL,"
             " imported_at TEXT NOT NULL, rows INTEGER NOT NULL);"
@@ -89,6 +91,7 @@ private slots:
             "INSERT INTO imports VALUES(1, 'old.csv', '', '{}', '2026-01-01T00:00:00Z', 1);"
             "INSERT INTO runs(import_id, params, loss) VALUES(1, 1e8, 3.25);"
             "PRAGMA user_version=1;";
+        // clang-format on
         QCOMPARE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
         sqlite3_close(db);
         Workspace ws;
