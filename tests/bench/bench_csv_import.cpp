@@ -13,6 +13,11 @@ using Clock = std::chrono::steady_clock;
 
 int main(int argc, char** argv) {
     const int rows = argc > 1 ? std::atoi(argv[1]) : 1000000;
+    if (rows < 1) {
+        std::fprintf(stderr, "usage: bench_csv_import [ROWS]   (ROWS a positive whole number, got '%s')\n",
+                     argv[1]);
+        return 2;
+    }
     const std::string path = "/tmp/moescope_bench_import.csv";
     {
         std::ofstream out(path);

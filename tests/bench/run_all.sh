@@ -4,11 +4,15 @@ set -uo pipefail
 build=${1:-build}
 status=0
 shared="$(cd "$(dirname "$0")/../.." && pwd)/../shared/data"
-for b in bench_csv_import bench_isoflop bench_laws; do
+for b in bench_csv_import bench_isoflop; do
   [ -x "$build/tests/bench/$b" ] || continue
   echo "== $b"
-  "$build/tests/bench/$b" "$shared" || status=1
+  "$build/tests/bench/$b" || status=1
 done
+if [ -x "$build/tests/bench/bench_laws" ]; then
+  echo "== bench_laws"
+  "$build/tests/bench/bench_laws" "$shared" || status=1
+fi
 if [ -x "$build/tests/bench/bench_explorer" ]; then
   echo "== bench_explorer"
   if [ -z "${DISPLAY:-}" ]; then
