@@ -157,9 +157,9 @@ torch::Tensor MoeFeedForwardImpl::forward(const torch::Tensor& x, RoutingStats* 
     const auto gateWeight = plan.gateWeight.to(x.dtype());
     const auto rows = x.index_select(0, tokenOf);
     torch::Tensor routed;
-    const bool grouped = useGroupedMm(x);
-    if (grouped) routed = groupedExperts(rows, counts);
-    if (!grouped) {
+    if (useGroupedMm(x)) {
+        routed = groupedExperts(rows, counts);
+    } else {
         const auto hostCounts = counts.to(torch::kCPU);
         const auto* c = hostCounts.data_ptr<int64_t>();
         // MKL (pip wheels) spreads every matmul over the cores itself, and threads of our own would
