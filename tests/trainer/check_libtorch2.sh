@@ -70,19 +70,23 @@ host, host_val = read("host.jsonl")
 whole, whole_val = read("whole.jsonl")
 split = {**read("first.jsonl")[0], **read("second.jsonl")[0]}
 grouped = read("grouped.jsonl") if (runs / "grouped.jsonl").exists() else None
-first = min(host)
+# Runs that agree diverge only slowly (chaotically, from float rounding): the first 20 steps are held tight
+# (a wrong forward shows at step 1, a wrong backward from step 2), the rest loosely.
+early = [s for s in sorted(host) if s <= 20]
+def worst(a, b, steps):
+    return max(abs(a[s] - b[s]) for s in steps)
 checks = [
-    ("first step, 1.13 vs 2.x (explicit masked softmax vs scaled_dot_product_attention)",
-     abs(host[first] - whole[first]), 1e-5),
-    ("any step, 1.13 vs 2.x", max(abs(host[s] - whole[s]) for s in host), 1e-2),
-    ("final validation loss, 1.13 vs 2.x", abs(host_val[0] - whole_val[0]), 2e-3),
-    ("resumed vs uninterrupted, 2.x", max(abs(whole[s] - split[s]) for s in whole), 1e-6),
+    ("steps 1-20, 1.13 vs 2.x (explicit masked softmax vs scaled_dot_product_attention)",
+     worst(host, whole, early), 1e-4),
+    ("any step, 1.13 vs 2.x", worst(host, whole, host), 1e-2),
+    ("final validation loss, 1.13 vs 2.x", abs(host_val[0] - whole_val[0]), 5e-3),
+    ("resumed vs uninterrupted, 2.x", worst(whole, split, whole), 1e-6),
 ]
 if grouped:
     checks += [
-        ("first step, grouped GEMM vs per-expert loop", abs(grouped[0][first] - whole[first]), 1e-5),
-        ("any step, grouped GEMM vs per-expert loop", max(abs(grouped[0][s] - whole[s]) for s in whole), 1e-2),
-        ("final validation loss, grouped GEMM vs loop", abs(grouped[1][0] - whole_val[0]), 2e-3),
+        ("steps 1-20, grouped GEMM vs per-expert loop", worst(grouped[0], whole, early), 1e-4),
+        ("any step, grouped GEMM vs per-expert loop", worst(grouped[0], whole, whole), 1e-2),
+        ("final validation loss, grouped GEMM vs loop", abs(grouped[1][0] - whole_val[0]), 5e-3),
     ]
 else:
     print("check_libtorch2: LibTorch < 2.8 here: no at::_grouped_mm to check")
