@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Issue 6's GPU goal: MFU >= 30 % (achieved TFLOP/s by Eq. 9 over the device's dense bf16 peak, 989 TFLOP/s
 # on an H100 SXM) at d_model 1024, 8 layers, E = 64, K = 8, ctx 2048, bf16, with where the time goes.
-# The experts are fine-grained (G = 8, hidden 4d/G = 512): with G = 1 the model holds 6.4e9 parameters,
-# and their fp32 weights, gradients and AdamW moments (103 GB) exceed an H100's memory.
+# The experts are fine-grained (G = 8, hidden 4d/G = 512): with G = 1 the model holds 6.5e9 parameters,
+# and their fp32 weights, gradients and AdamW moments (104 GB) exceed an H100's memory.
 # Usage: bench_trainer_gpu.sh BUILD_DIR [extra moescope-train options, e.g. --batch 4]
 set -euo pipefail
 build=${1:-build}
