@@ -2,8 +2,7 @@
 // A checkpoint is one file, OUT/checkpoint.pt: model weights, optimizer state (AdamW moments and step
 // counts), the CPU generator's state and the step reached — the data cursor, since batches are a function
 // of the step. (Nothing random runs on a CUDA device after initialisation, so its generator is not kept.)
-// Written to a
-// temporary file and renamed, so an interrupted save never destroys the previous checkpoint.
+// Written to a temporary file and renamed, so an interrupted save never destroys the previous checkpoint.
 #include <torch/torch.h>
 
 #include <optional>

@@ -38,8 +38,7 @@ int RunTable::labelIndex(const std::string& name) const {
 
 void appendRuns(RunTable& into, const RunTable& from) {
     auto column = [&](std::vector<std::string>& names, const std::string& name, auto widen) {
-        const auto it = std::find(names.begin(), names.end(), name);
-        if (it != names.end()) return static_cast<size_t>(it - names.begin());
+        if (const int at = indexOf(names, name); at >= 0) return static_cast<size_t>(at);
         names.push_back(name);
         for (Run& r : into.runs)
             widen(r);
