@@ -1,12 +1,11 @@
 #include "MoeTransformer.h"
 
+#include "CudaAutocast.h"
 #include "ParallelExperts.h"
 #include "TorchVersion.h"
 
 #include <cmath>
 #include <limits>
-
-#include <ATen/autocast_mode.h>
 
 // at::_grouped_mm exists from LibTorch 2.8; its fast kernel needs sm90+ and bf16. With CUDA's headers the
 // device is asked; without them (a CPU build) 2.9 on falls back by itself on other devices.
@@ -35,13 +34,8 @@ torch::Tensor rope(const torch::Tensor& x, const torch::Tensor& cosT, const torc
 // The dtype a matmul on x computes in: autocast's on CUDA (bf16 under the trainer), else x's own. The
 // residual stream stays fp32 under autocast, so the expert rows are cast to this as autocast would.
 torch::ScalarType computeDtype(const torch::Tensor& x) {
-#if MOESCOPE_TORCH_AT_LEAST(2, 4)
-    if (x.is_cuda() && at::autocast::is_autocast_enabled(at::kCUDA))
-        return at::autocast::get_autocast_dtype(at::kCUDA);
-#else
-    if (x.is_cuda() && at::autocast::is_enabled()) return at::autocast::get_autocast_gpu_dtype();
-#endif
-    return x.scalar_type();
+    const auto autocast = x.is_cuda() ? CudaAutocast::dtype() : std::nullopt;
+    return autocast.value_or(x.scalar_type());
 }
 
 bool fastGroupedMmHere() {

@@ -2,13 +2,12 @@
 
 #include "Checkpoint.h"
 #include "CsvWriter.h"
+#include "CudaAutocast.h"
 #include "EventLog.h"
 #include "MoeTransformer.h"
 #include "RunRecord.h"
 #include "TokenData.h"
-#include "TorchVersion.h"
 
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -80,21 +79,8 @@ std::unique_ptr<torch::optim::AdamW> makeOptimizer(MoeTransformer& model, const 
 // Runs forward with bf16 autocast on CUDA (fp32 weights, bf16 matmuls); fp32 on CPU.
 ModelOutput forward(MoeTransformer& model, const torch::Tensor& x, bool bf16) {
     if (!bf16) return model->forward(x);
-#if MOESCOPE_TORCH_AT_LEAST(2, 4)
-    at::autocast::set_autocast_enabled(at::kCUDA, true);
-    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-#else
-    at::autocast::set_enabled(true);
-    at::autocast::set_autocast_gpu_dtype(at::kBFloat16);
-#endif
-    auto out = model->forward(x);
-#if MOESCOPE_TORCH_AT_LEAST(2, 4)
-    at::autocast::set_autocast_enabled(at::kCUDA, false);
-#else
-    at::autocast::set_enabled(false);
-#endif
-    at::autocast::clear_cache();
-    return out;
+    const CudaAutocast autocast;
+    return model->forward(x);
 }
 
 struct StepResult {
