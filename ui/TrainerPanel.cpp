@@ -295,10 +295,8 @@ void TrainerPanel::startNext() {
 void TrainerPanel::launch(const QueuedRun& run, bool resume) {
     const QString key = deviceKey(run.device);
     auto* process = new TrainerProcess(this);
-    running_[key] = {process, run};
-    focus_ = key;
-    loss_->clear();
-    lossLo_ = std::numeric_limits<double>::infinity(), lossHi_ = -lossLo_;
+    running_[key] = {process, run, {}};
+    showCurveOf(key);
     progress_->setValue(0);
     progress_->setFormat(tr("%1 — starting").arg(run.name));
     cancel_->setEnabled(true);
@@ -315,12 +313,13 @@ void TrainerPanel::launch(const QueuedRun& run, bool resume) {
                                          .arg(eta < 0 ? QString("?") : QString::number(eta, 'f', 0)));
             });
     connect(process, &TrainerProcess::lossPoint, this, [this, key](qint64 step, double loss) {
+        const auto slot = running_.find(key);
+        if (slot == running_.end()) return;
+        slot->second.losses.append(QPointF(double(step), loss));
         if (key != focus_) return;
         loss_->append(double(step), loss);
-        stepAxis_->setRange(0, std::max<double>(1, step));
         lossLo_ = std::min(lossLo_, loss), lossHi_ = std::max(lossHi_, loss);
-        const double pad = 0.02 * (lossHi_ - lossLo_ + 1e-3);
-        lossAxis_->setRange(lossLo_ - pad, lossHi_ + pad);
+        fitLossAxes(double(step));
     });
     connect(process, &TrainerProcess::logLine, this, [this, key](const QString& line) {
         log_->appendPlainText(running_.size() > 1 ? QString("[%1] %2").arg(key, line) : line);
@@ -333,6 +332,22 @@ void TrainerPanel::launch(const QueuedRun& run, bool resume) {
     QStringList args = run.arguments + QStringList{"--out", run.outDir};
     if (resume) args << "--resume";
     process->start(args, run.outDir);
+}
+
+void TrainerPanel::showCurveOf(const QString& device) {
+    focus_ = device;
+    const QList<QPointF>& losses = running_.at(device).losses;
+    loss_->replace(losses);
+    lossLo_ = std::numeric_limits<double>::infinity(), lossHi_ = -lossLo_;
+    for (const QPointF& p : losses)
+        lossLo_ = std::min(lossLo_, p.y()), lossHi_ = std::max(lossHi_, p.y());
+    if (!losses.isEmpty()) fitLossAxes(losses.last().x());
+}
+
+void TrainerPanel::fitLossAxes(double lastStep) {
+    stepAxis_->setRange(0, std::max(1.0, lastStep));
+    const double pad = 0.02 * (lossHi_ - lossLo_ + 1e-3);
+    lossAxis_->setRange(lossLo_ - pad, lossHi_ + pad);
 }
 
 void TrainerPanel::cancel() {
@@ -350,7 +365,7 @@ void TrainerPanel::onFinished(const QString& key, bool ok, const QString& messag
     slot.process->deleteLater();
     last_ = slot.run;
     const bool focused = key == focus_;
-    if (focused && !running_.empty()) focus_ = running_.begin()->first; // follow a run still going
+    if (focused && !running_.empty()) showCurveOf(running_.begin()->first); // follow a run still going
     cancel_->setEnabled(!running_.empty());
     if (ok) {
         if (focused) {

@@ -73,9 +73,12 @@ private:
     void launch(const QueuedRun& run, bool resume);
     void onFinished(const QString& device, bool ok, const QString& message, const RunTable& runs);
     static QString deviceKey(const QString& device);
+    void showCurveOf(const QString& device); // the progress bar and curve follow this device's run
+    void fitLossAxes(double lastStep);
     struct Slot {
         TrainerProcess* process;
         QueuedRun run;
+        QList<QPointF> losses; // kept for every run, so the curve can follow another one when focus moves
     };
 
     QSpinBox *dModel_, *layers_, *heads_, *experts_, *active_, *ctx_, *vocab_, *batch_;

@@ -148,6 +148,33 @@ private slots:
         QVERIFY(panel()->log()->toPlainText().contains(second.name));
     }
 
+    void theCurveFollowsTheRunStillGoing() {
+        // Two runs side by side ("cpu" and "auto" are separate devices to the dock; here both train on the
+        // CPU). When the focused one lands, the curve shows the other run's whole history, step 1 on,
+        // not its own points with the other's appended.
+        while (panel()->queued() > 0)
+            panel()->dropQueued(0);
+        auto* device = panel()->findChild<QComboBox*>("device");
+        device->setCurrentText("cpu");
+        setForm(32, 2, stepsBudget(400)); // logs every step (fewer than 500 steps)
+        queueForm();
+        device->setCurrentText("auto");
+        setForm(32, 2, stepsBudget(10));
+        queueForm(); // launched second, so the dock follows it first
+        QSignalSpy landed(panel(), &TrainerPanel::runLanded);
+        panel()->startNext();
+        QCOMPARE(panel()->runningCount(), 2);
+        QVERIFY(landed.wait(120000));
+        QCOMPARE(panel()->runningCount(), 1); // the premise: the CPU run is still going
+        QTRY_VERIFY_WITH_TIMEOUT(panel()->lossSeries()->count() >= 12, 60000);
+        const QList<QPointF> curve = panel()->lossSeries()->points();
+        for (int i = 0; i < curve.size(); ++i)
+            QVERIFY2(curve[i].x() == i + 1,
+                     qPrintable(QString("point %1 is step %2").arg(i).arg(curve[i].x())));
+        panel()->cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(panel()->runningCount(), 0, 60000);
+    }
+
     void theQueueExportsAsASlurmArray() {
         while (panel()->queued() > 0)
             panel()->dropQueued(0);
