@@ -1,7 +1,8 @@
 // Writes the bundled sample sweep: synthetic isoFLOP runs of concrete MoE architectures, losses drawn from
 // Abnar et al.'s published law (Table 3) plus noise. See datasets/README.md.
-#include "CsvWriter.h"
-#include "SyntheticSweep.h"
+#include "core/fit/SyntheticSweep.h"
+#include "core/io/AtomicFile.h"
+#include "core/io/CsvWriter.h"
 
 #include <cstdio>
 

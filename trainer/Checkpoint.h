@@ -13,14 +13,20 @@ namespace moescope::trainer {
 struct CheckpointState {
     int64_t step = 0;
     double seconds = 0;
+    // The options a continuation must share (TrainerOptions::resumeSignature(), as JSON text); empty for
+    // checkpoints written before it was kept.
+    std::string signature;
 };
 
 std::string checkpointPath(const std::string& outDir);
 std::string saveCheckpoint(const std::string& outDir, torch::nn::Module& model,
                            torch::optim::Optimizer& optimizer, const CheckpointState& state);
-// Tensors land on `device`, where the model and optimizer already live.
+// Tensors land on `device`, where the model and optimizer already live. Before any weight is loaded the
+// stored signature is compared with `expectedSignature` (when both are given): the first option that
+// differs throws OptionError ("option --experts: ..."). A file that cannot be read throws
+// std::runtime_error naming its path.
 std::optional<CheckpointState> loadCheckpoint(const std::string& outDir, torch::nn::Module& model,
-                                              torch::optim::Optimizer& optimizer,
-                                              const torch::Device& device);
+                                              torch::optim::Optimizer& optimizer, const torch::Device& device,
+                                              const std::string& expectedSignature = {});
 
 } // namespace moescope::trainer

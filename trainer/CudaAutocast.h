@@ -1,7 +1,7 @@
 #pragma once
 // CUDA autocast, whose C++ API LibTorch renamed in 2.4 (device-typed calls replaced the *_gpu ones): the
 // trainer switches it on around a forward pass, and the MoE layer asks which dtype a matmul computes in.
-#include "TorchVersion.h"
+#include "trainer/TorchVersion.h"
 
 #include <ATen/autocast_mode.h>
 

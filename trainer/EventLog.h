@@ -1,7 +1,7 @@
 #pragma once
-// The trainer's JSON Lines on stdout (DESIGN.md §7): one object per line, flushed at once so a reader
+// The trainer's JSON Lines on stdout (ARCHITECTURE.md §7): one object per line, flushed at once so a reader
 // (the window's QProcess, a Slurm log) sees progress as it happens.
-#include "Json.h"
+#include "core/io/Json.h"
 
 #include <cstdio>
 #include <string>

@@ -1,8 +1,8 @@
-#include "MoeTransformer.h"
+#include "trainer/MoeTransformer.h"
 
-#include "CudaAutocast.h"
-#include "ParallelExperts.h"
-#include "TorchVersion.h"
+#include "trainer/CudaAutocast.h"
+#include "trainer/ParallelExperts.h"
+#include "trainer/TorchVersion.h"
 
 #include <cmath>
 #include <limits>

@@ -1,9 +1,9 @@
 #pragma once
-// The decoder of DESIGN.md §7: RMSNorm pre-norm blocks, causal attention with QK-norm and RoPE, and an MoE
-// feed-forward in every layer (SwiGLU experts of hidden 4d/G, softmax router, top-K, dropless dispatch).
+// The decoder of ARCHITECTURE.md §7: RMSNorm pre-norm blocks, causal attention with QK-norm and RoPE, and an
+// MoE feed-forward in every layer (SwiGLU experts of hidden 4d/G, softmax router, top-K, dropless dispatch).
 // E = K = 1 is the dense model through the same code. Weights are laid out so that torch's numel() of the
 // non-norm parameters equals core/model's accounting (norm weights are not counted there).
-#include "Accounting.h"
+#include "core/model/Accounting.h"
 
 #include <torch/torch.h>
 

@@ -1,4 +1,4 @@
-#include "ParallelExperts.h"
+#include "trainer/ParallelExperts.h"
 
 #include <ATen/Parallel.h>
 

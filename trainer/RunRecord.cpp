@@ -1,7 +1,8 @@
-#include "RunRecord.h"
+#include "trainer/RunRecord.h"
 
-#include "Accounting.h"
-#include "CsvWriter.h"
+#include "core/io/AtomicFile.h"
+#include "core/io/CsvWriter.h"
+#include "core/model/Accounting.h"
 
 #include <filesystem>
 #include <fstream>

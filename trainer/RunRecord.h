@@ -1,8 +1,8 @@
 #pragma once
 // What a finished run leaves in --out: result.json (the run, in canonical field names) and one row
 // appended to runs.csv, the file `moescope-cli import` and `import-results` read. Both written atomically.
-#include "Json.h"
-#include "TrainerOptions.h"
+#include "core/io/Json.h"
+#include "trainer/TrainerOptions.h"
 
 #include <string>
 

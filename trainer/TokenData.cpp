@@ -1,4 +1,4 @@
-#include "TokenData.h"
+#include "trainer/TokenData.h"
 
 #include <algorithm>
 #include <filesystem>

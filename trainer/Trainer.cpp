@@ -1,12 +1,12 @@
-#include "Trainer.h"
+#include "trainer/Trainer.h"
 
-#include "Checkpoint.h"
-#include "CsvWriter.h"
-#include "CudaAutocast.h"
-#include "EventLog.h"
-#include "MoeTransformer.h"
-#include "RunRecord.h"
-#include "TokenData.h"
+#include "core/io/CsvWriter.h"
+#include "trainer/Checkpoint.h"
+#include "trainer/CudaAutocast.h"
+#include "trainer/EventLog.h"
+#include "trainer/MoeTransformer.h"
+#include "trainer/RunRecord.h"
+#include "trainer/TokenData.h"
 
 #include <torch/torch.h>
 
@@ -181,7 +181,7 @@ int train(const TrainerOptions& o) {
     int64_t start = 0;
     double seconds = 0;
     if (o.resume) {
-        const auto state = loadCheckpoint(o.out, *model, *opt, device);
+        const auto state = loadCheckpoint(o.out, *model, *opt, device, resumeSignature(o));
         if (!state) throw OptionError("option --resume: no checkpoint in '" + o.out + "'");
         start = state->step;
         seconds = state->seconds;
@@ -206,7 +206,7 @@ int train(const TrainerOptions& o) {
     int64_t step = start;
     const double eq9 = flopsPerToken(arch);
     auto saveHere = [&]() {
-        const std::string path = saveCheckpoint(o.out, *model, *opt, {step, seconds});
+        const std::string path = saveCheckpoint(o.out, *model, *opt, {step, seconds, resumeSignature(o)});
         Json j = Json::object();
         j.set("path", path);
         j.set("step", static_cast<double>(step));

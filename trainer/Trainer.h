@@ -1,5 +1,5 @@
 #pragma once
-#include "TrainerOptions.h"
+#include "trainer/TrainerOptions.h"
 
 namespace moescope::trainer {
 

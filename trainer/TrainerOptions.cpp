@@ -1,11 +1,13 @@
-#include "TrainerOptions.h"
+#include "trainer/TrainerOptions.h"
 
-#include "NumberParser.h"
-#include "TorchVersion.h"
+#include "core/io/Json.h"
+#include "core/model/NumberParser.h"
+#include "trainer/TorchVersion.h"
 
 #include <cmath>
 #include <cstdlib>
 #include <functional>
+#include <limits>
 #include <map>
 #include <sys/stat.h>
 
@@ -24,13 +26,24 @@ double number(const std::string& option, const std::string& text) {
     return v;
 }
 
-long long whole(const std::string& option, const std::string& text, long long min) {
+// A whole number in [min, max]; the default max is what an int holds, so no option can wrap.
+long long whole(const std::string& option, const std::string& text, long long min,
+                long long max = std::numeric_limits<int>::max()) {
     const double v = number(option, text);
-    if (v != std::floor(v) || v < min)
-        throw OptionError("option --" + option + ": expected a whole number ≥ " + std::to_string(min) +
-                          ", got '" + text + "'");
+    if (v != std::floor(v) || v < static_cast<double>(min) || v > static_cast<double>(max))
+        throw OptionError("option --" + option + ": expected a whole number from " + std::to_string(min) +
+                          " to " + std::to_string(max) + ", got '" + text + "'");
     return static_cast<long long>(v);
 }
+
+// Loss weights and decay: zero switches a term off, a negative weight would reward what it penalises.
+double nonNegative(const std::string& option, const std::string& text) {
+    const double v = number(option, text);
+    if (v < 0) throw OptionError("option --" + option + ": must be ≥ 0, got '" + text + "'");
+    return v;
+}
+
+constexpr long long kMaxCount = 1LL << 53; // steps and seeds: exact in a double
 } // namespace
 
 std::string defaultCorpus() {
@@ -59,6 +72,32 @@ long long TrainerOptions::plannedSteps() const {
     return static_cast<long long>(std::llround(d / static_cast<double>(tokensPerStep())));
 }
 
+std::string resumeSignature(const TrainerOptions& o) {
+    Json j = Json::object();
+    j.set("d-model", o.dModel);
+    j.set("layers", o.layers);
+    j.set("heads", o.heads);
+    j.set("experts", o.experts);
+    j.set("active", o.active);
+    j.set("granularity", o.granularity);
+    j.set("ctx", o.ctx);
+    j.set("vocab", o.vocab);
+    // Sequences per step, not its split into micro-batches: the out-of-memory advice is to resume with a
+    // smaller --batch and a larger --grad-accum, which trains the same steps on the same data.
+    j.set("batch", o.batch * o.gradAccum);
+    j.set("lr", o.lr);
+    j.set("warmup", o.warmup);
+    j.set("lb", o.lb);
+    j.set("z", o.z);
+    j.set("wd", o.wd);
+    j.set("seed", static_cast<double>(o.seed));
+    j.set("val-frac", o.valFrac);
+    j.set("steps", static_cast<double>(o.plannedSteps()));
+    j.set("data", o.data.empty() ? defaultCorpus() : o.data);
+    j.set("tokenizer", o.tokenizer);
+    return j.dump();
+}
+
 TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
     TrainerOptions o;
     using Setter = std::function<void(const std::string&)>;
@@ -74,16 +113,18 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
         {"batch", [&](const std::string& v) { o.batch = static_cast<int>(whole("batch", v, 1)); }},
         {"grad-accum",
          [&](const std::string& v) { o.gradAccum = static_cast<int>(whole("grad-accum", v, 1)); }},
-        {"steps", [&](const std::string& v) { o.steps = whole("steps", v, 1); }},
+        {"steps", [&](const std::string& v) { o.steps = whole("steps", v, 1, kMaxCount); }},
         {"tokens", [&](const std::string& v) { o.tokens = number("tokens", v); }},
         {"budget", [&](const std::string& v) { o.budget = number("budget", v); }},
         {"lr", [&](const std::string& v) { o.lr = number("lr", v); }},
         {"warmup", [&](const std::string& v) { o.warmup = static_cast<int>(whole("warmup", v, 0)); }},
-        {"lb", [&](const std::string& v) { o.lb = number("lb", v); }},
-        {"z", [&](const std::string& v) { o.z = number("z", v); }},
-        {"wd", [&](const std::string& v) { o.wd = number("wd", v); }},
+        {"lb", [&](const std::string& v) { o.lb = nonNegative("lb", v); }},
+        {"z", [&](const std::string& v) { o.z = nonNegative("z", v); }},
+        {"wd", [&](const std::string& v) { o.wd = nonNegative("wd", v); }},
         {"seed",
-         [&](const std::string& v) { o.seed = static_cast<unsigned long long>(whole("seed", v, 0)); }},
+         [&](const std::string& v) {
+             o.seed = static_cast<unsigned long long>(whole("seed", v, 0, kMaxCount));
+         }},
         {"data", [&](const std::string& v) { o.data = v; }},
         {"tokenizer", [&](const std::string& v) { o.tokenizer = v; }},
         {"val-frac", [&](const std::string& v) { o.valFrac = number("val-frac", v); }},
@@ -92,8 +133,8 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
         {"eval-batches",
          [&](const std::string& v) { o.evalBatches = static_cast<int>(whole("eval-batches", v, 1)); }},
         {"checkpoint-every",
-         [&](const std::string& v) { o.checkpointEvery = whole("checkpoint-every", v, 0); }},
-        {"stop-at", [&](const std::string& v) { o.stopAt = whole("stop-at", v, 1); }},
+         [&](const std::string& v) { o.checkpointEvery = whole("checkpoint-every", v, 0, kMaxCount); }},
+        {"stop-at", [&](const std::string& v) { o.stopAt = whole("stop-at", v, 1, kMaxCount); }},
         {"device", [&](const std::string& v) { o.device = v; }},
         {"dtype", [&](const std::string& v) { o.dtype = v; }},
         {"experts-gemm",

@@ -1,7 +1,7 @@
 #pragma once
-// moescope-train's options (DESIGN.md §7), parsed and checked before any tensor exists: an invalid
+// moescope-train's options (ARCHITECTURE.md §7), parsed and checked before any tensor exists: an invalid
 // configuration exits 2 with a message naming the option, never after minutes of compute.
-#include "Accounting.h"
+#include "core/model/Accounting.h"
 
 #include <stdexcept>
 #include <string>
@@ -44,12 +44,16 @@ struct TrainerOptions {
     long long plannedSteps() const;
 };
 
+// The options a resumed run must share with the run that wrote the checkpoint, keyed by option name:
+// architecture, batching, optimiser, seed, data and planned length.
+std::string resumeSignature(const TrainerOptions& o);
+
 // Parses argv (without the program name). Throws OptionError naming the option.
 TrainerOptions parseTrainerOptions(const std::vector<std::string>& args);
 // Checks the combination (K ≤ E, heads divide d, budget worth one step, data present...).
 void validate(const TrainerOptions& o);
 std::string trainerUsage();
-// The corpus the set-up installs (DESIGN.md §7): $MOESCOPE_CORPUS_DIR or ~/.cache/moescope/corpus.
+// The corpus the set-up installs (ARCHITECTURE.md §7): $MOESCOPE_CORPUS_DIR or ~/.cache/moescope/corpus.
 std::string defaultCorpus();
 
 } // namespace moescope::trainer

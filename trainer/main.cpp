@@ -1,6 +1,6 @@
-// moescope-train: trains one small MoE language model and reports JSON Lines on stdout (DESIGN.md §7).
-#include "EventLog.h"
-#include "Trainer.h"
+// moescope-train: trains one small MoE language model and reports JSON Lines on stdout (ARCHITECTURE.md §7).
+#include "trainer/EventLog.h"
+#include "trainer/Trainer.h"
 
 #include <c10/util/Exception.h>
 

@@ -1,6 +1,6 @@
-#include "AllocationChart.h"
+#include "ui/AllocationChart.h"
 
-#include "ChartSupport.h"
+#include "ui/ChartSupport.h"
 
 #include <QVBoxLayout>
 

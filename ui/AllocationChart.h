@@ -1,6 +1,6 @@
 #pragma once
 // Li et al.'s allocation law: r* vs C per sparsity, the published law and the law fitted from the runs.
-#include "AnalysisRunner.h"
+#include "ui/AnalysisRunner.h"
 
 #include <QWidget>
 

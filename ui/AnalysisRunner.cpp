@@ -1,102 +1,76 @@
-#include "AnalysisRunner.h"
+#include "ui/AnalysisRunner.h"
 
-#include <QtConcurrent/QtConcurrentRun>
-
-#include <chrono>
-#include <cmath>
-#include <set>
+#include <QMetaObject>
 
 namespace moescope {
 
-const BudgetAnalysis* AnalysisSnapshot::budget(double c) const {
-    const BudgetAnalysis* best = nullptr;
-    for (const auto& b : sweep.budgets)
-        if (!best || std::fabs(std::log(b.budget / c)) < std::fabs(std::log(best->budget / c))) best = &b;
-    return best;
-}
+AnalysisRunner::AnalysisRunner(QObject* parent) : QObject(parent), worker_([this] { work(); }) {}
 
-std::vector<int> AnalysisSnapshot::runsOfBudget(double c) const {
-    std::vector<int> out;
-    const BudgetAnalysis* b = budget(c);
-    if (!b) return out;
-    const auto groups = groupByBudget(runs);
-    const auto it = groups.find(b->budget);
-    if (it == groups.end()) return out;
-    for (const Run* r : it->second)
-        out.push_back(static_cast<int>(r - runs.runs.data()));
-    return out;
-}
-
-std::shared_ptr<const AnalysisSnapshot> analyze(const AnalysisRequest& req) {
-    const auto t0 = std::chrono::steady_clock::now();
-    auto s = std::make_shared<AnalysisSnapshot>();
-    s->runs = req.runs;
-    s->sweep = analyzeSweep(s->runs, req.isoflop);
-    for (const auto& why : s->sweep.skipped)
-        s->messages.push_back("isoFLOP: skipped " + why);
-
-    std::set<double> sparsities;
-    for (const Run& r : s->runs.runs)
-        if (r.has(Field::Sparsity)) sparsities.insert(r.get(Field::Sparsity));
-    s->lawId = req.law == "auto" ? (sparsities.size() > 1 ? "abnar" : "chinchilla") : req.law;
-    s->law = makeLaw(s->lawId);
-    if (s->law) {
-        for (size_t i = 0; i < s->runs.runs.size(); ++i) {
-            LawPoint x;
-            if (!s->runs.runs[i].excluded && toLawPoint(s->runs.runs[i], *s->law, x)) {
-                s->lawPoints.push_back(x);
-                s->lawRuns.push_back(static_cast<int>(i));
-            }
-        }
-        // Like the paper (S = 0.98 held out), keep the largest of three or more sparsity levels out of the
-        // fit.
-        std::vector<LawPoint> train, held;
-        const double top = sparsities.empty() ? 0 : *sparsities.rbegin();
-        for (size_t i = 0; i < s->lawPoints.size(); ++i) {
-            const bool hold = sparsities.size() >= 3 && s->lawPoints[i].sparsity == top;
-            (hold ? held : train).push_back(s->lawPoints[i]);
-            if (hold) s->heldOut.insert(static_cast<int>(i));
-        }
-        if (!held.empty()) s->heldOutLabel = "S=" + std::to_string(top).substr(0, 6);
-        if (static_cast<int>(train.size()) > s->law->parameterCount())
-            s->lawFit = fitLaw(*s->law, train, held, req.lawOptions);
-        else
-            s->messages.push_back("law " + s->lawId + ": too few runs with the fields it needs");
+AnalysisRunner::~AnalysisRunner() {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        stopping_ = true;
+        pending_.reset();
+        if (running_) *running_ = true;
     }
-    try {
-        s->allocation = fitAllocationLaw(s->runs);
-    } catch (const std::exception& e) {
-        s->messages.push_back(std::string("allocation: ") + e.what());
-    }
-    s->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return s;
+    wake_.notify_one();
+    worker_.join();
 }
 
-AnalysisRunner::AnalysisRunner(QObject* parent) : QObject(parent) {
-    connect(&watcher_, &QFutureWatcher<std::shared_ptr<const AnalysisSnapshot>>::finished, this, [this] {
-        latest_ = watcher_.result();
-        if (pending_) {
-            AnalysisRequest next = std::move(*pending_);
+void AnalysisRunner::request(RunTable runs, AnalysisPlan plan) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        pending_ = Job{std::move(runs), std::move(plan), ++generation_};
+        if (running_) *running_ = true; // superseded: stop it at its next check
+    }
+    wake_.notify_one();
+    if (!busy_) {
+        busy_ = true;
+        emit busyChanged(true);
+    }
+}
+
+void AnalysisRunner::work() {
+    for (;;) {
+        Job job;
+        auto flag = std::make_shared<CancelFlag>(false);
+        {
+            std::unique_lock<std::mutex> lock(mutex_);
+            wake_.wait(lock, [this] { return stopping_ || pending_; });
+            if (stopping_) return;
+            job = std::move(*pending_);
             pending_.reset();
-            start(std::move(next));
-        } else {
-            emit busyChanged(false);
+            running_ = flag;
         }
-        emit finished(latest_);
-    });
-}
-
-void AnalysisRunner::request(AnalysisRequest r) {
-    if (watcher_.isRunning()) {
-        pending_ = std::move(r);
-        return;
+        std::shared_ptr<const AnalysisSnapshot> snapshot;
+        try {
+            snapshot = analyze(job.runs, job.plan, flag.get());
+        } catch (const Cancelled&) {
+        } catch (const std::exception& e) {
+            auto failed = std::make_shared<AnalysisSnapshot>();
+            failed->runs = std::move(job.runs);
+            failed->plan = job.plan;
+            failed->computedOn = std::this_thread::get_id();
+            failed->messages.push_back(std::string("analysis failed: ") + e.what());
+            snapshot = std::move(failed);
+        }
+        {
+            std::lock_guard<std::mutex> lock(mutex_);
+            running_.reset();
+        }
+        if (snapshot)
+            QMetaObject::invokeMethod(
+                this, [this, snapshot, g = job.generation] { deliver(snapshot, g); }, Qt::QueuedConnection);
     }
-    emit busyChanged(true);
-    start(std::move(r));
 }
 
-void AnalysisRunner::start(AnalysisRequest r) {
-    watcher_.setFuture(QtConcurrent::run([req = std::move(r)] { return analyze(req); }));
+void AnalysisRunner::deliver(std::shared_ptr<const AnalysisSnapshot> snapshot,
+                             unsigned long long generation) {
+    if (generation != generation_) return; // a newer request is on its way
+    latest_ = std::move(snapshot);
+    busy_ = false;
+    emit busyChanged(false);
+    emit finished(latest_);
 }
 
 } // namespace moescope

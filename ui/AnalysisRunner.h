@@ -1,54 +1,29 @@
 #pragma once
-// Runs the explorer's fits off the GUI thread (QtConcurrent) and hands back immutable snapshots. Requests
-// made while one is computing supersede it: only the newest result is delivered.
-#include "AllocationLaw.h"
-#include "IsoflopAnalysis.h"
-#include "LawFitter.h"
+// Runs the window's analysis (core/fit/Analysis) on a worker thread of its own and hands back immutable
+// snapshots. A newer request cancels the one computing (the fitters see the flag within a Ceres iteration
+// or a bootstrap replicate); only the newest request's snapshot is ever delivered. Destroying the runner
+// cancels and joins, so quitting never waits for a long fit. A failure inside the analysis arrives as a
+// snapshot whose messages say what went wrong; nothing is thrown into Qt's event loop.
+#include "core/fit/Analysis.h"
 
-#include <QFutureWatcher>
 #include <QObject>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <optional>
-#include <set>
+#include <thread>
 
 namespace moescope {
-
-struct AnalysisRequest {
-    RunTable runs;
-    IsoflopOptions isoflop;
-    std::string law = "auto"; // auto: abnar when the runs vary sparsity, chinchilla otherwise
-    LawFitOptions lawOptions;
-};
-
-struct AnalysisSnapshot {
-    RunTable runs;
-    SweepAnalysis sweep;
-    std::string lawId;
-    std::unique_ptr<ParametricLaw> law;
-    std::optional<LawFit> lawFit;
-    std::vector<LawPoint> lawPoints;
-    std::vector<int> lawRuns; // run index of each law point
-    std::set<int> heldOut;    // law points held out of the fit (the largest sparsity, as the paper does)
-    std::string heldOutLabel;
-    std::optional<AllocationFit> allocation;
-    std::vector<std::string> messages;
-    double seconds = 0;
-
-    const BudgetAnalysis* budget(double c) const; // nearest analysed budget, or null
-    // Indices of the runs the analysis counted at that budget (groupByBudget's grouping).
-    std::vector<int> runsOfBudget(double c) const;
-};
-
-// The whole analysis, synchronously; what the runner calls on its worker thread and `render` calls directly.
-std::shared_ptr<const AnalysisSnapshot> analyze(const AnalysisRequest& request);
 
 class AnalysisRunner : public QObject {
     Q_OBJECT
 public:
     explicit AnalysisRunner(QObject* parent = nullptr);
-    void request(AnalysisRequest r);
-    bool busy() const { return watcher_.isRunning(); }
+    ~AnalysisRunner() override;
+
+    void request(RunTable runs, AnalysisPlan plan);
+    bool busy() const { return busy_; }
     std::shared_ptr<const AnalysisSnapshot> latest() const { return latest_; }
 
 signals:
@@ -56,10 +31,23 @@ signals:
     void finished(std::shared_ptr<const AnalysisSnapshot> snapshot);
 
 private:
-    void start(AnalysisRequest r);
-    QFutureWatcher<std::shared_ptr<const AnalysisSnapshot>> watcher_;
-    std::optional<AnalysisRequest> pending_;
+    struct Job {
+        RunTable runs;
+        AnalysisPlan plan;
+        unsigned long long generation = 0;
+    };
+    void work();
+    void deliver(std::shared_ptr<const AnalysisSnapshot> snapshot, unsigned long long generation);
+
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::optional<Job> pending_;
+    std::shared_ptr<CancelFlag> running_; // the flag of the job being computed
+    bool stopping_ = false;
+    unsigned long long generation_ = 0; // of the newest request (GUI thread)
+    bool busy_ = false;
     std::shared_ptr<const AnalysisSnapshot> latest_;
+    std::thread worker_;
 };
 
 } // namespace moescope

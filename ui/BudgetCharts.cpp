@@ -1,6 +1,6 @@
-#include "BudgetCharts.h"
+#include "ui/BudgetCharts.h"
 
-#include "ChartSupport.h"
+#include "ui/ChartSupport.h"
 
 #include <QGridLayout>
 

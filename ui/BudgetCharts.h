@@ -1,7 +1,7 @@
 #pragma once
 // Across budgets (Abnar et al. Figs 3, 4): N*, N_a*, L* vs S per budget; S* vs N per budget; and the power
 // laws N*(C), L*(C) per sparsity.
-#include "AnalysisRunner.h"
+#include "ui/AnalysisRunner.h"
 
 #include <QWidget>
 

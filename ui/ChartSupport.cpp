@@ -1,4 +1,4 @@
-#include "ChartSupport.h"
+#include "ui/ChartSupport.h"
 
 #include <QAreaSeries>
 #include <QGraphicsSimpleTextItem>

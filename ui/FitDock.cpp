@@ -1,4 +1,4 @@
-#include "FitDock.h"
+#include "ui/FitDock.h"
 
 #include <QComboBox>
 #include <QFormLayout>
@@ -20,8 +20,10 @@ FitDock::FitDock(QWidget* parent)
         law_->addItem(QString::fromStdString(id), QString::fromStdString(id));
     starts_->addItem(tr("fast (preset + 64 Halton points)"), "fast");
     starts_->addItem(tr("full grid of the recipe"), "full");
+    const AnalysisPlan defaults;
+    starts_->setCurrentIndex(starts_->findData(QString::fromStdString(startsName(defaults.lawFit))));
     bootstrap_->setRange(0, 1000);
-    bootstrap_->setValue(20);
+    bootstrap_->setValue(defaults.lawFit.bootstrap);
     bootstrap_->setToolTip(tr("Refits on resampled runs for the 95 % intervals"));
     auto* refit = new QPushButton(tr("Refit"));
     connect(refit, &QPushButton::clicked, this, &FitDock::refitRequested);
@@ -60,12 +62,11 @@ void FitDock::setLaw(const std::string& id) {
     if (i >= 0) law_->setCurrentIndex(i);
 }
 
-LawFitOptions FitDock::lawOptions() const {
-    LawFitOptions o;
-    o.starts = starts_->currentData().toString() == "full" ? LawFitOptions::Starts::Full
-                                                           : LawFitOptions::Starts::Fast;
-    o.bootstrap = bootstrap_->value();
-    return o;
+void FitDock::editPlan(AnalysisPlan& plan) const {
+    plan.law = law();
+    plan.lawFit.starts = starts_->currentData().toString() == "full" ? LawFitOptions::Starts::Full
+                                                                     : LawFitOptions::Starts::Fast;
+    plan.lawFit.bootstrap = bootstrap_->value();
 }
 
 void FitDock::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budget) {
@@ -92,6 +93,14 @@ void FitDock::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budg
                      .arg(f.metrics.n)
                      .arg(f.starts)
                      .arg(f.seconds, 0, 'f', 2);
+        lines << (f.termination.converged
+                      ? tr("solver: %1 after %2 iterations")
+                            .arg(QString::fromStdString(f.termination.type))
+                            .arg(f.termination.iterations)
+                      : tr("<b>solver: %1 after %2 iterations</b> — %3")
+                            .arg(QString::fromStdString(f.termination.type))
+                            .arg(f.termination.iterations)
+                            .arg(QString::fromStdString(f.termination.message).toHtmlEscaped()));
         if (f.heldout)
             lines << tr("held out (%1): R² %2, RMSE %3 on %4 runs")
                          .arg(QString::fromStdString(s->heldOutLabel))

@@ -1,7 +1,7 @@
 #pragma once
 // The Fit dock: which parametric law and how to fit it, the coefficients with their 95 % intervals, and the
 // goodness of fit of both the law and the isoFLOP surface at the chosen budget.
-#include "AnalysisRunner.h"
+#include "ui/AnalysisRunner.h"
 
 #include <QWidget>
 
@@ -18,7 +18,8 @@ public:
     explicit FitDock(QWidget* parent = nullptr);
     std::string law() const;
     void setLaw(const std::string& id);
-    LawFitOptions lawOptions() const;
+    // Writes the dock's choices (law, starts, bootstrap) into a plan; the rest keeps the plan's defaults.
+    void editPlan(AnalysisPlan& plan) const;
     void setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget);
     QTableWidget* coefficients() const { return table_; }
 

@@ -1,8 +1,8 @@
-#include "ImportWizard.h"
+#include "ui/ImportWizard.h"
 
-#include "ColumnMapping.h"
-#include "CsvReader.h"
-#include "Sha256.h"
+#include "core/io/ColumnMapping.h"
+#include "core/io/CsvReader.h"
+#include "core/store/Sha256.h"
 
 #include <QCheckBox>
 #include <QComboBox>

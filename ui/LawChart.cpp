@@ -1,6 +1,6 @@
-#include "LawChart.h"
+#include "ui/LawChart.h"
 
-#include "ChartSupport.h"
+#include "ui/ChartSupport.h"
 
 #include <QCheckBox>
 #include <QVBoxLayout>

@@ -1,7 +1,7 @@
 #pragma once
 // Abnar et al.'s Figure 6 for the fitted parametric law: predicted vs observed loss, held-out runs marked,
 // the y = x line and the metrics; residuals against prediction on demand.
-#include "AnalysisRunner.h"
+#include "ui/AnalysisRunner.h"
 
 #include <QWidget>
 

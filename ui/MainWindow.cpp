@@ -1,19 +1,20 @@
-#include "MainWindow.h"
+#include "ui/MainWindow.h"
 
-#include "AllocationChart.h"
-#include "BudgetCharts.h"
-#include "CsvImporter.h"
-#include "FitDock.h"
-#include "ImportWizard.h"
-#include "Json.h"
-#include "LawChart.h"
-#include "RunSuggester.h"
-#include "SliceCharts.h"
-#include "SurfaceView.h"
-#include "TrainerPanel.h"
-#include "ViewExporter.h"
-#include "Workspace.h"
-#include "WorkspaceController.h"
+#include "core/fit/RunSuggester.h"
+#include "core/io/CsvImporter.h"
+#include "core/io/Json.h"
+#include "core/store/FitRecording.h"
+#include "core/store/Workspace.h"
+#include "ui/AllocationChart.h"
+#include "ui/BudgetCharts.h"
+#include "ui/FitDock.h"
+#include "ui/ImportWizard.h"
+#include "ui/LawChart.h"
+#include "ui/SliceCharts.h"
+#include "ui/SurfaceView.h"
+#include "ui/TrainerPanel.h"
+#include "ui/ViewExporter.h"
+#include "ui/WorkspaceController.h"
 
 #include <QComboBox>
 #include <QDialog>
@@ -98,6 +99,8 @@ MainWindow::MainWindow(QWidget* parent)
             Qt::QueuedConnection);
     connect(model_, &RunTableModel::valueEditRequested, workspace_, &WorkspaceController::setValue,
             Qt::QueuedConnection);
+    connect(model_, &RunTableModel::editRefused, this,
+            [this](const QString& m) { QMessageBox::warning(this, tr("Value not accepted"), m); });
     connect(workspace_, &WorkspaceController::runsChanged, this, &MainWindow::requestAnalysis);
     connect(workspace_, &WorkspaceController::failed, this,
             [this](const QString& m) { QMessageBox::warning(this, tr("Workspace"), m); });
@@ -340,6 +343,7 @@ std::vector<Suggestion> MainWindow::suggestions(int count) const {
     if (!a) return {};
     SuggestOptions o;
     o.count = count;
+    inheritFamily(snapshot_->runs, o);
     return suggestRuns(*a, o);
 }
 
@@ -406,25 +410,18 @@ void MainWindow::addRuns(const RunTable& landed) {
 }
 
 void MainWindow::requestAnalysis() {
-    AnalysisRequest r;
-    r.runs = model_->runs();
-    r.isoflop.bootstrap = 50;
-    r.law = fitDock_->law();
-    r.lawOptions = fitDock_->lawOptions();
-    runner_->request(std::move(r));
+    AnalysisPlan plan;
+    fitDock_->editPlan(plan);
+    runner_->request(model_->runs(), std::move(plan));
 }
 
 void MainWindow::recordFit() {
-    // The workspace keeps every fit it was shown with: law, settings, coefficients with intervals, metrics.
-    if (!workspace_->isOpen() || !snapshot_ || !snapshot_->lawFit) return;
-    const LawFit& f = *snapshot_->lawFit;
-    const LawFitOptions o = fitDock_->lawOptions();
-    Json settings = Json::object();
-    settings.set("starts", o.starts == LawFitOptions::Starts::Full ? "full" : "fast");
-    settings.set("bootstrap", o.bootstrap);
-    const Json result = lawFitJson(f);
+    // The workspace keeps every fit it was shown with: the whole plan, coefficients with intervals, metrics.
+    FitRecord record;
+    if (!workspace_->isOpen() || !snapshot_ || !lawFitRecord(*snapshot_, record)) return;
     std::string error;
-    workspace_->workspace().addFit({0, f.law, 0, settings.dump(), result.dump(), ""}, error);
+    if (!workspace_->workspace().addFit(record, error))
+        statusBar()->showMessage(tr("The fit could not be recorded: %1").arg(QString::fromStdString(error)));
 }
 
 void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {

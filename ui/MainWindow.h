@@ -1,7 +1,7 @@
 #pragma once
-#include "AnalysisRunner.h"
-#include "RunSuggester.h"
-#include "RunTableModel.h"
+#include "core/fit/RunSuggester.h"
+#include "ui/AnalysisRunner.h"
+#include "ui/RunTableModel.h"
 
 #include <QMainWindow>
 

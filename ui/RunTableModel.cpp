@@ -1,4 +1,4 @@
-#include "RunTableModel.h"
+#include "ui/RunTableModel.h"
 
 #include <QFont>
 
@@ -101,10 +101,17 @@ bool RunTableModel::setData(const QModelIndex& index, const QVariant& value, int
         return true;
     }
     if (role == Qt::EditRole && c.kind == Kind::Field) {
-        bool ok = false;
-        const double v = value.toString().toDouble(&ok);
-        if (!ok) return false;
-        emit valueEditRequested(index.row(), static_cast<Field>(c.index), v);
+        const Field f = static_cast<Field>(c.index);
+        double v = 0;
+        std::string reason;
+        if (!parseFieldValue(f, value.toString().toStdString(), v, reason)) {
+            emit editRefused(
+                tr("Run %1, %2: %3")
+                    .arg(index.row() + 1)
+                    .arg(QString::fromUtf8(fieldName(f).data()), QString::fromStdString(reason)));
+            return false;
+        }
+        emit valueEditRequested(index.row(), f, v);
         return true;
     }
     return false;

@@ -1,8 +1,8 @@
 #pragma once
 // The Runs table: canonical fields present in the data, then metrics and labels. Derived values are shown
 // in italics with a tooltip; the first column includes or excludes a run from fits.
-#include "Field.h"
-#include "Run.h"
+#include "core/model/Field.h"
+#include "core/model/Run.h"
 
 #include <QAbstractTableModel>
 #include <vector>
@@ -28,6 +28,8 @@ signals:
     // Requests, not changes: the workspace controller applies them as undoable commands.
     void exclusionRequested(int row, bool excluded);
     void valueEditRequested(int row, moescope::Field field, double value);
+    // A typed value the import would refuse (not a number, out of range): nothing changes, this says why.
+    void editRefused(const QString& message);
 
 private:
     enum class Kind { Included, Field, Metric, Label };

@@ -1,6 +1,6 @@
-#include "SliceCharts.h"
+#include "ui/SliceCharts.h"
 
-#include "ChartSupport.h"
+#include "ui/ChartSupport.h"
 
 #include <QGridLayout>
 #include <QScatterSeries>

@@ -1,7 +1,7 @@
 #pragma once
 // Abnar et al.'s Figure 2 at the chosen budget: L vs S at several N, L vs N and L vs N_a at several S,
 // each fitted curve with its 95 % bootstrap band and optimum marker, the runs over them.
-#include "AnalysisRunner.h"
+#include "ui/AnalysisRunner.h"
 
 #include <QWidget>
 

@@ -1,6 +1,6 @@
-#include "SurfaceView.h"
+#include "ui/SurfaceView.h"
 
-#include "VtkWidget.h"
+#include "ui/VtkWidget.h"
 
 #include <QHBoxLayout>
 #include <QMouseEvent>

@@ -2,7 +2,7 @@
 // The fitted isoFLOP surface L(log10 N, S) (or over N_a) at one budget, in VTK: coloured by loss with a
 // scalar bar, iso-loss contours, runs as spheres coloured by residual, S*(N) and N*(S) curves, the optimum,
 // labelled axes; trackball camera, preset views, and picking a sphere selects its run.
-#include "AnalysisRunner.h"
+#include "ui/AnalysisRunner.h"
 
 #include <QWidget>
 

@@ -1,8 +1,9 @@
-#include "TrainerPanel.h"
+#include "ui/TrainerPanel.h"
 
-#include "CsvWriter.h"
-#include "NumberParser.h"
-#include "TrainerProcess.h"
+#include "core/io/AtomicFile.h"
+#include "core/io/CsvWriter.h"
+#include "core/model/NumberParser.h"
+#include "ui/TrainerProcess.h"
 
 #include <QChart>
 #include <QChartView>
@@ -19,6 +20,7 @@
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QListWidget>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
@@ -257,8 +259,14 @@ void TrainerPanel::exportSlurmDialog() {
     const QString path = QFileDialog::getSaveFileName(this, tr("Save Slurm script"), "moescope-sweep.sbatch");
     if (path.isEmpty()) return;
     std::string error;
-    if (!writeFileAtomically(path.toStdString(), slurmScript(shared).toStdString(), error))
-        return log_->appendPlainText(QString::fromStdString(error));
+    QString script;
+    try {
+        script = slurmScript(shared);
+    } catch (const std::invalid_argument& e) {
+        return (void)QMessageBox::warning(this, tr("Slurm export"), QString::fromUtf8(e.what()));
+    }
+    if (!writeFileAtomically(path.toStdString(), script.toStdString(), error))
+        return (void)QMessageBox::warning(this, tr("Slurm export"), QString::fromStdString(error));
     log_->appendPlainText(tr("wrote %1: sbatch it, then `moescope-cli import-results %2` (or File › Import) "
                              "brings the runs back")
                               .arg(path, shared));

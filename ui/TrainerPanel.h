@@ -2,9 +2,9 @@
 // The Trainer dock: a form for one calibration run with its derived N, N_a, S, D, steps, r and an estimated
 // time; a queue run one at a time through moescope-train; progress with ETA, the live loss curve and the
 // log; Cancel (graceful: the checkpoint is kept) and Resume. A finished run is handed to the window.
-#include "Accounting.h"
-#include "Run.h"
-#include "TrainerJob.h"
+#include "core/jobs/TrainerJob.h"
+#include "core/model/Accounting.h"
+#include "core/model/Run.h"
 
 #include <QWidget>
 

@@ -1,7 +1,7 @@
-#include "TrainerProcess.h"
+#include "ui/TrainerProcess.h"
 
-#include "CsvImporter.h"
-#include "Json.h"
+#include "core/io/CsvImporter.h"
+#include "core/io/Json.h"
 
 #include <QCoreApplication>
 #include <QDir>

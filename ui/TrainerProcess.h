@@ -2,7 +2,7 @@
 // One moescope-train run driven through QProcess: its JSON Lines become signals (progress with ETA, loss
 // points, log lines), Cancel asks it to stop gracefully (SIGTERM: it checkpoints first), and a finished run's
 // runs.csv comes back as runs.
-#include "Run.h"
+#include "core/model/Run.h"
 
 #include <QElapsedTimer>
 #include <QObject>

@@ -1,6 +1,6 @@
-#include "ViewExporter.h"
+#include "ui/ViewExporter.h"
 
-#include "SurfaceView.h"
+#include "ui/SurfaceView.h"
 
 #include <QChartView>
 #include <QFileInfo>

@@ -1,4 +1,4 @@
-#include "VtkWidget.h"
+#include "ui/VtkWidget.h"
 
 #include <QMouseEvent>
 #include <QOpenGLContext>

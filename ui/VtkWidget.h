@@ -1,6 +1,7 @@
 #pragma once
-// VTK inside a Qt 6 QOpenGLWidget without VTK's Qt 5 module (DESIGN.md §6): a vtkGenericOpenGLRenderWindow
-// drawn into Qt's framebuffer, with Qt's mouse and keys forwarded to a vtkGenericRenderWindowInteractor.
+// VTK inside a Qt 6 QOpenGLWidget without VTK's Qt 5 module (ARCHITECTURE.md §6): a
+// vtkGenericOpenGLRenderWindow drawn into Qt's framebuffer, with Qt's mouse and keys forwarded to a
+// vtkGenericRenderWindowInteractor.
 #include <QOpenGLWidget>
 
 #include <vtkNew.h>

@@ -1,7 +1,11 @@
-#include "WorkspaceController.h"
+#include "ui/WorkspaceController.h"
 
 #include <QFile>
 #include <QUndoCommand>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 
 namespace moescope {
 
@@ -20,7 +24,8 @@ public:
 private:
     void apply(bool excluded) {
         std::string error;
-        if (c_->isOpen()) c_->workspace().setExcluded(id_, excluded, error);
+        if (c_->isOpen() && !c_->workspace().setExcluded(id_, excluded, error))
+            return c_->refuse(this, error);
         RunTable t = c_->model()->runs();
         t.runs[row_].excluded = excluded;
         c_->model()->setRuns(std::move(t));
@@ -45,7 +50,8 @@ public:
 private:
     void apply(double v, bool derived) {
         std::string error;
-        if (c_->isOpen()) c_->workspace().setValue(c_->model()->runs().runs[row_].id, field_, v, error);
+        if (c_->isOpen() && !c_->workspace().setValue(c_->model()->runs().runs[row_].id, field_, v, error))
+            return c_->refuse(this, error);
         RunTable t = c_->model()->runs();
         derived ? t.runs[row_].setDerived(field_, v) : t.runs[row_].set(field_, v);
         c_->model()->setRuns(std::move(t));
@@ -66,7 +72,7 @@ public:
           run_(c->model()->runs().runs[row]) {}
     void redo() override {
         std::string error;
-        if (c_->isOpen()) c_->workspace().setDeleted(run_.id, true, error);
+        if (c_->isOpen() && !c_->workspace().setDeleted(run_.id, true, error)) return c_->refuse(this, error);
         RunTable t = c_->model()->runs();
         t.runs.erase(t.runs.begin() + row_);
         c_->model()->setRuns(std::move(t));
@@ -74,7 +80,8 @@ public:
     }
     void undo() override {
         std::string error;
-        if (c_->isOpen()) c_->workspace().setDeleted(run_.id, false, error);
+        if (c_->isOpen() && !c_->workspace().setDeleted(run_.id, false, error))
+            return c_->refuse(this, error);
         RunTable t = c_->model()->runs();
         t.runs.insert(t.runs.begin() + row_, run_);
         c_->model()->setRuns(std::move(t));
@@ -95,12 +102,11 @@ public:
     void redo() override {
         if (c_->isOpen()) {
             std::string error;
-            if (importId_ == 0)
-                importId_ = c_->workspace().addImport(record_, runs_, error);
-            else
-                c_->workspace().setImportDeleted(importId_, false, error);
-            if (!error.empty()) emit c_->failed(QString::fromStdString(error));
-            c_->reloadFromWorkspace();
+            const bool ok = importId_ == 0
+                                ? (importId_ = c_->workspace().addImport(record_, runs_, error)) != 0
+                                : c_->workspace().setImportDeleted(importId_, false, error);
+            if (!ok) return c_->refuse(this, error);
+            if (!c_->reloadFromWorkspace()) return;
         } else {
             RunTable t = c_->model()->runs();
             before_ = t.runs.size();
@@ -112,8 +118,8 @@ public:
     void undo() override {
         if (c_->isOpen()) {
             std::string error;
-            c_->workspace().setImportDeleted(importId_, true, error);
-            c_->reloadFromWorkspace();
+            if (!c_->workspace().setImportDeleted(importId_, true, error)) return c_->refuse(this, error);
+            if (!c_->reloadFromWorkspace()) return;
         } else {
             RunTable t = c_->model()->runs();
             t.runs.resize(before_);
@@ -139,28 +145,51 @@ void WorkspaceController::changed() {
     emit runsChanged();
 }
 
-void WorkspaceController::reloadFromWorkspace() {
-    model_->setRuns(workspace_.runs());
+bool WorkspaceController::reloadFromWorkspace() {
+    RunTable runs;
+    std::string error;
+    if (!workspace_.readRuns(runs, error)) {
+        emit failed(QString::fromStdString(error));
+        return false;
+    }
+    model_->setRuns(std::move(runs));
+    return true;
+}
+
+void WorkspaceController::refuse(QUndoCommand* command, const std::string& error) {
+    // The file said no: the view keeps what the file holds, the command leaves the undo stack, and the user
+    // is told why.
+    command->setObsolete(true);
+    emit failed(tr("The change was not saved, and is undone: %1").arg(QString::fromStdString(error)));
 }
 
 bool WorkspaceController::open(const QString& path, QString* error) {
     std::string e;
     Workspace fresh;
-    if (!fresh.open(path.toStdString(), e)) {
+    RunTable runs;
+    if (!fresh.open(path.toStdString(), e, Workspace::Mode::Existing) || !fresh.readRuns(runs, e)) {
         if (error) *error = QString::fromStdString(e);
         return false;
     }
     fresh.close();
-    workspace_.open(path.toStdString(), e);
+    if (!workspace_.open(path.toStdString(), e, Workspace::Mode::Existing)) {
+        if (error) *error = QString::fromStdString(e);
+        return false;
+    }
     undo_.clear();
-    reloadFromWorkspace();
+    model_->setRuns(std::move(runs));
     changed();
     return true;
 }
 
 bool WorkspaceController::saveAs(const QString& path, QString* error) {
-    const QString tmp = path + ".saving";
-    QFile::remove(tmp);
+    const std::string target = path.toStdString();
+    const std::string tmp = target + ".saving";
+    auto removeTemp = [&] {
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+            std::remove((tmp + suffix).c_str());
+    };
+    removeTemp();
     {
         Workspace out;
         std::string e;
@@ -170,24 +199,27 @@ bool WorkspaceController::saveAs(const QString& path, QString* error) {
         RunTable runs = model_->runs();
         for (Run& r : runs.runs)
             r.id = 0;
-        if (!out.open(tmp.toStdString(), e) || (!runs.runs.empty() && !out.addImport(record, runs, e))) {
+        bool ok = out.open(tmp, e) && (runs.runs.empty() || out.addImport(record, runs, e));
+        if (ok && isOpen())
+            for (const char* key : {"view", "budget", "law"})
+                ok = ok && out.setSetting(key, workspace_.setting(key), e);
+        // Fold the WAL into the main file so the rename moves one complete database.
+        if (ok) ok = out.checkpoint(e);
+        if (!ok) {
+            out.close();
+            removeTemp();
             if (error) *error = QString::fromStdString(e);
-            QFile::remove(tmp);
             return false;
         }
-        if (isOpen())
-            for (const char* key : {"view", "budget", "law"})
-                out.setSetting(key, workspace_.setting(key), e);
-        // Fold the WAL into the main file so the rename moves one complete database.
-        out.checkpoint();
     }
-    QFile::remove(tmp + "-wal");
-    QFile::remove(tmp + "-shm");
-    QFile::remove(path);
-    if (!QFile::rename(tmp, path)) {
-        if (error) *error = tr("cannot write '%1'").arg(path);
+    // rename() replaces the target in one step: until it succeeds the old file is untouched.
+    if (std::rename(tmp.c_str(), target.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        removeTemp();
+        if (error) *error = tr("cannot write '%1': %2").arg(path, QString::fromStdString(why));
         return false;
     }
+    removeTemp();
     if (!open(path, error)) return false;
     emit saved(path);
     return true;
@@ -215,7 +247,9 @@ void WorkspaceController::importRuns(const RunTable& runs, const ImportRecord& r
 
 void WorkspaceController::setSetting(const QString& key, const QString& value) {
     std::string e;
-    if (isOpen()) workspace_.setSetting(key.toStdString(), value.toStdString(), e);
+    if (isOpen() && !workspace_.isReadOnly() &&
+        !workspace_.setSetting(key.toStdString(), value.toStdString(), e))
+        emit failed(tr("The view setting '%1' was not saved: %2").arg(key, QString::fromStdString(e)));
 }
 
 QString WorkspaceController::setting(const QString& key, const QString& fallback) const {

@@ -3,11 +3,13 @@
 // import) as an undoable command that is written through to the file at once — the file is always saved,
 // and one SQLite statement or transaction per edit means a crash never leaves it half-written. Without a
 // file the same edits act on the runs in memory until Save As.
-#include "RunTableModel.h"
-#include "Workspace.h"
+#include "core/store/Workspace.h"
+#include "ui/RunTableModel.h"
 
 #include <QObject>
 #include <QUndoStack>
+
+class QUndoCommand;
 
 namespace moescope {
 
@@ -35,8 +37,11 @@ public:
     // Used by the commands: applies a change to the file (when open) and the table, then tells the window.
     Workspace& workspace() { return workspace_; }
     RunTableModel* model() const { return model_; }
-    void reloadFromWorkspace();
+    // False (and `failed` emitted) when the file cannot be read back.
+    bool reloadFromWorkspace();
     void changed();
+    // A command whose write the file refused: it is dropped from the undo stack and `failed` says why.
+    void refuse(QUndoCommand* command, const std::string& error);
 
 signals:
     void runsChanged();

@@ -1,8 +1,9 @@
-#include "CliArgs.h"
+#include "app/cli/CliArgs.h"
 
-#include "NumberParser.h"
+#include "core/model/NumberParser.h"
 
 #include <cmath>
+#include <limits>
 
 namespace moescope::cli {
 
@@ -65,6 +66,10 @@ int CliArgs::integer(const std::string& name, int fallback) const {
     const double v = number(name, fallback);
     if (v != std::floor(v))
         throw UsageError("option --" + name + ": expected a whole number, got " + value(name));
+    // Out of an int's range is refused before the cast, which would wrap it.
+    if (std::fabs(v) > std::numeric_limits<int>::max())
+        throw UsageError("option --" + name + ": " + value(name) + " is out of range (at most " +
+                         std::to_string(std::numeric_limits<int>::max()) + ")");
     return static_cast<int>(v);
 }
 

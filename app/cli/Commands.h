@@ -1,13 +1,14 @@
 #pragma once
-// One function per moescope-cli subcommand (DESIGN.md §5). Each returns the process exit code:
+// One function per moescope-cli subcommand (ARCHITECTURE.md §5). Each returns the process exit code:
 // 0 success, 1 unreadable input or internal failure, 2 invalid input or options.
 #include <iosfwd>
 #include <string>
 #include <vector>
 
 namespace moescope {
+struct AnalysisPlan;
 struct LawFit;
-}
+} // namespace moescope
 
 namespace moescope::cli {
 
@@ -23,9 +24,9 @@ int suggestCommand(const Args& args, std::ostream& out, std::ostream& err);
 int importResultsCommand(const Args& args, std::ostream& out, std::ostream& err);
 
 class CliArgs;
-// The parametric-law half of `fit`; fills `result` when given. Writes nothing to `out` when its buffer is
-// null.
-int fitLawCommand(const CliArgs& args, const std::string& law, std::ostream& out, std::ostream& err,
+// The parametric-law half of `fit` under `plan`; fills `result` when given. Writes nothing to `out` when
+// its buffer is null.
+int fitLawCommand(const CliArgs& args, const AnalysisPlan& plan, std::ostream& out, std::ostream& err,
                   moescope::LawFit* result = nullptr);
 
 } // namespace moescope::cli

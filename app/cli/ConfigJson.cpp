@@ -1,4 +1,4 @@
-#include "ConfigJson.h"
+#include "app/cli/ConfigJson.h"
 
 namespace moescope::cli {
 
@@ -10,6 +10,8 @@ Json configJson(const ConfigFields& c) {
     j.set("experts", c.arch.experts);
     j.set("active_experts", c.arch.active_experts);
     j.set("granularity", c.arch.granularity);
+    j.set("ctx", c.arch.ctx);
+    j.set("vocab", c.arch.vocab);
     j.set("params", c.params);
     j.set("active_params", c.activeParams);
     j.set("sparsity", c.sparsity);

@@ -1,7 +1,7 @@
 #pragma once
-// The concrete-config object of DESIGN.md §5, shared by `optimum` and `suggest`.
-#include "Accounting.h"
-#include "Json.h"
+// The concrete-config object of ARCHITECTURE.md §5, shared by `optimum` and `suggest`.
+#include "core/io/Json.h"
+#include "core/model/Accounting.h"
 
 namespace moescope::cli {
 

@@ -1,8 +1,9 @@
-#include "CliArgs.h"
-#include "Commands.h"
-#include "IsoflopAnalysis.h"
-#include "Json.h"
-#include "RunSource.h"
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+#include "app/cli/PlanArgs.h"
+#include "app/cli/RunSource.h"
+#include "core/fit/IsoflopAnalysis.h"
+#include "core/io/Json.h"
 
 #include <chrono>
 #include <cmath>
@@ -81,16 +82,6 @@ Json budgetJson(const BudgetAnalysis& a) {
     return j;
 }
 
-Degrees parseDegrees(const std::string& text) {
-    Degrees d;
-    char c1 = 0, c2 = 0;
-    std::istringstream in(text);
-    if (!(in >> d.n >> c1 >> d.s >> c2 >> d.ns) || c1 != ',' || c2 != ',' || d.n < 0 || d.s < 0 || d.ns < 0 ||
-        d.n > 4 || d.s > 4 || d.ns > 4)
-        throw UsageError("option --degrees: expected A,B,C with each in 0..4, got '" + text + "'");
-    return d;
-}
-
 void printText(const BudgetAnalysis& a, std::ostream& out) {
     char buf[256];
     std::snprintf(
@@ -112,26 +103,18 @@ void printText(const BudgetAnalysis& a, std::ostream& out) {
 } // namespace
 
 int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs, {{"law"},
-                                 {"budget"},
-                                 {"map", true, true},
-                                 {"holdout"},
-                                 {"starts"},
-                                 {"bootstrap"},
-                                 {"degrees"},
-                                 {"leave-one-sparsity-out", false},
-                                 {"json", false}});
+    std::vector<OptionSpec> specs = planOptions();
+    specs.push_back({"budget"});
+    specs.push_back({"map", true, true});
+    specs.push_back({"json", false});
+    const CliArgs args(rawArgs, specs);
     if (args.positionals().size() != 1) throw UsageError("fit: expected one FILE");
     const std::string law = args.value("law");
     if (law.empty())
         throw UsageError("option --law is required (chinchilla, abnar, li, clark, ludziejewski or isoflop)");
-    if (law != "isoflop") return fitLawCommand(args, law, out, err);
-
-    IsoflopOptions options;
-    if (args.has("degrees")) options.degrees = parseDegrees(args.value("degrees"));
-    options.bootstrap = args.integer("bootstrap", 100);
-    if (options.bootstrap < 0) throw UsageError("option --bootstrap: must be ≥ 0");
-    options.leaveOneSparsityOut = args.has("leave-one-sparsity-out");
+    const AnalysisPlan plan = planFromArgs(args);
+    if (law != "isoflop") return fitLawCommand(args, plan, out, err);
+    const IsoflopOptions& options = plan.isoflop;
 
     RunTable table;
     int code = 0;
@@ -159,6 +142,7 @@ int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             const BudgetAnalysis a = analyzeBudget(best->second, best->first, options);
             if (args.has("json")) {
                 Json j = budgetJson(a);
+                j.set("plan", planJson(plan));
                 j.set("seconds",
                       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
                 out << j.dump() << "\n";
@@ -173,6 +157,7 @@ int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         if (args.has("json")) {
             Json j = Json::object();
             j.set("law", "isoflop");
+            j.set("plan", planJson(plan));
             Json budgets = Json::array();
             for (const auto& b : sweep.budgets)
                 budgets.push(budgetJson(b));

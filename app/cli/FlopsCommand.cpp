@@ -1,7 +1,7 @@
-#include "Accounting.h"
-#include "CliArgs.h"
-#include "Commands.h"
-#include "Json.h"
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+#include "core/io/Json.h"
+#include "core/model/Accounting.h"
 
 #include <cmath>
 #include <ostream>

@@ -1,11 +1,12 @@
-#include "CliArgs.h"
-#include "Commands.h"
-#include "CsvImporter.h"
-#include "Json.h"
-#include "RunSource.h"
-#include "Sha256.h"
-#include "Workspace.h"
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+#include "app/cli/RunSource.h"
+#include "core/io/CsvImporter.h"
+#include "core/io/Json.h"
+#include "core/store/Sha256.h"
+#include "core/store/Workspace.h"
 
+#include <filesystem>
 #include <ostream>
 
 namespace moescope::cli {
@@ -65,12 +66,30 @@ int importCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         record.path = file;
         record.sha256 = sha256OfFile(file);
         record.mapping = result.mapping;
-        if (!ws.open(args.value("workspace"), error) || !ws.addImport(record, result.table, error)) {
+        const std::string path = args.value("workspace");
+        const bool existed = std::filesystem::exists(path);
+        if (!ws.open(path, error)) {
             err << error << "\n";
-            code = ws.isOpen() ? 1 : 2;
+            code = workspaceExitCode(ws.lastFailure());
+        } else if (!ws.addImport(record, result.table, error)) {
+            err << error << "\n";
+            code = 1;
         } else {
-            err << args.value("workspace") << ": " << result.table.runs.size() << " runs added ("
-                << ws.runCount() << " in the workspace)\n";
+            const int total = ws.runCount();
+            if (total < 0) {
+                err << path << ": the runs were added, but the workspace cannot be read back\n";
+                code = 1;
+            } else {
+                err << path << ": " << result.table.runs.size() << " runs added (" << total
+                    << " in the workspace)\n";
+            }
+        }
+        if (code != 0 && !existed) {
+            // Nothing half-made stays behind: a new workspace that could not take the import is removed.
+            ws.close();
+            std::error_code ignored;
+            for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+                std::filesystem::remove(path + suffix, ignored);
         }
     }
     if (args.has("json")) out << importJson(result).dump() << "\n";

@@ -1,11 +1,12 @@
 // `fit --law chinchilla|abnar|li|clark|ludziejewski` and `optimum`: the parametric laws on runs or presets.
-#include "CliArgs.h"
-#include "Commands.h"
-#include "ConfigJson.h"
-#include "Json.h"
-#include "LawFitter.h"
-#include "Planner.h"
-#include "RunSource.h"
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+#include "app/cli/ConfigJson.h"
+#include "app/cli/PlanArgs.h"
+#include "app/cli/RunSource.h"
+#include "core/fit/LawFitter.h"
+#include "core/fit/Planner.h"
+#include "core/io/Json.h"
 
 #include <map>
 #include <ostream>
@@ -25,68 +26,28 @@ std::unique_ptr<ParametricLaw> lawOrThrow(const std::string& option, const std::
     return law;
 }
 
-LawFitOptions fitOptions(const CliArgs& args) {
-    LawFitOptions o;
-    const std::string starts = args.value("starts", "full");
-    if (starts == "full")
-        o.starts = LawFitOptions::Starts::Full;
-    else if (starts == "fast")
-        o.starts = LawFitOptions::Starts::Fast;
-    else {
-        o.starts = LawFitOptions::Starts::Random;
-        o.randomStarts = args.integer("starts", 0);
-        if (o.randomStarts < 1)
-            throw UsageError("option --starts: expected full, fast or a positive number, got '" + starts +
-                             "'");
-    }
-    o.bootstrap = args.integer("bootstrap", 0);
-    if (o.bootstrap < 0) throw UsageError("option --bootstrap: must be ≥ 0");
-    return o;
-}
-
 } // namespace
 
-// Fits `lawId` to the runs of FILE; `fit` dispatches here for every law but isoflop.
-int fitLawCommand(const CliArgs& args, const std::string& lawId, std::ostream& out, std::ostream& err,
+// Fits the plan's law to the runs of FILE; `fit` dispatches here for every law but isoflop.
+int fitLawCommand(const CliArgs& args, const AnalysisPlan& plan, std::ostream& out, std::ostream& err,
                   LawFit* result) {
-    const auto law = lawOrThrow("law", lawId);
-    const LawFitOptions options = fitOptions(args);
-    std::optional<RunFilter> holdout;
-    if (args.has("holdout")) {
-        RunFilter f;
-        std::string error;
-        if (!parseRunFilter(args.value("holdout"), f, error)) throw UsageError(error);
-        holdout = f;
-    }
     RunTable table;
     int code = 0;
     if (!loadRuns(args.positionals()[0], args.values("map"), table, err, code)) return code;
-    std::vector<LawPoint> train, held;
-    std::map<std::string, int> leftOut;
-    for (const Run& run : table.runs) {
-        if (run.excluded) {
-            ++leftOut["excluded"];
-            continue;
-        }
-        LawPoint x;
-        std::string why;
-        if (!toLawPoint(run, *law, x, &why)) {
-            ++leftOut[why];
-            continue;
-        }
-        (holdout && holdout->matches(run) ? held : train).push_back(x);
-    }
-    for (const auto& [why, n] : leftOut)
-        err << args.positionals()[0] << ": " << n << " run(s) left out of the " << lawId << " fit: " << why
-            << "\n";
-    if (static_cast<int>(train.size()) <= law->parameterCount()) {
-        err << args.positionals()[0] << ": " << train.size() << " usable runs; the " << lawId << " law has "
-            << law->parameterCount() << " parameters\n";
+    const LawAnalysis analysis = analyzeLaw(table, plan);
+    for (const auto& [why, n] : analysis.leftOut)
+        err << args.positionals()[0] << ": " << n << " run(s) left out of the " << analysis.lawId
+            << " fit: " << why << "\n";
+    if (!analysis.fit) {
+        err << args.positionals()[0] << ": " << analysis.problem << "\n";
         return 2;
     }
-    const LawFit fit = fitLaw(*law, train, held, options);
+    const LawFit& fit = *analysis.fit;
+    const ParametricLaw* law = analysis.law.get();
     if (result) *result = fit;
-    const Json j = lawFitJson(fit);
+    Json j = lawFitJson(fit);
+    j.set("holdout", analysis.heldOutLabel);
+    j.set("plan", planJson(plan));
     if (out.rdbuf()) {
         if (args.has("json"))
             out << j.dump() << "\n";
@@ -102,29 +63,24 @@ int fitLawCommand(const CliArgs& args, const std::string& lawId, std::ostream& o
             }
             out << "  objective " << fit.objective << ", R² " << fit.metrics.r2 << ", RMSE "
                 << fit.metrics.rmse << " on " << fit.metrics.n << " runs; " << fit.starts << " starts in "
-                << fit.seconds << " s\n";
+                << fit.seconds << " s; solver " << fit.termination.type << " after "
+                << fit.termination.iterations << " iterations\n";
             if (fit.heldout)
-                out << "  held out: R² " << fit.heldout->r2 << ", RMSE " << fit.heldout->rmse << " on "
-                    << fit.heldout->n << " runs\n";
+                out << "  held out (" << analysis.heldOutLabel << "): R² " << fit.heldout->r2 << ", RMSE "
+                    << fit.heldout->rmse << " on " << fit.heldout->n << " runs\n";
         }
     }
     return 0;
 }
 
 int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs, {{"law"},
-                                 {"preset"},
-                                 {"budget"},
-                                 {"max-params"},
-                                 {"max-sparsity"},
-                                 {"aspect"},
-                                 {"vocab"},
-                                 {"ctx"},
-                                 {"granularity"},
-                                 {"active"},
-                                 {"starts"},
-                                 {"map", true, true},
-                                 {"json", false}});
+    std::vector<OptionSpec> specs = planOptions();
+    for (const char* name : {"preset", "budget", "max-params", "max-sparsity", "aspect", "vocab", "ctx",
+                             "granularity", "active"})
+        specs.push_back({name});
+    specs.push_back({"map", true, true});
+    specs.push_back({"json", false});
+    const CliArgs args(rawArgs, specs);
     if (args.has("law") == args.has("preset"))
         throw UsageError("optimum: give FILE --law LAW, or --preset LAW");
     PlanOptions o;
@@ -150,7 +106,9 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         law = lawOrThrow("law", args.value("law"));
         LawFit fit;
         std::ostream silent(nullptr);
-        const int code = fitLawCommand(args, law->id(), silent, err, &fit);
+        AnalysisPlan plan = planFromArgs(args);
+        plan.law = law->id();
+        const int code = fitLawCommand(args, plan, silent, err, &fit);
         if (code != 0) return code;
         p = fit.parameters;
     }

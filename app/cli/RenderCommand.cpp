@@ -1,17 +1,18 @@
 // moescope-cli render: the window's pictures without the window, for scripts and papers. Needs an X server
 // (VTK renders only through X on Debian); run it under `xvfb-run -a` on a headless machine.
-#include "CliArgs.h"
-#include "Commands.h"
-#include "RunSource.h"
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+#include "app/cli/PlanArgs.h"
+#include "app/cli/RunSource.h"
 
 #ifdef MOESCOPE_HAVE_GUI
-#include "AllocationChart.h"
-#include "BudgetCharts.h"
-#include "LawChart.h"
-#include "SliceCharts.h"
-#include "SurfaceView.h"
-#include "ViewExporter.h"
-#include "VtkWidget.h"
+#include "ui/AllocationChart.h"
+#include "ui/BudgetCharts.h"
+#include "ui/LawChart.h"
+#include "ui/SliceCharts.h"
+#include "ui/SurfaceView.h"
+#include "ui/ViewExporter.h"
+#include "ui/VtkWidget.h"
 
 #include <QApplication>
 #include <QGuiApplication>
@@ -24,8 +25,11 @@
 namespace moescope::cli {
 
 int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs,
-                       {{"view"}, {"budget"}, {"out"}, {"size"}, {"dpi"}, {"map", true, true}, {"law"}});
+    std::vector<OptionSpec> specs = planOptions();
+    for (const char* name : {"view", "budget", "out", "size", "dpi"})
+        specs.push_back({name});
+    specs.push_back({"map", true, true});
+    const CliArgs args(rawArgs, specs);
     if (args.positionals().size() != 1) throw UsageError("render: expected one FILE");
     const std::string view = args.value("view");
     if (view != "surface" && view != "slices" && view != "budgets" && view != "law" && view != "allocation")
@@ -48,12 +52,7 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     RunTable table;
     int code = 0;
     if (!loadRuns(args.positionals()[0], args.values("map"), table, err, code)) return code;
-    AnalysisRequest request;
-    request.runs = std::move(table);
-    request.law = args.value("law", "auto");
-    request.lawOptions.starts = LawFitOptions::Starts::Fast;
-    request.isoflop.bootstrap = 50;
-    const auto snapshot = analyze(request);
+    const auto snapshot = analyze(table, planFromArgs(args));
     if (snapshot->sweep.budgets.empty() && (view == "surface" || view == "slices" || view == "budgets")) {
         err << args.positionals()[0] << ": no budget has enough runs for an isoFLOP surface\n";
         return 2;

@@ -1,11 +1,12 @@
 // Multi-machine sweeps: `suggest ... --slurm` writes the array job script (SuggestCommand.cpp), and
 // `import-results DIR` brings every finished run under DIR back, from the runs.csv each trainer run writes.
-#include "CliArgs.h"
-#include "Commands.h"
-#include "CsvImporter.h"
-#include "Json.h"
-#include "Sha256.h"
-#include "Workspace.h"
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+#include "app/cli/RunSource.h"
+#include "core/io/CsvImporter.h"
+#include "core/io/Json.h"
+#include "core/store/Sha256.h"
+#include "core/store/Workspace.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -33,7 +34,7 @@ int importResultsCommand(const Args& rawArgs, std::ostream& out, std::ostream& e
     std::string error;
     if (args.has("workspace") && !ws.open(args.value("workspace"), error)) {
         err << error << "\n";
-        return 2;
+        return workspaceExitCode(ws.lastFailure());
     }
     int imported = 0, failed = 0;
     Json list = Json::array();

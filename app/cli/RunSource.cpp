@@ -1,8 +1,8 @@
-#include "RunSource.h"
+#include "app/cli/RunSource.h"
 
-#include "CliArgs.h"
-#include "CsvImporter.h"
-#include "Workspace.h"
+#include "app/cli/CliArgs.h"
+#include "core/io/CsvImporter.h"
+#include "core/store/Workspace.h"
 
 #include <ostream>
 
@@ -24,17 +24,27 @@ std::vector<MappingOverride> parseMaps(const std::vector<std::string>& maps) {
     return out;
 }
 
+int workspaceExitCode(Workspace::Failure why) {
+    // A file that is not a workspace (or from a newer MoEScope) is invalid input; one that is missing,
+    // damaged or unreadable cannot be read.
+    return why == Workspace::Failure::NotWorkspace || why == Workspace::Failure::Newer ? 2 : 1;
+}
+
 bool loadRuns(const std::string& path, const std::vector<std::string>& maps, RunTable& table,
               std::ostream& err, int& exitCode) {
     if (isWorkspacePath(path)) {
         Workspace ws;
         std::string error;
-        if (!ws.open(path, error)) {
+        if (!ws.open(path, error, Workspace::Mode::Existing)) {
             err << error << "\n";
-            exitCode = 2;
+            exitCode = workspaceExitCode(ws.lastFailure());
             return false;
         }
-        table = ws.runs();
+        if (!ws.readRuns(table, error)) {
+            err << error << "\n";
+            exitCode = 1;
+            return false;
+        }
         return true;
     }
     ImportOptions options;

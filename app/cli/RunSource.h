@@ -1,7 +1,8 @@
 #pragma once
 // Where a command's runs come from: a .moescope workspace or any CSV (mapped with --map).
-#include "ColumnMapping.h"
-#include "Run.h"
+#include "core/io/ColumnMapping.h"
+#include "core/model/Run.h"
+#include "core/store/Workspace.h"
 
 #include <iosfwd>
 #include <string>
@@ -15,5 +16,7 @@ bool loadRuns(const std::string& path, const std::vector<std::string>& maps, Run
 // --map FIELD=COLUMN options, each checked.
 std::vector<MappingOverride> parseMaps(const std::vector<std::string>& maps);
 bool isWorkspacePath(const std::string& path);
+// The exit code for a workspace that would not open.
+int workspaceExitCode(Workspace::Failure why);
 
 } // namespace moescope::cli

@@ -1,12 +1,13 @@
 // moescope-cli suggest: the K runs at a budget that would most narrow the predicted optimum (criterion in
 // core/fit/RunSuggester.h), as concrete configs ready to train.
-#include "CliArgs.h"
-#include "Commands.h"
-#include "ConfigJson.h"
-#include "CsvWriter.h"
-#include "RunSource.h"
-#include "RunSuggester.h"
-#include "TrainerJob.h"
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+#include "app/cli/ConfigJson.h"
+#include "app/cli/RunSource.h"
+#include "core/fit/RunSuggester.h"
+#include "core/io/AtomicFile.h"
+#include "core/io/CsvWriter.h"
+#include "core/jobs/TrainerJob.h"
 
 #include <sstream>
 
@@ -37,6 +38,9 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     RunTable table;
     int code = 0;
     if (!loadRuns(args.positionals()[0], args.values("map"), table, err, code)) return code;
+    inheritFamily(table, so);
+    err << "suggesting vocab " << so.vocab << ", ctx " << so.ctx << ", granularity " << so.granularity
+        << " (as the runs)\n";
     const auto groups = groupByBudget(table);
     const auto* best = nearestBudget(groups, budget);
     if (!best)
@@ -61,11 +65,14 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
                 extra.push_back(w);
             for (const Suggestion& s : picks)
                 jobs.push_back({"", s.arch, s.heads, a.budget, extra});
-            std::string error;
-            if (!writeFileAtomically(
-                    args.value("slurm"),
-                    slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train")),
-                    error)) {
+            std::string script, error;
+            try {
+                script =
+                    slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train"));
+            } catch (const std::invalid_argument& e) {
+                throw UsageError(std::string("option --slurm: ") + e.what());
+            }
+            if (!writeFileAtomically(args.value("slurm"), script, error)) {
                 err << error << "\n";
                 return 1;
             }

@@ -1,9 +1,9 @@
 // moescope-cli tokenize: trains a SentencePiece model on a corpus (or loads one) and writes the corpus as
 // nanoGPT-style uint16 tokens for moescope-train. It lives here, not in the trainer, because Debian's
 // libsentencepiece and LibTorch cannot share a process (their protobuf registrations collide).
-#include "CliArgs.h"
-#include "Commands.h"
-#include "Json.h"
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+#include "core/io/Json.h"
 
 #include <sentencepiece_processor.h>
 #include <sentencepiece_trainer.h>

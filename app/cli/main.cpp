@@ -1,6 +1,6 @@
-// moescope-cli: the headless face of MoEScope (DESIGN.md §5).
-#include "CliArgs.h"
-#include "Commands.h"
+// moescope-cli: the headless face of MoEScope (ARCHITECTURE.md §5).
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
 
 #include <exception>
 #include <iostream>

@@ -1,6 +1,6 @@
 // moescope: the explorer window.
-#include "MainWindow.h"
-#include "VtkWidget.h"
+#include "ui/MainWindow.h"
+#include "ui/VtkWidget.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

@@ -1,8 +1,8 @@
-#include "AllocationLaw.h"
+#include "core/fit/AllocationLaw.h"
 
-#include "Accounting.h"
-#include "IsoflopAnalysis.h"
-#include "Statistics.h"
+#include "core/fit/IsoflopAnalysis.h"
+#include "core/fit/Statistics.h"
+#include "core/model/Accounting.h"
 
 #include <Eigen/Dense>
 #include <algorithm>

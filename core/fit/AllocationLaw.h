@@ -1,7 +1,7 @@
 #pragma once
 // Li et al. 2026's expert/attention allocation law: r*(C, S) = α_r(S)·C^β_r(S) with
-// α_r(S) = α0·(1−S)^α1 and β_r(S) = β0·(1−S)^β1, C the total training FLOPs (DESIGN.md §4's reading).
-#include "Run.h"
+// α_r(S) = α0·(1−S)^α1 and β_r(S) = β0·(1−S)^β1, C the total training FLOPs (ARCHITECTURE.md §4's reading).
+#include "core/model/Run.h"
 
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
-#include "IsoflopAnalysis.h"
+#include "core/fit/IsoflopAnalysis.h"
 
-#include "Parallel.h"
+#include "core/fit/Parallel.h"
 
 #include <algorithm>
 #include <cmath>
@@ -215,6 +215,7 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     a.surface.prepareDomain();
     if (a.activeSurface) a.activeSurface->prepareDomain();
     parallelFor(draws.size(), threadCount(o.threads), [&](size_t b, size_t) {
+        throwIfCancelled(o.cancel);
         std::vector<IsoflopPoint> sub;
         for (int i : draws[b])
             sub.push_back(points[i]);
@@ -284,6 +285,7 @@ BudgetAnalysis analyzeBudget(const std::vector<const Run*>& runs, double budget,
 SweepAnalysis analyzeSweep(const RunTable& table, const IsoflopOptions& o) {
     SweepAnalysis sweep;
     for (const auto& [budget, runs] : groupByBudget(table)) {
+        throwIfCancelled(o.cancel);
         try {
             sweep.budgets.push_back(analyzeBudget(runs, budget, o));
         } catch (const IsoflopError& e) {

@@ -2,9 +2,10 @@
 // The isoFLOP analysis of Abnar et al. §2–3, App. B and D for a sweep: per budget, the Eq. 8 surface with
 // cross-validated degrees, held-out quality, bootstrap bands, S*(N), N*(S), N_a*(S), L*(S), the joint
 // optimum and the threshold N_th; across budgets, power laws N*(C), N_a*(C), L*(C) per sparsity.
-#include "IsoflopSurface.h"
-#include "Run.h"
-#include "Statistics.h"
+#include "core/fit/Cancel.h"
+#include "core/fit/IsoflopSurface.h"
+#include "core/fit/Statistics.h"
+#include "core/model/Run.h"
 
 #include <map>
 #include <optional>
@@ -20,8 +21,9 @@ struct IsoflopOptions {
     double holdoutFraction = 0.2; // random held-out split for Pearson/MSE
     bool leaveOneSparsityOut = false;
     unsigned seed = 42;
-    int gridPoints = 40; // N grid for S*(N)
-    int threads = 0;     // 0: all cores
+    int gridPoints = 40;                // N grid for S*(N)
+    int threads = 0;                    // 0: all cores
+    const CancelFlag* cancel = nullptr; // set: the analysis throws Cancelled between bootstrap replicates
 };
 
 struct Band {

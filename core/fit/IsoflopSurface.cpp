@@ -1,4 +1,4 @@
-#include "IsoflopSurface.h"
+#include "core/fit/IsoflopSurface.h"
 
 #include <algorithm>
 #include <cmath>

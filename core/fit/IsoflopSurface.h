@@ -1,7 +1,7 @@
 #pragma once
 // One budget's fitted loss surface L(N, S) (or L(N_a, S)): the Eq. 8 polynomial plus the box and convex
 // hull of the data it was fitted on, so every optimum it reports stays where there are runs.
-#include "PolynomialDesign.h"
+#include "core/fit/PolynomialDesign.h"
 
 #include <memory>
 #include <optional>

@@ -1,8 +1,8 @@
-#include "LawFitter.h"
+#include "core/fit/LawFitter.h"
 
-#include "NumberParser.h"
-#include "Parallel.h"
-#include "Statistics.h"
+#include "core/fit/Parallel.h"
+#include "core/fit/Statistics.h"
+#include "core/model/NumberParser.h"
 
 #include <ceres/gradient_problem.h>
 #include <ceres/gradient_problem_solver.h>
@@ -47,6 +47,7 @@ struct Best {
     double objective = std::numeric_limits<double>::infinity();
     size_t index = 0;
     std::vector<double> p;
+    Termination termination;
 };
 
 Best bestOfStarts(const ceres::FirstOrderFunction& objective, const std::vector<std::vector<double>>& starts,
@@ -55,15 +56,28 @@ Best bestOfStarts(const ceres::FirstOrderFunction& objective, const std::vector<
     std::vector<Best> perThread(threads);
     parallelFor(starts.size(), threads, [&](size_t i, size_t t) {
         std::vector<double> p = starts[i];
-        const double f = descend(objective, p, o.maxIterations);
+        const Descent d = descend(objective, p, o.maxIterations, o.cancel);
         Best& b = perThread[t];
-        if (f < b.objective || (f == b.objective && i < b.index)) b = {f, i, p};
+        if (d.objective < b.objective || (d.objective == b.objective && i < b.index))
+            b = {d.objective, i, p, d.termination};
     });
     Best best;
     for (const Best& b : perThread)
         if (b.objective < best.objective || (b.objective == best.objective && b.index < best.index)) best = b;
     return best;
 }
+
+// Stops the solver at its next iteration once the flag is set.
+class CancelCallback final : public ceres::IterationCallback {
+public:
+    explicit CancelCallback(const CancelFlag* flag) : flag_(flag) {}
+    ceres::CallbackReturnType operator()(const ceres::IterationSummary&) override {
+        return isCancelled(flag_) ? ceres::SOLVER_ABORT : ceres::SOLVER_CONTINUE;
+    }
+
+private:
+    const CancelFlag* flag_;
+};
 
 // Ceres' line search warns through glog about degenerate interpolation polynomials, thousands of times
 // over a start grid; those are expected and handled, so only errors are shown.
@@ -81,6 +95,8 @@ std::vector<std::vector<double>> startPoints(const ParametricLaw& law, const Law
     const auto axes = law.startAxes();
     std::vector<std::vector<double>> starts;
     if (o.starts == LawFitOptions::Starts::Full) {
+        LawFitOptions fast = o;
+        fast.starts = LawFitOptions::Starts::Fast;
         std::vector<size_t> idx(axes.size(), 0);
         for (;;) {
             std::vector<double> p(axes.size());
@@ -92,6 +108,8 @@ std::vector<std::vector<double>> startPoints(const ParametricLaw& law, const Law
                 idx[--k] = 0;
             if (k == 0) break;
         }
+        for (auto& p : startPoints(law, fast))
+            starts.push_back(std::move(p));
         return starts;
     }
     auto inBox = [&](auto unit) {
@@ -115,11 +133,17 @@ std::vector<std::vector<double>> startPoints(const ParametricLaw& law, const Law
     return starts;
 }
 
-double descend(const ceres::FirstOrderFunction& objective, std::vector<double>& p, int maxIterations) {
+Descent descend(const ceres::FirstOrderFunction& objective, std::vector<double>& p, int maxIterations,
+                const CancelFlag* cancel) {
     quietCeres();
+    throwIfCancelled(cancel);
+    Descent d;
     double cost = 0;
-    if (!objective.Evaluate(p.data(), &cost, nullptr) || !std::isfinite(cost))
-        return std::numeric_limits<double>::infinity();
+    if (!objective.Evaluate(p.data(), &cost, nullptr) || !std::isfinite(cost)) {
+        d.objective = std::numeric_limits<double>::infinity();
+        d.termination = {"FAILURE", false, 0, "the start point is infeasible"};
+        return d;
+    }
     ceres::GradientProblem problem(new Borrowed(objective));
     ceres::GradientProblemSolver::Options options;
     options.line_search_direction_type = ceres::LBFGS;
@@ -130,9 +154,18 @@ double descend(const ceres::FirstOrderFunction& objective, std::vector<double>& 
     options.gradient_tolerance = 1e-8;
     options.parameter_tolerance = 1e-10;
     options.logging_type = ceres::SILENT;
+    CancelCallback callback(cancel);
+    if (cancel) options.callbacks.push_back(&callback);
     ceres::GradientProblemSolver::Summary summary;
     ceres::Solve(options, problem, p.data(), &summary);
-    return std::isfinite(summary.final_cost) ? summary.final_cost : std::numeric_limits<double>::infinity();
+    throwIfCancelled(cancel);
+    d.objective =
+        std::isfinite(summary.final_cost) ? summary.final_cost : std::numeric_limits<double>::infinity();
+    d.termination.type = ceres::TerminationTypeToString(summary.termination_type);
+    d.termination.converged = summary.termination_type == ceres::CONVERGENCE;
+    d.termination.iterations = static_cast<int>(summary.iterations.size());
+    d.termination.message = summary.message;
+    return d;
 }
 
 FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p,
@@ -151,7 +184,7 @@ FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p,
 LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
               const std::vector<LawPoint>& heldout, const LawFitOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
-    const auto objective = law.objective(train);
+    const auto objective = law.objective(train, o.huberDelta);
     const auto starts = startPoints(law, o);
     const Best best = bestOfStarts(*objective, starts, o);
     LawFit fit;
@@ -159,6 +192,7 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
     fit.parameters = best.p;
     fit.objective = best.objective;
     fit.starts = static_cast<int>(starts.size());
+    fit.termination = best.termination;
     if (!best.p.empty()) {
         fit.reported = law.report(best.p);
         fit.metrics = metricsOf(law, best.p, train);
@@ -175,7 +209,8 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
         std::vector<std::vector<std::pair<std::string, double>>> reps(o.bootstrap);
         parallelFor(samples.size(), threadCount(o.threads), [&](size_t b, size_t) {
             std::vector<double> p = best.p;
-            if (std::isfinite(descend(*law.objective(samples[b]), p, o.maxIterations)))
+            if (std::isfinite(descend(*law.objective(samples[b], o.huberDelta), p, o.maxIterations, o.cancel)
+                                  .objective))
                 reps[b] = law.report(p);
         });
         for (size_t k = 0; k < fit.reported.size(); ++k) {
@@ -217,6 +252,12 @@ Json lawFitJson(const LawFit& fit) {
     if (fit.heldout) metrics.set("heldout", metricsJson(*fit.heldout));
     j.set("metrics", metrics);
     j.set("starts", fit.starts);
+    Json termination = Json::object();
+    termination.set("type", fit.termination.type);
+    termination.set("converged", fit.termination.converged);
+    termination.set("iterations", fit.termination.iterations);
+    termination.set("message", fit.termination.message);
+    j.set("termination", termination);
     j.set("seconds", fit.seconds);
     return j;
 }

@@ -1,9 +1,10 @@
 #pragma once
-// The fitting recipe of DESIGN.md §4: L-BFGS (ceres::GradientProblemSolver) from every start of a grid,
+// The fitting recipe of ARCHITECTURE.md §4: L-BFGS (ceres::GradientProblemSolver) from every start of a grid,
 // best objective wins; bootstrap intervals; a held-out filter reported separately. Starts are spread over
 // threads and the winner is chosen by (objective, start index), so results do not depend on thread count.
-#include "Json.h"
-#include "ParametricLaw.h"
+#include "core/fit/Cancel.h"
+#include "core/fit/ParametricLaw.h"
+#include "core/io/Json.h"
 
 #include <functional>
 #include <map>
@@ -21,6 +22,16 @@ struct LawFitOptions {
     unsigned seed = 42;
     int threads = 0; // 0: all cores
     int maxIterations = 200;
+    double huberDelta = kHuberDelta;
+    const CancelFlag* cancel = nullptr; // set: the fit throws Cancelled at its next iteration
+};
+
+// How the winning start's L-BFGS run ended, from Ceres' summary.
+struct Termination {
+    std::string type; // CONVERGENCE, NO_CONVERGENCE (iteration limit), FAILURE, USER_FAILURE ...
+    bool converged = false;
+    int iterations = 0;
+    std::string message; // Ceres' own words
 };
 
 struct FitMetrics {
@@ -37,6 +48,7 @@ struct LawFit {
     FitMetrics metrics;
     std::optional<FitMetrics> heldout;
     int starts = 0;
+    Termination termination; // of the start that won
     double seconds = 0;
 };
 
@@ -45,14 +57,19 @@ struct LawFit {
 // real data live in and the Halton points covering the box evenly.
 std::vector<std::vector<double>> startPoints(const ParametricLaw& law, const LawFitOptions& options);
 
-// One L-BFGS descent; returns the final objective (inf when the start is infeasible).
-double descend(const ceres::FirstOrderFunction& objective, std::vector<double>& p, int maxIterations);
+// One L-BFGS descent from `p` (updated in place). The objective is inf when the start is infeasible.
+struct Descent {
+    double objective = 0;
+    Termination termination;
+};
+Descent descend(const ceres::FirstOrderFunction& objective, std::vector<double>& p, int maxIterations,
+                const CancelFlag* cancel = nullptr);
 
 LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
               const std::vector<LawPoint>& heldout, const LawFitOptions& options);
 
-// The parametric-fit object of DESIGN.md §5: law, params, ci95, objective, metrics (with heldout), starts,
-// seconds.
+// The parametric-fit object of ARCHITECTURE.md §5: law, params, ci95, objective, metrics (with heldout),
+// starts, seconds.
 Json lawFitJson(const LawFit& fit);
 
 FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p,

@@ -1,6 +1,6 @@
 #pragma once
-// The parametric laws of DESIGN.md §4, one residual functor per law and point, templated on the scalar so
-// Ceres differentiates them (ceres::Jet) and plain code evaluates them (double) from one expression.
+// The parametric laws of ARCHITECTURE.md §4, one residual functor per law and point, templated on the scalar
+// so Ceres differentiates them (ceres::Jet) and plain code evaluates them (double) from one expression.
 // Parameters live in the log form the recipes use (log coefficients, LSE of log terms).
 #include <ceres/jet.h>
 

@@ -1,4 +1,4 @@
-#include "LseObjective.h"
+#include "core/fit/LseObjective.h"
 
 #include <cmath>
 

@@ -1,30 +1,19 @@
 #pragma once
-// The one thread pool of the fitters: tasks 0..n−1 striped over threads (task i on thread i mod T), so each
-// task's result lands in its own slot and the outcome never depends on the thread count.
-#include <algorithm>
+// The one thread pool of the fitters. parallelFor stripes tasks 0..n−1 over threads (task i on stripe
+// i mod T), so each task's result lands in its own slot and the outcome never depends on the thread count.
+// The stripes run on a process-wide pool whose threads are started once; the calling thread runs stripe 0
+// itself. A parallelFor called from inside a pool task runs its tasks inline, so nesting never spawns
+// threads or deadlocks. The first exception a task throws stops the remaining tasks and is rethrown to the
+// caller once every stripe has finished.
 #include <cstddef>
-#include <thread>
-#include <vector>
+#include <functional>
 
 namespace moescope {
 
-inline size_t threadCount(int requested) {
-    return requested > 0 ? static_cast<size_t>(requested) : std::max(1u, std::thread::hardware_concurrency());
-}
+// `requested` threads when positive, else the machine's hardware threads.
+size_t threadCount(int requested);
 
-// Calls fn(task, thread) for every task; the calling thread is thread 0.
-template <typename F> void parallelFor(size_t tasks, size_t threads, F fn) {
-    threads = std::max<size_t>(1, std::min(threads, tasks));
-    auto stripe = [&](size_t t) {
-        for (size_t i = t; i < tasks; i += threads)
-            fn(i, t);
-    };
-    std::vector<std::thread> pool;
-    for (size_t t = 1; t < threads; ++t)
-        pool.emplace_back(stripe, t);
-    stripe(0);
-    for (auto& th : pool)
-        th.join();
-}
+// Calls fn(task, stripe) for every task; the calling thread is stripe 0.
+void parallelFor(size_t tasks, size_t threads, const std::function<void(size_t task, size_t stripe)>& fn);
 
 } // namespace moescope

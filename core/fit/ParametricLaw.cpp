@@ -1,8 +1,8 @@
-#include "ParametricLaw.h"
+#include "core/fit/ParametricLaw.h"
 
-#include "Accounting.h"
-#include "LseObjective.h"
-#include "PublishedLaws.h"
+#include "core/fit/LseObjective.h"
+#include "core/fit/PublishedLaws.h"
+#include "core/model/Accounting.h"
 
 #include <ceres/autodiff_first_order_function.h>
 
@@ -23,12 +23,13 @@ std::vector<double> range(double from, double to, double step) {
 template <class Residual> struct SummedLoss {
     std::vector<Residual> residuals;
     bool useHuber = true;
+    double delta = kHuberDelta;
     template <typename T> bool operator()(const T* p, T* cost) const {
         T sum(0.0);
         for (const Residual& r : residuals) {
             T res;
             if (!r(p, &res)) return false;
-            sum += useHuber ? lawmath::huber(res, kHuberDelta) : res * res;
+            sum += useHuber ? lawmath::huber(res, delta) : res * res;
         }
         if (!ceres::isfinite(sum)) return false;
         *cost = sum;
@@ -38,24 +39,26 @@ template <class Residual> struct SummedLoss {
 
 template <class Residual> class LawBase : public ParametricLaw {
 public:
-    std::unique_ptr<ceres::FirstOrderFunction>
-    autodiffObjective(const std::vector<LawPoint>& points) const override {
+    std::unique_ptr<ceres::FirstOrderFunction> autodiffObjective(const std::vector<LawPoint>& points,
+                                                                 double huberDelta) const override {
         auto* loss = new SummedLoss<Residual>;
         loss->useHuber = useHuber();
+        loss->delta = huberDelta;
         for (const LawPoint& x : points)
             loss->residuals.emplace_back(x);
         return std::make_unique<ceres::AutoDiffFirstOrderFunction<SummedLoss<Residual>, Residual::kParams>>(
             loss);
     }
-    std::unique_ptr<ceres::FirstOrderFunction> objective(const std::vector<LawPoint>& points) const override {
+    std::unique_ptr<ceres::FirstOrderFunction> objective(const std::vector<LawPoint>& points,
+                                                         double huberDelta) const override {
         std::vector<LseTerm> terms;
         int constant = -1;
-        if (!lseTerms(points, terms, constant)) return autodiffObjective(points);
+        if (!lseTerms(points, terms, constant)) return autodiffObjective(points, huberDelta);
         Eigen::ArrayXd logLoss(points.size());
         for (size_t i = 0; i < points.size(); ++i)
             logLoss[i] = std::log(points[i].loss);
         return std::make_unique<LseObjective>(Residual::kParams, std::move(terms), constant,
-                                              std::move(logLoss), kHuberDelta);
+                                              std::move(logLoss), huberDelta);
     }
     double residual(const std::vector<double>& p, const LawPoint& x) const override {
         double r = 0;

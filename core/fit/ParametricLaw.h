@@ -1,11 +1,11 @@
 #pragma once
-// The family of parametric laws (DESIGN.md §4): chinchilla, abnar, li, clark, ludziejewski. Each member
+// The family of parametric laws (ARCHITECTURE.md §4): chinchilla, abnar, li, clark, ludziejewski. Each member
 // knows its parameter names, the run fields it needs, its default start grid, its published preset, how to
 // predict a loss and how to build the Ceres objective (Huber on log-loss residuals, summed; Clark: squared
 // error on log10 L).
-#include "Field.h"
-#include "LawForms.h"
-#include "Run.h"
+#include "core/fit/LawForms.h"
+#include "core/model/Field.h"
+#include "core/model/Run.h"
 
 #include <ceres/first_order_function.h>
 
@@ -15,6 +15,9 @@
 #include <vector>
 
 namespace moescope {
+
+// The recipe's Huber δ on log-loss residuals (Hoffmann et al.: 1e-3); a fit may choose another.
+constexpr double kHuberDelta = 1e-3;
 
 class ParametricLaw {
 public:
@@ -37,11 +40,11 @@ public:
     virtual double predict(const std::vector<double>& p, const LawPoint& x) const = 0;
     // The summed objective over `points`, differentiated by Ceres' autodiff from the residual functor.
     virtual std::unique_ptr<ceres::FirstOrderFunction>
-    autodiffObjective(const std::vector<LawPoint>& points) const = 0;
+    autodiffObjective(const std::vector<LawPoint>& points, double huberDelta = kHuberDelta) const = 0;
     // What the fitter uses: the vectorised analytic form where the law has one (LseObjective), which tests
     // hold equal to the autodiff form, else the autodiff form.
-    virtual std::unique_ptr<ceres::FirstOrderFunction>
-    objective(const std::vector<LawPoint>& points) const = 0;
+    virtual std::unique_ptr<ceres::FirstOrderFunction> objective(const std::vector<LawPoint>& points,
+                                                                 double huberDelta = kHuberDelta) const = 0;
     // The residual the objective sums (in log or log10 loss), for metrics and tests.
     virtual double residual(const std::vector<double>& p, const LawPoint& x) const = 0;
 
@@ -54,7 +57,5 @@ std::vector<std::string> lawIds();
 
 // A run as a law's point; false when a needed field is missing (the reason names it).
 bool toLawPoint(const Run& run, const ParametricLaw& law, LawPoint& point, std::string* why = nullptr);
-
-constexpr double kHuberDelta = 1e-3;
 
 } // namespace moescope

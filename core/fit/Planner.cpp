@@ -1,4 +1,4 @@
-#include "Planner.h"
+#include "core/fit/Planner.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,9 +1,9 @@
 #pragma once
-// The compute-optimal planner (DESIGN.md §4): for a law (fitted or preset) and a budget C, the (N, S, D)
-// that minimises predicted loss with D = C/(6·N_a), under optional caps on N and S, over an architecture
+// The compute-optimal planner (ARCHITECTURE.md §4): for a law (fitted or preset) and a budget C, the (N, S,
+// D) that minimises predicted loss with D = C/(6·N_a), under optional caps on N and S, over an architecture
 // family; then the nearest concrete architecture (d a multiple of 64, integer E and K, n_heads = d/64).
-#include "Accounting.h"
-#include "ParametricLaw.h"
+#include "core/fit/ParametricLaw.h"
+#include "core/model/Accounting.h"
 
 #include <limits>
 

@@ -1,6 +1,6 @@
-#include "PolynomialDesign.h"
+#include "core/fit/PolynomialDesign.h"
 
-#include "Parallel.h"
+#include "core/fit/Parallel.h"
 
 #include <algorithm>
 #include <cmath>

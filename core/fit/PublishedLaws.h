@@ -1,6 +1,6 @@
 #pragma once
-// Published scaling-law coefficients (DESIGN.md §4), usable without data: the presets of the laws and the
-// ground truth of synthetic sweeps. Each law is written once, as a template over the number type, so the
+// Published scaling-law coefficients (ARCHITECTURE.md §4), usable without data: the presets of the laws and
+// the ground truth of synthetic sweeps. Each law is written once, as a template over the number type, so the
 // same expression serves plain evaluation here and Ceres autodiff in the fitters.
 #include <cmath>
 

@@ -1,11 +1,25 @@
-#include "RunSuggester.h"
+#include "core/fit/RunSuggester.h"
 
-#include "Statistics.h"
+#include "core/fit/Statistics.h"
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <utility>
 
 namespace moescope {
+
+void inheritFamily(const RunTable& runs, SuggestOptions& o) {
+    for (auto [field, target] : {std::pair{Field::Vocab, &o.vocab}, std::pair{Field::Ctx, &o.ctx},
+                                 std::pair{Field::Granularity, &o.granularity}}) {
+        std::map<double, int> counts;
+        for (const Run& r : runs.runs)
+            if (!r.excluded && r.has(field)) ++counts[r.get(field)];
+        int best = 0;
+        for (const auto& [value, n] : counts)
+            if (n > best) best = n, *target = value;
+    }
+}
 
 std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o, double minParams,
                                          double maxParams) {
@@ -17,7 +31,7 @@ std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o,
             s.arch.n_layers = std::max(1.0, std::round(d / o.aspect));
             s.arch.experts = e;
             s.arch.active_experts = 1;
-            s.arch.granularity = 1;
+            s.arch.granularity = o.granularity;
             s.arch.vocab = o.vocab;
             s.arch.ctx = o.ctx;
             s.heads = static_cast<int>(std::max(1.0, d / 64));

@@ -8,8 +8,8 @@
 // region the replicates' optima span (their 95 % box in log N and S, widened by half its size). Picks are
 // greedy, and a pick lowers the score of candidates near it (Gaussian in log10 N and S), so K suggestions
 // spread instead of repeating one spot.
-#include "Accounting.h"
-#include "IsoflopAnalysis.h"
+#include "core/fit/IsoflopAnalysis.h"
+#include "core/model/Accounting.h"
 
 #include <vector>
 
@@ -17,7 +17,8 @@ namespace moescope {
 
 struct SuggestOptions {
     int count = 4;
-    double vocab = 32000, ctx = 2048, aspect = 96;    // family of the candidates: n_layers = round(d/aspect)
+    double vocab = 32000, ctx = 2048, aspect = 96; // family of the candidates: n_layers = round(d/aspect)
+    double granularity = 1;
     std::vector<int> experts{1, 2, 4, 8, 16, 32, 64}; // K = 1
     double gpuTflops = 989.0 * 0.35; // sustained FLOP/s assumed for GPU-hours: an H100 at 35 % MFU
 };
@@ -29,6 +30,10 @@ struct Suggestion {
     double lossStd = 0;  // the replicates' disagreement there
     double gpuHours = 0; // Eq. 9 FLOPs over the assumed sustained rate
 };
+
+// Takes vocab, ctx and granularity from the runs (the most common value among the included runs that
+// carry it), so suggestions train what the sweep trained; a field no run carries keeps its default.
+void inheritFamily(const RunTable& runs, SuggestOptions& o);
 
 // Concrete candidates at budget C: d from 128 in steps of 64, E from the options; D = C/(6·N_a).
 std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o, double minParams,

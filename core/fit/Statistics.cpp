@@ -1,4 +1,4 @@
-#include "Statistics.h"
+#include "core/fit/Statistics.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,7 +1,7 @@
-#include "SyntheticSweep.h"
+#include "core/fit/SyntheticSweep.h"
 
-#include "Accounting.h"
-#include "PublishedLaws.h"
+#include "core/fit/PublishedLaws.h"
+#include "core/model/Accounting.h"
 
 #include <cmath>
 #include <map>

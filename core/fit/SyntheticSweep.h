@@ -2,7 +2,7 @@
 // Synthetic isoFLOP sweeps drawn from a known law: the bundled sample sweep until real trainer output
 // replaces it, and the ground truth tests compare fits against. Architectures are concrete (d multiple of
 // 64, integer E and K) and counted by core/model's accounting, so N, N_a and D are consistent.
-#include "Run.h"
+#include "core/model/Run.h"
 
 #include <functional>
 #include <vector>

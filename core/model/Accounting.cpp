@@ -1,4 +1,4 @@
-#include "Accounting.h"
+#include "core/model/Accounting.h"
 
 namespace moescope {
 

@@ -1,5 +1,5 @@
 #pragma once
-// The one parameter and FLOP accounting of DESIGN.md §3. The trainer, the planner, the importer and the
+// The one parameter and FLOP accounting of ARCHITECTURE.md §3. The trainer, the planner, the importer and the
 // CLI all call these; nothing else in the project counts parameters.
 #include <cstdint>
 

@@ -1,4 +1,8 @@
-#include "Field.h"
+#include "core/model/Field.h"
+
+#include "core/model/NumberParser.h"
+
+#include <cstdio>
 
 namespace moescope {
 
@@ -20,6 +24,19 @@ std::optional<Field> fieldFromName(std::string_view name) {
 
 bool fieldMustBePositive(Field f) {
     return f != Field::Sparsity;
+}
+
+bool parseFieldValue(Field f, std::string_view text, double& value, std::string& reason) {
+    double v = 0;
+    if (!parseNumber(text, v, &reason)) return false;
+    char shown[32];
+    std::snprintf(shown, sizeof shown, "%.6g", v);
+    if (f == Field::Sparsity && (v < 0.0 || v >= 1.0))
+        return reason = "sparsity " + std::string(shown) + " outside [0, 1)", false;
+    if (f != Field::Sparsity && fieldMustBePositive(f) && v <= 0.0)
+        return reason = "must be positive, got " + std::string(shown), false;
+    value = v;
+    return true;
 }
 
 } // namespace moescope

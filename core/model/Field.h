@@ -1,5 +1,6 @@
 #pragma once
-// The canonical run fields of DESIGN.md §2. Their names are the CSV headers, JSON keys and SQLite columns.
+// The canonical run fields of ARCHITECTURE.md §2. Their names are the CSV headers, JSON keys and SQLite
+// columns.
 #include <array>
 #include <optional>
 #include <string_view>
@@ -36,5 +37,8 @@ std::optional<Field> fieldFromName(std::string_view name);
 
 // Fields that must be > 0 when present; sparsity may be 0 and is checked against [0, 1) instead.
 bool fieldMustBePositive(Field f);
+// A value given for field f, read and checked the way an import reads and checks it (a number with an
+// optional suffix; sparsity in [0, 1); sizes, counts and losses positive). False with `reason`.
+bool parseFieldValue(Field f, std::string_view text, double& value, std::string& reason);
 
 } // namespace moescope

@@ -1,4 +1,4 @@
-#include "NumberParser.h"
+#include "core/model/NumberParser.h"
 
 #include <charconv>
 #include <cmath>
@@ -47,12 +47,20 @@ bool parseNumber(std::string_view text, double& value, std::string* reason) {
     if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
     double v = 0;
     const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    if (ec == std::errc::result_out_of_range && end == digits.data() + digits.size()) {
+        if (reason) *reason = "'" + std::string(s) + "' is out of range (beyond ±1.8e308 or below 2.2e-308)";
+        return false;
+    }
     if (ec != std::errc() || end != digits.data() + digits.size()) {
         if (reason) *reason = "'" + std::string(s) + "' is not a number";
         return false;
     }
     if (std::isnan(v) || std::isinf(v)) {
         if (reason) *reason = "'" + std::string(s) + "' is not a finite number";
+        return false;
+    }
+    if (!std::isfinite(v * multiplier)) {
+        if (reason) *reason = "'" + std::string(s) + "' is out of range (beyond ±1.8e308)";
         return false;
     }
     value = v * multiplier;

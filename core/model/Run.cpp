@@ -1,6 +1,6 @@
-#include "Run.h"
+#include "core/model/Run.h"
 
-#include "Accounting.h"
+#include "core/model/Accounting.h"
 
 #include <algorithm>
 

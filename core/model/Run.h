@@ -1,6 +1,6 @@
 #pragma once
-// One trained model with one final evaluation (DESIGN.md §2).
-#include "Field.h"
+// One trained model with one final evaluation (ARCHITECTURE.md §2).
+#include "core/model/Field.h"
 
 #include <array>
 #include <cmath>

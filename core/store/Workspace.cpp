@@ -1,13 +1,17 @@
-#include "Workspace.h"
+#include "core/store/Workspace.h"
 
-#include "Json.h"
+#include "core/io/Json.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <thread>
@@ -145,25 +149,113 @@ bool Workspace::exec(const char* sql, std::string& error) {
     return true;
 }
 
-bool Workspace::open(const std::string& path, std::string& error) {
+namespace {
+
+// SQLite URI filenames: everything but unreserved characters and '/' percent-encoded.
+std::string uriPath(const std::string& path) {
+    std::string out = "file:";
+    for (unsigned char c : path) {
+        if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+            out.push_back(static_cast<char>(c));
+        } else {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", c);
+            out += buf;
+        }
+    }
+    return out;
+}
+
+} // namespace
+
+bool Workspace::fail(Failure why, const std::string& message, std::string& error) {
+    failure_ = why;
+    error = message;
+    close();
+    return false;
+}
+
+bool Workspace::openConnection(const std::string& path, bool readOnly, std::string& error) {
+    const int flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+    if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) == SQLITE_OK) {
+        sqlite3_busy_timeout(db_, 5000);
+        // A read-only WAL database needs its -shm file; where that cannot be made (a read-only folder), read
+        // the file as immutable: no one can be writing it there.
+        if (!readOnly ||
+            sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr) == SQLITE_OK)
+            return true;
+    }
+    close();
+    if (readOnly && sqlite3_open_v2((uriPath(path) + "?immutable=1").c_str(), &db_,
+                                    SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, nullptr) == SQLITE_OK)
+        return true;
+    error = path + ": cannot open workspace: " + lastError();
+    close();
+    return false;
+}
+
+bool Workspace::open(const std::string& path, std::string& error, Mode mode) {
     close();
     path_ = path;
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-        SQLITE_OK) {
-        error = path + ": cannot open workspace: " + lastError();
-        close();
-        return false;
-    }
-    sqlite3_busy_timeout(db_, 5000);
+    failure_ = Failure::None;
+    readOnly_ = false;
+    const bool exists = ::access(path.c_str(), F_OK) == 0;
+    if (!exists && mode == Mode::Existing) return fail(Failure::Missing, path + ": no such workspace", error);
+    if (exists && ::access(path.c_str(), R_OK) != 0)
+        return fail(Failure::Io, path + ": cannot read workspace: " + std::strerror(errno), error);
+    readOnly_ = exists && mode == Mode::Existing && ::access(path.c_str(), W_OK) != 0;
+    if (!openConnection(path, readOnly_, error)) return fail(Failure::Io, error, error);
     // journal_mode fails with "file is not a database" on foreign files: the first place we can tell.
-    if (!exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;", error)) {
-        error = path + ": not a MoEScope workspace (" + lastError() + ")";
-        close();
-        return false;
+    const char* setup = readOnly_
+                            ? "PRAGMA foreign_keys=ON;"
+                            : "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;";
+    if (!exec(setup, error)) {
+        if (sqlite3_errcode(db_) == SQLITE_READONLY && mode == Mode::Existing) {
+            // Writable by permissions but not in fact (a read-only mount): read it as such.
+            close();
+            readOnly_ = true;
+            if (!openConnection(path, true, error)) return fail(Failure::Io, error, error);
+        } else {
+            const bool notDb = sqlite3_errcode(db_) == SQLITE_NOTADB;
+            return fail(notDb ? Failure::NotWorkspace : Failure::Io,
+                        path + (notDb ? ": not a MoEScope workspace (" : ": cannot open workspace (") +
+                            lastError() + ")",
+                        error);
+        }
+    }
+    {
+        // Refuse a damaged file up front rather than read part of it.
+        Statement check(db_, "PRAGMA quick_check");
+        const int rc = check.step();
+        if (rc == SQLITE_NOTADB)
+            return fail(Failure::NotWorkspace, path + ": not a MoEScope workspace (" + lastError() + ")",
+                        error);
+        if (rc != SQLITE_ROW || check.text(0) != "ok")
+            return fail(Failure::Damaged,
+                        path + ": the workspace is damaged (SQLite quick_check: " +
+                            (rc == SQLITE_ROW ? check.text(0) : lastError()) + "); restore it from a copy",
+                        error);
+    }
+    if (readOnly_) {
+        const int version = schemaVersion();
+        if (version <= 0)
+            return fail(Failure::NotWorkspace, path + ": an SQLite file, but not a MoEScope workspace",
+                        error);
+        if (version > kSchemaVersion)
+            return fail(Failure::Newer,
+                        path + ": workspace schema " + std::to_string(version) +
+                            " is newer than this MoEScope (" + std::to_string(kSchemaVersion) + ")",
+                        error);
+        if (version < kSchemaVersion)
+            return fail(Failure::Io,
+                        path + ": read-only, and its schema " + std::to_string(version) +
+                            " needs an upgrade this MoEScope cannot write; open a writable copy",
+                        error);
+        return true;
     }
     if (!migrate(error)) {
-        close();
-        return false;
+        const int version = schemaVersion();
+        return fail(version > kSchemaVersion ? Failure::Newer : Failure::NotWorkspace, error, error);
     }
     return true;
 }
@@ -271,13 +363,16 @@ std::vector<ImportRecord> Workspace::imports() const {
     return out;
 }
 
-RunTable Workspace::runs() const {
+bool Workspace::readRuns(RunTable& out, std::string& error) const {
+    if (!db_) return error = "workspace not open", false;
     RunTable table;
     const std::string sql = "SELECT id, source_line" + fieldColumns() +
                             ", derived_mask, excluded, metrics, labels FROM runs WHERE deleted=0 ORDER BY id";
     Statement s(db_, sql.c_str());
+    if (!s.ok()) return error = path_ + ": cannot read the runs: " + lastError(), false;
     std::vector<std::pair<Json, Json>> extras;
-    while (s.step() == SQLITE_ROW) {
+    int rc = SQLITE_ROW;
+    while ((rc = s.step()) == SQLITE_ROW) {
         Run r;
         int c = 0;
         r.id = s.integer(c++);
@@ -287,9 +382,9 @@ RunTable Workspace::runs() const {
         r.derivedMask = static_cast<uint32_t>(s.integer(c++));
         r.excluded = s.integer(c++) != 0;
         Json metrics, labels;
-        std::string ignored;
-        Json::parse(s.text(c++), metrics, ignored);
-        Json::parse(s.text(c++), labels, ignored);
+        std::string why;
+        if (!Json::parse(s.text(c++), metrics, why) || !Json::parse(s.text(c++), labels, why))
+            return error = path_ + ": run " + std::to_string(r.id) + " is damaged: " + why, false;
         for (const auto& m : metrics.members())
             if (table.metricIndex(m.first) < 0) table.metricNames.push_back(m.first);
         for (const auto& l : labels.members())
@@ -297,6 +392,8 @@ RunTable Workspace::runs() const {
         extras.emplace_back(std::move(metrics), std::move(labels));
         table.runs.push_back(std::move(r));
     }
+    if (rc != SQLITE_DONE)
+        return error = path_ + ": the runs could not be read to the end (" + lastError() + ")", false;
     for (size_t i = 0; i < table.runs.size(); ++i) {
         Run& r = table.runs[i];
         for (const auto& name : table.metricNames)
@@ -304,12 +401,20 @@ RunTable Workspace::runs() const {
         for (const auto& name : table.labelNames)
             r.labels.push_back(extras[i].second[name].string());
     }
+    out = std::move(table);
+    return true;
+}
+
+RunTable Workspace::runs() const {
+    RunTable table;
+    std::string error;
+    if (!readRuns(table, error)) throw WorkspaceError(error);
     return table;
 }
 
 int Workspace::runCount() const {
     Statement s(db_, "SELECT count(*) FROM runs WHERE deleted=0");
-    return s.step() == SQLITE_ROW ? static_cast<int>(s.integer(0)) : 0;
+    return s.step() == SQLITE_ROW ? static_cast<int>(s.integer(0)) : -1;
 }
 
 bool Workspace::setExcluded(long long runId, bool excluded, std::string& error) {
@@ -395,8 +500,11 @@ bool Workspace::integrityCheck() const {
     return s.step() == SQLITE_ROW && s.text(0) == "ok";
 }
 
-void Workspace::checkpoint() {
-    if (db_) sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+bool Workspace::checkpoint(std::string& error) {
+    if (!db_) return error = "workspace not open", false;
+    if (sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr) != SQLITE_OK)
+        return error = path_ + ": cannot write the workspace: " + lastError(), false;
+    return true;
 }
 
 bool Workspace::setSetting(const std::string& key, const std::string& value, std::string& error) {

@@ -1,8 +1,9 @@
 #pragma once
 // The .moescope workspace: one SQLite file holding runs, imports, fits, trainer jobs and view settings.
 // WAL journal, one transaction per import: a crash leaves the whole import or none of it.
-#include "Run.h"
+#include "core/model/Run.h"
 
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -47,9 +48,17 @@ public:
     Workspace(const Workspace&) = delete;
     Workspace& operator=(const Workspace&) = delete;
 
-    // Opens or creates the file and brings its schema up to date; false with `error` on failure
-    // (not a workspace, newer schema than this program knows, unwritable).
-    bool open(const std::string& path, std::string& error);
+    // Create: opens the file, creating it when missing (imports, Save As). Existing: the file must exist
+    // (readers never create one); when it cannot be written to, it is opened read-only, which is enough to
+    // read and fit its runs. Either way SQLite's quick_check runs first and a damaged file is refused, and
+    // a writable file's schema is brought up to date.
+    enum class Mode { Create, Existing };
+    // Why the last open failed; the CLI exits 1 for a missing, damaged or unreadable file, 2 for a file
+    // that is not a workspace (or a newer one).
+    enum class Failure { None, Missing, NotWorkspace, Damaged, Newer, Io };
+    bool open(const std::string& path, std::string& error, Mode mode = Mode::Create);
+    Failure lastFailure() const { return failure_; }
+    bool isReadOnly() const { return readOnly_; }
     void close();
     bool isOpen() const { return db_ != nullptr; }
     const std::string& path() const { return path_; }
@@ -58,8 +67,12 @@ public:
     // Stores the import record and all its runs atomically; returns the import id (0 on failure).
     long long addImport(ImportRecord record, const RunTable& runs, std::string& error);
     std::vector<ImportRecord> imports() const;
-    // Every run, with metric/label columns united across imports.
+    // Every run, with metric/label columns united across imports; false with `error` when the file cannot
+    // be read to the end (never a partial table passed off as whole).
+    bool readRuns(RunTable& out, std::string& error) const;
+    // The same, throwing WorkspaceError on a read failure.
     RunTable runs() const;
+    // -1 when the file cannot be read.
     int runCount() const;
 
     bool setExcluded(long long runId, bool excluded, std::string& error);
@@ -80,18 +93,26 @@ public:
     // SQLite's own consistency check of the file (PRAGMA integrity_check).
     bool integrityCheck() const;
     // Folds the write-ahead log into the database file (before copying or renaming it).
-    void checkpoint();
+    bool checkpoint(std::string& error);
 
     bool setSetting(const std::string& key, const std::string& value, std::string& error);
     std::string setting(const std::string& key, const std::string& fallback = {}) const;
 
 private:
+    bool openConnection(const std::string& path, bool readOnly, std::string& error);
+    bool fail(Failure why, const std::string& message, std::string& error);
     bool exec(const char* sql, std::string& error);
     bool migrate(std::string& error);
     std::string lastError() const;
 
     sqlite3* db_ = nullptr;
     std::string path_;
+    bool readOnly_ = false;
+    Failure failure_ = Failure::None;
+};
+
+struct WorkspaceError : std::runtime_error {
+    using std::runtime_error::runtime_error;
 };
 
 } // namespace moescope

@@ -3,11 +3,11 @@
 //  - changing the budget on 1,000 runs refits that budget's surface and redraws all views in < 150 ms.
 // Each is printed as a ratio to its goal; MOESCOPE_BENCH_DETAIL=1 also prints the budget change split
 // into refit, view updates and painting.
-#include "IsoflopAnalysis.h"
-#include "MainWindow.h"
-#include "SurfaceView.h"
-#include "SyntheticSweep.h"
-#include "VtkWidget.h"
+#include "core/fit/IsoflopAnalysis.h"
+#include "core/fit/SyntheticSweep.h"
+#include "ui/MainWindow.h"
+#include "ui/SurfaceView.h"
+#include "ui/VtkWidget.h"
 
 #include <QApplication>
 #include <QElapsedTimer>
@@ -51,11 +51,10 @@ int main(int argc, char** argv) {
     {
         RunTable runs = thousandRuns({1e20});
         runs.runs.resize(1000);
-        AnalysisRequest r;
-        r.runs = runs;
-        r.isoflop.bootstrap = 20;
-        r.law = "none";
-        const auto snapshot = analyze(r);
+        AnalysisPlan plan;
+        plan.isoflop.bootstrap = 20;
+        plan.law = "none";
+        const auto snapshot = analyze(runs, plan);
         SurfaceView view;
         view.setGridResolution(200);
         view.resize(1000, 700);
@@ -98,10 +97,9 @@ int main(int argc, char** argv) {
         window.resize(1500, 950);
         window.show();
         QSignalSpy updated(&window, &MainWindow::viewsUpdated);
-        AnalysisRequest r;
-        r.runs = runs;
-        r.law = "none";
-        window.runner()->request(r);
+        AnalysisPlan plan;
+        plan.law = "none";
+        window.runner()->request(runs, plan);
         QSignalSpy done(window.runner(), &AnalysisRunner::finished);
         done.wait(120000);
         QApplication::processEvents();

@@ -1,7 +1,7 @@
 // Issue 4's goal: the full degree search (125 degree triples × 5 folds) plus 100 bootstrap refits on 1,000
 // runs in under 150 ms, so the window can refit while the user drags. Reported as a ratio to that budget.
-#include "IsoflopAnalysis.h"
-#include "SyntheticSweep.h"
+#include "core/fit/IsoflopAnalysis.h"
+#include "core/fit/SyntheticSweep.h"
 
 #include <chrono>
 #include <cstdio>

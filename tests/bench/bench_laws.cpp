@@ -4,9 +4,9 @@
 //    objective no worse;
 //  - Abnar's full Table-2 grid (437,400 starts) in under 2 minutes, reported per start against SciPy.
 // Usage: bench_laws SHARED_DATA_DIR [--skip-abnar]
-#include "CsvImporter.h"
-#include "LawFitter.h"
-#include "SyntheticSweep.h"
+#include "core/fit/LawFitter.h"
+#include "core/fit/SyntheticSweep.h"
+#include "core/io/CsvImporter.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,6 +1,7 @@
-// Parameter and FLOP accounting against hand-computed values (DESIGN.md §3) and the paper's Figure 7 claim.
-#include "Accounting.h"
-#include "Run.h"
+// Parameter and FLOP accounting against hand-computed values (ARCHITECTURE.md §3) and the paper's Figure 7
+// claim.
+#include "core/model/Accounting.h"
+#include "core/model/Run.h"
 
 #include <QtTest>
 

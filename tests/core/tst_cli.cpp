@@ -1,8 +1,8 @@
-// The moescope-cli contract of DESIGN.md §5: JSON shapes, exit codes, option messages.
-#include "CsvWriter.h"
-#include "Json.h"
-#include "SyntheticSweep.h"
-#include "TestSupport.h"
+// The moescope-cli contract of ARCHITECTURE.md §5: JSON shapes, exit codes, option messages.
+#include "core/fit/SyntheticSweep.h"
+#include "core/io/CsvWriter.h"
+#include "core/io/Json.h"
+#include "tests/support/TestSupport.h"
 
 using namespace moescope;
 using namespace moescope::test;

@@ -1,8 +1,8 @@
-// One data-driven case per malformed-input class (DESIGN.md §2), checked through the CLI for the exit code
-// and the FILE:LINE: column 'X' message, plus the odd-but-valid dialects.
-#include "CsvImporter.h"
-#include "TestSupport.h"
-#include "Workspace.h"
+// One data-driven case per malformed-input class (ARCHITECTURE.md §2), checked through the CLI for the exit
+// code and the FILE:LINE: column 'X' message, plus the odd-but-valid dialects.
+#include "core/io/CsvImporter.h"
+#include "core/store/Workspace.h"
+#include "tests/support/TestSupport.h"
 
 using namespace moescope;
 using namespace moescope::test;

@@ -1,7 +1,7 @@
 // IsoFLOP surfaces (Abnar et al. App. B): exact recovery of a known polynomial and its analytic optimum,
 // and the paper's qualitative findings on noisy data drawn from its own fitted law.
-#include "IsoflopAnalysis.h"
-#include "SyntheticSweep.h"
+#include "core/fit/IsoflopAnalysis.h"
+#include "core/fit/SyntheticSweep.h"
 
 #include <QtTest>
 

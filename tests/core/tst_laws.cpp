@@ -1,10 +1,10 @@
 // Parametric laws: presets against published numbers, the vectorised objective against the autodiff one,
 // Abnar refits from its own preset, thread-count determinism, the planner, and Li's allocation law.
-#include "AllocationLaw.h"
-#include "LawFitter.h"
-#include "Planner.h"
-#include "PublishedLaws.h"
-#include "SyntheticSweep.h"
+#include "core/fit/AllocationLaw.h"
+#include "core/fit/LawFitter.h"
+#include "core/fit/Planner.h"
+#include "core/fit/PublishedLaws.h"
+#include "core/fit/SyntheticSweep.h"
 
 #include <QtTest>
 
@@ -200,7 +200,7 @@ private slots:
 
     void allocationLawPublishedAndRecovered() {
         const AllocationLaw published;
-        // DESIGN.md §4's reading: S = 0.9091 gives r* ≈ 0.52 at 1e18 and ≈ 1.02 at 1e20.
+        // ARCHITECTURE.md §4's reading: S = 0.9091 gives r* ≈ 0.52 at 1e18 and ≈ 1.02 at 1e20.
         QVERIFY(std::fabs(published(1e18, 0.9091) - 0.52) < 0.02);
         QVERIFY(std::fabs(published(1e20, 0.9091) - 1.02) < 0.03);
         // Recovery: runs whose loss is a parabola in log r around the published r*(C, S).

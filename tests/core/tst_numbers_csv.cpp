@@ -1,6 +1,6 @@
 // Number syntax of sweeps and the CSV reader's dialects.
-#include "CsvReader.h"
-#include "NumberParser.h"
+#include "core/io/CsvReader.h"
+#include "core/model/NumberParser.h"
 
 #include <QtTest>
 

@@ -1,8 +1,8 @@
 // Suggested next runs: consistent with the accounting, spending the budget, and — simulated from a known
 // law — shrinking the optimum's bootstrap interval more than randomly chosen configs do.
-#include "PublishedLaws.h"
-#include "RunSuggester.h"
-#include "SyntheticSweep.h"
+#include "core/fit/PublishedLaws.h"
+#include "core/fit/RunSuggester.h"
+#include "core/fit/SyntheticSweep.h"
 
 #include <QtTest>
 

@@ -1,7 +1,7 @@
 // The .moescope workspace: round trips, schema, and crash safety of an import.
-#include "CsvImporter.h"
-#include "TestSupport.h"
-#include "Workspace.h"
+#include "core/io/CsvImporter.h"
+#include "core/store/Workspace.h"
+#include "tests/support/TestSupport.h"
 
 #include <sqlite3.h>
 

@@ -1,6 +1,6 @@
 // Imports of the real sweeps in ../shared/data (skipped when the folder is absent).
-#include "CsvImporter.h"
-#include "TestSupport.h"
+#include "core/io/CsvImporter.h"
+#include "tests/support/TestSupport.h"
 
 #include <map>
 

@@ -1,8 +1,8 @@
 // Open-Athena's dense isoFLOP sweeps (S = 0): per-budget parabola minima N*(C) checked against an
 // independent closed-form quadratic fit, and the exponent of N* ∝ C^a against Hoffmann et al.'s ≈ 0.5.
-#include "CsvImporter.h"
-#include "IsoflopAnalysis.h"
-#include "TestSupport.h"
+#include "core/fit/IsoflopAnalysis.h"
+#include "core/io/CsvImporter.h"
+#include "tests/support/TestSupport.h"
 
 #include <cmath>
 

@@ -1,8 +1,8 @@
 // The import wizard driven through its widgets over odd files: detection, pre-filled combos, a manual
 // mapping, unit multipliers, derived preview, invalid rows listed and skipping only on request, and the
 // mapping remembered for the next file with the same header.
-#include "ImportWizard.h"
-#include "TestSupport.h"
+#include "tests/support/TestSupport.h"
+#include "ui/ImportWizard.h"
 
 #include <QCheckBox>
 #include <QComboBox>

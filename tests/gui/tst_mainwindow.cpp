@@ -1,7 +1,7 @@
 // The main window opens the bundled sample sweep and shows its runs.
-#include "MainWindow.h"
-#include "TestSupport.h"
-#include "VtkWidget.h"
+#include "tests/support/TestSupport.h"
+#include "ui/MainWindow.h"
+#include "ui/VtkWidget.h"
 
 #include <QGuiApplication>
 

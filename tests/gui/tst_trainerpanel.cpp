@@ -1,12 +1,12 @@
 // The Trainer dock end to end on CPU: a queued run reaches 100 % with a growing loss curve and lands in the
 // Runs table, which refits; Cancel keeps a checkpoint that Resume continues; a bad config shows the
 // trainer's own message.
-#include "MainWindow.h"
-#include "TestSupport.h"
-#include "TrainerPanel.h"
-#include "WorkspaceController.h"
+#include "tests/support/TestSupport.h"
+#include "ui/MainWindow.h"
+#include "ui/TrainerPanel.h"
+#include "ui/WorkspaceController.h"
 
-#include "VtkWidget.h"
+#include "ui/VtkWidget.h"
 #include <QUndoStack>
 
 #include <QComboBox>

@@ -1,14 +1,14 @@
 // The window's workspace: edits are undoable, written through to the .moescope file at once, survive
 // reopening with the chosen views; an undone import disappears from the file too.
-#include "CsvImporter.h"
-#include "FitDock.h"
-#include "ImportWizard.h"
+#include "core/io/CsvImporter.h"
+#include "ui/FitDock.h"
+#include "ui/ImportWizard.h"
 
-#include "MainWindow.h"
-#include "TestSupport.h"
-#include "VtkWidget.h"
-#include "Workspace.h"
-#include "WorkspaceController.h"
+#include "core/store/Workspace.h"
+#include "tests/support/TestSupport.h"
+#include "ui/MainWindow.h"
+#include "ui/VtkWidget.h"
+#include "ui/WorkspaceController.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -8,7 +8,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
-#include "ColumnMapping.h"
+#include "core/io/ColumnMapping.h"
 
 namespace moescope::test {
 

@@ -1,4 +1,4 @@
-#include "Json.h"
+#include "core/io/Json.h"
 
 #include <cmath>
 #include <cstdio>
@@ -26,10 +26,52 @@ const Json& Json::operator[](const std::string& key) const {
     return j ? *j : null;
 }
 
+namespace {
+
+// Length of the well-formed UTF-8 sequence at s[i] (RFC 3629: no overlongs, no surrogates, ≤ U+10FFFF);
+// 0 when the bytes there are not one.
+size_t utf8Length(std::string_view s, size_t i) {
+    const auto b = [&](size_t k) { return static_cast<unsigned char>(s[i + k]); };
+    const auto cont = [&](size_t k) { return i + k < s.size() && (b(k) & 0xC0) == 0x80; };
+    const unsigned char c = b(0);
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (!cont(1) || !cont(2)) return 0;
+        if (c == 0xE0 && b(1) < 0xA0) return 0; // overlong
+        if (c == 0xED && b(1) > 0x9F) return 0; // surrogate
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (!cont(1) || !cont(2) || !cont(3)) return 0;
+        if (c == 0xF0 && b(1) < 0x90) return 0; // overlong
+        if (c == 0xF4 && b(1) > 0x8F) return 0; // beyond U+10FFFF
+        return 4;
+    }
+    return 0;
+}
+
+} // namespace
+
+// JSON text must be UTF-8 (RFC 8259): a byte that does not start a well-formed sequence — a stray byte of a
+// Latin-1 file, say — is written as U+FFFD, so the output is always valid whatever the input held.
 std::string jsonEscape(std::string_view s) {
     std::string out;
     out.reserve(s.size() + 2);
-    for (unsigned char c : s) {
+    for (size_t i = 0; i < s.size();) {
+        const unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            const size_t n = utf8Length(s, i);
+            if (n == 0) {
+                out += "\xEF\xBF\xBD";
+                ++i;
+            } else {
+                out.append(s.data() + i, n);
+                i += n;
+            }
+            continue;
+        }
+        ++i;
         switch (c) {
         case '"':
             out += "\\\"";
@@ -47,7 +89,7 @@ std::string jsonEscape(std::string_view s) {
             out += "\\t";
             break;
         default:
-            if (c < 0x20) {
+            if (c < 0x20 || c == 0x7f) {
                 char buf[8];
                 std::snprintf(buf, sizeof buf, "\\u%04x", c);
                 out += buf;

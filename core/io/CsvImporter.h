@@ -1,8 +1,8 @@
 #pragma once
 // Brings any sweep CSV into a RunTable: maps columns, parses numbers, derives missing fields and reports
 // every invalid row as FILE:LINE: column 'X': reason. Without skipInvalid one bad row fails the import.
-#include "ColumnMapping.h"
-#include "Run.h"
+#include "core/io/ColumnMapping.h"
+#include "core/model/Run.h"
 
 #include <array>
 #include <string>
@@ -50,7 +50,7 @@ struct ImportResult {
     std::vector<std::string> header;
 
     bool ok() const { return outcome == Outcome::Ok; }
-    // 0 ok, 1 unreadable, 2 invalid input or option (the CLI contract of DESIGN.md §5).
+    // 0 ok, 1 unreadable, 2 invalid input or option (the CLI contract of ARCHITECTURE.md §5).
     int exitCode() const;
 };
 

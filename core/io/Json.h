@@ -1,6 +1,7 @@
 #pragma once
 // A small JSON value: enough for the CLI's --json output, the trainer's events and result files, and the
-// workspace's settings columns. Objects keep insertion order so output reads in the order of DESIGN.md §5.
+// workspace's settings columns. Objects keep insertion order so output reads in the order of ARCHITECTURE.md
+// §5.
 #include <map>
 #include <memory>
 #include <string>

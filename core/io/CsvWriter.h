@@ -1,5 +1,5 @@
 #pragma once
-#include "Run.h"
+#include "core/model/Run.h"
 
 #include <string>
 #include <string_view>
@@ -13,8 +13,5 @@ std::string formatNumber(double v);
 // A header of the canonical fields present in any run, then metrics and labels. Derived values are left
 // out unless asked for: they come back on import, marked as derived again.
 std::string runTableToCsv(const RunTable& table, bool includeDerived = false);
-
-// Writes to PATH.tmp-PID and renames over PATH, so a reader never sees half a file.
-bool writeFileAtomically(const std::string& path, std::string_view content, std::string& error);
 
 } // namespace moescope

@@ -1,7 +1,7 @@
-#include "CsvImporter.h"
+#include "core/io/CsvImporter.h"
 
-#include "CsvReader.h"
-#include "NumberParser.h"
+#include "core/io/CsvReader.h"
+#include "core/model/NumberParser.h"
 
 #include <cmath>
 #include <fstream>
@@ -101,15 +101,11 @@ private:
         if (text.find_first_not_of(" \t") == std::string_view::npos) return; // empty: absent, maybe derivable
         double v = 0;
         std::string reason;
-        if (!parseNumber(text, v, &reason)) {
+        if (!parseFieldValue(f, text, v, reason)) {
             issue(line, columnName(f), reason);
-            return;
-        }
-        if (f == Field::Sparsity) {
-            if (v < 0.0 || v >= 1.0)
-                issue(line, columnName(f), "sparsity " + formatValue(v) + " outside [0, 1)");
-        } else if (fieldMustBePositive(f) && v <= 0.0) {
-            issue(line, columnName(f), "must be positive, got " + formatValue(v));
+            // An out-of-range value is still kept on the row (it is reported, not imported); a non-number
+            // leaves the field absent.
+            if (!parseNumber(text, v)) return;
         }
         run.set(f, v * scale_[static_cast<int>(f)]);
     }

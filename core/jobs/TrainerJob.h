@@ -1,7 +1,7 @@
 #pragma once
 // One calibration run to train, and the ways to launch it: moescope-train's arguments, and a Slurm array
 // job script that runs a list of them, one per task, into a shared folder.
-#include "Accounting.h"
+#include "core/model/Accounting.h"
 
 #include <string>
 #include <vector>
@@ -20,7 +20,9 @@ struct TrainerJob {
 std::string defaultJobName(const TrainerJob& job);
 std::vector<std::string> trainerArguments(const TrainerJob& job, const std::string& outDir);
 // A `#SBATCH --array=0-(n-1)` script; task i trains jobs[i] into SHARED/NAME. `trainer` is the path of
-// moescope-train on the cluster. Arguments are single-quoted for the shell.
+// moescope-train on the cluster. Arguments are single-quoted for the shell and #SBATCH values double-quoted
+// for sbatch; throws std::invalid_argument naming the value when one holds a control character (or, on an
+// #SBATCH line, a quote or backslash), since such text could end a line and run as a command.
 std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::string& sharedDir,
                              const std::string& trainer,
                              const std::string& sbatchOptions = "--gres=gpu:1 --time=24:00:00");

@@ -1,7 +1,7 @@
 #pragma once
 // Which CSV column feeds which canonical field: automatic for unambiguous common headers, explicit
 // through `--map FIELD=COLUMN` (an empty COLUMN unmaps a field), and always reportable.
-#include "Field.h"
+#include "core/model/Field.h"
 
 #include <string>
 #include <utility>

@@ -1,4 +1,4 @@
-#include "ColumnMapping.h"
+#include "core/io/ColumnMapping.h"
 
 #include <algorithm>
 #include <cctype>

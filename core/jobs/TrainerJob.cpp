@@ -1,9 +1,10 @@
-#include "TrainerJob.h"
+#include "core/jobs/TrainerJob.h"
 
-#include "CsvWriter.h"
+#include "core/io/CsvWriter.h"
 
 #include <cstdio>
 #include <sstream>
+#include <stdexcept>
 
 namespace moescope {
 
@@ -38,27 +39,61 @@ std::vector<std::string> trainerArguments(const TrainerJob& j, const std::string
     return a;
 }
 
+namespace {
+
+// A control character (a newline above all) would end the line it is written on and start a command.
+void refuseControl(const std::string& what, const std::string& value) {
+    for (unsigned char c : value)
+        if (c < 0x20 || c == 0x7f)
+            throw std::invalid_argument(what + " '" + value + "' holds a control character; refused");
+}
+
+// sbatch reads `#SBATCH` lines with its own tokenizer, which honours double quotes but not the shell's
+// escapes: a value goes in double quotes, and one holding a double quote or a backslash is refused.
+std::string sbatchQuote(const std::string& what, const std::string& value) {
+    refuseControl(what, value);
+    if (value.find_first_of("\"\\") != std::string::npos)
+        throw std::invalid_argument(what + " '" + value +
+                                    "' holds a quote or backslash, which #SBATCH lines cannot carry");
+    return "\"" + value + "\"";
+}
+
+} // namespace
+
 std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::string& shared,
                              const std::string& trainer, const std::string& sbatchOptions) {
+    refuseControl("shared folder", shared);
+    refuseControl("trainer path", trainer);
     std::ostringstream s;
     s << "#!/usr/bin/env bash\n"
       << "# MoEScope calibration sweep: " << jobs.size() << " moescope-train runs, one per array task.\n"
-      << "# Submit with `sbatch THIS_FILE`; when they are done, `moescope-cli import-results " << shared
-      << "`.\n"
+      << "# Submit with `sbatch THIS_FILE`; when they are done, `moescope-cli import-results "
+      << shellQuote(shared) << "`.\n"
       << "#SBATCH --job-name=moescope-sweep\n"
       << "#SBATCH --array=0-" << (jobs.empty() ? 0 : jobs.size() - 1) << "\n";
     std::istringstream opts(sbatchOptions);
-    for (std::string o; opts >> o;)
-        s << "#SBATCH " << o << "\n";
-    s << "#SBATCH --output=" << shared << "/slurm-%A_%a.log\n"
+    for (std::string o; opts >> o;) {
+        // --name=value or --flag, each value quoted for sbatch.
+        const auto eq = o.find('=');
+        if (o.rfind("-", 0) != 0)
+            throw std::invalid_argument("sbatch option '" + o + "' must start with '-'");
+        if (eq == std::string::npos)
+            s << "#SBATCH " << (sbatchQuote("sbatch option", o), o) << "\n";
+        else
+            s << "#SBATCH " << o.substr(0, eq + 1) << sbatchQuote("sbatch option", o.substr(eq + 1)) << "\n";
+    }
+    s << "#SBATCH --output=" << sbatchQuote("shared folder", shared + "/slurm-%A_%a.log") << "\n"
       << "set -euo pipefail\n"
       << "mkdir -p " << shellQuote(shared) << "\n"
       << "case \"${SLURM_ARRAY_TASK_ID:?run this script through sbatch, or set SLURM_ARRAY_TASK_ID}\" in\n";
     for (size_t i = 0; i < jobs.size(); ++i) {
         const std::string name = jobs[i].name.empty() ? defaultJobName(jobs[i]) : jobs[i].name;
+        refuseControl("job name", name);
         s << "  " << i << ") out=" << shellQuote(shared + "/" + name) << "; args=(";
-        for (const auto& a : trainerArguments(jobs[i], shared))
+        for (const auto& a : trainerArguments(jobs[i], shared)) {
+            refuseControl("trainer argument", a);
             s << " " << shellQuote(a);
+        }
         s << " ) ;;\n";
     }
     s << "  *) echo \"no task ${SLURM_ARRAY_TASK_ID}\" >&2; exit 2 ;;\nesac\n"

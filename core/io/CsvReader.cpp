@@ -1,4 +1,4 @@
-#include "CsvReader.h"
+#include "core/io/CsvReader.h"
 
 #include <cstring>
 #include <fstream>

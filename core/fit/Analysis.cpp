@@ -1,0 +1,270 @@
+#include "core/fit/Analysis.h"
+
+#include <chrono>
+#include <cmath>
+
+namespace moescope {
+
+AnalysisPlan::AnalysisPlan() {
+    // The defaults every face shares: the window's interactive pace (65 starts, 20 law refits) and the
+    // paper's 100 isoFLOP bootstrap refits.
+    lawFit.starts = LawFitOptions::Starts::Fast;
+    lawFit.bootstrap = 20;
+    isoflop.bootstrap = 100;
+}
+
+std::string startsName(const LawFitOptions& o) {
+    switch (o.starts) {
+    case LawFitOptions::Starts::Full:
+        return "full";
+    case LawFitOptions::Starts::Fast:
+        return "fast";
+    default:
+        return std::to_string(o.randomStarts);
+    }
+}
+
+Json planJson(const AnalysisPlan& p) {
+    Json j = Json::object();
+    j.set("law", p.law);
+    j.set("holdout", p.holdout);
+    j.set("starts", startsName(p.lawFit));
+    j.set("law_bootstrap", p.lawFit.bootstrap);
+    j.set("seed", static_cast<long long>(p.lawFit.seed));
+    j.set("max_iterations", p.lawFit.maxIterations);
+    j.set("huber_delta", p.lawFit.huberDelta);
+    Json iso = Json::object();
+    if (p.isoflop.degrees) {
+        Json d = Json::array();
+        d.push(p.isoflop.degrees->n), d.push(p.isoflop.degrees->s), d.push(p.isoflop.degrees->ns);
+        iso.set("degrees", d);
+    } else {
+        iso.set("degrees", "cv");
+    }
+    iso.set("max_degree", p.isoflop.maxDegree);
+    iso.set("folds", p.isoflop.folds);
+    iso.set("bootstrap", p.isoflop.bootstrap);
+    iso.set("subsample_fraction", p.isoflop.subsampleFraction);
+    iso.set("holdout_fraction", p.isoflop.holdoutFraction);
+    iso.set("leave_one_sparsity_out", p.isoflop.leaveOneSparsityOut);
+    iso.set("seed", static_cast<long long>(p.isoflop.seed));
+    iso.set("grid_points", p.isoflop.gridPoints);
+    j.set("isoflop", iso);
+    return j;
+}
+
+namespace {
+
+bool readNumber(const Json& j, const char* key, double& out, std::string& error) {
+    const Json* v = j.find(key);
+    if (!v) return true; // absent: the default
+    if (!v->isNumber()) return error = std::string("plan: '") + key + "' must be a number", false;
+    out = v->number();
+    return true;
+}
+
+template <typename Int> bool readInt(const Json& j, const char* key, Int& out, std::string& error) {
+    double v = static_cast<double>(out);
+    if (!readNumber(j, key, v, error)) return false;
+    if (v != std::floor(v) || std::fabs(v) > 2e9)
+        return error = std::string("plan: '") + key + "' must be a whole number", false;
+    out = static_cast<Int>(v);
+    return true;
+}
+
+} // namespace
+
+bool planFromJson(const Json& j, AnalysisPlan& p, std::string& error) {
+    if (!j.isObject()) return error = "plan: expected a JSON object", false;
+    if (const Json* v = j.find("law")) p.law = v->string();
+    if (const Json* v = j.find("holdout")) p.holdout = v->string();
+    if (const Json* v = j.find("starts")) {
+        const std::string s = v->string();
+        if (s == "full" || s == "fast") {
+            p.lawFit.starts = s == "full" ? LawFitOptions::Starts::Full : LawFitOptions::Starts::Fast;
+        } else {
+            p.lawFit.starts = LawFitOptions::Starts::Random;
+            try {
+                p.lawFit.randomStarts = std::stoi(s);
+            } catch (const std::exception&) {
+                return error = "plan: 'starts' must be full, fast or a number, got '" + s + "'", false;
+            }
+        }
+    }
+    if (!readInt(j, "law_bootstrap", p.lawFit.bootstrap, error) ||
+        !readInt(j, "seed", p.lawFit.seed, error) ||
+        !readInt(j, "max_iterations", p.lawFit.maxIterations, error) ||
+        !readNumber(j, "huber_delta", p.lawFit.huberDelta, error))
+        return false;
+    if (const Json* iso = j.find("isoflop")) {
+        const Json& i = *iso;
+        if (const Json* d = i.find("degrees")) {
+            if (d->isArray() && d->size() == 3)
+                p.isoflop.degrees =
+                    Degrees{static_cast<int>(d->at(0).number()), static_cast<int>(d->at(1).number()),
+                            static_cast<int>(d->at(2).number())};
+            else
+                p.isoflop.degrees.reset();
+        }
+        if (!readInt(i, "max_degree", p.isoflop.maxDegree, error) ||
+            !readInt(i, "folds", p.isoflop.folds, error) ||
+            !readInt(i, "bootstrap", p.isoflop.bootstrap, error) ||
+            !readNumber(i, "subsample_fraction", p.isoflop.subsampleFraction, error) ||
+            !readNumber(i, "holdout_fraction", p.isoflop.holdoutFraction, error) ||
+            !readInt(i, "seed", p.isoflop.seed, error) ||
+            !readInt(i, "grid_points", p.isoflop.gridPoints, error))
+            return false;
+        if (const Json* v = i.find("leave_one_sparsity_out")) p.isoflop.leaveOneSparsityOut = v->boolean();
+    }
+    return validatePlan(p, error);
+}
+
+bool validatePlan(const AnalysisPlan& p, std::string& error) {
+    if (p.law != "auto" && p.law != "none" && !makeLaw(p.law)) {
+        std::string ids;
+        for (const auto& l : lawIds())
+            ids += (ids.empty() ? "" : ", ") + l;
+        return error = "unknown law '" + p.law + "' (laws: auto, none, " + ids + ")", false;
+    }
+    if (p.holdout != "auto" && p.holdout != "none") {
+        RunFilter f;
+        if (!parseRunFilter(p.holdout, f, error)) return false;
+    }
+    if (p.lawFit.bootstrap < 0 || p.isoflop.bootstrap < 0) return error = "bootstrap must be ≥ 0", false;
+    if (p.lawFit.starts == LawFitOptions::Starts::Random && p.lawFit.randomStarts < 1)
+        return error = "starts must be full, fast or a positive number", false;
+    if (!(p.lawFit.huberDelta > 0) || !std::isfinite(p.lawFit.huberDelta))
+        return error = "the Huber delta must be a positive number", false;
+    return true;
+}
+
+std::string resolveLaw(const RunTable& runs, const std::string& law) {
+    if (law != "auto") return law;
+    std::set<double> sparsities;
+    for (const Run& r : runs.runs)
+        if (!r.excluded && r.has(Field::Sparsity)) sparsities.insert(r.get(Field::Sparsity));
+    return sparsities.size() > 1 ? "abnar" : "chinchilla";
+}
+
+LawAnalysis analyzeLaw(const RunTable& table, const AnalysisPlan& plan) {
+    LawAnalysis a;
+    if (plan.law == "none") return a; // the plan asks for surfaces only
+    a.lawId = resolveLaw(table, plan.law);
+    a.law = makeLaw(a.lawId);
+    if (!a.law) {
+        a.problem = "unknown law '" + a.lawId + "'";
+        return a;
+    }
+    for (size_t i = 0; i < table.runs.size(); ++i) {
+        const Run& run = table.runs[i];
+        if (run.excluded) {
+            ++a.leftOut["excluded"];
+            continue;
+        }
+        LawPoint x;
+        std::string why;
+        if (!toLawPoint(run, *a.law, x, &why)) {
+            ++a.leftOut[why];
+            continue;
+        }
+        a.points.push_back(x);
+        a.runs.push_back(static_cast<int>(i));
+    }
+    if (plan.holdout == "auto") {
+        std::set<double> levels;
+        for (const LawPoint& x : a.points)
+            levels.insert(x.sparsity);
+        if (levels.size() >= 3) {
+            const double top = *levels.rbegin();
+            for (size_t i = 0; i < a.points.size(); ++i)
+                if (a.points[i].sparsity == top) a.heldOut.insert(static_cast<int>(i));
+            char label[32];
+            std::snprintf(label, sizeof label, "S=%.4g", top);
+            a.heldOutLabel = label;
+        }
+    } else if (plan.holdout != "none") {
+        RunFilter filter;
+        std::string error;
+        if (!parseRunFilter(plan.holdout, filter, error)) {
+            a.problem = error;
+            return a;
+        }
+        for (size_t i = 0; i < a.points.size(); ++i)
+            if (filter.matches(table.runs[a.runs[i]])) a.heldOut.insert(static_cast<int>(i));
+        a.heldOutLabel = plan.holdout;
+    }
+    std::vector<LawPoint> train, held;
+    for (size_t i = 0; i < a.points.size(); ++i)
+        (a.heldOut.count(static_cast<int>(i)) ? held : train).push_back(a.points[i]);
+    if (static_cast<int>(train.size()) <= a.law->parameterCount()) {
+        a.problem = std::to_string(train.size()) + " usable runs; the " + a.lawId + " law has " +
+                    std::to_string(a.law->parameterCount()) + " parameters";
+        return a;
+    }
+    a.fit = fitLaw(*a.law, train, held, plan.lawFit);
+    return a;
+}
+
+const BudgetAnalysis* AnalysisSnapshot::budget(double c) const {
+    const BudgetAnalysis* best = nullptr;
+    for (const auto& b : sweep.budgets)
+        if (!best || std::fabs(std::log(b.budget / c)) < std::fabs(std::log(best->budget / c))) best = &b;
+    return best;
+}
+
+std::vector<int> AnalysisSnapshot::runsOfBudget(double c) const {
+    std::vector<int> out;
+    const BudgetAnalysis* b = budget(c);
+    if (!b) return out;
+    const auto groups = groupByBudget(runs);
+    const auto it = groups.find(b->budget);
+    if (it == groups.end()) return out;
+    for (const Run* r : it->second)
+        out.push_back(static_cast<int>(r - runs.runs.data()));
+    return out;
+}
+
+std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const AnalysisPlan& plan,
+                                                const CancelFlag* cancel) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto s = std::make_shared<AnalysisSnapshot>();
+    s->runs = runs;
+    s->plan = plan;
+    s->computedOn = std::this_thread::get_id();
+    AnalysisPlan p = plan;
+    p.lawFit.cancel = cancel;
+    p.isoflop.cancel = cancel;
+    // Each part on its own: one that fails says why in the messages and the others still land.
+    auto guarded = [&](const char* part, auto&& work) {
+        try {
+            work();
+        } catch (const Cancelled&) {
+            throw;
+        } catch (const std::exception& e) {
+            s->messages.push_back(std::string(part) + ": " + e.what());
+        }
+    };
+    guarded("isoFLOP", [&] {
+        s->sweep = analyzeSweep(s->runs, p.isoflop);
+        for (const auto& why : s->sweep.skipped)
+            s->messages.push_back("isoFLOP: skipped " + why);
+    });
+    guarded("law", [&] {
+        LawAnalysis law = analyzeLaw(s->runs, p);
+        s->lawId = law.lawId;
+        s->law = law.law;
+        s->lawFit = std::move(law.fit);
+        s->lawPoints = std::move(law.points);
+        s->lawRuns = std::move(law.runs);
+        s->heldOut = std::move(law.heldOut);
+        s->heldOutLabel = std::move(law.heldOutLabel);
+        if (!law.problem.empty() && !s->lawId.empty())
+            s->messages.push_back("law " + s->lawId + ": " + law.problem);
+    });
+    guarded("allocation", [&] { s->allocation = fitAllocationLaw(s->runs); });
+    throwIfCancelled(cancel);
+    s->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return s;
+}
+
+} // namespace moescope

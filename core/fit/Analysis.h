@@ -1,0 +1,84 @@
+#pragma once
+// The one analysis of a sweep, shared by every face of MoEScope: `moescope-cli fit`, `render` and the
+// window all build an AnalysisPlan (law, hold-out rule, start grid, bootstrap, seed, Huber δ, isoFLOP
+// options) from the same defaults and run it through analyze(). A recorded fit stores its whole plan
+// (planJson), so reopening it and analysing the same runs gives the same numbers bit for bit.
+#include "core/fit/AllocationLaw.h"
+#include "core/fit/Cancel.h"
+#include "core/fit/IsoflopAnalysis.h"
+#include "core/fit/LawFitter.h"
+#include "core/io/Json.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace moescope {
+
+struct AnalysisPlan {
+    // auto: abnar when the runs vary sparsity, chinchilla otherwise; none: surfaces only; else a law id.
+    std::string law = "auto";
+    // Which runs the parametric law is validated on instead of fitted to. auto: the largest of three or more
+    // sparsity levels (Abnar et al. hold S = 0.98 out); none; or a filter such as `sparsity==0.98`.
+    std::string holdout = "auto";
+    LawFitOptions lawFit;   // starts, bootstrap, seed, Huber δ of the parametric law
+    IsoflopOptions isoflop; // degrees, folds, bootstrap, seed of the isoFLOP surfaces
+
+    AnalysisPlan();
+};
+
+// The plan as JSON (every setting that changes a number) and back; false with `error` naming the key.
+Json planJson(const AnalysisPlan& plan);
+bool planFromJson(const Json& json, AnalysisPlan& plan, std::string& error);
+// Checks what a user may have typed into a plan (law id, hold-out filter, ranges); false with `error`.
+bool validatePlan(const AnalysisPlan& plan, std::string& error);
+std::string startsName(const LawFitOptions& o); // full, fast or the number of random starts
+
+// The law `plan.law` names for these runs (auto resolved).
+std::string resolveLaw(const RunTable& runs, const std::string& law);
+
+struct LawAnalysis {
+    std::string lawId;
+    std::shared_ptr<const ParametricLaw> law;
+    std::vector<LawPoint> points;       // every included run the law can use
+    std::vector<int> runs;              // the run index of each point
+    std::set<int> heldOut;              // points held out of the fit by the plan's rule
+    std::string heldOutLabel;           // "S=0.98" or the filter's text
+    std::map<std::string, int> leftOut; // runs the law could not use, counted by reason
+    std::optional<LawFit> fit;          // empty when too few points (see `problem`)
+    std::string problem;
+};
+// The parametric half of the analysis. Throws Cancelled when the plan's flag is set.
+LawAnalysis analyzeLaw(const RunTable& runs, const AnalysisPlan& plan);
+
+struct AnalysisSnapshot {
+    RunTable runs;
+    AnalysisPlan plan;
+    SweepAnalysis sweep;
+    std::string lawId;
+    std::shared_ptr<const ParametricLaw> law;
+    std::optional<LawFit> lawFit;
+    std::vector<LawPoint> lawPoints;
+    std::vector<int> lawRuns; // run index of each law point
+    std::set<int> heldOut;    // law points held out of the fit
+    std::string heldOutLabel;
+    std::optional<AllocationFit> allocation;
+    std::vector<std::string> messages; // what could not be fitted, and why
+    double seconds = 0;
+    std::thread::id computedOn; // the thread that ran the analysis
+
+    const BudgetAnalysis* budget(double c) const; // nearest analysed budget, or null
+    // Indices of the runs the analysis counted at that budget (groupByBudget's grouping).
+    std::vector<int> runsOfBudget(double c) const;
+};
+
+// The whole analysis, synchronously. Any failure of one part becomes a message and the rest goes on;
+// throws Cancelled (only) when `cancel` is set while it runs.
+std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const AnalysisPlan& plan,
+                                                const CancelFlag* cancel = nullptr);
+
+} // namespace moescope
