@@ -1,15 +1,17 @@
 // The trainer on CPU: parameter counts by torch's numel() against core/model's accounting, dropless
 // routing against a naive per-token reference, the balance term at perfect balance, and real runs of
 // moescope-train (learning, resume equivalence, budget, bad options).
+// LibTorch before Qt: Qt's `slots` macro breaks LibTorch's headers.
+#include "trainer/Checkpoint.h"
+#include "trainer/MoeTransformer.h"
+#include "trainer/ParallelExperts.h"
+#include "trainer/TorchVersion.h"
+
 #include "core/io/CsvImporter.h"
 #include "core/io/Json.h"
 #include "core/jobs/TrainerJob.h"
 #include "core/model/Accounting.h"
 #include "tests/support/TestSupport.h"
-#include "trainer/Checkpoint.h"
-#include "trainer/MoeTransformer.h"
-#include "trainer/ParallelExperts.h"
-#include "trainer/TorchVersion.h"
 
 #include <QDirIterator>
 
