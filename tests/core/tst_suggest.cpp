@@ -67,6 +67,33 @@ private slots:
                 QVERIFY(picks[i].params != picks[j].params || picks[i].sparsity != picks[j].sparsity);
     }
 
+    void suggestionsTrainWhatTheSweepTrained() {
+        // A 50,432-vocabulary, 4096-context sweep at G = 2: suggestions keep all three (N_a would be off by
+        // the embedding difference with the defaults' 32,000).
+        SyntheticSweepSpec spec;
+        spec.budgets = {1e20};
+        spec.sizesPerLevel = 5;
+        RunTable t = makeSyntheticSweep(spec);
+        for (Run& r : t.runs) {
+            r.set(Field::Vocab, 50432);
+            r.set(Field::Ctx, 4096);
+            r.set(Field::Granularity, 2);
+        }
+        t.runs[0].set(Field::Vocab, 256); // one odd run does not outvote the sweep
+        SuggestOptions o;
+        inheritFamily(t, o);
+        QCOMPARE(o.vocab, 50432.0);
+        QCOMPARE(o.ctx, 4096.0);
+        QCOMPARE(o.granularity, 2.0);
+        const BudgetAnalysis a = analyzeBudget(groupByBudget(t).begin()->second, 1e20, IsoflopOptions{});
+        for (const Suggestion& s : suggestRuns(a, o)) {
+            QCOMPARE(s.arch.vocab, 50432.0);
+            QCOMPARE(s.arch.ctx, 4096.0);
+            QCOMPARE(s.arch.granularity, 2.0);
+            QCOMPARE(s.activeParams, activeParams(s.arch));
+        }
+    }
+
     void neverTheSameConfigTwice() {
         // At a budget whose optimum sits at the largest sparsity few candidates qualify: fewer picks, no
         // repeats.
