@@ -100,16 +100,23 @@ MainWindow::MainWindow(QWidget* parent)
     connect(model_, &RunTableModel::valueEditRequested, workspace_, &WorkspaceController::setValue,
             Qt::QueuedConnection);
     connect(model_, &RunTableModel::editRefused, this,
-            [this](const QString& m) { QMessageBox::warning(this, tr("Value not accepted"), m); });
+            [this](const QString& m) { warn(tr("Value not accepted"), m); });
     connect(workspace_, &WorkspaceController::runsChanged, this, &MainWindow::requestAnalysis);
-    connect(workspace_, &WorkspaceController::failed, this,
-            [this](const QString& m) { QMessageBox::warning(this, tr("Workspace"), m); });
+    connect(workspace_, &WorkspaceController::failed, this, [this](const QString& m) { warn(tr("Workspace"), m); });
     connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::saveViewSettings);
     connect(workspace_, &WorkspaceController::saved, this, &MainWindow::saveViewSettings);
     connect(surface_, &SurfaceView::runPicked, this, &MainWindow::selectRunInTable);
     connect(law_, &LawChart::runPicked, this, &MainWindow::selectRunInTable);
     connect(slices_, &SliceCharts::runPicked, this, &MainWindow::selectRunInTable);
     statusBar()->showMessage(tr("Open a sweep (File › Open) to explore its isoFLOP surfaces."));
+}
+
+void MainWindow::warn(const QString& title, const QString& message) {
+    // Not modal: a refused edit must not stop the event loop (and the fits landing behind it).
+    statusBar()->showMessage(message, 15000);
+    auto* box = new QMessageBox(QMessageBox::Warning, title, message, QMessageBox::Ok, this);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 void MainWindow::buildMenus() {

@@ -62,6 +62,7 @@ protected:
 
 private:
     void buildMenus();
+    void warn(const QString& title, const QString& message);
     void buildRunsDock();
     void openDialog();
     void exportDialog();

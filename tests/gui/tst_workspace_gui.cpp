@@ -18,6 +18,8 @@
 #include <QTabWidget>
 #include <QUndoStack>
 
+#include <sqlite3.h>
+
 using namespace moescope;
 
 namespace {
@@ -27,7 +29,7 @@ std::unique_ptr<MainWindow> openWindow(const QString& path) {
     QSignalSpy updated(w.get(), &MainWindow::viewsUpdated);
     QString error;
     if (!w->openPath(path, &error)) qFatal("%s", qPrintable(error));
-    updated.wait(60000);
+    if (!updated.wait(60000)) qFatal("the views never updated after opening %s", qPrintable(path));
     return w;
 }
 } // namespace
@@ -169,6 +171,91 @@ private slots:
         QVERIFY2(ws.open(path.toStdString(), e), e.c_str());
         QCOMPARE(ws.runCount(), n);
         QVERIFY(ws.integrityCheck());
+    }
+
+    void aRefusedWriteIsUndoneInTheViewAndSaid() {
+        const QString path = dir_.filePath("locked.moescope");
+        QVERIFY(moescope::test::runCli({"import", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--workspace",
+                                        path})
+                    .exitCode == 0);
+        auto w = openWindow(path);
+        WorkspaceController* ws = w->workspace();
+        QSignalSpy failed(ws, &WorkspaceController::failed);
+        const int undoBefore = ws->undoStack()->count();
+        // Another connection holds the file's write lock: the window's write fails after its busy timeout.
+        sqlite3* other = nullptr;
+        QCOMPARE(sqlite3_open(path.toUtf8().constData(), &other), SQLITE_OK);
+        QCOMPARE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+        ws->setExcluded(0, true);
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.first().at(0).toString().contains("not saved"), qPrintable(failed.first().at(0).toString()));
+        QVERIFY(!w->runModel()->runs().runs[0].excluded);  // the view shows what the file holds
+        QCOMPARE(ws->undoStack()->count(), undoBefore); // nothing to undo that never happened
+        ws->deleteRun(3);
+        QCOMPARE(failed.count(), 2);
+        QCOMPARE(w->runModel()->rowCount(), 313);
+        sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+        sqlite3_close(other);
+        ws->setExcluded(0, true); // with the lock gone the same edit lands
+        QCOMPARE(failed.count(), 2);
+        QVERIFY(w->runModel()->runs().runs[0].excluded);
+        Workspace file;
+        std::string e;
+        QVERIFY(file.open(path.toStdString(), e, Workspace::Mode::Existing));
+        QVERIFY(file.runs().runs[0].excluded);
+    }
+
+    void tableEditsGoThroughTheImportsParser() {
+        auto w = openWindow(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv");
+        RunTableModel* m = w->runModel();
+        QSignalSpy refused(m, &RunTableModel::editRefused);
+        int loss = -1, tokens = -1;
+        for (int c = 0; c < m->columnCount(); ++c) {
+            const QString h = m->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
+            if (h == "loss") loss = c;
+            if (h == "tokens") tokens = c;
+        }
+        QVERIFY(loss >= 0 && tokens >= 0);
+        const double before = m->runs().runs[4].get(Field::Loss);
+        for (const char* bad : {"abc", "-2", "1e400", "nan"}) {
+            QVERIFY(!m->setData(m->index(4, loss), bad, Qt::EditRole));
+            QCOMPARE(m->runs().runs[4].get(Field::Loss), before);
+        }
+        QCOMPARE(refused.count(), 4);
+        QVERIFY2(refused.at(1).at(0).toString().contains("must be positive"), qPrintable(refused.at(1).at(0).toString()));
+        QVERIFY2(refused.at(2).at(0).toString().contains("out of range"), qPrintable(refused.at(2).at(0).toString()));
+        // Suffixes read as the import reads them.
+        QVERIFY(m->setData(m->index(4, tokens), "12B", Qt::EditRole));
+        QTRY_COMPARE(m->runs().runs[4].get(Field::Tokens), 12e9);
+    }
+
+    void saveAsReplacesTheTargetOnlyWhenTheNewFileIsWhole() {
+        auto w = openWindow(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv");
+        const QString target = dir_.filePath("target.moescope");
+        QVERIFY(moescope::test::runCli({"import", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--workspace",
+                                        target})
+                    .exitCode == 0);
+        QFile original(target);
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        const QByteArray before = original.readAll();
+        original.close();
+        // The temporary file cannot be made (a folder stands in its place): the save fails, the target stays.
+        QVERIFY(QDir().mkpath(target + ".saving/occupied"));
+        QString error;
+        QVERIFY(!w->workspace()->saveAs(target, &error));
+        QVERIFY(!error.isEmpty());
+        QVERIFY(original.open(QIODevice::ReadOnly));
+        QCOMPARE(original.readAll(), before);
+        original.close();
+        QVERIFY(QDir(target + ".saving").removeRecursively());
+        // Now it goes through, replacing the old file in one rename.
+        w->workspace()->deleteRun(0);
+        QVERIFY2(w->workspace()->saveAs(target, &error), qPrintable(error));
+        Workspace saved;
+        std::string e;
+        QVERIFY(saved.open(target.toStdString(), e, Workspace::Mode::Existing));
+        QCOMPARE(saved.runCount(), 312);
+        QVERIFY(!QFile::exists(target + ".saving"));
     }
 
     void aForeignFileIsRefusedWithAMessage() {
