@@ -12,6 +12,8 @@
 
 #include <functional>
 
+#include <cstdio>
+
 namespace moescope {
 
 namespace {
@@ -71,10 +73,7 @@ bool exportView(QWidget* view, const QString& path, QSize size, int dpi, QString
         return false;
     }
     // Written beside the target and renamed, so an existing picture is never left half overwritten.
-    if (ok) {
-        QFile::remove(path);
-        ok = QFile::rename(tmp, path);
-    }
+    if (ok) ok = std::rename(QFile::encodeName(tmp).constData(), QFile::encodeName(path).constData()) == 0;
     if (!ok) {
         QFile::remove(tmp);
         if (error) *error = QString("cannot write '%1'").arg(path);
