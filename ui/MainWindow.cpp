@@ -102,7 +102,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(model_, &RunTableModel::editRefused, this,
             [this](const QString& m) { warn(tr("Value not accepted"), m); });
     connect(workspace_, &WorkspaceController::runsChanged, this, &MainWindow::requestAnalysis);
-    connect(workspace_, &WorkspaceController::failed, this, [this](const QString& m) { warn(tr("Workspace"), m); });
+    connect(workspace_, &WorkspaceController::failed, this,
+            [this](const QString& m) { warn(tr("Workspace"), m); });
     connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::saveViewSettings);
     connect(workspace_, &WorkspaceController::saved, this, &MainWindow::saveViewSettings);
     connect(surface_, &SurfaceView::runPicked, this, &MainWindow::selectRunInTable);

@@ -9,6 +9,7 @@
 #include <QVBoxLayout>
 
 #include <vtkActor.h>
+#include <vtkAlgorithmOutput.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
 #include <vtkColorTransferFunction.h>
@@ -57,46 +58,149 @@ vtkSmartPointer<vtkLookupTable> lossTable(double lo, double hi) {
     return lut;
 }
 
-vtkSmartPointer<vtkActor> sphereActor(const std::array<double, 3>& centre, double radius, double r, double g,
-                                      double b, double opacity) {
-    vtkNew<vtkSphereSource> sphere;
-    sphere->SetCenter(centre[0], centre[1], centre[2]);
-    sphere->SetRadius(radius);
-    sphere->SetThetaResolution(20);
-    sphere->SetPhiResolution(14);
+// Fills a polyline's poly data in place.
+void setPolyline(vtkPolyData* poly, const std::vector<std::array<double, 3>>& pts) {
+    vtkNew<vtkPoints> points;
+    vtkNew<vtkCellArray> lines;
+    if (pts.size() > 1) {
+        vtkNew<vtkPolyLine> line;
+        line->GetPointIds()->SetNumberOfIds(static_cast<vtkIdType>(pts.size()));
+        for (size_t i = 0; i < pts.size(); ++i) {
+            points->InsertNextPoint(pts[i].data());
+            line->GetPointIds()->SetId(static_cast<vtkIdType>(i), static_cast<vtkIdType>(i));
+        }
+        lines->InsertNextCell(line);
+    }
+    poly->SetPoints(points);
+    poly->SetLines(lines);
+}
+
+vtkSmartPointer<vtkActor> actorOf(vtkAlgorithmOutput* port) {
     vtkNew<vtkPolyDataMapper> mapper;
-    mapper->SetInputConnection(sphere->GetOutputPort());
+    mapper->SetInputConnection(port);
     auto actor = vtkSmartPointer<vtkActor>::New();
     actor->SetMapper(mapper);
-    actor->GetProperty()->SetColor(r, g, b);
-    actor->GetProperty()->SetOpacity(opacity);
     return actor;
 }
 
-vtkSmartPointer<vtkActor> polyline(const std::vector<std::array<double, 3>>& pts, double r, double g,
-                                   double b, float width) {
-    vtkNew<vtkPoints> points;
-    vtkNew<vtkCellArray> lines;
-    vtkNew<vtkPolyLine> line;
-    line->GetPointIds()->SetNumberOfIds(static_cast<vtkIdType>(pts.size()));
-    for (size_t i = 0; i < pts.size(); ++i) {
-        points->InsertNextPoint(pts[i].data());
-        line->GetPointIds()->SetId(static_cast<vtkIdType>(i), static_cast<vtkIdType>(i));
-    }
-    lines->InsertNextCell(line);
-    vtkNew<vtkPolyData> poly;
-    poly->SetPoints(points);
-    poly->SetLines(lines);
+vtkSmartPointer<vtkActor> actorOf(vtkPolyData* data) {
     vtkNew<vtkPolyDataMapper> mapper;
-    mapper->SetInputData(poly);
+    mapper->SetInputData(data);
     auto actor = vtkSmartPointer<vtkActor>::New();
     actor->SetMapper(mapper);
-    actor->GetProperty()->SetColor(r, g, b);
-    actor->GetProperty()->SetLineWidth(width);
-    actor->GetProperty()->SetLighting(false);
     return actor;
 }
+
+vtkSmartPointer<vtkSphereSource> sphere(double radius) {
+    auto source = vtkSmartPointer<vtkSphereSource>::New();
+    source->SetRadius(radius);
+    source->SetThetaResolution(20);
+    source->SetPhiResolution(14);
+    return source;
+}
 } // namespace
+
+// Every VTK object of the scene, made and connected once (VTK's way: a pipeline whose inputs and
+// properties change, never torn down); rebuild() refills the poly data and the ranges.
+struct SurfaceView::Pipeline {
+    vtkNew<vtkPolyData> mesh, runs, sStar, nStar;
+    vtkNew<vtkContourFilter> contours;
+    vtkSmartPointer<vtkLookupTable> lossLut = lossTable(0, 1);
+    vtkNew<vtkColorTransferFunction> residualColours;
+    vtkSmartPointer<vtkSphereSource> optimumSphere = sphere(0.025), highlightSphere = sphere(0.022);
+    vtkSmartPointer<vtkActor> meshActor, contourActor, runActor, sStarActor, nStarActor, optimumActor,
+        highlightActor;
+    vtkNew<vtkCubeAxesActor> axes;
+    vtkNew<vtkScalarBarActor> bar;
+
+    explicit Pipeline(vtkRenderer* ren) {
+        meshActor = actorOf(mesh);
+        auto* meshMapper = meshActor->GetMapper();
+        meshMapper->SetLookupTable(lossLut);
+        meshMapper->SetColorModeToMapScalars();
+        meshActor->GetProperty()->SetAmbient(0.35);
+        meshActor->GetProperty()->SetDiffuse(0.65);
+
+        // Iso-loss contours, lifted a hair so they are not hidden in the surface.
+        contours->SetInputData(mesh);
+        contourActor = actorOf(contours->GetOutputPort());
+        contourActor->GetMapper()->ScalarVisibilityOff();
+        contourActor->GetProperty()->SetColor(0.1, 0.1, 0.1);
+        contourActor->GetProperty()->SetLineWidth(1.2f);
+        contourActor->GetProperty()->SetLighting(false);
+        contourActor->SetPosition(0, 0, 0.002);
+
+        // Runs as sphere impostors (points shaded as spheres in the fragment shader) in one mapper: a
+        // thousand of them cost a few thousand fragments instead of a thousand actors.
+        runActor = actorOf(runs);
+        runActor->GetMapper()->SetLookupTable(residualColours);
+        runActor->GetMapper()->SetColorModeToMapScalars();
+        runActor->GetProperty()->SetRepresentationToPoints();
+        runActor->GetProperty()->SetRenderPointsAsSpheres(true);
+        runActor->GetProperty()->SetPointSize(9);
+
+        sStarActor = actorOf(sStar);
+        nStarActor = actorOf(nStar);
+        for (auto [actor, grey] : {std::pair{sStarActor.Get(), 1.0}, std::pair{nStarActor.Get(), 0.0}}) {
+            actor->GetProperty()->SetColor(grey, grey, grey);
+            actor->GetProperty()->SetLineWidth(3);
+            actor->GetProperty()->SetLighting(false);
+        }
+        optimumActor = actorOf(optimumSphere->GetOutputPort());
+        optimumActor->GetProperty()->SetColor(0.9, 0.1, 0.9);
+        highlightActor = actorOf(highlightSphere->GetOutputPort());
+        highlightActor->GetProperty()->SetColor(1.0, 0.6, 0.0);
+        highlightActor->GetProperty()->SetOpacity(0.6);
+
+        axes->SetBounds(0, 1, 0, 1, 0, kHeight);
+        axes->SetYTitle("sparsity S");
+        axes->SetZTitle("loss");
+        axes->SetCamera(ren->GetActiveCamera());
+        for (int k = 0; k < 3; ++k) {
+            axes->GetTitleTextProperty(k)->SetColor(0.1, 0.1, 0.1);
+            axes->GetLabelTextProperty(k)->SetColor(0.1, 0.1, 0.1);
+        }
+        axes->GetXAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
+        axes->GetYAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
+        axes->GetZAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
+        // A static triad: three labelled axes laid out once, not again on every frame of a rotation.
+        axes->SetFlyModeToStaticTriad();
+
+        bar->SetLookupTable(lossLut);
+        bar->SetTitle("loss");
+        bar->SetNumberOfLabels(5);
+        bar->SetWidth(0.08);
+        bar->SetHeight(0.6);
+        bar->SetPosition(0.9, 0.2);
+        bar->SetUnconstrainedFontSize(true);
+        bar->GetTitleTextProperty()->SetFontSize(16);
+        bar->GetLabelTextProperty()->SetFontSize(13);
+        bar->GetTitleTextProperty()->SetColor(0.1, 0.1, 0.1);
+        bar->GetLabelTextProperty()->SetColor(0.1, 0.1, 0.1);
+
+        for (vtkActor* a : {meshActor.Get(), contourActor.Get(), runActor.Get(), sStarActor.Get(),
+                            nStarActor.Get(), optimumActor.Get(), highlightActor.Get()})
+            ren->AddActor(a);
+        ren->AddActor(axes);
+        ren->AddActor2D(bar);
+        show(false);
+    }
+
+    void show(bool visible) {
+        for (vtkProp* p : {static_cast<vtkProp*>(meshActor), static_cast<vtkProp*>(contourActor),
+                           static_cast<vtkProp*>(runActor), static_cast<vtkProp*>(sStarActor),
+                           static_cast<vtkProp*>(nStarActor), static_cast<vtkProp*>(optimumActor),
+                           static_cast<vtkProp*>(highlightActor), static_cast<vtkProp*>(axes.Get()),
+                           static_cast<vtkProp*>(bar.Get())})
+            p->SetVisibility(visible);
+    }
+};
+
+SurfaceView::~SurfaceView() = default;
+
+vtkPolyData* SurfaceView::surfaceMesh() const {
+    return p_->mesh;
+}
 
 SurfaceView::SurfaceView(QWidget* parent) : QWidget(parent), vtk_(new VtkWidget) {
     auto* bar = new QHBoxLayout;
@@ -125,6 +229,7 @@ SurfaceView::SurfaceView(QWidget* parent) : QWidget(parent), vtk_(new VtkWidget)
     layout->addWidget(vtk_, 1);
     vtk_->installEventFilter(this);
     vtk_->renderer()->SetBackground(1, 1, 1);
+    p_ = std::make_unique<Pipeline>(vtk_->renderer());
 }
 
 SurfaceView::Mapped SurfaceView::toScene(double lx, double s, double loss) const {
@@ -144,16 +249,16 @@ void SurfaceView::setOverActive(bool overActive) {
 }
 
 void SurfaceView::rebuild() {
-    vtkRenderer* ren = vtk_->renderer();
-    const bool firstScene = ren->GetActors()->GetNumberOfItems() == 0;
-    ren->RemoveAllViewProps();
+    Pipeline& p = *p_;
     runIndices_.clear();
     runXyz_.clear();
     const BudgetAnalysis* a = snapshot_ ? snapshot_->budget(budget_) : nullptr;
     if (!a || (overActive_ && !a->activeSurface)) {
+        p.show(false);
         vtk_->update();
         return;
     }
+    p.show(true);
     const IsoflopSurface& surface = overActive_ ? *a->activeSurface : a->surface;
     xMin_ = surface.minLogParams() / std::log(10.0);
     xMax_ = surface.maxLogParams() / std::log(10.0);
@@ -182,8 +287,8 @@ void SurfaceView::rebuild() {
                                     inside[(i + di) * n + j + dj]);
             if (used) lossMin_ = std::min(lossMin_, l), lossMax_ = std::max(lossMax_, l);
         }
-    for (const auto& p : a->points)
-        lossMin_ = std::min(lossMin_, p.loss), lossMax_ = std::max(lossMax_, p.loss);
+    for (const auto& pt : a->points)
+        lossMin_ = std::min(lossMin_, pt.loss), lossMax_ = std::max(lossMax_, pt.loss);
 
     vtkNew<vtkPoints> points;
     vtkNew<vtkDoubleArray> scalars;
@@ -203,144 +308,87 @@ void SurfaceView::rebuild() {
                                       i * (n + 1) + j + 1};
             quads->InsertNextCell(4, ids);
         }
-    vtkNew<vtkPolyData> mesh;
-    mesh->SetPoints(points);
-    mesh->SetPolys(quads);
-    mesh->GetPointData()->SetScalars(scalars);
-    const auto lut = lossTable(lossMin_, lossMax_);
-    vtkNew<vtkPolyDataMapper> meshMapper;
-    meshMapper->SetInputData(mesh);
-    meshMapper->SetLookupTable(lut);
-    meshMapper->SetScalarRange(lossMin_, lossMax_);
-    meshMapper->SetColorModeToMapScalars();
-    vtkNew<vtkActor> meshActor;
-    meshActor->SetMapper(meshMapper);
-    meshActor->GetProperty()->SetAmbient(0.35);
-    meshActor->GetProperty()->SetDiffuse(0.65);
-    ren->AddActor(meshActor);
+    p.mesh->SetPoints(points);
+    p.mesh->SetPolys(quads);
+    p.mesh->GetPointData()->SetScalars(scalars);
+    p.lossLut->SetRange(lossMin_, lossMax_);
+    p.meshActor->GetMapper()->SetScalarRange(lossMin_, lossMax_);
+    p.contours->GenerateValues(10, lossMin_, lossMax_);
 
-    // Iso-loss contours, lifted a hair so they are not hidden in the surface.
-    vtkNew<vtkContourFilter> contours;
-    contours->SetInputData(mesh);
-    contours->GenerateValues(10, lossMin_, lossMax_);
-    vtkNew<vtkPolyDataMapper> contourMapper;
-    contourMapper->SetInputConnection(contours->GetOutputPort());
-    contourMapper->ScalarVisibilityOff();
-    vtkNew<vtkActor> contourActor;
-    contourActor->SetMapper(contourMapper);
-    contourActor->GetProperty()->SetColor(0.1, 0.1, 0.1);
-    contourActor->GetProperty()->SetLineWidth(1.2f);
-    contourActor->GetProperty()->SetLighting(false);
-    contourActor->SetPosition(0, 0, 0.002);
-    ren->AddActor(contourActor);
-
-    // Runs of this budget as spheres coloured by residual (blue: below the fit, red: above).
+    // Runs of this budget coloured by residual (blue: below the fit, red: above).
     vtkNew<vtkPoints> runPoints;
     vtkNew<vtkDoubleArray> residuals;
     residuals->SetName("residual");
     double maxAbs = 1e-9;
     for (const int i : snapshot_->runsOfBudget(a->budget)) {
         const Run& r = snapshot_->runs.runs[i];
-        const double p = overActive_ ? r.get(Field::ActiveParams) : r.get(Field::Params);
+        const double params = overActive_ ? r.get(Field::ActiveParams) : r.get(Field::Params);
         const double s = r.has(Field::Sparsity) ? r.get(Field::Sparsity) : 0.0;
-        const Mapped m = toScene(std::log10(p), s, r.get(Field::Loss));
+        const Mapped m = toScene(std::log10(params), s, r.get(Field::Loss));
         runPoints->InsertNextPoint(m.x, m.y, m.z);
         runXyz_.push_back({m.x, m.y, m.z});
         runIndices_.push_back(i);
-        const double res = r.get(Field::Loss) - surface.loss(p, s);
+        const double res = r.get(Field::Loss) - surface.loss(params, s);
         residuals->InsertNextValue(res);
         maxAbs = std::max(maxAbs, std::fabs(res));
     }
-    // Runs are drawn as sphere impostors (points shaded as spheres in the fragment shader): a thousand of
-    // them cost a few thousand fragments instead of a few hundred thousand triangles.
     vtkNew<vtkCellArray> vertices;
     for (vtkIdType k = 0; k < runPoints->GetNumberOfPoints(); ++k)
         vertices->InsertNextCell(1, &k);
-    vtkNew<vtkPolyData> runPoly;
-    runPoly->SetPoints(runPoints);
-    runPoly->SetVerts(vertices);
-    runPoly->GetPointData()->SetScalars(residuals);
-    vtkNew<vtkColorTransferFunction> diverging;
-    diverging->AddRGBPoint(-maxAbs, 0.15, 0.35, 0.85);
-    diverging->AddRGBPoint(0, 0.92, 0.92, 0.92);
-    diverging->AddRGBPoint(maxAbs, 0.85, 0.15, 0.15);
-    vtkNew<vtkPolyDataMapper> runMapper;
-    runMapper->SetInputData(runPoly);
-    runMapper->SetLookupTable(diverging);
-    runMapper->SetScalarRange(-maxAbs, maxAbs);
-    runMapper->SetColorModeToMapScalars();
-    vtkNew<vtkActor> runActor;
-    runActor->SetMapper(runMapper);
-    runActor->GetProperty()->SetRepresentationToPoints();
-    runActor->GetProperty()->SetRenderPointsAsSpheres(true);
-    runActor->GetProperty()->SetPointSize(9);
-    ren->AddActor(runActor);
+    p.runs->SetPoints(runPoints);
+    p.runs->SetVerts(vertices);
+    p.runs->GetPointData()->SetScalars(residuals);
+    p.residualColours->RemoveAllPoints();
+    p.residualColours->AddRGBPoint(-maxAbs, 0.15, 0.35, 0.85);
+    p.residualColours->AddRGBPoint(0, 0.92, 0.92, 0.92);
+    p.residualColours->AddRGBPoint(maxAbs, 0.85, 0.15, 0.15);
+    p.runActor->GetMapper()->SetScalarRange(-maxAbs, maxAbs);
 
     // S*(N) (white) and N*(S) (black) on the surface, and the optimum (magenta).
-    if (!overActive_ && !a->sStar.empty()) {
-        std::vector<std::array<double, 3>> curve;
-        for (const auto& p : a->sStar) {
-            const Mapped m = toScene(std::log10(p.params), p.sparsity.value, p.loss.value);
-            curve.push_back({m.x, m.y, m.z + 0.004});
+    std::vector<std::array<double, 3>> sCurve, nCurve;
+    if (!overActive_)
+        for (const auto& pt : a->sStar) {
+            const Mapped m = toScene(std::log10(pt.params), pt.sparsity.value, pt.loss.value);
+            sCurve.push_back({m.x, m.y, m.z + 0.004});
         }
-        ren->AddActor(polyline(curve, 1, 1, 1, 3));
-    }
-    std::vector<std::array<double, 3>> nCurve;
-    for (const auto& p : a->nStar) {
-        const double params = overActive_ ? p.activeParams.value : p.params.value;
+    setPolyline(p.sStar, sCurve);
+    p.sStarActor->SetVisibility(sCurve.size() > 1);
+    for (const auto& pt : a->nStar) {
+        const double params = overActive_ ? pt.activeParams.value : pt.params.value;
         if (!(params > 0)) continue;
-        const Mapped m = toScene(std::log10(params), p.sparsity, surface.loss(params, p.sparsity));
+        const Mapped m = toScene(std::log10(params), pt.sparsity, surface.loss(params, pt.sparsity));
         nCurve.push_back({m.x, m.y, m.z + 0.004});
     }
-    if (nCurve.size() > 1) ren->AddActor(polyline(nCurve, 0, 0, 0, 3));
-    {
-        const double params = overActive_ ? a->optimum.activeParams.value : a->optimum.params.value;
-        if (params > 0) {
-            const Mapped m = toScene(std::log10(params), a->optimum.sparsity.value,
-                                     surface.loss(params, a->optimum.sparsity.value));
-            ren->AddActor(sphereActor({m.x, m.y, m.z}, 0.025, 0.9, 0.1, 0.9, 1.0));
-        }
+    setPolyline(p.nStar, nCurve);
+    p.nStarActor->SetVisibility(nCurve.size() > 1);
+    const double optParams = overActive_ ? a->optimum.activeParams.value : a->optimum.params.value;
+    p.optimumActor->SetVisibility(optParams > 0);
+    if (optParams > 0) {
+        const Mapped m = toScene(std::log10(optParams), a->optimum.sparsity.value,
+                                 surface.loss(optParams, a->optimum.sparsity.value));
+        p.optimumSphere->SetCenter(m.x, m.y, m.z);
     }
-    if (selected_ >= 0)
-        for (size_t k = 0; k < runIndices_.size(); ++k)
-            if (runIndices_[k] == selected_)
-                ren->AddActor(sphereActor(runXyz_[k], 0.022, 1.0, 0.6, 0.0, 0.6));
+    placeHighlight();
 
-    vtkNew<vtkCubeAxesActor> axes;
-    axes->SetBounds(0, 1, 0, 1, 0, kHeight);
-    axes->SetXAxisRange(xMin_, xMax_);
-    axes->SetYAxisRange(sMin_, sMax_);
-    axes->SetZAxisRange(lossMin_, lossMax_);
-    axes->SetXTitle(overActive_ ? "log10 N_a" : "log10 N");
-    axes->SetYTitle("sparsity S");
-    axes->SetZTitle("loss");
-    axes->SetCamera(ren->GetActiveCamera());
-    for (int k = 0; k < 3; ++k) {
-        axes->GetTitleTextProperty(k)->SetColor(0.1, 0.1, 0.1);
-        axes->GetLabelTextProperty(k)->SetColor(0.1, 0.1, 0.1);
+    p.axes->SetXAxisRange(xMin_, xMax_);
+    p.axes->SetYAxisRange(sMin_, sMax_);
+    p.axes->SetZAxisRange(lossMin_, lossMax_);
+    p.axes->SetXTitle(overActive_ ? "log10 N_a" : "log10 N");
+    if (!framed_) {
+        framed_ = true; // the camera frames the first scene; later ones keep the user's view
+        presetView(Preset::Perspective);
     }
-    axes->GetXAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
-    axes->GetYAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
-    axes->GetZAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
-    // A static triad: three labelled axes laid out once, not again on every frame of a rotation.
-    axes->SetFlyModeToStaticTriad();
-    ren->AddActor(axes);
-
-    vtkNew<vtkScalarBarActor> bar;
-    bar->SetLookupTable(lut);
-    bar->SetTitle("loss");
-    bar->SetNumberOfLabels(5);
-    bar->SetWidth(0.08);
-    bar->SetHeight(0.6);
-    bar->SetPosition(0.9, 0.2);
-    bar->SetUnconstrainedFontSize(true);
-    bar->GetTitleTextProperty()->SetFontSize(16);
-    bar->GetLabelTextProperty()->SetFontSize(13);
-    bar->GetTitleTextProperty()->SetColor(0.1, 0.1, 0.1);
-    bar->GetLabelTextProperty()->SetColor(0.1, 0.1, 0.1);
-    ren->AddActor2D(bar);
-    if (firstScene) presetView(Preset::Perspective);
     vtk_->update();
+}
+
+void SurfaceView::placeHighlight() {
+    bool shown = false;
+    for (size_t k = 0; k < runIndices_.size() && !shown; ++k)
+        if (runIndices_[k] == selected_) {
+            p_->highlightSphere->SetCenter(runXyz_[k].data());
+            shown = true;
+        }
+    p_->highlightActor->SetVisibility(shown);
 }
 
 void SurfaceView::presetView(Preset p) {
@@ -374,7 +422,9 @@ void SurfaceView::resetView() {
 void SurfaceView::selectRun(int runIndex) {
     if (selected_ == runIndex) return;
     selected_ = runIndex;
-    rebuild();
+    // Only the highlight moves: the surface, contours and runs stay as they are.
+    placeHighlight();
+    vtk_->update();
 }
 
 QPointF SurfaceView::toDisplay(double x, double y, double z) const {
@@ -412,9 +462,8 @@ int SurfaceView::runAt(const QPointF& pos, double radius) const {
 }
 
 QColor SurfaceView::colourForLoss(double loss) const {
-    const auto lut = lossTable(lossMin_, lossMax_);
     double rgb[3];
-    lut->GetColor(loss, rgb);
+    p_->lossLut->GetColor(loss, rgb);
     return QColor::fromRgbF(float(rgb[0]), float(rgb[1]), float(rgb[2]));
 }
 

@@ -112,7 +112,8 @@ private slots:
         QCOMPARE(int(fits.size()), 1);
         AnalysisPlan restored;
         QVERIFY2(planOfRecord(fits[0], restored, error), error.c_str());
-        QCOMPARE(QString::fromStdString(planJson(restored).dump()), QString::fromStdString(planJson(plan).dump()));
+        QCOMPARE(QString::fromStdString(planJson(restored).dump()),
+                 QString::fromStdString(planJson(plan).dump()));
         const auto again = analyze(reopened.runs(), restored);
         QVERIFY(again->lawFit);
         QCOMPARE(QString::fromStdString(withoutSeconds(lawFitJson(*again->lawFit).dump())),
@@ -186,7 +187,8 @@ private slots:
         LawFitOptions fast, full;
         fast.starts = LawFitOptions::Starts::Fast;
         full.starts = LawFitOptions::Starts::Full;
-        QCOMPARE(int(startPoints(*law, full).size()), int(law->fullGridSize() + startPoints(*law, fast).size()));
+        QCOMPARE(int(startPoints(*law, full).size()),
+                 int(law->fullGridSize() + startPoints(*law, fast).size()));
         QVERIFY(fitLaw(*law, pts, {}, full).objective <= fitLaw(*law, pts, {}, fast).objective);
     }
 

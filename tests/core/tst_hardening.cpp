@@ -65,7 +65,8 @@ private slots:
         std::string error;
         QVERIFY(!ws.open(path.toStdString(), error, Workspace::Mode::Existing));
         QCOMPARE(int(ws.lastFailure()), int(Workspace::Failure::Damaged));
-        QVERIFY2(error.find(path.toStdString()) != std::string::npos && error.find("damaged") != std::string::npos,
+        QVERIFY2(error.find(path.toStdString()) != std::string::npos &&
+                     error.find("damaged") != std::string::npos,
                  error.c_str());
         const ProcessResult fit = runCli({"fit", path, "--law", "chinchilla"});
         QCOMPARE(fit.exitCode, 1);
@@ -112,9 +113,8 @@ private slots:
         // A write that fails part-way (a file-size limit, as a full disk would) leaves no file behind.
         QTemporaryDir dir;
         const QString path = dir.filePath("full.moescope");
-        const ProcessResult r = runProgram(
-            "bash", {"-c", "trap '' XFSZ; ulimit -f 8; exec \"$0\" \"$@\"", MOESCOPE_CLI, "import", kSample,
-                     "--workspace", path});
+        const ProcessResult r = runProgram("bash", {"-c", "trap '' XFSZ; ulimit -f 8; exec \"$0\" \"$@\"",
+                                                    MOESCOPE_CLI, "import", kSample, "--workspace", path});
         QVERIFY2(r.exitCode == 1 || r.exitCode == 2, qPrintable(QString::number(r.exitCode) + r.err));
         QVERIFY2(!QFile::exists(path), qPrintable(r.err));
         QVERIFY(!QFile::exists(path + "-wal"));
@@ -164,10 +164,14 @@ private slots:
     void slurmRefusesControlCharacters_data() {
         QTest::addColumn<QString>("shared");
         QTest::addColumn<QString>("trainer");
-        QTest::newRow("newline in shared dir") << "/tmp/x\ntouch /tmp/pwned" << "moescope-train";
-        QTest::newRow("carriage return") << "/tmp/x\r#" << "moescope-train";
-        QTest::newRow("newline in trainer") << "/tmp/ok" << "moescope-train\nrm -rf ~";
-        QTest::newRow("quote on an #SBATCH line") << "/tmp/a\"b" << "moescope-train";
+        QTest::newRow("newline in shared dir") << "/tmp/x\ntouch /tmp/pwned"
+                                               << "moescope-train";
+        QTest::newRow("carriage return") << "/tmp/x\r#"
+                                         << "moescope-train";
+        QTest::newRow("newline in trainer") << "/tmp/ok"
+                                            << "moescope-train\nrm -rf ~";
+        QTest::newRow("quote on an #SBATCH line") << "/tmp/a\"b"
+                                                  << "moescope-train";
     }
     void slurmRefusesControlCharacters() {
         QFETCH(QString, shared);
@@ -179,8 +183,9 @@ private slots:
         // The CLI says so and writes nothing.
         QTemporaryDir dir;
         const QString script = dir.filePath("s.sbatch");
-        const ProcessResult r = runCli({"suggest", kSample, "--budget", "1e20", "--count", "1", "--bootstrap",
-                                        "10", "--slurm", script, "--shared-dir", shared, "--trainer", trainer});
+        const ProcessResult r =
+            runCli({"suggest", kSample, "--budget", "1e20", "--count", "1", "--bootstrap", "10", "--slurm",
+                    script, "--shared-dir", shared, "--trainer", trainer});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("--slurm"), qPrintable(r.err));
         QVERIFY(!QFile::exists(script));
@@ -191,7 +196,8 @@ private slots:
         QTemporaryDir dir;
         const QString shared = dir.filePath("sweep $(touch PWNED) it's `id`");
         const QString record = dir.filePath("args.txt");
-        const QString fake = writeFile(dir, "fake train", "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$ARGS_OUT\"\n");
+        const QString fake =
+            writeFile(dir, "fake train", "#!/bin/sh\nprintf '%s\\n' \"$@\" > \"$ARGS_OUT\"\n");
         QFile::setPermissions(fake, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
         TrainerJob job;
         job.arch.d_model = 64, job.arch.n_layers = 2, job.arch.experts = 1, job.arch.active_experts = 1;
@@ -218,7 +224,8 @@ private slots:
         QVERIFY(args.open(QIODevice::ReadOnly));
         const QStringList got = QString::fromUtf8(args.readAll()).split('\n');
         QVERIFY2(got.contains("a b'c$(d)"), qPrintable(got.join('|')));
-        QVERIFY2(got.contains(shared + "/" + QString::fromStdString(defaultJobName(job))), qPrintable(got.join('|')));
+        QVERIFY2(got.contains(shared + "/" + QString::fromStdString(defaultJobName(job))),
+                 qPrintable(got.join('|')));
     }
 };
 

@@ -24,6 +24,11 @@
 #include <QTableWidget>
 #include <QXmlStreamReader>
 
+#include <vtkPolyData.h>
+#include <vtkProp.h>
+#include <vtkPropCollection.h>
+#include <vtkRenderer.h>
+
 #include <thread>
 
 using namespace moescope;
@@ -320,6 +325,47 @@ private slots:
         delete ok;
     }
 
+    void theSurfacePipelineIsBuiltOnce() {
+        // VTK's way: the scene's actors and poly data are made once; new data refills them, and selecting a
+        // run moves only its highlight (the mesh is not touched).
+        REQUIRE_X();
+        SurfaceView* s = window_->surface();
+        auto props = [&] {
+            QList<void*> list;
+            vtkPropCollection* c = s->vtk()->renderer()->GetViewProps();
+            c->InitTraversal();
+            while (vtkProp* p = c->GetNextProp())
+                list << p;
+            return list;
+        };
+        const QList<void*> before = props();
+        vtkPolyData* mesh = s->surfaceMesh();
+        const auto snap = window_->runner()->latest();
+        QVERIFY(snap->sweep.budgets.size() >= 2);
+        window_->setBudget(snap->sweep.budgets.front().budget);
+        window_->setBudget(snap->sweep.budgets.back().budget);
+        QCOMPARE(props(), before);
+        QCOMPARE(s->surfaceMesh(), mesh);
+        const vtkMTimeType meshTime = mesh->GetMTime();
+        const auto runs = snap->runsOfBudget(window_->budget());
+        QVERIFY(runs.size() >= 2);
+        s->selectRun(runs[0]);
+        s->selectRun(runs[1]);
+        QCOMPARE(mesh->GetMTime(), meshTime);
+        QCOMPARE(props(), before);
+        // The highlight sits on the selected run.
+        const QImage img = s->vtk()->grabScene();
+        const QPointF at = s->runPosition(runs[1]);
+        const double dpr = s->vtk()->devicePixelRatioF();
+        bool orange = false;
+        for (int dy = -6; dy <= 6 && !orange; ++dy)
+            for (int dx = -6; dx <= 6 && !orange; ++dx) {
+                const QColor c = img.pixelColor(int(at.x() * dpr) + dx, int(at.y() * dpr) + dy);
+                orange = c.hsvHue() >= 20 && c.hsvHue() <= 45 && c.hsvSaturationF() > 0.4;
+            }
+        QVERIFY(orange);
+    }
+
     void changingTheBudgetUpdatesEveryView() {
         const auto snap = window_->runner()->latest();
         QVERIFY(snap->sweep.budgets.size() >= 2);
@@ -418,13 +464,15 @@ private slots:
             while (!xml.atEnd())
                 if (xml.readNext() == QXmlStreamReader::StartElement) {
                     ++elements[xml.name().toString()];
-                    if (xml.name() == QLatin1String("text")) texts << xml.readElementText(QXmlStreamReader::IncludeChildElements);
+                    if (xml.name() == QLatin1String("text"))
+                        texts << xml.readElementText(QXmlStreamReader::IncludeChildElements);
                 }
             QVERIFY(!xml.hasError());
             if (tab == 0) {
                 QVERIFY2(elements.value("image") >= 1, qPrintable(QStringList(elements.keys()).join(',')));
             } else {
-                const int marks = elements.value("path") + elements.value("polyline") + elements.value("circle");
+                const int marks =
+                    elements.value("path") + elements.value("polyline") + elements.value("circle");
                 QVERIFY2(marks >= 10, qPrintable(QStringList(elements.keys()).join(',')));
                 QVERIFY2(texts.join(' ').contains("loss", Qt::CaseInsensitive), qPrintable(texts.join('|')));
             }
@@ -487,7 +535,8 @@ private slots:
                     bool found = false;
                     for (int dy = -3; dy <= 3 && !found; ++dy)
                         for (int dx = -3; dx <= 3 && !found; ++dx) {
-                            const int u = std::clamp(x + dx, 0, size.width() - 1), v = std::clamp(y + dy, 0, size.height() - 1);
+                            const int u = std::clamp(x + dx, 0, size.width() - 1),
+                                      v = std::clamp(y + dy, 0, size.height() - 1);
                             found = near(p, b.pixelColor(u, v), 24);
                         }
                     same += found;

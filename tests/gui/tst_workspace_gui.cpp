@@ -175,8 +175,8 @@ private slots:
 
     void aRefusedWriteIsUndoneInTheViewAndSaid() {
         const QString path = dir_.filePath("locked.moescope");
-        QVERIFY(moescope::test::runCli({"import", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--workspace",
-                                        path})
+        QVERIFY(moescope::test::runCli(
+                    {"import", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--workspace", path})
                     .exitCode == 0);
         auto w = openWindow(path);
         WorkspaceController* ws = w->workspace();
@@ -188,9 +188,10 @@ private slots:
         QCOMPARE(sqlite3_exec(other, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
         ws->setExcluded(0, true);
         QCOMPARE(failed.count(), 1);
-        QVERIFY2(failed.first().at(0).toString().contains("not saved"), qPrintable(failed.first().at(0).toString()));
-        QVERIFY(!w->runModel()->runs().runs[0].excluded);  // the view shows what the file holds
-        QCOMPARE(ws->undoStack()->count(), undoBefore); // nothing to undo that never happened
+        QVERIFY2(failed.first().at(0).toString().contains("not saved"),
+                 qPrintable(failed.first().at(0).toString()));
+        QVERIFY(!w->runModel()->runs().runs[0].excluded); // the view shows what the file holds
+        QCOMPARE(ws->undoStack()->count(), undoBefore);   // nothing to undo that never happened
         ws->deleteRun(3);
         QCOMPARE(failed.count(), 2);
         QCOMPARE(w->runModel()->rowCount(), 313);
@@ -222,8 +223,10 @@ private slots:
             QCOMPARE(m->runs().runs[4].get(Field::Loss), before);
         }
         QCOMPARE(refused.count(), 4);
-        QVERIFY2(refused.at(1).at(0).toString().contains("must be positive"), qPrintable(refused.at(1).at(0).toString()));
-        QVERIFY2(refused.at(2).at(0).toString().contains("out of range"), qPrintable(refused.at(2).at(0).toString()));
+        QVERIFY2(refused.at(1).at(0).toString().contains("must be positive"),
+                 qPrintable(refused.at(1).at(0).toString()));
+        QVERIFY2(refused.at(2).at(0).toString().contains("out of range"),
+                 qPrintable(refused.at(2).at(0).toString()));
         // Suffixes read as the import reads them.
         QVERIFY(m->setData(m->index(4, tokens), "12B", Qt::EditRole));
         QTRY_COMPARE(m->runs().runs[4].get(Field::Tokens), 12e9);
@@ -232,8 +235,8 @@ private slots:
     void saveAsReplacesTheTargetOnlyWhenTheNewFileIsWhole() {
         auto w = openWindow(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv");
         const QString target = dir_.filePath("target.moescope");
-        QVERIFY(moescope::test::runCli({"import", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--workspace",
-                                        target})
+        QVERIFY(moescope::test::runCli(
+                    {"import", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--workspace", target})
                     .exitCode == 0);
         QFile original(target);
         QVERIFY(original.open(QIODevice::ReadOnly));

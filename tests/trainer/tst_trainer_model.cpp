@@ -334,10 +334,12 @@ private slots:
         QTest::newRow("unknown option")
             << QStringList{"--steps", "5", "--colour", "red"} << "unknown option --colour";
         // 4294967328 = 2^32 + 32: a cast to int would have made it 32.
-        QTest::newRow("d_model beyond an int")
-            << QStringList{"--d-model", "4294967328", "--steps", "5"} << "option --d-model: expected a whole number from 1 to";
-        QTest::newRow("negative balance weight") << QStringList{"--lb", "-5", "--steps", "5"} << "option --lb: must be ≥ 0";
-        QTest::newRow("negative z weight") << QStringList{"--z", "-0.1", "--steps", "5"} << "option --z: must be ≥ 0";
+        QTest::newRow("d_model beyond an int") << QStringList{"--d-model", "4294967328", "--steps", "5"}
+                                               << "option --d-model: expected a whole number from 1 to";
+        QTest::newRow("negative balance weight")
+            << QStringList{"--lb", "-5", "--steps", "5"} << "option --lb: must be ≥ 0";
+        QTest::newRow("negative z weight")
+            << QStringList{"--z", "-0.1", "--steps", "5"} << "option --z: must be ≥ 0";
     }
 
     void resumeRefusesAnotherConfiguration_data() {
@@ -347,15 +349,16 @@ private slots:
         // A different K loads without a shape error: only the comparison catches it.
         QTest::newRow("active experts") << QStringList{"--active", "1"} << "option --active: the checkpoint";
         QTest::newRow("seed") << QStringList{"--seed", "9"} << "option --seed: the checkpoint";
-        QTest::newRow("sequences per step") << QStringList{"--batch", "4"} << "option --batch: the checkpoint";
+        QTest::newRow("sequences per step")
+            << QStringList{"--batch", "4"} << "option --batch: the checkpoint";
     }
     void resumeRefusesAnotherConfiguration() {
         QFETCH(QStringList, change);
         QFETCH(QString, message);
         const QString out = dir_.filePath("mismatch-" + QString(QTest::currentDataTag()).replace(' ', '-'));
-        QStringList base = {"--data", corpus_, "--d-model", "32", "--layers", "1", "--heads", "2",
-                            "--experts", "4", "--active", "2", "--ctx", "32", "--batch", "8",
-                            "--steps", "6", "--threads", "1", "--seed", "1", "--out", out};
+        QStringList base = {"--data",    corpus_, "--d-model", "32", "--layers", "1",  "--heads", "2",
+                            "--experts", "4",     "--active",  "2",  "--ctx",    "32", "--batch", "8",
+                            "--steps",   "6",     "--threads", "1",  "--seed",   "1",  "--out",   out};
         QCOMPARE(train(base + QStringList{"--stop-at", "2"}).exitCode, 130);
         QFile checkpoint(out + "/checkpoint.pt");
         QVERIFY(checkpoint.open(QIODevice::ReadOnly));
@@ -373,8 +376,9 @@ private slots:
 
     void corruptCheckpointNamesItsPath() {
         const QString out = dir_.filePath("corrupt");
-        const QStringList base = {"--data", corpus_, "--d-model", "32", "--layers", "1", "--heads", "2",
-                                  "--ctx", "32", "--batch", "4", "--steps", "4", "--threads", "1", "--out", out};
+        const QStringList base = {"--data",  corpus_, "--d-model", "32", "--layers", "1",
+                                  "--heads", "2",     "--ctx",     "32", "--batch",  "4",
+                                  "--steps", "4",     "--threads", "1",  "--out",    out};
         QCOMPARE(train(base + QStringList{"--stop-at", "1"}).exitCode, 130);
         QFile f(out + "/checkpoint.pt");
         QVERIFY(f.open(QIODevice::ReadWrite));
@@ -382,7 +386,8 @@ private slots:
         f.close();
         const ProcessResult r = train(base + QStringList{"--resume"});
         QCOMPARE(r.exitCode, 1);
-        QVERIFY2(r.err.contains(out + "/checkpoint.pt") && r.err.contains("cannot be read"), qPrintable(r.err));
+        QVERIFY2(r.err.contains(out + "/checkpoint.pt") && r.err.contains("cannot be read"),
+                 qPrintable(r.err));
     }
     void badConfigsExitTwoBeforeCompute() {
         QFETCH(QStringList, args);
