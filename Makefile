@@ -4,7 +4,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 SAMPLE ?= datasets/sample_sweep.csv
 
-.PHONY: all setup configure build run test bench check-libtorch2 clean format
+.PHONY: all setup configure build run test sanitize bench check-libtorch2 clean format
 
 all: build
 
@@ -33,6 +33,16 @@ test: build
 	  ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS); \
 	fi
 
+# Core, the CLI and their tests (the fuzz test of the importer among them) under ASan + UBSan, in a build
+# folder of their own; any report fails the run.
+SANITIZE_DIR ?= build-sanitize
+sanitize: setup
+	@cmake -S . -B $(SANITIZE_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMOESCOPE_SANITIZE=ON $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(SANITIZE_DIR) -j $(JOBS)
+	@ASAN_OPTIONS=abort_on_error=1:detect_leaks=1:strict_string_checks=1 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(SANITIZE_DIR) --output-on-failure -j $(JOBS)
+
 bench: build
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target benchmarks
 	@bash tests/bench/run_all.sh $(BUILD_DIR)
@@ -45,4 +55,4 @@ format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.h')
 
 clean:
-	@rm -rf $(BUILD_DIR)
+	@rm -rf $(BUILD_DIR) $(SANITIZE_DIR)

@@ -22,6 +22,7 @@ public:
     void editPlan(AnalysisPlan& plan) const;
     void setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget);
     QTableWidget* coefficients() const { return table_; }
+    QLabel* summary() const { return metrics_; }
 
 signals:
     void refitRequested();

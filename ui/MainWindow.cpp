@@ -390,9 +390,16 @@ void MainWindow::suggestDialog(int count) {
             table->setItem(i, c, new QTableWidgetItem(cells[c]));
     }
     table->resizeColumnsToContents();
-    auto* why = new QLabel(tr(
-        "Chosen where the bootstrap surfaces disagree most about the loss near their optima, spread apart: "
-        "measuring there narrows the optimum's interval most. Each spends the budget (6·N_a·D = C)."));
+    SuggestOptions family;
+    inheritFamily(snapshot_->runs, family);
+    auto* why = new QLabel(
+        tr("Chosen where the bootstrap surfaces disagree most about the loss near their optima, spread "
+           "apart: "
+           "measuring there narrows the optimum's interval most. Each spends the budget (6·N_a·D = C) and "
+           "trains what the sweep trained: vocabulary %1, context %2, granularity %3.")
+            .arg(family.vocab)
+            .arg(family.ctx)
+            .arg(family.granularity));
     why->setWordWrap(true);
     auto* buttons = new QDialogButtonBox;
     buttons->addButton(tr("Queue them"), QDialogButtonBox::AcceptRole);

@@ -10,9 +10,11 @@ namespace {
 const char* kUsage = R"(usage: moescope-cli COMMAND [options]
   import FILE [--map FIELD=COLUMN]... [--skip-invalid] [--workspace W.moescope] [--json]
   flops --d-model D --layers L [--experts E] [--active K] [--granularity G] [--ctx 2048] [--vocab 50432] [--json]
-  fit FILE --law chinchilla|abnar|li|clark|ludziejewski [--holdout 'FIELD==VALUE'] [--starts full|fast|N]
-           [--bootstrap K] [--map ...] [--json]
+  fit FILE --law auto|chinchilla|abnar|li|clark|ludziejewski [--holdout auto|none|'FIELD==VALUE']
+           [--starts fast|full|N] [--bootstrap K] [--seed S] [--huber-delta D] [--map ...] [--json]
   fit FILE --law isoflop [--budget C] [--degrees A,B,C] [--bootstrap K] [--leave-one-sparsity-out] [--json]
+           (defaults, shared with the window: --holdout auto = the largest of 3+ sparsity levels, --starts fast,
+            --bootstrap 20 for a law and 100 for isoFLOP surfaces, --seed 42, --huber-delta 1e-3)
   optimum (FILE --law LAW | --preset LAW) --budget C [--max-params N] [--max-sparsity S] [--aspect 128]
            [--vocab 32000] [--ctx 2048] [--granularity 1] [--active 1] [--json]
   suggest FILE --budget C [--count 4] [--bootstrap 100] [--json]   (runs that most narrow the optimum)

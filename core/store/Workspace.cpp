@@ -131,7 +131,9 @@ Workspace::~Workspace() {
 }
 
 void Workspace::close() {
-    if (db_) sqlite3_close(db_);
+    // close_v2: a statement still alive in the caller's scope (a failed check, say) does not keep the
+    // connection open; it closes when that statement is finalized.
+    if (db_) sqlite3_close_v2(db_);
     db_ = nullptr;
 }
 

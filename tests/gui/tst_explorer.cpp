@@ -88,6 +88,13 @@ private slots:
         QCOMPARE(QString::fromStdString(snap->lawId), QString("chinchilla"));
         QCOMPARE(QString::fromStdString(startsName(snap->plan.lawFit)), QString("full"));
         QVERIFY(!window_->runner()->busy());
+        // The Fit dock says how the winning start's solver ended.
+        QVERIFY(snap->lawFit);
+        QVERIFY2(window_->fitDock()->summary()->text().contains(
+                     QString("solver: %1 after %2 iterations")
+                         .arg(QString::fromStdString(snap->lawFit->termination.type))
+                         .arg(snap->lawFit->termination.iterations)),
+                 qPrintable(window_->fitDock()->summary()->text()));
         QSignalSpy again(window_.get(), &MainWindow::viewsUpdated);
         QMetaObject::invokeMethod(window_->fitDock(), "refitRequested");
         QVERIFY(again.wait(60000));
