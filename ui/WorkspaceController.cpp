@@ -1,6 +1,5 @@
 #include "ui/WorkspaceController.h"
 
-#include <QFile>
 #include <QUndoCommand>
 
 #include <cerrno>

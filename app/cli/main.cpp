@@ -5,6 +5,7 @@
 #include <exception>
 #include <iostream>
 #include <map>
+#include <string>
 
 namespace {
 const char* kUsage = R"(usage: moescope-cli COMMAND [options]
@@ -25,7 +26,25 @@ const char* kUsage = R"(usage: moescope-cli COMMAND [options]
   tokenize CORPUS --out DIR [--vocab 4096 | --model SP.model] [--json]   (SentencePiece -> DIR/tokens.bin)
 exit codes: 0 success, 1 unreadable input or internal failure, 2 invalid input or options
 )";
+
+// The usage block's lines for one command: its own lines and their indented continuations.
+std::string commandUsage(const std::string& command) {
+    std::string out = "usage: moescope-cli\n", line;
+    bool mine = false;
+    for (const char* p = kUsage; *p; ++p) {
+        if (*p != '\n') {
+            line += *p;
+            continue;
+        }
+        if (line.rfind("  ", 0) == 0 && line.size() > 2 && line[2] != ' ')
+            mine = line.compare(2, command.size() + 1, command + " ") == 0;
+        if (mine || line.rfind("exit codes", 0) == 0) out += line + "\n";
+        line.clear();
+    }
+    return out;
 }
+
+} // namespace
 
 int main(int argc, char** argv) {
     using namespace moescope::cli;
@@ -43,6 +62,11 @@ int main(int argc, char** argv) {
         std::cerr << "moescope-cli: unknown command '" << argv[1] << "'\n" << kUsage;
         return 2;
     }
+    for (int i = 2; i < argc; ++i)
+        if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
+            std::cout << commandUsage(argv[1]);
+            return 0;
+        }
     try {
         return it->second(Args(argv + 2, argv + argc), std::cout, std::cerr);
     } catch (const UsageError& e) {

@@ -57,6 +57,32 @@ private slots:
         QVERIFY(r.out.isEmpty());
     }
 
+    void everySubcommandHasHelp_data() {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QString>("option"); // one option its usage must name
+        QTest::newRow("import") << "import" << "--map";
+        QTest::newRow("flops") << "flops" << "--d-model";
+        QTest::newRow("fit") << "fit" << "--huber-delta";
+        QTest::newRow("optimum") << "optimum" << "--max-params";
+        QTest::newRow("suggest") << "suggest" << "--count";
+        QTest::newRow("import-results") << "import-results" << "--workspace";
+        QTest::newRow("render") << "render" << "--view";
+        QTest::newRow("tokenize") << "tokenize" << "--vocab";
+    }
+    void everySubcommandHasHelp() {
+        QFETCH(QString, command);
+        QFETCH(QString, option);
+        for (const char* flag : {"--help", "-h"}) {
+            const ProcessResult r = runCli({command, flag});
+            QCOMPARE(r.exitCode, 0);
+            QVERIFY2(r.out.contains("  " + command + " ") && r.out.contains(option), qPrintable(r.out));
+            QVERIFY2(r.out.contains("exit codes"), qPrintable(r.out));
+        }
+        // Another command's lines are not part of it.
+        const ProcessResult fit = runCli({"fit", "--help"});
+        QVERIFY(!fit.out.contains("  tokenize "));
+    }
+
     void importJsonShape() {
         const QString path =
             writeFile(dir_, "s.csv", "num_experts,top_k,n_params,val_loss,compute\n8,2,1e8,3.0,1e19\n");
