@@ -2,6 +2,7 @@
 #include "app/cli/Commands.h"
 #include "app/cli/PlanArgs.h"
 #include "app/cli/RunSource.h"
+#include "core/fit/Analysis.h"
 #include "core/fit/IsoflopAnalysis.h"
 #include "core/io/Json.h"
 
@@ -119,6 +120,15 @@ int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     RunTable table;
     int code = 0;
     if (!loadRuns(args.positionals()[0], args.values("map"), table, err, code)) return code;
+    {
+        RunTable filtered;
+        std::string error;
+        if (!applyWhere(table, plan, filtered, error)) {
+            err << args.positionals()[0] << ": " << error << "\n";
+            return 2;
+        }
+        table = std::move(filtered);
+    }
     const auto groups = groupByBudget(table);
     if (groups.empty()) {
         err << args.positionals()[0] << ": no runs with a budget or flops, params and loss to fit\n";

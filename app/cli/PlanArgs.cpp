@@ -19,15 +19,22 @@ Degrees parseDegrees(const std::string& text) {
 } // namespace
 
 std::vector<OptionSpec> planOptions() {
-    return {{"law"},       {"holdout"},    {"starts"},
-            {"bootstrap"}, {"degrees"},    {"leave-one-sparsity-out", false},
-            {"seed"},      {"huber-delta"}};
+    return {{"law"},
+            {"where"},
+            {"holdout"},
+            {"starts"},
+            {"bootstrap"},
+            {"degrees"},
+            {"leave-one-sparsity-out", false},
+            {"seed"},
+            {"huber-delta"}};
 }
 
 AnalysisPlan planFromArgs(const CliArgs& args) {
     AnalysisPlan plan;
     const std::string law = args.value("law", "auto");
     if (law != "isoflop") plan.law = law;
+    plan.where = args.value("where");
     plan.holdout = args.value("holdout", plan.holdout);
     const std::string starts = args.value("starts", startsName(plan.lawFit));
     if (starts == "full" || starts == "fast") {
@@ -57,8 +64,7 @@ AnalysisPlan planFromArgs(const CliArgs& args) {
     }
     std::string error;
     if (!validatePlan(plan, error)) {
-        const std::string option = error.rfind("unknown law", 0) == 0 ? "--law" : "--holdout";
-        throw UsageError(error.rfind("option ", 0) == 0 ? error : "option " + option + ": " + error);
+        throw UsageError(error.rfind("option ", 0) == 0 ? error : "option --law: " + error);
     }
     return plan;
 }

@@ -8,12 +8,15 @@
 #include <string>
 
 namespace {
-const char* kUsage = R"(usage: moescope-cli COMMAND [options]
+const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
   import FILE [--map FIELD=COLUMN]... [--skip-invalid] [--workspace W.moescope] [--json]
   flops --d-model D --layers L [--experts E] [--active K] [--granularity G] [--ctx 2048] [--vocab 50432] [--json]
-  fit FILE --law auto|chinchilla|abnar|li|clark|ludziejewski [--holdout auto|none|'FIELD==VALUE']
+  fit FILE --law auto|chinchilla|abnar|li|clark|ludziejewski [--where EXPR] [--holdout auto|none|EXPR]
            [--starts fast|full|N] [--bootstrap K] [--seed S] [--huber-delta D] [--map ...] [--json]
-  fit FILE --law isoflop [--budget C] [--degrees A,B,C] [--bootstrap K] [--leave-one-sparsity-out] [--json]
+  fit FILE --law isoflop [--where EXPR] [--budget C] [--degrees A,B,C] [--bootstrap K] [--leave-one-sparsity-out]
+           [--json]
+           EXPR: a filter over the runs' columns, e.g. "router_type=='S-Base' or sparsity in (0, 0.5)", with
+           == != < <= > >= and or not in (...), + - * / ^, ln log10 exp sqrt min max, `odd column names`
            (defaults, shared with the window: --holdout auto = the largest of 3+ sparsity levels, --starts fast,
             --bootstrap 20 for a law and 100 for isoFLOP surfaces, --seed 42, --huber-delta 1e-3)
   optimum (FILE --law LAW | --preset LAW) --budget C [--max-params N] [--max-sparsity S] [--aspect 128]
@@ -25,7 +28,7 @@ const char* kUsage = R"(usage: moescope-cli COMMAND [options]
            [--dpi 96]   (needs an X server: xvfb-run -a on a headless machine)
   tokenize CORPUS --out DIR [--vocab 4096 | --model SP.model] [--json]   (SentencePiece -> DIR/tokens.bin)
 exit codes: 0 success, 1 unreadable input or internal failure, 2 invalid input or options
-)";
+)usage";
 
 // The usage block's lines for one command: its own lines and their indented continuations.
 std::string commandUsage(const std::string& command) {

@@ -27,6 +27,7 @@ std::string startsName(const LawFitOptions& o) {
 Json planJson(const AnalysisPlan& p) {
     Json j = Json::object();
     j.set("law", p.law);
+    j.set("where", p.where);
     j.set("holdout", p.holdout);
     j.set("starts", startsName(p.lawFit));
     j.set("law_bootstrap", p.lawFit.bootstrap);
@@ -77,6 +78,7 @@ template <typename Int> bool readInt(const Json& j, const char* key, Int& out, s
 bool planFromJson(const Json& j, AnalysisPlan& p, std::string& error) {
     if (!j.isObject()) return error = "plan: expected a JSON object", false;
     if (const Json* v = j.find("law")) p.law = v->string();
+    if (const Json* v = j.find("where")) p.where = v->string();
     if (const Json* v = j.find("holdout")) p.holdout = v->string();
     if (const Json* v = j.find("starts")) {
         const std::string s = v->string();
@@ -126,15 +128,32 @@ bool validatePlan(const AnalysisPlan& p, std::string& error) {
             ids += (ids.empty() ? "" : ", ") + l;
         return error = "unknown law '" + p.law + "' (laws: auto, none, " + ids + ")", false;
     }
-    if (p.holdout != "auto" && p.holdout != "none") {
-        RunFilter f;
-        if (!parseRunFilter(p.holdout, f, error)) return false;
-    }
+    RunFilter f;
+    if (!p.where.empty() && !RunFilter::parse(p.where, f, error))
+        return error = "option --where '" + p.where + "': " + error, false;
+    if (p.holdout != "auto" && p.holdout != "none" && !RunFilter::parse(p.holdout, f, error))
+        return error = "option --holdout '" + p.holdout + "': " + error, false;
     if (p.lawFit.bootstrap < 0 || p.isoflop.bootstrap < 0) return error = "bootstrap must be ≥ 0", false;
     if (p.lawFit.starts == LawFitOptions::Starts::Random && p.lawFit.randomStarts < 1)
         return error = "starts must be full, fast or a positive number", false;
     if (!(p.lawFit.huberDelta > 0) || !std::isfinite(p.lawFit.huberDelta))
         return error = "the Huber delta must be a positive number", false;
+    return true;
+}
+
+bool applyWhere(const RunTable& runs, const AnalysisPlan& plan, RunTable& out, std::string& error) {
+    out = runs;
+    if (plan.where.empty()) return true;
+    RunFilter filter;
+    std::vector<bool> keep;
+    if (!RunFilter::parse(plan.where, filter, error) || !filter.select(runs, keep, error))
+        return error = "option --where '" + plan.where + "': " + error, false;
+    int kept = 0;
+    for (size_t i = 0; i < out.runs.size(); ++i) {
+        if (!keep[i]) out.runs[i].excluded = true;
+        kept += keep[i] && !out.runs[i].excluded;
+    }
+    if (kept == 0) return error = "option --where '" + plan.where + "': no included run matches", false;
     return true;
 }
 
@@ -184,13 +203,14 @@ LawAnalysis analyzeLaw(const RunTable& table, const AnalysisPlan& plan) {
         }
     } else if (plan.holdout != "none") {
         RunFilter filter;
+        std::vector<bool> held;
         std::string error;
-        if (!parseRunFilter(plan.holdout, filter, error)) {
-            a.problem = error;
+        if (!RunFilter::parse(plan.holdout, filter, error) || !filter.select(table, held, error)) {
+            a.problem = "option --holdout '" + plan.holdout + "': " + error;
             return a;
         }
         for (size_t i = 0; i < a.points.size(); ++i)
-            if (filter.matches(table.runs[a.runs[i]])) a.heldOut.insert(static_cast<int>(i));
+            if (held[a.runs[i]]) a.heldOut.insert(static_cast<int>(i));
         a.heldOutLabel = plan.holdout;
     }
     std::vector<LawPoint> train, held;
@@ -228,8 +248,15 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
                                                 const CancelFlag* cancel) {
     const auto t0 = std::chrono::steady_clock::now();
     auto s = std::make_shared<AnalysisSnapshot>();
-    s->runs = runs;
     s->plan = plan;
+    std::string whereError;
+    if (!applyWhere(runs, plan, s->runs, whereError)) {
+        // Nothing is analysed on runs the user did not mean.
+        s->runs = runs;
+        s->messages.push_back(whereError);
+        s->computedOn = std::this_thread::get_id();
+        return s;
+    }
     s->computedOn = std::this_thread::get_id();
     AnalysisPlan p = plan;
     p.lawFit.cancel = cancel;

@@ -8,6 +8,7 @@
 #include "core/fit/IsoflopAnalysis.h"
 #include "core/fit/LawFitter.h"
 #include "core/io/Json.h"
+#include "core/model/RunFilter.h"
 
 #include <map>
 #include <memory>
@@ -22,6 +23,9 @@ namespace moescope {
 struct AnalysisPlan {
     // auto: abnar when the runs vary sparsity, chinchilla otherwise; none: surfaces only; else a law id.
     std::string law = "auto";
+    // Which runs take part at all: a filter over the runs' columns (`router_type=='S-Base'`); empty: all
+    // included runs. The others are treated as excluded.
+    std::string where;
     // Which runs the parametric law is validated on instead of fitted to. auto: the largest of three or more
     // sparsity levels (Abnar et al. hold S = 0.98 out); none; or a filter such as `sparsity==0.98`.
     std::string holdout = "auto";
@@ -37,6 +41,10 @@ bool planFromJson(const Json& json, AnalysisPlan& plan, std::string& error);
 // Checks what a user may have typed into a plan (law id, hold-out filter, ranges); false with `error`.
 bool validatePlan(const AnalysisPlan& plan, std::string& error);
 std::string startsName(const LawFitOptions& o); // full, fast or the number of random starts
+
+// The runs as the plan sees them: those its `where` filter leaves out are marked excluded (indices stay
+// those of `runs`). False with `error` for an unknown column or a filter that matches no run.
+bool applyWhere(const RunTable& runs, const AnalysisPlan& plan, RunTable& out, std::string& error);
 
 // The law `plan.law` names for these runs (auto resolved).
 std::string resolveLaw(const RunTable& runs, const std::string& law);

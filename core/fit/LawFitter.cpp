@@ -2,7 +2,6 @@
 
 #include "core/fit/Parallel.h"
 #include "core/fit/Statistics.h"
-#include "core/model/NumberParser.h"
 
 #include <ceres/gradient_problem.h>
 #include <ceres/gradient_problem_solver.h>
@@ -260,40 +259,6 @@ Json lawFitJson(const LawFit& fit) {
     j.set("termination", termination);
     j.set("seconds", fit.seconds);
     return j;
-}
-
-bool RunFilter::matches(const Run& r) const {
-    if (!r.has(field)) return false;
-    const double v = r.get(field);
-    const double tol = 1e-9 * std::max(1.0, std::fabs(value));
-    if (op == "==") return std::fabs(v - value) <= tol;
-    if (op == "!=") return std::fabs(v - value) > tol;
-    if (op == "<=") return v <= value + tol;
-    if (op == ">=") return v >= value - tol;
-    if (op == "<") return v < value;
-    return v > value;
-}
-
-bool parseRunFilter(const std::string& text, RunFilter& out, std::string& error) {
-    for (const char* op : {"==", "!=", "<=", ">=", "<", ">"}) {
-        const auto at = text.find(op);
-        if (at == std::string::npos) continue;
-        const auto field = fieldFromName(text.substr(0, at));
-        if (!field) {
-            error = "option --holdout '" + text + "': unknown field '" + text.substr(0, at) + "'";
-            return false;
-        }
-        std::string reason;
-        if (!parseNumber(text.substr(at + std::string(op).size()), out.value, &reason)) {
-            error = "option --holdout '" + text + "': " + reason;
-            return false;
-        }
-        out.field = *field;
-        out.op = op;
-        return true;
-    }
-    error = "option --holdout '" + text + "': expected FIELD==VALUE (or !=, <, >, <=, >=)";
-    return false;
 }
 
 } // namespace moescope

@@ -75,13 +75,4 @@ Json lawFitJson(const LawFit& fit);
 FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p,
                      const std::vector<LawPoint>& points);
 
-// `FIELD==VALUE` (also `!=`, `<`, `>`, `<=`, `>=`) for --holdout; false with `error` naming the option.
-struct RunFilter {
-    Field field;
-    std::string op;
-    double value;
-    bool matches(const Run& r) const;
-};
-bool parseRunFilter(const std::string& text, RunFilter& out, std::string& error);
-
 } // namespace moescope

@@ -60,14 +60,22 @@ private slots:
     void everySubcommandHasHelp_data() {
         QTest::addColumn<QString>("command");
         QTest::addColumn<QString>("option"); // one option its usage must name
-        QTest::newRow("import") << "import" << "--map";
-        QTest::newRow("flops") << "flops" << "--d-model";
-        QTest::newRow("fit") << "fit" << "--huber-delta";
-        QTest::newRow("optimum") << "optimum" << "--max-params";
-        QTest::newRow("suggest") << "suggest" << "--count";
-        QTest::newRow("import-results") << "import-results" << "--workspace";
-        QTest::newRow("render") << "render" << "--view";
-        QTest::newRow("tokenize") << "tokenize" << "--vocab";
+        QTest::newRow("import") << "import"
+                                << "--map";
+        QTest::newRow("flops") << "flops"
+                               << "--d-model";
+        QTest::newRow("fit") << "fit"
+                             << "--huber-delta";
+        QTest::newRow("optimum") << "optimum"
+                                 << "--max-params";
+        QTest::newRow("suggest") << "suggest"
+                                 << "--count";
+        QTest::newRow("import-results") << "import-results"
+                                        << "--workspace";
+        QTest::newRow("render") << "render"
+                                << "--view";
+        QTest::newRow("tokenize") << "tokenize"
+                                  << "--vocab";
     }
     void everySubcommandHasHelp() {
         QFETCH(QString, command);

@@ -45,9 +45,10 @@ std::string jsonLinesSeed() {
     return out;
 }
 
-const char* const kTokens[] = {",",    "\"",     "\n",     "\r\n",   "1e400",  "-0",    "nan",  "inf",
-                               "1e-400", "3.2B", "12k",    "1e300T", "\xff",   "\xe2\x82", "\t",  ";",
-                               "0x1p3", "",     "\"\"",   "9999999999999999999999", " ", "{", "}", "[1,2]"};
+const char* const kTokens[] = {
+    ",",   "\"",     "\n",   "\r\n",     "1e400", "-0", "nan",   "inf", "1e-400", "3.2B",
+    "12k", "1e300T", "\xff", "\xe2\x82", "\t",    ";",  "0x1p3", "",    "\"\"",   "9999999999999999999999",
+    " ",   "{",      "}",    "[1,2]"};
 
 std::string mutate(std::string s, std::mt19937_64& rng) {
     std::uniform_int_distribution<int> kind(0, 6);
@@ -116,7 +117,8 @@ private slots:
                              qPrintable(QString("mutant %1 does not round-trip").arg(i)));
                 } else {
                     ++refused;
-                    QVERIFY2(!r.errors.empty(), qPrintable(QString("mutant %1 refused without a reason").arg(i)));
+                    QVERIFY2(!r.errors.empty(),
+                             qPrintable(QString("mutant %1 refused without a reason").arg(i)));
                     QVERIFY(r.exitCode() == 1 || r.exitCode() == 2);
                     for (const auto& e : r.errors)
                         QVERIFY2(!e.message.empty(), qPrintable(QString("mutant %1").arg(i)));

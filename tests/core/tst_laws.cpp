@@ -139,20 +139,6 @@ private slots:
         QCOMPARE(a.ci95, b.ci95);
     }
 
-    void holdoutFilters() {
-        RunFilter f;
-        std::string error;
-        QVERIFY(parseRunFilter("sparsity==0.98", f, error));
-        Run r;
-        r.set(Field::Sparsity, 0.98);
-        QVERIFY(f.matches(r));
-        r.set(Field::Sparsity, 0.5);
-        QVERIFY(!f.matches(r));
-        QVERIFY(!parseRunFilter("sparsty==0.98", f, error));
-        QVERIFY(QString::fromStdString(error).contains("option --holdout"));
-        QVERIFY(!parseRunFilter("sparsity~0.9", f, error));
-    }
-
     void plannerSpendsTheBudgetAndNoNeighbourIsBetter_data() {
         QTest::addColumn<QString>("law");
         QTest::addColumn<double>("budget");

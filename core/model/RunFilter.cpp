@@ -1,0 +1,55 @@
+#include "core/model/RunFilter.h"
+
+namespace moescope {
+
+Expression::Lookup runLookup(const RunTable& table, const Run& run) {
+    return [&table, &run](const std::string& name) -> std::optional<ExprValue> {
+        if (const auto f = fieldFromName(name)) return ExprValue::of(run.get(*f)); // NaN when absent
+        if (const int m = table.metricIndex(name); m >= 0)
+            return ExprValue::of(m < static_cast<int>(run.metrics.size()) ? run.metrics[m] : std::nan(""));
+        if (const int l = table.labelIndex(name); l >= 0)
+            return ExprValue::of(l < static_cast<int>(run.labels.size()) ? run.labels[l] : std::string());
+        return std::nullopt;
+    };
+}
+
+std::vector<std::string> runColumns(const RunTable& table) {
+    std::vector<std::string> out;
+    for (Field f : allFields())
+        out.emplace_back(fieldName(f));
+    out.insert(out.end(), table.metricNames.begin(), table.metricNames.end());
+    out.insert(out.end(), table.labelNames.begin(), table.labelNames.end());
+    return out;
+}
+
+bool RunFilter::parse(const std::string& text, RunFilter& out, std::string& error) {
+    return Expression::parse(text, out.expression_, error);
+}
+
+bool RunFilter::select(const RunTable& table, std::vector<bool>& matches, std::string& error) const {
+    const std::vector<std::string> known = runColumns(table);
+    for (const auto& column : expression_.columns()) {
+        bool found = false;
+        for (const auto& k : known)
+            found = found || k == column;
+        if (!found) {
+            std::string list;
+            for (const auto& k : known)
+                list += (list.empty() ? "" : ", ") + k;
+            error = "unknown column '" + column + "' (the runs have: " + list + ")";
+            return false;
+        }
+    }
+    matches.assign(table.runs.size(), false);
+    for (size_t i = 0; i < table.runs.size(); ++i) {
+        bool m = false;
+        if (!expression_.test(runLookup(table, table.runs[i]), m, error)) {
+            error = "run " + std::to_string(i + 1) + ": " + error;
+            return false;
+        }
+        matches[i] = m;
+    }
+    return true;
+}
+
+} // namespace moescope
