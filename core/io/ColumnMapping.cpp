@@ -6,6 +6,17 @@
 namespace moescope {
 
 namespace {
+// A normalised header against an alias, where '*' stands for any run of characters (several columns
+// matching one pattern — one eval loss per corpus, say — leave the field for --map).
+bool matches(const std::string& header, const char* pattern) {
+    const std::string p = pattern;
+    const auto star = p.find('*');
+    if (star == std::string::npos) return header == p;
+    const std::string head = p.substr(0, star), tail = p.substr(star + 1);
+    return header.size() > head.size() + tail.size() && header.compare(0, head.size(), head) == 0 &&
+           header.compare(header.size() - tail.size(), tail.size(), tail) == 0;
+}
+
 // Headers seen in public sweeps. Only names that cannot mean anything else are listed: "n" or "e" alone
 // could be many things, so they need --map.
 struct Alias {
@@ -19,7 +30,7 @@ const std::vector<Alias>& aliases() {
           "total_parameter_count", "n_parameters", "num_parameters"}},
         {Field::ActiveParams,
          {"active_params", "n_active_params", "num_active_params", "active_parameters", "activated_params",
-          "dense_parameter_count"}},
+          "dense_parameter_count", "params_active*"}},
         {Field::Sparsity, {"sparsity"}},
         {Field::Experts, {"experts", "num_experts", "n_experts", "total_experts", "n_routed_experts"}},
         {Field::ActiveExperts,
@@ -31,10 +42,13 @@ const std::vector<Alias>& aliases() {
         {Field::NHeads, {"n_heads", "num_heads", "heads", "n_head", "num_attention_heads"}},
         {Field::Ctx, {"ctx", "context", "seq_len", "sequence_length", "context_length", "block_size"}},
         {Field::Vocab, {"vocab", "vocab_size", "n_vocab"}},
-        {Field::Tokens, {"tokens", "n_tokens", "num_tokens", "train_tokens", "training_tokens", "data_size"}},
+        {Field::Tokens,
+         {"tokens", "n_tokens", "num_tokens", "train_tokens", "training_tokens", "data_size", "tokens_seen"}},
         {Field::Flops, {"flops", "compute", "training_flop", "training_flops", "train_flops", "total_flops"}},
-        {Field::Loss, {"loss", "val_loss", "validation_loss", "eval_loss", "final_loss", "loss_validation"}},
-        {Field::Budget, {"budget", "flop_budget", "compute_budget", "isoflop"}},
+        {Field::Loss,
+         {"loss", "val_loss", "validation_loss", "eval_loss", "final_loss", "loss_validation", "*_eval_loss",
+          "paloma_*loss"}},
+        {Field::Budget, {"budget", "flop_budget", "compute_budget", "isoflop", "budget_flops"}},
     };
     return table;
 }
@@ -117,7 +131,7 @@ bool ColumnMapping::build(const std::vector<std::string>& header,
         for (size_t c = 0; c < header.size(); ++c) {
             if (claimed[c]) continue;
             for (const char* name : alias.names)
-                if (normalized[c] == name) {
+                if (matches(normalized[c], name)) {
                     hits.push_back(static_cast<int>(c));
                     break;
                 }

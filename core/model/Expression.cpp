@@ -198,9 +198,11 @@ private:
                         ++end;
                 }
             }
-            if (end < t_.size() && std::string_view("kKMBGT").find(t_[end]) != std::string_view::npos) ++end;
+            if (end < t_.size() && std::string_view("kKmMbBGtT").find(t_[end]) != std::string_view::npos)
+                ++end;
             if (end < t_.size() && isNameChar(t_[end]))
-                return fail("'" + std::string(t_.substr(p_, end - p_ + 1)) + "…' is neither a number nor a name");
+                return fail("'" + std::string(t_.substr(p_, end - p_ + 1)) +
+                            "…' is neither a number nor a name");
             double v = 0;
             std::string reason;
             if (!parseNumber(t_.substr(p_, end - p_), v, &reason)) return fail(reason);
@@ -262,20 +264,29 @@ bool number(const Expression::Node& n, const Expression::Lookup& lookup, double&
     return true;
 }
 
-bool compare(const std::string& op, const ExprValue& a, const ExprValue& b, bool& result, std::string& error) {
+bool compare(const std::string& op, const ExprValue& a, const ExprValue& b, bool& result,
+             std::string& error) {
     if (a.isString != b.isString)
         return error = "compares a string with a number ('" + (a.isString ? a.text : b.text) + "')", false;
     if (a.isString) {
         const int c = a.text.compare(b.text);
-        result = op == "==" ? c == 0 : op == "!=" ? c != 0 : op == "<" ? c < 0 : op == "<=" ? c <= 0
-                                                             : op == ">" ? c > 0 : c >= 0;
+        result = op == "=="   ? c == 0
+                 : op == "!=" ? c != 0
+                 : op == "<"  ? c < 0
+                 : op == "<=" ? c <= 0
+                 : op == ">"  ? c > 0
+                              : c >= 0;
         return true;
     }
     const double x = a.number, y = b.number;
     if (std::isnan(x) || std::isnan(y)) return result = false, true; // a missing value matches nothing
     const bool eq = close(x, y);
-    result = op == "==" ? eq : op == "!=" ? !eq : op == "<" ? (x < y && !eq) : op == "<=" ? (x < y || eq)
-                                                  : op == ">" ? (x > y && !eq) : (x > y || eq);
+    result = op == "=="   ? eq
+             : op == "!=" ? !eq
+             : op == "<"  ? (x < y && !eq)
+             : op == "<=" ? (x < y || eq)
+             : op == ">"  ? (x > y && !eq)
+                          : (x > y || eq);
     return true;
 }
 
@@ -317,10 +328,14 @@ bool eval(const Expression::Node& n, const Expression::Lookup& lookup, ExprValue
             xs.push_back(v);
         }
         double r = xs[0];
-        if (n.name == "ln" || n.name == "log") r = std::log(r);
-        else if (n.name == "log10") r = std::log10(r);
-        else if (n.name == "exp") r = std::exp(r);
-        else if (n.name == "sqrt") r = std::sqrt(r);
+        if (n.name == "ln" || n.name == "log")
+            r = std::log(r);
+        else if (n.name == "log10")
+            r = std::log10(r);
+        else if (n.name == "exp")
+            r = std::exp(r);
+        else if (n.name == "sqrt")
+            r = std::sqrt(r);
         else
             for (double x : xs)
                 r = n.name == "min" ? std::fmin(r, x) : std::fmax(r, x);
@@ -365,8 +380,11 @@ bool eval(const Expression::Node& n, const Expression::Lookup& lookup, ExprValue
         if (!number(*n.args[0], lookup, a, error, context.c_str()) ||
             !number(*n.args[1], lookup, b, error, context.c_str()))
             return false;
-        out = ExprValue::of(op == "+" ? a + b : op == "-" ? a - b : op == "*" ? a * b : op == "/" ? a / b
-                                                                                   : std::pow(a, b));
+        out = ExprValue::of(op == "+"   ? a + b
+                            : op == "-" ? a - b
+                            : op == "*" ? a * b
+                            : op == "/" ? a / b
+                                        : std::pow(a, b));
         return true;
     }
     }

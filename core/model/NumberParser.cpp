@@ -16,14 +16,18 @@ std::string_view trim(std::string_view s) {
 
 double suffixMultiplier(char c) {
     switch (c) {
+    // Size labels are written either way ("12m", "1.3B"); nothing in a sweep is measured in milli-units.
     case 'k':
     case 'K':
         return 1e3;
+    case 'm':
     case 'M':
         return 1e6;
+    case 'b':
     case 'B':
     case 'G':
         return 1e9;
+    case 't':
     case 'T':
         return 1e12;
     default:

@@ -69,7 +69,8 @@ private slots:
         const ExprValue v = evalOn(text, kRow, &ok, &error);
         QVERIFY2(ok, error.c_str());
         QVERIFY(!v.isString);
-        QVERIFY2(std::fabs(v.number - value) <= 1e-12 * std::fabs(value), qPrintable(QString::number(v.number, 'g', 17)));
+        QVERIFY2(std::fabs(v.number - value) <= 1e-12 * std::fabs(value),
+                 qPrintable(QString::number(v.number, 'g', 17)));
     }
 
     void filters_data() {
@@ -108,14 +109,22 @@ private slots:
     void badExpressionsSayWhere_data() {
         QTest::addColumn<QString>("text");
         QTest::addColumn<QString>("message");
-        QTest::newRow("single =") << "sparsity = 0.5" << "at character 10: '=' is not a comparison";
-        QTest::newRow("unterminated string") << "router_type == 'S-Base" << "unterminated string";
-        QTest::newRow("unknown function") << "lg(ppl)" << "unknown function 'lg'";
-        QTest::newRow("trailing") << "ppl > 1 )" << "unexpected ')'";
-        QTest::newRow("dangling and") << "ppl > 1 and" << "ends too early";
-        QTest::newRow("bad number") << "12q > 1" << "neither a number nor a name";
-        QTest::newRow("out of range") << "ppl < 1e400" << "out of range";
-        QTest::newRow("arity") << "exp(1, 2)" << "exp takes one argument";
+        QTest::newRow("single =") << "sparsity = 0.5"
+                                  << "at character 10: '=' is not a comparison";
+        QTest::newRow("unterminated string") << "router_type == 'S-Base"
+                                             << "unterminated string";
+        QTest::newRow("unknown function") << "lg(ppl)"
+                                          << "unknown function 'lg'";
+        QTest::newRow("trailing") << "ppl > 1 )"
+                                  << "unexpected ')'";
+        QTest::newRow("dangling and") << "ppl > 1 and"
+                                      << "ends too early";
+        QTest::newRow("bad number") << "12q > 1"
+                                    << "neither a number nor a name";
+        QTest::newRow("out of range") << "ppl < 1e400"
+                                      << "out of range";
+        QTest::newRow("arity") << "exp(1, 2)"
+                               << "exp takes one argument";
     }
     void badExpressionsSayWhere() {
         QFETCH(QString, text);
@@ -162,14 +171,18 @@ private slots:
         QTemporaryDir dir;
         const QString sample = MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv";
         // --where restricts the runs: the held-out rule then sees only what is left.
-        const ProcessResult only = runCli({"fit", sample, "--law", "chinchilla", "--where", "experts == 1", "--json"});
+        const ProcessResult only =
+            runCli({"fit", sample, "--law", "chinchilla", "--where", "experts == 1", "--json"});
         QCOMPARE(only.exitCode, 0);
-        QVERIFY2(only.out.contains("\"where\": \"experts == 1\"") || only.out.contains("\"where\":\"experts == 1\""),
+        QVERIFY2(only.out.contains("\"where\": \"experts == 1\"") ||
+                     only.out.contains("\"where\":\"experts == 1\""),
                  qPrintable(only.out));
         const ProcessResult none = runCli({"fit", sample, "--law", "chinchilla", "--where", "experts > 1e6"});
         QCOMPARE(none.exitCode, 2);
-        QVERIFY2(none.err.contains("--where") && none.err.contains("no included run matches"), qPrintable(none.err));
-        const ProcessResult unknown = runCli({"fit", sample, "--law", "isoflop", "--where", "experiment == 'a'"});
+        QVERIFY2(none.err.contains("--where") && none.err.contains("no included run matches"),
+                 qPrintable(none.err));
+        const ProcessResult unknown =
+            runCli({"fit", sample, "--law", "isoflop", "--where", "experiment == 'a'"});
         QCOMPARE(unknown.exitCode, 2);
         QVERIFY2(unknown.err.contains("unknown column 'experiment'"), qPrintable(unknown.err));
         const ProcessResult bad = runCli({"fit", sample, "--law", "abnar", "--holdout", "sparsity = 0.98"});

@@ -165,6 +165,47 @@ private slots:
         QCOMPARE(QString::fromStdString(a.runs[1].labels[0]), QString());
     }
 
+    void commonExportHeadersMapThemselves_data() {
+        QTest::addColumn<QString>("header");
+        QTest::addColumn<QString>("field");
+        QTest::newRow("budget_flops") << "budget_flops"
+                                      << "budget";
+        QTest::newRow("tokens_seen") << "tokens_seen"
+                                     << "tokens";
+        QTest::newRow("final_loss") << "final_loss"
+                                    << "loss";
+        QTest::newRow("c4 eval loss") << "c4_eval_loss"
+                                      << "loss";
+        QTest::newRow("paloma loss") << "paloma_c4_en_loss"
+                                     << "loss";
+        QTest::newRow("params active") << "params_active_b"
+                                       << "active_params";
+        QTest::newRow("mixed case and spaces") << "Budget FLOPs"
+                                               << "budget";
+    }
+    void commonExportHeadersMapThemselves() {
+        QFETCH(QString, header);
+        QFETCH(QString, field);
+        const std::string csv =
+            "params," + header.toStdString() + (field == "loss" ? ",x" : ",loss") + "\n1e8,2.5,3.1\n";
+        const ImportResult r = importCsvText(csv, "h.csv", {});
+        bool found = false;
+        for (const auto& [f, column] : r.mapping)
+            found = found || (f == field.toStdString() && column == header.toStdString());
+        QVERIFY2(found, qPrintable(header));
+    }
+
+    void severalEvalLossesLeaveTheChoiceToTheUser() {
+        const ImportResult r =
+            importCsvText("params,c4_eval_loss,pile_eval_loss\n1e8,3.1,3.3\n", "two.csv", {});
+        for (const auto& [f, column] : r.mapping)
+            QVERIFY2(f != "loss", column.c_str());
+        bool noted = false;
+        for (const auto& n : r.notes)
+            noted = noted || n.find("'c4_eval_loss', 'pile_eval_loss'") != std::string::npos;
+        QVERIFY(noted);
+    }
+
     void ambiguousHeadersNeedAMap() {
         ImportResult r = importCsvText("params,val_loss,eval_loss\n1e8,3,3.1\n", "x.csv", {});
         QCOMPARE(r.outcome, ImportResult::Outcome::InvalidFile);

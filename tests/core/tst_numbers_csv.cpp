@@ -19,6 +19,9 @@ private slots:
         QTest::newRow("millions") << "150M" << true << 150e6;
         QTest::newRow("trillions") << "7T" << true << 7e12;
         QTest::newRow("thousands") << "12k" << true << 12e3;
+        QTest::newRow("size label, lower case") << "12m" << true << 12e6;
+        QTest::newRow("billions, lower case") << "1.3b" << true << 1.3e9;
+        QTest::newRow("trillions, lower case") << "2t" << true << 2e12;
         QTest::newRow("spaces") << "  0.5 " << true << 0.5;
         QTest::newRow("plus") << "+2" << true << 2.0;
         QTest::newRow("negative") << "-3" << true << -3.0;
