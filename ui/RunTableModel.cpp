@@ -38,7 +38,14 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
     switch (c.kind) {
     case Kind::Included:
         if (role == Qt::CheckStateRole) return run.excluded ? Qt::Unchecked : Qt::Checked;
-        if (role == Qt::ToolTipRole) return tr("Included in fits");
+        if (role == Qt::DisplayRole && run.excluded && !run.excludedWhy.empty())
+            return QString::fromStdString(run.excludedWhy);
+        if (role == Qt::ToolTipRole)
+            return run.excluded
+                       ? (run.excludedWhy.empty()
+                              ? tr("Excluded from fits")
+                              : tr("Excluded from fits: %1").arg(QString::fromStdString(run.excludedWhy)))
+                       : tr("Included in fits");
         return {};
     case Kind::Field: {
         const Field f = static_cast<Field>(c.index);

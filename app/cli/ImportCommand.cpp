@@ -17,6 +17,7 @@ Json importJson(const ImportResult& r) {
     j.set("rows_read", r.rowsRead);
     j.set("rows_valid", r.rowsRead - r.rowsInvalid);
     j.set("rows_invalid", r.rowsInvalid);
+    j.set("rows_without_loss", r.rowsWithoutLoss);
     Json errors = Json::array();
     for (const auto& e : r.errors) {
         Json o = Json::object();
@@ -54,6 +55,9 @@ int importCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     err << file << ": mapping:" << (mappingText.empty() ? " (none)" : mappingText) << "\n";
     err << file << ": " << result.rowsRead << " rows read, " << result.rowsRead - result.rowsInvalid
         << " valid, " << result.rowsInvalid << " invalid"
+        << (result.rowsWithoutLoss
+                ? ", " + std::to_string(result.rowsWithoutLoss) + " without a loss (kept, excluded)"
+                : std::string())
         << (result.ok() && result.rowsInvalid ? " (skipped)" : "") << "\n";
     if (!result.ok() && result.outcome == ImportResult::Outcome::InvalidRows && !options.skipInvalid)
         err << file << ": nothing imported; fix the rows above or pass --skip-invalid\n";

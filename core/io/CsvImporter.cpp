@@ -120,6 +120,13 @@ private:
         if (run.has(Field::Sparsity) && run.isDerived(Field::Sparsity) &&
             (run.get(Field::Sparsity) < 0 || run.get(Field::Sparsity) >= 1))
             issue(line, columnName(Field::Experts), "derived sparsity outside [0, 1)");
+        if (!run.has(Field::Loss) && issues_.empty() && run.has(Field::Params)) {
+            // A crashed or still-running run is part of a real sweep: kept, and out of every fit.
+            run.excluded = true;
+            run.excludedWhy = "no loss";
+            ++result_.rowsWithoutLoss;
+            return;
+        }
         for (Field f : {Field::Loss, Field::Params})
             if (!run.has(f) && issues_.empty())
                 issue(line, mapping_.isMapped(f) ? columnName(f) : std::string(fieldName(f)),

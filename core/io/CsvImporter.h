@@ -43,6 +43,8 @@ struct ImportResult {
     RunTable table;
     int rowsRead = 0;
     int rowsInvalid = 0;
+    // Rows with an empty loss (a crashed or unfinished run): imported, excluded with the reason "no loss".
+    int rowsWithoutLoss = 0;
     std::vector<ImportIssue> errors;
     std::vector<std::pair<std::string, std::string>> mapping;
     std::vector<std::string> notes;

@@ -18,6 +18,7 @@ struct Run {
     long long id = 0;                // workspace row id (0 until stored)
     int sourceLine = 0;              // line in the imported file, for messages
     bool excluded = false;           // kept but left out of fits
+    std::string excludedWhy;         // why the import excluded it ("no loss"); empty for the user's choice
 
     Run() { values.fill(std::nan("")); }
 

@@ -44,6 +44,10 @@ const std::vector<const char*>& migrations() {
         R"sql(
         ALTER TABLE runs ADD COLUMN deleted INTEGER NOT NULL DEFAULT 0;
         )sql",
+        // 3: why the import excluded a run ("no loss"), so the reason survives a reopen.
+        R"sql(
+        ALTER TABLE runs ADD COLUMN excluded_why TEXT NOT NULL DEFAULT '';
+        )sql",
     };
     return steps;
 }
@@ -315,10 +319,10 @@ long long Workspace::addImport(ImportRecord record, const RunTable& table, std::
     const long long importId = sqlite3_last_insert_rowid(db_);
 
     std::string sql = "INSERT INTO runs(import_id, source_line" + fieldColumns() +
-                      ", derived_mask, excluded, metrics, labels) VALUES(?,?";
+                      ", derived_mask, excluded, excluded_why, metrics, labels) VALUES(?,?";
     for (int i = 0; i < kFieldCount; ++i)
         sql += ",?";
-    sql += ",?,?,?,?)";
+    sql += ",?,?,?,?,?)";
     Statement run(db_, sql.c_str());
     if (!run.ok()) return rollback(lastError());
     const long long stall = stallAfterRows();
@@ -332,6 +336,7 @@ long long Workspace::addImport(ImportRecord record, const RunTable& table, std::
             run.bind(c++, r.get(f));
         run.bind(c++, static_cast<long long>(r.derivedMask));
         run.bind(c++, static_cast<long long>(r.excluded));
+        run.bind(c++, r.excludedWhy);
         run.bind(c++, namedValues(table.metricNames, r.metrics).dump());
         run.bind(c++, namedTexts(table.labelNames, r.labels).dump());
         if (run.step() != SQLITE_DONE) return rollback(lastError());
@@ -368,8 +373,9 @@ std::vector<ImportRecord> Workspace::imports() const {
 bool Workspace::readRuns(RunTable& out, std::string& error) const {
     if (!db_) return error = "workspace not open", false;
     RunTable table;
-    const std::string sql = "SELECT id, source_line" + fieldColumns() +
-                            ", derived_mask, excluded, metrics, labels FROM runs WHERE deleted=0 ORDER BY id";
+    const std::string sql =
+        "SELECT id, source_line" + fieldColumns() +
+        ", derived_mask, excluded, excluded_why, metrics, labels FROM runs WHERE deleted=0 ORDER BY id";
     Statement s(db_, sql.c_str());
     if (!s.ok()) return error = path_ + ": cannot read the runs: " + lastError(), false;
     std::vector<std::pair<Json, Json>> extras;
@@ -383,6 +389,7 @@ bool Workspace::readRuns(RunTable& out, std::string& error) const {
             r.values[static_cast<int>(f)] = s.real(c++);
         r.derivedMask = static_cast<uint32_t>(s.integer(c++));
         r.excluded = s.integer(c++) != 0;
+        r.excludedWhy = s.text(c++);
         Json metrics, labels;
         std::string why;
         if (!Json::parse(s.text(c++), metrics, why) || !Json::parse(s.text(c++), labels, why))

@@ -57,9 +57,11 @@ private slots:
                                       << "no data rows";
         QTest::newRow("not text") << QByteArray("PK\x03\x04\x00\x00\x01", 7) << 0 << ""
                                   << "not a text file";
-        QTest::newRow("missing loss value") << head + "1e8,2e9,,8,2,\n"
-                                            << 2 << "loss"
-                                            << "missing value";
+        // An empty loss is a crashed run, kept and excluded (aRunWithoutALossIsKeptAndExcluded); an empty
+        // params with nothing to derive it from is still invalid.
+        QTest::newRow("missing params value") << head + ",2e9,3.1,8,2,\n"
+                                              << 2 << "params"
+                                              << "missing value (and not derivable";
     }
     void malformed() {
         QFETCH(QByteArray, content);
@@ -204,6 +206,33 @@ private slots:
         for (const auto& n : r.notes)
             noted = noted || n.find("'c4_eval_loss', 'pile_eval_loss'") != std::string::npos;
         QVERIFY(noted);
+    }
+
+    void aRunWithoutALossIsKeptAndExcluded() {
+        // A crashed run (empty loss) is part of a real sweep: imported, excluded, said; exit 0.
+        const QString path = writeFile(dir_, "crashed.csv", "params,loss\n1e8,3.1\n2e8,\n4e8,2.9\n");
+        const ImportResult r = importCsvFile(path.toStdString(), {});
+        QVERIFY(r.ok());
+        QCOMPARE(r.rowsWithoutLoss, 1);
+        QCOMPARE(int(r.table.runs.size()), 3);
+        QVERIFY(r.table.runs[1].excluded);
+        QCOMPARE(QString::fromStdString(r.table.runs[1].excludedWhy), QString("no loss"));
+        QVERIFY(!r.table.runs[0].excluded && !r.table.runs[2].excluded);
+        const QString ws = dir_.filePath("crashed.moescope");
+        const ProcessResult p = runCli({"import", path, "--workspace", ws, "--json"});
+        QCOMPARE(p.exitCode, 0);
+        QVERIFY2(p.out.contains("\"rows_without_loss\": 1") || p.out.contains("\"rows_without_loss\":1"),
+                 qPrintable(p.out));
+        // The reason survives the workspace.
+        Workspace w;
+        std::string error;
+        QVERIFY(w.open(ws.toStdString(), error, Workspace::Mode::Existing));
+        QCOMPARE(QString::fromStdString(w.runs().runs[1].excludedWhy), QString("no loss"));
+        // Not a number, NaN and infinities stay invalid.
+        for (const char* bad : {"nan", "inf", "n/a"}) {
+            const ImportResult b = importCsvText(std::string("params,loss\n1e8,") + bad + "\n", "b.csv", {});
+            QVERIFY2(!b.ok(), bad);
+        }
     }
 
     void ambiguousHeadersNeedAMap() {

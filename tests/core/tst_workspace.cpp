@@ -97,7 +97,7 @@ private slots:
         Workspace ws;
         std::string error;
         QVERIFY2(ws.open(path.toStdString(), error), error.c_str());
-        QCOMPARE(ws.schemaVersion(), 2);
+        QCOMPARE(ws.schemaVersion(), Workspace::kSchemaVersion); // v1 migrated all the way
         QCOMPARE(ws.runCount(), 1);
         const RunTable t = ws.runs();
         QCOMPARE(t.runs[0].get(Field::Loss), 3.25);
