@@ -3,6 +3,9 @@ BUILD_DIR ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 SAMPLE ?= datasets/sample_sweep.csv
+# ccache keyed on paths relative to the checkout: a fresh clone elsewhere (CI's) reuses the compiled objects.
+export CCACHE_BASEDIR := $(CURDIR)
+export CCACHE_NOHASHDIR := 1
 
 .PHONY: all setup configure build run test sanitize bench check-libtorch2 clean format
 
