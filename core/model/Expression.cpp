@@ -4,6 +4,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <initializer_list>
 
 namespace moescope {
 
@@ -69,24 +70,22 @@ private:
         return true;
     }
 
-    NodePtr orExpr() {
-        NodePtr left = andExpr();
-        while (left && keyword("or")) {
-            NodePtr right = andExpr();
+    // One precedence level: operands from `next`, joined left to right by any of `ops` (words or symbols).
+    NodePtr level(std::initializer_list<const char*> ops, bool words, NodePtr (Parser::*next)()) {
+        NodePtr left = (this->*next)();
+        while (left) {
+            const char* op = nullptr;
+            for (const char* o : ops)
+                if (!op && (words ? keyword(o) : symbol(o))) op = o;
+            if (!op) break;
+            NodePtr right = (this->*next)();
             if (!right) return nullptr;
-            left = make(Kind::Binary, "or", {left, right});
+            left = make(Kind::Binary, op, {left, right});
         }
         return left;
     }
-    NodePtr andExpr() {
-        NodePtr left = notExpr();
-        while (left && keyword("and")) {
-            NodePtr right = notExpr();
-            if (!right) return nullptr;
-            left = make(Kind::Binary, "and", {left, right});
-        }
-        return left;
-    }
+    NodePtr orExpr() { return level({"or"}, true, &Parser::andExpr); }
+    NodePtr andExpr() { return level({"and"}, true, &Parser::notExpr); }
     NodePtr notExpr() {
         if (keyword("not")) {
             NodePtr inner = notExpr();
@@ -133,28 +132,8 @@ private:
         }
         return left;
     }
-    NodePtr sum() {
-        NodePtr left = product();
-        while (left) {
-            const char* op = symbol("+") ? "+" : symbol("-") ? "-" : nullptr;
-            if (!op) break;
-            NodePtr right = product();
-            if (!right) return nullptr;
-            left = make(Kind::Binary, op, {left, right});
-        }
-        return left;
-    }
-    NodePtr product() {
-        NodePtr left = unary();
-        while (left) {
-            const char* op = symbol("*") ? "*" : symbol("/") ? "/" : nullptr;
-            if (!op) break;
-            NodePtr right = unary();
-            if (!right) return nullptr;
-            left = make(Kind::Binary, op, {left, right});
-        }
-        return left;
-    }
+    NodePtr sum() { return level({"+", "-"}, false, &Parser::product); }
+    NodePtr product() { return level({"*", "/"}, false, &Parser::unary); }
     NodePtr unary() {
         if (symbol("-")) {
             NodePtr inner = unary();
