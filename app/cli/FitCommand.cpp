@@ -119,16 +119,7 @@ int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
 
     RunTable table;
     int code = 0;
-    if (!loadRuns(args.positionals()[0], args.values("map"), table, err, code)) return code;
-    {
-        RunTable filtered;
-        std::string error;
-        if (!applyWhere(table, plan, filtered, error)) {
-            err << args.positionals()[0] << ": " << error << "\n";
-            return 2;
-        }
-        table = std::move(filtered);
-    }
+    if (!loadPlannedRuns(args.positionals()[0], args.values("map"), plan, table, err, code)) return code;
     const auto groups = groupByBudget(table);
     if (groups.empty()) {
         err << args.positionals()[0] << ": no runs with a budget or flops, params and loss to fit\n";

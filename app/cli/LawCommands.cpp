@@ -33,14 +33,8 @@ int fitLawCommand(const CliArgs& args, const AnalysisPlan& plan, std::ostream& o
                   LawFit* result) {
     RunTable table;
     int code = 0;
-    if (!loadRuns(args.positionals()[0], args.values("map"), table, err, code)) return code;
-    RunTable runs;
-    std::string error;
-    if (!applyWhere(table, plan, runs, error)) {
-        err << args.positionals()[0] << ": " << error << "\n";
-        return 2;
-    }
-    const LawAnalysis analysis = analyzeLaw(runs, plan);
+    if (!loadPlannedRuns(args.positionals()[0], args.values("map"), plan, table, err, code)) return code;
+    const LawAnalysis analysis = analyzeLaw(table, plan);
     for (const auto& [why, n] : analysis.leftOut)
         err << args.positionals()[0] << ": " << n << " run(s) left out of the " << analysis.lawId
             << " fit: " << why << "\n";

@@ -49,10 +49,12 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     (void)out, (void)err, (void)dpi;
     throw UsageError("render: this moescope-cli was built without the GUI (MOESCOPE_BUILD_GUI=OFF)");
 #else
+    const AnalysisPlan plan = planFromArgs(args);
     RunTable table;
     int code = 0;
-    if (!loadRuns(args.positionals()[0], args.values("map"), table, err, code)) return code;
-    const auto snapshot = analyze(table, planFromArgs(args));
+    // A bad --where is refused here; analyze() applies the same filter again, to the same result.
+    if (!loadPlannedRuns(args.positionals()[0], args.values("map"), plan, table, err, code)) return code;
+    const auto snapshot = analyze(table, plan);
     if (snapshot->sweep.budgets.empty() && (view == "surface" || view == "slices" || view == "budgets")) {
         err << args.positionals()[0] << ": no budget has enough runs for an isoFLOP surface\n";
         return 2;

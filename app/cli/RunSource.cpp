@@ -60,4 +60,17 @@ bool loadRuns(const std::string& path, const std::vector<std::string>& maps, Run
     return true;
 }
 
+bool loadPlannedRuns(const std::string& path, const std::vector<std::string>& maps, const AnalysisPlan& plan,
+                     RunTable& table, std::ostream& err, int& exitCode) {
+    RunTable all;
+    if (!loadRuns(path, maps, all, err, exitCode)) return false;
+    std::string error;
+    if (!applyWhere(all, plan, table, error)) {
+        err << path << ": " << error << "\n";
+        exitCode = 2;
+        return false;
+    }
+    return true;
+}
+
 } // namespace moescope::cli

@@ -557,6 +557,15 @@ private slots:
                                                  "--view", "pie", "--out", dir.filePath("x.png")});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY(bad.err.contains("option --view"));
+        // A filter that names no column is refused, not drawn around.
+        const QString unfiltered = dir.filePath("unfiltered.png");
+        const auto where =
+            moescope::test::runCli({"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--view",
+                                    "law", "--where", "bogus == 1", "--out", unfiltered});
+        QCOMPARE(where.exitCode, 2);
+        QVERIFY2(where.err.contains("--where") && where.err.contains("unknown column 'bogus'"),
+                 qPrintable(where.err));
+        QVERIFY(!QFile::exists(unfiltered));
     }
 };
 
