@@ -180,8 +180,9 @@ int train(const TrainerOptions& o) {
     const int64_t total = o.plannedSteps();
     int64_t start = 0;
     double seconds = 0;
+    const std::string signature = resumeSignature(o); // what a continuation must share
     if (o.resume) {
-        const auto state = loadCheckpoint(o.out, *model, *opt, device, resumeSignature(o));
+        const auto state = loadCheckpoint(o.out, *model, *opt, device, signature);
         if (!state) throw OptionError("option --resume: no checkpoint in '" + o.out + "'");
         start = state->step;
         seconds = state->seconds;
@@ -206,7 +207,7 @@ int train(const TrainerOptions& o) {
     int64_t step = start;
     const double eq9 = flopsPerToken(arch);
     auto saveHere = [&]() {
-        const std::string path = saveCheckpoint(o.out, *model, *opt, {step, seconds, resumeSignature(o)});
+        const std::string path = saveCheckpoint(o.out, *model, *opt, {step, seconds, signature});
         Json j = Json::object();
         j.set("path", path);
         j.set("step", static_cast<double>(step));

@@ -64,8 +64,7 @@ void FitDock::setLaw(const std::string& id) {
 
 void FitDock::editPlan(AnalysisPlan& plan) const {
     plan.law = law();
-    plan.lawFit.starts = starts_->currentData().toString() == "full" ? LawFitOptions::Starts::Full
-                                                                     : LawFitOptions::Starts::Fast;
+    parseStarts(starts_->currentData().toString().toStdString(), plan.lawFit); // the combo holds fast, full
     plan.lawFit.bootstrap = bootstrap_->value();
 }
 
@@ -93,14 +92,14 @@ void FitDock::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budg
                      .arg(f.metrics.n)
                      .arg(f.starts)
                      .arg(f.seconds, 0, 'f', 2);
+        const QString solver = tr("solver: %1 after %2 iterations")
+                                   .arg(QString::fromStdString(f.termination.type))
+                                   .arg(f.termination.iterations);
+        // A start that did not converge is said loudly, with Ceres' own words.
         lines << (f.termination.converged
-                      ? tr("solver: %1 after %2 iterations")
-                            .arg(QString::fromStdString(f.termination.type))
-                            .arg(f.termination.iterations)
-                      : tr("<b>solver: %1 after %2 iterations</b> — %3")
-                            .arg(QString::fromStdString(f.termination.type))
-                            .arg(f.termination.iterations)
-                            .arg(QString::fromStdString(f.termination.message).toHtmlEscaped()));
+                      ? solver
+                      : tr("<b>%1</b> — %2")
+                            .arg(solver, QString::fromStdString(f.termination.message).toHtmlEscaped()));
         if (f.heldout)
             lines << tr("held out (%1): R² %2, RMSE %3 on %4 runs")
                          .arg(QString::fromStdString(s->heldOutLabel))

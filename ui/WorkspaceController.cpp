@@ -170,11 +170,8 @@ bool WorkspaceController::open(const QString& path, QString* error) {
         if (error) *error = QString::fromStdString(e);
         return false;
     }
-    fresh.close();
-    if (!workspace_.open(path.toStdString(), e, Workspace::Mode::Existing)) {
-        if (error) *error = QString::fromStdString(e);
-        return false;
-    }
+    // Checked whole before it replaces the open one: a file that fails leaves the window as it was.
+    workspace_ = std::move(fresh);
     undo_.clear();
     model_->setRuns(std::move(runs));
     changed();
@@ -184,11 +181,7 @@ bool WorkspaceController::open(const QString& path, QString* error) {
 bool WorkspaceController::saveAs(const QString& path, QString* error) {
     const std::string target = path.toStdString();
     const std::string tmp = target + ".saving";
-    auto removeTemp = [&] {
-        for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-            std::remove((tmp + suffix).c_str());
-    };
-    removeTemp();
+    Workspace::removeFiles(tmp);
     {
         Workspace out;
         std::string e;
@@ -206,7 +199,7 @@ bool WorkspaceController::saveAs(const QString& path, QString* error) {
         if (ok) ok = out.checkpoint(e);
         if (!ok) {
             out.close();
-            removeTemp();
+            Workspace::removeFiles(tmp);
             if (error) *error = QString::fromStdString(e);
             return false;
         }
@@ -214,11 +207,11 @@ bool WorkspaceController::saveAs(const QString& path, QString* error) {
     // rename() replaces the target in one step: until it succeeds the old file is untouched.
     if (std::rename(tmp.c_str(), target.c_str()) != 0) {
         const std::string why = std::strerror(errno);
-        removeTemp();
+        Workspace::removeFiles(tmp);
         if (error) *error = tr("cannot write '%1': %2").arg(path, QString::fromStdString(why));
         return false;
     }
-    removeTemp();
+    Workspace::removeFiles(tmp);
     if (!open(path, error)) return false;
     emit saved(path);
     return true;

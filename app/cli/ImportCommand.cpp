@@ -91,9 +91,7 @@ int importCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         if (code != 0 && !existed) {
             // Nothing half-made stays behind: a new workspace that could not take the import is removed.
             ws.close();
-            std::error_code ignored;
-            for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-                std::filesystem::remove(path + suffix, ignored);
+            Workspace::removeFiles(path);
         }
     }
     if (args.has("json")) out << importJson(result).dump() << "\n";

@@ -36,16 +36,9 @@ AnalysisPlan planFromArgs(const CliArgs& args) {
     if (law != "isoflop") plan.law = law;
     plan.where = args.value("where");
     plan.holdout = args.value("holdout", plan.holdout);
-    const std::string starts = args.value("starts", startsName(plan.lawFit));
-    if (starts == "full" || starts == "fast") {
-        plan.lawFit.starts = starts == "full" ? LawFitOptions::Starts::Full : LawFitOptions::Starts::Fast;
-    } else {
-        plan.lawFit.starts = LawFitOptions::Starts::Random;
-        plan.lawFit.randomStarts = args.integer("starts", 0);
-        if (plan.lawFit.randomStarts < 1)
-            throw UsageError("option --starts: expected full, fast or a positive number, got '" + starts +
-                             "'");
-    }
+    if (args.has("starts") && !parseStarts(args.value("starts"), plan.lawFit))
+        throw UsageError("option --starts: expected full, fast or a positive number, got '" +
+                         args.value("starts") + "'");
     if (args.has("bootstrap")) {
         const int k = args.integer("bootstrap", 0);
         if (k < 0) throw UsageError("option --bootstrap: must be ≥ 0");

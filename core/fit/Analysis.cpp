@@ -1,7 +1,10 @@
 #include "core/fit/Analysis.h"
 
+#include "core/model/NumberParser.h"
+
 #include <chrono>
 #include <cmath>
+#include <limits>
 
 namespace moescope {
 
@@ -22,6 +25,20 @@ std::string startsName(const LawFitOptions& o) {
     default:
         return std::to_string(o.randomStarts);
     }
+}
+
+bool parseStarts(const std::string& text, LawFitOptions& o) {
+    if (text == "full" || text == "fast") {
+        o.starts = text == "full" ? LawFitOptions::Starts::Full : LawFitOptions::Starts::Fast;
+        return true;
+    }
+    // A whole positive number, written as any option's number is (100, 1e3, 2k).
+    double n = 0;
+    if (!parseNumber(text, n) || n != std::floor(n) || n < 1 || n > std::numeric_limits<int>::max())
+        return false;
+    o.starts = LawFitOptions::Starts::Random;
+    o.randomStarts = static_cast<int>(n);
+    return true;
 }
 
 Json planJson(const AnalysisPlan& p) {
@@ -80,19 +97,9 @@ bool planFromJson(const Json& j, AnalysisPlan& p, std::string& error) {
     if (const Json* v = j.find("law")) p.law = v->string();
     if (const Json* v = j.find("where")) p.where = v->string();
     if (const Json* v = j.find("holdout")) p.holdout = v->string();
-    if (const Json* v = j.find("starts")) {
-        const std::string s = v->string();
-        if (s == "full" || s == "fast") {
-            p.lawFit.starts = s == "full" ? LawFitOptions::Starts::Full : LawFitOptions::Starts::Fast;
-        } else {
-            p.lawFit.starts = LawFitOptions::Starts::Random;
-            try {
-                p.lawFit.randomStarts = std::stoi(s);
-            } catch (const std::exception&) {
-                return error = "plan: 'starts' must be full, fast or a number, got '" + s + "'", false;
-            }
-        }
-    }
+    if (const Json* v = j.find("starts"); v && !parseStarts(v->string(), p.lawFit))
+        return error = "plan: 'starts' must be full, fast or a positive number, got '" + v->string() + "'",
+               false;
     if (!readInt(j, "law_bootstrap", p.lawFit.bootstrap, error) ||
         !readInt(j, "seed", p.lawFit.seed, error) ||
         !readInt(j, "max_iterations", p.lawFit.maxIterations, error) ||

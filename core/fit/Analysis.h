@@ -41,6 +41,8 @@ bool planFromJson(const Json& json, AnalysisPlan& plan, std::string& error);
 // Checks what a user may have typed into a plan (law id, hold-out filter, ranges); false with `error`.
 bool validatePlan(const AnalysisPlan& plan, std::string& error);
 std::string startsName(const LawFitOptions& o); // full, fast or the number of random starts
+// startsName's inverse: full, fast or a positive number of random starts; false for anything else.
+bool parseStarts(const std::string& text, LawFitOptions& o);
 
 // The runs as the plan sees them: those its `where` filter leaves out are marked excluded (indices stay
 // those of `runs`). False with `error` for an unknown column or a filter that matches no run.

@@ -15,6 +15,7 @@
 #include <ctime>
 #include <map>
 #include <thread>
+#include <utility>
 
 namespace moescope {
 
@@ -132,6 +133,26 @@ long long stallAfterRows() {
 
 Workspace::~Workspace() {
     close();
+}
+
+Workspace::Workspace(Workspace&& other) noexcept {
+    *this = std::move(other);
+}
+
+Workspace& Workspace::operator=(Workspace&& other) noexcept {
+    if (this != &other) {
+        close();
+        db_ = std::exchange(other.db_, nullptr);
+        path_ = std::move(other.path_);
+        readOnly_ = other.readOnly_;
+        failure_ = other.failure_;
+    }
+    return *this;
+}
+
+void Workspace::removeFiles(const std::string& path) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"})
+        std::remove((path + suffix).c_str());
 }
 
 void Workspace::close() {

@@ -47,6 +47,14 @@ public:
     ~Workspace();
     Workspace(const Workspace&) = delete;
     Workspace& operator=(const Workspace&) = delete;
+    // Moving hands the open connection over, so a file can be opened and checked before it replaces
+    // another.
+    Workspace(Workspace&& other) noexcept;
+    Workspace& operator=(Workspace&& other) noexcept;
+
+    // Deletes a workspace file with its SQLite companions (-wal, -shm, -journal); for files this program
+    // made and must not leave half-written.
+    static void removeFiles(const std::string& path);
 
     // Create: opens the file, creating it when missing (imports, Save As). Existing: the file must exist
     // (readers never create one); when it cannot be written to, it is opened read-only, which is enough to
