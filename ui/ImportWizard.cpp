@@ -173,7 +173,7 @@ void ImportWizard::refresh() {
     const ImportOptions o = options();
     // One import serves preview and result: the importer keeps the valid runs and lists every invalid row
     // whether or not skipping was chosen; only the outcome differs.
-    result_ = importCsvText(text_.toStdString(), path_.toStdString(), o);
+    result_ = importRunsText(text_.toStdString(), path_.toStdString(), o);
     const ImportResult& shown = result_;
     invalid_->clear();
     for (const auto& e : shown.errors)

@@ -3,7 +3,7 @@
 // field pre-filled by the automatic mapping (or the mapping last used for a file with the same header),
 // unit multipliers, a preview of the runs with their derived fields, every invalid row with its line, and
 // "skip invalid rows" only as an explicit choice.
-#include "core/io/CsvImporter.h"
+#include "core/io/RunImporter.h"
 #include "core/store/Workspace.h"
 
 #include <QDialog>

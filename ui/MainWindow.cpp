@@ -1,8 +1,8 @@
 #include "ui/MainWindow.h"
 
 #include "core/fit/RunSuggester.h"
-#include "core/io/CsvImporter.h"
 #include "core/io/Json.h"
+#include "core/io/RunImporter.h"
 #include "core/store/FitRecording.h"
 #include "core/store/Workspace.h"
 #include "ui/AllocationChart.h"
@@ -19,8 +19,10 @@
 #include <QComboBox>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
@@ -129,6 +131,10 @@ void MainWindow::buildMenus() {
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
     recent_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
+    QMenu* examples = file->addMenu(tr("Open E&xample"));
+    for (const auto& [title, path] : exampleDatasets())
+        examples->addAction(title, this, [this, path = path] { openPath(path); });
+    examples->setEnabled(!examples->isEmpty());
     file->addAction(tr("&Import CSV…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::importDialog);
     file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAsDialog);
     file->addSeparator();
@@ -147,6 +153,24 @@ void MainWindow::buildMenus() {
         const QModelIndex current = view_->selectionModel()->currentIndex();
         if (current.isValid()) workspace_->deleteRun(proxy_->mapToSource(current).row());
     });
+}
+
+std::vector<std::pair<QString, QString>> MainWindow::exampleDatasets() {
+    // The sweeps shipped in datasets/, each titled by the first heading of its card (NAME.md).
+    const QString dir = qEnvironmentVariableIsSet("MOESCOPE_DATASETS")
+                            ? qEnvironmentVariable("MOESCOPE_DATASETS")
+                            : QStringLiteral(MOESCOPE_DATASETS_DIR);
+    std::vector<std::pair<QString, QString>> out;
+    for (const QFileInfo& csv : QDir(dir).entryInfoList({"*.csv"}, QDir::Files, QDir::Name)) {
+        QString title = csv.completeBaseName();
+        QFile card(csv.absolutePath() + "/" + csv.completeBaseName() + ".md");
+        if (card.open(QIODevice::ReadOnly | QIODevice::Text)) {
+            const QString heading = QString::fromUtf8(card.readLine()).trimmed();
+            if (heading.startsWith("# ")) title = heading.mid(2);
+        }
+        out.emplace_back(tr("%1 (%2)").arg(title, csv.fileName()), csv.absoluteFilePath());
+    }
+    return out;
 }
 
 void MainWindow::rememberRecent(const QString& path) {
@@ -321,7 +345,7 @@ bool MainWindow::openPath(const QString& path, QString* error) {
         statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));
         return true;
     } else {
-        ImportResult r = importCsvFile(path.toStdString(), {});
+        ImportResult r = importRunsFile(path.toStdString(), {});
         if (r.ok()) {
             table = std::move(r.table);
         } else {

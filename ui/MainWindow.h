@@ -5,6 +5,9 @@
 
 #include <QMainWindow>
 
+#include <utility>
+#include <vector>
+
 class QComboBox;
 class QLineEdit;
 class QProgressBar;
@@ -30,6 +33,8 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
 
     // Opens a sweep CSV or a .moescope workspace; false with a message box (or `error`) on failure.
+    // (menu title, path) of every sweep in datasets/ ($MOESCOPE_DATASETS overrides where that is).
+    static std::vector<std::pair<QString, QString>> exampleDatasets();
     bool openPath(const QString& path, QString* error = nullptr);
     RunTableModel* runModel() const { return model_; }
     QTableView* runView() const { return view_; }

@@ -1,7 +1,7 @@
 #include "ui/TrainerProcess.h"
 
-#include "core/io/CsvImporter.h"
 #include "core/io/Json.h"
+#include "core/io/RunImporter.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -99,7 +99,7 @@ void TrainerProcess::readLines() {
 void TrainerProcess::onExit(int code, QProcess::ExitStatus status) {
     readLines();
     if (status == QProcess::NormalExit && code == 0) {
-        const ImportResult r = importCsvFile((outDir_ + "/runs.csv").toStdString(), {});
+        const ImportResult r = importRunsFile((outDir_ + "/runs.csv").toStdString(), {});
         if (r.ok()) {
             emit finished(true, {}, r.table);
             return;

@@ -106,7 +106,8 @@ void printText(const BudgetAnalysis& a, std::ostream& out) {
 int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     std::vector<OptionSpec> specs = planOptions();
     specs.push_back({"budget"});
-    specs.push_back({"map", true, true});
+    for (auto& o : importOptions())
+        specs.push_back(o);
     specs.push_back({"json", false});
     const CliArgs args(rawArgs, specs);
     if (args.positionals().size() != 1) throw UsageError("fit: expected one FILE");
@@ -119,7 +120,7 @@ int fitCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
 
     RunTable table;
     int code = 0;
-    if (!loadPlannedRuns(args.positionals()[0], args.values("map"), plan, table, err, code)) return code;
+    if (!loadPlannedRuns(args.positionals()[0], args, plan, table, err, code)) return code;
     const auto groups = groupByBudget(table);
     if (groups.empty()) {
         err << args.positionals()[0] << ": no runs with a budget or flops, params and loss to fit\n";

@@ -1,8 +1,8 @@
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
 #include "app/cli/RunSource.h"
-#include "core/io/CsvImporter.h"
 #include "core/io/Json.h"
+#include "core/io/RunImporter.h"
 #include "core/store/Sha256.h"
 #include "core/store/Workspace.h"
 
@@ -18,6 +18,13 @@ Json importJson(const ImportResult& r) {
     j.set("rows_valid", r.rowsRead - r.rowsInvalid);
     j.set("rows_invalid", r.rowsInvalid);
     j.set("rows_without_loss", r.rowsWithoutLoss);
+    j.set("rows_filtered", r.rowsFiltered);
+    int excluded = 0;
+    for (const auto& run : r.table.runs)
+        excluded += run.excluded;
+    j.set("rows_excluded", excluded);
+    j.set("rows_included", static_cast<int>(r.table.runs.size()) - excluded);
+    j.set("format", r.format);
     Json errors = Json::array();
     for (const auto& e : r.errors) {
         Json o = Json::object();
@@ -36,14 +43,18 @@ Json importJson(const ImportResult& r) {
 } // namespace
 
 int importCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs,
-                       {{"map", true, true}, {"skip-invalid", false}, {"workspace"}, {"json", false}});
+    std::vector<OptionSpec> specs = {{"where"}, {"skip-invalid", false}, {"workspace"}, {"json", false}};
+    for (auto& o : importOptions())
+        specs.push_back(o);
+    const CliArgs args(rawArgs, specs);
     if (args.positionals().size() != 1) throw UsageError("import: expected one FILE");
     const std::string& file = args.positionals()[0];
-    ImportOptions options;
-    options.overrides = parseMaps(args.values("map"));
+    ImportOptions options = importOptionsFromArgs(args);
+    std::string error;
+    if (args.has("where") && !options.transforms.setWhere(args.value("where"), error))
+        throw UsageError(error);
     options.skipInvalid = args.has("skip-invalid");
-    const ImportResult result = importCsvFile(file, options);
+    const ImportResult result = importRunsFile(file, options);
 
     for (const auto& note : result.notes)
         err << file << ": note: " << note << "\n";
@@ -58,14 +69,16 @@ int importCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         << (result.rowsWithoutLoss
                 ? ", " + std::to_string(result.rowsWithoutLoss) + " without a loss (kept, excluded)"
                 : std::string())
-        << (result.ok() && result.rowsInvalid ? " (skipped)" : "") << "\n";
+        << (result.ok() && result.rowsInvalid ? " (skipped)" : "")
+        << (result.rowsFiltered ? ", " + std::to_string(result.rowsFiltered) + " left out by --where"
+                                : std::string())
+        << "\n";
     if (!result.ok() && result.outcome == ImportResult::Outcome::InvalidRows && !options.skipInvalid)
         err << file << ": nothing imported; fix the rows above or pass --skip-invalid\n";
 
     int code = result.exitCode();
     if (result.ok() && args.has("workspace")) {
         Workspace ws;
-        std::string error;
         ImportRecord record;
         record.path = file;
         record.sha256 = sha256OfFile(file);

@@ -33,7 +33,7 @@ int fitLawCommand(const CliArgs& args, const AnalysisPlan& plan, std::ostream& o
                   LawFit* result) {
     RunTable table;
     int code = 0;
-    if (!loadPlannedRuns(args.positionals()[0], args.values("map"), plan, table, err, code)) return code;
+    if (!loadPlannedRuns(args.positionals()[0], args, plan, table, err, code)) return code;
     const LawAnalysis analysis = analyzeLaw(table, plan);
     for (const auto& [why, n] : analysis.leftOut)
         err << args.positionals()[0] << ": " << n << " run(s) left out of the " << analysis.lawId
@@ -78,7 +78,8 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     for (const char* name : {"preset", "budget", "max-params", "max-sparsity", "aspect", "vocab", "ctx",
                              "granularity", "active"})
         specs.push_back({name});
-    specs.push_back({"map", true, true});
+    for (auto& o : importOptions())
+        specs.push_back(o);
     specs.push_back({"json", false});
     const CliArgs args(rawArgs, specs);
     if (args.has("law") == args.has("preset"))

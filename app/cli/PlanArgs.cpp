@@ -19,15 +19,10 @@ Degrees parseDegrees(const std::string& text) {
 } // namespace
 
 std::vector<OptionSpec> planOptions() {
-    return {{"law"},
-            {"where"},
-            {"holdout"},
-            {"starts"},
-            {"bootstrap"},
-            {"degrees"},
-            {"leave-one-sparsity-out", false},
-            {"seed"},
-            {"huber-delta"}};
+    return {{"law"},       {"where"},      {"holdout"},
+            {"train"},     {"group"},      {"starts"},
+            {"bootstrap"}, {"degrees"},    {"leave-one-sparsity-out", false},
+            {"seed"},      {"huber-delta"}};
 }
 
 AnalysisPlan planFromArgs(const CliArgs& args) {
@@ -36,6 +31,12 @@ AnalysisPlan planFromArgs(const CliArgs& args) {
     if (law != "isoflop") plan.law = law;
     plan.where = args.value("where");
     plan.holdout = args.value("holdout", plan.holdout);
+    if (args.has("train")) {
+        // The runs the law is fitted on; the rest of the included runs are its validation.
+        if (args.has("holdout")) throw UsageError("options --train and --holdout: give one of them");
+        plan.holdout = "not (" + args.value("train") + ")";
+    }
+    plan.group = args.value("group", plan.group);
     if (args.has("starts") && !parseStarts(args.value("starts"), plan.lawFit))
         throw UsageError("option --starts: expected full, fast or a positive number, got '" +
                          args.value("starts") + "'");

@@ -8,7 +8,8 @@
 
 namespace moescope::cli {
 
-// --law --where --holdout --starts --bootstrap --degrees --leave-one-sparsity-out --seed --huber-delta
+// --law --where --holdout --train --group --starts --bootstrap --degrees --leave-one-sparsity-out --seed
+// --huber-delta
 std::vector<OptionSpec> planOptions();
 // The plan those options describe; UsageError naming the option when one is malformed. `--law isoflop`
 // leaves the parametric law on auto.

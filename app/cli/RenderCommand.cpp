@@ -28,7 +28,8 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     std::vector<OptionSpec> specs = planOptions();
     for (const char* name : {"view", "budget", "out", "size", "dpi"})
         specs.push_back({name});
-    specs.push_back({"map", true, true});
+    for (auto& o : importOptions())
+        specs.push_back(o);
     const CliArgs args(rawArgs, specs);
     if (args.positionals().size() != 1) throw UsageError("render: expected one FILE");
     const std::string view = args.value("view");
@@ -53,7 +54,7 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     RunTable table;
     int code = 0;
     // A bad --where is refused here; analyze() applies the same filter again, to the same result.
-    if (!loadPlannedRuns(args.positionals()[0], args.values("map"), plan, table, err, code)) return code;
+    if (!loadPlannedRuns(args.positionals()[0], args, plan, table, err, code)) return code;
     const auto snapshot = analyze(table, plan);
     if (snapshot->sweep.budgets.empty() && (view == "surface" || view == "slices" || view == "budgets")) {
         err << args.positionals()[0] << ": no budget has enough runs for an isoFLOP surface\n";

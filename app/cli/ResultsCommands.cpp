@@ -3,8 +3,8 @@
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
 #include "app/cli/RunSource.h"
-#include "core/io/CsvImporter.h"
 #include "core/io/Json.h"
+#include "core/io/RunImporter.h"
 #include "core/store/Sha256.h"
 #include "core/store/Workspace.h"
 
@@ -39,7 +39,7 @@ int importResultsCommand(const Args& rawArgs, std::ostream& out, std::ostream& e
     int imported = 0, failed = 0;
     Json list = Json::array();
     for (const auto& f : files) {
-        const ImportResult r = importCsvFile(f.string(), {});
+        const ImportResult r = importRunsFile(f.string(), {});
         for (const auto& e : r.errors)
             err << e.toString() << "\n";
         if (!r.ok()) {

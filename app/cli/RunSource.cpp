@@ -1,7 +1,6 @@
 #include "app/cli/RunSource.h"
 
 #include "app/cli/CliArgs.h"
-#include "core/io/CsvImporter.h"
 #include "core/store/Workspace.h"
 
 #include <ostream>
@@ -13,15 +12,46 @@ bool isWorkspacePath(const std::string& path) {
     return path.size() > ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
 }
 
-std::vector<MappingOverride> parseMaps(const std::vector<std::string>& maps) {
-    std::vector<MappingOverride> out;
-    for (const auto& m : maps) {
+std::vector<OptionSpec> importOptions() {
+    return {{"map", true, true},
+            {"derive", true, true},
+            {"lookup", true, true},
+            {"set", true, true},
+            {"best-per"},
+            {"mean-per"},
+            {"run-key"},
+            {"all-checkpoints", false}};
+}
+
+ImportOptions importOptionsFromArgs(const CliArgs& args) {
+    ImportOptions options;
+    std::string error;
+    for (const auto& m : args.values("map")) {
         MappingOverride o;
-        std::string error;
         if (!parseMappingOverride(m, o, error)) throw UsageError(error);
-        out.push_back(o);
+        options.overrides.push_back(o);
     }
-    return out;
+    ColumnTransforms& t = options.transforms;
+    for (const auto& v : args.values("set"))
+        if (!t.addConstant(v, error)) throw UsageError(error);
+    for (const auto& v : args.values("lookup"))
+        if (!t.addLookup(v, error)) throw UsageError(error);
+    for (const auto& v : args.values("derive"))
+        if (!t.addFormula(v, error)) throw UsageError(error);
+    RunSelection& s = options.selection;
+    if (args.has("best-per") && args.has("mean-per"))
+        throw UsageError("options --best-per and --mean-per: give one");
+    for (const char* option : {"best-per", "mean-per"})
+        if (args.has(option)) {
+            s.per = std::string(option) == "best-per" ? RunSelection::Per::Best : RunSelection::Per::Mean;
+            if (!parseColumnList(option, args.value(option), s.groupColumns, error)) throw UsageError(error);
+        }
+    if (args.has("run-key") && !parseColumnList("run-key", args.value("run-key"), s.runKey, error))
+        throw UsageError(error);
+    s.allCheckpoints = args.has("all-checkpoints");
+    if (s.allCheckpoints && s.runKey.empty())
+        throw UsageError("option --all-checkpoints needs --run-key COLUMNS (which rows are one run's curve)");
+    return options;
 }
 
 int workspaceExitCode(Workspace::Failure why) {
@@ -30,9 +60,14 @@ int workspaceExitCode(Workspace::Failure why) {
     return why == Workspace::Failure::NotWorkspace || why == Workspace::Failure::Newer ? 2 : 1;
 }
 
-bool loadRuns(const std::string& path, const std::vector<std::string>& maps, RunTable& table,
-              std::ostream& err, int& exitCode) {
+bool loadRuns(const std::string& path, const CliArgs& args, RunTable& table, std::ostream& err,
+              int& exitCode) {
+    const ImportOptions options = importOptionsFromArgs(args);
     if (isWorkspacePath(path)) {
+        for (const auto& o : importOptions())
+            if (args.has(o.name))
+                throw UsageError("option --" + o.name + " reads a sweep file; " + path +
+                                 " is a workspace, whose runs were imported already");
         Workspace ws;
         std::string error;
         if (!ws.open(path, error, Workspace::Mode::Existing)) {
@@ -47,9 +82,7 @@ bool loadRuns(const std::string& path, const std::vector<std::string>& maps, Run
         }
         return true;
     }
-    ImportOptions options;
-    options.overrides = parseMaps(maps);
-    ImportResult result = importCsvFile(path, options);
+    ImportResult result = importRunsFile(path, options);
     for (const auto& e : result.errors)
         err << e.toString() << "\n";
     if (!result.ok()) {
@@ -60,16 +93,17 @@ bool loadRuns(const std::string& path, const std::vector<std::string>& maps, Run
     return true;
 }
 
-bool loadPlannedRuns(const std::string& path, const std::vector<std::string>& maps, const AnalysisPlan& plan,
-                     RunTable& table, std::ostream& err, int& exitCode) {
+bool loadPlannedRuns(const std::string& path, const CliArgs& args, const AnalysisPlan& plan, RunTable& table,
+                     std::ostream& err, int& exitCode) {
     RunTable all;
-    if (!loadRuns(path, maps, all, err, exitCode)) return false;
-    std::string error;
-    if (!applyWhere(all, plan, table, error)) {
+    if (!loadRuns(path, args, all, err, exitCode)) return false;
+    std::string error, note;
+    if (!selectPlanRuns(all, plan, table, error, &note)) {
         err << path << ": " << error << "\n";
         exitCode = 2;
         return false;
     }
+    if (!note.empty()) err << path << ": " << note << "\n";
     return true;
 }
 

@@ -16,15 +16,11 @@
 namespace moescope::cli {
 
 int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs, {{"budget"},
-                                 {"count"},
-                                 {"map", true, true},
-                                 {"bootstrap"},
-                                 {"json", false},
-                                 {"slurm"},
-                                 {"shared-dir"},
-                                 {"trainer"},
-                                 {"train-args"}});
+    std::vector<OptionSpec> specs = {{"budget"}, {"count"},      {"bootstrap"}, {"json", false},
+                                     {"slurm"},  {"shared-dir"}, {"trainer"},   {"train-args"}};
+    for (auto& o : importOptions())
+        specs.push_back(o);
+    const CliArgs args(rawArgs, specs);
     if (args.has("slurm") && !args.has("shared-dir"))
         throw UsageError("option --slurm needs --shared-dir (where the runs write)");
     if (args.positionals().size() != 1) throw UsageError("suggest: expected one FILE");
@@ -37,7 +33,7 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     if (io.bootstrap < 2) throw UsageError("option --bootstrap: suggestions need at least 2 refits");
     RunTable table;
     int code = 0;
-    if (!loadRuns(args.positionals()[0], args.values("map"), table, err, code)) return code;
+    if (!loadRuns(args.positionals()[0], args, table, err, code)) return code;
     inheritFamily(table, so);
     err << "suggesting vocab " << so.vocab << ", ctx " << so.ctx << ", granularity " << so.granularity
         << " (as the runs)\n";

@@ -9,9 +9,16 @@
 
 namespace {
 const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
-  import FILE [--map FIELD=COLUMN]... [--skip-invalid] [--workspace W.moescope] [--json]
+  import FILE [--map FIELD=COLUMN]... [--where EXPR] [--skip-invalid] [--workspace W.moescope] [--json]
+           FILE: CSV (any delimiter), JSON Lines or a JSON array of objects (nested keys become a.b)
+           [--set NAME=VALUE]... [--lookup COLUMN:TABLE.csv]... [--derive NAME=EXPR]...   (new columns; a
+            NAME that is a field feeds it: --derive 'loss=ln(`eval/ppl`)' --set vocab=50304)
+           [--best-per COLS | --mean-per COLS]   (one run per group: lowest loss or mean; others kept, excluded)
+           [--run-key COLS [--all-checkpoints]]   (rows of one run are its curve; its last point counts)
+           (fit, optimum, suggest and render read sweep files with the same options)
   flops --d-model D --layers L [--experts E] [--active K] [--granularity G] [--ctx 2048] [--vocab 50432] [--json]
-  fit FILE --law auto|chinchilla|abnar|li|clark|ludziejewski [--where EXPR] [--holdout auto|none|EXPR]
+  fit FILE --law auto|chinchilla|abnar|li|clark|ludziejewski [--where EXPR] [--holdout auto|none|EXPR | --train EXPR]
+           [--group auto|all|NAME]   (one run group per fit: runs of another vocab, ctx or corpus stay out)
            [--starts fast|full|N] [--bootstrap K] [--seed S] [--huber-delta D] [--map ...] [--json]
   fit FILE --law isoflop [--where EXPR] [--budget C] [--degrees A,B,C] [--bootstrap K] [--leave-one-sparsity-out]
            [--json]

@@ -1,10 +1,12 @@
 #include "core/fit/Analysis.h"
 
 #include "core/model/NumberParser.h"
+#include "core/model/RunSelection.h"
 
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
 
 namespace moescope {
 
@@ -46,6 +48,7 @@ Json planJson(const AnalysisPlan& p) {
     j.set("law", p.law);
     j.set("where", p.where);
     j.set("holdout", p.holdout);
+    j.set("group", p.group);
     j.set("starts", startsName(p.lawFit));
     j.set("law_bootstrap", p.lawFit.bootstrap);
     j.set("seed", static_cast<long long>(p.lawFit.seed));
@@ -97,6 +100,7 @@ bool planFromJson(const Json& j, AnalysisPlan& p, std::string& error) {
     if (const Json* v = j.find("law")) p.law = v->string();
     if (const Json* v = j.find("where")) p.where = v->string();
     if (const Json* v = j.find("holdout")) p.holdout = v->string();
+    if (const Json* v = j.find("group")) p.group = v->string();
     if (const Json* v = j.find("starts"); v && !parseStarts(v->string(), p.lawFit))
         return error = "plan: 'starts' must be full, fast or a positive number, got '" + v->string() + "'",
                false;
@@ -148,20 +152,62 @@ bool validatePlan(const AnalysisPlan& p, std::string& error) {
     return true;
 }
 
-bool applyWhere(const RunTable& runs, const AnalysisPlan& plan, RunTable& out, std::string& error) {
-    out = runs;
-    if (plan.where.empty()) return true;
-    RunFilter filter;
-    std::vector<bool> keep;
-    if (!RunFilter::parse(plan.where, filter, error) || !filter.select(runs, keep, error))
-        return error = "option --where '" + plan.where + "': " + error, false;
-    int kept = 0;
+namespace {
+
+// Leaves the runs of every group but one out of the analysis (see AnalysisPlan::group).
+bool selectGroup(RunTable& out, const std::string& wanted, std::string& error, std::string* note) {
+    if (wanted == "all") return true;
+    std::map<std::string, int> sizes;
+    std::vector<std::string> groupOf(out.runs.size());
     for (size_t i = 0; i < out.runs.size(); ++i) {
-        if (!keep[i]) out.runs[i].excluded = true;
-        kept += keep[i] && !out.runs[i].excluded;
+        groupOf[i] = runGroup(out, out.runs[i]);
+        if (!out.runs[i].excluded) ++sizes[groupOf[i]];
     }
-    if (kept == 0) return error = "option --where '" + plan.where + "': no included run matches", false;
+    if (wanted == "auto" && sizes.size() < 2) return true;
+    std::string chosen = wanted;
+    if (wanted == "auto") {
+        int most = -1;
+        for (const auto& [name, n] : sizes)
+            if (n > most) most = n, chosen = name;
+    } else if (!sizes.count(wanted)) {
+        std::string list;
+        for (const auto& [name, n] : sizes)
+            list += (list.empty() ? "'" : ", '") + name + "' (" + std::to_string(n) + ")";
+        return error =
+                   "option --group '" + wanted + "': no included run is in that group (groups: " + list + ")",
+               false;
+    }
+    std::string others;
+    for (const auto& [name, n] : sizes)
+        if (name != chosen)
+            others += (others.empty() ? "'" : ", '") + (name.empty() ? std::string("(none)") : name) + "' (" +
+                      std::to_string(n) + (n == 1 ? " run)" : " runs)");
+    for (size_t i = 0; i < out.runs.size(); ++i)
+        if (groupOf[i] != chosen) out.runs[i].excluded = true;
+    if (note && !others.empty())
+        *note = "fitted run group '" + chosen + "' (" + std::to_string(sizes[chosen]) +
+                " runs); left out the other groups: " + others + " — choose one with --group";
     return true;
+}
+
+} // namespace
+
+bool selectPlanRuns(const RunTable& runs, const AnalysisPlan& plan, RunTable& out, std::string& error,
+                    std::string* note) {
+    out = runs;
+    if (!plan.where.empty()) {
+        RunFilter filter;
+        std::vector<bool> keep;
+        if (!RunFilter::parse(plan.where, filter, error) || !filter.select(runs, keep, error))
+            return error = "option --where '" + plan.where + "': " + error, false;
+        int kept = 0;
+        for (size_t i = 0; i < out.runs.size(); ++i) {
+            if (!keep[i]) out.runs[i].excluded = true;
+            kept += keep[i] && !out.runs[i].excluded;
+        }
+        if (kept == 0) return error = "option --where '" + plan.where + "': no included run matches", false;
+    }
+    return selectGroup(out, plan.group, error, note);
 }
 
 std::string resolveLaw(const RunTable& runs, const std::string& law) {
@@ -181,6 +227,7 @@ LawAnalysis analyzeLaw(const RunTable& table, const AnalysisPlan& plan) {
         a.problem = "unknown law '" + a.lawId + "'";
         return a;
     }
+    std::map<std::string, size_t> curves;
     for (size_t i = 0; i < table.runs.size(); ++i) {
         const Run& run = table.runs[i];
         if (run.excluded) {
@@ -193,6 +240,8 @@ LawAnalysis analyzeLaw(const RunTable& table, const AnalysisPlan& plan) {
             ++a.leftOut[why];
             continue;
         }
+        if (!run.curve.empty())
+            x.curve = static_cast<int>(curves.emplace(run.curve, curves.size()).first->second);
         a.points.push_back(x);
         a.runs.push_back(static_cast<int>(i));
     }
@@ -256,14 +305,15 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
     const auto t0 = std::chrono::steady_clock::now();
     auto s = std::make_shared<AnalysisSnapshot>();
     s->plan = plan;
-    std::string whereError;
-    if (!applyWhere(runs, plan, s->runs, whereError)) {
+    std::string whereError, groupNote;
+    if (!selectPlanRuns(runs, plan, s->runs, whereError, &groupNote)) {
         // Nothing is analysed on runs the user did not mean.
         s->runs = runs;
         s->messages.push_back(whereError);
         s->computedOn = std::this_thread::get_id();
         return s;
     }
+    if (!groupNote.empty()) s->messages.push_back(groupNote);
     s->computedOn = std::this_thread::get_id();
     AnalysisPlan p = plan;
     p.lawFit.cancel = cancel;

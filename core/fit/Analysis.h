@@ -29,6 +29,10 @@ struct AnalysisPlan {
     // Which runs the parametric law is validated on instead of fitted to. auto: the largest of three or more
     // sparsity levels (Abnar et al. hold S = 0.98 out); none; or a filter such as `sparsity==0.98`.
     std::string holdout = "auto";
+    // Which run group is fitted (runs of another corpus, vocabulary, context or tokenizer cannot share a
+    // fit; core/model/RunSelection.h). auto: the group with the most included runs; all: no grouping; or a
+    // group's name as runGroup() writes it ("vocab=32000, ctx=2048").
+    std::string group = "auto";
     LawFitOptions lawFit;   // starts, bootstrap, seed, Huber δ of the parametric law
     IsoflopOptions isoflop; // degrees, folds, bootstrap, seed of the isoFLOP surfaces
 
@@ -44,9 +48,11 @@ std::string startsName(const LawFitOptions& o); // full, fast or the number of r
 // startsName's inverse: full, fast or a positive number of random starts; false for anything else.
 bool parseStarts(const std::string& text, LawFitOptions& o);
 
-// The runs as the plan sees them: those its `where` filter leaves out are marked excluded (indices stay
-// those of `runs`). False with `error` for an unknown column or a filter that matches no run.
-bool applyWhere(const RunTable& runs, const AnalysisPlan& plan, RunTable& out, std::string& error);
+// The runs as the plan sees them: those its `where` filter or its run group leaves out are marked excluded
+// (indices stay those of `runs`). False with `error` for an unknown column, a filter that matches no run or
+// an unknown group. `note`, when given, says which groups were left out.
+bool selectPlanRuns(const RunTable& runs, const AnalysisPlan& plan, RunTable& out, std::string& error,
+                    std::string* note = nullptr);
 
 // The law `plan.law` names for these runs (auto resolved).
 std::string resolveLaw(const RunTable& runs, const std::string& law);

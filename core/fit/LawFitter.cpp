@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -185,7 +186,10 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
     const auto t0 = std::chrono::steady_clock::now();
     const auto objective = law.objective(train, o.huberDelta);
     const auto starts = startPoints(law, o);
-    const Best best = bestOfStarts(*objective, starts, o);
+    Best best = bestOfStarts(*objective, starts, o);
+    if (!best.p.empty() && law.refine(train, best.p, best.objective))
+        best.termination.message += "; then refined by " + law.id() + "'s own structure to objective " +
+                                    std::to_string(best.objective);
     LawFit fit;
     fit.law = law.id();
     fit.parameters = best.p;
@@ -197,20 +201,34 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
         fit.metrics = metricsOf(law, best.p, train);
         if (!heldout.empty()) fit.heldout = metricsOf(law, best.p, heldout);
     }
-    // Bootstrap: resample the points with replacement and descend again from the best fit.
+    // Bootstrap: resample with replacement and descend again from the best fit. The unit drawn is a run:
+    // a point alone, or every checkpoint of one run's curve together (they are not independent).
     if (o.bootstrap > 0 && !best.p.empty()) {
+        std::vector<std::vector<size_t>> units;
+        std::map<int, size_t> unitOfCurve;
+        for (size_t i = 0; i < train.size(); ++i) {
+            if (train[i].curve < 0) {
+                units.push_back({i});
+                continue;
+            }
+            const auto [it, added] = unitOfCurve.emplace(train[i].curve, units.size());
+            if (added) units.emplace_back();
+            units[it->second].push_back(i);
+        }
         std::mt19937_64 rng(o.seed + 1);
-        std::uniform_int_distribution<size_t> pick(0, train.size() - 1);
+        std::uniform_int_distribution<size_t> pick(0, units.size() - 1);
         std::vector<std::vector<LawPoint>> samples(o.bootstrap);
         for (auto& s : samples)
-            for (size_t i = 0; i < train.size(); ++i)
-                s.push_back(train[pick(rng)]);
+            for (size_t u = 0; u < units.size(); ++u)
+                for (size_t i : units[pick(rng)])
+                    s.push_back(train[i]);
         std::vector<std::vector<std::pair<std::string, double>>> reps(o.bootstrap);
         parallelFor(samples.size(), threadCount(o.threads), [&](size_t b, size_t) {
             std::vector<double> p = best.p;
-            if (std::isfinite(descend(*law.objective(samples[b], o.huberDelta), p, o.maxIterations, o.cancel)
-                                  .objective))
-                reps[b] = law.report(p);
+            double value =
+                descend(*law.objective(samples[b], o.huberDelta), p, o.maxIterations, o.cancel).objective;
+            law.refine(samples[b], p, value);
+            if (std::isfinite(value)) reps[b] = law.report(p);
         });
         for (size_t k = 0; k < fit.reported.size(); ++k) {
             std::vector<double> v;

@@ -19,6 +19,7 @@ struct LawPoint {
     double granularity = 1; // G
     double r = 0;           // expert/attention compute ratio (Li et al.)
     double loss = 0;
+    int curve = -1; // points of one run's curve (checkpoints) share an id and are resampled together
 };
 
 namespace lawmath {

@@ -1,5 +1,6 @@
 #include "core/fit/ParametricLaw.h"
 
+#include "core/fit/ClarkProfile.h"
 #include "core/fit/LseObjective.h"
 #include "core/fit/PublishedLaws.h"
 #include "core/model/Accounting.h"
@@ -232,6 +233,12 @@ public:
     std::string presetSource() const override { return "Clark et al. 2022, S-BASE (secondary copies)"; }
     std::vector<std::pair<std::string, double>> report(const std::vector<double>& p) const override {
         return {{"a", p[0]}, {"b", p[1]}, {"c", p[2]}, {"d", p[3]}, {"e_start", p[4]}, {"e_max", p[5]}};
+    }
+
+    // Its sum of squares is the profile's: variable projection finds the valley floor descent stalls in.
+    bool refine(const std::vector<LawPoint>& points, std::vector<double>& p,
+                double& objective) const override {
+        return refineClarkByProfile(points, p, objective);
     }
 
 protected:

@@ -45,6 +45,9 @@ public:
     // hold equal to the autodiff form, else the autodiff form.
     virtual std::unique_ptr<ceres::FirstOrderFunction> objective(const std::vector<LawPoint>& points,
                                                                  double huberDelta = kHuberDelta) const = 0;
+    // A law with a structure descent cannot use well (a linear part, a flat valley) improves a descent's
+    // result `p` here, lowering `objective` (the same sum objective() computes); false when it did nothing.
+    virtual bool refine(const std::vector<LawPoint>&, std::vector<double>&, double&) const { return false; }
     // The residual the objective sums (in log or log10 loss), for metrics and tests.
     virtual double residual(const std::vector<double>& p, const LawPoint& x) const = 0;
 

@@ -1,5 +1,7 @@
 #include "core/io/CsvReader.h"
 
+#include "core/io/TextFile.h"
+
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -23,20 +25,8 @@ char CsvReader::detectDelimiter(std::string_view firstLine) {
 }
 
 bool CsvReader::open(const std::string& path, std::string& error) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        error = "cannot open '" + path + "': " + std::strerror(errno);
-        return false;
-    }
-    in.seekg(0, std::ios::end);
-    const std::streamoff size = in.tellg();
-    in.seekg(0);
-    std::string text(static_cast<size_t>(size), '\0');
-    if (size > 0 && !in.read(text.data(), size)) {
-        error = "cannot read '" + path + "'";
-        return false;
-    }
-    return openText(std::move(text), error);
+    std::string text;
+    return readWholeFile(path, text, error) && openText(std::move(text), error);
 }
 
 bool CsvReader::openText(std::string text, std::string& error) {
@@ -48,17 +38,7 @@ bool CsvReader::openText(std::string text, std::string& error) {
 }
 
 bool CsvReader::start(std::string& error) {
-    // A NUL byte never appears in a text CSV; finding one early means a binary file (xlsx, parquet, gzip).
-    const size_t probe = std::min<size_t>(buf_.size(), 1 << 16);
-    if (std::memchr(buf_.data(), '\0', probe) != nullptr) {
-        error = "not a text file (binary content)";
-        return false;
-    }
-    if (buf_.compare(0, 3, "\xEF\xBB\xBF") == 0) pos_ = 3;
-    if (buf_.compare(0, 2, "\xFF\xFE") == 0 || buf_.compare(0, 2, "\xFE\xFF") == 0) {
-        error = "not a UTF-8 text file (UTF-16 byte order mark); save it as UTF-8";
-        return false;
-    }
+    if (!checkUtf8Text(buf_, pos_, error)) return false;
     // Blank lines before the header are tolerated.
     while (pos_ < buf_.size() && (buf_[pos_] == '\n' || buf_[pos_] == '\r'))
         pos_ = skipLineEnd(pos_);

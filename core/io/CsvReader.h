@@ -3,6 +3,8 @@
 // fields with embedded delimiters, newlines and doubled quotes. Rows are handed out as string_views into
 // the file buffer (or into per-row scratch for fields that needed unescaping), so reading a million rows
 // allocates almost nothing.
+#include "core/io/RecordSource.h"
+
 #include <deque>
 #include <string>
 #include <string_view>
@@ -10,25 +12,23 @@
 
 namespace moescope {
 
-class CsvReader {
+class CsvReader : public RecordSource {
 public:
-    enum class Status { Row, End, Error };
-
     // Loads a file; false with `error` set when it cannot be read or is not text.
     bool open(const std::string& path, std::string& error);
     // Uses `text` as the file's content (tests, pasted data).
     bool openText(std::string text, std::string& error);
 
     char delimiter() const { return delimiter_; }
-    const std::vector<std::string>& header() const { return header_; }
-    int headerLine() const { return headerLine_; }
-    // A guess at the record count from the file size and the first record's length, for reserving.
-    size_t estimatedRows() const;
+    const std::vector<std::string>& header() const override { return header_; }
+    int headerLine() const override { return headerLine_; }
+    // From the file size and the first record's length.
+    size_t estimatedRows() const override;
 
     // The next non-blank record. On Row, `fields` and `line` (1-based, where the record starts) are set;
     // the views stay valid until the next call. On Error, `error` says what and `line`/`fields.size()`
     // tell where (the field index is the count of complete fields before the problem).
-    Status next(std::vector<std::string_view>& fields, int& line, std::string& error);
+    Status next(std::vector<std::string_view>& fields, int& line, std::string& error) override;
 
     static char detectDelimiter(std::string_view firstLine);
 

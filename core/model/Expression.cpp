@@ -238,15 +238,29 @@ bool number(const Expression::Node& n, const Expression::Lookup& lookup, double&
             const char* context) {
     ExprValue v;
     if (!eval(n, lookup, v, error)) return false;
-    if (v.isString) return error = std::string(context) + " needs a number, got '" + v.text + "'", false;
-    out = v.number;
+    if (!v.isString) return out = v.number, true;
+    // Columns of an import are text until read: a cell that holds a number ("0.001", "12m") is one.
+    if (v.text.empty()) return out = std::nan(""), true;
+    if (!parseNumber(v.text, out))
+        return error = std::string(context) + " needs a number, got '" + v.text + "'", false;
     return true;
 }
 
-bool compare(const std::string& op, const ExprValue& a, const ExprValue& b, bool& result,
-             std::string& error) {
-    if (a.isString != b.isString)
-        return error = "compares a string with a number ('" + (a.isString ? a.text : b.text) + "')", false;
+// A text cell compared with a number is read as a number (an empty one is missing); only text that is no
+// number at all is a mismatch.
+bool asNumbers(ExprValue& a, ExprValue& b, std::string& error) {
+    for (ExprValue* v : {&a, &b}) {
+        if (!v->isString) continue;
+        double x = std::nan("");
+        if (!v->text.empty() && !parseNumber(v->text, x))
+            return error = "compares a string with a number ('" + v->text + "')", false;
+        *v = ExprValue::of(x);
+    }
+    return true;
+}
+
+bool compare(const std::string& op, ExprValue a, ExprValue b, bool& result, std::string& error) {
+    if (a.isString != b.isString && !asNumbers(a, b, error)) return false;
     if (a.isString) {
         const int c = a.text.compare(b.text);
         result = op == "=="   ? c == 0

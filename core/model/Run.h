@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace moescope {
@@ -19,6 +20,8 @@ struct Run {
     int sourceLine = 0;              // line in the imported file, for messages
     bool excluded = false;           // kept but left out of fits
     std::string excludedWhy;         // why the import excluded it ("no loss"); empty for the user's choice
+    std::string curve;  // the run a checkpoint belongs to (its run key); empty for a final result
+    std::string meanOf; // for a mean-per run: the group it averages ("size=12m, experts=8")
 
     Run() { values.fill(std::nan("")); }
 
@@ -38,6 +41,8 @@ struct Run {
 struct RunTable {
     std::vector<std::string> metricNames;
     std::vector<std::string> labelNames;
+    // field name -> the imported file's column it was read from, so filters and groups may use either name.
+    std::vector<std::pair<std::string, std::string>> sourceColumns;
     std::vector<Run> runs;
 
     int metricIndex(const std::string& name) const;

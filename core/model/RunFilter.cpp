@@ -1,5 +1,7 @@
 #include "core/model/RunFilter.h"
 
+#include <algorithm>
+
 namespace moescope {
 
 Expression::Lookup runLookup(const RunTable& table, const Run& run) {
@@ -9,6 +11,8 @@ Expression::Lookup runLookup(const RunTable& table, const Run& run) {
             return ExprValue::of(m < static_cast<int>(run.metrics.size()) ? run.metrics[m] : std::nan(""));
         if (const int l = table.labelIndex(name); l >= 0)
             return ExprValue::of(l < static_cast<int>(run.labels.size()) ? run.labels[l] : std::string());
+        for (const auto& [field, column] : table.sourceColumns)
+            if (column == name) return ExprValue::of(run.get(*fieldFromName(field)));
         return std::nullopt;
     };
 }
@@ -19,6 +23,8 @@ std::vector<std::string> runColumns(const RunTable& table) {
         out.emplace_back(fieldName(f));
     out.insert(out.end(), table.metricNames.begin(), table.metricNames.end());
     out.insert(out.end(), table.labelNames.begin(), table.labelNames.end());
+    for (const auto& [field, column] : table.sourceColumns)
+        if (std::find(out.begin(), out.end(), column) == out.end()) out.push_back(column);
     return out;
 }
 

@@ -49,6 +49,12 @@ const std::vector<const char*>& migrations() {
         R"sql(
         ALTER TABLE runs ADD COLUMN excluded_why TEXT NOT NULL DEFAULT '';
         )sql",
+        // 4: the curve a checkpoint belongs to (bootstrap resamples whole curves) and the group a mean-per
+        // run averages, so both survive a reopen.
+        R"sql(
+        ALTER TABLE runs ADD COLUMN curve TEXT NOT NULL DEFAULT '';
+        ALTER TABLE runs ADD COLUMN mean_of TEXT NOT NULL DEFAULT '';
+        )sql",
     };
     return steps;
 }
@@ -340,10 +346,10 @@ long long Workspace::addImport(ImportRecord record, const RunTable& table, std::
     const long long importId = sqlite3_last_insert_rowid(db_);
 
     std::string sql = "INSERT INTO runs(import_id, source_line" + fieldColumns() +
-                      ", derived_mask, excluded, excluded_why, metrics, labels) VALUES(?,?";
+                      ", derived_mask, excluded, excluded_why, curve, mean_of, metrics, labels) VALUES(?,?";
     for (int i = 0; i < kFieldCount; ++i)
         sql += ",?";
-    sql += ",?,?,?,?,?)";
+    sql += ",?,?,?,?,?,?,?)";
     Statement run(db_, sql.c_str());
     if (!run.ok()) return rollback(lastError());
     const long long stall = stallAfterRows();
@@ -358,6 +364,8 @@ long long Workspace::addImport(ImportRecord record, const RunTable& table, std::
         run.bind(c++, static_cast<long long>(r.derivedMask));
         run.bind(c++, static_cast<long long>(r.excluded));
         run.bind(c++, r.excludedWhy);
+        run.bind(c++, r.curve);
+        run.bind(c++, r.meanOf);
         run.bind(c++, namedValues(table.metricNames, r.metrics).dump());
         run.bind(c++, namedTexts(table.labelNames, r.labels).dump());
         if (run.step() != SQLITE_DONE) return rollback(lastError());
@@ -394,9 +402,9 @@ std::vector<ImportRecord> Workspace::imports() const {
 bool Workspace::readRuns(RunTable& out, std::string& error) const {
     if (!db_) return error = "workspace not open", false;
     RunTable table;
-    const std::string sql =
-        "SELECT id, source_line" + fieldColumns() +
-        ", derived_mask, excluded, excluded_why, metrics, labels FROM runs WHERE deleted=0 ORDER BY id";
+    const std::string sql = "SELECT id, source_line" + fieldColumns() +
+                            ", derived_mask, excluded, excluded_why, curve, mean_of, metrics, labels FROM "
+                            "runs WHERE deleted=0 ORDER BY id";
     Statement s(db_, sql.c_str());
     if (!s.ok()) return error = path_ + ": cannot read the runs: " + lastError(), false;
     std::vector<std::pair<Json, Json>> extras;
@@ -411,6 +419,8 @@ bool Workspace::readRuns(RunTable& out, std::string& error) const {
         r.derivedMask = static_cast<uint32_t>(s.integer(c++));
         r.excluded = s.integer(c++) != 0;
         r.excludedWhy = s.text(c++);
+        r.curve = s.text(c++);
+        r.meanOf = s.text(c++);
         Json metrics, labels;
         std::string why;
         if (!Json::parse(s.text(c++), metrics, why) || !Json::parse(s.text(c++), labels, why))

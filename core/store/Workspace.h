@@ -41,7 +41,7 @@ struct JobRecord {
 
 class Workspace {
 public:
-    static constexpr int kSchemaVersion = 3;
+    static constexpr int kSchemaVersion = 4;
 
     Workspace() = default;
     ~Workspace();

@@ -6,7 +6,7 @@
 // Usage: bench_laws SHARED_DATA_DIR [--skip-abnar]
 #include "core/fit/LawFitter.h"
 #include "core/fit/SyntheticSweep.h"
-#include "core/io/CsvImporter.h"
+#include "core/io/RunImporter.h"
 
 #include <algorithm>
 #include <chrono>
@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
     const std::string shared = argc > 1 ? argv[1] : "../shared/data";
     const bool skipAbnar = argc > 2 && std::string(argv[2]) == "--skip-abnar";
     const std::string csv = shared + "/epoch_chinchilla/svg_extracted_data.csv";
-    ImportResult r = importCsvFile(csv, {});
+    ImportResult r = importRunsFile(csv, {});
     if (!r.ok()) {
         std::printf("laws: %s not available; skipping\n", csv.c_str());
         return 0;

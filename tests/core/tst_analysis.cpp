@@ -3,7 +3,7 @@
 #include "core/fit/Analysis.h"
 #include "core/fit/Parallel.h"
 #include "core/fit/SyntheticSweep.h"
-#include "core/io/CsvImporter.h"
+#include "core/io/RunImporter.h"
 #include "core/store/FitRecording.h"
 #include "core/store/Workspace.h"
 #include "tests/support/TestSupport.h"
@@ -23,7 +23,7 @@ namespace {
 const QString kSample = MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv";
 
 RunTable sampleRuns() {
-    ImportResult r = importCsvFile(kSample.toStdString(), {});
+    ImportResult r = importRunsFile(kSample.toStdString(), {});
     if (!r.ok()) qFatal("sample sweep does not import");
     return r.table;
 }

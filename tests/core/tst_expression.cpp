@@ -1,6 +1,6 @@
 // The expression language of filters and formulas (core/model/Expression.h), against values worked out
 // by hand, and its use as --where and --holdout through the CLI.
-#include "core/io/CsvImporter.h"
+#include "core/io/RunImporter.h"
 #include "core/model/Expression.h"
 #include "core/model/RunFilter.h"
 #include "tests/support/TestSupport.h"
@@ -152,7 +152,7 @@ private slots:
     void runFiltersSeeFieldsMetricsAndLabels() {
         const std::string csv = "params,loss,lr,router\n1e8,3.1,0.001,S-Base\n2e8,3.0,0.003,Dense\n"
                                 "4e8,2.9,0.001,RL-R\n";
-        const ImportResult r = importCsvText(csv, "t.csv", {});
+        const ImportResult r = importRunsText(csv, "t.csv", {});
         QVERIFY(r.ok());
         RunFilter f;
         std::string error;

@@ -1,10 +1,10 @@
 // A fuzz-style test of the importer: ≥ 1,000 deterministic mutations of real sweep files (CSV and JSON
-// Lines) go through importCsvText and the workspace's CSV writer. Whatever the bytes, the importer must
+// Lines) go through importRunsText and the workspace's CSV writer. Whatever the bytes, the importer must
 // return (no crash, no sanitizer report under `make sanitize`), and its result must be consistent: an ok
 // result has runs and no unreported invalid rows; a failed one says why with a line number.
-#include "core/io/CsvImporter.h"
 #include "core/io/CsvWriter.h"
 #include "core/io/Json.h"
+#include "core/io/RunImporter.h"
 
 #include <QtTest>
 
@@ -105,14 +105,14 @@ private slots:
             for (const bool skip : {false, true}) {
                 ImportOptions options;
                 options.skipInvalid = skip;
-                const ImportResult r = importCsvText(text, "fuzz.csv", options);
+                const ImportResult r = importRunsText(text, "fuzz.csv", options);
                 ++total;
                 if (r.ok()) {
                     ++ok;
                     QVERIFY2(r.rowsInvalid == 0 || skip, qPrintable(QString("mutant %1").arg(i)));
                     QCOMPARE(int(r.table.runs.size()) + r.rowsInvalid, r.rowsRead);
                     // What was imported writes back out and reads in again whole.
-                    const ImportResult again = importCsvText(runTableToCsv(r.table), "again.csv", {});
+                    const ImportResult again = importRunsText(runTableToCsv(r.table), "again.csv", {});
                     QVERIFY2(again.ok() || r.table.runs.empty(),
                              qPrintable(QString("mutant %1 does not round-trip").arg(i)));
                 } else {

@@ -1,7 +1,7 @@
 // Input that attacks the program: damaged, missing, read-only and unwritable workspaces; numbers beyond a
 // double or an int; bytes that are not UTF-8 in --json output; hostile text in Slurm scripts.
-#include "core/io/CsvImporter.h"
 #include "core/io/Json.h"
+#include "core/io/RunImporter.h"
 #include "core/jobs/TrainerJob.h"
 #include "core/model/NumberParser.h"
 #include "core/store/Workspace.h"

@@ -1,6 +1,6 @@
 // One data-driven case per malformed-input class (ARCHITECTURE.md §2), checked through the CLI for the exit
 // code and the FILE:LINE: column 'X' message, plus the odd-but-valid dialects.
-#include "core/io/CsvImporter.h"
+#include "core/io/RunImporter.h"
 #include "core/store/Workspace.h"
 #include "tests/support/TestSupport.h"
 
@@ -135,7 +135,7 @@ private slots:
             QVERIFY(parseMappingOverride(m.toStdString(), o, error));
             options.overrides.push_back(o);
         }
-        const ImportResult r = importCsvText(content.toStdString(), "odd.csv", options);
+        const ImportResult r = importRunsText(content.toStdString(), "odd.csv", options);
         for (const auto& e : r.errors)
             qWarning() << QString::fromStdString(e.toString());
         QVERIFY(r.ok());
@@ -146,7 +146,7 @@ private slots:
 
     void textColumnsBecomeLabelsNumericOnesMetrics() {
         const ImportResult r =
-            importCsvText("params,loss,source,lr\n1e8,3,\"a, b\",1e-3\n2e8,2.9,c,\n", "x.csv", {});
+            importRunsText("params,loss,source,lr\n1e8,3,\"a, b\",1e-3\n2e8,2.9,c,\n", "x.csv", {});
         QVERIFY(r.ok());
         QCOMPARE(r.table.labelNames, std::vector<std::string>{"source"});
         QCOMPARE(r.table.metricNames, std::vector<std::string>{"lr"});
@@ -156,8 +156,8 @@ private slots:
     }
 
     void appendingUnitesMetricAndLabelColumnsByName() {
-        RunTable a = importCsvText("params,loss,lr,source\n1e8,3,1e-3,x\n", "a.csv", {}).table;
-        const RunTable b = importCsvText("params,loss,seed,lr\n2e8,2.9,7,2e-3\n", "b.csv", {}).table;
+        RunTable a = importRunsText("params,loss,lr,source\n1e8,3,1e-3,x\n", "a.csv", {}).table;
+        const RunTable b = importRunsText("params,loss,seed,lr\n2e8,2.9,7,2e-3\n", "b.csv", {}).table;
         appendRuns(a, b);
         QCOMPARE(int(a.runs.size()), 2);
         QCOMPARE(a.metricNames, (std::vector<std::string>{"lr", "seed"}));
@@ -190,7 +190,7 @@ private slots:
         QFETCH(QString, field);
         const std::string csv =
             "params," + header.toStdString() + (field == "loss" ? ",x" : ",loss") + "\n1e8,2.5,3.1\n";
-        const ImportResult r = importCsvText(csv, "h.csv", {});
+        const ImportResult r = importRunsText(csv, "h.csv", {});
         bool found = false;
         for (const auto& [f, column] : r.mapping)
             found = found || (f == field.toStdString() && column == header.toStdString());
@@ -199,7 +199,7 @@ private slots:
 
     void severalEvalLossesLeaveTheChoiceToTheUser() {
         const ImportResult r =
-            importCsvText("params,c4_eval_loss,pile_eval_loss\n1e8,3.1,3.3\n", "two.csv", {});
+            importRunsText("params,c4_eval_loss,pile_eval_loss\n1e8,3.1,3.3\n", "two.csv", {});
         for (const auto& [f, column] : r.mapping)
             QVERIFY2(f != "loss", column.c_str());
         bool noted = false;
@@ -211,7 +211,7 @@ private slots:
     void aRunWithoutALossIsKeptAndExcluded() {
         // A crashed run (empty loss) is part of a real sweep: imported, excluded, said; exit 0.
         const QString path = writeFile(dir_, "crashed.csv", "params,loss\n1e8,3.1\n2e8,\n4e8,2.9\n");
-        const ImportResult r = importCsvFile(path.toStdString(), {});
+        const ImportResult r = importRunsFile(path.toStdString(), {});
         QVERIFY(r.ok());
         QCOMPARE(r.rowsWithoutLoss, 1);
         QCOMPARE(int(r.table.runs.size()), 3);
@@ -230,18 +230,18 @@ private slots:
         QCOMPARE(QString::fromStdString(w.runs().runs[1].excludedWhy), QString("no loss"));
         // Not a number, NaN and infinities stay invalid.
         for (const char* bad : {"nan", "inf", "n/a"}) {
-            const ImportResult b = importCsvText(std::string("params,loss\n1e8,") + bad + "\n", "b.csv", {});
+            const ImportResult b = importRunsText(std::string("params,loss\n1e8,") + bad + "\n", "b.csv", {});
             QVERIFY2(!b.ok(), bad);
         }
     }
 
     void ambiguousHeadersNeedAMap() {
-        ImportResult r = importCsvText("params,val_loss,eval_loss\n1e8,3,3.1\n", "x.csv", {});
+        ImportResult r = importRunsText("params,val_loss,eval_loss\n1e8,3,3.1\n", "x.csv", {});
         QCOMPARE(r.outcome, ImportResult::Outcome::InvalidFile);
         QVERIFY(!r.notes.empty());
         QVERIFY(QString::fromStdString(r.notes[0]).contains("--map loss=COLUMN"));
-        r = importCsvText("params,val_loss,eval_loss\n1e8,3,3.1\n", "x.csv",
-                          {{{"loss", "eval_loss"}}, false});
+        r = importRunsText("params,val_loss,eval_loss\n1e8,3,3.1\n", "x.csv",
+                           {{{"loss", "eval_loss"}}, false});
         QVERIFY(r.ok());
         QCOMPARE(r.table.runs[0].get(Field::Loss), 3.1);
     }

@@ -1,5 +1,5 @@
 // The .moescope workspace: round trips, schema, and crash safety of an import.
-#include "core/io/CsvImporter.h"
+#include "core/io/RunImporter.h"
 #include "core/store/Workspace.h"
 #include "tests/support/TestSupport.h"
 
@@ -17,7 +17,7 @@ class TestWorkspace : public QObject {
         for (int i = 0; i < n; ++i)
             csv += std::to_string((i + 1) * 1e8) + ",8,2," + std::to_string(2e9) + "," +
                    std::to_string(3.0 - i * 0.01) + ",1e-3,run" + std::to_string(i) + "\n";
-        ImportResult r = importCsvText(csv, "sample.csv", {});
+        ImportResult r = importRunsText(csv, "sample.csv", {});
         if (!r.ok()) qFatal("sample did not import");
         return r.table;
     }

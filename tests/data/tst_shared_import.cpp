@@ -1,5 +1,5 @@
 // Imports of the real sweeps in ../shared/data (skipped when the folder is absent).
-#include "core/io/CsvImporter.h"
+#include "core/io/RunImporter.h"
 #include "tests/support/TestSupport.h"
 
 #include <map>
@@ -17,10 +17,10 @@ private slots:
         // Without --skip-invalid the file is refused: 130 rows are Dense runs with k = 2 or 4 (a widened FFN
         // emulating k > 1), which MoE accounting cannot take as K > E. The 8 rows that lack loss_validation
         // are kept, excluded, as runs without a result.
-        ImportResult strict = importCsvFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
+        ImportResult strict = importRunsFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
         QCOMPARE(strict.outcome, ImportResult::Outcome::InvalidRows);
         o.skipInvalid = true;
-        const ImportResult r = importCsvFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
+        const ImportResult r = importRunsFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
         QVERIFY(r.ok());
         QCOMPARE(r.rowsRead, 5799);
         QCOMPARE(r.rowsInvalid, 130);
@@ -67,7 +67,7 @@ private slots:
     void openAthenaIsoflops() {
         MOESCOPE_REQUIRE_SHARED("openathena_isoflops/isoflops.csv");
         const ImportResult r =
-            importCsvFile(sharedData("openathena_isoflops/isoflops.csv").toStdString(), {});
+            importRunsFile(sharedData("openathena_isoflops/isoflops.csv").toStdString(), {});
         QVERIFY(r.ok());
         QCOMPARE(r.rowsRead, 947);
         QCOMPARE(int(r.table.runs.size()), 947);

@@ -1,7 +1,7 @@
 // Open-Athena's dense isoFLOP sweeps (S = 0): per-budget parabola minima N*(C) checked against an
 // independent closed-form quadratic fit, and the exponent of N* ∝ C^a against Hoffmann et al.'s ≈ 0.5.
 #include "core/fit/IsoflopAnalysis.h"
-#include "core/io/CsvImporter.h"
+#include "core/io/RunImporter.h"
 #include "tests/support/TestSupport.h"
 
 #include <cmath>
@@ -41,7 +41,7 @@ class TestSharedIsoflop : public QObject {
 private slots:
     void chinchillaParabolaMinima() {
         MOESCOPE_REQUIRE_SHARED("openathena_isoflops/isoflops.csv");
-        ImportResult r = importCsvFile(sharedData("openathena_isoflops/isoflops.csv").toStdString(), {});
+        ImportResult r = importRunsFile(sharedData("openathena_isoflops/isoflops.csv").toStdString(), {});
         QVERIFY(r.ok());
         const int experiment = r.table.labelIndex("experiment");
         RunTable chinchilla;

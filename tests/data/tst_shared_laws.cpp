@@ -1,7 +1,7 @@
 // Parametric laws on the real data of ../shared/data: Chinchilla against ml-scalefit's and Epoch's
 // published fits, the fast start design against the full grid, and Clark's law against S-Base's values.
 #include "core/fit/LawFitter.h"
-#include "core/io/CsvImporter.h"
+#include "core/io/RunImporter.h"
 #include "tests/support/TestSupport.h"
 
 #include <map>
@@ -31,7 +31,7 @@ private slots:
     void epochRecipeOnEpochData() {
         MOESCOPE_REQUIRE_SHARED("epoch_chinchilla/svg_extracted_data.csv");
         ImportResult r =
-            importCsvFile(sharedData("epoch_chinchilla/svg_extracted_data.csv").toStdString(), {});
+            importRunsFile(sharedData("epoch_chinchilla/svg_extracted_data.csv").toStdString(), {});
         QVERIFY(r.ok());
         std::vector<const Run*> runs;
         for (const Run& run : r.table.runs)
@@ -63,7 +63,7 @@ private slots:
 
     void chinchillaOnOpenAthenaAgainstMlScalefit() {
         MOESCOPE_REQUIRE_SHARED("openathena_isoflops/isoflops.csv");
-        ImportResult r = importCsvFile(sharedData("openathena_isoflops/isoflops.csv").toStdString(), {});
+        ImportResult r = importRunsFile(sharedData("openathena_isoflops/isoflops.csv").toStdString(), {});
         QVERIFY(r.ok());
         const int experiment = r.table.labelIndex("experiment");
         std::vector<const Run*> runs;
@@ -89,7 +89,7 @@ private slots:
         ImportOptions o;
         o.overrides = clarkMapping();
         o.skipInvalid = true;
-        ImportResult r = importCsvFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
+        ImportResult r = importRunsFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
         QVERIFY(r.ok());
         const int hyper = r.table.metricIndex("hyper_id"), step = r.table.metricIndex("step"),
                   seed = r.table.metricIndex("seed"), freq = r.table.metricIndex("routing_frequency"),

@@ -1,6 +1,6 @@
 // The window's workspace: edits are undoable, written through to the .moescope file at once, survive
 // reopening with the chosen views; an undone import disappears from the file too.
-#include "core/io/CsvImporter.h"
+#include "core/io/RunImporter.h"
 #include "ui/FitDock.h"
 #include "ui/ImportWizard.h"
 
@@ -107,7 +107,7 @@ private slots:
         QVERIFY(w->workspace()->saveAs(path, &error));
         const int n = w->runModel()->rowCount();
         const ImportResult extra =
-            importCsvText("params,loss,budget\n1e8,3.0,1e19\n2e8,2.9,1e19\n", "extra.csv", {});
+            importRunsText("params,loss,budget\n1e8,3.0,1e19\n2e8,2.9,1e19\n", "extra.csv", {});
         ImportRecord record;
         record.path = "extra.csv";
         w->workspace()->importRuns(extra.table, record);

@@ -7,8 +7,8 @@
 #include "trainer/ParallelExperts.h"
 #include "trainer/TorchVersion.h"
 
-#include "core/io/CsvImporter.h"
 #include "core/io/Json.h"
+#include "core/io/RunImporter.h"
 #include "core/jobs/TrainerJob.h"
 #include "core/model/Accounting.h"
 #include "tests/support/TestSupport.h"
@@ -300,7 +300,7 @@ private slots:
         QVERIFY2(std::fabs(spent / budget - 1.0) < 0.01, qPrintable(QString::number(spent / budget)));
         QCOMPARE(done["flops"].number(), spent);
         // runs.csv imports as a run with the canonical fields.
-        const ImportResult imported = importCsvFile((out + "/runs.csv").toStdString(), {});
+        const ImportResult imported = importRunsFile((out + "/runs.csv").toStdString(), {});
         QVERIFY(imported.ok());
         QCOMPARE(int(imported.table.runs.size()), 1);
         const Run& run = imported.table.runs[0];
@@ -471,7 +471,7 @@ private slots:
         QVERIFY(Json::parse(r.out.trimmed().toStdString(), j, error));
         QCOMPARE(j["runs"].number(), 2.0);
         QCOMPARE(j["unfinished"].number(), 0.0);
-        const ImportResult first = importCsvFile(
+        const ImportResult first = importRunsFile(
             (shared + "/" + QString::fromStdString(defaultJobName(jobs[0])) + "/runs.csv").toStdString(), {});
         QVERIFY(first.ok());
         QCOMPARE(first.table.runs[0].get(Field::Params), totalParams(jobs[0].arch));

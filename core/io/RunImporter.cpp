@@ -1,6 +1,8 @@
-#include "core/io/CsvImporter.h"
+#include "core/io/RunImporter.h"
 
 #include "core/io/CsvReader.h"
+#include "core/io/JsonRecordReader.h"
+#include "core/io/TextFile.h"
 #include "core/model/NumberParser.h"
 
 #include <cmath>
@@ -50,12 +52,10 @@ public:
         issues_.clear();
         Run run;
         run.sourceLine = line;
-        if (fields.size() != header_.size()) {
-            const bool shortRow = fields.size() < header_.size();
-            const std::string& col = header_[shortRow ? fields.size() : header_.size() - 1];
-            issue(line, col,
-                  (shortRow ? "short row: " : "long row: ") + std::to_string(fields.size()) +
-                      " fields, header has " + std::to_string(header_.size()));
+        std::string column;
+        if (const std::string problem = recordWidthProblem(fields.size(), header_, column);
+            !problem.empty()) {
+            issue(line, column, problem);
         } else {
             for (Field f : allFields())
                 if (mapping_.isMapped(f)) readField(run, f, fields[mapping_.columnOf(f)], line);
@@ -69,6 +69,13 @@ public:
         for (size_t i = 0; i < extra_.size(); ++i)
             extraValues_[i].emplace_back(fields[extra_[i]]);
         result_.table.runs.push_back(std::move(run));
+    }
+
+    // A record the source could not make a row of (a line that is not JSON, a formula that failed).
+    void addBad(int line, const std::string& column, std::string message) {
+        ++result_.rowsRead;
+        ++result_.rowsInvalid;
+        result_.errors.push_back({file_, line, column, std::move(message)});
     }
 
     // Unmapped columns become numeric metrics when every value is a number (or empty), text labels otherwise.
@@ -152,35 +159,50 @@ ImportResult fileError(ImportResult r, ImportResult::Outcome outcome, const std:
     return r;
 }
 
-ImportResult importFrom(CsvReader& reader, const std::string& file, const ImportOptions& options) {
+ImportResult importFrom(RecordSource& records, const std::string& file, const ImportOptions& options) {
     ImportResult result;
-    result.delimiter = reader.delimiter();
+    auto fail = [&](ImportResult::Outcome outcome, int line, const std::string& column,
+                    const std::string& message) {
+        return fileError(std::move(result), outcome, file, line, column, message);
+    };
+    std::string error;
+    TransformedRecords transformed(records, options.transforms);
+    if (!transformed.prepare(error)) return fail(ImportResult::Outcome::BadOption, 0, "", error);
+    RecordSource& reader = options.transforms.empty() ? records : transformed;
     result.header = reader.header();
 
+    // The user's --map first, then the fields the new columns are named after.
     std::vector<MappingOverride> overrides;
     for (const auto& o : options.overrides) {
         MappingOverride checked;
-        std::string error;
         if (!parseMappingOverride(o.field + "=" + o.column, checked, error))
-            return fileError(std::move(result), ImportResult::Outcome::BadOption, file, 0, "", error);
+            return fail(ImportResult::Outcome::BadOption, 0, "", error);
         overrides.push_back(checked);
     }
+    for (const auto& o : options.transforms.fieldOverrides()) {
+        bool mapped = false;
+        for (const auto& u : overrides)
+            mapped = mapped || u.field == o.field;
+        if (!mapped) overrides.push_back(o);
+    }
     ColumnMapping mapping;
-    std::string error;
     if (!mapping.build(reader.header(), overrides, error))
-        return fileError(std::move(result), ImportResult::Outcome::BadOption, file, 0, "", error);
+        return fail(ImportResult::Outcome::BadOption, 0, "", error);
+    if (!transformed.bindFields(mapping, error)) return fail(ImportResult::Outcome::BadOption, 0, "", error);
     result.mapping = mapping.used();
     result.notes = mapping.notes();
 
     const bool hasArchitecture =
         mapping.isMapped(Field::DModel) && mapping.isMapped(Field::NLayers) && mapping.isMapped(Field::Vocab);
     if (!mapping.isMapped(Field::Loss))
-        return fileError(std::move(result), ImportResult::Outcome::InvalidFile, file, reader.headerLine(),
-                         "loss", "missing required column (map one with --map loss=COLUMN)");
+        return fail(ImportResult::Outcome::InvalidFile, reader.headerLine(), "loss",
+                    "missing required column (map one with --map loss=COLUMN or build one with --derive "
+                    "loss=EXPR)");
     if (!mapping.isMapped(Field::Params) && !hasArchitecture)
-        return fileError(
-            std::move(result), ImportResult::Outcome::InvalidFile, file, reader.headerLine(), "params",
-            "missing required column: give params (--map params=COLUMN) or d_model, n_layers and vocab");
+        return fail(
+            ImportResult::Outcome::InvalidFile, reader.headerLine(), "params",
+            "missing required column: give params (--map params=COLUMN, --derive, --lookup) or d_model, "
+            "n_layers and vocab");
 
     result.table.runs.reserve(std::min<size_t>(reader.estimatedRows(), 50'000'000));
     RowImporter rows(file, mapping, reader.header(), result, options.scale);
@@ -188,51 +210,67 @@ ImportResult importFrom(CsvReader& reader, const std::string& file, const Import
     int line = 0;
     for (;;) {
         const auto status = reader.next(fields, line, error);
-        if (status == CsvReader::Status::End) break;
-        if (status == CsvReader::Status::Error) {
+        if (status == RecordSource::Status::End) break;
+        if (status == RecordSource::Status::BadRow) {
+            rows.addBad(line, transformed.badColumn(), error);
+            continue;
+        }
+        if (status == RecordSource::Status::Error) {
             const size_t col = std::min(fields.size(), reader.header().size() - 1);
             ++result.rowsRead;
             ++result.rowsInvalid;
             // A broken quote swallows the rest of the file: nothing after it can be trusted.
-            return fileError(std::move(result), ImportResult::Outcome::InvalidFile, file, line,
-                             reader.header()[col], error + " (the rest of the file cannot be read)");
+            return fail(ImportResult::Outcome::InvalidFile, line, reader.header()[col],
+                        error + " (the rest of the file cannot be read)");
         }
         rows.add(fields, line);
     }
+    result.rowsFiltered = transformed.rowsFiltered();
+    if (result.rowsRead == 0 && result.rowsFiltered > 0)
+        return fail(ImportResult::Outcome::BadOption, 0, "",
+                    "--where " + options.transforms.where.text() + " matches none of the " +
+                        std::to_string(result.rowsFiltered) + " rows");
     if (result.rowsRead == 0)
-        return fileError(std::move(result), ImportResult::Outcome::InvalidFile, file, reader.headerLine() + 1,
-                         "", "no data rows after the header");
+        return fail(ImportResult::Outcome::InvalidFile, reader.headerLine() + 1, "",
+                    "no data rows after the header");
     rows.finishExtraColumns();
+    result.table.sourceColumns = result.mapping;
     if (result.rowsInvalid > 0 && !options.skipInvalid) result.outcome = ImportResult::Outcome::InvalidRows;
     if (result.rowsInvalid == result.rowsRead) result.outcome = ImportResult::Outcome::InvalidRows;
+    if (result.ok() && !options.selection.empty() && !applySelection(result.table, options.selection, error))
+        return fail(ImportResult::Outcome::BadOption, 0, "", error);
+    return result;
+}
+
+ImportResult importText(std::string text, const std::string& file, const ImportOptions& options) {
+    std::string error;
+    if (JsonRecordReader::looksLikeJson(text)) {
+        JsonRecordReader reader;
+        if (!reader.openText(std::move(text), error))
+            return fileError({}, ImportResult::Outcome::InvalidFile, file, 0, "", error);
+        ImportResult result = importFrom(reader, file, options);
+        result.format = reader.format();
+        return result;
+    }
+    CsvReader reader;
+    if (!reader.openText(std::move(text), error))
+        return fileError({}, ImportResult::Outcome::InvalidFile, file, 0, "", error);
+    ImportResult result = importFrom(reader, file, options);
+    result.delimiter = reader.delimiter();
     return result;
 }
 
 } // namespace
 
-ImportResult importCsvFile(const std::string& path, const ImportOptions& options) {
-    CsvReader reader;
-    std::string error;
-    std::ifstream probe(path);
-    if (!probe) {
-        ImportResult r;
-        return fileError(std::move(r), ImportResult::Outcome::Unreadable, path, 0, "", "cannot open file");
-    }
-    if (!reader.open(path, error)) {
-        ImportResult r;
-        return fileError(std::move(r), ImportResult::Outcome::InvalidFile, path, 0, "", error);
-    }
-    return importFrom(reader, path, options);
+ImportResult importRunsFile(const std::string& path, const ImportOptions& options) {
+    std::string text, error;
+    if (!readWholeFile(path, text, error))
+        return fileError({}, ImportResult::Outcome::Unreadable, path, 0, "", error);
+    return importText(std::move(text), path, options);
 }
 
-ImportResult importCsvText(std::string text, const std::string& displayName, const ImportOptions& options) {
-    CsvReader reader;
-    std::string error;
-    if (!reader.openText(std::move(text), error)) {
-        ImportResult r;
-        return fileError(std::move(r), ImportResult::Outcome::InvalidFile, displayName, 0, "", error);
-    }
-    return importFrom(reader, displayName, options);
+ImportResult importRunsText(std::string text, const std::string& displayName, const ImportOptions& options) {
+    return importText(std::move(text), displayName, options);
 }
 
 } // namespace moescope

@@ -1,8 +1,12 @@
 #pragma once
-// Brings any sweep CSV into a RunTable: maps columns, parses numbers, derives missing fields and reports
-// every invalid row as FILE:LINE: column 'X': reason. Without skipInvalid one bad row fails the import.
+// Brings any sweep file — CSV, JSON Lines or a JSON array, told apart by content — into a RunTable: builds
+// the columns the options ask for (ColumnTransforms), maps columns, parses numbers, derives missing fields,
+// keeps one run per group where asked (RunSelection) and reports every invalid row as
+// FILE:LINE: column 'X': reason. Without skipInvalid one bad row fails the import.
 #include "core/io/ColumnMapping.h"
+#include "core/io/ColumnTransforms.h"
 #include "core/model/Run.h"
+#include "core/model/RunSelection.h"
 
 #include <array>
 #include <string>
@@ -21,6 +25,8 @@ struct ImportOptions {
         s.fill(1.0);
         return s;
     }
+    ColumnTransforms transforms; // --set, --lookup, --derive, --where
+    RunSelection selection;      // --run-key, --best-per, --mean-per
 };
 
 struct ImportIssue {
@@ -45,6 +51,8 @@ struct ImportResult {
     int rowsInvalid = 0;
     // Rows with an empty loss (a crashed or unfinished run): imported, excluded with the reason "no loss".
     int rowsWithoutLoss = 0;
+    int rowsFiltered = 0;       // left out by --where: not imported
+    std::string format = "csv"; // "csv", "jsonl" or "json"
     std::vector<ImportIssue> errors;
     std::vector<std::pair<std::string, std::string>> mapping;
     std::vector<std::string> notes;
@@ -56,7 +64,8 @@ struct ImportResult {
     int exitCode() const;
 };
 
-ImportResult importCsvFile(const std::string& path, const ImportOptions& options);
-ImportResult importCsvText(std::string text, const std::string& displayName, const ImportOptions& options);
+ImportResult importRunsFile(const std::string& path, const ImportOptions& options);
+// `text` as the content of a file called `displayName` (tests, pasted data).
+ImportResult importRunsText(std::string text, const std::string& displayName, const ImportOptions& options);
 
 } // namespace moescope

@@ -1,0 +1,192 @@
+#include "core/io/JsonRecordReader.h"
+
+#include "core/io/Json.h"
+#include "core/io/TextFile.h"
+
+#include <charconv>
+#include <unordered_map>
+
+namespace moescope {
+
+namespace {
+
+size_t skipSpace(std::string_view t, size_t p) {
+    while (p < t.size() && (t[p] == ' ' || t[p] == '\t' || t[p] == '\n' || t[p] == '\r'))
+        ++p;
+    return p;
+}
+
+std::string numberText(double v) {
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v); // shortest text that reads back exactly
+    return std::string(buf, r.ptr);
+}
+
+void flatten(const Json& value, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
+    switch (value.type()) {
+    case Json::Type::Object:
+        if (value.size() == 0 && !prefix.empty()) out.emplace_back(prefix, "");
+        for (const auto& [key, member] : value.members())
+            flatten(member, prefix.empty() ? key : prefix + "." + key, out);
+        return;
+    case Json::Type::Null:
+        out.emplace_back(prefix, "");
+        return;
+    case Json::Type::Bool:
+        out.emplace_back(prefix, value.boolean() ? "true" : "false");
+        return;
+    case Json::Type::Number:
+        out.emplace_back(prefix, numberText(value.number()));
+        return;
+    case Json::Type::String:
+        out.emplace_back(prefix, value.string());
+        return;
+    case Json::Type::Array:
+        out.emplace_back(prefix, value.dump());
+        return;
+    }
+}
+
+} // namespace
+
+bool JsonRecordReader::looksLikeJson(std::string_view text) {
+    size_t p = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+    p = skipSpace(text, p);
+    return p < text.size() && (text[p] == '{' || text[p] == '[');
+}
+
+bool JsonRecordReader::open(const std::string& path, std::string& error) {
+    std::string text;
+    return readWholeFile(path, text, error) && openText(std::move(text), error);
+}
+
+bool JsonRecordReader::openText(std::string text, std::string& error) {
+    header_.clear();
+    records_.clear();
+    next_ = 0;
+    size_t start = 0;
+    if (!checkUtf8Text(text, start, error)) return false;
+    start = skipSpace(text, start);
+    isArray_ = start < text.size() && text[start] == '[';
+    if (isArray_) {
+        if (!splitArray(text, start, error)) return false;
+    } else {
+        splitLines(text, start);
+    }
+    if (records_.empty()) {
+        error = isArray_ ? "empty JSON array: no records" : "no records";
+        return false;
+    }
+    return true;
+}
+
+void JsonRecordReader::splitLines(std::string_view text, size_t start) {
+    int line = 1;
+    for (size_t i = 0; i < start; ++i)
+        line += text[i] == '\n';
+    size_t p = start;
+    while (p < text.size()) {
+        size_t eol = text.find('\n', p);
+        if (eol == std::string_view::npos) eol = text.size();
+        std::string_view record = text.substr(p, eol - p);
+        if (skipSpace(record, 0) < record.size()) addRecord(record, line);
+        ++line;
+        p = eol + 1;
+    }
+}
+
+bool JsonRecordReader::splitArray(std::string_view text, size_t start, std::string& error) {
+    // Find each top-level element's extent (strings and nesting respected) so each is parsed alone and a
+    // bad one is reported at its own line.
+    int line = 1;
+    for (size_t i = 0; i < start; ++i)
+        line += text[i] == '\n';
+    size_t p = start + 1;
+    int depth = 0;
+    bool inString = false;
+    size_t elementStart = std::string_view::npos;
+    int elementLine = line;
+    for (; p < text.size(); ++p) {
+        const char c = text[p];
+        if (c == '\n') ++line;
+        if (inString) {
+            if (c == '\\')
+                ++p;
+            else if (c == '"')
+                inString = false;
+            continue;
+        }
+        const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+        if (elementStart == std::string_view::npos && !space && c != ',' && c != ']') {
+            elementStart = p;
+            elementLine = line;
+        }
+        if (c == '"') {
+            inString = true;
+        } else if (c == '{' || c == '[') {
+            ++depth;
+        } else if ((c == '}' || c == ']') && depth > 0) {
+            --depth;
+        } else if ((c == ',' || c == ']') && depth == 0) {
+            if (elementStart != std::string_view::npos)
+                addRecord(text.substr(elementStart, p - elementStart), elementLine);
+            elementStart = std::string_view::npos;
+            if (c == ']') break;
+        }
+    }
+    if (p >= text.size()) {
+        error = "line " + std::to_string(line) + ": the JSON array is not closed with ']'";
+        return false;
+    }
+    if (skipSpace(text, p + 1) < text.size()) {
+        error = "line " + std::to_string(line) + ": text after the JSON array's closing ']'";
+        return false;
+    }
+    return true;
+}
+
+int JsonRecordReader::column(const std::string& key) {
+    for (size_t i = 0; i < header_.size(); ++i)
+        if (header_[i] == key) return static_cast<int>(i);
+    header_.push_back(key);
+    return static_cast<int>(header_.size()) - 1;
+}
+
+void JsonRecordReader::addRecord(std::string_view text, int line) {
+    Record record;
+    record.line = line;
+    Json value;
+    std::string error;
+    if (!Json::parse(text, value, error)) {
+        record.error = "not valid JSON (" + error + ")";
+    } else if (!value.isObject()) {
+        record.error = "not a JSON object (each record must be {\"column\": value, ...})";
+    } else {
+        std::vector<std::pair<std::string, std::string>> cells;
+        flatten(value, "", cells);
+        for (auto& [key, cell] : cells) {
+            const size_t c = static_cast<size_t>(column(key));
+            if (record.cells.size() <= c) record.cells.resize(c + 1);
+            record.cells[c] = std::move(cell);
+        }
+    }
+    records_.push_back(std::move(record));
+}
+
+RecordSource::Status JsonRecordReader::next(std::vector<std::string_view>& fields, int& line,
+                                            std::string& error) {
+    fields.clear();
+    if (next_ >= records_.size()) return Status::End;
+    const Record& r = records_[next_++];
+    line = r.line;
+    if (!r.error.empty()) {
+        error = r.error;
+        return Status::BadRow;
+    }
+    static const std::string kEmpty;
+    for (size_t c = 0; c < header_.size(); ++c)
+        fields.emplace_back(c < r.cells.size() ? std::string_view(r.cells[c]) : std::string_view(kEmpty));
+    return Status::Row;
+}
+
+} // namespace moescope
