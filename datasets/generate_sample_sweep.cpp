@@ -1,5 +1,5 @@
 // Writes the bundled sample sweep: synthetic isoFLOP runs of concrete MoE architectures, losses drawn from
-// Abnar et al.'s published law (Table 3) plus noise. See datasets/README.md.
+// Abnar et al.'s published law (Table 3) plus noise. See datasets/sample_sweep.md.
 #include "core/fit/SyntheticSweep.h"
 #include "core/io/AtomicFile.h"
 #include "core/io/CsvWriter.h"

@@ -97,7 +97,8 @@ bool refineClarkByProfile(const std::vector<LawPoint>& points, std::vector<doubl
     if (p[4] > 1 && p[5] > p[4]) starts.push_back({std::log(p[4] - 1), std::log(p[5] - p[4])});
     for (int i = 0; i < 12; ++i)
         for (int j = 0; j < 12; ++j)
-            starts.push_back({std::log(0.05) + i * std::log(1000.0) / 11, std::log(5.0) + j * std::log(1000.0) / 11});
+            starts.push_back(
+                {std::log(0.05) + i * std::log(1000.0) / 11, std::log(5.0) + j * std::log(1000.0) / 11});
     std::array<double, 2> bestStart = starts.front();
     double bestGrid = std::numeric_limits<double>::infinity();
     for (const auto& s : starts)

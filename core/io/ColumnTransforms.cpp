@@ -110,8 +110,8 @@ bool ColumnTransforms::setWhere(const std::string& text, std::string& error) {
 struct TransformedRecords::Impl {
     struct Table {
         std::string file;
-        int keyColumn = 0;            // in the sweep's header
-        std::vector<int> targets;     // sweep columns the table's other columns fill
+        int keyColumn = 0;        // in the sweep's header
+        std::vector<int> targets; // sweep columns the table's other columns fill
         std::map<std::string, std::vector<std::string>, std::less<>> rows;
     };
     std::vector<std::pair<int, const std::string*>> constants;
@@ -160,8 +160,8 @@ bool TransformedRecords::prepare(std::string& error) {
     for (const auto& l : transforms_.lookups) {
         const auto key = m.columnOf.find(l.column);
         if (key == m.columnOf.end()) {
-            error = "--lookup " + l.column + ":" + l.file + ": no column '" + l.column + "' (columns: " +
-                    columnList(header_) + ")";
+            error = "--lookup " + l.column + ":" + l.file + ": no column '" + l.column +
+                    "' (columns: " + columnList(header_) + ")";
             return false;
         }
         CsvReader reader;
@@ -194,7 +194,8 @@ bool TransformedRecords::prepare(std::string& error) {
             const auto status = reader.next(fields, line, readError);
             if (status == Status::End) break;
             std::string column;
-            std::string problem = status == Status::Row ? recordWidthProblem(fields.size(), h, column) : readError;
+            std::string problem =
+                status == Status::Row ? recordWidthProblem(fields.size(), h, column) : readError;
             const std::string k(status == Status::Row ? trimmed(fields[keyIndex]) : std::string_view());
             if (problem.empty() && table.rows.count(k)) problem = "key '" + k + "' appears twice";
             if (!problem.empty()) {
@@ -231,8 +232,9 @@ bool TransformedRecords::bindFields(const ColumnMapping& mapping, std::string& e
     for (const auto& name : transforms_.where.columns()) {
         const auto f = fieldFromName(name);
         if (impl_->columnOf.count(name) || (f && mapping.isMapped(*f))) continue;
-        error = "--where " + transforms_.where.text() + ": unknown column '" + name + "' (columns: " +
-                columnList(header_) + (f ? "; the field '" + name + "' is not mapped to any" : "") + ")";
+        error = "--where " + transforms_.where.text() + ": unknown column '" + name +
+                "' (columns: " + columnList(header_) +
+                (f ? "; the field '" + name + "' is not mapped to any" : "") + ")";
         return false;
     }
     return true;
@@ -261,8 +263,8 @@ RecordSource::Status TransformedRecords::next(std::vector<std::string_view>& fie
                 int shown = 0;
                 for (auto it = t.rows.begin(); it != t.rows.end() && shown < 8; ++it, ++shown)
                     keys += (keys.empty() ? "'" : ", '") + it->first + "'";
-                error = "'" + std::string(key) + "' is not a key of the lookup table " + t.file + " (keys: " +
-                        keys + (t.rows.size() > 8 ? ", ..." : "") + ")";
+                error = "'" + std::string(key) + "' is not a key of the lookup table " + t.file +
+                        " (keys: " + keys + (t.rows.size() > 8 ? ", ..." : "") + ")";
                 return Status::BadRow;
             }
             for (size_t i = 0; i < t.targets.size(); ++i)

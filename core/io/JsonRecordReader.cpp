@@ -22,7 +22,8 @@ std::string numberText(double v) {
     return std::string(buf, r.ptr);
 }
 
-void flatten(const Json& value, const std::string& prefix, std::vector<std::pair<std::string, std::string>>& out) {
+void flatten(const Json& value, const std::string& prefix,
+             std::vector<std::pair<std::string, std::string>>& out) {
     switch (value.type()) {
     case Json::Type::Object:
         if (value.size() == 0 && !prefix.empty()) out.emplace_back(prefix, "");

@@ -43,9 +43,8 @@ std::string groupKey(const RunTable& table, const Run& run, const std::vector<st
 
 // Indices of the runs each group holds, in order of first appearance; runs `skip` rejects are left out.
 template <class Skip>
-std::vector<std::pair<std::string, std::vector<size_t>>> groups(const RunTable& table,
-                                                                 const std::vector<std::string>& columns,
-                                                                 Skip skip) {
+std::vector<std::pair<std::string, std::vector<size_t>>>
+groups(const RunTable& table, const std::vector<std::string>& columns, Skip skip) {
     std::vector<std::pair<std::string, std::vector<size_t>>> out;
     std::map<std::string, size_t> index;
     for (size_t i = 0; i < table.runs.size(); ++i) {
@@ -71,7 +70,8 @@ void markCurves(RunTable& table, const RunSelection& s) {
             Run& r = table.runs[i];
             r.curve = key;
             const Run& l = table.runs[last];
-            if (r.has(Field::Tokens) && l.has(Field::Tokens) && r.get(Field::Tokens) > l.get(Field::Tokens)) last = i;
+            if (r.has(Field::Tokens) && l.has(Field::Tokens) && r.get(Field::Tokens) > l.get(Field::Tokens))
+                last = i;
         }
         if (s.allCheckpoints || members.size() < 2) continue;
         for (size_t i : members) {
@@ -109,13 +109,15 @@ bool applySelection(RunTable& table, const RunSelection& s, std::string& error) 
     const char* option = s.per == RunSelection::Per::Mean ? "mean-per" : "best-per";
     if (!checkColumns(table, option, s.groupColumns, error)) return false;
     if (s.per != RunSelection::Per::None && s.allCheckpoints) {
-        error = std::string("--") + option + " picks one row per group; it cannot be combined with --all-checkpoints";
+        error = std::string("--") + option +
+                " picks one row per group; it cannot be combined with --all-checkpoints";
         return false;
     }
     if (!s.runKey.empty()) markCurves(table, s);
     if (s.per == RunSelection::Per::None) return true;
 
-    const auto sets = groups(table, s.groupColumns, [](const Run& r) { return r.excluded || !r.has(Field::Loss); });
+    const auto sets =
+        groups(table, s.groupColumns, [](const Run& r) { return r.excluded || !r.has(Field::Loss); });
     for (const auto& [key, members] : sets) {
         if (s.per == RunSelection::Per::Best) {
             size_t best = members.front();
@@ -125,8 +127,9 @@ bool applySelection(RunTable& table, const RunSelection& s, std::string& error) 
                 if (i == best) continue;
                 Run& r = table.runs[i];
                 r.excluded = true;
-                r.excludedWhy = std::string(kNotBestReason) + " (" + key + "): loss " + number(r.get(Field::Loss)) +
-                                " > " + number(table.runs[best].get(Field::Loss)) + " on line " +
+                r.excludedWhy = std::string(kNotBestReason) + " (" + key + "): loss " +
+                                number(r.get(Field::Loss)) + " > " +
+                                number(table.runs[best].get(Field::Loss)) + " on line " +
                                 std::to_string(table.runs[best].sourceLine);
             }
             continue;
@@ -151,9 +154,9 @@ bool applySelection(RunTable& table, const RunSelection& s, std::string& error) 
 
 void clearGroupSelection(RunTable& table) {
     auto startsWith = [](const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; };
-    table.runs.erase(std::remove_if(table.runs.begin(), table.runs.end(),
-                                    [](const Run& r) { return !r.meanOf.empty(); }),
-                     table.runs.end());
+    table.runs.erase(
+        std::remove_if(table.runs.begin(), table.runs.end(), [](const Run& r) { return !r.meanOf.empty(); }),
+        table.runs.end());
     for (Run& r : table.runs)
         if (startsWith(r.excludedWhy, kNotBestReason) || startsWith(r.excludedWhy, kAveragedReason)) {
             r.excluded = false;

@@ -2,6 +2,7 @@
 #include "core/fit/SyntheticSweep.h"
 #include "core/io/CsvWriter.h"
 #include "core/io/Json.h"
+#include "core/store/Workspace.h"
 #include "tests/support/TestSupport.h"
 
 using namespace moescope;
@@ -89,6 +90,82 @@ private slots:
         // Another command's lines are not part of it.
         const ProcessResult fit = runCli({"fit", "--help"});
         QVERIFY(!fit.out.contains("  tokenize "));
+    }
+
+    void wandbExportInOneCommand() {
+        // A verbatim-style W&B export: dotted keys, a size label, perplexities, three learning rates per
+        // configuration and a crashed run; sizes come from a lookup table.
+        const QString csv = writeFile(dir_, "wandb.csv",
+                                      "\"Name\",\"State\",\"model.size\",\"model.number_of_experts\",\"optim."
+                                      "lr\",\"eval/ppl//c4.jsonl\"\n"
+                                      "\"a1\",\"finished\",\"12m\",\"1\",\"0.001\",\"40\"\n\"a2\","
+                                      "\"finished\",\"12m\",\"1\",\"0.003\",\"38\"\n"
+                                      "\"a3\",\"finished\",\"12m\",\"1\",\"0.006\",\"39\"\n\"b1\","
+                                      "\"finished\",\"50m\",\"8\",\"0.001\",\"30\"\n"
+                                      "\"b2\",\"crashed\",\"50m\",\"8\",\"0.003\",\"\"\n\"b3\",\"finished\","
+                                      "\"50m\",\"8\",\"0.006\",\"31\"\n");
+        const QString sizes =
+            writeFile(dir_, "sizes.csv", "model.size,d_model,n_layers\n12m,256,4\n50m,512,8\n");
+        const QStringList common = {"--map",    "params=",
+                                    "--map",    "experts=model.number_of_experts",
+                                    "--lookup", "model.size:" + sizes,
+                                    "--set",    "vocab=32000",
+                                    "--derive", "loss=ln(`eval/ppl//c4.jsonl`)"};
+        const QString ws = dir_.filePath("wandb.moescope");
+        ProcessResult r =
+            runCli(QStringList{"import", csv, "--best-per", "model.size,model.number_of_experts",
+                               "--workspace", ws, "--json"} +
+                   common);
+        QCOMPARE(r.exitCode, 0);
+        const Json j = parseJson(r.out);
+        QCOMPARE(j["rows_read"].number(), 6.0);
+        QCOMPARE(j["rows_filtered"].number(), 0.0);
+        QCOMPARE(j["rows_without_loss"].number(), 1.0);
+        QCOMPARE(j["rows_excluded"].number(), 4.0); // a1, a3, b3 not their group's best; b2 crashed
+        QCOMPARE(j["rows_included"].number(), 2.0);
+        QCOMPARE(j["format"].string(), std::string("csv"));
+        // The workspace keeps every row with its reason.
+        Workspace w;
+        std::string error;
+        QVERIFY(w.open(ws.toStdString(), error, Workspace::Mode::Existing));
+        RunTable table;
+        QVERIFY(w.readRuns(table, error));
+        QCOMPARE(table.runs.size(), size_t(6));
+        QVERIFY(table.runs[0].excludedWhy.find("not the best of its group") == 0);
+
+        r = runCli(QStringList{"import", csv, "--where", "`optim.lr` > 0.01", "--json"} + common);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--where `optim.lr` > 0.01 matches none of the 6 rows"), qPrintable(r.err));
+        r = runCli({"import", csv, "--derive", "loss=ln(ppl)"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--derive loss=ln(ppl): unknown column 'ppl'"), qPrintable(r.err));
+        r = runCli({"import", csv, "--derive", "loss=ln("});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("--derive loss"), qPrintable(r.err));
+        r = runCli({"import", csv, "--best-per", "size", "--mean-per", "size"});
+        QCOMPARE(r.exitCode, 2);
+        r = runCli({"fit", ws, "--law", "chinchilla", "--derive", "x=1"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("is a workspace"), qPrintable(r.err));
+        r = runCli({"fit", ws, "--law", "chinchilla", "--group", "vocab=7"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("option --group 'vocab=7'"), qPrintable(r.err));
+        r = runCli({"fit", ws, "--law", "chinchilla", "--train", "sparsity==0", "--holdout", "none"});
+        QCOMPARE(r.exitCode, 2);
+    }
+
+    void jsonLinesImportWithMapsOnly() {
+        const QString path =
+            writeFile(dir_, "events.jsonl",
+                      "{\"model\": {\"n\": 1e8, \"e\": 8, \"k\": 2}, \"eval\": {\"loss\": 3.1}}\n"
+                      "{\"model\": {\"n\": 2e8, \"e\": 8, \"k\": 2}, \"eval\": {\"loss\": 3.0}}\n");
+        const ProcessResult r =
+            runCli({"import", path, "--map", "params=model.n", "--map", "experts=model.e", "--map",
+                    "active_experts=model.k", "--map", "loss=eval.loss", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        const Json j = parseJson(r.out);
+        QCOMPARE(j["format"].string(), std::string("jsonl"));
+        QCOMPARE(j["rows_included"].number(), 2.0);
     }
 
     void importJsonShape() {

@@ -64,6 +64,34 @@ private slots:
         QCOMPARE(routed, 210);
     }
 
+    void curvesByRunKeyGiveTheShippedFinalPoints() {
+        // datasets/clark2022_routing.csv is each curve's last point; --run-key hyper_id must find the same.
+        MOESCOPE_REQUIRE_SHARED("clark2022_routing/curves.csv");
+        ImportOptions o;
+        o.overrides = clarkMapping();
+        o.skipInvalid = true;
+        o.selection.runKey = {"hyper_id"};
+        const ImportResult curves =
+            importRunsFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
+        QVERIFY(curves.ok());
+        const ImportResult shipped =
+            importRunsFile(MOESCOPE_SOURCE_DIR "/datasets/clark2022_routing.csv", {});
+        QVERIFY(shipped.ok());
+        std::map<double, double> shippedLoss;
+        const int shippedId = shipped.table.metricIndex("hyper_id");
+        for (const Run& run : shipped.table.runs)
+            shippedLoss[run.metrics[shippedId]] = run.get(Field::Loss);
+        const int id = curves.table.metricIndex("hyper_id");
+        int compared = 0;
+        for (const Run& run : curves.table.runs) {
+            QVERIFY(!run.curve.empty());
+            if (run.excluded) continue;
+            QCOMPARE(run.get(Field::Loss), shippedLoss.at(run.metrics[id]));
+            ++compared;
+        }
+        QCOMPARE(compared, 218); // the 5 Dense runs with k > 1 are invalid rows here (K > E)
+    }
+
     void openAthenaIsoflops() {
         MOESCOPE_REQUIRE_SHARED("openathena_isoflops/isoflops.csv");
         const ImportResult r =

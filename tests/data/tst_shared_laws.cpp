@@ -1,5 +1,5 @@
 // Parametric laws on the real data of ../shared/data: Chinchilla against ml-scalefit's and Epoch's
-// published fits, the fast start design against the full grid, and Clark's law against S-Base's values.
+// published fits and the fast start design against the full grid.
 #include "core/fit/LawFitter.h"
 #include "core/io/RunImporter.h"
 #include "tests/support/TestSupport.h"
@@ -83,47 +83,7 @@ private slots:
         QVERIFY(std::fabs(param(f, "beta") - 0.4080) < 0.05);
         QVERIFY(f.metrics.r2 > 0.98);
     }
-
-    void clarkSBase() {
-        MOESCOPE_REQUIRE_SHARED("clark2022_routing/curves.csv");
-        ImportOptions o;
-        o.overrides = clarkMapping();
-        o.skipInvalid = true;
-        ImportResult r = importRunsFile(sharedData("clark2022_routing/curves.csv").toStdString(), o);
-        QVERIFY(r.ok());
-        const int hyper = r.table.metricIndex("hyper_id"), step = r.table.metricIndex("step"),
-                  seed = r.table.metricIndex("seed"), freq = r.table.metricIndex("routing_frequency"),
-                  router = r.table.labelIndex("router_type");
-        // SOURCE.txt's selection: final step per run, routing_frequency 0.5, k = 1, seed 42, Dense runs as E
-        // = 1.
-        std::map<double, const Run*> last;
-        for (const Run& run : r.table.runs) {
-            const std::string& type = run.labels[router];
-            if ((type != "S-Base" && type != "Dense") || run.metrics[freq] != 0.5 ||
-                run.get(Field::ActiveExperts) != 1 || run.metrics[seed] != 42)
-                continue;
-            const Run*& slot = last[run.metrics[hyper]];
-            if (!slot || run.metrics[step] > slot->metrics[step]) slot = &run;
-        }
-        std::vector<const Run*> runs;
-        for (const auto& [id, run] : last)
-            runs.push_back(run);
-        auto law = makeLaw("clark");
-        const auto pts = points(runs, *law);
-        QVERIFY(pts.size() > 30);
-        LawFitOptions opts;
-        opts.starts = LawFitOptions::Starts::Random;
-        opts.randomStarts = 300;
-        const LawFit f = fitLaw(*law, pts, {}, opts);
-        qInfo("Clark S-Base (%zu runs): a %.4f b %.4f c %.4f d %.4f E_start %.3f E_max %.1f (refit in "
-              "SOURCE.txt: -0.082 -0.103 0.009 1.096)",
-              pts.size(), param(f, "a"), param(f, "b"), param(f, "c"), param(f, "d"), param(f, "e_start"),
-              param(f, "e_max"));
-        QVERIFY(std::fabs(param(f, "a") + 0.082) < 0.01);
-        QVERIFY(std::fabs(param(f, "b") + 0.103) < 0.02);
-        QVERIFY(std::fabs(param(f, "c") - 0.009) < 0.004);
-        QVERIFY(std::fabs(param(f, "d") - 1.096) < 0.05);
-    }
+    // Clark's S-Base law on the shipped datasets/clark2022_routing.csv: tests/core/tst_real_sweeps.cpp.
 };
 
 QTEST_GUILESS_MAIN(TestSharedLaws)
