@@ -1,5 +1,6 @@
 #include "ui/LawChart.h"
 
+#include "core/fit/Outliers.h"
 #include "ui/ChartSupport.h"
 
 #include <QCheckBox>
@@ -50,13 +51,14 @@ void LawChart::redraw() {
         return showMessage(view_, "Law", "no parametric fit (too few runs with the law's fields)");
     const LawFit& fit = *snapshot_->lawFit;
     const ParametricLaw& law = *snapshot_->law;
-    QList<QPointF> train, held;
+    QList<QPointF> train, held, outliers;
     double lo = 1e300, hi = -1e300;
     for (size_t i = 0; i < snapshot_->lawPoints.size(); ++i) {
         const LawPoint& x = snapshot_->lawPoints[i];
         const double pred = law.predict(fit.parameters, x);
         const QPointF p = residuals_->isChecked() ? QPointF(pred, x.loss - pred) : QPointF(pred, x.loss);
         (snapshot_->heldOut.count(static_cast<int>(i)) ? held : train) << p;
+        if (i < snapshot_->outlierZ.size() && std::fabs(snapshot_->outlierZ[i]) > kOutlierZ) outliers << p;
         lo = std::min({lo, pred, x.loss}), hi = std::max({hi, pred, x.loss});
     }
     auto* chart = new QChart;
@@ -88,6 +90,11 @@ void LawChart::redraw() {
     const QList<QPointF> identity =
         residuals_->isChecked() ? QList<QPointF>{{a, 0}, {b, 0}} : QList<QPointF>{{a, a}, {b, b}};
     attach(chart, curve(residuals_->isChecked() ? "zero" : "y = x", identity, Qt::gray, 1.5), x, y);
+    // Drawn first and larger, so each flagged run shows as a ring around its own marker.
+    if (!outliers.isEmpty())
+        attach(chart,
+               markers(QString("outliers (|z| > %1)").arg(kOutlierZ), outliers, QColor(245, 150, 30), 15), x,
+               y);
     attach(chart, markers("fitted runs", train, QColor(40, 90, 200), 7), x, y);
     if (!held.isEmpty())
         attach(chart,

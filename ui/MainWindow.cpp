@@ -483,6 +483,11 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
     for (int i = 0; i < budgetBox_->count(); ++i)
         if (budgetBox_->itemData(i).toDouble() == budget_) budgetBox_->setCurrentIndex(i);
     law_->setAnalysis(snapshot_);
+    std::vector<double> z(model_->runs().runs.size(), std::nan(""));
+    if (snapshot_->runs.runs.size() == z.size())
+        for (size_t i = 0; i < snapshot_->outlierZ.size(); ++i)
+            z[snapshot_->lawRuns[i]] = snapshot_->outlierZ[i];
+    model_->setOutlierScores(snapshot_->outlierZ.empty() ? std::vector<double>{} : std::move(z));
     allocation_->setAnalysis(snapshot_);
     updateViews();
     statusBar()->showMessage(tr("Fitted %1 budget(s) and the %2 law in %3 s")

@@ -1,6 +1,13 @@
 #include "ui/RunTableModel.h"
 
+#include "core/fit/Outliers.h"
+#include "core/model/RunSelection.h"
+
+#include <QColor>
 #include <QFont>
+
+#include <cmath>
+#include <set>
 
 namespace moescope {
 
@@ -9,7 +16,33 @@ RunTableModel::RunTableModel(QObject* parent) : QAbstractTableModel(parent) {}
 void RunTableModel::setRuns(RunTable table) {
     beginResetModel();
     table_ = std::move(table);
+    outlierZ_.clear();
+    groups_.clear();
+    std::set<std::string> distinct;
+    for (const Run& r : table_.runs)
+        groups_.push_back(runGroup(table_, r)), distinct.insert(groups_.back());
+    if (distinct.size() < 2) groups_.clear();
+    rebuildColumns();
+    endResetModel();
+}
+
+void RunTableModel::setOutlierScores(std::vector<double> perRun) {
+    if (perRun.size() != table_.runs.size()) perRun.clear();
+    const bool columnChanges = perRun.empty() != outlierZ_.empty();
+    if (columnChanges) beginResetModel();
+    outlierZ_ = std::move(perRun);
+    if (columnChanges) {
+        rebuildColumns();
+        endResetModel();
+    } else if (!outlierZ_.empty()) {
+        emit dataChanged(index(0, 1), index(rowCount() - 1, 1));
+    }
+}
+
+void RunTableModel::rebuildColumns() {
     columns_ = {{Kind::Included, 0}};
+    if (!outlierZ_.empty()) columns_.push_back({Kind::Outlier, 0});
+    if (!groups_.empty()) columns_.push_back({Kind::Group, 0});
     for (Field f : allFields())
         for (const Run& r : table_.runs)
             if (r.has(f)) {
@@ -20,7 +53,6 @@ void RunTableModel::setRuns(RunTable table) {
         columns_.push_back({Kind::Metric, i});
     for (int i = 0; i < static_cast<int>(table_.labelNames.size()); ++i)
         columns_.push_back({Kind::Label, i});
-    endResetModel();
 }
 
 int RunTableModel::rowCount(const QModelIndex& parent) const {
@@ -46,6 +78,26 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
                               ? tr("Excluded from fits")
                               : tr("Excluded from fits: %1").arg(QString::fromStdString(run.excludedWhy)))
                        : tr("Included in fits");
+        return {};
+    case Kind::Outlier: {
+        const double z = outlierZ_[index.row()];
+        if (z != z) return {};
+        if (role == Qt::DisplayRole) return QString::number(z, 'f', 1);
+        if (role == Qt::UserRole) return z;
+        const bool flagged = std::fabs(z) > kOutlierZ;
+        if (role == Qt::BackgroundRole && flagged) return QColor(255, 205, 150);
+        if (role == Qt::ToolTipRole)
+            return flagged
+                       ? tr("Outlier: its residual, with the law refitted without it, is %1 robust standard "
+                            "deviations from the others'. Untick Use to leave it out.")
+                             .arg(std::fabs(z), 0, 'f', 1)
+                       : tr("Robust leave-one-out z of the run's residual");
+        return {};
+    }
+    case Kind::Group:
+        if (role == Qt::DisplayRole || role == Qt::UserRole)
+            return QString::fromStdString(groups_[index.row()]);
+        if (role == Qt::ToolTipRole) return tr("Run group: a fit uses one group at a time");
         return {};
     case Kind::Field: {
         const Field f = static_cast<Field>(c.index);
@@ -83,6 +135,10 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
     switch (c.kind) {
     case Kind::Included:
         return tr("Use");
+    case Kind::Outlier:
+        return tr("outlier z");
+    case Kind::Group:
+        return tr("group");
     case Kind::Field:
         return QString::fromUtf8(fieldName(static_cast<Field>(c.index)).data());
     case Kind::Metric:

@@ -1,6 +1,8 @@
 #pragma once
 // The Runs table: canonical fields present in the data, then metrics and labels. Derived values are shown
-// in italics with a tooltip; the first column includes or excludes a run from fits.
+// in italics with a tooltip; the first column includes or excludes a run from fits. When the analysis has
+// scored outliers, an "outlier z" column follows it (|z| > 3.5 highlighted); when the runs fall into more
+// than one run group, a "group" column says which.
 #include "core/model/Field.h"
 #include "core/model/Run.h"
 
@@ -15,6 +17,8 @@ public:
     explicit RunTableModel(QObject* parent = nullptr);
 
     void setRuns(RunTable table);
+    // Robust leave-one-out z per run (NaN: not scored); an empty vector hides the column.
+    void setOutlierScores(std::vector<double> perRun);
     const RunTable& runs() const { return table_; }
 
     int rowCount(const QModelIndex& parent = {}) const override;
@@ -32,12 +36,15 @@ signals:
     void editRefused(const QString& message);
 
 private:
-    enum class Kind { Included, Field, Metric, Label };
+    enum class Kind { Included, Outlier, Group, Field, Metric, Label };
+    void rebuildColumns();
     struct Column {
         Kind kind;
         int index;
     };
     RunTable table_;
+    std::vector<double> outlierZ_;
+    std::vector<std::string> groups_; // per run, when there are several
     std::vector<Column> columns_;
 };
 

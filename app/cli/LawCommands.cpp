@@ -5,9 +5,12 @@
 #include "app/cli/PlanArgs.h"
 #include "app/cli/RunSource.h"
 #include "core/fit/LawFitter.h"
+#include "core/fit/Outliers.h"
 #include "core/fit/Planner.h"
 #include "core/io/Json.h"
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <ostream>
 
@@ -47,6 +50,25 @@ int fitLawCommand(const CliArgs& args, const AnalysisPlan& plan, std::ostream& o
     if (result) *result = fit;
     Json j = lawFitJson(fit);
     j.set("holdout", analysis.heldOutLabel);
+    // Every run beyond the flag threshold, whether it was excluded or not.
+    Json outliers = Json::array();
+    for (size_t i = 0; i < analysis.outlierZ.size(); ++i) {
+        const double z = analysis.outlierZ[i];
+        if (!(std::fabs(z) > (plan.excludeOutliers ? plan.outlierZ : kOutlierZ))) continue;
+        const Run& run = table.runs[analysis.runs[i]];
+        const bool excluded = std::find(analysis.outliersExcluded.begin(), analysis.outliersExcluded.end(),
+                                        static_cast<int>(i)) != analysis.outliersExcluded.end();
+        Json o = Json::object();
+        o.set("line", run.sourceLine);
+        o.set("z", z);
+        o.set("excluded", excluded);
+        outliers.push(std::move(o));
+        err << args.positionals()[0] << ":" << run.sourceLine << ": outlier, robust z " << z
+            << (excluded ? " (excluded by --exclude-outliers)"
+                         : " (kept; --exclude-outliers Z leaves such runs out)")
+            << "\n";
+    }
+    j.set("outliers", std::move(outliers));
     j.set("plan", planJson(plan));
     if (out.rdbuf()) {
         if (args.has("json"))

@@ -19,10 +19,10 @@ Degrees parseDegrees(const std::string& text) {
 } // namespace
 
 std::vector<OptionSpec> planOptions() {
-    return {{"law"},       {"where"},      {"holdout"},
-            {"train"},     {"group"},      {"starts"},
-            {"bootstrap"}, {"degrees"},    {"leave-one-sparsity-out", false},
-            {"seed"},      {"huber-delta"}};
+    return {{"law"},       {"where"},       {"holdout"},
+            {"train"},     {"group"},       {"starts"},
+            {"bootstrap"}, {"degrees"},     {"leave-one-sparsity-out", false},
+            {"seed"},      {"huber-delta"}, {"exclude-outliers"}};
 }
 
 AnalysisPlan planFromArgs(const CliArgs& args) {
@@ -37,6 +37,12 @@ AnalysisPlan planFromArgs(const CliArgs& args) {
         plan.holdout = "not (" + args.value("train") + ")";
     }
     plan.group = args.value("group", plan.group);
+    if (args.has("exclude-outliers")) {
+        plan.excludeOutliers = true;
+        plan.outlierZ = args.number("exclude-outliers", 0);
+        if (!(plan.outlierZ > 0))
+            throw UsageError("option --exclude-outliers: the z threshold must be positive");
+    }
     if (args.has("starts") && !parseStarts(args.value("starts"), plan.lawFit))
         throw UsageError("option --starts: expected full, fast or a positive number, got '" +
                          args.value("starts") + "'");

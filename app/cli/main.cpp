@@ -19,6 +19,7 @@ const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
   flops --d-model D --layers L [--experts E] [--active K] [--granularity G] [--ctx 2048] [--vocab 50432] [--json]
   fit FILE --law auto|chinchilla|abnar|li|clark|ludziejewski [--where EXPR] [--holdout auto|none|EXPR | --train EXPR]
            [--group auto|all|NAME]   (one run group per fit: runs of another vocab, ctx or corpus stay out)
+           [--exclude-outliers Z]   (leave out runs whose robust leave-one-out z exceeds Z; flagged at 3.5)
            [--starts fast|full|N] [--bootstrap K] [--seed S] [--huber-delta D] [--map ...] [--json]
   fit FILE --law isoflop [--where EXPR] [--budget C] [--degrees A,B,C] [--bootstrap K] [--leave-one-sparsity-out]
            [--json]

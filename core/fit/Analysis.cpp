@@ -1,5 +1,6 @@
 #include "core/fit/Analysis.h"
 
+#include "core/fit/Outliers.h"
 #include "core/model/NumberParser.h"
 #include "core/model/RunSelection.h"
 
@@ -49,6 +50,7 @@ Json planJson(const AnalysisPlan& p) {
     j.set("where", p.where);
     j.set("holdout", p.holdout);
     j.set("group", p.group);
+    j.set("exclude_outliers", p.excludeOutliers ? Json(p.outlierZ) : Json());
     j.set("starts", startsName(p.lawFit));
     j.set("law_bootstrap", p.lawFit.bootstrap);
     j.set("seed", static_cast<long long>(p.lawFit.seed));
@@ -101,6 +103,8 @@ bool planFromJson(const Json& j, AnalysisPlan& p, std::string& error) {
     if (const Json* v = j.find("where")) p.where = v->string();
     if (const Json* v = j.find("holdout")) p.holdout = v->string();
     if (const Json* v = j.find("group")) p.group = v->string();
+    if (const Json* v = j.find("exclude_outliers"); v && v->isNumber())
+        p.excludeOutliers = true, p.outlierZ = v->number();
     if (const Json* v = j.find("starts"); v && !parseStarts(v->string(), p.lawFit))
         return error = "plan: 'starts' must be full, fast or a positive number, got '" + v->string() + "'",
                false;
@@ -278,6 +282,24 @@ LawAnalysis analyzeLaw(const RunTable& table, const AnalysisPlan& plan) {
         return a;
     }
     a.fit = fitLaw(*a.law, train, held, plan.lawFit);
+    if (!plan.scoreOutliers || a.fit->parameters.empty()) return a;
+    const std::vector<double> z = outlierScores(*a.law, train, held, a.fit->parameters, plan.lawFit);
+    // outlierScores lists the training points, then the held-out ones: back to the points' order.
+    a.outlierZ.assign(a.points.size(), std::nan(""));
+    size_t t = 0, h = train.size();
+    for (size_t i = 0; i < a.points.size(); ++i)
+        a.outlierZ[i] = z[a.heldOut.count(static_cast<int>(i)) ? h++ : t++];
+    if (!plan.excludeOutliers) return a;
+    std::vector<LawPoint> kept;
+    for (size_t i = 0; i < a.points.size(); ++i) {
+        if (a.heldOut.count(static_cast<int>(i))) continue;
+        if (std::fabs(a.outlierZ[i]) > plan.outlierZ)
+            a.outliersExcluded.push_back(static_cast<int>(i));
+        else
+            kept.push_back(a.points[i]);
+    }
+    if (!a.outliersExcluded.empty() && static_cast<int>(kept.size()) > a.law->parameterCount())
+        a.fit = fitLaw(*a.law, kept, held, plan.lawFit);
     return a;
 }
 
@@ -340,6 +362,7 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
         s->lawFit = std::move(law.fit);
         s->lawPoints = std::move(law.points);
         s->lawRuns = std::move(law.runs);
+        s->outlierZ = std::move(law.outlierZ);
         s->heldOut = std::move(law.heldOut);
         s->heldOutLabel = std::move(law.heldOutLabel);
         if (!law.problem.empty() && !s->lawId.empty())

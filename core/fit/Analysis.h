@@ -33,6 +33,11 @@ struct AnalysisPlan {
     // fit; core/model/RunSelection.h). auto: the group with the most included runs; all: no grouping; or a
     // group's name as runGroup() writes it ("vocab=32000, ctx=2048").
     std::string group = "auto";
+    // Outliers (core/fit/Outliers.h): every law point gets a robust leave-one-out z; with excludeOutliers
+    // the training points beyond outlierZ are left out and the law refitted.
+    bool scoreOutliers = true;
+    bool excludeOutliers = false;
+    double outlierZ = 3.5;
     LawFitOptions lawFit;   // starts, bootstrap, seed, Huber δ of the parametric law
     IsoflopOptions isoflop; // degrees, folds, bootstrap, seed of the isoFLOP surfaces
 
@@ -66,6 +71,8 @@ struct LawAnalysis {
     std::string heldOutLabel;           // "S=0.98" or the filter's text
     std::map<std::string, int> leftOut; // runs the law could not use, counted by reason
     std::optional<LawFit> fit;          // empty when too few points (see `problem`)
+    std::vector<double> outlierZ;       // per point: robust leave-one-out z (NaN: not scored)
+    std::vector<int> outliersExcluded;  // points left out of the fit as outliers (excludeOutliers)
     std::string problem;
 };
 // The parametric half of the analysis. Throws Cancelled when the plan's flag is set.
@@ -79,8 +86,9 @@ struct AnalysisSnapshot {
     std::shared_ptr<const ParametricLaw> law;
     std::optional<LawFit> lawFit;
     std::vector<LawPoint> lawPoints;
-    std::vector<int> lawRuns; // run index of each law point
-    std::set<int> heldOut;    // law points held out of the fit
+    std::vector<int> lawRuns;     // run index of each law point
+    std::vector<double> outlierZ; // per law point (LawAnalysis::outlierZ)
+    std::set<int> heldOut;        // law points held out of the fit
     std::string heldOutLabel;
     std::optional<AllocationFit> allocation;
     std::vector<std::string> messages; // what could not be fitted, and why

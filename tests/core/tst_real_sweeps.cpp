@@ -4,6 +4,7 @@
 #include "core/fit/Analysis.h"
 #include "core/fit/ClarkProfile.h"
 #include "core/fit/LawFitter.h"
+#include "core/fit/Outliers.h"
 #include "core/io/Json.h"
 #include "core/io/JsonRecordReader.h"
 #include "core/io/RunImporter.h"
@@ -58,12 +59,13 @@ class TestRealSweeps : public QObject {
 
 private slots:
     void jsonLinesFlattenNestedKeysAndReportLines() {
-        const std::string text = "{\"model\": {\"params\": 1e8, \"experts\": 8}, \"loss\": 3.1, \"ok\": true}\n"
-                                 "\n"
-                                 "{\"model\": {\"params\": 2e8}, \"loss\": 3.0, \"note\": \"x\"}\n"
-                                 "{not json}\n"
-                                 "[1, 2]\n"
-                                 "{\"model\": {\"params\": 4e8}, \"loss\": null}\n";
+        const std::string text =
+            "{\"model\": {\"params\": 1e8, \"experts\": 8}, \"loss\": 3.1, \"ok\": true}\n"
+            "\n"
+            "{\"model\": {\"params\": 2e8}, \"loss\": 3.0, \"note\": \"x\"}\n"
+            "{not json}\n"
+            "[1, 2]\n"
+            "{\"model\": {\"params\": 4e8}, \"loss\": null}\n";
         ImportOptions o;
         o.overrides = {{"params", "model.params"}, {"experts", "model.experts"}};
         const ImportResult r = importRunsText(text, "log.jsonl", o);
@@ -134,7 +136,8 @@ private slots:
         QCOMPARE(r.outcome, ImportResult::Outcome::InvalidRows);
         QCOMPARE(r.errors[0].line, 5);
         QCOMPARE(r.errors[0].column, std::string("model.size"));
-        QVERIFY2(r.errors[0].message.find("'50m' is not a key") != std::string::npos, r.errors[0].message.c_str());
+        QVERIFY2(r.errors[0].message.find("'50m' is not a key") != std::string::npos,
+                 r.errors[0].message.c_str());
 
         std::string error;
         ImportOptions bad;
@@ -331,9 +334,10 @@ private slots:
         QVERIFY(s->lawFit);
         const LawFit& f = *s->lawFit;
         qInfo("clark2022_routing.csv S-Base: a %.4f b %.4f c %.4f d %.4f E_start %.3f E_max %.1f on %d runs",
-              param(f, "a"), param(f, "b"), param(f, "c"), param(f, "d"), param(f, "e_start"), param(f, "e_max"),
-              f.metrics.n);
-        // Only the main sweep (58 runs, 6 held out at the largest E) is fitted: the ablations are other groups.
+              param(f, "a"), param(f, "b"), param(f, "c"), param(f, "d"), param(f, "e_start"),
+              param(f, "e_max"), f.metrics.n);
+        // Only the main sweep (58 runs, 6 held out at the largest E) is fitted: the ablations are other
+        // groups.
         QCOMPARE(f.metrics.n + f.heldout->n, 58);
         // Published (Clark et al. 2022, S-BASE): a −0.082, b −0.108, c 0.009, d 1.104.
         QVERIFY(std::fabs(param(f, "a") + 0.082) < 0.003);
@@ -347,6 +351,40 @@ private slots:
         // E_max is poorly identified and the interval says so (it was ±0.003 around a start value).
         const auto band = f.ci95.at("e_max");
         QVERIFY(band.second / band.first > 2);
+    }
+
+    void outliersAreFlaggedByLeaveOneOutAndExcludedOnlyOnRequest() {
+        ImportResult r = importRunsFile(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", {});
+        QVERIFY(r.ok());
+        AnalysisPlan plan;
+        plan.law = "abnar";
+        plan.lawFit.bootstrap = 0;
+        const LawAnalysis clean = analyzeLaw(r.table, plan);
+        QVERIFY(clean.fit);
+        double worst = 0;
+        for (double z : clean.outlierZ)
+            worst = std::max(worst, std::fabs(z));
+        QVERIFY2(worst < kOutlierZ + 1, qPrintable(QString::number(worst))); // Gaussian noise only
+
+        // One run's loss 0.15 nats too high (a bad eval, a diverged run): 30 σ of the sweep's noise.
+        const int planted = 40;
+        r.table.runs[planted].set(Field::Loss, r.table.runs[planted].get(Field::Loss) + 0.15);
+        const LawAnalysis dirty = analyzeLaw(r.table, plan);
+        int point = -1;
+        for (size_t i = 0; i < dirty.runs.size(); ++i)
+            if (dirty.runs[i] == planted) point = static_cast<int>(i);
+        QVERIFY(point >= 0);
+        QVERIFY2(dirty.outlierZ[point] > 10, qPrintable(QString::number(dirty.outlierZ[point])));
+        QVERIFY(dirty.outliersExcluded.empty()); // flagged, still in the fit: the user decides
+
+        plan.excludeOutliers = true;
+        const LawAnalysis excluded = analyzeLaw(r.table, plan);
+        QCOMPARE(excluded.outliersExcluded, std::vector<int>{point});
+        QCOMPARE(excluded.fit->metrics.n, clean.fit->metrics.n - 1);
+        // Without the planted run the fit is the clean one again (within the noise's reach).
+        QVERIFY(std::fabs(param(*excluded.fit, "alpha") - param(*clean.fit, "alpha")) <
+                std::fabs(param(*dirty.fit, "alpha") - param(*clean.fit, "alpha")) + 1e-9);
+        QVERIFY(excluded.fit->metrics.rmse < dirty.fit->metrics.rmse);
     }
 
     void shippedMarinDataImportsAsThreeCorpora() {

@@ -1,10 +1,16 @@
 // The main window opens the bundled sample sweep and shows its runs.
 #include "tests/support/TestSupport.h"
+#include "ui/LawChart.h"
 #include "ui/MainWindow.h"
 #include "ui/VtkWidget.h"
 
 #include <QGuiApplication>
 
+#include <QChartView>
+#include <QFile>
+#include <QFileInfo>
+#include <QScatterSeries>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
 
@@ -36,6 +42,58 @@ private slots:
         const QModelIndex idx = w.runModel()->index(0, sparsityColumn);
         QVERIFY(w.runModel()->data(idx, Qt::FontRole).value<QFont>().italic());
         QVERIFY(w.runModel()->data(idx, Qt::ToolTipRole).toString().contains("Derived"));
+    }
+
+    void outliersAreFlaggedInTheTableAndTheLawChart() {
+        // The sample sweep with one run's loss raised by 0.15 nats: the analysis flags it, nothing excludes
+        // it.
+        QFile in(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv");
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QList<QByteArray> lines = in.readAll().split('\n');
+        const QList<QByteArray> header = lines[0].split(',');
+        const int lossColumn = header.indexOf("loss");
+        QVERIFY(lossColumn >= 0);
+        QList<QByteArray> cells = lines[41].split(',');
+        cells[lossColumn] = QByteArray::number(cells[lossColumn].toDouble() + 0.15, 'g', 10);
+        lines[41] = cells.join(',');
+        QTemporaryDir dir;
+        const QString path = moescope::test::writeFile(dir, "planted.csv", lines.join('\n'));
+        MainWindow w;
+        QSignalSpy updated(&w, &MainWindow::viewsUpdated);
+        QVERIFY(w.openPath(path));
+        QVERIFY(updated.wait(600000));
+        int zColumn = -1;
+        for (int c = 0; c < w.runModel()->columnCount(); ++c)
+            if (w.runModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString() == "outlier z")
+                zColumn = c;
+        QVERIFY(zColumn > 0);
+        const QModelIndex planted = w.runModel()->index(40, zColumn);
+        QVERIFY2(w.runModel()->data(planted, Qt::UserRole).toDouble() > 3.5,
+                 qPrintable(w.runModel()->data(planted, Qt::DisplayRole).toString()));
+        QVERIFY(w.runModel()->data(planted, Qt::BackgroundRole).isValid());
+        QVERIFY(!w.runModel()->data(w.runModel()->index(10, zColumn), Qt::BackgroundRole).isValid());
+        QVERIFY(!w.runModel()->runs().runs[40].excluded); // flagged, still the user's choice
+        int rings = 0;
+        for (auto* series : w.law()->view()->chart()->series())
+            if (series->name().startsWith("outliers")) rings = static_cast<QScatterSeries*>(series)->count();
+        QCOMPARE(rings, 1);
+    }
+
+    void openExampleListsTheShippedDatasets() {
+        const auto examples = MainWindow::exampleDatasets();
+        QStringList files;
+        for (const auto& [title, path] : examples)
+            files << QFileInfo(path).fileName();
+        QCOMPARE(files, (QStringList{"clark2022_routing.csv", "marin_isoflops.csv", "sample_sweep.csv"}));
+        QVERIFY(examples[0].first.startsWith("Clark et al. 2022"));
+        MainWindow w;
+        QString error;
+        QVERIFY2(w.openPath(examples[1].second, &error), qPrintable(error));
+        QCOMPARE(w.runModel()->rowCount(), 258);
+        bool groupColumn = false; // three corpora: the table says which group each run is in
+        for (int c = 0; c < w.runModel()->columnCount(); ++c)
+            groupColumn |= w.runModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString() == "group";
+        QVERIFY(groupColumn);
     }
 
     void excludingARunUnchecksIt() {
