@@ -2,20 +2,26 @@
 
 #include "core/io/ColumnMapping.h"
 #include "core/io/CsvReader.h"
+#include "core/io/RecordSource.h"
 #include "core/store/Sha256.h"
 
 #include <QCheckBox>
+#include <QColor>
 #include <QComboBox>
 #include <QCryptographicHash>
 #include <QDialogButtonBox>
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
@@ -29,13 +35,40 @@ bool scalable(Field f) {
     return f == Field::Params || f == Field::ActiveParams || f == Field::Tokens || f == Field::Flops ||
            f == Field::Budget;
 }
+
+QStringList nonEmptyLines(const QPlainTextEdit* edit) {
+    QStringList out;
+    for (const QString& line : edit->toPlainText().split('\n'))
+        if (!line.trimmed().isEmpty()) out << line.trimmed();
+    return out;
+}
+
+QPlainTextEdit* optionEdit(const QString& name, const QString& placeholder) {
+    auto* edit = new QPlainTextEdit;
+    edit->setObjectName(name);
+    edit->setPlaceholderText(placeholder);
+    edit->setMaximumHeight(70);
+    return edit;
+}
+
+// A row's message without the values it quotes: rows that fail the same way group together.
+QString problemKind(const ImportIssue& e) {
+    QString m = QString::fromStdString(e.message);
+    m.replace(QRegularExpression("'[^']*'"), "'…'");
+    m.replace(QRegularExpression("[-+]?[0-9][0-9.eE+-]*"), "#");
+    return QString::fromStdString(e.column) + "\x1f" + m;
+}
 } // namespace
 
 ImportWizard::ImportWizard(const QString& path, QWidget* parent)
     : QDialog(parent), path_(path), preview_(new QTableWidget), derived_(new QTableWidget),
       invalid_(new QListWidget),
-      skip_(new QCheckBox(tr("Skip invalid rows (they are listed, not imported)"))), summary_(new QLabel),
-      format_(new QLabel), buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel)) {
+      skip_(new QCheckBox(tr("Skip invalid rows (they are listed, not imported)"))),
+      formulas_(optionEdit("formulas", tr("NAME=EXPR per line, e.g. loss=ln(`eval/ppl`)"))),
+      constants_(optionEdit("constants", tr("NAME=VALUE per line, e.g. vocab=50304"))),
+      lookups_(optionEdit("lookups", tr("COLUMN:FILE.csv per line, e.g. size:sizes.csv"))),
+      perGroup_(new QComboBox), groupColumns_(new QLineEdit), summary_(new QLabel), format_(new QLabel),
+      buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel)) {
     setWindowTitle(tr("Import %1").arg(QFileInfo(path).fileName()));
     resize(1200, 800);
     QFile f(path);
@@ -44,19 +77,23 @@ ImportWizard::ImportWizard(const QString& path, QWidget* parent)
         return;
     }
     const QByteArray bytes = f.readAll();
-    CsvReader reader;
-    std::string e;
-    if (!reader.openText(bytes.toStdString(), e)) {
+    std::string e, format;
+    const auto reader = openRecordSource(bytes.toStdString(), e, format);
+    if (!reader) {
         error_ = QString("%1: %2").arg(path, QString::fromStdString(e));
         return;
     }
     valid_ = true;
     text_ = QString::fromUtf8(bytes);
-    header_ = reader.header();
-    const char delim = reader.delimiter();
-    format_->setText(tr("Delimiter %1, header on line %2 with %3 columns")
-                         .arg(delim == '\t' ? tr("tab") : QString("'%1'").arg(delim))
-                         .arg(reader.headerLine())
+    header_ = reader->header();
+    const auto* csv = dynamic_cast<const CsvReader*>(reader.get());
+    const QString what =
+        csv ? tr("CSV, delimiter %1")
+                  .arg(csv->delimiter() == '\t' ? tr("tab") : QString("'%1'").arg(csv->delimiter()))
+            : (format == "jsonl" ? tr("JSON Lines") : tr("JSON array"));
+    format_->setText(tr("%1: %2, header on line %3 with %4 columns")
+                         .arg(QFileInfo(path).fileName(), what)
+                         .arg(reader->headerLine())
                          .arg(header_.size()));
 
     // The first 100 records as read.
@@ -67,13 +104,17 @@ ImportWizard::ImportWizard(const QString& path, QWidget* parent)
     preview_->setHorizontalHeaderLabels(headers);
     std::vector<std::string_view> fields;
     int line = 0;
-    for (int row = 0; row < 100 && reader.next(fields, line, e) == CsvReader::Status::Row; ++row) {
+    for (int row = 0; row < 100;) {
+        const auto status = reader->next(fields, line, e);
+        if (status == RecordSource::Status::End || status == RecordSource::Status::Error) break;
+        if (status != RecordSource::Status::Row) continue;
         preview_->insertRow(row);
         preview_->setVerticalHeaderItem(row, new QTableWidgetItem(QString::number(line)));
         for (size_t c = 0; c < fields.size() && c < header_.size(); ++c)
             preview_->setItem(
                 row, int(c),
                 new QTableWidgetItem(QString::fromUtf8(fields[c].data(), int(fields[c].size()))));
+        ++row;
     }
     preview_->setEditTriggers(QAbstractItemView::NoEditTriggers);
 
@@ -110,6 +151,27 @@ ImportWizard::ImportWizard(const QString& path, QWidget* parent)
         form->addRow(combo->objectName(), row);
         connect(combo, &QComboBox::currentIndexChanged, this, &ImportWizard::refresh);
     }
+    // New columns and one run per group: the CLI's options, as widgets.
+    perGroup_->setObjectName("per_group");
+    perGroup_->addItem(tr("every row"), "none");
+    perGroup_->addItem(tr("lowest loss per group"), "best");
+    perGroup_->addItem(tr("mean loss per group"), "mean");
+    groupColumns_->setObjectName("group_columns");
+    groupColumns_->setPlaceholderText(tr("group columns, e.g. model.size, experts"));
+    auto* columns = new QFormLayout;
+    columns->addRow(tr("Formulas"), formulas_);
+    columns->addRow(tr("Constants"), constants_);
+    columns->addRow(tr("Lookup tables"), lookups_);
+    auto* per = new QHBoxLayout;
+    per->addWidget(perGroup_);
+    per->addWidget(groupColumns_, 1);
+    columns->addRow(tr("Keep"), per);
+    form->addRow(new QLabel(tr("<b>New columns and groups</b>")));
+    form->addRow(columns);
+    for (QPlainTextEdit* edit : {formulas_, constants_, lookups_})
+        connect(edit, &QPlainTextEdit::textChanged, this, &ImportWizard::refresh);
+    connect(perGroup_, &QComboBox::currentIndexChanged, this, &ImportWizard::refresh);
+    connect(groupColumns_, &QLineEdit::textChanged, this, &ImportWizard::refresh);
     connect(skip_, &QCheckBox::toggled, this, &ImportWizard::refresh);
     connect(buttons_, &QDialogButtonBox::accepted, this, &ImportWizard::accept);
     connect(buttons_, &QDialogButtonBox::rejected, this, &QDialog::reject);
@@ -147,13 +209,44 @@ QString ImportWizard::mappingKey() const {
 
 ImportOptions ImportWizard::options() const {
     ImportOptions o;
+    columnOptions(o);
+    // "(not in the file)" unmaps a field only where the file's own columns would have fed it: a field that
+    // a new column (formula, constant, lookup) provides is then still mapped to it.
+    ColumnMapping automatic;
+    std::string ignored;
+    automatic.build(header_, {}, ignored);
     for (const auto& [f, combo] : fields_) {
         const int c = combo->currentData().toInt();
+        if (c < 0 && !automatic.isMapped(f)) continue;
         o.overrides.push_back({std::string(fieldName(f)), c >= 0 ? header_[c] : std::string()});
         if (units_.count(f)) o.scale[static_cast<int>(f)] = units_.at(f)->currentData().toDouble();
     }
     o.skipInvalid = skip_->isChecked();
     return o;
+}
+
+QString ImportWizard::columnOptions(ImportOptions& o) const {
+    std::string error;
+    for (const QString& line : nonEmptyLines(constants_))
+        if (!o.transforms.addConstant(line.toStdString(), error)) return QString::fromStdString(error);
+    for (const QString& line : nonEmptyLines(lookups_)) {
+        // A lookup table named relative to the sweep's own folder, as a user would write it.
+        QString spec = line;
+        const QString file = line.section(':', 1).trimmed();
+        if (!file.isEmpty() && QFileInfo(file).isRelative())
+            spec = line.section(':', 0, 0) + ":" + QFileInfo(path_).dir().filePath(file);
+        if (!o.transforms.addLookup(spec.toStdString(), error)) return QString::fromStdString(error);
+    }
+    for (const QString& line : nonEmptyLines(formulas_))
+        if (!o.transforms.addFormula(line.toStdString(), error)) return QString::fromStdString(error);
+    const QString per = perGroup_->currentData().toString();
+    if (per != "none" && !groupColumns_->text().trimmed().isEmpty()) {
+        o.selection.per = per == "best" ? RunSelection::Per::Best : RunSelection::Per::Mean;
+        if (!parseColumnList(per == "best" ? "best-per" : "mean-per", groupColumns_->text().toStdString(),
+                             o.selection.groupColumns, error))
+            return QString::fromStdString(error);
+    }
+    return {};
 }
 
 ImportRecord ImportWizard::record() const {
@@ -170,14 +263,14 @@ bool ImportWizard::canAccept() const {
 
 void ImportWizard::refresh() {
     if (!valid_) return;
+    ImportOptions check;
+    const QString optionError = columnOptions(check);
     const ImportOptions o = options();
     // One import serves preview and result: the importer keeps the valid runs and lists every invalid row
     // whether or not skipping was chosen; only the outcome differs.
     result_ = importRunsText(text_.toStdString(), path_.toStdString(), o);
+    if (!optionError.isEmpty()) result_.outcome = ImportResult::Outcome::BadOption;
     const ImportResult& shown = result_;
-    invalid_->clear();
-    for (const auto& e : shown.errors)
-        invalid_->addItem(QString::fromStdString(e.toString()));
     // Derived preview: the canonical fields of the first 20 runs, derived values in italics.
     derived_->clear();
     std::vector<Field> present;
@@ -206,16 +299,88 @@ void ImportWizard::refresh() {
             }
             derived_->setItem(i, c, item);
         }
-    QString text = tr("%1 rows read, %2 valid, %3 invalid.")
-                       .arg(shown.rowsRead)
-                       .arg(shown.rowsRead - shown.rowsInvalid)
-                       .arg(shown.rowsInvalid);
-    if (!result_.ok() && result_.outcome == ImportResult::Outcome::InvalidRows && !o.skipInvalid)
-        text += tr(" Fix the rows listed below, or choose to skip them.");
-    else if (!result_.ok() && !shown.errors.empty())
-        text += " " + QString::fromStdString(shown.errors.front().message);
-    summary_->setText(text);
+    showProblems(optionError);
     buttons_->button(QDialogButtonBox::Ok)->setEnabled(canAccept());
+}
+
+void ImportWizard::showProblems(const QString& optionError) {
+    const ImportResult& shown = result_;
+    // Every required field that is missing, at once, with its combo marked.
+    QStringList missing;
+    auto mapped = [&](Field f) {
+        for (const auto& [field, column] : shown.mapping)
+            if (field == fieldName(f)) return true;
+        return false;
+    };
+    for (auto& [f, combo] : fields_)
+        combo->setStyleSheet({});
+    if (!mapped(Field::Loss)) missing << "loss";
+    if (!mapped(Field::Params) && !(mapped(Field::DModel) && mapped(Field::NLayers) && mapped(Field::Vocab)))
+        missing << tr("params (or d_model, n_layers and vocab)");
+    for (Field f : {Field::Loss, Field::Params})
+        if (!mapped(f)) fields_.at(f)->setStyleSheet("QComboBox { border: 2px solid #d33; }");
+
+    // Invalid rows grouped by what went wrong; the file is named once, above them.
+    invalid_->clear();
+    for (int r = 0; r < preview_->rowCount(); ++r)
+        for (int c = 0; c < preview_->columnCount(); ++c)
+            if (auto* item = preview_->item(r, c)) item->setBackground({}), item->setToolTip({});
+    std::vector<std::pair<QString, std::vector<const ImportIssue*>>> groups;
+    for (const auto& e : shown.errors) {
+        const QString kind = problemKind(e);
+        auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == kind; });
+        if (it == groups.end()) it = groups.insert(groups.end(), {kind, {}});
+        it->second.push_back(&e);
+        // The bad cell itself, where the preview shows its row.
+        const auto col = std::find(header_.begin(), header_.end(), e.column);
+        for (int r = 0; r < preview_->rowCount() && col != header_.end(); ++r)
+            if (preview_->verticalHeaderItem(r)->text().toInt() == e.line)
+                if (auto* item = preview_->item(r, int(col - header_.begin()))) {
+                    item->setBackground(QColor(255, 190, 190));
+                    item->setToolTip(QString::fromStdString(e.message));
+                }
+    }
+    if (!groups.empty()) invalid_->addItem(tr("%1:").arg(path_));
+    for (const auto& [kind, issues] : groups) {
+        const ImportIssue& first = *issues.front();
+        QStringList lines;
+        for (size_t i = 0; i < issues.size() && i < 5; ++i)
+            lines << QString::number(issues[i]->line);
+        if (issues.size() > 5) lines << "…";
+        QString text =
+            (first.column.empty() ? QString()
+                                  : tr("column '%1': ").arg(QString::fromStdString(first.column))) +
+            tr("%n row(s) (line %1): ", nullptr, int(issues.size())).arg(lines.join(", ")) +
+            QString::fromStdString(first.message);
+        if (first.message.find("not a number") != std::string::npos)
+            text += tr(" — map another column, or build this one with a lookup table or a formula");
+        invalid_->addItem(text);
+    }
+
+    QString text;
+    if (!missing.isEmpty())
+        text = tr("Required fields not mapped: %1. Choose their columns on the left (marked), or build them "
+                  "with a "
+                  "formula or a lookup table.")
+                   .arg(missing.join(tr(" and ")));
+    else if (!optionError.isEmpty())
+        text = optionError;
+    else {
+        int excluded = 0;
+        for (const Run& r : shown.table.runs)
+            excluded += r.excluded;
+        text = tr("%1 rows read, %2 valid, %3 invalid; %4 runs used by fits, %5 kept but excluded.")
+                   .arg(shown.rowsRead)
+                   .arg(shown.rowsRead - shown.rowsInvalid)
+                   .arg(shown.rowsInvalid)
+                   .arg(int(shown.table.runs.size()) - excluded)
+                   .arg(excluded);
+        if (!result_.ok() && result_.outcome == ImportResult::Outcome::InvalidRows && !skip_->isChecked())
+            text += tr(" Fix the rows listed below, or choose to skip them.");
+        else if (!result_.ok() && !shown.errors.empty())
+            text += " " + QString::fromStdString(shown.errors.front().message);
+    }
+    summary_->setText(text);
 }
 
 void ImportWizard::accept() {

@@ -1,8 +1,10 @@
 #pragma once
-// Bringing a sweep CSV in by hand: the detected delimiter and header, the first 100 rows, one combo per
-// field pre-filled by the automatic mapping (or the mapping last used for a file with the same header),
-// unit multipliers, a preview of the runs with their derived fields, every invalid row with its line, and
-// "skip invalid rows" only as an explicit choice.
+// Bringing a sweep file (CSV, JSON Lines, JSON) in by hand: the detected format and header, the first 100
+// rows with every bad cell highlighted, one combo per field pre-filled by the automatic mapping (or the
+// mapping last used for a file with the same header), unit multipliers, new columns (constants, lookup
+// tables, formulas — the CLI's --set, --lookup, --derive), one run per group (--best-per / --mean-per), a
+// preview of the runs with their derived fields, the invalid rows grouped by problem, and "skip invalid
+// rows" only as an explicit choice. Every required field that is missing is named at once.
 #include "core/io/RunImporter.h"
 #include "core/store/Workspace.h"
 
@@ -14,7 +16,9 @@ class QCheckBox;
 class QComboBox;
 class QDialogButtonBox;
 class QLabel;
+class QLineEdit;
 class QListWidget;
+class QPlainTextEdit;
 class QTableWidget;
 
 namespace moescope {
@@ -34,6 +38,13 @@ public:
     QTableWidget* derivedPreview() const { return derived_; }
     QListWidget* invalidRows() const { return invalid_; }
     QLabel* summary() const { return summary_; }
+    // NAME=EXPR per line (--derive), NAME=VALUE per line (--set), COLUMN:FILE per line (--lookup).
+    QPlainTextEdit* formulas() const { return formulas_; }
+    QPlainTextEdit* constants() const { return constants_; }
+    QPlainTextEdit* lookups() const { return lookups_; }
+    // none / best / mean, and the group's columns.
+    QComboBox* perGroup() const { return perGroup_; }
+    QLineEdit* groupColumns() const { return groupColumns_; }
     bool canAccept() const;
 
     // The import as the dialog now defines it; the record names file, hash and mapping.
@@ -47,6 +58,9 @@ public slots:
 
 private:
     QString mappingKey() const;
+    // The option problems of the columns section, or empty.
+    QString columnOptions(ImportOptions& o) const;
+    void showProblems(const QString& optionError);
     QString path_;
     QString text_;
     bool valid_ = false;
@@ -57,6 +71,9 @@ private:
     QTableWidget *preview_, *derived_;
     QListWidget* invalid_;
     QCheckBox* skip_;
+    QPlainTextEdit *formulas_, *constants_, *lookups_;
+    QComboBox* perGroup_;
+    QLineEdit* groupColumns_;
     QLabel *summary_, *format_;
     QDialogButtonBox* buttons_;
     ImportResult result_;

@@ -135,7 +135,7 @@ void MainWindow::buildMenus() {
     for (const auto& [title, path] : exampleDatasets())
         examples->addAction(title, this, [this, path = path] { openPath(path); });
     examples->setEnabled(!examples->isEmpty());
-    file->addAction(tr("&Import CSV…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::importDialog);
+    file->addAction(tr("&Import sweep…"), QKeySequence(tr("Ctrl+I")), this, &MainWindow::importDialog);
     file->addAction(tr("Save &As…"), QKeySequence::SaveAs, this, &MainWindow::saveAsDialog);
     file->addSeparator();
     file->addAction(tr("&Export view…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportDialog);
@@ -192,8 +192,8 @@ void MainWindow::rebuildRecentMenu() {
 }
 
 void MainWindow::importDialog() {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Import sweep CSV"), {}, tr("Sweeps (*.csv *.tsv *.txt)"));
+    const QString path = QFileDialog::getOpenFileName(this, tr("Import sweep"), {},
+                                                      tr("Sweeps (*.csv *.tsv *.txt *.jsonl *.json)"));
     if (!path.isEmpty()) importWithWizard(path);
 }
 

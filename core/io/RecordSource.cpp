@@ -11,3 +11,23 @@ std::string recordWidthProblem(size_t fields, const std::vector<std::string>& he
 }
 
 } // namespace moescope
+
+#include "core/io/CsvReader.h"
+#include "core/io/JsonRecordReader.h"
+
+namespace moescope {
+
+std::unique_ptr<RecordSource> openRecordSource(std::string text, std::string& error, std::string& format) {
+    if (JsonRecordReader::looksLikeJson(text)) {
+        auto json = std::make_unique<JsonRecordReader>();
+        if (!json->openText(std::move(text), error)) return nullptr;
+        format = json->format();
+        return json;
+    }
+    auto csv = std::make_unique<CsvReader>();
+    if (!csv->openText(std::move(text), error)) return nullptr;
+    format = "csv";
+    return csv;
+}
+
+} // namespace moescope

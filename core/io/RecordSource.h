@@ -37,3 +37,13 @@ namespace moescope {
 std::string recordWidthProblem(size_t fields, const std::vector<std::string>& header, std::string& column);
 
 } // namespace moescope
+
+#include <memory>
+
+namespace moescope {
+
+// The reader for `text` by its content: JSON Lines or a JSON array when it starts with '{' or '[', CSV
+// otherwise. Null with `error` when the text cannot be read at all; `format` gets "csv", "jsonl" or "json".
+std::unique_ptr<RecordSource> openRecordSource(std::string text, std::string& error, std::string& format);
+
+} // namespace moescope

@@ -1,7 +1,6 @@
 #include "core/io/RunImporter.h"
 
 #include "core/io/CsvReader.h"
-#include "core/io/JsonRecordReader.h"
 #include "core/io/TextFile.h"
 #include "core/model/NumberParser.h"
 
@@ -243,20 +242,12 @@ ImportResult importFrom(RecordSource& records, const std::string& file, const Im
 }
 
 ImportResult importText(std::string text, const std::string& file, const ImportOptions& options) {
-    std::string error;
-    if (JsonRecordReader::looksLikeJson(text)) {
-        JsonRecordReader reader;
-        if (!reader.openText(std::move(text), error))
-            return fileError({}, ImportResult::Outcome::InvalidFile, file, 0, "", error);
-        ImportResult result = importFrom(reader, file, options);
-        result.format = reader.format();
-        return result;
-    }
-    CsvReader reader;
-    if (!reader.openText(std::move(text), error))
-        return fileError({}, ImportResult::Outcome::InvalidFile, file, 0, "", error);
-    ImportResult result = importFrom(reader, file, options);
-    result.delimiter = reader.delimiter();
+    std::string error, format;
+    const auto source = openRecordSource(std::move(text), error, format);
+    if (!source) return fileError({}, ImportResult::Outcome::InvalidFile, file, 0, "", error);
+    ImportResult result = importFrom(*source, file, options);
+    result.format = format;
+    if (const auto* csv = dynamic_cast<const CsvReader*>(source.get())) result.delimiter = csv->delimiter();
     return result;
 }
 

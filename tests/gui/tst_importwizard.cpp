@@ -7,8 +7,12 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
+#include <QLineEdit>
 #include <QListWidget>
+#include <QPlainTextEdit>
 #include <QTableWidget>
+
+#include <cmath>
 
 using namespace moescope;
 using namespace moescope::test;
@@ -86,15 +90,82 @@ private slots:
 
     void invalidRowsAreListedAndSkippedOnlyOnRequest() {
         ImportWizard w(writeFile(dir_, "bad.csv", "params,loss\n1e8,3.0\n2e8,abc\n3e8,-1\n4e8,2.8\n"));
-        QCOMPARE(w.invalidRows()->count(), 2);
-        QVERIFY(w.invalidRows()->item(0)->text().contains("bad.csv:3: column 'loss'"));
-        QVERIFY(w.invalidRows()->item(1)->text().contains(":4: column 'loss'"));
+        // The file once, then one line per kind of problem.
+        QCOMPARE(w.invalidRows()->count(), 3);
+        QVERIFY(w.invalidRows()->item(0)->text().endsWith("bad.csv:"));
+        QVERIFY2(w.invalidRows()->item(1)->text().startsWith("column 'loss': 1 row(s) (line 3)"),
+                 qPrintable(w.invalidRows()->item(1)->text()));
+        QVERIFY(w.invalidRows()->item(2)->text().contains("(line 4)"));
+        // The bad cells are marked in the preview (rows 2 and 3 there, column loss), the good ones not.
+        QVERIFY(w.preview()->item(1, 1)->background().style() != Qt::NoBrush);
+        QVERIFY(w.preview()->item(1, 1)->toolTip().contains("not a number"));
+        QCOMPARE(w.preview()->item(0, 1)->background().style(), Qt::NoBrush);
         QVERIFY(!w.skipInvalid()->isChecked());
         QVERIFY(!w.canAccept());
         QVERIFY(w.summary()->text().contains("choose to skip"));
         w.skipInvalid()->setChecked(true);
         QVERIFY(w.canAccept());
         QCOMPARE(int(w.result().table.runs.size()), 2);
+    }
+
+    void repeatedErrorsAreGroupedAndMissingFieldsNamedAtOnce() {
+        QByteArray csv = "model,size,val\n";
+        for (int i = 0; i < 137; ++i)
+            csv += "m" + QByteArray::number(i) + "," + QByteArray::number(10 + i) + "m-ish,3.0\n";
+        ImportWizard w(writeFile(dir_, "labels.csv", csv));
+        // Neither loss nor params maps: both named in one message, both combos marked.
+        QVERIFY2(w.summary()->text().contains("loss and params"), qPrintable(w.summary()->text()));
+        QVERIFY(!w.fieldCombo(Field::Loss)->styleSheet().isEmpty());
+        QVERIFY(!w.fieldCombo(Field::Params)->styleSheet().isEmpty());
+        w.fieldCombo(Field::Loss)->setCurrentIndex(w.fieldCombo(Field::Loss)->findText("val"));
+        w.fieldCombo(Field::Params)->setCurrentIndex(w.fieldCombo(Field::Params)->findText("size"));
+        QVERIFY(w.fieldCombo(Field::Loss)->styleSheet().isEmpty());
+        // 137 rows fail alike: one line says so, with the way out.
+        QCOMPARE(w.invalidRows()->count(), 2);
+        const QString grouped = w.invalidRows()->item(1)->text();
+        QVERIFY2(grouped.startsWith("column 'size': 137 row(s) (line 2, 3, 4, 5, 6, …)"),
+                 qPrintable(grouped));
+        QVERIFY2(grouped.contains("lookup table or a formula"), qPrintable(grouped));
+    }
+
+    void wandbExportThroughTheWidgets() {
+        // The CLI's --lookup, --set, --derive and --best-per as the wizard's own fields.
+        writeFile(dir_, "sizes.csv", "model.size,d_model,n_layers\n12m,256,4\n50m,512,8\n");
+        const QString path = writeFile(
+            dir_, "wandb.jsonl",
+            "{\"model\": {\"size\": \"12m\", \"experts\": 1}, \"lr\": 0.001, \"eval\": {\"ppl\": 40}}\n"
+            "{\"model\": {\"size\": \"12m\", \"experts\": 1}, \"lr\": 0.003, \"eval\": {\"ppl\": 38}}\n"
+            "{\"model\": {\"size\": \"50m\", \"experts\": 8}, \"lr\": 0.001, \"eval\": {\"ppl\": 30}}\n"
+            "{\"model\": {\"size\": \"50m\", \"experts\": 8}, \"lr\": 0.003, \"eval\": {\"ppl\": 31}}\n");
+        ImportWizard w(path);
+        QVERIFY(w.isValid());
+        QVERIFY(!w.canAccept()); // no loss yet
+        w.fieldCombo(Field::Params)
+            ->setCurrentIndex(0); // "(not in the file)": computed from the architecture
+        w.fieldCombo(Field::Experts)
+            ->setCurrentIndex(w.fieldCombo(Field::Experts)->findText("model.experts"));
+        w.lookups()->setPlainText("model.size:sizes.csv"); // next to the sweep
+        w.constants()->setPlainText("vocab=32000");
+        w.formulas()->setPlainText("loss=ln(eval.ppl)");
+        w.perGroup()->setCurrentIndex(w.perGroup()->findData("best"));
+        w.groupColumns()->setText("model.size, model.experts");
+        QVERIFY2(w.canAccept(), qPrintable(w.summary()->text()));
+        const RunTable& t = w.result().table;
+        QCOMPARE(t.runs.size(), size_t(4));
+        QCOMPARE(t.runs[1].get(Field::Loss), std::log(38.0));
+        QCOMPARE(t.runs[2].get(Field::DModel), 512.0);
+        QVERIFY(t.runs[0].excluded && !t.runs[1].excluded && !t.runs[2].excluded && t.runs[3].excluded);
+        QVERIFY(t.runs[0].excludedWhy.find("not the best of its group") == 0);
+        QVERIFY2(w.summary()->text().contains("2 runs used by fits, 2 kept but excluded"),
+                 qPrintable(w.summary()->text()));
+        // A formula over a column that does not exist says so and blocks the import.
+        w.formulas()->setPlainText("loss=ln(perplexity)");
+        QVERIFY(!w.canAccept());
+        QVERIFY2(w.invalidRows()->count() > 0 && w.invalidRows()
+                                                     ->item(w.invalidRows()->count() - 1)
+                                                     ->text()
+                                                     .contains("unknown column 'perplexity'"),
+                 qPrintable(w.summary()->text()));
     }
 
     void unreadableFilesSayWhy() {
