@@ -13,8 +13,9 @@
 namespace moescope {
 
 FitDock::FitDock(QWidget* parent)
-    : QWidget(parent), law_(new QComboBox), starts_(new QComboBox), bootstrap_(new QSpinBox),
-      suggestCount_(new QSpinBox), table_(new QTableWidget(0, 4)), metrics_(new QLabel) {
+    : QWidget(parent), law_(new QComboBox), starts_(new QComboBox), group_(new QComboBox),
+      bootstrap_(new QSpinBox), suggestCount_(new QSpinBox), table_(new QTableWidget(0, 4)),
+      metrics_(new QLabel) {
     law_->addItem(tr("automatic"), "auto");
     for (const auto& id : lawIds())
         law_->addItem(QString::fromStdString(id), QString::fromStdString(id));
@@ -32,8 +33,12 @@ FitDock::FitDock(QWidget* parent)
     auto* suggest = new QPushButton(tr("Suggest next runs…"));
     suggest->setToolTip(tr("Configs at this budget that would most narrow the optimum's bootstrap interval"));
     connect(suggest, &QPushButton::clicked, this, [this] { emit suggestRequested(suggestCount_->value()); });
+    group_->setToolTip(tr("Runs of another corpus, vocabulary, context or tokenizer cannot share a fit"));
+    setGroups({});
+    connect(group_, &QComboBox::activated, this, &FitDock::refitRequested);
     auto* form = new QFormLayout;
     form->addRow(tr("Law"), law_);
+    form->addRow(tr("Run group"), group_);
     form->addRow(tr("Starts"), starts_);
     form->addRow(tr("Bootstrap"), bootstrap_);
     table_->setHorizontalHeaderLabels({tr("parameter"), tr("value"), tr("95% low"), tr("95% high")});
@@ -62,8 +67,21 @@ void FitDock::setLaw(const std::string& id) {
     if (i >= 0) law_->setCurrentIndex(i);
 }
 
+void FitDock::setGroups(const std::vector<std::string>& groups) {
+    const QString current = group_->currentData().toString();
+    group_->clear();
+    group_->addItem(tr("the largest group (auto)"), "auto");
+    group_->addItem(tr("all runs together"), "all");
+    for (const auto& g : groups)
+        group_->addItem(g.empty() ? tr("(no group)") : QString::fromStdString(g), QString::fromStdString(g));
+    const int keep = group_->findData(current.isEmpty() ? QString("auto") : current);
+    group_->setCurrentIndex(keep >= 0 ? keep : 0);
+    group_->setEnabled(groups.size() > 1);
+}
+
 void FitDock::editPlan(AnalysisPlan& plan) const {
     plan.law = law();
+    plan.group = group_->currentData().toString().toStdString();
     parseStarts(starts_->currentData().toString().toStdString(), plan.lawFit); // the combo holds fast, full
     plan.lawFit.bootstrap = bootstrap_->value();
 }

@@ -5,6 +5,9 @@
 
 #include <QWidget>
 
+#include <string>
+#include <vector>
+
 class QComboBox;
 class QLabel;
 class QSpinBox;
@@ -18,7 +21,11 @@ public:
     explicit FitDock(QWidget* parent = nullptr);
     std::string law() const;
     void setLaw(const std::string& id);
-    // Writes the dock's choices (law, starts, bootstrap) into a plan; the rest keeps the plan's defaults.
+    // The run groups the runs fall into (runGroup); the choice offered is auto, all, or one of them.
+    void setGroups(const std::vector<std::string>& groups);
+    QComboBox* groupCombo() const { return group_; }
+    // Writes the dock's choices (law, group, starts, bootstrap) into a plan; the rest keeps the plan's
+    // defaults.
     void editPlan(AnalysisPlan& plan) const;
     void setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget);
     QTableWidget* coefficients() const { return table_; }
@@ -31,6 +38,7 @@ signals:
 private:
     QComboBox* law_;
     QComboBox* starts_;
+    QComboBox* group_;
     QSpinBox* bootstrap_;
     QSpinBox* suggestCount_;
     QTableWidget* table_;

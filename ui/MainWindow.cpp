@@ -3,6 +3,7 @@
 #include "core/fit/RunSuggester.h"
 #include "core/io/Json.h"
 #include "core/io/RunImporter.h"
+#include "core/model/RunSelection.h"
 #include "core/store/FitRecording.h"
 #include "core/store/Workspace.h"
 #include "ui/AllocationChart.h"
@@ -26,6 +27,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -33,6 +35,7 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
@@ -44,13 +47,15 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <set>
 
 namespace moescope {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), model_(new RunTableModel(this)), proxy_(new QSortFilterProxyModel(this)),
-      view_(new QTableView), filter_(new QLineEdit), runner_(new AnalysisRunner(this)), tabs_(new QTabWidget),
-      surface_(new SurfaceView), slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart),
+      view_(new QTableView), filter_(new QLineEdit), keepMode_(new QComboBox), keepColumns_(new QLineEdit),
+      runner_(new AnalysisRunner(this)), tabs_(new QTabWidget), surface_(new SurfaceView),
+      slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart),
       allocation_(new AllocationChart), fitDock_(new FitDock), trainer_(new TrainerPanel),
       workspace_(new WorkspaceController(model_, this)), budgetBox_(new QComboBox), busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
@@ -263,15 +268,42 @@ void MainWindow::buildRunsDock() {
                 if (current.isValid()) surface_->selectRun(proxy_->mapToSource(current).row());
             });
 
+    // Hyperparameter and seed sweeps: one run per group, the others kept and excluded with the reason.
+    keepMode_->addItem(tr("Keep every row"), "none");
+    keepMode_->addItem(tr("Keep the lowest loss per"), "best");
+    keepMode_->addItem(tr("Keep the mean loss per"), "mean");
+    keepColumns_->setPlaceholderText(tr("columns, e.g. params, experts (the rest, like lr or seed, vary)"));
+    auto* keepApply = new QPushButton(tr("Apply"));
+    connect(keepApply, &QPushButton::clicked, this, &MainWindow::keepPerGroup);
+    connect(keepColumns_, &QLineEdit::returnPressed, this, &MainWindow::keepPerGroup);
+    auto* keepRow = new QHBoxLayout;
+    keepRow->addWidget(filter_, 2);
+    keepRow->addWidget(keepMode_);
+    keepRow->addWidget(keepColumns_, 2);
+    keepRow->addWidget(keepApply);
     auto* box = new QWidget;
     auto* layout = new QVBoxLayout(box);
     layout->setContentsMargins(2, 2, 2, 2);
-    layout->addWidget(filter_);
+    layout->addLayout(keepRow);
     layout->addWidget(view_);
     auto* dock = new QDockWidget(tr("Runs"), this);
     dock->setObjectName("RunsDock");
     dock->setWidget(box);
     addDockWidget(Qt::BottomDockWidgetArea, dock);
+}
+
+void MainWindow::keepPerGroup() {
+    RunSelection selection;
+    const QString mode = keepMode_->currentData().toString();
+    std::string error;
+    if (mode != "none") {
+        selection.per = mode == "best" ? RunSelection::Per::Best : RunSelection::Per::Mean;
+        if (!parseColumnList(mode == "best" ? "best-per" : "mean-per", keepColumns_->text().toStdString(),
+                             selection.groupColumns, error))
+            return warn(tr("Keep per group"), QString::fromStdString(error));
+    }
+    QString problem;
+    if (!workspace_->keepPerGroup(selection, &problem)) warn(tr("Keep per group"), problem);
 }
 
 void MainWindow::selectRunInTable(int sourceRow) {
@@ -449,6 +481,10 @@ void MainWindow::addRuns(const RunTable& landed) {
 }
 
 void MainWindow::requestAnalysis() {
+    std::set<std::string> groups;
+    for (const Run& r : model_->runs().runs)
+        groups.insert(runGroup(model_->runs(), r));
+    fitDock_->setGroups({groups.begin(), groups.end()});
     AnalysisPlan plan;
     fitDock_->editPlan(plan);
     runner_->request(model_->runs(), std::move(plan));

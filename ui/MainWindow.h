@@ -38,6 +38,8 @@ public:
     bool openPath(const QString& path, QString* error = nullptr);
     RunTableModel* runModel() const { return model_; }
     QTableView* runView() const { return view_; }
+    QComboBox* keepMode() const { return keepMode_; }
+    QLineEdit* keepColumns() const { return keepColumns_; }
     AnalysisRunner* runner() const { return runner_; }
     SurfaceView* surface() const { return surface_; }
     SliceCharts* slices() const { return slices_; }
@@ -84,11 +86,14 @@ private:
     void rebuildRecentMenu();
     void saveViewSettings();
     void recordFit();
+    void keepPerGroup(); // the Runs dock's Keep row, applied through the undo stack
 
     RunTableModel* model_;
     QSortFilterProxyModel* proxy_;
     QTableView* view_;
     QLineEdit* filter_;
+    QComboBox* keepMode_;    // every row / lowest loss per / mean loss per
+    QLineEdit* keepColumns_; // the group's columns
     AnalysisRunner* runner_;
     QTabWidget* tabs_;
     SurfaceView* surface_;

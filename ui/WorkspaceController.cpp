@@ -2,6 +2,9 @@
 
 #include <QUndoCommand>
 
+#include <map>
+#include <set>
+
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -135,6 +138,51 @@ private:
     size_t before_ = 0;
 };
 
+// Best-per/mean-per over the runs in view: exclusions change (with their reasons), mean runs come and go.
+// Both directions write the difference between the runs in view and the wanted ones, matched by run id.
+class GroupSelectionCommand : public QUndoCommand {
+public:
+    GroupSelectionCommand(WorkspaceController* c, RunTable before, RunTable after, const QString& text)
+        : QUndoCommand(text), c_(c), before_(std::move(before)), after_(std::move(after)) {}
+    void redo() override { become(after_); }
+    void undo() override { become(before_); }
+
+private:
+    void become(const RunTable& target) {
+        if (!c_->isOpen()) {
+            c_->model()->setRuns(target);
+            return c_->changed();
+        }
+        Workspace& ws = c_->workspace();
+        std::string error;
+        std::map<long long, const Run*> wanted;
+        RunTable added;
+        added.metricNames = target.metricNames;
+        added.labelNames = target.labelNames;
+        for (const Run& r : target.runs)
+            r.id ? (void)(wanted[r.id] = &r) : added.runs.push_back(r);
+        std::set<long long> present;
+        for (const Run& r : c_->model()->runs().runs) {
+            present.insert(r.id);
+            const auto it = wanted.find(r.id);
+            const bool ok =
+                it == wanted.end()
+                    ? ws.setDeleted(r.id, true, error)
+                    : (it->second->excluded == r.excluded && it->second->excludedWhy == r.excludedWhy) ||
+                          ws.setExcluded(r.id, it->second->excluded, error, it->second->excludedWhy);
+            if (!ok) return c_->refuse(this, error);
+        }
+        for (const auto& [id, run] : wanted)
+            if (!present.count(id) && !ws.setDeleted(id, false, error)) return c_->refuse(this, error);
+        ImportRecord record;
+        record.path = "(mean per group)";
+        if (!added.runs.empty() && ws.addImport(record, added, error) == 0) return c_->refuse(this, error);
+        if (c_->reloadFromWorkspace()) c_->changed();
+    }
+    WorkspaceController* c_;
+    RunTable before_, after_;
+};
+
 } // namespace
 
 WorkspaceController::WorkspaceController(RunTableModel* model, QObject* parent)
@@ -222,6 +270,25 @@ void WorkspaceController::newWorkspace() {
     undo_.clear();
     model_->setRuns({});
     changed();
+}
+
+bool WorkspaceController::keepPerGroup(const RunSelection& selection, QString* error) {
+    RunTable before = model_->runs(), after = before;
+    clearGroupSelection(after);
+    std::string e;
+    if (!applySelection(after, selection, e)) {
+        if (error) *error = QString::fromStdString(e);
+        return false;
+    }
+    QString columns;
+    for (const auto& c : selection.groupColumns)
+        columns += (columns.isEmpty() ? "" : ", ") + QString::fromStdString(c);
+    const QString text =
+        selection.per == RunSelection::Per::Best   ? tr("Keep the lowest loss per %1").arg(columns)
+        : selection.per == RunSelection::Per::Mean ? tr("Keep the mean loss per %1").arg(columns)
+                                                   : tr("Keep every row");
+    undo_.push(new GroupSelectionCommand(this, std::move(before), std::move(after), text));
+    return true;
 }
 
 void WorkspaceController::setExcluded(int row, bool excluded) {

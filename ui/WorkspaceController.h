@@ -3,6 +3,7 @@
 // import) as an undoable command that is written through to the file at once — the file is always saved,
 // and one SQLite statement or transaction per edit means a crash never leaves it half-written. Without a
 // file the same edits act on the runs in memory until Save As.
+#include "core/model/RunSelection.h"
 #include "core/store/Workspace.h"
 #include "ui/RunTableModel.h"
 
@@ -30,6 +31,9 @@ public:
     void deleteRun(int row);
     void setValue(int row, Field field, double value);
     void importRuns(const RunTable& runs, const ImportRecord& record);
+    // One run per group (best or mean per the selection's columns, or every row for Per::None), replacing
+    // an earlier such choice; undoable. False with `error` (nothing changes) for an unknown column.
+    bool keepPerGroup(const RunSelection& selection, QString* error);
 
     void setSetting(const QString& key, const QString& value);
     QString setting(const QString& key, const QString& fallback = {}) const;

@@ -457,9 +457,9 @@ int Workspace::runCount() const {
     return s.step() == SQLITE_ROW ? static_cast<int>(s.integer(0)) : -1;
 }
 
-bool Workspace::setExcluded(long long runId, bool excluded, std::string& error) {
-    Statement s(db_, "UPDATE runs SET excluded=? WHERE id=?");
-    s.bind(1, static_cast<long long>(excluded)).bind(2, runId);
+bool Workspace::setExcluded(long long runId, bool excluded, std::string& error, const std::string& why) {
+    Statement s(db_, "UPDATE runs SET excluded=?, excluded_why=? WHERE id=?");
+    s.bind(1, static_cast<long long>(excluded)).bind(2, why).bind(3, runId);
     if (s.step() != SQLITE_DONE) return error = lastError(), false;
     return true;
 }

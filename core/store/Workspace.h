@@ -83,7 +83,8 @@ public:
     // -1 when the file cannot be read.
     int runCount() const;
 
-    bool setExcluded(long long runId, bool excluded, std::string& error);
+    // `why`: the reason a selection gave (RunSelection); empty for the user's own choice.
+    bool setExcluded(long long runId, bool excluded, std::string& error, const std::string& why = {});
     bool setValue(long long runId, Field field, double value, std::string& error);
     // Deleting keeps the row, flagged, so an undo can bring it back; runs() leaves flagged rows out.
     bool deleteRun(long long runId, std::string& error) { return setDeleted(runId, true, error); }

@@ -240,8 +240,9 @@ private slots:
         QCOMPARE(r.outcome, ImportResult::Outcome::InvalidFile);
         QVERIFY(!r.notes.empty());
         QVERIFY(QString::fromStdString(r.notes[0]).contains("--map loss=COLUMN"));
-        r = importRunsText("params,val_loss,eval_loss\n1e8,3,3.1\n", "x.csv",
-                           {{{"loss", "eval_loss"}}, false});
+        ImportOptions mapped;
+        mapped.overrides = {{"loss", "eval_loss"}};
+        r = importRunsText("params,val_loss,eval_loss\n1e8,3,3.1\n", "x.csv", mapped);
         QVERIFY(r.ok());
         QCOMPARE(r.table.runs[0].get(Field::Loss), 3.1);
     }

@@ -15,6 +15,8 @@
 #include <cstdio>
 
 #include <QGuiApplication>
+#include <QLineEdit>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QUndoStack>
 
@@ -42,6 +44,64 @@ private slots:
     void initTestCase() {
         if (QGuiApplication::platformName() == "offscreen")
             QSKIP("the window hosts a VTK view: run under xvfb-run -a");
+    }
+
+    void keepPerGroupAndRunGroupsThroughTheWindow() {
+        // Two learning rates per configuration and one run trained at another vocabulary.
+        QByteArray csv = "params,lr,vocab,ctx,loss\n";
+        for (int i = 0; i < 6; ++i)
+            for (double lr : {1e-3, 3e-3})
+                csv += QByteArray::number(1e8 * (i + 1)) + "," + QByteArray::number(lr) + ",32000,2048," +
+                       QByteArray::number(3.6 - 0.1 * i - (lr > 2e-3 ? 0.02 : 0)) + "\n";
+        csv += "5e6,1e-3,256,128,6.0\n";
+        const QString sweep = test::writeFile(dir_, "lr_sweep.csv", csv);
+        const QString path = dir_.filePath("lr_sweep.moescope");
+        {
+            Workspace file;
+            std::string error;
+            QVERIFY(file.open(path.toStdString(), error));
+            const ImportResult r = importRunsFile(sweep.toStdString(), {});
+            QVERIFY(file.addImport({}, r.table, error) > 0);
+        }
+        auto w = openWindow(path);
+        // The Fit dock offers the two run groups; auto fits the larger.
+        QComboBox* group = w->fitDock()->groupCombo();
+        QVERIFY(group->isEnabled());
+        QVERIFY(group->findData("vocab=256, ctx=128") >= 0);
+        QCOMPARE(group->currentData().toString(), QString("auto"));
+
+        // Keep the lowest loss per params: the 3e-3 runs stay in, the 1e-3 ones are excluded with the reason.
+        w->keepMode()->setCurrentIndex(w->keepMode()->findData("best"));
+        w->keepColumns()->setText("params");
+        QSignalSpy updated(w.get(), &MainWindow::viewsUpdated);
+        QTest::keyClick(w->keepColumns(), Qt::Key_Return);
+        QTRY_VERIFY(w->runModel()->runs().runs[0].excluded);
+        const RunTable& shown = w->runModel()->runs();
+        QVERIFY(!shown.runs[1].excluded);
+        QVERIFY2(shown.runs[0].excludedWhy.find("not the best of its group (params=100000000)") == 0,
+                 shown.runs[0].excludedWhy.c_str());
+        QVERIFY(updated.wait(60000)); // the fit reruns on the chosen runs
+        {
+            Workspace file;
+            std::string error;
+            QVERIFY(file.open(path.toStdString(), error, Workspace::Mode::Existing));
+            RunTable back;
+            QVERIFY(file.readRuns(back, error));
+            QCOMPARE(back.runs[0].excludedWhy, shown.runs[0].excludedWhy); // written through, reason and all
+        }
+        // Mean per params instead: six mean runs appear, every lr row is excluded; undo restores best-per.
+        w->keepMode()->setCurrentIndex(w->keepMode()->findData("mean"));
+        QTest::keyClick(w->keepColumns(), Qt::Key_Return);
+        QTRY_COMPARE(w->runModel()->rowCount(), 13 + 6);
+        QVERIFY(!w->runModel()->runs().runs[13].meanOf.empty());
+        w->workspace()->undoStack()->undo();
+        QTRY_COMPARE(w->runModel()->rowCount(), 13);
+        QVERIFY(w->runModel()->runs().runs[0].excluded && !w->runModel()->runs().runs[1].excluded);
+        // An unknown column changes nothing and says so.
+        w->keepColumns()->setText("learning_rate");
+        QTest::keyClick(w->keepColumns(), Qt::Key_Return);
+        QCOMPARE(w->runModel()->rowCount(), 13);
+        QVERIFY(w->statusBar()->currentMessage().contains("unknown column 'learning_rate'"));
     }
 
     void editsUndoSaveAndReopen() {
