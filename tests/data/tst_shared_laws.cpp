@@ -1,6 +1,7 @@
 // Parametric laws on the real data of ../shared/data: Chinchilla against ml-scalefit's and Epoch's
 // published fits and the fast start design against the full grid.
 #include "core/fit/LawFitter.h"
+#include "core/io/Json.h"
 #include "core/io/RunImporter.h"
 #include "tests/support/TestSupport.h"
 
@@ -59,6 +60,39 @@ private slots:
         const LawFit ff = fitLaw(*law, pts, {}, fast);
         QVERIFY2(ff.objective <= f.objective * (1 + 1e-8),
                  qPrintable(QString("%1 vs %2").arg(ff.objective, 0, 'g', 12).arg(f.objective, 0, 'g', 12)));
+    }
+
+    void huberDeltaOptionReproducesAnIndependentFit() {
+        // --huber-delta 1e-4 through the CLI against the same recipe solved in plain Python
+        // (tests/data/independent/epoch_huber_delta_1e-4.py): E 1.8158, A 478.69, B 2065.41, α 0.3474,
+        // β 0.3654, objective 1.117787e-4. The 240 lowest losses are those below 3.44.
+        MOESCOPE_REQUIRE_SHARED("epoch_chinchilla/svg_extracted_data.csv");
+        const QStringList common = {"fit",         sharedData("epoch_chinchilla/svg_extracted_data.csv"),
+                                    "--law",       "chinchilla",
+                                    "--where",     "loss < 3.44",
+                                    "--starts",    "full",
+                                    "--bootstrap", "0",
+                                    "--holdout",   "none",
+                                    "--json"};
+        const ProcessResult r = runCli(common + QStringList{"--huber-delta", "1e-4"});
+        QCOMPARE(r.exitCode, 0);
+        Json j;
+        std::string error;
+        QVERIFY(Json::parse(r.out.trimmed().toStdString(), j, error));
+        QCOMPARE(j["metrics"]["n"].number(), 240.0);
+        QCOMPARE(j["plan"]["huber_delta"].number(), 1e-4);
+        const Json& p = j["params"];
+        QVERIFY(std::fabs(p["E"].number() - 1.8158) < 0.001);
+        QVERIFY(std::fabs(p["A"].number() / 478.69 - 1) < 0.005);
+        QVERIFY(std::fabs(p["B"].number() / 2065.41 - 1) < 0.005);
+        QVERIFY(std::fabs(p["alpha"].number() - 0.3474) < 0.0005);
+        QVERIFY(std::fabs(p["beta"].number() - 0.3654) < 0.0005);
+        QVERIFY(std::fabs(j["objective"].number() / 1.117787e-4 - 1) < 1e-4);
+        // The default δ (1e-3) is another fit: B moves by more than the tolerance above.
+        const ProcessResult d = runCli(common);
+        Json k;
+        QVERIFY(Json::parse(d.out.trimmed().toStdString(), k, error));
+        QVERIFY(std::fabs(k["params"]["B"].number() / 2065.41 - 1) > 0.02);
     }
 
     void chinchillaOnOpenAthenaAgainstMlScalefit() {
