@@ -1,6 +1,7 @@
 #include "core/io/ColumnTransforms.h"
 
 #include "core/io/CsvReader.h"
+#include "core/model/NumberParser.h"
 
 #include <charconv>
 #include <cmath>
@@ -11,21 +12,13 @@ namespace moescope {
 
 namespace {
 
-std::string_view trimmed(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
 // "NAME=REST" with both parts present; false with `error` naming the option.
 bool splitAssignment(const std::string& option, const std::string& text, std::string& name, std::string& rest,
                      std::string& error) {
     const auto eq = text.find('=');
     if (eq != std::string::npos) {
-        name = std::string(trimmed(std::string_view(text).substr(0, eq)));
-        rest = std::string(trimmed(std::string_view(text).substr(eq + 1)));
+        name = std::string(trimBlanks(std::string_view(text).substr(0, eq)));
+        rest = std::string(trimBlanks(std::string_view(text).substr(eq + 1)));
     }
     if (eq == std::string::npos || name.empty() || rest.empty()) {
         error = "--" + option + " '" + text + "': expected NAME=" + (option == "set" ? "VALUE" : "EXPR");
@@ -76,8 +69,8 @@ bool ColumnTransforms::addLookup(const std::string& text, std::string& error) {
     const auto colon = text.find(':');
     Lookup l;
     if (colon != std::string::npos) {
-        l.column = std::string(trimmed(std::string_view(text).substr(0, colon)));
-        l.file = std::string(trimmed(std::string_view(text).substr(colon + 1)));
+        l.column = std::string(trimBlanks(std::string_view(text).substr(0, colon)));
+        l.file = std::string(trimBlanks(std::string_view(text).substr(colon + 1)));
     }
     if (l.column.empty() || l.file.empty()) {
         error = "--lookup '" + text + "': expected COLUMN:FILE.csv";
@@ -137,7 +130,7 @@ struct TransformedRecords::Impl {
             else if (const auto f = fieldFromName(name); f && mapping)
                 c = mapping->columnOf(*f);
             if (c < 0) return std::nullopt;
-            return ExprValue::of(std::string(trimmed(row[c])));
+            return ExprValue::of(std::string(trimBlanks(row[c])));
         };
     }
     const ColumnMapping* mapping = nullptr;
@@ -196,7 +189,7 @@ bool TransformedRecords::prepare(std::string& error) {
             std::string column;
             std::string problem =
                 status == Status::Row ? recordWidthProblem(fields.size(), h, column) : readError;
-            const std::string k(status == Status::Row ? trimmed(fields[keyIndex]) : std::string_view());
+            const std::string k(status == Status::Row ? trimBlanks(fields[keyIndex]) : std::string_view());
             if (problem.empty() && table.rows.count(k)) problem = "key '" + k + "' appears twice";
             if (!problem.empty()) {
                 error = l.file + ":" + std::to_string(line) + ": " + problem;
@@ -204,7 +197,7 @@ bool TransformedRecords::prepare(std::string& error) {
             }
             std::vector<std::string> values;
             for (int c : valueColumns)
-                values.emplace_back(trimmed(fields[c]));
+                values.emplace_back(trimBlanks(fields[c]));
             table.rows.emplace(k, std::move(values));
         }
         if (table.rows.empty()) {
@@ -255,7 +248,7 @@ RecordSource::Status TransformedRecords::next(std::vector<std::string_view>& fie
         for (const auto& [c, value] : m.constants)
             m.row[c] = *value;
         for (const auto& t : m.tables) {
-            const std::string_view key = trimmed(m.row[t.keyColumn]);
+            const std::string_view key = trimBlanks(m.row[t.keyColumn]);
             const auto hit = t.rows.find(key);
             if (hit == t.rows.end()) {
                 badColumn_ = header_[t.keyColumn];

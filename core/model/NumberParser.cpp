@@ -5,14 +5,15 @@
 
 namespace moescope {
 
-namespace {
-std::string_view trim(std::string_view s) {
+std::string_view trimBlanks(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
         s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
         s.remove_suffix(1);
     return s;
 }
+
+namespace {
 
 double suffixMultiplier(char c) {
     switch (c) {
@@ -37,7 +38,7 @@ double suffixMultiplier(char c) {
 } // namespace
 
 bool parseNumber(std::string_view text, double& value, std::string* reason) {
-    const std::string_view s = trim(text);
+    const std::string_view s = trimBlanks(text);
     if (s.empty()) {
         if (reason) *reason = "empty value";
         return false;

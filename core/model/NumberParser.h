@@ -9,4 +9,7 @@ namespace moescope {
 // (e.g. "not a number"). NaN and infinities are refused: a loss of inf is a diverged run, not a data point.
 bool parseNumber(std::string_view text, double& value, std::string* reason = nullptr);
 
+// `s` without its leading and trailing spaces and tabs (cells, option parts).
+std::string_view trimBlanks(std::string_view s);
+
 } // namespace moescope
