@@ -137,14 +137,23 @@ void FitDock::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budg
                      .arg(a->pearson, 0, 'f', 4)
                      .arg(a->heldout.pearson, 0, 'f', 4)
                      .arg(a->heldout.n);
-        lines << tr("optimum N* %1 [%2, %3], S* %4 [%5, %6], L* %7")
-                     .arg(a->optimum.params.value, 0, 'g', 3)
-                     .arg(a->optimum.params.lo, 0, 'g', 3)
-                     .arg(a->optimum.params.hi, 0, 'g', 3)
-                     .arg(a->optimum.sparsity.value, 0, 'f', 3)
-                     .arg(a->optimum.sparsity.lo, 0, 'f', 3)
-                     .arg(a->optimum.sparsity.hi, 0, 'f', 3)
-                     .arg(a->optimum.loss.value, 0, 'f', 4);
+        if (a->optimum.edge)
+            lines << tr("optimum N* %1, N_a* %2, S* %3, L* %4 — <b>at the edge of the data</b>: %5")
+                         .arg(a->optimum.params.value, 0, 'g', 3)
+                         .arg(a->optimum.activeParams.value, 0, 'g', 3)
+                         .arg(a->optimum.sparsity.value, 0, 'f', 3)
+                         .arg(a->optimum.loss.value, 0, 'f', 4)
+                         .arg(QString::fromStdString(a->optimum.edgeWhy).toHtmlEscaped());
+        else
+            lines << tr("optimum N* %1 [%2, %3], N_a* %4, S* %5 [%6, %7], L* %8")
+                         .arg(a->optimum.params.value, 0, 'g', 3)
+                         .arg(a->optimum.params.lo, 0, 'g', 3)
+                         .arg(a->optimum.params.hi, 0, 'g', 3)
+                         .arg(a->optimum.activeParams.value, 0, 'g', 3)
+                         .arg(a->optimum.sparsity.value, 0, 'f', 3)
+                         .arg(a->optimum.sparsity.lo, 0, 'f', 3)
+                         .arg(a->optimum.sparsity.hi, 0, 'f', 3)
+                         .arg(a->optimum.loss.value, 0, 'f', 4);
     }
     if (s)
         for (const auto& m : s->messages)

@@ -56,6 +56,8 @@ Json budgetJson(const BudgetAnalysis& a) {
     ci.set("active_params", bandJson(a.optimum.activeParams));
     ci.set("loss", bandJson(a.optimum.loss));
     opt.set("ci95", ci);
+    opt.set("edge", a.optimum.edge);
+    if (a.optimum.edge) opt.set("edge_why", a.optimum.edgeWhy);
     j.set("optimum", opt);
     Json sStar = Json::array();
     for (const auto& p : a.sStar) {
@@ -94,6 +96,7 @@ void printText(const BudgetAnalysis& a, std::ostream& out) {
                   a.optimum.params.value, a.optimum.params.lo, a.optimum.params.hi, a.optimum.sparsity.value,
                   a.optimum.sparsity.lo, a.optimum.sparsity.hi, a.optimum.loss.value);
     out << buf;
+    if (a.optimum.edge) out << "  edge: " << a.optimum.edgeWhy << "\n";
     for (const auto& p : a.nStar) {
         std::snprintf(buf, sizeof buf, "  S=%.4f: N* %.4g, N_a* %.4g, L* %.4f\n", p.sparsity, p.params.value,
                       p.activeParams.value, p.loss.value);

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <numeric>
 #include <random>
 #include <set>
@@ -31,10 +32,20 @@ Degrees chooseDegrees(const std::vector<IsoflopPoint>& points, const IsoflopOpti
     for (const auto& p : points)
         nLevels.insert(p.params);
     const int sLevels = static_cast<int>(sparsityLevels(points).size());
-    // Degrees the data cannot identify are not candidates: a single sparsity level admits no S terms.
+    // Degrees the data cannot identify are not candidates: a single sparsity level admits no S terms. And a
+    // surface of degree 0 or 1 in log N has no minimum in N at all: its "optimum" would be whichever model
+    // is smallest or largest, so degree 2 is the least admitted — which needs three model sizes.
+    if (nLevels.size() < 3)
+        throw IsoflopError(std::to_string(nLevels.size()) +
+                           " model size(s): locating a minimum in N needs at least 3");
     Degrees maximum{std::min(o.maxDegree, static_cast<int>(nLevels.size()) - 1),
                     std::min(o.maxDegree, sLevels - 1), sLevels > 1 ? o.maxDegree : 0};
-    const DegreeSearch search = searchDegrees(x, y, l, maximum, o.folds, o.seed, o.threads);
+    const DegreeSearch search = searchDegrees(x, y, l, maximum, o.folds, o.seed, o.threads, 2);
+    // No candidate survives when every fold's training part is too small for a parabola: with that few runs
+    // it would only interpolate them, and no fold could say whether it generalises.
+    if (search.candidates == 0 || !std::isfinite(search.cvMse))
+        throw IsoflopError(std::to_string(points.size()) +
+                           " runs: too few to choose a surface with a minimum in N by cross-validation");
     cvMse = search.cvMse;
     candidates = search.candidates;
     return search.best;
@@ -64,7 +75,40 @@ struct Curves {
     std::vector<double> nStar, nStarLoss, naStar; // over the sparsity levels
 };
 
-Curves deriveCurves(const IsoflopSurface& s, const IsoflopSurface* active, const std::vector<double>& nGrid,
+// N_a of the model with N parameters at sparsity S: the same model's active count, read off the runs at the
+// sparsity level nearest S (log N_a linear in log N between them), never above N. A separate N_a surface
+// would have its own minimum, which can land above N*.
+class ActiveCount {
+public:
+    ActiveCount(const std::vector<IsoflopPoint>& points, const std::vector<double>& active) {
+        for (size_t i = 0; i < points.size() && i < active.size(); ++i)
+            if (active[i] > 0)
+                byLevel_[IsoflopSurface::sHat(points[i].sparsity)].emplace_back(std::log(points[i].params),
+                                                                                std::log(active[i]));
+    }
+    double operator()(double params, double sparsity) const {
+        if (byLevel_.empty()) return std::nan("");
+        const double h = IsoflopSurface::sHat(sparsity);
+        auto best = byLevel_.begin();
+        for (auto it = byLevel_.begin(); it != byLevel_.end(); ++it)
+            if (std::fabs(it->first - h) < std::fabs(best->first - h)) best = it;
+        const auto& xy = best->second;
+        double mx = 0, my = 0;
+        for (const auto& [x, y] : xy)
+            mx += x, my += y;
+        mx /= xy.size(), my /= xy.size();
+        double sxx = 0, sxy = 0;
+        for (const auto& [x, y] : xy)
+            sxx += (x - mx) * (x - mx), sxy += (x - mx) * (y - my);
+        const double slope = sxx > 1e-12 ? sxy / sxx : 1.0;
+        return std::min(params, std::exp(my + slope * (std::log(params) - mx)));
+    }
+
+private:
+    std::map<double, std::vector<std::pair<double, double>>> byLevel_;
+};
+
+Curves deriveCurves(const IsoflopSurface& s, const ActiveCount& active, const std::vector<double>& nGrid,
                     const std::vector<double>& levels) {
     Curves c;
     const auto [n, sp] = s.jointOptimum();
@@ -79,9 +123,9 @@ Curves deriveCurves(const IsoflopSurface& s, const IsoflopSurface* active, const
         const double N = s.optimalParams(S);
         c.nStar.push_back(N);
         c.nStarLoss.push_back(s.loss(N, S));
-        c.naStar.push_back(active ? active->optimalParams(S) : std::nan(""));
+        c.naStar.push_back(active(N, S));
     }
-    if (active) c.optActive = active->optimalParams(sp);
+    c.optActive = active(n, sp);
     return c;
 }
 
@@ -91,6 +135,26 @@ std::vector<IsoflopPoint> withActive(const std::vector<IsoflopPoint>& points,
     for (size_t i = 0; i < out.size(); ++i)
         out[i].params = active[i];
     return out;
+}
+
+// An optimum on the data's edge is where the fit stopped, not where the minimum is.
+void markEdge(BudgetAnalysis& a, size_t sparsityLevels) {
+    const double lo = a.surface.minLogParams(), hi = a.surface.maxLogParams(),
+                 x = std::log(a.optimum.params.value);
+    const double margin = 0.02 * (hi - lo);
+    std::vector<std::string> why;
+    if (x <= lo + margin) why.push_back("N* is the smallest model swept");
+    if (x >= hi - margin) why.push_back("N* is the largest model swept");
+    const double sTop = a.surface.maxSparsity();
+    if (sparsityLevels > 1 && a.optimum.sparsity.value >= sTop - 1e-3 * (sTop - a.surface.minSparsity()))
+        why.push_back("S* is the largest sparsity swept");
+    if (why.empty()) return;
+    a.optimum.edge = true;
+    for (const auto& w : why)
+        a.optimum.edgeWhy += (a.optimum.edgeWhy.empty() ? "" : "; ") + w;
+    a.optimum.edgeWhy += ": the optimum may lie beyond the data, so no interval is claimed";
+    for (Band* b : {&a.optimum.params, &a.optimum.sparsity, &a.optimum.activeParams, &a.optimum.loss})
+        b->lo = b->hi = std::nan("");
 }
 
 } // namespace
@@ -144,7 +208,11 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
         const std::string why = IsoflopSurface::whyUnsupported(points, a.degrees);
         if (!why.empty()) throw IsoflopError(label + why);
     } else {
-        a.degrees = chooseDegrees(points, o, a.cvMse, a.degreeCandidates);
+        try {
+            a.degrees = chooseDegrees(points, o, a.cvMse, a.degreeCandidates);
+        } catch (const IsoflopError& e) {
+            throw IsoflopError(label + std::string(e.what()));
+        }
     }
     a.surface = IsoflopSurface(points, a.degrees);
     const bool hasActive =
@@ -197,7 +265,8 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     for (int i = 0; i < g; ++i)
         nGrid.push_back(std::exp(a.surface.minLogParams() +
                                  (a.surface.maxLogParams() - a.surface.minLogParams()) * i / (g - 1)));
-    const Curves est = deriveCurves(a.surface, a.activeSurface ? &*a.activeSurface : nullptr, nGrid, levels);
+    const ActiveCount active(points, activeParams);
+    const Curves est = deriveCurves(a.surface, active, nGrid, levels);
 
     // Subsamples are drawn first, in order, so the replicates are the same whatever the thread count.
     const int subsample =
@@ -227,7 +296,7 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
             as = IsoflopSurface(activePoints, a.degrees, draws[b]);
             as->shareDomain(*a.activeSurface);
         }
-        slots[b] = deriveCurves(s, as ? &*as : nullptr, nGrid, levels);
+        slots[b] = deriveCurves(s, active, nGrid, levels);
         fits[b] = s.polynomial();
         if (as) activeFits[b] = as->polynomial();
     });
@@ -259,6 +328,7 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
                            band(est.naStar[i], collect([&](const Curves& c) { return c.naStar[i]; })),
                            band(est.nStarLoss[i], collect([&](const Curves& c) { return c.nStarLoss[i]; }))});
 
+    markEdge(a, levels.size());
     if (!a.sStar.empty()) {
         const double top = a.surface.maxSparsity();
         const double tol = 1e-3 * std::max(1e-9, top - a.surface.minSparsity());

@@ -61,6 +61,10 @@ struct BudgetAnalysis {
     std::optional<IsoflopSurface> activeSurface; // over N_a
     struct {
         Band params, sparsity, activeParams, loss;
+        // The optimum sits on the data's edge (the smallest or largest model, the largest sparsity): the true
+        // one may lie beyond, so no interval is claimed (the bands' lo/hi are NaN) and `edgeWhy` says where.
+        bool edge = false;
+        std::string edgeWhy;
     } optimum;
     std::vector<SStarPoint> sStar;
     std::vector<NStarPoint> nStar;

@@ -69,7 +69,7 @@ PolynomialFit fitPolynomial(const Degrees& d, const Eigen::VectorXd& x, const Ei
 }
 
 DegreeSearch searchDegrees(const Eigen::VectorXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& loss,
-                           const Degrees& maximum, int folds, unsigned seed, int threads) {
+                           const Degrees& maximum, int folds, unsigned seed, int threads, int minN) {
     const int m = static_cast<int>(x.size());
     folds = std::max(2, std::min(folds, m));
     std::vector<int> order(m);
@@ -82,7 +82,7 @@ DegreeSearch searchDegrees(const Eigen::VectorXd& x, const Eigen::VectorXd& y, c
             (i % folds == f ? test : train)[f].push_back(order[i]);
 
     std::vector<Degrees> candidates;
-    for (int a = 0; a <= maximum.n; ++a)
+    for (int a = minN; a <= maximum.n; ++a)
         for (int b = 0; b <= maximum.s; ++b)
             for (int c = 0; c <= maximum.ns; ++c) {
                 const Degrees d{a, b, c};

@@ -38,9 +38,9 @@ struct DegreeSearch {
     double cvMse = 0;
     int candidates = 0;
 };
-// k-fold cross-validation over {0..maxN}×{0..maxS}×{0..maxNS} (fold assignment shuffled with `seed`); the
+// k-fold cross-validation over {minN..maxN}×{0..maxS}×{0..maxNS} (fold assignment shuffled with `seed`); the
 // lowest mean held-out squared error wins, ties to fewer terms. Runs on `threads` threads (deterministic).
 DegreeSearch searchDegrees(const Eigen::VectorXd& x, const Eigen::VectorXd& y, const Eigen::VectorXd& loss,
-                           const Degrees& maximum, int folds, unsigned seed, int threads = 0);
+                           const Degrees& maximum, int folds, unsigned seed, int threads = 0, int minN = 0);
 
 } // namespace moescope

@@ -123,10 +123,52 @@ private slots:
             QVERIFY2(a.sStar[i].sparsity.value >= a.sStar[i - 1].sparsity.value - 1e-3,
                      qPrintable(QString("S* drops at N=%1").arg(a.sStar[i].params)));
         QVERIFY(a.sStar.back().sparsity.value > a.sStar.front().sparsity.value + 0.1);
-        // Bootstrap bands bracket the estimates.
-        QVERIFY(a.optimum.params.lo <= a.optimum.params.value * 1.0001);
-        QVERIFY(a.optimum.params.hi >= a.optimum.params.value * 0.9999);
-        QVERIFY(a.optimum.params.hi > a.optimum.params.lo);
+        // At a fixed budget the sparsest swept model wins (Abnar et al.): the joint optimum sits on the
+        // data's edge, is flagged so, and claims no interval.
+        QVERIFY(a.optimum.edge);
+        QVERIFY2(a.optimum.edgeWhy.find("S* is the largest sparsity swept") != std::string::npos,
+                 a.optimum.edgeWhy.c_str());
+        QVERIFY(std::isnan(a.optimum.params.lo) && std::isnan(a.optimum.params.hi));
+        // The per-sparsity optima are interior: their bootstrap bands bracket the estimates, and N_a* ≤ N*.
+        for (const NStarPoint& p : a.nStar) {
+            QVERIFY(p.params.lo <= p.params.value * 1.0001);
+            QVERIFY(p.params.hi >= p.params.value * 0.9999);
+            QVERIFY(p.params.hi > p.params.lo);
+            QVERIFY(p.activeParams.value <= p.params.value);
+        }
+    }
+
+    void optimaOnTheDataEdgeAreFlaggedWithoutAnInterval() {
+        // A dense isoFLOP curve whose minimum (at N = 1e9) lies beyond the largest model swept (4e8).
+        std::vector<IsoflopPoint> pts;
+        std::vector<double> active;
+        for (double n : {5e7, 8e7, 1.2e8, 1.8e8, 2.5e8, 3.2e8, 4e8}) {
+            const double u = std::log(n / 1e9);
+            pts.push_back({n, 0.0, 3.0 + 0.05 * u * u + 0.001 * std::sin(n)});
+            active.push_back(n);
+        }
+        IsoflopOptions o;
+        o.bootstrap = 20;
+        const BudgetAnalysis a = analyzeBudget(pts, active, 1e19, o);
+        QVERIFY(a.degrees.n >= 2);
+        QVERIFY(a.optimum.edge);
+        QVERIFY2(a.optimum.edgeWhy.find("N* is the largest model swept") != std::string::npos,
+                 a.optimum.edgeWhy.c_str());
+        QVERIFY(std::isnan(a.optimum.params.lo) && std::isnan(a.optimum.params.hi));
+        // The same curve swept across its minimum: interior, with an interval around it.
+        std::vector<IsoflopPoint> around;
+        for (double n : {2e8, 4e8, 7e8, 1e9, 1.5e9, 2.5e9, 5e9}) {
+            const double u = std::log(n / 1e9);
+            around.push_back({n, 0.0, 3.0 + 0.05 * u * u + 0.001 * std::sin(n)});
+        }
+        const BudgetAnalysis b =
+            analyzeBudget(around, std::vector<double>(around.size(), std::nan("")), 1e19, o);
+        QVERIFY(!b.optimum.edge);
+        QVERIFY(std::fabs(std::log(b.optimum.params.value / 1e9)) < 0.1);
+        QVERIFY(b.optimum.params.lo < b.optimum.params.value && b.optimum.params.value < b.optimum.params.hi);
+        // Two model sizes cannot locate a minimum at all.
+        const std::vector<IsoflopPoint> two = {{1e8, 0, 3.1}, {1e8, 0, 3.11}, {2e8, 0, 3.0}, {2e8, 0, 3.01}};
+        QVERIFY_THROWS_EXCEPTION(IsoflopError, analyzeBudget(two, std::vector<double>(4, 1e8), 1e19, o));
     }
 
     void trendsAcrossBudgets() {

@@ -381,9 +381,17 @@ private slots:
         const LawAnalysis excluded = analyzeLaw(r.table, plan);
         QCOMPARE(excluded.outliersExcluded, std::vector<int>{point});
         QCOMPARE(excluded.fit->metrics.n, clean.fit->metrics.n - 1);
-        // Without the planted run the fit is the clean one again (within the noise's reach).
-        QVERIFY(std::fabs(param(*excluded.fit, "alpha") - param(*clean.fit, "alpha")) <
-                std::fabs(param(*dirty.fit, "alpha") - param(*clean.fit, "alpha")) + 1e-9);
+        // Without the planted run the fit predicts like the clean one again (parameters of a law this size
+        // trade off against each other, so compare what it predicts, over every run).
+        auto gap = [&](const LawAnalysis& x) {
+            double g = 0;
+            for (const LawPoint& p : clean.points)
+                g = std::max(g, std::fabs(std::log(x.law->predict(x.fit->parameters, p) /
+                                                   clean.law->predict(clean.fit->parameters, p))));
+            return g;
+        };
+        QVERIFY2(gap(excluded) < gap(dirty),
+                 qPrintable(QString("%1 vs %2").arg(gap(excluded)).arg(gap(dirty))));
         QVERIFY(excluded.fit->metrics.rmse < dirty.fit->metrics.rmse);
     }
 
@@ -402,7 +410,10 @@ private slots:
         int total = 0;
         for (const auto& b : s->sweep.budgets)
             total += b.n;
-        QCOMPARE(total, 88);
+        // 85 on surfaces + the 1.8e18 budget's 3 runs, too few to locate a minimum in N (skipped, said so).
+        QCOMPARE(s->sweep.skipped.size(), size_t(1));
+        QVERIFY2(s->sweep.skipped[0].find("3 runs") != std::string::npos, s->sweep.skipped[0].c_str());
+        QCOMPARE(total + 3, 88);
     }
 };
 

@@ -5,6 +5,7 @@
 #include "tests/support/TestSupport.h"
 
 #include <cmath>
+#include <set>
 
 using namespace moescope;
 using namespace moescope::test;
@@ -78,6 +79,56 @@ private slots:
               law.n, law.r2);
         QVERIFY2(std::fabs(law.exponent - 0.5) < 0.06, qPrintable(QString::number(law.exponent)));
         QVERIFY(law.r2 > 0.95);
+    }
+    void noDegenerateOptimumIsReportedAsInterior() {
+        // Every experiment of the collection, every budget: a reported optimum comes from a surface with a
+        // minimum in log N (degree ≥ 2), lies inside the sizes swept unless flagged as an edge, carries an
+        // interval only when interior, and N_a* ≤ N*. Llama 3's raw-loss budget 3e21 once gave a degree-1
+        // "optimum" at an arbitrary model with a zero-width interval.
+        MOESCOPE_REQUIRE_SHARED("openathena_isoflops/isoflops.csv");
+        const ImportResult r =
+            importRunsFile(sharedData("openathena_isoflops/isoflops.csv").toStdString(), {});
+        QVERIFY(r.ok());
+        const int experiment = r.table.labelIndex("experiment");
+        std::set<std::string> names;
+        for (const Run& run : r.table.runs)
+            names.insert(run.labels[experiment]);
+        int budgets = 0, edges = 0;
+        bool llamaChecked = false;
+        IsoflopOptions o;
+        o.bootstrap = 30;
+        for (const std::string& name : names) {
+            RunTable one = r.table;
+            for (Run& run : one.runs)
+                run.excluded = run.labels[experiment] != name;
+            const SweepAnalysis sweep = analyzeSweep(one, o);
+            for (const BudgetAnalysis& b : sweep.budgets) {
+                ++budgets;
+                const std::string where = name + " at " + std::to_string(b.budget);
+                QVERIFY2(b.degrees.n >= 2, where.c_str());
+                QVERIFY2(!(b.optimum.activeParams.value > b.optimum.params.value * (1 + 1e-12)),
+                         where.c_str());
+                const double x = std::log(b.optimum.params.value);
+                if (b.optimum.edge) {
+                    ++edges;
+                    QVERIFY2(std::isnan(b.optimum.params.lo), where.c_str());
+                } else {
+                    QVERIFY2(x > b.surface.minLogParams() && x < b.surface.maxLogParams(), where.c_str());
+                    QVERIFY2(b.optimum.params.hi > b.optimum.params.lo, where.c_str());
+                }
+                if (name == "llama_3__raw_loss" && std::fabs(b.budget / 3e21 - 1) < 0.01) {
+                    llamaChecked = true;
+                    qInfo("llama_3 raw loss at 3e21: degrees %s, N* %.3g, edge %d (%s)",
+                          b.degrees.toString().c_str(), b.optimum.params.value, b.optimum.edge,
+                          b.optimum.edgeWhy.c_str());
+                }
+            }
+            for (const auto& skipped : sweep.skipped)
+                qInfo("%s: skipped %s", name.c_str(), skipped.c_str());
+        }
+        qInfo("%d budgets analysed, %d optima at an edge", budgets, edges);
+        QVERIFY(budgets > 40);
+        QVERIFY(llamaChecked);
     }
 };
 
