@@ -155,6 +155,10 @@ void FitDock::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budg
                          .arg(a->optimum.sparsity.hi, 0, 'f', 3)
                          .arg(a->optimum.loss.value, 0, 'f', 4);
     }
+    if (s && s->lawFit)
+        for (const auto& w : s->lawFit->warnings)
+            lines << tr("<span style='color:#b35900'>⚠ %1</span>")
+                         .arg(QString::fromStdString(w).toHtmlEscaped());
     if (s)
         for (const auto& m : s->messages)
             lines << QString::fromStdString(m).toHtmlEscaped();

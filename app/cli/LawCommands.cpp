@@ -69,6 +69,8 @@ int fitLawCommand(const CliArgs& args, const AnalysisPlan& plan, std::ostream& o
             << "\n";
     }
     j.set("outliers", std::move(outliers));
+    for (const auto& w : fit.warnings)
+        err << args.positionals()[0] << ": warning: " << w << "\n";
     j.set("plan", planJson(plan));
     if (out.rdbuf()) {
         if (args.has("json"))

@@ -181,6 +181,35 @@ FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p,
     return m;
 }
 
+namespace {
+
+std::vector<std::string> identifiabilityWarnings(const ParametricLaw& law, const LawFit& fit,
+                                                 const std::vector<double>& start, size_t points) {
+    std::vector<std::string> w;
+    if (!fit.termination.converged)
+        w.push_back("the solver stopped before converging (" + fit.termination.type + " after " +
+                    std::to_string(fit.termination.iterations) + " iterations)");
+    const auto names = law.parameterNames();
+    for (size_t k = 0; k < names.size() && k < start.size() && k < fit.parameters.size(); ++k)
+        if (std::fabs(fit.parameters[k] - start[k]) <= 1e-9 * std::max(1.0, std::fabs(start[k])))
+            w.push_back("parameter " + names[k] +
+                        " never moved from its start value: the data do not determine it");
+    const size_t wanted = 5 * names.size();
+    if (points < wanted)
+        w.push_back(std::to_string(points) + " runs for " + std::to_string(names.size()) +
+                    " parameters (fewer than 5 per parameter): expect wide or unstable coefficients");
+    for (const auto& [name, value] : fit.reported) {
+        const auto it = fit.ci95.find(name);
+        if (it == fit.ci95.end() || !std::isfinite(it->second.first)) continue;
+        if (it->second.second - it->second.first <= 1e-9 * std::max(1e-12, std::fabs(value)))
+            w.push_back("parameter " + name +
+                        ": its bootstrap interval has zero width (every refit stayed put)");
+    }
+    return w;
+}
+
+} // namespace
+
 LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
               const std::vector<LawPoint>& heldout, const LawFitOptions& o) {
     const auto t0 = std::chrono::steady_clock::now();
@@ -237,6 +266,7 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
             fit.ci95[fit.reported[k].first] = {percentile(v, 0.025), percentile(v, 0.975)};
         }
     }
+    if (!best.p.empty()) fit.warnings = identifiabilityWarnings(law, fit, starts[best.index], train.size());
     fit.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return fit;
 }
@@ -276,6 +306,10 @@ Json lawFitJson(const LawFit& fit) {
     termination.set("message", fit.termination.message);
     j.set("termination", termination);
     j.set("seconds", fit.seconds);
+    Json warnings = Json::array();
+    for (const auto& w : fit.warnings)
+        warnings.push(w);
+    j.set("warnings", std::move(warnings));
     return j;
 }
 

@@ -50,6 +50,9 @@ struct LawFit {
     int starts = 0;
     Termination termination; // of the start that won
     double seconds = 0;
+    // Reasons to doubt the fit (identifiability): the solver stopped short, a parameter never left its start,
+    // fewer than 5 points per parameter, a bootstrap interval of zero width.
+    std::vector<std::string> warnings;
 };
 
 // The start points a mode produces. Fast: the published preset plus the 64 first points of a Halton

@@ -395,6 +395,40 @@ private slots:
         QVERIFY(excluded.fit->metrics.rmse < dirty.fit->metrics.rmse);
     }
 
+    void fitsSayWhenTheyCannotBeTrusted() {
+        ImportResult r = importRunsFile(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", {});
+        QVERIFY(r.ok());
+        AnalysisPlan plan;
+        plan.law = "chinchilla";
+        plan.holdout = "none";
+        plan.scoreOutliers = false;
+        plan.lawFit.bootstrap = 4;
+        plan.lawFit.maxIterations = 1;
+        plan.where = "budget == 1e18 and experts == 1"; // 9 runs for 5 parameters
+        RunTable few;
+        std::string error;
+        QVERIFY(selectPlanRuns(r.table, plan, few, error));
+        const LawAnalysis a = analyzeLaw(few, plan);
+        QVERIFY(a.fit);
+        auto has = [&](const char* text) {
+            for (const auto& w : a.fit->warnings)
+                if (w.find(text) != std::string::npos) return true;
+            return false;
+        };
+        QVERIFY(has("stopped before converging"));
+        QVERIFY(has("9 runs for 5 parameters"));
+        // Clark's main sweep is identified: no warning at all.
+        const ImportResult clark = importRunsFile(MOESCOPE_SOURCE_DIR "/datasets/clark2022_routing.csv", {});
+        AnalysisPlan cp;
+        cp.law = "clark";
+        cp.where = "router_type=='S-Base' or router_type=='Dense'";
+        RunTable main;
+        QVERIFY(selectPlanRuns(clark.table, cp, main, error));
+        const LawAnalysis c = analyzeLaw(main, cp);
+        QVERIFY(c.fit);
+        QVERIFY2(c.fit->warnings.empty(), c.fit->warnings.empty() ? "" : c.fit->warnings[0].c_str());
+    }
+
     void shippedMarinDataImportsAsThreeCorpora() {
         const ImportResult r = importRunsFile(MOESCOPE_SOURCE_DIR "/datasets/marin_isoflops.csv", {});
         QVERIFY(r.ok());
