@@ -119,8 +119,7 @@ ImportWizard::ImportWizard(const QString& path, QWidget* parent)
     preview_->setEditTriggers(QAbstractItemView::NoEditTriggers);
 
     // One combo per field: automatic mapping, or the one remembered for this header.
-    ColumnMapping automatic;
-    automatic.build(header_, {}, e);
+    automatic_.build(header_, {}, e);
     const QStringList remembered = QSettings().value(mappingKey()).toStringList();
     auto* form = new QFormLayout;
     for (Field fld : allFields()) {
@@ -129,7 +128,7 @@ ImportWizard::ImportWizard(const QString& path, QWidget* parent)
         combo->addItem(tr("(not in the file)"), -1);
         for (size_t c = 0; c < header_.size(); ++c)
             combo->addItem(QString::fromStdString(header_[c]), int(c));
-        int chosen = automatic.columnOf(fld);
+        int chosen = automatic_.columnOf(fld);
         for (const QString& m : remembered)
             if (m.section('=', 0, 0) == combo->objectName()) chosen = m.section('=', 1).toInt();
         combo->setCurrentIndex(combo->findData(chosen));
@@ -207,17 +206,15 @@ QString ImportWizard::mappingKey() const {
     return "mapping/" + QCryptographicHash::hash(h, QCryptographicHash::Sha1).toHex();
 }
 
-ImportOptions ImportWizard::options() const {
+ImportOptions ImportWizard::options(QString* optionError) const {
     ImportOptions o;
-    columnOptions(o);
+    const QString problem = columnOptions(o);
+    if (optionError) *optionError = problem;
     // "(not in the file)" unmaps a field only where the file's own columns would have fed it: a field that
     // a new column (formula, constant, lookup) provides is then still mapped to it.
-    ColumnMapping automatic;
-    std::string ignored;
-    automatic.build(header_, {}, ignored);
     for (const auto& [f, combo] : fields_) {
         const int c = combo->currentData().toInt();
-        if (c < 0 && !automatic.isMapped(f)) continue;
+        if (c < 0 && !automatic_.isMapped(f)) continue;
         o.overrides.push_back({std::string(fieldName(f)), c >= 0 ? header_[c] : std::string()});
         if (units_.count(f)) o.scale[static_cast<int>(f)] = units_.at(f)->currentData().toDouble();
     }
@@ -263,9 +260,8 @@ bool ImportWizard::canAccept() const {
 
 void ImportWizard::refresh() {
     if (!valid_) return;
-    ImportOptions check;
-    const QString optionError = columnOptions(check);
-    const ImportOptions o = options();
+    QString optionError;
+    const ImportOptions o = options(&optionError);
     // One import serves preview and result: the importer keeps the valid runs and lists every invalid row
     // whether or not skipping was chosen; only the outcome differs.
     result_ = importRunsText(text_.toStdString(), path_.toStdString(), o);

@@ -50,7 +50,8 @@ public:
     // The import as the dialog now defines it; the record names file, hash and mapping.
     const ImportResult& result() const { return result_; }
     ImportRecord record() const;
-    ImportOptions options() const;
+    // `optionError` gets what is wrong with the new-columns section (its options are then incomplete).
+    ImportOptions options(QString* optionError = nullptr) const;
 
 public slots:
     void refresh();
@@ -66,6 +67,7 @@ private:
     bool valid_ = false;
     QString error_;
     std::vector<std::string> header_;
+    ColumnMapping automatic_; // the file's own columns, mapped automatically
     std::map<Field, QComboBox*> fields_;
     std::map<Field, QComboBox*> units_;
     QTableWidget *preview_, *derived_;

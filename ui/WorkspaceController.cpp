@@ -19,17 +19,20 @@ public:
     ExcludeCommand(WorkspaceController* c, int row, bool excluded)
         : QUndoCommand(excluded ? QObject::tr("Exclude run %1").arg(row + 1)
                                 : QObject::tr("Include run %1").arg(row + 1)),
-          c_(c), row_(row), id_(c->model()->runs().runs[row].id), excluded_(excluded) {}
-    void redo() override { apply(excluded_); }
-    void undo() override { apply(!excluded_); }
+          c_(c), row_(row), id_(c->model()->runs().runs[row].id), excluded_(excluded),
+          oldWhy_(c->model()->runs().runs[row].excludedWhy) {}
+    // The user's choice has no reason to show; undo brings back the one an import or selection gave.
+    void redo() override { apply(excluded_, {}); }
+    void undo() override { apply(!excluded_, oldWhy_); }
 
 private:
-    void apply(bool excluded) {
+    void apply(bool excluded, const std::string& why) {
         std::string error;
-        if (c_->isOpen() && !c_->workspace().setExcluded(id_, excluded, error))
+        if (c_->isOpen() && !c_->workspace().setExcluded(id_, excluded, error, why))
             return c_->refuse(this, error);
         RunTable t = c_->model()->runs();
         t.runs[row_].excluded = excluded;
+        t.runs[row_].excludedWhy = why;
         c_->model()->setRuns(std::move(t));
         c_->changed();
     }
@@ -37,6 +40,7 @@ private:
     int row_;
     long long id_;
     bool excluded_;
+    std::string oldWhy_;
 };
 
 class EditValueCommand : public QUndoCommand {

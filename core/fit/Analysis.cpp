@@ -1,6 +1,5 @@
 #include "core/fit/Analysis.h"
 
-#include "core/fit/Outliers.h"
 #include "core/model/NumberParser.h"
 #include "core/model/RunSelection.h"
 

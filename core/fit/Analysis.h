@@ -7,6 +7,7 @@
 #include "core/fit/Cancel.h"
 #include "core/fit/IsoflopAnalysis.h"
 #include "core/fit/LawFitter.h"
+#include "core/fit/Outliers.h"
 #include "core/io/Json.h"
 #include "core/model/RunFilter.h"
 
@@ -37,7 +38,7 @@ struct AnalysisPlan {
     // the training points beyond outlierZ are left out and the law refitted.
     bool scoreOutliers = true;
     bool excludeOutliers = false;
-    double outlierZ = 3.5;
+    double outlierZ = kOutlierZ;
     LawFitOptions lawFit;   // starts, bootstrap, seed, Huber δ of the parametric law
     IsoflopOptions isoflop; // degrees, folds, bootstrap, seed of the isoFLOP surfaces
 

@@ -168,6 +168,13 @@ Descent descend(const ceres::FirstOrderFunction& objective, std::vector<double>&
     return d;
 }
 
+double refit(const ParametricLaw& law, const std::vector<LawPoint>& points, std::vector<double>& p,
+             const LawFitOptions& o) {
+    double value = descend(*law.objective(points, o.huberDelta), p, o.maxIterations, o.cancel).objective;
+    law.refine(points, p, value);
+    return value;
+}
+
 FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p,
                      const std::vector<LawPoint>& points) {
     FitMetrics m;
@@ -254,10 +261,7 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
         std::vector<std::vector<std::pair<std::string, double>>> reps(o.bootstrap);
         parallelFor(samples.size(), threadCount(o.threads), [&](size_t b, size_t) {
             std::vector<double> p = best.p;
-            double value =
-                descend(*law.objective(samples[b], o.huberDelta), p, o.maxIterations, o.cancel).objective;
-            law.refine(samples[b], p, value);
-            if (std::isfinite(value)) reps[b] = law.report(p);
+            if (std::isfinite(refit(law, samples[b], p, o))) reps[b] = law.report(p);
         });
         for (size_t k = 0; k < fit.reported.size(); ++k) {
             std::vector<double> v;

@@ -75,6 +75,11 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
 // starts, seconds.
 Json lawFitJson(const LawFit& fit);
 
+// A refit from a nearby solution (a bootstrap replicate, a leave-one-out fit): one descent from `p`, then the
+// law's own refinement. Returns the objective (inf when the start is infeasible); `p` is updated.
+double refit(const ParametricLaw& law, const std::vector<LawPoint>& points, std::vector<double>& p,
+             const LawFitOptions& options);
+
 FitMetrics metricsOf(const ParametricLaw& law, const std::vector<double>& p,
                      const std::vector<LawPoint>& points);
 

@@ -18,9 +18,7 @@ std::vector<double> outlierScores(const ParametricLaw& law, const std::vector<La
         for (size_t k = 0; k < train.size(); ++k)
             if (k != i) rest.push_back(train[k]);
         std::vector<double> p = fitted;
-        double value = descend(*law.objective(rest, o.huberDelta), p, o.maxIterations, o.cancel).objective;
-        law.refine(rest, p, value);
-        if (std::isfinite(value)) residuals[i] = law.residual(p, train[i]);
+        if (std::isfinite(refit(law, rest, p, o))) residuals[i] = law.residual(p, train[i]);
     });
     for (size_t i = 0; i < heldOut.size(); ++i)
         residuals[train.size() + i] = law.residual(fitted, heldOut[i]);

@@ -91,6 +91,13 @@ std::string ColumnMapping::normalizeHeader(const std::string& h) {
     return out;
 }
 
+std::string quotedColumns(const std::vector<std::string>& names) {
+    std::string out;
+    for (const auto& n : names)
+        out += (out.empty() ? "'" : ", '") + n + "'";
+    return out;
+}
+
 bool ColumnMapping::build(const std::vector<std::string>& header,
                           const std::vector<MappingOverride>& overrides, std::string& error) {
     header_ = header;
@@ -105,11 +112,8 @@ bool ColumnMapping::build(const std::vector<std::string>& header,
         if (o.column.empty()) continue;
         const auto it = std::find(header.begin(), header.end(), o.column);
         if (it == header.end()) {
-            std::string cols;
-            for (const auto& h : header)
-                cols += (cols.empty() ? "'" : ", '") + h + "'";
-            error = "--map " + o.field + "=" + o.column + ": no column '" + o.column + "' (columns: " + cols +
-                    ")";
+            error = "--map " + o.field + "=" + o.column + ": no column '" + o.column +
+                    "' (columns: " + quotedColumns(header) + ")";
             return false;
         }
         const int c = static_cast<int>(it - header.begin());
@@ -140,9 +144,10 @@ bool ColumnMapping::build(const std::vector<std::string>& header,
             columns_[fi] = hits[0];
             claimed[hits[0]] = true;
         } else if (hits.size() > 1) {
-            std::string cols;
+            std::vector<std::string> names;
             for (int c : hits)
-                cols += (cols.empty() ? "'" : ", '") + header[c] + "'";
+                names.push_back(header[c]);
+            const std::string cols = quotedColumns(names);
             notes_.push_back("field '" + std::string(fieldName(alias.field)) + "' left unmapped: columns " +
                              cols + " all look like it; choose one with --map " +
                              std::string(fieldName(alias.field)) + "=COLUMN");

@@ -9,6 +9,9 @@
 
 namespace moescope {
 
+// "'a', 'b', 'c'": column names as error messages list them.
+std::string quotedColumns(const std::vector<std::string>& names);
+
 struct MappingOverride {
     std::string field;
     std::string column; // empty: leave the field unmapped

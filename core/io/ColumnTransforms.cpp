@@ -3,8 +3,6 @@
 #include "core/io/CsvReader.h"
 #include "core/model/NumberParser.h"
 
-#include <charconv>
-#include <cmath>
 #include <map>
 #include <unordered_map>
 
@@ -25,20 +23,6 @@ bool splitAssignment(const std::string& option, const std::string& text, std::st
         return false;
     }
     return true;
-}
-
-std::string columnList(const std::vector<std::string>& header) {
-    std::string out;
-    for (const auto& h : header)
-        out += (out.empty() ? "'" : ", '") + h + "'";
-    return out;
-}
-
-std::string numberText(double v) {
-    if (std::isnan(v)) return {};
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v);
-    return std::string(buf, r.ptr);
 }
 
 } // namespace
@@ -154,7 +138,7 @@ bool TransformedRecords::prepare(std::string& error) {
         const auto key = m.columnOf.find(l.column);
         if (key == m.columnOf.end()) {
             error = "--lookup " + l.column + ":" + l.file + ": no column '" + l.column +
-                    "' (columns: " + columnList(header_) + ")";
+                    "' (columns: " + quotedColumns(header_) + ")";
             return false;
         }
         CsvReader reader;
@@ -211,7 +195,7 @@ bool TransformedRecords::prepare(std::string& error) {
         for (const auto& name : f.expression.columns())
             if (!m.columnOf.count(name)) {
                 error = "--derive " + f.name + "=" + f.expression.text() + ": unknown column '" + name +
-                        "' (columns: " + columnList(header_) + ")";
+                        "' (columns: " + quotedColumns(header_) + ")";
                 return false;
             }
         m.formulas.emplace_back(m.column(header_, f.name), &f.expression);
@@ -226,7 +210,7 @@ bool TransformedRecords::bindFields(const ColumnMapping& mapping, std::string& e
         const auto f = fieldFromName(name);
         if (impl_->columnOf.count(name) || (f && mapping.isMapped(*f))) continue;
         error = "--where " + transforms_.where.text() + ": unknown column '" + name +
-                "' (columns: " + columnList(header_) +
+                "' (columns: " + quotedColumns(header_) +
                 (f ? "; the field '" + name + "' is not mapped to any" : "") + ")";
         return false;
     }
@@ -271,7 +255,7 @@ RecordSource::Status TransformedRecords::next(std::vector<std::string_view>& fie
                 error = "--derive " + header_[c] + ": " + error;
                 return Status::BadRow;
             }
-            m.computed[c] = v.isString ? v.text : numberText(v.number);
+            m.computed[c] = v.isString ? v.text : cellText(v.number);
             m.row[c] = m.computed[c];
         }
         if (!transforms_.where.empty()) {

@@ -3,8 +3,7 @@
 #include "core/io/Json.h"
 #include "core/io/TextFile.h"
 
-#include <charconv>
-#include <unordered_map>
+#include <algorithm>
 
 namespace moescope {
 
@@ -14,12 +13,6 @@ size_t skipSpace(std::string_view t, size_t p) {
     while (p < t.size() && (t[p] == ' ' || t[p] == '\t' || t[p] == '\n' || t[p] == '\r'))
         ++p;
     return p;
-}
-
-std::string numberText(double v) {
-    char buf[32];
-    const auto r = std::to_chars(buf, buf + sizeof buf, v); // shortest text that reads back exactly
-    return std::string(buf, r.ptr);
 }
 
 void flatten(const Json& value, const std::string& prefix,
@@ -37,7 +30,7 @@ void flatten(const Json& value, const std::string& prefix,
         out.emplace_back(prefix, value.boolean() ? "true" : "false");
         return;
     case Json::Type::Number:
-        out.emplace_back(prefix, numberText(value.number()));
+        out.emplace_back(prefix, cellText(value.number()));
         return;
     case Json::Type::String:
         out.emplace_back(prefix, value.string());
@@ -63,16 +56,18 @@ bool JsonRecordReader::open(const std::string& path, std::string& error) {
 
 bool JsonRecordReader::openText(std::string text, std::string& error) {
     header_.clear();
+    columnOf_.clear();
     records_.clear();
     next_ = 0;
     size_t start = 0;
     if (!checkUtf8Text(text, start, error)) return false;
     start = skipSpace(text, start);
     isArray_ = start < text.size() && text[start] == '[';
+    const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + start, '\n'));
     if (isArray_) {
-        if (!splitArray(text, start, error)) return false;
+        if (!splitArray(text, start, line, error)) return false;
     } else {
-        splitLines(text, start);
+        splitLines(text, start, line);
     }
     if (records_.empty()) {
         error = isArray_ ? "empty JSON array: no records" : "no records";
@@ -81,10 +76,7 @@ bool JsonRecordReader::openText(std::string text, std::string& error) {
     return true;
 }
 
-void JsonRecordReader::splitLines(std::string_view text, size_t start) {
-    int line = 1;
-    for (size_t i = 0; i < start; ++i)
-        line += text[i] == '\n';
+void JsonRecordReader::splitLines(std::string_view text, size_t start, int line) {
     size_t p = start;
     while (p < text.size()) {
         size_t eol = text.find('\n', p);
@@ -96,12 +88,9 @@ void JsonRecordReader::splitLines(std::string_view text, size_t start) {
     }
 }
 
-bool JsonRecordReader::splitArray(std::string_view text, size_t start, std::string& error) {
+bool JsonRecordReader::splitArray(std::string_view text, size_t start, int line, std::string& error) {
     // Find each top-level element's extent (strings and nesting respected) so each is parsed alone and a
     // bad one is reported at its own line.
-    int line = 1;
-    for (size_t i = 0; i < start; ++i)
-        line += text[i] == '\n';
     size_t p = start + 1;
     int depth = 0;
     bool inString = false;
@@ -147,10 +136,9 @@ bool JsonRecordReader::splitArray(std::string_view text, size_t start, std::stri
 }
 
 int JsonRecordReader::column(const std::string& key) {
-    for (size_t i = 0; i < header_.size(); ++i)
-        if (header_[i] == key) return static_cast<int>(i);
-    header_.push_back(key);
-    return static_cast<int>(header_.size()) - 1;
+    const auto [it, added] = columnOf_.emplace(key, static_cast<int>(header_.size()));
+    if (added) header_.push_back(key);
+    return it->second;
 }
 
 void JsonRecordReader::addRecord(std::string_view text, int line) {

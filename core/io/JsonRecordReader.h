@@ -7,6 +7,7 @@
 #include "core/io/RecordSource.h"
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace moescope {
@@ -32,12 +33,14 @@ private:
         std::vector<std::string> cells; // by column; shorter than the header when later keys are absent
         std::string error;              // non-empty: a bad row
     };
-    bool splitArray(std::string_view text, size_t start, std::string& error);
-    void splitLines(std::string_view text, size_t start);
+    // `line`: the line `start` is on.
+    bool splitArray(std::string_view text, size_t start, int line, std::string& error);
+    void splitLines(std::string_view text, size_t start, int line);
     void addRecord(std::string_view text, int line);
     int column(const std::string& key);
 
     std::vector<std::string> header_;
+    std::unordered_map<std::string, int> columnOf_; // header_'s index, for records with many keys
     std::vector<Record> records_;
     size_t next_ = 0;
     bool isArray_ = false;

@@ -1,6 +1,16 @@
 #include "core/io/RecordSource.h"
 
+#include <charconv>
+#include <cmath>
+
 namespace moescope {
+
+std::string cellText(double v) {
+    if (std::isnan(v)) return {};
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
 
 std::string recordWidthProblem(size_t fields, const std::vector<std::string>& header, std::string& column) {
     if (fields == header.size()) return {};

@@ -32,6 +32,9 @@ public:
 
 namespace moescope {
 
+// A number as a cell's text: the shortest form that reads back exactly; NaN is an empty cell.
+std::string cellText(double v);
+
 // Why a record with `fields` cells does not fit `header` ("short row: 3 fields, header has 5"), and the
 // column where it goes wrong; empty when it fits.
 std::string recordWidthProblem(size_t fields, const std::vector<std::string>& header, std::string& column);

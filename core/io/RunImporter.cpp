@@ -5,7 +5,6 @@
 #include "core/model/NumberParser.h"
 
 #include <cmath>
-#include <fstream>
 
 namespace moescope {
 

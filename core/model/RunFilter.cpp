@@ -32,20 +32,21 @@ bool RunFilter::parse(const std::string& text, RunFilter& out, std::string& erro
     return Expression::parse(text, out.expression_, error);
 }
 
-bool RunFilter::select(const RunTable& table, std::vector<bool>& matches, std::string& error) const {
+bool checkRunColumns(const RunTable& table, const std::vector<std::string>& names, std::string& error) {
     const std::vector<std::string> known = runColumns(table);
-    for (const auto& column : expression_.columns()) {
-        bool found = false;
-        for (const auto& k : known)
-            found = found || k == column;
-        if (!found) {
+    for (const auto& name : names)
+        if (std::find(known.begin(), known.end(), name) == known.end()) {
             std::string list;
             for (const auto& k : known)
                 list += (list.empty() ? "" : ", ") + k;
-            error = "unknown column '" + column + "' (the runs have: " + list + ")";
+            error = "unknown column '" + name + "' (the runs have: " + list + ")";
             return false;
         }
-    }
+    return true;
+}
+
+bool RunFilter::select(const RunTable& table, std::vector<bool>& matches, std::string& error) const {
+    if (!checkRunColumns(table, expression_.columns(), error)) return false;
     matches.assign(table.runs.size(), false);
     for (size_t i = 0; i < table.runs.size(); ++i) {
         bool m = false;

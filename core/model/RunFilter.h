@@ -14,6 +14,8 @@ namespace moescope {
 Expression::Lookup runLookup(const RunTable& table, const Run& run);
 // Every column name an expression over this table may use.
 std::vector<std::string> runColumns(const RunTable& table);
+// False with `error` ("unknown column 'x' (the runs have: ...)") for the first name the runs lack.
+bool checkRunColumns(const RunTable& table, const std::vector<std::string>& names, std::string& error);
 
 class RunFilter {
 public:

@@ -20,16 +20,9 @@ std::string valueText(const ExprValue& v) {
 
 bool checkColumns(const RunTable& table, const std::string& option, const std::vector<std::string>& names,
                   std::string& error) {
-    const auto known = runColumns(table);
-    for (const auto& n : names)
-        if (std::find(known.begin(), known.end(), n) == known.end()) {
-            std::string list;
-            for (const auto& k : known)
-                list += (list.empty() ? "" : ", ") + k;
-            error = "--" + option + ": unknown column '" + n + "' (the runs have: " + list + ")";
-            return false;
-        }
-    return true;
+    if (checkRunColumns(table, names, error)) return true;
+    error = "--" + option + ": " + error;
+    return false;
 }
 
 // "size=12m, experts=8": the group's key and its description at once.
