@@ -176,7 +176,7 @@ private slots:
         model->forward(torch::randint(0, 64, {2, 16})).logits.sum().backward();
         opt.step();
         QTemporaryDir out;
-        saveCheckpoint(out.path().toStdString(), *model, opt, {7, 1.5});
+        saveCheckpoint(out.path().toStdString(), *model, opt, {7, 1.5, {}});
         const auto weight = model->head->weight.clone();
         const auto drawn = torch::rand({4});
 
