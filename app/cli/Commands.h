@@ -22,6 +22,8 @@ int optimumCommand(const Args& args, std::ostream& out, std::ostream& err);
 int renderCommand(const Args& args, std::ostream& out, std::ostream& err);
 int suggestCommand(const Args& args, std::ostream& out, std::ostream& err);
 int importResultsCommand(const Args& args, std::ostream& out, std::ostream& err);
+int predictCommand(const Args& args, std::ostream& out, std::ostream& err);
+int backtestCommand(const Args& args, std::ostream& out, std::ostream& err);
 
 class CliArgs;
 // The parametric-law half of `fit` under `plan`; fills `result` when given. Writes nothing to `out` when

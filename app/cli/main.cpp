@@ -27,8 +27,14 @@ const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
            == != < <= > >= and or not in (...), + - * / ^, ln log10 exp sqrt min max, `odd column names`
            (defaults, shared with the window: --holdout auto = the largest of 3+ sparsity levels, --starts fast,
             --bootstrap 20 for a law and 100 for isoFLOP surfaces, --seed 42, --huber-delta 1e-3)
-  optimum (FILE --law LAW | --preset LAW) --budget C [--max-params N] [--max-sparsity S] [--aspect 128]
-           [--vocab 32000] [--ctx 2048] [--granularity 1] [--active 1] [--json]
+  optimum (FILE --law LAW|isoflop | --preset LAW|epoch) --budget C [--max-params N] [--max-sparsity S]
+           [--aspect 128] [--vocab 32000] [--ctx 2048] [--granularity 1] [--active 1] [--json]
+  predict FILE --budget C [--sparsity S] [--law auto|isoflop|LAW] [--max-params N] [--loss-floor E] [--json]
+           (the optimum at any budget, with 95 % intervals; auto: the method a backtest on the smaller
+            budgets recommends; warns how far it extrapolates and why to doubt it)
+  backtest FILE [--train EXPR] [--laws all|isoflop,abnar,...] [--tolerance 0.01] [--loss-floor E] [--json]
+           (fit on the runs EXPR selects, default all but the largest budget; compare the predicted L*, N* with
+            each held-out budget's own isoFLOP optimum and every law's held-out runs)
   suggest FILE --budget C [--count 4] [--bootstrap 100] [--json]   (runs that most narrow the optimum)
            [--slurm SCRIPT --shared-dir DIR [--trainer PATH] [--train-args '...']]
   import-results DIR [--workspace W.moescope] [--json]   (every runs.csv the trainer wrote under DIR)
@@ -63,7 +69,8 @@ int main(int argc, char** argv) {
         {"import", importCommand},   {"flops", flopsCommand},
         {"fit", fitCommand},         {"tokenize", tokenizeCommand},
         {"optimum", optimumCommand}, {"render", renderCommand},
-        {"suggest", suggestCommand}, {"import-results", importResultsCommand}};
+        {"suggest", suggestCommand}, {"import-results", importResultsCommand},
+        {"predict", predictCommand}, {"backtest", backtestCommand}};
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::cerr << kUsage;
         return argc < 2 ? 2 : 0;

@@ -1,5 +1,6 @@
 #include "core/fit/IsoflopAnalysis.h"
 
+#include "core/fit/ActiveCount.h"
 #include "core/fit/Parallel.h"
 
 #include <algorithm>
@@ -73,39 +74,6 @@ struct Curves {
     double optN, optS, optLoss, optActive;
     std::vector<double> sStar, sStarLoss;         // over the N grid
     std::vector<double> nStar, nStarLoss, naStar; // over the sparsity levels
-};
-
-// N_a of the model with N parameters at sparsity S: the same model's active count, read off the runs at the
-// sparsity level nearest S (log N_a linear in log N between them), never above N. A separate N_a surface
-// would have its own minimum, which can land above N*.
-class ActiveCount {
-public:
-    ActiveCount(const std::vector<IsoflopPoint>& points, const std::vector<double>& active) {
-        for (size_t i = 0; i < points.size() && i < active.size(); ++i)
-            if (active[i] > 0)
-                byLevel_[IsoflopSurface::sHat(points[i].sparsity)].emplace_back(std::log(points[i].params),
-                                                                                std::log(active[i]));
-    }
-    double operator()(double params, double sparsity) const {
-        if (byLevel_.empty()) return std::nan("");
-        const double h = IsoflopSurface::sHat(sparsity);
-        auto best = byLevel_.begin();
-        for (auto it = byLevel_.begin(); it != byLevel_.end(); ++it)
-            if (std::fabs(it->first - h) < std::fabs(best->first - h)) best = it;
-        const auto& xy = best->second;
-        double mx = 0, my = 0;
-        for (const auto& [x, y] : xy)
-            mx += x, my += y;
-        mx /= xy.size(), my /= xy.size();
-        double sxx = 0, sxy = 0;
-        for (const auto& [x, y] : xy)
-            sxx += (x - mx) * (x - mx), sxy += (x - mx) * (y - my);
-        const double slope = sxx > 1e-12 ? sxy / sxx : 1.0;
-        return std::min(params, std::exp(my + slope * (std::log(params) - mx)));
-    }
-
-private:
-    std::map<double, std::vector<std::pair<double, double>>> byLevel_;
 };
 
 Curves deriveCurves(const IsoflopSurface& s, const ActiveCount& active, const std::vector<double>& nGrid,
@@ -265,7 +233,10 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     for (int i = 0; i < g; ++i)
         nGrid.push_back(std::exp(a.surface.minLogParams() +
                                  (a.surface.maxLogParams() - a.surface.minLogParams()) * i / (g - 1)));
-    const ActiveCount active(points, activeParams);
+    std::vector<double> pointParams, pointSparsity;
+    for (const auto& p : points)
+        pointParams.push_back(p.params), pointSparsity.push_back(p.sparsity);
+    const ActiveCount active(pointParams, pointSparsity, activeParams);
     const Curves est = deriveCurves(a.surface, active, nGrid, levels);
 
     // Subsamples are drawn first, in order, so the replicates are the same whatever the thread count.
@@ -322,11 +293,22 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     for (size_t i = 0; i < nGrid.size() && levels.size() > 1; ++i)
         a.sStar.push_back({nGrid[i], band(est.sStar[i], collect([&](const Curves& c) { return c.sStar[i]; })),
                            band(est.sStarLoss[i], collect([&](const Curves& c) { return c.sStarLoss[i]; }))});
-    for (size_t i = 0; i < levels.size(); ++i)
-        a.nStar.push_back({levels[i],
-                           band(est.nStar[i], collect([&](const Curves& c) { return c.nStar[i]; })),
-                           band(est.naStar[i], collect([&](const Curves& c) { return c.naStar[i]; })),
-                           band(est.nStarLoss[i], collect([&](const Curves& c) { return c.nStarLoss[i]; }))});
+    const double margin = 0.02 * (a.surface.maxLogParams() - a.surface.minLogParams());
+    for (size_t i = 0; i < levels.size(); ++i) {
+        NStarPoint p;
+        p.sparsity = levels[i];
+        p.paramsSamples = collect([&](const Curves& c) { return c.nStar[i]; });
+        p.activeSamples = collect([&](const Curves& c) { return c.naStar[i]; });
+        p.lossSamples = collect([&](const Curves& c) { return c.nStarLoss[i]; });
+        p.params = band(est.nStar[i], p.paramsSamples);
+        p.activeParams = band(est.naStar[i], p.activeSamples);
+        p.loss = band(est.nStarLoss[i], p.lossSamples);
+        const double x = std::log(est.nStar[i]);
+        p.edge = x <= a.surface.minLogParams() + margin || x >= a.surface.maxLogParams() - margin;
+        a.nStar.push_back(std::move(p));
+    }
+    if (subsample < static_cast<int>(points.size()))
+        a.replicateScale = std::sqrt(static_cast<double>(subsample) / (points.size() - subsample));
 
     markEdge(a, levels.size());
     if (!a.sStar.empty()) {

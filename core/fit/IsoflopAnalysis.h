@@ -41,6 +41,12 @@ struct NStarPoint {
     Band params;
     Band activeParams; // NaN value when the runs carry no active_params
     Band loss;
+    // N*(S) sits on the smallest or largest model swept: the minimum may lie beyond, so frontier laws leave
+    // this budget out at this sparsity.
+    bool edge = false;
+    // Each bootstrap replicate's N*, N_a*, L* at this sparsity, in replicate order (frontier laws carry them
+    // across budgets).
+    std::vector<double> paramsSamples, activeSamples, lossSamples;
 };
 
 struct HeldOut {
@@ -75,6 +81,9 @@ struct BudgetAnalysis {
     std::vector<PolynomialFit> replicates, activeReplicates;
     // Each refit's joint optimum (log N, S): where the bootstrap places the optimum.
     std::vector<std::pair<double, double>> replicateOptima;
+    // The replicates refit on subsamples of m of the n runs, which spread less than the sampling error of a
+    // fit on all n: deviations from the estimate scaled by sqrt(m / (n − m)) have the right spread.
+    double replicateScale = 1;
 };
 
 // The 95 % bootstrap band of the surface (or its N_a variant) at (params, sparsity).

@@ -259,10 +259,13 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
                 for (size_t i : units[pick(rng)])
                     s.push_back(train[i]);
         std::vector<std::vector<std::pair<std::string, double>>> reps(o.bootstrap);
+        std::vector<std::vector<double>> params(o.bootstrap);
         parallelFor(samples.size(), threadCount(o.threads), [&](size_t b, size_t) {
             std::vector<double> p = best.p;
-            if (std::isfinite(refit(law, samples[b], p, o))) reps[b] = law.report(p);
+            if (std::isfinite(refit(law, samples[b], p, o))) reps[b] = law.report(p), params[b] = p;
         });
+        for (auto& p : params)
+            if (!p.empty()) fit.replicates.push_back(std::move(p));
         for (size_t k = 0; k < fit.reported.size(); ++k) {
             std::vector<double> v;
             for (const auto& r : reps)

@@ -44,6 +44,7 @@ struct LawFit {
     std::vector<double> parameters;                        // internal
     std::vector<std::pair<std::string, double>> reported;  // as papers print them
     std::map<std::string, std::pair<double, double>> ci95; // per reported name
+    std::vector<std::vector<double>> replicates;           // internal parameters of each bootstrap refit
     double objective = 0;
     FitMetrics metrics;
     std::optional<FitMetrics> heldout;

@@ -12,25 +12,49 @@ bool lawUsesSparsity(const ParametricLaw& law) {
         if (f == Field::Sparsity || f == Field::Experts || f == Field::ActiveParams) return true;
     return false;
 }
-} // namespace
 
-PlannedConfig configFor(const ParametricLaw& law, const std::vector<double>& p, double d, double experts,
-                        const PlanOptions& o) {
+// Everything about a config but its predicted loss.
+PlannedConfig shapeOf(double d, double experts, double budget, const ArchitectureFamily& family) {
     PlannedConfig c;
     c.arch.d_model = d;
-    c.arch.n_layers = std::max(1.0, d / o.family.aspect);
+    c.arch.n_layers = std::max(1.0, d / family.aspect);
     c.arch.experts = experts;
-    c.arch.active_experts = o.family.activeExperts;
-    c.arch.granularity = o.family.granularity;
-    c.arch.ctx = o.family.ctx;
-    c.arch.vocab = o.family.vocab;
+    c.arch.active_experts = family.activeExperts;
+    c.arch.granularity = family.granularity;
+    c.arch.ctx = family.ctx;
+    c.arch.vocab = family.vocab;
     c.heads = static_cast<int>(std::max(1.0, std::round(d / 64)));
     c.params = totalParams(c.arch);
     c.activeParams = activeParams(c.arch);
-    c.sparsity = sparsityOf(experts, o.family.activeExperts);
-    c.tokens = o.budget / flopsPerToken6Na(c.arch);
+    c.sparsity = sparsityOf(experts, family.activeExperts);
+    c.tokens = budget / flopsPerToken6Na(c.arch);
     c.flops = flopsPerToken6Na(c.arch) * c.tokens;
     c.ratio = expertAttentionRatio(c.arch);
+    c.predictedLoss = std::nan("");
+    return c;
+}
+
+} // namespace
+
+PlannedConfig architectureFor(double params, double sparsity, double budget,
+                              const ArchitectureFamily& family) {
+    const double k = family.activeExperts;
+    const double experts = std::max(k, std::round(k / std::max(1e-9, 1 - sparsity)));
+    PlannedConfig best;
+    double bestGap = std::numeric_limits<double>::infinity();
+    for (double d = 64; d <= 65536; d += 64) {
+        ArchitectureFamily f = family;
+        f.aspect = d / std::max(1.0, std::round(d / family.aspect)); // whole layers
+        const PlannedConfig c = shapeOf(d, experts, budget, f);
+        const double gap = std::fabs(std::log(c.params / params));
+        if (gap < bestGap) bestGap = gap, best = c;
+    }
+    return best;
+}
+
+PlannedConfig configFor(const ParametricLaw& law, const std::vector<double>& p, double d, double experts,
+                        const PlanOptions& o) {
+    PlannedConfig c = shapeOf(d, experts, o.budget, o.family);
     LawPoint x;
     x.n = c.params;
     x.na = c.activeParams;

@@ -40,6 +40,10 @@ struct Plan {
 // The config the family gives for a (possibly fractional) d and sparsity, spending `budget`.
 PlannedConfig configFor(const ParametricLaw& law, const std::vector<double>& p, double dModel, double experts,
                         const PlanOptions& o);
+// The concrete model of the family nearest N total parameters at sparsity S (d a multiple of 64, E the
+// nearest whole number to K/(1−S)), spending `budget`; no law involved, so predictedLoss is NaN.
+PlannedConfig architectureFor(double params, double sparsity, double budget,
+                              const ArchitectureFamily& family);
 // Throws std::invalid_argument naming the option when nothing fits the caps.
 Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const PlanOptions& o);
 

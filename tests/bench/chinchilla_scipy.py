@@ -3,7 +3,11 @@
 log L − LSE(a − α log N, b − β log D, e), summed, L-BFGS-B with an analytic gradient from every point of
 the 4,500-start grid — on the Chinchilla points of ../shared/data/epoch_chinchilla. Prints one JSON line.
 
-Usage: chinchilla_scipy.py CSV [--starts N]   (N < 4500: the first N grid points, for a per-start time)
+Usage: chinchilla_scipy.py CSV [--starts N] [--train-below FLOPS]
+  N < 4500: the first N grid points, for a per-start time.
+  --train-below: the backtest split of issue 14 (`moescope-cli backtest --train 'flops<FLOPS'`): fit on the
+  points below FLOPS only, and print the RMSE of the loss on the others ("heldout_rmse") and on the fitted
+  ones ("train_rmse").
 """
 import itertools
 import json
@@ -22,7 +26,12 @@ def load(path):
     loss = np.array([float(r["loss"]) for r in rows])
     keep = np.argsort(loss)[:-5]  # Epoch drops the 5 highest-loss points
     n, c, loss = n[keep], c[keep], loss[keep]
-    return np.log(n), np.log(c / (6 * n)), np.log(loss)
+    return np.log(n), np.log(c / (6 * n)), np.log(loss), c
+
+
+def predict(p, logn, logd):
+    a, b, e, alpha, beta = p
+    return np.exp(a - alpha * logn) + np.exp(b - beta * logd) + np.exp(e)
 
 
 def objective(p, logn, logd, logl, delta=1e-3):
@@ -52,7 +61,11 @@ def objective(p, logn, logd, logl, delta=1e-3):
 def main():
     path = sys.argv[1]
     limit = int(sys.argv[sys.argv.index("--starts") + 1]) if "--starts" in sys.argv else None
-    logn, logd, logl = load(path)
+    logn, logd, logl, flops = load(path)
+    below = float(sys.argv[sys.argv.index("--train-below") + 1]) if "--train-below" in sys.argv else None
+    held = flops >= below if below else np.zeros(len(logn), bool)
+    heldn, heldd, heldl = logn[held], logd[held], logl[held]
+    logn, logd, logl = logn[~held], logd[~held], logl[~held]
     grid = list(itertools.product([0, 5, 10, 15, 20, 25], [0, 5, 10, 15, 20, 25], [-1, -.5, 0, .5, 1],
                                   [0, .5, 1, 1.5, 2], [0, .5, 1, 1.5, 2]))
     if limit:
@@ -65,7 +78,9 @@ def main():
             best = res
     elapsed = time.perf_counter() - t
     a, b, e, alpha, beta = best.x
-    print(json.dumps({"seconds": elapsed, "starts": len(grid), "n": int(len(logn)), "objective": float(best.fun),
+    rmse = lambda n, d, l: float(np.sqrt(np.mean((predict(best.x, n, d) - np.exp(l)) ** 2))) if len(l) else None
+    print(json.dumps({"train_rmse": rmse(logn, logd, logl), "heldout_rmse": rmse(heldn, heldd, heldl),
+                      "heldout_n": int(len(heldl)),"seconds": elapsed, "starts": len(grid), "n": int(len(logn)), "objective": float(best.fun),
                       "A": float(np.exp(a)), "B": float(np.exp(b)), "E": float(np.exp(e)),
                       "alpha": float(alpha), "beta": float(beta)}))
 

@@ -1,0 +1,257 @@
+// `predict` and `backtest`: the optimum at budgets past the sweep, and how well that held on past budgets
+// (core/fit/Extrapolation.h does the work; this file reads options and writes JSON or text).
+#include "app/cli/CliArgs.h"
+#include "app/cli/Commands.h"
+#include "app/cli/ConfigJson.h"
+#include "app/cli/ExtrapolationArgs.h"
+#include "app/cli/PlanArgs.h"
+#include "app/cli/RunSource.h"
+#include "core/fit/Extrapolation.h"
+#include "core/io/Json.h"
+
+#include <cmath>
+#include <ostream>
+#include <sstream>
+#include <stdexcept>
+
+namespace moescope::cli {
+
+namespace {
+
+Json pairJson(double lo, double hi) {
+    Json j = Json::array();
+    j.push(lo);
+    j.push(hi);
+    return j;
+}
+
+Json bandPair(const Band& b) {
+    return pairJson(b.lo, b.hi);
+}
+
+Json stringsJson(const std::vector<std::string>& v) {
+    Json j = Json::array();
+    for (const auto& s : v)
+        j.push(s);
+    return j;
+}
+
+Json errorsJson(const std::map<std::string, double>& m) {
+    Json j = Json::object();
+    for (const auto& [k, v] : m)
+        j.set(k, v);
+    return j;
+}
+
+std::vector<OptionSpec> extrapolationSpecs(std::initializer_list<OptionSpec> own) {
+    std::vector<OptionSpec> specs = planOptions();
+    for (const auto& o : own)
+        specs.push_back(o);
+    for (const char* name : {"loss-floor", "tolerance"})
+        specs.push_back({name});
+    for (auto& o : importOptions())
+        specs.push_back(o);
+    specs.push_back({"json", false});
+    return specs;
+}
+
+} // namespace
+
+ExtrapolationOptions extrapolationOptionsFromArgs(const CliArgs& args) {
+    ExtrapolationOptions o;
+    o.plan = planFromArgs(args);
+    if (args.has("loss-floor")) {
+        o.frontier.lossFloor = args.number("loss-floor", 0);
+        if (!(*o.frontier.lossFloor >= 0)) throw UsageError("option --loss-floor: must be ≥ 0");
+    }
+    o.tolerance = args.number("tolerance", o.tolerance);
+    if (!(o.tolerance > 0)) throw UsageError("option --tolerance: must be positive");
+    return o;
+}
+
+int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
+    const CliArgs args(rawArgs, extrapolationSpecs({{"budget"}, {"sparsity"}, {"max-params"}}));
+    if (args.positionals().size() != 1) throw UsageError("predict: expected one FILE");
+    ExtrapolationOptions o = extrapolationOptionsFromArgs(args);
+    PredictRequest req;
+    req.budget = args.requiredNumber("budget");
+    if (args.has("sparsity")) req.sparsity = args.number("sparsity", 0);
+    req.maxParams = args.number("max-params", req.maxParams);
+    req.method = args.value("law", "auto");
+    if (req.method != "auto") o.methods = {req.method};
+    RunTable table;
+    int code = 0;
+    if (!loadPlannedRuns(args.positionals()[0], args, o.plan, table, err, code)) return code;
+    Prediction p;
+    try {
+        p = predictOptimum(table, o, req);
+    } catch (const std::invalid_argument& e) {
+        err << args.positionals()[0] << ": " << e.what() << "\n";
+        return 2;
+    }
+    for (const auto& w : p.warnings)
+        err << args.positionals()[0] << ": warning: " << w << "\n";
+    const FrontierPoint& f = p.point;
+    if (args.has("json")) {
+        Json j = Json::object();
+        j.set("budget", req.budget);
+        j.set("sparsity", f.sparsity);
+        j.set("method", f.method);
+        j.set("method_why", p.recommendation.why);
+        if (!p.recommendation.innerError.empty())
+            j.set("inner_backtest", errorsJson(p.recommendation.innerError));
+        j.set("n_star", f.params.value);
+        j.set("n_star_ci95", bandPair(f.params));
+        j.set("active_params_star", f.activeParams.value);
+        j.set("active_params_star_ci95", bandPair(f.activeParams));
+        j.set("tokens_star", f.tokens.value);
+        j.set("tokens_star_ci95", bandPair(f.tokens));
+        j.set("tokens_per_param", f.tokens.value / f.params.value);
+        j.set("loss_star", f.loss.value);
+        j.set("loss_star_ci95", bandPair(f.loss));
+        const PlannedConfig& c = p.architecture;
+        if (c.params > 0)
+            j.set("architecture", configJson({c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens,
+                                              c.flops, std::nan("")}));
+        j.set("extrapolation_decades", p.extrapolationDecades);
+        j.set("largest_budget", p.largestBudget);
+        j.set("compute_multiplier", p.computeMultiplier);
+        j.set("warnings", stringsJson(p.warnings));
+        j.set("plan", planJson(o.plan));
+        out << j.dump() << "\n";
+        return 0;
+    }
+    char buf[400];
+    std::snprintf(buf, sizeof buf,
+                  "C = %.3g, S = %.4g by %s: N* %.4g [%.4g, %.4g], N_a* %.4g, D* %.4g tokens (%.1f per "
+                  "parameter), L* %.4f [%.4f, %.4f]\n",
+                  req.budget, f.sparsity, f.method.c_str(), f.params.value, f.params.lo, f.params.hi,
+                  f.activeParams.value, f.tokens.value, f.tokens.value / f.params.value, f.loss.value, f.loss.lo,
+                  f.loss.hi);
+    out << buf << "  method: " << p.recommendation.why << "\n";
+    if (p.extrapolationDecades > 0) {
+        std::snprintf(buf, sizeof buf, "  extrapolated %.2f decade(s) past the largest budget swept (%.3g)\n",
+                      p.extrapolationDecades, p.largestBudget);
+        out << buf;
+    }
+    if (std::isfinite(p.computeMultiplier)) {
+        std::snprintf(buf, sizeof buf, "  worth %.2f× the compute of the dense optimum at the same loss\n",
+                      p.computeMultiplier);
+        out << buf;
+    }
+    if (p.architecture.params > 0) {
+        const auto& a = p.architecture.arch;
+        std::snprintf(buf, sizeof buf, "  nearest model: d_model %g, %g layers, E %g, K %g (N %.4g)\n", a.d_model,
+                      a.n_layers, a.experts, a.active_experts, p.architecture.params);
+        out << buf;
+    }
+    return 0;
+}
+
+int backtestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
+    const CliArgs args(rawArgs, extrapolationSpecs({{"laws"}}));
+    if (args.positionals().size() != 1) throw UsageError("backtest: expected one FILE");
+    if (args.has("law")) throw UsageError("option --law: backtest compares every method; choose them with --laws");
+    if (args.has("holdout")) throw UsageError("option --holdout: backtest holds out what --train does not select");
+    ExtrapolationOptions o = extrapolationOptionsFromArgs(args);
+    o.plan.holdout = "auto";
+    const std::string laws = args.value("laws", "all");
+    if (laws != "all") {
+        std::stringstream in(laws);
+        std::string m;
+        while (std::getline(in, m, ','))
+            if (!m.empty()) {
+                if (m != "isoflop" && !makeLaw(m))
+                    throw UsageError("option --laws: unknown method '" + m + "' (isoflop or a law id)");
+                o.methods.push_back(m);
+            }
+    }
+    RunTable table;
+    int code = 0;
+    if (!loadPlannedRuns(args.positionals()[0], args, o.plan, table, err, code)) return code;
+    BacktestResult r;
+    try {
+        r = backtest(table, args.value("train"), o);
+    } catch (const std::invalid_argument& e) {
+        err << args.positionals()[0] << ": " << e.what() << "\n";
+        return 2;
+    }
+    for (const auto& [m, why] : r.problems)
+        err << args.positionals()[0] << ": " << m << " not fitted: " << why << "\n";
+    if (args.has("json")) {
+        Json j = Json::object();
+        j.set("train", r.train);
+        j.set("method", r.recommendation.method);
+        j.set("method_why", r.recommendation.why);
+        j.set("inner_backtest", errorsJson(r.recommendation.innerError));
+        Json rows = Json::array();
+        for (const auto& row : r.frontier) {
+            Json e = Json::object();
+            e.set("budget", row.budget);
+            e.set("sparsity", row.sparsity);
+            e.set("method", row.method);
+            Json pred = Json::object();
+            pred.set("loss_star", row.predicted.loss.value);
+            pred.set("loss_star_ci95", bandPair(row.predicted.loss));
+            pred.set("n_star", row.predicted.params.value);
+            pred.set("n_star_ci95", bandPair(row.predicted.params));
+            e.set("predicted", pred);
+            Json obs = Json::object();
+            obs.set("loss_star", row.observedLoss);
+            obs.set("n_star", row.observedParams);
+            obs.set("interior", row.observed);
+            if (!row.observedProblem.empty()) obs.set("problem", row.observedProblem);
+            e.set("observed", obs);
+            Json error = Json::object();
+            error.set("loss_star", row.lossError);
+            error.set("n_star_rel", row.paramsRelError);
+            e.set("error", error);
+            rows.push(e);
+        }
+        j.set("frontier", rows);
+        j.set("methods", errorsJson(r.methodLossError));
+        Json laws = Json::array();
+        for (const auto& l : r.laws) {
+            Json e = Json::object();
+            e.set("law", l.law);
+            e.set("train_n", l.trainN);
+            e.set("heldout_n", l.heldoutN);
+            e.set("train_rmse", l.trainRmse);
+            e.set("heldout_rmse", l.heldoutRmse);
+            e.set("heldout_max_abs", l.heldoutMaxAbs);
+            if (!l.problem.empty()) e.set("problem", l.problem);
+            laws.push(e);
+        }
+        j.set("laws", laws);
+        Json verdict = Json::object();
+        verdict.set("tolerance", r.tolerance);
+        verdict.set("pass", r.pass);
+        verdict.set("why", r.verdict);
+        j.set("verdict", verdict);
+        j.set("plan", planJson(o.plan));
+        out << j.dump() << "\n";
+        return 0;
+    }
+    out << "trained on " << r.train << "; recommended " << r.recommendation.method << ": "
+        << r.recommendation.why << "\n";
+    char buf[300];
+    for (const auto& row : r.frontier) {
+        std::snprintf(buf, sizeof buf,
+                      "  C %.3g S %.4g: L* predicted %.4f [%.4f, %.4f], observed %.4f (error %+.4f); N* %.4g vs "
+                      "%.4g (%+.0f%%)\n",
+                      row.budget, row.sparsity, row.predicted.loss.value, row.predicted.loss.lo,
+                      row.predicted.loss.hi, row.observedLoss, row.lossError, row.predicted.params.value,
+                      row.observedParams, 100 * row.paramsRelError);
+        out << buf;
+        if (!row.observedProblem.empty()) out << "    (" << row.observedProblem << ")\n";
+    }
+    for (const auto& l : r.laws) {
+        std::snprintf(buf, sizeof buf, "  %-13s train RMSE %.4f (n=%d), held-out RMSE %.4f, max |error| %.4f (n=%d)\n",
+                      l.law.c_str(), l.trainRmse, l.trainN, l.heldoutRmse, l.heldoutMaxAbs, l.heldoutN);
+        out << buf;
+    }
+    out << (r.pass ? "PASS: " : "FAIL: ") << r.verdict << "\n";
+    return 0;
+}
+
+} // namespace moescope::cli

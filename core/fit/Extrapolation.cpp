@@ -1,0 +1,423 @@
+#include "core/fit/Extrapolation.h"
+
+#include "core/fit/Statistics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+#include <stdexcept>
+
+namespace moescope {
+
+namespace {
+
+bool usesField(const ParametricLaw& law, Field f) {
+    const auto in = law.inputs();
+    return std::find(in.begin(), in.end(), f) != in.end();
+}
+
+int levelCount(const RunTable& runs, Field f, double absent) {
+    std::set<double> s;
+    for (const Run& r : runs.runs)
+        if (!r.excluded) s.insert(r.has(f) ? r.get(f) : absent);
+    return static_cast<int>(s.size());
+}
+
+// Why a law's frontier would mean nothing on these runs (empty: it applies). A term whose variable never
+// varies cannot be fitted; a law without a sparsity term cannot tell the levels of an MoE sweep apart.
+std::string whyNotApplicable(const ParametricLaw& law, const RunTable& runs) {
+    const int sparsity = levelCount(runs, Field::Sparsity, 0.0);
+    if (usesField(law, Field::Sparsity) && sparsity < 2) return "one sparsity level: its sparsity terms cannot be fitted";
+    if (!usesField(law, Field::Sparsity) && !usesField(law, Field::ActiveParams) && sparsity > 1)
+        return "no sparsity term, and the runs have " + std::to_string(sparsity) + " sparsity levels";
+    if (law.id() == "ludziejewski" && levelCount(runs, Field::Granularity, 1.0) < 2)
+        return "one granularity level: its granularity term cannot be fitted";
+    return {};
+}
+
+std::vector<double> budgetLevels(const RunTable& runs) {
+    std::vector<double> out;
+    for (const auto& [c, list] : groupByBudget(runs))
+        out.push_back(c);
+    return out;
+}
+
+std::string fmt(const char* format, double a, double b = 0) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf, format, a, b);
+    return buf;
+}
+
+// Which of the methods to prefer when no inner backtest can choose: a law carries its form past the data,
+// the isoFLOP frontier only a straight line through few points.
+const char* const kPreference[] = {"abnar", "li", "ludziejewski", "chinchilla", "isoflop"};
+
+std::string preferred(const FittedMethods& fitted) {
+    for (const char* m : kPreference)
+        if (fitted.find(m)) return m;
+    return fitted.methods.empty() ? std::string() : fitted.methods.front()->name();
+}
+
+RunTable withOnly(const RunTable& runs, const std::vector<bool>& keep, bool value) {
+    RunTable out = runs;
+    for (size_t i = 0; i < out.runs.size(); ++i)
+        if (keep[i] != value) out.runs[i].excluded = true;
+    return out;
+}
+
+int includedCount(const RunTable& runs) {
+    return static_cast<int>(std::count_if(runs.runs.begin(), runs.runs.end(), [](const Run& r) { return !r.excluded; }));
+}
+
+RunTable selected(const RunTable& runs, const AnalysisPlan& plan) {
+    RunTable out;
+    std::string error;
+    if (!selectPlanRuns(runs, plan, out, error)) throw std::invalid_argument(error);
+    return out;
+}
+
+// The interior isoFLOP optima of one budget's runs, by sparsity (empty with `problem` when none).
+std::map<double, const NStarPoint*> interiorOptima(const BudgetAnalysis& b) {
+    std::map<double, const NStarPoint*> out;
+    for (const auto& p : b.nStar)
+        if (!p.edge) out[p.sparsity] = &p;
+    return out;
+}
+
+} // namespace
+
+const FrontierMethod* FittedMethods::find(const std::string& name) const {
+    for (const auto& m : methods)
+        if (m->name() == name) return m.get();
+    return nullptr;
+}
+
+FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& o) {
+    FittedMethods f;
+    const auto budgets = budgetLevels(runs);
+    f.largestBudget = budgets.empty() ? 0 : budgets.back();
+    std::vector<std::string> wanted = o.methods;
+    if (wanted.empty()) {
+        wanted.push_back("isoflop");
+        for (const auto& id : lawIds())
+            if (usesField(*makeLaw(id), Field::Tokens)) wanted.push_back(id);
+    }
+    FrontierFitOptions frontier = o.frontier;
+    frontier.flopsPerToken = flopsPerToken(runs);
+    for (const auto& name : wanted) {
+        throwIfCancelled(o.plan.isoflop.cancel);
+        if (name == "isoflop") {
+            f.sweep = analyzeSweep(runs, o.plan.isoflop);
+            try {
+                f.methods.push_back(std::make_shared<IsoflopFrontier>(f.sweep, frontier));
+            } catch (const FrontierError& e) {
+                f.problems[name] = e.what();
+            }
+            continue;
+        }
+        auto law = makeLaw(name);
+        if (!law) {
+            f.problems[name] = "unknown method";
+            continue;
+        }
+        if (const std::string why = whyNotApplicable(*law, runs); !why.empty()) {
+            f.problems[name] = why;
+            continue;
+        }
+        AnalysisPlan plan = o.plan;
+        plan.law = name;
+        plan.where.clear();
+        plan.group = "all";
+        plan.holdout = "none";
+        plan.scoreOutliers = false;
+        LawAnalysis a = analyzeLaw(runs, plan);
+        if (!a.fit) {
+            f.problems[name] = a.problem.empty() ? "no fit" : a.problem;
+            continue;
+        }
+        f.lawFits[name] = *a.fit;
+        try {
+            f.methods.push_back(std::make_shared<LawFrontier>(a.law, *a.fit, runs, frontier.flopsPerToken));
+        } catch (const FrontierError& e) {
+            f.problems[name] = e.what();
+        }
+    }
+    return f;
+}
+
+Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted, const ExtrapolationOptions& o) {
+    Recommendation rec;
+    if (fitted.methods.empty()) return rec;
+    const auto budgets = budgetLevels(runs);
+    auto fallback = [&](const std::string& why) {
+        rec.method = preferred(fitted);
+        rec.why = why + "; chose " + rec.method + " (a law carries its form past the data)";
+        return rec;
+    };
+    if (budgets.size() < 3)
+        return fallback(std::to_string(budgets.size()) + " budget(s): too few for an inner backtest");
+    const double top = budgets.back();
+    const BudgetAnalysis* observed = nullptr;
+    for (const auto& b : fitted.sweep.budgets)
+        if (b.budget == top) observed = &b;
+    const auto optima = observed ? interiorOptima(*observed) : std::map<double, const NStarPoint*>{};
+    if (optima.empty())
+        return fallback(fmt("the largest budget (%.3g) has no interior isoFLOP optimum to backtest against", top));
+    std::vector<bool> keep(runs.runs.size());
+    const auto groups = groupByBudget(runs);
+    for (const Run* r : groups.at(top))
+        keep[r - runs.runs.data()] = true;
+    const FittedMethods inner = fitMethods(withOnly(runs, keep, false), o);
+    rec.innerBudget = top;
+    double best = INFINITY;
+    for (const auto& m : inner.methods) {
+        if (!fitted.find(m->name())) continue;
+        double sum = 0;
+        int n = 0;
+        for (const auto& [s, p] : optima) {
+            try {
+                sum += std::fabs(m->at(top, s).loss.value - p->loss.value), ++n;
+            } catch (const FrontierError&) {
+            }
+        }
+        if (n == 0 || n < static_cast<int>(optima.size())) continue; // it must answer every level
+        rec.innerError[m->name()] = sum / n;
+        if (sum / n < best) best = sum / n, rec.method = m->name();
+    }
+    if (rec.method.empty()) return fallback("no method fitted on the smaller budgets answered at the largest");
+    rec.why = fmt("lowest mean |L* error| (%.4f nats) predicting the largest budget (%.3g) from the smaller ones",
+                  best, top);
+    return rec;
+}
+
+ArchitectureFamily familyOf(const RunTable& runs) {
+    ArchitectureFamily f;
+    std::vector<double> aspect, vocab, ctx, k, g;
+    for (const Run& r : runs.runs) {
+        if (r.excluded) continue;
+        if (r.has(Field::DModel) && r.has(Field::NLayers) && r.get(Field::NLayers) > 0)
+            aspect.push_back(r.get(Field::DModel) / r.get(Field::NLayers));
+        if (r.has(Field::Vocab)) vocab.push_back(r.get(Field::Vocab));
+        if (r.has(Field::Ctx)) ctx.push_back(r.get(Field::Ctx));
+        if (r.has(Field::ActiveExperts)) k.push_back(r.get(Field::ActiveExperts));
+        if (r.has(Field::Granularity)) g.push_back(r.get(Field::Granularity));
+    }
+    auto med = [](std::vector<double>& v, double fallback) { return v.empty() ? fallback : percentile(v, 0.5); };
+    f.aspect = med(aspect, f.aspect);
+    f.vocab = med(vocab, f.vocab);
+    f.ctx = med(ctx, f.ctx);
+    f.activeExperts = std::max(1, static_cast<int>(std::lround(med(k, f.activeExperts))));
+    f.granularity = med(g, f.granularity);
+    return f;
+}
+
+Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, const PredictRequest& req) {
+    if (!(req.budget > 0) || !std::isfinite(req.budget)) throw std::invalid_argument("option --budget: must be positive");
+    if (!(req.maxParams > 0)) throw std::invalid_argument("option --max-params: must be positive");
+    const RunTable runs = selected(all, o.plan);
+    const FittedMethods fitted = fitMethods(runs, o);
+    Prediction out;
+    out.largestBudget = fitted.largestBudget;
+    std::string name = req.method;
+    if (name == "auto") {
+        out.recommendation = recommendMethod(runs, fitted, o);
+        name = out.recommendation.method;
+        if (name.empty()) {
+            std::string why;
+            for (const auto& [m, p] : fitted.problems)
+                why += (why.empty() ? "" : "; ") + m + ": " + p;
+            throw std::invalid_argument("no method can be fitted to these runs (" + why + ")");
+        }
+    } else {
+        out.recommendation.method = name;
+        out.recommendation.why = "chosen with --law";
+    }
+    const FrontierMethod* method = fitted.find(name);
+    if (!method) {
+        const auto it = fitted.problems.find(name);
+        throw std::invalid_argument("option --law " + name + ": " +
+                                    (it != fitted.problems.end() ? it->second : std::string("not a method")));
+    }
+    const auto levels = method->sparsities();
+    std::vector<double> candidates;
+    if (req.sparsity) {
+        for (double s : levels)
+            if (std::fabs(s - *req.sparsity) < 1e-6) candidates.push_back(s);
+        if (candidates.empty()) {
+            std::string list;
+            for (double s : levels)
+                list += (list.empty() ? "" : ", ") + fmt("%.4g", s);
+            throw std::invalid_argument(fmt("option --sparsity %.4g: ", *req.sparsity) + name +
+                                        " answers at the swept levels only (" + list + ")");
+        }
+    } else {
+        candidates = levels;
+    }
+    std::string lastProblem;
+    bool found = false;
+    for (double s : candidates) {
+        try {
+            FrontierPoint p = method->at(req.budget, s, req.maxParams);
+            if (!found || p.loss.value < out.point.loss.value) out.point = std::move(p), found = true;
+        } catch (const FrontierError& e) {
+            lastProblem = e.what();
+        }
+    }
+    if (!found) throw std::invalid_argument(lastProblem);
+    const FrontierPoint& p = out.point;
+    out.extrapolationDecades = std::max(0.0, std::log10(req.budget / fitted.largestBudget));
+    if (out.extrapolationDecades > 0)
+        out.warnings.push_back(fmt("extrapolating %.2f decade(s) past the largest budget swept (%.3g)",
+                                   out.extrapolationDecades, fitted.largestBudget));
+    for (const auto& w : method->warnings())
+        out.warnings.push_back(name + ": " + w);
+    for (const auto& w : p.warnings)
+        out.warnings.push_back(w);
+    if (const auto* iso = dynamic_cast<const IsoflopFrontier*>(method))
+        for (const auto& l : iso->levels())
+            if (l.sparsity == p.sparsity)
+                for (const auto& why : l.leftOut)
+                    out.warnings.push_back("left out of the frontier: " + why);
+    const auto inner = out.recommendation.innerError.find(name);
+    if (inner != out.recommendation.innerError.end() && inner->second > o.tolerance)
+        out.warnings.push_back(name + fmt(" missed the largest swept budget's L* by %.4f nats in the inner "
+                                          "backtest (tolerance %.3g): its backtest failed",
+                                          inner->second, o.tolerance));
+    if (p.sparsity > 0) {
+        const double dense = denseComputeFor(*method, p.loss.value, req.budget);
+        out.computeMultiplier = dense / req.budget;
+    }
+    const double n = p.params.value;
+    if (n > 0 && std::isfinite(n)) out.architecture = architectureFor(n, p.sparsity, req.budget, familyOf(runs));
+    return out;
+}
+
+BacktestResult backtest(const RunTable& all, const std::string& trainText, const ExtrapolationOptions& o) {
+    BacktestResult res;
+    res.tolerance = o.tolerance;
+    const RunTable runs = selected(all, o.plan);
+    std::string text = trainText;
+    if (text.empty()) {
+        const auto budgets = budgetLevels(runs);
+        if (budgets.size() < 2)
+            throw std::invalid_argument("option --train: the runs have " + std::to_string(budgets.size()) +
+                                        " budget level(s); a backtest holds out the largest of 2 or more");
+        bool hasBudget = false;
+        for (const Run& r : runs.runs)
+            hasBudget = hasBudget || (!r.excluded && r.has(Field::Budget));
+        // Halfway (in log C) between the two largest levels, so rounding in the file cannot move a run.
+        text = fmt(hasBudget ? "budget < %.4g" : "flops < %.4g",
+                   std::sqrt(budgets[budgets.size() - 1] * budgets[budgets.size() - 2]));
+    }
+    res.train = text;
+    RunFilter filter;
+    std::vector<bool> inTrain;
+    std::string error;
+    if (!RunFilter::parse(text, filter, error) || !filter.select(runs, inTrain, error))
+        throw std::invalid_argument("option --train '" + text + "': " + error);
+    const RunTable train = withOnly(runs, inTrain, true), held = withOnly(runs, inTrain, false);
+    if (includedCount(train) == 0) throw std::invalid_argument("option --train '" + text + "': no included run matches");
+    if (includedCount(held) == 0)
+        throw std::invalid_argument("option --train '" + text + "': every included run matches, none is held out");
+
+    const FittedMethods fitted = fitMethods(train, o);
+    res.problems = fitted.problems;
+    res.recommendation = recommendMethod(train, fitted, o);
+
+    std::map<std::string, std::pair<double, int>> errors;
+    for (const auto& [budget, list] : groupByBudget(held)) {
+        throwIfCancelled(o.plan.isoflop.cancel);
+        std::set<double> levels;
+        for (const Run* r : list)
+            levels.insert(r->has(Field::Sparsity) ? r->get(Field::Sparsity) : 0.0);
+        std::map<double, const NStarPoint*> optima;
+        std::optional<BudgetAnalysis> analysis;
+        std::string problem;
+        try {
+            analysis = analyzeBudget(list, budget, o.plan.isoflop);
+            for (const auto& p : analysis->nStar)
+                optima[p.sparsity] = &p;
+        } catch (const IsoflopError& e) {
+            problem = e.what();
+        }
+        for (double s : levels) {
+            const auto it = optima.find(s);
+            const NStarPoint* obs = it == optima.end() ? nullptr : it->second;
+            const bool interior = obs && !obs->edge;
+            for (const auto& m : fitted.methods) {
+                FrontierPoint p;
+                try {
+                    p = m->at(budget, s);
+                } catch (const FrontierError& e) {
+                    if (m->name() == res.recommendation.method) {
+                        BacktestRow row;
+                        row.budget = budget, row.sparsity = s, row.method = m->name();
+                        row.observedProblem = e.what();
+                        res.frontier.push_back(row);
+                    }
+                    continue;
+                }
+                if (interior) {
+                    auto& [sum, n] = errors[m->name()];
+                    sum += std::fabs(p.loss.value - obs->loss.value), ++n;
+                }
+                if (m->name() != res.recommendation.method) continue;
+                BacktestRow row;
+                row.budget = budget, row.sparsity = s, row.method = m->name();
+                row.predicted = p;
+                if (obs) row.observedLoss = obs->loss.value, row.observedParams = obs->params.value;
+                row.observed = interior;
+                if (interior) {
+                    row.lossError = p.loss.value - obs->loss.value;
+                    row.paramsRelError = p.params.value / obs->params.value - 1;
+                } else {
+                    row.observedProblem = obs ? "the held-out budget's own optimum is on the edge of its models"
+                                              : (problem.empty() ? "no isoFLOP optimum at this sparsity" : problem);
+                }
+                res.frontier.push_back(row);
+            }
+        }
+    }
+    for (const auto& [m, e] : errors)
+        res.methodLossError[m] = e.first / e.second;
+
+    for (const auto& [id, fit] : fitted.lawFits) {
+        LawScore score;
+        score.law = id;
+        score.trainN = fit.metrics.n;
+        score.trainRmse = fit.metrics.rmse;
+        const auto law = makeLaw(id);
+        std::vector<double> pred, obs;
+        for (const Run& r : held.runs) {
+            LawPoint x;
+            if (r.excluded || !toLawPoint(r, *law, x)) continue;
+            pred.push_back(law->predict(fit.parameters, x)), obs.push_back(x.loss);
+        }
+        score.heldoutN = static_cast<int>(pred.size());
+        if (pred.empty()) {
+            score.problem = "no held-out run carries the law's inputs";
+        } else {
+            double maxAbs = 0;
+            for (size_t i = 0; i < pred.size(); ++i)
+                maxAbs = std::max(maxAbs, std::fabs(pred[i] - obs[i]));
+            score.heldoutRmse = std::sqrt(meanSquaredError(pred, obs));
+            score.heldoutMaxAbs = maxAbs;
+        }
+        res.laws.push_back(score);
+    }
+
+    int compared = 0, within = 0;
+    for (const auto& row : res.frontier)
+        if (row.observed) ++compared, within += std::fabs(row.lossError) <= o.tolerance;
+    res.pass = compared > 0 && within == compared;
+    if (res.recommendation.method.empty())
+        res.verdict = "no method could be fitted on the training runs";
+    else if (compared == 0)
+        res.verdict = "no held-out budget has an interior isoFLOP optimum to compare with";
+    else
+        res.verdict = fmt("%.0f of %.0f held-out optima within", within, compared) +
+                      fmt(" %.3g nats of L* by ", o.tolerance) + res.recommendation.method;
+    return res;
+}
+
+} // namespace moescope

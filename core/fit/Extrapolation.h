@@ -1,0 +1,107 @@
+#pragma once
+// Prediction past the data and its backtest, shared by `moescope-cli predict`, `backtest`, `optimum --law
+// isoflop` and the window's Validate view. Every applicable method (the isoFLOP frontier and each parametric
+// law with a token term) is fitted on the same runs; the one recommended is chosen by a nested backtest on
+// those runs alone (fit on all but their largest budget, predict its L*), so a backtest's held-out runs
+// never choose the method that is judged on them.
+#include "core/fit/Analysis.h"
+#include "core/fit/Frontier.h"
+#include "core/fit/Planner.h"
+
+#include <limits>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace moescope {
+
+struct ExtrapolationOptions {
+    // Run selection (where, group), the laws' fit settings and the isoFLOP settings; its `law` and `holdout`
+    // are not used: every applicable law is fitted, on all the runs it is given.
+    AnalysisPlan plan;
+    // Methods to consider: "isoflop" and law ids; empty: all that apply.
+    std::vector<std::string> methods;
+    FrontierFitOptions frontier; // loss floor; flopsPerToken is read off the runs
+    double tolerance = 0.01;     // nats of L* a backtest may miss by
+};
+
+// The methods fitted on one set of runs.
+struct FittedMethods {
+    std::vector<std::shared_ptr<const FrontierMethod>> methods;
+    std::map<std::string, std::string> problems; // method → why it could not be fitted
+    SweepAnalysis sweep;                          // the isoFLOP analysis of those runs
+    std::map<std::string, LawFit> lawFits;        // each law's fit (also those without a frontier)
+    double largestBudget = 0;
+    const FrontierMethod* find(const std::string& name) const;
+};
+// Throws Cancelled when the plan's flag is set.
+FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& options);
+
+struct Recommendation {
+    std::string method;
+    std::string why;
+    std::map<std::string, double> innerError; // mean |L* error| per method on the inner backtest
+    double innerBudget = 0;                   // the budget the inner backtest held out (0: none)
+};
+// Which method to trust for `runs` (those `fitted` was fitted on): a nested backtest on them.
+Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted,
+                               const ExtrapolationOptions& options);
+
+struct PredictRequest {
+    double budget = 0;
+    std::optional<double> sparsity;  // the best swept level when empty
+    std::string method = "auto";     // auto: the recommended one
+    double maxParams = std::numeric_limits<double>::infinity();
+};
+
+struct Prediction {
+    FrontierPoint point;
+    Recommendation recommendation; // why this method
+    double extrapolationDecades = 0;
+    double largestBudget = 0;
+    double computeMultiplier = std::nan(""); // dense compute for the same loss ÷ C (NaN: not defined)
+    PlannedConfig architecture;              // the nearest concrete model of the runs' family
+    std::vector<std::string> warnings;
+};
+// Throws std::invalid_argument naming the option for a request that cannot be answered, Cancelled.
+Prediction predictOptimum(const RunTable& runs, const ExtrapolationOptions& options, const PredictRequest& request);
+
+struct BacktestRow {
+    double budget = 0, sparsity = 0;
+    std::string method;
+    FrontierPoint predicted;
+    bool observed = false; // the held-out budget's own isoFLOP optimum exists and is interior
+    double observedLoss = std::nan(""), observedParams = std::nan("");
+    std::string observedProblem;
+    double lossError = std::nan(""), paramsRelError = std::nan(""); // predicted − observed; predicted/observed − 1
+};
+
+struct LawScore {
+    std::string law;
+    int trainN = 0, heldoutN = 0;
+    double trainRmse = std::nan(""), heldoutRmse = std::nan(""), heldoutMaxAbs = std::nan("");
+    std::string problem;
+};
+
+struct BacktestResult {
+    std::string train; // the training filter
+    Recommendation recommendation;
+    std::vector<BacktestRow> frontier;                   // the recommended method's predictions
+    std::map<std::string, double> methodLossError;        // every method's mean |L* error| on the held-out
+    std::vector<LawScore> laws;
+    std::map<std::string, std::string> problems;          // methods that could not be fitted
+    double tolerance = 0;
+    bool pass = false;
+    std::string verdict; // one line: why it passed or failed
+};
+// `train`: a filter over the runs (`flops<1e21`); empty: every budget but the largest. Throws
+// std::invalid_argument naming --train for a filter that is malformed, names no column, or leaves no run
+// on either side; Cancelled.
+BacktestResult backtest(const RunTable& runs, const std::string& train, const ExtrapolationOptions& options);
+
+// The architecture family the runs were drawn from (median aspect, vocab, ctx, K, granularity).
+ArchitectureFamily familyOf(const RunTable& runs);
+
+} // namespace moescope

@@ -1,0 +1,499 @@
+#include "core/fit/Frontier.h"
+
+#include "core/fit/Statistics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+#include <set>
+
+namespace moescope {
+
+namespace {
+
+// One budget's optimum at one sparsity, as the frontier fit sees it.
+struct Observation {
+    double logC = 0;
+    double logN = 0, logActive = NAN, loss = 0;
+    std::vector<double> logNSamples, logActiveSamples, lossSamples; // already scaled to the sampling spread
+};
+
+std::vector<double> scaledLogs(const std::vector<double>& samples, double estimate, double scale) {
+    std::vector<double> out;
+    for (double v : samples)
+        out.push_back(v > 0 ? std::log(estimate) + scale * (std::log(v) - std::log(estimate)) : NAN);
+    return out;
+}
+
+double variance(const std::vector<double>& v) {
+    double m = 0, s = 0;
+    int n = 0;
+    for (double x : v)
+        if (std::isfinite(x)) m += x, ++n;
+    if (n < 2) return 0;
+    m /= n;
+    for (double x : v)
+        if (std::isfinite(x)) s += (x - m) * (x - m);
+    return s / (n - 1);
+}
+
+// Weighted least squares of y = logK + exponent·(x − x0), reported about x = 0.
+PowerTrend fitPower(const std::vector<double>& x, const std::vector<double>& y, const std::vector<double>& w,
+                    double x0) {
+    double sw = 0, sx = 0, sy = 0;
+    for (size_t i = 0; i < x.size(); ++i)
+        if (std::isfinite(y[i])) sw += w[i], sx += w[i] * (x[i] - x0), sy += w[i] * y[i];
+    PowerTrend t;
+    if (sw <= 0) return t;
+    const double mx = sx / sw, my = sy / sw;
+    double sxx = 0, sxy = 0;
+    for (size_t i = 0; i < x.size(); ++i)
+        if (std::isfinite(y[i]))
+            sxx += w[i] * (x[i] - x0 - mx) * (x[i] - x0 - mx), sxy += w[i] * (x[i] - x0 - mx) * (y[i] - my);
+    if (sxx <= 0) return t;
+    t.exponent = sxy / sxx;
+    t.logK = my - t.exponent * (mx + x0);
+    return t;
+}
+
+// Weighted least squares of L = E + A·exp(−α(x − x0)) over α ≥ 0, A ≥ 0, 0 ≤ E < min L (E fixed when
+// `floor` is given): A is linear given (E, α), so the fit is a profile over (E, α).
+LossTrend fitLoss(const std::vector<double>& x, const std::vector<double>& l, const std::vector<double>& w,
+                  double x0, std::optional<double> floor) {
+    const double lMin = *std::min_element(l.begin(), l.end());
+    auto bestA = [&](double e, double alpha, double& sse) {
+        double num = 0, den = 0;
+        for (size_t i = 0; i < x.size(); ++i) {
+            const double u = std::exp(-alpha * (x[i] - x0));
+            num += w[i] * (l[i] - e) * u, den += w[i] * u * u;
+        }
+        const double a = den > 0 ? std::max(0.0, num / den) : 0;
+        sse = 0;
+        for (size_t i = 0; i < x.size(); ++i) {
+            const double r = l[i] - e - a * std::exp(-alpha * (x[i] - x0));
+            sse += w[i] * r * r;
+        }
+        return a;
+    };
+    // For a given E, the best α: a coarse scan, then golden section inside the best bracket.
+    auto profileAlpha = [&](double e, double& alphaOut) {
+        const int n = 40;
+        const double hi = 2.0;
+        double best = INFINITY;
+        int bi = 0;
+        for (int i = 0; i <= n; ++i) {
+            double sse;
+            bestA(e, hi * i / n, sse);
+            if (sse < best) best = sse, bi = i;
+        }
+        double a = hi * std::max(0, bi - 1) / n, b = hi * std::min(n, bi + 1) / n;
+        const double g = (std::sqrt(5.0) - 1) / 2;
+        for (int it = 0; it < 40; ++it) {
+            const double c = b - g * (b - a), d = a + g * (b - a);
+            double fc, fd;
+            bestA(e, c, fc), bestA(e, d, fd);
+            (fc < fd ? b : a) = fc < fd ? d : c;
+        }
+        alphaOut = (a + b) / 2;
+        double sse;
+        bestA(e, alphaOut, sse);
+        return sse;
+    };
+    LossTrend t;
+    double e = floor ? *floor : 0, alpha = 0;
+    if (floor) {
+        profileAlpha(e, alpha);
+    } else {
+        const double top = lMin * (1 - 1e-6);
+        const int n = 60;
+        double best = INFINITY;
+        int bi = 0;
+        for (int i = 0; i <= n; ++i) {
+            double a;
+            const double sse = profileAlpha(top * i / n, a);
+            if (sse < best) best = sse, bi = i;
+        }
+        double lo = top * std::max(0, bi - 1) / n, hi = top * std::min(n, bi + 1) / n;
+        const double g = (std::sqrt(5.0) - 1) / 2;
+        for (int it = 0; it < 30; ++it) {
+            const double c = hi - g * (hi - lo), d = lo + g * (hi - lo);
+            double ac, ad;
+            const double fc = profileAlpha(c, ac), fd = profileAlpha(d, ad);
+            (fc < fd ? hi : lo) = fc < fd ? d : c;
+        }
+        e = (lo + hi) / 2;
+        profileAlpha(e, alpha);
+    }
+    double sse;
+    const double a = bestA(e, alpha, sse);
+    if (!(a > 0)) return t;
+    t.floor = e;
+    t.alpha = alpha;
+    t.logA = std::log(a) + alpha * x0; // A·exp(−α(x − x0)) = A·e^{α x0}·C^−α
+    return t;
+}
+
+std::pair<double, double> interval(const std::vector<double>& v) {
+    return {percentile(v, 0.025), percentile(v, 0.975)};
+}
+
+// Fits one sparsity level's frontier from its observations; replicate r uses every budget's r-th sample.
+void fitLevel(SparsityFrontier& f, const std::vector<Observation>& obs, const FrontierFitOptions& o) {
+    std::vector<double> x, wN, wA, wL;
+    double x0 = 0;
+    for (const auto& b : obs)
+        x.push_back(b.logC), x0 += b.logC / obs.size();
+    // The spread of each optimum weighs it; a floor keeps one very tight budget from dictating the line.
+    for (const auto& b : obs) {
+        wN.push_back(1 / (variance(b.logNSamples) + 1e-4));
+        wA.push_back(1 / (variance(b.logActiveSamples) + 1e-4));
+        wL.push_back(1 / (variance(b.lossSamples) + 1e-6));
+    }
+    const bool fitFloor = !o.lossFloor && obs.size() >= 4;
+    const std::optional<double> floor = o.lossFloor ? o.lossFloor : (fitFloor ? std::nullopt : std::optional(0.0));
+    f.floorFitted = fitFloor;
+    auto fitWith = [&](const std::function<double(const Observation&, int)>& logN,
+                       const std::function<double(const Observation&, int)>& logActive,
+                       const std::function<double(const Observation&, int)>& loss, int r) {
+        std::vector<double> yN, yA, yD, yL;
+        for (const auto& b : obs) {
+            yN.push_back(logN(b, r));
+            yA.push_back(logActive(b, r));
+            yD.push_back(b.logC - std::log(o.flopsPerToken) - yA.back());
+            yL.push_back(loss(b, r));
+        }
+        FrontierCoefficients c;
+        c.params = fitPower(x, yN, wN, x0);
+        c.active = fitPower(x, yA, wA, x0);
+        c.tokens = fitPower(x, yD, wA, x0);
+        c.loss = fitLoss(x, yL, wL, x0, floor);
+        return c;
+    };
+    f.fit = fitWith([](const Observation& b, int) { return b.logN; },
+                    [](const Observation& b, int) { return b.logActive; },
+                    [](const Observation& b, int) { return b.loss; }, -1);
+    size_t reps = SIZE_MAX;
+    for (const auto& b : obs)
+        reps = std::min(reps, b.logNSamples.size());
+    for (size_t r = 0; r < reps; ++r)
+        f.replicates.push_back(fitWith(
+            [](const Observation& b, int i) { return b.logNSamples[i]; },
+            [](const Observation& b, int i) { return b.logActiveSamples.empty() ? NAN : b.logActiveSamples[i]; },
+            [](const Observation& b, int i) { return b.lossSamples[i]; }, static_cast<int>(r)));
+    std::vector<double> k, a, e, al;
+    for (const auto& c : f.replicates)
+        k.push_back(std::exp(c.params.logK)), a.push_back(c.params.exponent), e.push_back(c.loss.floor),
+            al.push_back(c.loss.alpha);
+    f.paramsPrefactorCi = interval(k), f.paramsExponentCi = interval(a);
+    f.floorCi = interval(e), f.alphaCi = interval(al);
+
+    char buf[240];
+    if (!o.lossFloor && !fitFloor) {
+        std::snprintf(buf, sizeof buf,
+                      "L*(C) at S=%.4g: %zu budget(s) cannot identify the irreducible loss E, so E = 0 (a pure "
+                      "power law, optimistic far out); fix it with --loss-floor E",
+                      f.sparsity, obs.size());
+        f.warnings.push_back(buf);
+    } else if (fitFloor) {
+        double lMin = INFINITY;
+        for (const auto& b : obs)
+            lMin = std::min(lMin, b.loss);
+        const double width = f.floorCi.second - f.floorCi.first;
+        if (f.fit.loss.floor <= 1e-3 * lMin || f.fit.loss.floor >= lMin * (1 - 1e-3) || !(width < 0.5 * lMin)) {
+            std::snprintf(buf, sizeof buf,
+                          "L*(C) at S=%.4g: the irreducible loss E is not identifiable from these budgets (E "
+                          "%.3g, 95%% [%.3g, %.3g]); fix it with --loss-floor E",
+                          f.sparsity, f.fit.loss.floor, f.floorCi.first, f.floorCi.second);
+            f.warnings.push_back(buf);
+        }
+    }
+    if (obs.size() == 2) {
+        std::snprintf(buf, sizeof buf,
+                      "S=%.4g: the frontier rests on 2 budgets, a line through two points; its interval "
+                      "shows only their spread",
+                      f.sparsity);
+        f.warnings.push_back(buf);
+    }
+}
+
+Band bandOf(double value, const std::vector<double>& samples) {
+    return {value, percentile(samples, 0.025), percentile(samples, 0.975)};
+}
+
+std::vector<double> levelsOf(const RunTable& runs) {
+    std::set<double> s;
+    for (const Run& r : runs.runs)
+        if (!r.excluded) s.insert(r.has(Field::Sparsity) ? r.get(Field::Sparsity) : 0.0);
+    return {s.begin(), s.end()};
+}
+
+double median(std::vector<double> v) {
+    return v.empty() ? NAN : percentile(std::move(v), 0.5);
+}
+
+} // namespace
+
+IsoflopFrontier::IsoflopFrontier(const SweepAnalysis& sweep, const FrontierFitOptions& o) {
+    std::map<double, std::vector<Observation>> bySparsity;
+    std::map<double, std::vector<std::string>> leftOut;
+    for (const BudgetAnalysis& b : sweep.budgets)
+        for (const NStarPoint& p : b.nStar) {
+            char buf[160];
+            if (p.edge) {
+                std::snprintf(buf, sizeof buf, "budget %.3g: N* at S=%.4g is on the edge of the models swept",
+                              b.budget, p.sparsity);
+                leftOut[p.sparsity].push_back(buf);
+                continue;
+            }
+            Observation ob;
+            ob.logC = std::log(b.budget);
+            ob.logN = std::log(p.params.value);
+            ob.loss = p.loss.value;
+            ob.logNSamples = scaledLogs(p.paramsSamples, p.params.value, b.replicateScale);
+            for (double v : p.lossSamples)
+                ob.lossSamples.push_back(p.loss.value + b.replicateScale * (v - p.loss.value));
+            // Without active counts a dense level's N_a is N; a sparse one's is unknown.
+            const double active =
+                p.activeParams.value > 0 ? p.activeParams.value : (p.sparsity == 0 ? p.params.value : NAN);
+            ob.logActive = std::log(active);
+            if (p.activeParams.value > 0)
+                ob.logActiveSamples = scaledLogs(p.activeSamples, active, b.replicateScale);
+            else if (p.sparsity == 0)
+                ob.logActiveSamples = ob.logNSamples;
+            bySparsity[p.sparsity].push_back(std::move(ob));
+        }
+    std::string why;
+    for (auto& [s, obs] : bySparsity) {
+        if (obs.size() < 2) {
+            char buf[120];
+            std::snprintf(buf, sizeof buf, "S=%.4g: %zu budget(s) with an interior optimum; a frontier needs 2",
+                          s, obs.size());
+            why += (why.empty() ? "" : "; ") + std::string(buf);
+            continue;
+        }
+        SparsityFrontier f;
+        f.sparsity = s;
+        for (const auto& ob : obs)
+            f.budgets.push_back(std::exp(ob.logC));
+        f.leftOut = leftOut[s];
+        fitLevel(f, obs, o);
+        levels_.push_back(std::move(f));
+    }
+    if (levels_.empty())
+        throw FrontierError("no sparsity level has 2 budgets with an interior isoFLOP optimum" +
+                            (why.empty() ? std::string() : " (" + why + ")"));
+}
+
+std::vector<double> IsoflopFrontier::sparsities() const {
+    std::vector<double> s;
+    for (const auto& l : levels_)
+        s.push_back(l.sparsity);
+    return s;
+}
+
+const SparsityFrontier& IsoflopFrontier::level(double sparsity) const {
+    for (const auto& l : levels_)
+        if (std::fabs(l.sparsity - sparsity) < 1e-9) return l;
+    char buf[120];
+    std::snprintf(buf, sizeof buf, "the isoFLOP frontier has no sparsity level %.4g", sparsity);
+    throw FrontierError(buf);
+}
+
+std::vector<std::string> IsoflopFrontier::warnings() const {
+    std::vector<std::string> w;
+    for (const auto& l : levels_)
+        w.insert(w.end(), l.warnings.begin(), l.warnings.end());
+    return w;
+}
+
+FrontierPoint IsoflopFrontier::at(double budget, double sparsity, double maxParams) const {
+    const SparsityFrontier& l = level(sparsity);
+    FrontierPoint p;
+    p.method = name();
+    p.budget = budget;
+    p.sparsity = sparsity;
+    std::vector<double> n, a, d, loss;
+    for (const auto& r : l.replicates) {
+        n.push_back(r.params(budget));
+        a.push_back(r.active.valid() ? r.active(budget) : NAN);
+        d.push_back(r.tokens.valid() ? r.tokens(budget) : NAN);
+        loss.push_back(r.loss.valid() ? r.loss(budget) : NAN);
+    }
+    p.params = bandOf(l.fit.params(budget), n);
+    p.activeParams = bandOf(l.fit.active.valid() ? l.fit.active(budget) : NAN, a);
+    p.tokens = bandOf(l.fit.tokens.valid() ? l.fit.tokens(budget) : NAN, d);
+    p.loss = bandOf(l.fit.loss.valid() ? l.fit.loss(budget) : NAN, loss);
+    p.warnings = l.warnings;
+    if (p.params.value > maxParams) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+                      "N* %.3g exceeds --max-params %.3g at S=%.4g: the isoFLOP frontier cannot price a model "
+                      "off its optimum (a parametric law can)",
+                      p.params.value, maxParams, sparsity);
+        throw FrontierError(buf);
+    }
+    return p;
+}
+
+LawFrontier::LawFrontier(std::shared_ptr<const ParametricLaw> law, LawFit fit, const RunTable& runs,
+                         double flopsPerToken)
+    : law_(std::move(law)), fit_(std::move(fit)), flopsPerToken_(flopsPerToken) {
+    const auto in = law_->inputs();
+    if (std::find(in.begin(), in.end(), Field::Tokens) == in.end())
+        throw FrontierError("the " + law_->id() +
+                            " law has no token term: it cannot trade parameters against tokens at a budget");
+    if (fit_.parameters.empty()) throw FrontierError("the " + law_->id() + " law did not fit");
+    std::vector<double> params, sparsity, active;
+    for (const Run& r : runs.runs)
+        if (!r.excluded && r.has(Field::Params)) {
+            params.push_back(r.get(Field::Params));
+            sparsity.push_back(r.has(Field::Sparsity) ? r.get(Field::Sparsity) : 0.0);
+            active.push_back(r.has(Field::ActiveParams) ? r.get(Field::ActiveParams) : NAN);
+        }
+    active_ = ActiveCount(params, sparsity, active);
+    for (double s : levelsOf(runs)) {
+        if (s > 0 && !active_.known())
+            throw FrontierError("the runs carry no active parameter counts, so a sparse model's tokens at a "
+                                "budget are unknown");
+        Level l;
+        l.sparsity = s;
+        std::vector<double> e, g, r;
+        for (const Run& run : runs.runs) {
+            if (run.excluded || (run.has(Field::Sparsity) ? run.get(Field::Sparsity) : 0.0) != s) continue;
+            LawPoint x;
+            if (!toLawPoint(run, *law_, x)) continue;
+            e.push_back(x.experts), g.push_back(x.granularity), r.push_back(x.r);
+        }
+        if (e.empty()) continue;
+        l.experts = median(e), l.granularity = median(g), l.r = median(r);
+        levels_.push_back(l);
+    }
+    if (levels_.empty()) throw FrontierError("no run the " + law_->id() + " law can use");
+}
+
+std::vector<double> LawFrontier::sparsities() const {
+    std::vector<double> s;
+    for (const auto& l : levels_)
+        s.push_back(l.sparsity);
+    return s;
+}
+
+LawPoint LawFrontier::pointAt(double params, const Level& level, double budget) const {
+    LawPoint x;
+    x.n = params;
+    x.na = level.sparsity > 0 || active_.known() ? active_(params, level.sparsity) : params;
+    if (!(x.na > 0)) x.na = params;
+    x.tokens = budget / (flopsPerToken_ * x.na);
+    x.sparsity = level.sparsity;
+    x.experts = level.experts;
+    x.granularity = level.granularity;
+    x.r = level.r;
+    return x;
+}
+
+double LawFrontier::argminLogN(const std::vector<double>& p, const Level& level, double budget,
+                               double maxParams, bool& edge) const {
+    // Any model from 10^3 parameters up to the one that sees 10 tokens per parameter-FLOP.
+    const double lo = std::log(1e3), hi = std::min(std::log(budget / (flopsPerToken_ * 10)), std::log(maxParams));
+    if (!(hi > lo)) throw FrontierError("--max-params leaves no model to train");
+    auto f = [&](double logN) {
+        const double l = law_->predict(p, pointAt(std::exp(logN), level, budget));
+        return std::isfinite(l) ? l : std::numeric_limits<double>::infinity();
+    };
+    const int n = 240;
+    int bi = 0;
+    double best = INFINITY;
+    for (int i = 0; i <= n; ++i) {
+        const double v = f(lo + (hi - lo) * i / n);
+        if (v < best) best = v, bi = i;
+    }
+    edge = bi == 0 || bi == n;
+    double a = lo + (hi - lo) * std::max(0, bi - 1) / n, b = lo + (hi - lo) * std::min(n, bi + 1) / n;
+    const double g = (std::sqrt(5.0) - 1) / 2;
+    for (int it = 0; it < 50; ++it) {
+        const double c = b - g * (b - a), d = a + g * (b - a);
+        const double fc = f(c), fd = f(d);
+        (fc < fd ? b : a) = fc < fd ? d : c;
+    }
+    return (a + b) / 2;
+}
+
+FrontierPoint LawFrontier::at(double budget, double sparsity, double maxParams) const {
+    const Level* level = nullptr;
+    for (const auto& l : levels_)
+        if (std::fabs(l.sparsity - sparsity) < 1e-9) level = &l;
+    if (!level) {
+        char buf[120];
+        std::snprintf(buf, sizeof buf, "the %s law's runs have no sparsity level %.4g", law_->id().c_str(),
+                      sparsity);
+        throw FrontierError(buf);
+    }
+    FrontierPoint out;
+    out.method = name();
+    out.budget = budget;
+    out.sparsity = sparsity;
+    bool edge = false;
+    auto optimum = [&](const std::vector<double>& p, double& n, double& a, double& d, double& l) {
+        const double logN = argminLogN(p, *level, budget, maxParams, edge);
+        const LawPoint x = pointAt(std::exp(logN), *level, budget);
+        n = x.n, a = x.na, d = x.tokens, l = law_->predict(p, x);
+    };
+    double n, a, d, l;
+    optimum(fit_.parameters, n, a, d, l);
+    const bool estimateEdge = edge;
+    std::vector<double> ns, as, ds, ls;
+    for (const auto& p : fit_.replicates) {
+        double rn, ra, rd, rl;
+        optimum(p, rn, ra, rd, rl);
+        ns.push_back(rn), as.push_back(ra), ds.push_back(rd), ls.push_back(rl);
+    }
+    out.params = bandOf(n, ns), out.activeParams = bandOf(a, as), out.tokens = bandOf(d, ds);
+    out.loss = bandOf(l, ls);
+    if (estimateEdge) {
+        char buf[200];
+        std::snprintf(buf, sizeof buf,
+                      "the %s law's optimum at C=%.3g, S=%.4g is on the end of the range searched (N %.3g): "
+                      "the law has no interior minimum there",
+                      law_->id().c_str(), budget, sparsity, n);
+        out.warnings.push_back(buf);
+    }
+    return out;
+}
+
+double flopsPerToken(const RunTable& runs) {
+    std::vector<double> k;
+    for (const Run& r : runs.runs) {
+        if (r.excluded || !r.has(Field::Tokens) || r.isDerived(Field::Tokens)) continue;
+        const double c = r.has(Field::Budget) ? r.get(Field::Budget) : (r.has(Field::Flops) ? r.get(Field::Flops) : 0);
+        const double na = r.has(Field::ActiveParams) ? r.get(Field::ActiveParams)
+                                                      : (r.has(Field::Params) ? r.get(Field::Params) : 0);
+        if (c > 0 && na > 0 && r.get(Field::Tokens) > 0) k.push_back(c / (na * r.get(Field::Tokens)));
+    }
+    const double m = median(k);
+    return std::isfinite(m) && m > 0 ? m : 6.0;
+}
+
+double denseComputeFor(const FrontierMethod& method, double loss, double budgetHint) {
+    const auto levels = method.sparsities();
+    if (std::find(levels.begin(), levels.end(), 0.0) == levels.end() || !std::isfinite(loss)) return NAN;
+    auto lossAt = [&](double logC) {
+        try {
+            return method.at(std::exp(logC), 0.0).loss.value;
+        } catch (const FrontierError&) {
+            return std::nan("");
+        }
+    };
+    // L*(C) falls with C: bisect in log C over six decades either side of the hint.
+    double lo = std::log(budgetHint) - 6 * std::log(10.0), hi = std::log(budgetHint) + 6 * std::log(10.0);
+    const double fLo = lossAt(lo), fHi = lossAt(hi);
+    if (!(fLo >= loss) || !(fHi <= loss)) return NAN;
+    for (int it = 0; it < 60; ++it) {
+        const double mid = (lo + hi) / 2;
+        (lossAt(mid) > loss ? lo : hi) = mid;
+    }
+    return std::exp((lo + hi) / 2);
+}
+
+} // namespace moescope
