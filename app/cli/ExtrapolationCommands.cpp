@@ -126,8 +126,8 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
                   "C = %.3g, S = %.4g by %s: N* %.4g [%.4g, %.4g], N_a* %.4g, D* %.4g tokens (%.1f per "
                   "parameter), L* %.4f [%.4f, %.4f]\n",
                   req.budget, f.sparsity, f.method.c_str(), f.params.value, f.params.lo, f.params.hi,
-                  f.activeParams.value, f.tokens.value, f.tokens.value / f.params.value, f.loss.value, f.loss.lo,
-                  f.loss.hi);
+                  f.activeParams.value, f.tokens.value, f.tokens.value / f.params.value, f.loss.value,
+                  f.loss.lo, f.loss.hi);
     out << buf << "  method: " << p.recommendation.why << "\n";
     if (p.extrapolationDecades > 0) {
         std::snprintf(buf, sizeof buf, "  extrapolated %.2f decade(s) past the largest budget swept (%.3g)\n",
@@ -141,8 +141,8 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     }
     if (p.architecture.params > 0) {
         const auto& a = p.architecture.arch;
-        std::snprintf(buf, sizeof buf, "  nearest model: d_model %g, %g layers, E %g, K %g (N %.4g)\n", a.d_model,
-                      a.n_layers, a.experts, a.active_experts, p.architecture.params);
+        std::snprintf(buf, sizeof buf, "  nearest model: d_model %g, %g layers, E %g, K %g (N %.4g)\n",
+                      a.d_model, a.n_layers, a.experts, a.active_experts, p.architecture.params);
         out << buf;
     }
     return 0;
@@ -151,8 +151,10 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
 int backtestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     const CliArgs args(rawArgs, extrapolationSpecs({{"laws"}}));
     if (args.positionals().size() != 1) throw UsageError("backtest: expected one FILE");
-    if (args.has("law")) throw UsageError("option --law: backtest compares every method; choose them with --laws");
-    if (args.has("holdout")) throw UsageError("option --holdout: backtest holds out what --train does not select");
+    if (args.has("law"))
+        throw UsageError("option --law: backtest compares every method; choose them with --laws");
+    if (args.has("holdout"))
+        throw UsageError("option --holdout: backtest holds out what --train does not select");
     ExtrapolationOptions o = extrapolationOptionsFromArgs(args);
     o.plan.holdout = "auto";
     const std::string laws = args.value("laws", "all");
@@ -236,17 +238,19 @@ int backtestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         << r.recommendation.why << "\n";
     char buf[300];
     for (const auto& row : r.frontier) {
-        std::snprintf(buf, sizeof buf,
-                      "  C %.3g S %.4g: L* predicted %.4f [%.4f, %.4f], observed %.4f (error %+.4f); N* %.4g vs "
-                      "%.4g (%+.0f%%)\n",
-                      row.budget, row.sparsity, row.predicted.loss.value, row.predicted.loss.lo,
-                      row.predicted.loss.hi, row.observedLoss, row.lossError, row.predicted.params.value,
-                      row.observedParams, 100 * row.paramsRelError);
+        std::snprintf(
+            buf, sizeof buf,
+            "  C %.3g S %.4g: L* predicted %.4f [%.4f, %.4f], observed %.4f (error %+.4f); N* %.4g vs "
+            "%.4g (%+.0f%%)\n",
+            row.budget, row.sparsity, row.predicted.loss.value, row.predicted.loss.lo, row.predicted.loss.hi,
+            row.observedLoss, row.lossError, row.predicted.params.value, row.observedParams,
+            100 * row.paramsRelError);
         out << buf;
         if (!row.observedProblem.empty()) out << "    (" << row.observedProblem << ")\n";
     }
     for (const auto& l : r.laws) {
-        std::snprintf(buf, sizeof buf, "  %-13s train RMSE %.4f (n=%d), held-out RMSE %.4f, max |error| %.4f (n=%d)\n",
+        std::snprintf(buf, sizeof buf,
+                      "  %-13s train RMSE %.4f (n=%d), held-out RMSE %.4f, max |error| %.4f (n=%d)\n",
                       l.law.c_str(), l.trainRmse, l.trainN, l.heldoutRmse, l.heldoutMaxAbs, l.heldoutN);
         out << buf;
     }

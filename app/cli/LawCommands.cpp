@@ -2,6 +2,7 @@
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
 #include "app/cli/ConfigJson.h"
+#include "app/cli/ExtrapolationArgs.h"
 #include "app/cli/PlanArgs.h"
 #include "app/cli/RunSource.h"
 #include "core/fit/LawFitter.h"
@@ -97,10 +98,64 @@ int fitLawCommand(const CliArgs& args, const AnalysisPlan& plan, std::ostream& o
     return 0;
 }
 
+namespace {
+
+// `optimum FILE --law isoflop`: the isoFLOP frontier's optimum (core/fit/Extrapolation.h), as `optimum`
+// prints a plan.
+int isoflopOptimum(const CliArgs& args, double budget, double maxParams, std::ostream& out,
+                   std::ostream& err) {
+    ExtrapolationOptions o = extrapolationOptionsFromArgs(args);
+    o.methods = {"isoflop"};
+    PredictRequest req;
+    req.budget = budget;
+    req.maxParams = maxParams;
+    req.method = "isoflop";
+    RunTable table;
+    int code = 0;
+    if (!loadPlannedRuns(args.positionals()[0], args, o.plan, table, err, code)) return code;
+    Prediction p;
+    try {
+        p = predictOptimum(table, o, req);
+    } catch (const std::invalid_argument& e) {
+        err << args.positionals()[0] << ": " << e.what() << "\n";
+        return 2;
+    }
+    for (const auto& w : p.warnings)
+        err << args.positionals()[0] << ": warning: " << w << "\n";
+    const PlannedConfig& c = p.architecture;
+    const FrontierPoint& f = p.point;
+    Json j =
+        configJson({c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens, c.flops, f.loss.value});
+    Json cont = Json::object();
+    cont.set("params", f.params.value);
+    cont.set("active_params", f.activeParams.value);
+    cont.set("sparsity", f.sparsity);
+    cont.set("tokens", f.tokens.value);
+    cont.set("predicted_loss", f.loss.value);
+    j.set("continuous", cont);
+    j.set("method", "isoflop");
+    j.set("extrapolation_decades", p.extrapolationDecades);
+    if (args.has("json")) {
+        out << j.dump() << "\n";
+        return 0;
+    }
+    char buf[300];
+    std::snprintf(
+        buf, sizeof buf,
+        "optimum at C = %.3g by the isoFLOP frontier: S = %.4f, N* %.4g [%.4g, %.4g], D* %.4g tokens, "
+        "L* %.4f; nearest model d_model %g, %g layers, E %g, K %g\n",
+        budget, f.sparsity, f.params.value, f.params.lo, f.params.hi, f.tokens.value, f.loss.value,
+        c.arch.d_model, c.arch.n_layers, c.arch.experts, c.arch.active_experts);
+    out << buf;
+    return 0;
+}
+
+} // namespace
+
 int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     std::vector<OptionSpec> specs = planOptions();
-    for (const char* name : {"preset", "budget", "max-params", "max-sparsity", "aspect", "vocab", "ctx",
-                             "granularity", "active"})
+    for (const char* name : {"preset", "budget", "max-params", "max-sparsity", "experts", "aspect", "vocab",
+                             "ctx", "granularity", "active", "loss-floor", "tolerance"})
         specs.push_back({name});
     for (auto& o : importOptions())
         specs.push_back(o);
@@ -113,6 +168,7 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     if (!(o.budget > 0)) throw UsageError("option --budget: must be positive");
     o.maxParams = args.number("max-params", o.maxParams);
     o.maxSparsity = args.number("max-sparsity", o.maxSparsity);
+    o.experts = args.number("experts", o.experts);
     o.family.aspect = args.number("aspect", o.family.aspect);
     o.family.vocab = args.number("vocab", o.family.vocab);
     o.family.ctx = args.number("ctx", o.family.ctx);
@@ -122,12 +178,27 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
 
     std::unique_ptr<ParametricLaw> law;
     std::vector<double> p;
+    std::string source;
     if (args.has("preset")) {
         if (!args.positionals().empty()) throw UsageError("optimum --preset takes no FILE");
-        law = lawOrThrow("preset", args.value("preset"));
-        p = law->preset();
+        std::optional<Preset> preset = makePreset(args.value("preset"));
+        if (!preset) {
+            std::string ids;
+            for (const auto& l : presetIds())
+                ids += (ids.empty() ? "" : ", ") + l;
+            throw UsageError("option --preset: unknown preset '" + args.value("preset") +
+                             "' (presets: " + ids + ")");
+        }
+        law = std::move(preset->law);
+        p = std::move(preset->parameters);
+        source = preset->source;
+        if (args.value("preset") == law->id() && !law->presetPlanProblem().empty()) {
+            err << "moescope-cli optimum: --preset " << law->id() << ": " << law->presetPlanProblem() << "\n";
+            return 2;
+        }
     } else {
         if (args.positionals().size() != 1) throw UsageError("optimum: expected one FILE with --law");
+        if (args.value("law") == "isoflop") return isoflopOptimum(args, o.budget, o.maxParams, out, err);
         law = lawOrThrow("law", args.value("law"));
         LawFit fit;
         std::ostream silent(nullptr);
@@ -143,6 +214,16 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
     }
+    if (!plan.problems.empty()) {
+        for (const auto& why : plan.problems)
+            err << "moescope-cli optimum: " << law->id() << " at C = " << o.budget << ": " << why << "\n";
+        err << "moescope-cli optimum: no trainable model planned\n";
+        return 2;
+    }
+    if (!plan.sparsityMatters && law->id() != "chinchilla")
+        err << "moescope-cli optimum: the " << law->id()
+            << " law has no sparsity or expert term: planned at E = " << plan.concrete.arch.experts
+            << " (choose with --experts)\n";
     const PlannedConfig& c = plan.concrete;
     Json j = configJson(
         {c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens, c.flops, c.predictedLoss});
@@ -153,7 +234,7 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     cont.set("tokens", plan.tokens);
     cont.set("predicted_loss", plan.loss);
     j.set("continuous", cont);
-    if (args.has("preset")) j.set("preset_source", law->presetSource());
+    if (args.has("preset")) j.set("preset_source", source);
     if (args.has("json"))
         out << j.dump() << "\n";
     else {
@@ -167,7 +248,7 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             plan.concrete.params, plan.concrete.activeParams, plan.concrete.tokens, plan.concrete.ratio,
             plan.concrete.predictedLoss);
         out << buf;
-        if (args.has("preset")) out << "preset: " << law->presetSource() << "\n";
+        if (args.has("preset")) out << "preset: " << source << "\n";
     }
     return 0;
 }

@@ -27,7 +27,7 @@ const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
            == != < <= > >= and or not in (...), + - * / ^, ln log10 exp sqrt min max, `odd column names`
            (defaults, shared with the window: --holdout auto = the largest of 3+ sparsity levels, --starts fast,
             --bootstrap 20 for a law and 100 for isoFLOP surfaces, --seed 42, --huber-delta 1e-3)
-  optimum (FILE --law LAW|isoflop | --preset LAW|epoch) --budget C [--max-params N] [--max-sparsity S]
+  optimum (FILE --law LAW|isoflop | --preset LAW|epoch) --budget C [--max-params N] [--max-sparsity S] [--experts E]
            [--aspect 128] [--vocab 32000] [--ctx 2048] [--granularity 1] [--active 1] [--json]
   predict FILE --budget C [--sparsity S] [--law auto|isoflop|LAW] [--max-params N] [--loss-floor E] [--json]
            (the optimum at any budget, with 95 % intervals; auto: the method a backtest on the smaller

@@ -13,7 +13,8 @@ namespace moescope {
 class ActiveCount {
 public:
     ActiveCount() = default;
-    // params[i], sparsity[i], active[i] of each run; runs whose active count is unknown (≤ 0, NaN) are skipped.
+    // params[i], sparsity[i], active[i] of each run; runs whose active count is unknown (≤ 0, NaN) are
+    // skipped.
     ActiveCount(const std::vector<double>& params, const std::vector<double>& sparsity,
                 const std::vector<double>& active);
     bool known() const { return !byLevel_.empty(); }

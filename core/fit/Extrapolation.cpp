@@ -27,7 +27,8 @@ int levelCount(const RunTable& runs, Field f, double absent) {
 // varies cannot be fitted; a law without a sparsity term cannot tell the levels of an MoE sweep apart.
 std::string whyNotApplicable(const ParametricLaw& law, const RunTable& runs) {
     const int sparsity = levelCount(runs, Field::Sparsity, 0.0);
-    if (usesField(law, Field::Sparsity) && sparsity < 2) return "one sparsity level: its sparsity terms cannot be fitted";
+    if (usesField(law, Field::Sparsity) && sparsity < 2)
+        return "one sparsity level: its sparsity terms cannot be fitted";
     if (!usesField(law, Field::Sparsity) && !usesField(law, Field::ActiveParams) && sparsity > 1)
         return "no sparsity term, and the runs have " + std::to_string(sparsity) + " sparsity levels";
     if (law.id() == "ludziejewski" && levelCount(runs, Field::Granularity, 1.0) < 2)
@@ -66,7 +67,8 @@ RunTable withOnly(const RunTable& runs, const std::vector<bool>& keep, bool valu
 }
 
 int includedCount(const RunTable& runs) {
-    return static_cast<int>(std::count_if(runs.runs.begin(), runs.runs.end(), [](const Run& r) { return !r.excluded; }));
+    return static_cast<int>(
+        std::count_if(runs.runs.begin(), runs.runs.end(), [](const Run& r) { return !r.excluded; }));
 }
 
 RunTable selected(const RunTable& runs, const AnalysisPlan& plan) {
@@ -107,7 +109,9 @@ FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& o) {
     for (const auto& name : wanted) {
         throwIfCancelled(o.plan.isoflop.cancel);
         if (name == "isoflop") {
-            f.sweep = analyzeSweep(runs, o.plan.isoflop);
+            IsoflopOptions iso = o.plan.isoflop;
+            iso.nStarBandsOnly = true;
+            f.sweep = analyzeSweep(runs, iso);
             try {
                 f.methods.push_back(std::make_shared<IsoflopFrontier>(f.sweep, frontier));
             } catch (const FrontierError& e) {
@@ -145,7 +149,8 @@ FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& o) {
     return f;
 }
 
-Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted, const ExtrapolationOptions& o) {
+Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted,
+                               const ExtrapolationOptions& o) {
     Recommendation rec;
     if (fitted.methods.empty()) return rec;
     const auto budgets = budgetLevels(runs);
@@ -162,12 +167,17 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
         if (b.budget == top) observed = &b;
     const auto optima = observed ? interiorOptima(*observed) : std::map<double, const NStarPoint*>{};
     if (optima.empty())
-        return fallback(fmt("the largest budget (%.3g) has no interior isoFLOP optimum to backtest against", top));
+        return fallback(
+            fmt("the largest budget (%.3g) has no interior isoFLOP optimum to backtest against", top));
     std::vector<bool> keep(runs.runs.size());
     const auto groups = groupByBudget(runs);
     for (const Run* r : groups.at(top))
         keep[r - runs.runs.data()] = true;
-    const FittedMethods inner = fitMethods(withOnly(runs, keep, false), o);
+    // Only the point predictions rank the methods: the inner fits skip their bootstrap.
+    ExtrapolationOptions pointOnly = o;
+    pointOnly.plan.lawFit.bootstrap = 0;
+    pointOnly.plan.isoflop.bootstrap = 0;
+    const FittedMethods inner = fitMethods(withOnly(runs, keep, false), pointOnly);
     rec.innerBudget = top;
     double best = INFINITY;
     for (const auto& m : inner.methods) {
@@ -184,9 +194,11 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
         rec.innerError[m->name()] = sum / n;
         if (sum / n < best) best = sum / n, rec.method = m->name();
     }
-    if (rec.method.empty()) return fallback("no method fitted on the smaller budgets answered at the largest");
-    rec.why = fmt("lowest mean |L* error| (%.4f nats) predicting the largest budget (%.3g) from the smaller ones",
-                  best, top);
+    if (rec.method.empty())
+        return fallback("no method fitted on the smaller budgets answered at the largest");
+    rec.why =
+        fmt("lowest mean |L* error| (%.4f nats) predicting the largest budget (%.3g) from the smaller ones",
+            best, top);
     return rec;
 }
 
@@ -202,7 +214,9 @@ ArchitectureFamily familyOf(const RunTable& runs) {
         if (r.has(Field::ActiveExperts)) k.push_back(r.get(Field::ActiveExperts));
         if (r.has(Field::Granularity)) g.push_back(r.get(Field::Granularity));
     }
-    auto med = [](std::vector<double>& v, double fallback) { return v.empty() ? fallback : percentile(v, 0.5); };
+    auto med = [](std::vector<double>& v, double fallback) {
+        return v.empty() ? fallback : percentile(v, 0.5);
+    };
     f.aspect = med(aspect, f.aspect);
     f.vocab = med(vocab, f.vocab);
     f.ctx = med(ctx, f.ctx);
@@ -212,7 +226,8 @@ ArchitectureFamily familyOf(const RunTable& runs) {
 }
 
 Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, const PredictRequest& req) {
-    if (!(req.budget > 0) || !std::isfinite(req.budget)) throw std::invalid_argument("option --budget: must be positive");
+    if (!(req.budget > 0) || !std::isfinite(req.budget))
+        throw std::invalid_argument("option --budget: must be positive");
     if (!(req.maxParams > 0)) throw std::invalid_argument("option --max-params: must be positive");
     const RunTable runs = selected(all, o.plan);
     const FittedMethods fitted = fitMethods(runs, o);
@@ -288,7 +303,8 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
         out.computeMultiplier = dense / req.budget;
     }
     const double n = p.params.value;
-    if (n > 0 && std::isfinite(n)) out.architecture = architectureFor(n, p.sparsity, req.budget, familyOf(runs));
+    if (n > 0 && std::isfinite(n))
+        out.architecture = architectureFor(n, p.sparsity, req.budget, familyOf(runs));
     return out;
 }
 
@@ -316,9 +332,11 @@ BacktestResult backtest(const RunTable& all, const std::string& trainText, const
     if (!RunFilter::parse(text, filter, error) || !filter.select(runs, inTrain, error))
         throw std::invalid_argument("option --train '" + text + "': " + error);
     const RunTable train = withOnly(runs, inTrain, true), held = withOnly(runs, inTrain, false);
-    if (includedCount(train) == 0) throw std::invalid_argument("option --train '" + text + "': no included run matches");
+    if (includedCount(train) == 0)
+        throw std::invalid_argument("option --train '" + text + "': no included run matches");
     if (includedCount(held) == 0)
-        throw std::invalid_argument("option --train '" + text + "': every included run matches, none is held out");
+        throw std::invalid_argument("option --train '" + text +
+                                    "': every included run matches, none is held out");
 
     const FittedMethods fitted = fitMethods(train, o);
     res.problems = fitted.problems;
@@ -371,8 +389,9 @@ BacktestResult backtest(const RunTable& all, const std::string& trainText, const
                     row.lossError = p.loss.value - obs->loss.value;
                     row.paramsRelError = p.params.value / obs->params.value - 1;
                 } else {
-                    row.observedProblem = obs ? "the held-out budget's own optimum is on the edge of its models"
-                                              : (problem.empty() ? "no isoFLOP optimum at this sparsity" : problem);
+                    row.observedProblem =
+                        obs ? "the held-out budget's own optimum is on the edge of its models"
+                            : (problem.empty() ? "no isoFLOP optimum at this sparsity" : problem);
                 }
                 res.frontier.push_back(row);
             }

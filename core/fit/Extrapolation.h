@@ -31,8 +31,8 @@ struct ExtrapolationOptions {
 struct FittedMethods {
     std::vector<std::shared_ptr<const FrontierMethod>> methods;
     std::map<std::string, std::string> problems; // method → why it could not be fitted
-    SweepAnalysis sweep;                          // the isoFLOP analysis of those runs
-    std::map<std::string, LawFit> lawFits;        // each law's fit (also those without a frontier)
+    SweepAnalysis sweep;                         // the isoFLOP analysis of those runs
+    std::map<std::string, LawFit> lawFits;       // each law's fit (also those without a frontier)
     double largestBudget = 0;
     const FrontierMethod* find(const std::string& name) const;
 };
@@ -51,8 +51,8 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
 
 struct PredictRequest {
     double budget = 0;
-    std::optional<double> sparsity;  // the best swept level when empty
-    std::string method = "auto";     // auto: the recommended one
+    std::optional<double> sparsity; // the best swept level when empty
+    std::string method = "auto";    // auto: the recommended one
     double maxParams = std::numeric_limits<double>::infinity();
 };
 
@@ -66,7 +66,8 @@ struct Prediction {
     std::vector<std::string> warnings;
 };
 // Throws std::invalid_argument naming the option for a request that cannot be answered, Cancelled.
-Prediction predictOptimum(const RunTable& runs, const ExtrapolationOptions& options, const PredictRequest& request);
+Prediction predictOptimum(const RunTable& runs, const ExtrapolationOptions& options,
+                          const PredictRequest& request);
 
 struct BacktestRow {
     double budget = 0, sparsity = 0;
@@ -75,7 +76,8 @@ struct BacktestRow {
     bool observed = false; // the held-out budget's own isoFLOP optimum exists and is interior
     double observedLoss = std::nan(""), observedParams = std::nan("");
     std::string observedProblem;
-    double lossError = std::nan(""), paramsRelError = std::nan(""); // predicted − observed; predicted/observed − 1
+    double lossError = std::nan(""),
+           paramsRelError = std::nan(""); // predicted − observed; predicted/observed − 1
 };
 
 struct LawScore {
@@ -88,10 +90,10 @@ struct LawScore {
 struct BacktestResult {
     std::string train; // the training filter
     Recommendation recommendation;
-    std::vector<BacktestRow> frontier;                   // the recommended method's predictions
-    std::map<std::string, double> methodLossError;        // every method's mean |L* error| on the held-out
+    std::vector<BacktestRow> frontier;             // the recommended method's predictions
+    std::map<std::string, double> methodLossError; // every method's mean |L* error| on the held-out
     std::vector<LawScore> laws;
-    std::map<std::string, std::string> problems;          // methods that could not be fitted
+    std::map<std::string, std::string> problems; // methods that could not be fitted
     double tolerance = 0;
     bool pass = false;
     std::string verdict; // one line: why it passed or failed

@@ -59,79 +59,70 @@ PowerTrend fitPower(const std::vector<double>& x, const std::vector<double>& y, 
 }
 
 // Weighted least squares of L = E + A·exp(−α(x − x0)) over α ≥ 0, A ≥ 0, 0 ≤ E < min L (E fixed when
-// `floor` is given): A is linear given (E, α), so the fit is a profile over (E, α).
+// `floor` is given). Given α the model is linear in (E, A), so the fit is a one-dimensional profile over α.
 LossTrend fitLoss(const std::vector<double>& x, const std::vector<double>& l, const std::vector<double>& w,
                   double x0, std::optional<double> floor) {
     const double lMin = *std::min_element(l.begin(), l.end());
-    auto bestA = [&](double e, double alpha, double& sse) {
-        double num = 0, den = 0;
-        for (size_t i = 0; i < x.size(); ++i) {
-            const double u = std::exp(-alpha * (x[i] - x0));
-            num += w[i] * (l[i] - e) * u, den += w[i] * u * u;
-        }
-        const double a = den > 0 ? std::max(0.0, num / den) : 0;
-        sse = 0;
-        for (size_t i = 0; i < x.size(); ++i) {
-            const double r = l[i] - e - a * std::exp(-alpha * (x[i] - x0));
-            sse += w[i] * r * r;
-        }
-        return a;
+    const double eMax = lMin * (1 - 1e-6);
+    struct Solution {
+        double e = 0, a = 0, sse = INFINITY;
     };
-    // For a given E, the best α: a coarse scan, then golden section inside the best bracket.
-    auto profileAlpha = [&](double e, double& alphaOut) {
-        const int n = 40;
-        const double hi = 2.0;
-        double best = INFINITY;
-        int bi = 0;
-        for (int i = 0; i <= n; ++i) {
-            double sse;
-            bestA(e, hi * i / n, sse);
-            if (sse < best) best = sse, bi = i;
+    auto solve = [&](double alpha) {
+        std::vector<double> u(x.size());
+        for (size_t i = 0; i < x.size(); ++i)
+            u[i] = std::exp(-alpha * (x[i] - x0));
+        // A for a given E, clamped at 0, and the weighted SSE.
+        auto withFloor = [&](double e) {
+            Solution s;
+            double num = 0, den = 0;
+            for (size_t i = 0; i < x.size(); ++i)
+                num += w[i] * (l[i] - e) * u[i], den += w[i] * u[i] * u[i];
+            s.e = e;
+            s.a = den > 0 ? std::max(0.0, num / den) : 0;
+            s.sse = 0;
+            for (size_t i = 0; i < x.size(); ++i) {
+                const double r = l[i] - e - s.a * u[i];
+                s.sse += w[i] * r * r;
+            }
+            return s;
+        };
+        if (floor) return withFloor(*floor);
+        // The unconstrained 2×2 normal equations; a solution outside [0, eMax] lies on a bound.
+        double sw = 0, su = 0, suu = 0, sl = 0, sul = 0;
+        for (size_t i = 0; i < x.size(); ++i)
+            sw += w[i], su += w[i] * u[i], suu += w[i] * u[i] * u[i], sl += w[i] * l[i],
+                sul += w[i] * u[i] * l[i];
+        const double det = sw * suu - su * su;
+        const double e = std::fabs(det) > 1e-300 ? (sl * suu - su * sul) / det : 0;
+        Solution best = withFloor(std::clamp(e, 0.0, eMax));
+        for (double bound : {0.0, eMax}) {
+            const Solution b = withFloor(bound);
+            if (b.sse < best.sse) best = b;
         }
-        double a = hi * std::max(0, bi - 1) / n, b = hi * std::min(n, bi + 1) / n;
-        const double g = (std::sqrt(5.0) - 1) / 2;
-        for (int it = 0; it < 40; ++it) {
-            const double c = b - g * (b - a), d = a + g * (b - a);
-            double fc, fd;
-            bestA(e, c, fc), bestA(e, d, fd);
-            (fc < fd ? b : a) = fc < fd ? d : c;
-        }
-        alphaOut = (a + b) / 2;
-        double sse;
-        bestA(e, alphaOut, sse);
-        return sse;
+        return best;
     };
-    LossTrend t;
-    double e = floor ? *floor : 0, alpha = 0;
-    if (floor) {
-        profileAlpha(e, alpha);
-    } else {
-        const double top = lMin * (1 - 1e-6);
-        const int n = 60;
-        double best = INFINITY;
-        int bi = 0;
-        for (int i = 0; i <= n; ++i) {
-            double a;
-            const double sse = profileAlpha(top * i / n, a);
-            if (sse < best) best = sse, bi = i;
-        }
-        double lo = top * std::max(0, bi - 1) / n, hi = top * std::min(n, bi + 1) / n;
-        const double g = (std::sqrt(5.0) - 1) / 2;
-        for (int it = 0; it < 30; ++it) {
-            const double c = hi - g * (hi - lo), d = lo + g * (hi - lo);
-            double ac, ad;
-            const double fc = profileAlpha(c, ac), fd = profileAlpha(d, ad);
-            (fc < fd ? hi : lo) = fc < fd ? d : c;
-        }
-        e = (lo + hi) / 2;
-        profileAlpha(e, alpha);
+    const int n = 60;
+    const double hi = 3.0;
+    int bi = 0;
+    double bestSse = INFINITY;
+    for (int i = 1; i <= n; ++i) {
+        const double sse = solve(hi * i / n).sse;
+        if (sse < bestSse) bestSse = sse, bi = i;
     }
-    double sse;
-    const double a = bestA(e, alpha, sse);
-    if (!(a > 0)) return t;
-    t.floor = e;
+    double a = hi * std::max(0, bi - 1) / n, b = hi * std::min(n, bi + 1) / n;
+    const double g = (std::sqrt(5.0) - 1) / 2;
+    for (int it = 0; it < 40; ++it) {
+        const double c = b - g * (b - a), d = a + g * (b - a);
+        const double fc = solve(c).sse, fd = solve(d).sse;
+        (fc < fd ? b : a) = fc < fd ? d : c;
+    }
+    const double alpha = (a + b) / 2;
+    const Solution s = solve(alpha);
+    LossTrend t;
+    if (!(s.a > 0)) return t;
+    t.floor = s.e;
     t.alpha = alpha;
-    t.logA = std::log(a) + alpha * x0; // A·exp(−α(x − x0)) = A·e^{α x0}·C^−α
+    t.logA = std::log(s.a) + alpha * x0; // A·exp(−α(x − x0)) = A·e^{α x0}·C^−α
     return t;
 }
 
@@ -152,7 +143,8 @@ void fitLevel(SparsityFrontier& f, const std::vector<Observation>& obs, const Fr
         wL.push_back(1 / (variance(b.lossSamples) + 1e-6));
     }
     const bool fitFloor = !o.lossFloor && obs.size() >= 4;
-    const std::optional<double> floor = o.lossFloor ? o.lossFloor : (fitFloor ? std::nullopt : std::optional(0.0));
+    const std::optional<double> floor =
+        o.lossFloor ? o.lossFloor : (fitFloor ? std::nullopt : std::optional(0.0));
     f.floorFitted = fitFloor;
     auto fitWith = [&](const std::function<double(const Observation&, int)>& logN,
                        const std::function<double(const Observation&, int)>& logActive,
@@ -178,10 +170,12 @@ void fitLevel(SparsityFrontier& f, const std::vector<Observation>& obs, const Fr
     for (const auto& b : obs)
         reps = std::min(reps, b.logNSamples.size());
     for (size_t r = 0; r < reps; ++r)
-        f.replicates.push_back(fitWith(
-            [](const Observation& b, int i) { return b.logNSamples[i]; },
-            [](const Observation& b, int i) { return b.logActiveSamples.empty() ? NAN : b.logActiveSamples[i]; },
-            [](const Observation& b, int i) { return b.lossSamples[i]; }, static_cast<int>(r)));
+        f.replicates.push_back(fitWith([](const Observation& b, int i) { return b.logNSamples[i]; },
+                                       [](const Observation& b, int i) {
+                                           return b.logActiveSamples.empty() ? NAN : b.logActiveSamples[i];
+                                       },
+                                       [](const Observation& b, int i) { return b.lossSamples[i]; },
+                                       static_cast<int>(r)));
     std::vector<double> k, a, e, al;
     for (const auto& c : f.replicates)
         k.push_back(std::exp(c.params.logK)), a.push_back(c.params.exponent), e.push_back(c.loss.floor),
@@ -191,17 +185,19 @@ void fitLevel(SparsityFrontier& f, const std::vector<Observation>& obs, const Fr
 
     char buf[240];
     if (!o.lossFloor && !fitFloor) {
-        std::snprintf(buf, sizeof buf,
-                      "L*(C) at S=%.4g: %zu budget(s) cannot identify the irreducible loss E, so E = 0 (a pure "
-                      "power law, optimistic far out); fix it with --loss-floor E",
-                      f.sparsity, obs.size());
+        std::snprintf(
+            buf, sizeof buf,
+            "L*(C) at S=%.4g: %zu budget(s) cannot identify the irreducible loss E, so E = 0 (a pure "
+            "power law, optimistic far out); fix it with --loss-floor E",
+            f.sparsity, obs.size());
         f.warnings.push_back(buf);
     } else if (fitFloor) {
         double lMin = INFINITY;
         for (const auto& b : obs)
             lMin = std::min(lMin, b.loss);
         const double width = f.floorCi.second - f.floorCi.first;
-        if (f.fit.loss.floor <= 1e-3 * lMin || f.fit.loss.floor >= lMin * (1 - 1e-3) || !(width < 0.5 * lMin)) {
+        if (f.fit.loss.floor <= 1e-3 * lMin || f.fit.loss.floor >= lMin * (1 - 1e-3) ||
+            !(width < 0.5 * lMin)) {
             std::snprintf(buf, sizeof buf,
                           "L*(C) at S=%.4g: the irreducible loss E is not identifiable from these budgets (E "
                           "%.3g, 95%% [%.3g, %.3g]); fix it with --loss-floor E",
@@ -268,8 +264,9 @@ IsoflopFrontier::IsoflopFrontier(const SweepAnalysis& sweep, const FrontierFitOp
     for (auto& [s, obs] : bySparsity) {
         if (obs.size() < 2) {
             char buf[120];
-            std::snprintf(buf, sizeof buf, "S=%.4g: %zu budget(s) with an interior optimum; a frontier needs 2",
-                          s, obs.size());
+            std::snprintf(buf, sizeof buf,
+                          "S=%.4g: %zu budget(s) with an interior optimum; a frontier needs 2", s,
+                          obs.size());
             why += (why.empty() ? "" : "; ") + std::string(buf);
             continue;
         }
@@ -328,10 +325,11 @@ FrontierPoint IsoflopFrontier::at(double budget, double sparsity, double maxPara
     p.warnings = l.warnings;
     if (p.params.value > maxParams) {
         char buf[200];
-        std::snprintf(buf, sizeof buf,
-                      "N* %.3g exceeds --max-params %.3g at S=%.4g: the isoFLOP frontier cannot price a model "
-                      "off its optimum (a parametric law can)",
-                      p.params.value, maxParams, sparsity);
+        std::snprintf(
+            buf, sizeof buf,
+            "N* %.3g exceeds --max-params %.3g at S=%.4g: the isoFLOP frontier cannot price a model "
+            "off its optimum (a parametric law can)",
+            p.params.value, maxParams, sparsity);
         throw FrontierError(buf);
     }
     return p;
@@ -396,7 +394,8 @@ LawPoint LawFrontier::pointAt(double params, const Level& level, double budget) 
 double LawFrontier::argminLogN(const std::vector<double>& p, const Level& level, double budget,
                                double maxParams, bool& edge) const {
     // Any model from 10^3 parameters up to the one that sees 10 tokens per parameter-FLOP.
-    const double lo = std::log(1e3), hi = std::min(std::log(budget / (flopsPerToken_ * 10)), std::log(maxParams));
+    const double lo = std::log(1e3),
+                 hi = std::min(std::log(budget / (flopsPerToken_ * 10)), std::log(maxParams));
     if (!(hi > lo)) throw FrontierError("--max-params leaves no model to train");
     auto f = [&](double logN) {
         const double l = law_->predict(p, pointAt(std::exp(logN), level, budget));
@@ -466,9 +465,10 @@ double flopsPerToken(const RunTable& runs) {
     std::vector<double> k;
     for (const Run& r : runs.runs) {
         if (r.excluded || !r.has(Field::Tokens) || r.isDerived(Field::Tokens)) continue;
-        const double c = r.has(Field::Budget) ? r.get(Field::Budget) : (r.has(Field::Flops) ? r.get(Field::Flops) : 0);
+        const double c =
+            r.has(Field::Budget) ? r.get(Field::Budget) : (r.has(Field::Flops) ? r.get(Field::Flops) : 0);
         const double na = r.has(Field::ActiveParams) ? r.get(Field::ActiveParams)
-                                                      : (r.has(Field::Params) ? r.get(Field::Params) : 0);
+                                                     : (r.has(Field::Params) ? r.get(Field::Params) : 0);
         if (c > 0 && na > 0 && r.get(Field::Tokens) > 0) k.push_back(c / (na * r.get(Field::Tokens)));
     }
     const double m = median(k);

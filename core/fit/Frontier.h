@@ -52,12 +52,12 @@ struct FrontierFitOptions {
 // The isoFLOP frontier at one sparsity level.
 struct SparsityFrontier {
     double sparsity = 0;
-    std::vector<double> budgets;                   // whose optimum entered the fit
-    std::vector<std::string> leftOut;              // budgets that did not, with the reason
-    FrontierCoefficients fit;                      // the estimate
-    std::vector<FrontierCoefficients> replicates;  // one per bootstrap replicate of the budgets' optima
-    bool floorFitted = false;                      // E fitted (else fixed by the user or 0)
-    std::vector<std::string> warnings;             // E not identifiable, few budgets, …
+    std::vector<double> budgets;                  // whose optimum entered the fit
+    std::vector<std::string> leftOut;             // budgets that did not, with the reason
+    FrontierCoefficients fit;                     // the estimate
+    std::vector<FrontierCoefficients> replicates; // one per bootstrap replicate of the budgets' optima
+    bool floorFitted = false;                     // E fitted (else fixed by the user or 0)
+    std::vector<std::string> warnings;            // E not identifiable, few budgets, …
     // Percentile intervals of the coefficients over the replicates.
     std::pair<double, double> paramsPrefactorCi{NAN, NAN}, paramsExponentCi{NAN, NAN};
     std::pair<double, double> floorCi{NAN, NAN}, alphaCi{NAN, NAN};

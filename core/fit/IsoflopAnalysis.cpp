@@ -77,21 +77,26 @@ struct Curves {
 };
 
 Curves deriveCurves(const IsoflopSurface& s, const ActiveCount& active, const std::vector<double>& nGrid,
-                    const std::vector<double>& levels) {
+                    const std::vector<double>& levels, bool nStarOnly = false) {
     Curves c;
+    for (size_t i = 0; i < levels.size(); ++i) {
+        const double N = s.optimalParams(levels[i]);
+        c.nStar.push_back(N);
+        c.nStarLoss.push_back(s.loss(N, levels[i]));
+        c.naStar.push_back(active(N, levels[i]));
+    }
+    if (nStarOnly) {
+        c.optN = c.optS = c.optLoss = c.optActive = std::nan("");
+        c.sStar.assign(nGrid.size(), std::nan(""));
+        c.sStarLoss = c.sStar;
+        return c;
+    }
     const auto [n, sp] = s.jointOptimum();
     c.optN = n, c.optS = sp, c.optLoss = s.loss(n, sp);
-    c.optActive = std::nan("");
     for (double N : nGrid) {
         const double opt = s.optimalSparsity(N);
         c.sStar.push_back(opt);
         c.sStarLoss.push_back(s.loss(N, opt));
-    }
-    for (double S : levels) {
-        const double N = s.optimalParams(S);
-        c.nStar.push_back(N);
-        c.nStarLoss.push_back(s.loss(N, S));
-        c.naStar.push_back(active(N, S));
     }
     c.optActive = active(n, sp);
     return c;
@@ -267,7 +272,7 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
             as = IsoflopSurface(activePoints, a.degrees, draws[b]);
             as->shareDomain(*a.activeSurface);
         }
-        slots[b] = deriveCurves(s, active, nGrid, levels);
+        slots[b] = deriveCurves(s, active, nGrid, levels, o.nStarBandsOnly);
         fits[b] = s.polynomial();
         if (as) activeFits[b] = as->polynomial();
     });

@@ -21,7 +21,10 @@ struct IsoflopOptions {
     double holdoutFraction = 0.2; // random held-out split for Pearson/MSE
     bool leaveOneSparsityOut = false;
     unsigned seed = 42;
-    int gridPoints = 40;                // N grid for S*(N)
+    int gridPoints = 40; // N grid for S*(N)
+    // Replicates locate N*(S) per level only (what frontier laws carry across budgets): the joint optimum and
+    // S*(N) keep their estimate but claim no band. For predict and backtest, which need nothing else.
+    bool nStarBandsOnly = false;
     int threads = 0;                    // 0: all cores
     const CancelFlag* cancel = nullptr; // set: the analysis throws Cancelled between bootstrap replicates
 };

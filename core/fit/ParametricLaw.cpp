@@ -199,6 +199,12 @@ public:
                "losses "
                "implausible, so read its predictions as relative";
     }
+    std::string presetPlanProblem() const override {
+        return "Li et al.'s printed coefficients cannot plan a model: their loss law needs the "
+               "expert/attention "
+               "ratio r and N and D in the paper's own form, and its tau = 13.7 makes absolute losses "
+               "implausible; fit li to runs and plan with `optimum FILE --law li`";
+    }
     std::vector<std::pair<std::string, double>> report(const std::vector<double>& p) const override {
         return {{"a", std::exp(p[0])}, {"b", std::exp(p[1])},   {"c", std::exp(p[2])},
                 {"d", std::exp(p[3])}, {"tau", std::exp(p[4])}, {"alpha", p[5]},
@@ -286,6 +292,28 @@ std::unique_ptr<ParametricLaw> makeLaw(const std::string& id) {
     if (id == "clark") return std::make_unique<Clark>();
     if (id == "ludziejewski") return std::make_unique<Ludziejewski>();
     return nullptr;
+}
+
+std::vector<std::string> presetIds() {
+    std::vector<std::string> ids = lawIds();
+    ids.push_back("epoch");
+    return ids;
+}
+
+std::optional<Preset> makePreset(const std::string& name) {
+    Preset p;
+    if (name == "epoch") {
+        p.law = makeLaw("chinchilla");
+        p.parameters = {std::log(kEpoch.A), std::log(kEpoch.B), std::log(kEpoch.E), kEpoch.alpha,
+                        kEpoch.beta};
+        p.source = "Besiroglu et al. 2024 (Epoch AI), their refit of Hoffmann et al.'s Approach 3";
+        return p;
+    }
+    p.law = makeLaw(name);
+    if (!p.law) return std::nullopt;
+    p.parameters = p.law->preset();
+    p.source = p.law->presetSource();
+    return p;
 }
 
 bool toLawPoint(const Run& run, const ParametricLaw& law, LawPoint& x, std::string* why) {

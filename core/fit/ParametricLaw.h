@@ -10,6 +10,7 @@
 #include <ceres/first_order_function.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -35,6 +36,8 @@ public:
     // The published coefficients in internal form, and where they come from (with any caveat).
     virtual std::vector<double> preset() const = 0;
     virtual std::string presetSource() const = 0;
+    // Why the published coefficients cannot plan a model (empty: they can).
+    virtual std::string presetPlanProblem() const { return {}; }
     // Internal parameters to the names papers print (E, A, B, alpha, beta for chinchilla).
     virtual std::vector<std::pair<std::string, double>> report(const std::vector<double>& p) const = 0;
     virtual double predict(const std::vector<double>& p, const LawPoint& x) const = 0;
@@ -57,6 +60,16 @@ public:
 
 std::unique_ptr<ParametricLaw> makeLaw(const std::string& id);
 std::vector<std::string> lawIds();
+
+// A published coefficient set: every law's own (by its id) and refits of a law by others (epoch: Besiroglu
+// et al. 2024's refit of Chinchilla).
+struct Preset {
+    std::unique_ptr<ParametricLaw> law;
+    std::vector<double> parameters; // internal form
+    std::string source;
+};
+std::optional<Preset> makePreset(const std::string& name);
+std::vector<std::string> presetIds();
 
 // A run as a law's point; false when a needed field is missing (the reason names it).
 bool toLawPoint(const Run& run, const ParametricLaw& law, LawPoint& point, std::string* why = nullptr);

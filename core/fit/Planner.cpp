@@ -9,7 +9,7 @@ namespace moescope {
 namespace {
 bool lawUsesSparsity(const ParametricLaw& law) {
     for (Field f : law.inputs())
-        if (f == Field::Sparsity || f == Field::Experts || f == Field::ActiveParams) return true;
+        if (f == Field::Sparsity || f == Field::Experts) return true;
     return false;
 }
 
@@ -71,9 +71,16 @@ Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const P
     if (!(o.budget > 0)) throw std::invalid_argument("option --budget: must be positive");
     if (!(o.maxSparsity >= 0 && o.maxSparsity < 1))
         throw std::invalid_argument("option --max-sparsity: must lie in [0, 1)");
+    const auto inputs = law.inputs();
+    if (std::find(inputs.begin(), inputs.end(), Field::Tokens) == inputs.end())
+        throw std::invalid_argument("the " + law.id() +
+                                    " law has no token term: it cannot trade parameters against tokens at a "
+                                    "budget, so it plans nothing");
     Plan plan;
     plan.sparsityMatters = lawUsesSparsity(law);
     const double k = o.family.activeExperts;
+    const double fixedExperts = std::max(k, o.experts > 0 ? o.experts : k);
+    auto expertsAt = [&](double s) { return plan.sparsityMatters ? k / (1 - s) : fixedExperts; };
     const double sMax = plan.sparsityMatters ? o.maxSparsity : 0.0;
     auto feasible = [&](const PlannedConfig& c) {
         return c.params <= o.maxParams && c.tokens >= 1 && std::isfinite(c.predictedLoss);
@@ -85,7 +92,7 @@ Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const P
         const double logD = std::log(64.0) + (std::log(65536.0) - std::log(64.0)) * i / nd;
         for (int j = 0; j <= ns; ++j) {
             const double s = ns ? sMax * j / ns : 0.0;
-            const PlannedConfig c = configFor(law, p, std::exp(logD), k / (1 - s), o);
+            const PlannedConfig c = configFor(law, p, std::exp(logD), expertsAt(s), o);
             if (feasible(c) && c.predictedLoss < bestLoss)
                 bestLoss = c.predictedLoss, bestLogD = logD, bestS = s;
         }
@@ -95,7 +102,7 @@ Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const P
             "option --max-params: no configuration of the family fits under the cap at this budget");
     double stepD = (std::log(65536.0) - std::log(64.0)) / nd, stepS = ns ? sMax / ns : 0.0;
     auto lossAt = [&](double logD, double s) {
-        const PlannedConfig c = configFor(law, p, std::exp(logD), k / (1 - s), o);
+        const PlannedConfig c = configFor(law, p, std::exp(logD), expertsAt(s), o);
         return feasible(c) ? c.predictedLoss : std::numeric_limits<double>::infinity();
     };
     for (int round = 0; round < 40; ++round) { // coordinate descent with shrinking steps
@@ -107,7 +114,7 @@ Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const P
         }
         if (!moved) stepD /= 2, stepS /= 2;
     }
-    const PlannedConfig cont = configFor(law, p, std::exp(bestLogD), k / (1 - bestS), o);
+    const PlannedConfig cont = configFor(law, p, std::exp(bestLogD), expertsAt(bestS), o);
     plan.params = cont.params;
     plan.activeParams = cont.activeParams;
     plan.sparsity = cont.sparsity;
@@ -115,12 +122,12 @@ Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const P
     plan.loss = cont.predictedLoss;
 
     // Nearest concrete configs: d a multiple of 64 around the optimum, integer E ≥ K around K/(1−S).
-    const double d0 = std::exp(bestLogD), e0 = k / (1 - bestS);
+    const double d0 = std::exp(bestLogD), e0 = expertsAt(bestS);
     bool found = false;
     for (double d = std::max(64.0, 64.0 * std::floor(d0 / 64) - 128); d <= 64.0 * std::ceil(d0 / 64) + 128;
          d += 64)
         for (double e = std::max(k, std::floor(e0) - 2); e <= std::ceil(e0) + 2; ++e) {
-            if (plan.sparsityMatters ? sparsityOf(e, k) > o.maxSparsity : e != k) continue;
+            if (plan.sparsityMatters ? sparsityOf(e, k) > o.maxSparsity : e != fixedExperts) continue;
             PlannedConfig c = configFor(law, p, d, e, o);
             c.arch.n_layers = std::max(1.0, std::round(d / o.family.aspect));
             c = configFor(law, p, d, e, [&] {
@@ -133,6 +140,30 @@ Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const P
         }
     if (!found)
         throw std::invalid_argument("option --max-params: no concrete configuration fits under the cap");
+    const PlannedConfig& c = plan.concrete;
+    char buf[200];
+    if (bestLogD <= std::log(64.0) + 1e-3 || bestLogD >= std::log(65536.0) - 1e-3) {
+        std::snprintf(buf, sizeof buf,
+                      "the law has no minimum inside the family (d_model 64 to 65,536): it keeps improving "
+                      "towards d_model %g",
+                      std::exp(bestLogD));
+        plan.problems.push_back(buf);
+    }
+    if (c.arch.d_model < 128 || c.arch.n_layers < 2) {
+        std::snprintf(buf, sizeof buf, "d_model %g with %g layer(s) is not a model to train", c.arch.d_model,
+                      c.arch.n_layers);
+        plan.problems.push_back(buf);
+    }
+    if (c.tokens < c.activeParams) {
+        std::snprintf(buf, sizeof buf, "%.3g tokens for %.3g active parameters: fewer than one token each",
+                      c.tokens, c.activeParams);
+        plan.problems.push_back(buf);
+    }
+    if (!(c.predictedLoss > 0 && c.predictedLoss < 10)) {
+        std::snprintf(buf, sizeof buf, "a predicted loss of %.3g nats is implausible for a language model",
+                      c.predictedLoss);
+        plan.problems.push_back(buf);
+    }
     return plan;
 }
 

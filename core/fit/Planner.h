@@ -21,6 +21,8 @@ struct PlanOptions {
     double budget = 0;
     double maxParams = std::numeric_limits<double>::infinity();
     double maxSparsity = 0.99;
+    // For a law without a sparsity or expert term (the plan cannot choose E): the experts planned; 0: K.
+    double experts = 0;
     ArchitectureFamily family;
 };
 
@@ -34,7 +36,10 @@ struct Plan {
     // The continuous optimum over (d, S) of the family.
     double params = 0, activeParams = 0, sparsity = 0, tokens = 0, loss = 0;
     PlannedConfig concrete;
-    bool sparsityMatters = true; // false for laws without an S dependence (chinchilla): planned dense
+    bool sparsityMatters = true; // false for laws without an S or E term: planned at PlanOptions::experts
+    // Why the plan is not a model anyone would train (an optimum on the family's edge, one layer, fewer
+    // tokens than active parameters, an implausible loss); empty when it is.
+    std::vector<std::string> problems;
 };
 
 // The config the family gives for a (possibly fractional) d and sparsity, spending `budget`.
@@ -44,7 +49,8 @@ PlannedConfig configFor(const ParametricLaw& law, const std::vector<double>& p, 
 // nearest whole number to K/(1−S)), spending `budget`; no law involved, so predictedLoss is NaN.
 PlannedConfig architectureFor(double params, double sparsity, double budget,
                               const ArchitectureFamily& family);
-// Throws std::invalid_argument naming the option when nothing fits the caps.
+// Throws std::invalid_argument naming the option when nothing fits the caps, or saying why the law cannot
+// plan at all (no token term).
 Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const PlanOptions& o);
 
 } // namespace moescope

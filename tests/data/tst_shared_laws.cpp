@@ -95,6 +95,28 @@ private slots:
         QVERIFY(std::fabs(k["params"]["B"].number() / 2065.41 - 1) > 0.02);
     }
 
+    void backtestOnEpochMatchesScipy() {
+        // Issue 14: fit on the runs below 1e21 FLOPs, score the others. SciPy on the same split
+        // (tests/bench/chinchilla_scipy.py CSV --train-below 1e21: Epoch's recipe, 4,500 starts, L-BFGS-B)
+        // gives a held-out RMSE of 0.0282256 on 23 runs and 0.0203815 on the 217 fitted.
+        MOESCOPE_REQUIRE_SHARED("epoch_chinchilla/svg_extracted_data.csv");
+        const ProcessResult r = runCli({"backtest", sharedData("epoch_chinchilla/svg_extracted_data.csv"),
+                                        "--where", "loss < 3.44", "--train", "flops<1e21", "--laws",
+                                        "chinchilla", "--starts", "full", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        Json j;
+        std::string error;
+        QVERIFY(Json::parse(r.out.trimmed().toStdString(), j, error));
+        QCOMPARE(int(j["laws"].size()), 1);
+        const Json& law = j["laws"].at(0);
+        QCOMPARE(law["law"].string(), std::string("chinchilla"));
+        QCOMPARE(law["heldout_n"].number(), 23.0);
+        QCOMPARE(law["train_n"].number(), 217.0);
+        QVERIFY2(std::fabs(law["heldout_rmse"].number() / 0.0282256 - 1) < 0.05,
+                 qPrintable(QString::number(law["heldout_rmse"].number())));
+        QVERIFY(std::fabs(law["train_rmse"].number() / 0.0203815 - 1) < 0.05);
+    }
+
     void chinchillaOnOpenAthenaAgainstMlScalefit() {
         MOESCOPE_REQUIRE_SHARED("openathena_isoflops/isoflops.csv");
         ImportResult r = importRunsFile(sharedData("openathena_isoflops/isoflops.csv").toStdString(), {});
