@@ -1,5 +1,7 @@
 #include "ui/FitDock.h"
 
+#include "core/fit/Extrapolation.h"
+
 #include <QComboBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -89,6 +91,38 @@ void FitDock::editPlan(AnalysisPlan& plan) const {
 void FitDock::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budget) {
     table_->setRowCount(0);
     QStringList lines;
+    if (const Prediction* p = prediction_.get()) {
+        const FrontierPoint& f = p->point;
+        lines << tr("<b>Predicted at C = %1</b> by the %2 frontier%3:")
+                     .arg(f.budget, 0, 'g', 3)
+                     .arg(QString::fromStdString(f.method))
+                     .arg(p->extrapolationDecades > 0
+                              ? tr(" — <b>extrapolated %1 decade(s)</b> past the sweep")
+                                    .arg(p->extrapolationDecades, 0, 'f', 2)
+                              : QString());
+        lines << tr("N* %1 [%2, %3], N_a* %4, S* %5, D* %6 tokens, L* %7 [%8, %9]")
+                     .arg(f.params.value, 0, 'g', 3)
+                     .arg(f.params.lo, 0, 'g', 3)
+                     .arg(f.params.hi, 0, 'g', 3)
+                     .arg(f.activeParams.value, 0, 'g', 3)
+                     .arg(f.sparsity, 0, 'f', 3)
+                     .arg(f.tokens.value, 0, 'g', 3)
+                     .arg(f.loss.value, 0, 'f', 4)
+                     .arg(f.loss.lo, 0, 'f', 4)
+                     .arg(f.loss.hi, 0, 'f', 4);
+        if (std::isfinite(p->computeMultiplier))
+            lines << tr("worth %1× the compute of the dense optimum at the same loss")
+                         .arg(p->computeMultiplier, 0, 'f', 2);
+        if (p->architecture.params > 0)
+            lines << tr("nearest model: d_model %1, %2 layers, E %3, K %4")
+                         .arg(p->architecture.arch.d_model)
+                         .arg(p->architecture.arch.n_layers)
+                         .arg(p->architecture.arch.experts)
+                         .arg(p->architecture.arch.active_experts);
+        for (const auto& w : p->warnings)
+            lines << tr("<span style='color:#b35900'>⚠ %1</span>")
+                         .arg(QString::fromStdString(w).toHtmlEscaped());
+    }
     if (s && s->lawFit) {
         const LawFit& f = *s->lawFit;
         table_->setRowCount(static_cast<int>(f.reported.size()));

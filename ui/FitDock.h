@@ -5,6 +5,7 @@
 
 #include <QWidget>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ class QSpinBox;
 class QTableWidget;
 
 namespace moescope {
+
+struct Prediction;
 
 class FitDock : public QWidget {
     Q_OBJECT
@@ -28,6 +31,8 @@ public:
     // defaults.
     void editPlan(AnalysisPlan& plan) const;
     void setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget);
+    // The optimum predicted at a budget that was not swept (shown first by the next setAnalysis); null: none.
+    void setPrediction(std::shared_ptr<const Prediction> prediction) { prediction_ = std::move(prediction); }
     QTableWidget* coefficients() const { return table_; }
     QLabel* summary() const { return metrics_; }
 
@@ -43,6 +48,7 @@ private:
     QSpinBox* suggestCount_;
     QTableWidget* table_;
     QLabel* metrics_;
+    std::shared_ptr<const Prediction> prediction_;
 };
 
 } // namespace moescope

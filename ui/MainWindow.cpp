@@ -1,8 +1,10 @@
 #include "ui/MainWindow.h"
 
+#include "core/fit/Extrapolation.h"
 #include "core/fit/RunSuggester.h"
 #include "core/io/Json.h"
 #include "core/io/RunImporter.h"
+#include "core/model/NumberParser.h"
 #include "core/model/RunSelection.h"
 #include "core/store/FitRecording.h"
 #include "core/store/Workspace.h"
@@ -14,6 +16,7 @@
 #include "ui/SliceCharts.h"
 #include "ui/SurfaceView.h"
 #include "ui/TrainerPanel.h"
+#include "ui/ValidateView.h"
 #include "ui/ViewExporter.h"
 #include "ui/WorkspaceController.h"
 
@@ -56,8 +59,9 @@ MainWindow::MainWindow(QWidget* parent)
       view_(new QTableView), filter_(new QLineEdit), keepMode_(new QComboBox), keepColumns_(new QLineEdit),
       runner_(new AnalysisRunner(this)), tabs_(new QTabWidget), surface_(new SurfaceView),
       slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart),
-      allocation_(new AllocationChart), fitDock_(new FitDock), trainer_(new TrainerPanel),
-      workspace_(new WorkspaceController(model_, this)), budgetBox_(new QComboBox), busy_(new QProgressBar) {
+      allocation_(new AllocationChart), validate_(new ValidateView), fitDock_(new FitDock),
+      trainer_(new TrainerPanel), workspace_(new WorkspaceController(model_, this)),
+      budgetBox_(new QComboBox), badge_(new QLabel), busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
     resize(1500, 950);
     setAcceptDrops(true); // drop a CSV to import it, a .moescope to open it
@@ -66,6 +70,7 @@ MainWindow::MainWindow(QWidget* parent)
     tabs_->addTab(budgets_, tr("Budgets"));
     tabs_->addTab(law_, tr("Law"));
     tabs_->addTab(allocation_, tr("Allocation"));
+    tabs_->addTab(validate_, tr("Validate"));
     setCentralWidget(tabs_);
     buildRunsDock();
     auto* fit = new QDockWidget(tr("Fit"), this);
@@ -86,11 +91,24 @@ MainWindow::MainWindow(QWidget* parent)
     auto* bar = addToolBar(tr("Budget"));
     bar->setObjectName("BudgetBar");
     bar->addWidget(new QLabel(tr(" Budget C: ")));
-    budgetBox_->setMinimumContentsLength(10);
+    budgetBox_->setMinimumContentsLength(16);
+    // Any budget may be typed (3e21); the list offers the swept ones.
+    budgetBox_->setEditable(true);
+    budgetBox_->setInsertPolicy(QComboBox::NoInsert);
+    budgetBox_->lineEdit()->setPlaceholderText(tr("e.g. 3e21"));
+    budgetBox_->setToolTip(
+        tr("A swept budget, or type any budget (3e21) to see the optimum predicted there"));
     bar->addWidget(budgetBox_);
-    connect(budgetBox_, &QComboBox::currentIndexChanged, this, [this](int i) {
+    connect(budgetBox_, &QComboBox::activated, this, [this](int i) {
         if (i >= 0) setBudget(budgetBox_->itemData(i).toDouble());
     });
+    connect(budgetBox_->lineEdit(), &QLineEdit::returnPressed, this,
+            [this] { setBudgetText(budgetBox_->lineEdit()->text()); });
+    badge_->setObjectName("ExtrapolatedBadge");
+    badge_->setStyleSheet("QLabel { background: #b35900; color: white; font-weight: bold; padding: 2px 8px; "
+                          "border-radius: 4px; }");
+    badge_->hide();
+    bar->addWidget(badge_);
     busy_->setRange(0, 0); // indeterminate: "fitting…"
     busy_->setMaximumWidth(160);
     busy_->setFormat(tr("fitting"));
@@ -513,12 +531,13 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
         pendingBudget_ = 0;
     } else if (budget_ <= 0 || !snapshot_->budget(budget_)) {
         budget_ = snapshot_->sweep.budgets.back().budget;
-    } else {
-        budget_ = snapshot_->budget(budget_)->budget;
+    } else if (const double nearest = snapshot_->budget(budget_)->budget;
+               std::fabs(std::log(nearest / budget_)) <= std::log(1.05)) {
+        budget_ = nearest; // a typed budget that was not swept stays a prediction
     }
-    for (int i = 0; i < budgetBox_->count(); ++i)
-        if (budgetBox_->itemData(i).toDouble() == budget_) budgetBox_->setCurrentIndex(i);
+    syncBudgetBox();
     law_->setAnalysis(snapshot_);
+    validate_->setAnalysis(snapshot_);
     std::vector<double> z(model_->runs().runs.size(), std::nan(""));
     if (snapshot_->runs.runs.size() == z.size())
         for (size_t i = 0; i < snapshot_->outlierZ.size(); ++i)
@@ -534,20 +553,67 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
 }
 
 void MainWindow::setBudget(double c) {
-    if (!snapshot_) return;
+    if (!snapshot_ || !(c > 0)) return;
     const BudgetAnalysis* b = snapshot_->budget(c);
     if (!b) return;
-    budget_ = b->budget;
+    // A swept level within 5 % is that level; any other budget is a prediction.
+    budget_ = std::fabs(std::log(b->budget / c)) <= std::log(1.05) ? b->budget : c;
     workspace_->setSetting("budget", QString::number(budget_, 'g', 17));
-    for (int i = 0; i < budgetBox_->count(); ++i)
-        if (budgetBox_->itemData(i).toDouble() == budget_ && budgetBox_->currentIndex() != i) {
-            const QSignalBlocker block(budgetBox_);
-            budgetBox_->setCurrentIndex(i);
-        }
+    syncBudgetBox();
     updateViews();
 }
 
+void MainWindow::syncBudgetBox() {
+    const QSignalBlocker block(budgetBox_);
+    const int i = budgetBox_->findData(budget_);
+    budgetBox_->setCurrentIndex(i);
+    if (i < 0 && budget_ > 0) budgetBox_->setEditText(tr("%1 FLOPs (predicted)").arg(budget_, 0, 'g', 3));
+}
+
+bool MainWindow::setBudgetText(const QString& text) {
+    QString t = text.trimmed();
+    const int cut = t.indexOf(' '); // "1e+20 FLOPs (84 runs)": the number leads
+    if (cut > 0) t = t.left(cut);
+    double c = 0;
+    if (!parseNumber(t.toStdString(), c) || !(c > 0) || !std::isfinite(c)) {
+        statusBar()->showMessage(tr("Budget '%1': not a positive number of FLOPs (type e.g. 3e21)").arg(text),
+                                 10000);
+        return false;
+    }
+    setBudget(c);
+    return true;
+}
+
 void MainWindow::updateViews() {
+    prediction_.reset();
+    badge_->hide();
+    const BudgetAnalysis* b = snapshot_ ? snapshot_->budget(budget_) : nullptr;
+    const FrontierMethod* method = snapshot_ ? snapshot_->frontier(snapshot_->recommended) : nullptr;
+    if (b && budget_ != b->budget) {
+        if (method) {
+            try {
+                PredictRequest req;
+                req.budget = budget_;
+                prediction_ = std::make_shared<Prediction>(
+                    predictWith(*method, snapshot_->runs, snapshot_->largestBudget(), req));
+            } catch (const std::invalid_argument& e) {
+                statusBar()->showMessage(tr("No prediction at C = %1: %2")
+                                             .arg(budget_, 0, 'g', 3)
+                                             .arg(QString::fromStdString(e.what())),
+                                         10000);
+            }
+        }
+        const double decades = std::log10(budget_ / snapshot_->largestBudget());
+        badge_->setText(decades > 0 ? tr("extrapolated ×10^%1").arg(decades, 0, 'f', 1)
+                                    : tr("between swept budgets"));
+        badge_->setToolTip(tr("C = %1 was not swept: the Fit dock shows the optimum the %2 frontier predicts "
+                              "there; Surface and Slices show the nearest swept budget, C = %3")
+                               .arg(budget_, 0, 'g', 3)
+                               .arg(QString::fromStdString(snapshot_->recommended))
+                               .arg(b->budget, 0, 'g', 3));
+        badge_->show();
+    }
+    fitDock_->setPrediction(prediction_);
     surface_->setAnalysis(snapshot_, budget_);
     slices_->setAnalysis(snapshot_, budget_);
     budgets_->setAnalysis(snapshot_, budget_);

@@ -5,10 +5,12 @@
 
 #include <QMainWindow>
 
+#include <memory>
 #include <utility>
 #include <vector>
 
 class QComboBox;
+class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QSortFilterProxyModel;
@@ -24,6 +26,8 @@ class LawChart;
 class SliceCharts;
 class SurfaceView;
 class TrainerPanel;
+class ValidateView;
+struct Prediction;
 class WorkspaceController;
 class ImportWizard;
 
@@ -46,13 +50,23 @@ public:
     BudgetCharts* budgets() const { return budgets_; }
     LawChart* law() const { return law_; }
     AllocationChart* allocation() const { return allocation_; }
+    ValidateView* validate() const { return validate_; }
+    QComboBox* budgetBox() const { return budgetBox_; }
+    // Shown when the budget lies past the sweep: "extrapolated ×10^d".
+    QLabel* extrapolatedBadge() const { return badge_; }
+    // The optimum predicted at a budget past (or between) the swept ones; null at a swept budget.
+    const Prediction* prediction() const { return prediction_.get(); }
     FitDock* fitDock() const { return fitDock_; }
     TrainerPanel* trainer() const { return trainer_; }
     WorkspaceController* workspace() const { return workspace_; }
     QTabWidget* tabs() const { return tabs_; }
     double budget() const { return budget_; }
-    // Chooses the budget every view shows (nearest analysed level).
+    // Chooses the budget: a swept level (the nearest within 5 %) or any other, which the views answer with
+    // the recommended frontier's prediction and the nearest swept surface.
     void setBudget(double c);
+    // The budget box's typed text: a number (1e21, 3e21, 5.5e+20) chooses it; anything else is refused with a
+    // message in the status bar. False when refused.
+    bool setBudgetText(const QString& text);
     QWidget* currentView() const;
     // Lands what an accepted wizard defines, as one undoable import.
     bool importFromWizard(const ImportWizard& wizard);
@@ -76,6 +90,7 @@ private:
     void requestAnalysis();
     void showSnapshot(std::shared_ptr<const AnalysisSnapshot> s);
     void updateViews();
+    void syncBudgetBox(); // the box shows budget_: its swept entry, or the typed value
     void selectRunInTable(int sourceRow);
     void addRuns(const RunTable& runs);
     void suggestDialog(int count);
@@ -101,13 +116,16 @@ private:
     BudgetCharts* budgets_;
     LawChart* law_;
     AllocationChart* allocation_;
+    ValidateView* validate_;
     FitDock* fitDock_;
     TrainerPanel* trainer_;
     WorkspaceController* workspace_;
     double pendingBudget_ = 0; // restored from a workspace, applied when its fits land
     QMenu* recent_ = nullptr;
     QComboBox* budgetBox_;
+    QLabel* badge_;
     QProgressBar* busy_;
+    std::shared_ptr<const Prediction> prediction_;
     double budget_ = 0;
     std::shared_ptr<const AnalysisSnapshot> snapshot_;
 };

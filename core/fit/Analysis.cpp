@@ -1,5 +1,8 @@
 #include "core/fit/Analysis.h"
 
+#include "core/fit/Extrapolation.h"
+#include "core/fit/Frontier.h"
+
 #include "core/model/NumberParser.h"
 #include "core/model/RunSelection.h"
 
@@ -309,6 +312,16 @@ const BudgetAnalysis* AnalysisSnapshot::budget(double c) const {
     return best;
 }
 
+const FrontierMethod* AnalysisSnapshot::frontier(const std::string& method) const {
+    for (const auto& f : frontiers)
+        if (f->name() == method) return f.get();
+    return nullptr;
+}
+
+double AnalysisSnapshot::largestBudget() const {
+    return sweep.budgets.empty() ? 0 : sweep.budgets.back().budget;
+}
+
 std::vector<int> AnalysisSnapshot::runsOfBudget(double c) const {
     std::vector<int> out;
     const BudgetAnalysis* b = budget(c);
@@ -368,6 +381,36 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
             s->messages.push_back("law " + s->lawId + ": " + law.problem);
     });
     guarded("allocation", [&] { s->allocation = fitAllocationLaw(s->runs); });
+    guarded("frontier", [&] {
+        FrontierFitOptions fo;
+        fo.flopsPerToken = flopsPerToken(s->runs);
+        try {
+            s->frontiers.push_back(std::make_shared<IsoflopFrontier>(s->sweep, fo));
+        } catch (const FrontierError& e) {
+            s->messages.push_back(std::string("isoFLOP frontier: ") + e.what());
+        }
+        if (s->law && s->lawFit && !s->lawFit->parameters.empty()) try {
+                s->frontiers.push_back(
+                    std::make_shared<LawFrontier>(s->law, *s->lawFit, s->runs, fo.flopsPerToken));
+            } catch (const FrontierError& e) {
+                s->messages.push_back(s->lawId + " frontier: " + e.what());
+            }
+    });
+    // The backtest refits every method on all but the largest budget; the window's Validate view shows it.
+    if (groupByBudget(s->runs).size() >= 2)
+        guarded("backtest", [&] {
+            ExtrapolationOptions eo;
+            eo.plan = p;
+            // It fits every law twice: the fast starts keep it interactive (a full grid of the Abnar law
+            // alone is 250,000 starts); `moescope-cli backtest --starts full` is there for the thorough
+            // check.
+            if (eo.plan.lawFit.starts == LawFitOptions::Starts::Full)
+                eo.plan.lawFit.starts = LawFitOptions::Starts::Fast;
+            s->backtest = std::make_shared<BacktestResult>(backtest(s->runs, "", eo));
+            s->recommended = s->backtest->recommendation.method;
+        });
+    if (s->recommended.empty() || !s->frontier(s->recommended))
+        s->recommended = s->frontier(s->lawId) ? s->lawId : (s->frontier("isoflop") ? "isoflop" : "");
     throwIfCancelled(cancel);
     s->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return s;

@@ -21,6 +21,9 @@
 
 namespace moescope {
 
+class FrontierMethod;
+struct BacktestResult;
+
 struct AnalysisPlan {
     // auto: abnar when the runs vary sparsity, chinchilla otherwise; none: surfaces only; else a law id.
     std::string law = "auto";
@@ -92,6 +95,13 @@ struct AnalysisSnapshot {
     std::set<int> heldOut;        // law points held out of the fit
     std::string heldOutLabel;
     std::optional<AllocationFit> allocation;
+    // Past the sweep (core/fit/Extrapolation.h): the isoFLOP frontier and the law's own, fitted on these
+    // runs, the backtest that holds out the largest budget, and the method it recommends (empty: none).
+    std::vector<std::shared_ptr<const FrontierMethod>> frontiers;
+    std::shared_ptr<const BacktestResult> backtest;
+    std::string recommended;
+    const FrontierMethod* frontier(const std::string& method) const;
+    double largestBudget() const;      // 0 when no budget was analysed
     std::vector<std::string> messages; // what could not be fitted, and why
     double seconds = 0;
     std::thread::id computedOn; // the thread that ran the analysis

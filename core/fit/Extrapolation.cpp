@@ -232,7 +232,6 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
     const RunTable runs = selected(all, o.plan);
     const FittedMethods fitted = fitMethods(runs, o);
     Prediction out;
-    out.largestBudget = fitted.largestBudget;
     std::string name = req.method;
     if (name == "auto") {
         out.recommendation = recommendMethod(runs, fitted, o);
@@ -253,7 +252,26 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
         throw std::invalid_argument("option --law " + name + ": " +
                                     (it != fitted.problems.end() ? it->second : std::string("not a method")));
     }
-    const auto levels = method->sparsities();
+    const Recommendation recommendation = out.recommendation;
+    out = predictWith(*method, runs, fitted.largestBudget, req);
+    out.recommendation = recommendation;
+    const auto inner = out.recommendation.innerError.find(name);
+    if (inner != out.recommendation.innerError.end() && inner->second > o.tolerance)
+        out.warnings.push_back(name + fmt(" missed the largest swept budget's L* by %.4f nats in the inner "
+                                          "backtest (tolerance %.3g): its backtest failed",
+                                          inner->second, o.tolerance));
+    return out;
+}
+
+Prediction predictWith(const FrontierMethod& method, const RunTable& runs, double largestBudget,
+                       const PredictRequest& req) {
+    if (!(req.budget > 0) || !std::isfinite(req.budget))
+        throw std::invalid_argument("option --budget: must be positive");
+    Prediction out;
+    out.largestBudget = largestBudget;
+    out.recommendation.method = method.name();
+    const std::string name = method.name();
+    const auto levels = method.sparsities();
     std::vector<double> candidates;
     if (req.sparsity) {
         for (double s : levels)
@@ -272,7 +290,7 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
     bool found = false;
     for (double s : candidates) {
         try {
-            FrontierPoint p = method->at(req.budget, s, req.maxParams);
+            FrontierPoint p = method.at(req.budget, s, req.maxParams);
             if (!found || p.loss.value < out.point.loss.value) out.point = std::move(p), found = true;
         } catch (const FrontierError& e) {
             lastProblem = e.what();
@@ -280,26 +298,21 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
     }
     if (!found) throw std::invalid_argument(lastProblem);
     const FrontierPoint& p = out.point;
-    out.extrapolationDecades = std::max(0.0, std::log10(req.budget / fitted.largestBudget));
+    out.extrapolationDecades = largestBudget > 0 ? std::max(0.0, std::log10(req.budget / largestBudget)) : 0;
     if (out.extrapolationDecades > 0)
         out.warnings.push_back(fmt("extrapolating %.2f decade(s) past the largest budget swept (%.3g)",
-                                   out.extrapolationDecades, fitted.largestBudget));
-    for (const auto& w : method->warnings())
+                                   out.extrapolationDecades, largestBudget));
+    for (const auto& w : method.warnings())
         out.warnings.push_back(name + ": " + w);
     for (const auto& w : p.warnings)
         out.warnings.push_back(w);
-    if (const auto* iso = dynamic_cast<const IsoflopFrontier*>(method))
+    if (const auto* iso = dynamic_cast<const IsoflopFrontier*>(&method))
         for (const auto& l : iso->levels())
             if (l.sparsity == p.sparsity)
                 for (const auto& why : l.leftOut)
                     out.warnings.push_back("left out of the frontier: " + why);
-    const auto inner = out.recommendation.innerError.find(name);
-    if (inner != out.recommendation.innerError.end() && inner->second > o.tolerance)
-        out.warnings.push_back(name + fmt(" missed the largest swept budget's L* by %.4f nats in the inner "
-                                          "backtest (tolerance %.3g): its backtest failed",
-                                          inner->second, o.tolerance));
     if (p.sparsity > 0) {
-        const double dense = denseComputeFor(*method, p.loss.value, req.budget);
+        const double dense = denseComputeFor(method, p.loss.value, req.budget);
         out.computeMultiplier = dense / req.budget;
     }
     const double n = p.params.value;

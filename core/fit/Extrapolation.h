@@ -69,6 +69,12 @@ struct Prediction {
 Prediction predictOptimum(const RunTable& runs, const ExtrapolationOptions& options,
                           const PredictRequest& request);
 
+// The optimum one fitted method predicts (the best of its sparsity levels unless the request names one), with
+// its warnings, compute multiplier and nearest architecture; `runs` are those it was fitted on. Throws
+// std::invalid_argument as predictOptimum does.
+Prediction predictWith(const FrontierMethod& method, const RunTable& runs, double largestBudget,
+                       const PredictRequest& request);
+
 struct BacktestRow {
     double budget = 0, sparsity = 0;
     std::string method;

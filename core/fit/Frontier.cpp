@@ -419,16 +419,24 @@ double LawFrontier::argminLogN(const std::vector<double>& p, const Level& level,
     return (a + b) / 2;
 }
 
-FrontierPoint LawFrontier::at(double budget, double sparsity, double maxParams) const {
-    const Level* level = nullptr;
+const LawFrontier::Level& LawFrontier::level(double sparsity) const {
     for (const auto& l : levels_)
-        if (std::fabs(l.sparsity - sparsity) < 1e-9) level = &l;
-    if (!level) {
-        char buf[120];
-        std::snprintf(buf, sizeof buf, "the %s law's runs have no sparsity level %.4g", law_->id().c_str(),
-                      sparsity);
-        throw FrontierError(buf);
-    }
+        if (std::fabs(l.sparsity - sparsity) < 1e-9) return l;
+    char buf[120];
+    std::snprintf(buf, sizeof buf, "the %s law's runs have no sparsity level %.4g", law_->id().c_str(),
+                  sparsity);
+    throw FrontierError(buf);
+}
+
+double LawFrontier::lossAt(double budget, double sparsity) const {
+    const Level& l = level(sparsity);
+    bool edge = false;
+    const double logN = argminLogN(fit_.parameters, l, budget, std::numeric_limits<double>::infinity(), edge);
+    return law_->predict(fit_.parameters, pointAt(std::exp(logN), l, budget));
+}
+
+FrontierPoint LawFrontier::at(double budget, double sparsity, double maxParams) const {
+    const Level* level = &this->level(sparsity);
     FrontierPoint out;
     out.method = name();
     out.budget = budget;
@@ -480,7 +488,7 @@ double denseComputeFor(const FrontierMethod& method, double loss, double budgetH
     if (std::find(levels.begin(), levels.end(), 0.0) == levels.end() || !std::isfinite(loss)) return NAN;
     auto lossAt = [&](double logC) {
         try {
-            return method.at(std::exp(logC), 0.0).loss.value;
+            return method.lossAt(std::exp(logC), 0.0);
         } catch (const FrontierError&) {
             return std::nan("");
         }

@@ -80,6 +80,8 @@ public:
     // The optimum at (budget, sparsity) with N ≤ maxParams; FrontierError saying why it cannot answer.
     virtual FrontierPoint at(double budget, double sparsity,
                              double maxParams = std::numeric_limits<double>::infinity()) const = 0;
+    // The point estimate of L* alone (no bands): what searches over C call many times.
+    virtual double lossAt(double budget, double sparsity) const { return at(budget, sparsity).loss.value; }
     // Warnings that hold whatever the budget (the fit's own).
     virtual std::vector<std::string> warnings() const = 0;
 };
@@ -109,6 +111,7 @@ public:
     std::string name() const override { return law_->id(); }
     std::vector<double> sparsities() const override;
     FrontierPoint at(double budget, double sparsity, double maxParams) const override;
+    double lossAt(double budget, double sparsity) const override;
     std::vector<std::string> warnings() const override { return fit_.warnings; }
     const LawFit& fit() const { return fit_; }
 
@@ -120,6 +123,7 @@ private:
     double argminLogN(const std::vector<double>& p, const Level& level, double budget, double maxParams,
                       bool& edge) const;
     LawPoint pointAt(double params, const Level& level, double budget) const;
+    const Level& level(double sparsity) const; // FrontierError when the runs have no such level
 
     std::shared_ptr<const ParametricLaw> law_;
     LawFit fit_;

@@ -36,7 +36,8 @@ int main() {
         backtest = std::min(backtest, std::chrono::duration<double>(Clock::now() - t0).count());
     }
     std::printf("predict: 1000 runs, C = 1e22 by %s: %.2f s (best of 3)\n", p.point.method.c_str(), predict);
-    std::printf("predict: %.2fx the 1 s goal (goal <= 1x: %s)\n", predict / 1.0, predict < 1.0 ? "met" : "MISSED");
+    std::printf("predict: %.2fx the 1 s goal (goal <= 1x: %s)\n", predict / 1.0,
+                predict < 1.0 ? "met" : "MISSED");
     std::printf("backtest: 1000 runs, %zu held-out optima by %s: %.2f s (best of 3)\n", b.frontier.size(),
                 b.recommendation.method.c_str(), backtest);
     std::printf("backtest: %.2fx the 10 s goal (goal <= 1x: %s)\n", backtest / 10.0,

@@ -1,0 +1,128 @@
+#include "ui/ValidateView.h"
+
+#include "core/fit/Extrapolation.h"
+#include "ui/ChartSupport.h"
+
+#include <QHeaderView>
+#include <QLabel>
+#include <QSplitter>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace moescope {
+
+namespace {
+
+QTableWidget* newTable(const QStringList& headers) {
+    auto* t = new QTableWidget(0, headers.size());
+    t->setHorizontalHeaderLabels(headers);
+    t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    t->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    t->verticalHeader()->hide();
+    return t;
+}
+
+QString number(double v, int precision = 4, char format = 'f') {
+    return std::isfinite(v) ? QString::number(v, format, precision) : QString("–");
+}
+
+void setRow(QTableWidget* t, int row, const QStringList& cells) {
+    for (int c = 0; c < cells.size(); ++c)
+        t->setItem(row, c, new QTableWidgetItem(cells[c]));
+}
+
+} // namespace
+
+ValidateView::ValidateView(QWidget* parent)
+    : QWidget(parent), verdict_(new QLabel), chart_(newChartView("Backtest")),
+      frontier_(newTable({"budget", "S", "method", "predicted L*", "95 % interval", "observed L*", "error",
+                          "N* predicted", "N* observed", "N* error"})),
+      laws_(newTable({"law", "train RMSE", "held-out RMSE", "max |error|", "train runs", "held-out runs"})) {
+    verdict_->setWordWrap(true);
+    verdict_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto* tables = new QSplitter(Qt::Vertical);
+    tables->addWidget(frontier_);
+    tables->addWidget(laws_);
+    auto* split = new QSplitter(Qt::Horizontal);
+    split->addWidget(chart_);
+    split->addWidget(tables);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(verdict_);
+    layout->addWidget(split, 1);
+}
+
+void ValidateView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot) {
+    frontier_->setRowCount(0);
+    laws_->setRowCount(0);
+    const BacktestResult* r = snapshot ? snapshot->backtest.get() : nullptr;
+    if (!r) {
+        verdict_->setText(tr("No backtest: it needs runs at two budgets or more (the largest is held out)."));
+        showMessage(chart_, tr("Backtest"), tr("no backtest for these runs"));
+        return;
+    }
+    verdict_->setText(QString("<b>%1</b> — %2. Trained on %3; %4 recommended: %5.")
+                          .arg(r->pass ? tr("PASS") : tr("FAIL"), QString::fromStdString(r->verdict).toHtmlEscaped(),
+                               QString::fromStdString(r->train).toHtmlEscaped(),
+                               QString::fromStdString(r->recommendation.method),
+                               QString::fromStdString(r->recommendation.why).toHtmlEscaped()));
+    verdict_->setStyleSheet(r->pass ? "color: #1a7f37" : "color: #b42318");
+
+    frontier_->setRowCount(static_cast<int>(r->frontier.size()));
+    QList<QPointF> points;
+    double lo = 1e300, hi = -1e300;
+    for (int i = 0; i < static_cast<int>(r->frontier.size()); ++i) {
+        const BacktestRow& row = r->frontier[i];
+        const Band& l = row.predicted.loss;
+        setRow(frontier_, i,
+               {QString::number(row.budget, 'g', 3), QString::number(row.sparsity, 'g', 4),
+                QString::fromStdString(row.method), number(l.value), QString("[%1, %2]").arg(number(l.lo), number(l.hi)),
+                number(row.observedLoss), number(row.lossError, 4), number(row.predicted.params.value, 3, 'g'),
+                number(row.observedParams, 3, 'g'),
+                std::isfinite(row.paramsRelError) ? QString("%1 %").arg(100 * row.paramsRelError, 0, 'f', 0) : "–"});
+        if (!row.observedProblem.empty())
+            frontier_->item(i, 5)->setToolTip(QString::fromStdString(row.observedProblem));
+        if (!row.observed) continue;
+        points << QPointF(row.observedLoss, l.value);
+        for (double v : {row.observedLoss, l.lo, l.hi})
+            if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);
+    }
+    laws_->setRowCount(static_cast<int>(r->laws.size()));
+    for (int i = 0; i < static_cast<int>(r->laws.size()); ++i) {
+        const LawScore& s = r->laws[i];
+        setRow(laws_, i,
+               {QString::fromStdString(s.law), number(s.trainRmse), number(s.heldoutRmse), number(s.heldoutMaxAbs),
+                QString::number(s.trainN), QString::number(s.heldoutN)});
+    }
+    if (points.isEmpty()) {
+        showMessage(chart_, tr("Backtest"), tr("no held-out budget has an interior isoFLOP optimum to compare with"));
+        return;
+    }
+    const auto [a, b] = padded(lo, hi, false);
+    auto* x = makeValueAxis(tr("observed L* (the held-out budget's own isoFLOP optimum)"), a, b);
+    auto* y = makeValueAxis(tr("predicted L*"), a, b);
+    QChart* chart = chartWithAxes(tr("Backtest: predicted vs observed L* at the held-out budget (±%1 nats shaded)")
+                                      .arg(r->tolerance),
+                                  x, y);
+    // The tolerance band around the diagonal: a point inside it passes.
+    attach(chart, band(tr("within tolerance"), {QPointF(a, a - r->tolerance), QPointF(b, b - r->tolerance)},
+                       {QPointF(a, a + r->tolerance), QPointF(b, b + r->tolerance)}, QColor(26, 127, 55)),
+           x, y);
+    attach(chart, curve(tr("predicted = observed"), {QPointF(a, a), QPointF(b, b)}, Qt::darkGray, 1), x, y);
+    // Each prediction's 95 % interval as a vertical bar.
+    for (const BacktestRow& row : r->frontier) {
+        if (!row.observed || !std::isfinite(row.predicted.loss.lo)) continue;
+        auto* bar = curve(QString("interval S=%1").arg(row.sparsity),
+                          {QPointF(row.observedLoss, row.predicted.loss.lo), QPointF(row.observedLoss, row.predicted.loss.hi)},
+                          QColor(40, 90, 200), 1.5);
+        attach(chart, bar, x, y);
+        hideFromLegend(chart, bar);
+    }
+    attach(chart, markers(tr("held-out optima"), points, QColor(40, 90, 200), 10), x, y);
+    installChart(chart_, chart);
+}
+
+} // namespace moescope
