@@ -1,5 +1,6 @@
 #include "ui/BudgetCharts.h"
 
+#include "core/fit/Frontier.h"
 #include "ui/ChartSupport.h"
 
 #include <QGridLayout>
@@ -20,12 +21,24 @@ QString budgetName(double c) {
 
 BudgetCharts::BudgetCharts(QWidget* parent)
     : QWidget(parent), optima_(newChartView("N*, N_a* vs S")), losses_(newChartView("L* vs S")),
-      sStar_(newChartView("S* vs N")), laws_(newChartView("N*(C)")) {
+      sStar_(newChartView("S* vs N")), laws_(newChartView("N*(C)")),
+      multiplier_(newChartView("Compute multiplier")) {
     auto* grid = new QGridLayout(this);
     grid->addWidget(optima_, 0, 0);
     grid->addWidget(losses_, 0, 1);
     grid->addWidget(sStar_, 1, 0);
     grid->addWidget(laws_, 1, 1);
+    grid->addWidget(multiplier_, 2, 0, 1, 2);
+    // Equal rows and columns whatever the charts' legends ask for, so a picture of the view has one layout
+    // at a size (the CLI's render and the window's export agree).
+    for (int r = 0; r < 3; ++r)
+        grid->setRowStretch(r, 1);
+    for (int c = 0; c < 2; ++c)
+        grid->setColumnStretch(c, 1);
+    for (auto* v : {optima_, losses_, sStar_, laws_, multiplier_}) {
+        v->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
+        v->setMinimumSize(160, 120);
+    }
 }
 
 void BudgetCharts::highlight(double budget) {
@@ -40,10 +53,15 @@ void BudgetCharts::highlight(double budget) {
 
 void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double selected) {
     // These charts span every budget: the same snapshot needs only the selected budget re-highlighted.
-    if (snapshot && snapshot == drawn_.lock()) return highlight(selected);
+    if (snapshot && snapshot == drawn_.lock()) {
+        highlight(selected);
+        // The frontier's dashed part reaches a typed budget past the sweep.
+        if (std::max(selected, snapshot->largestBudget()) != frontierEnd_) drawFrontier(*snapshot, selected);
+        return;
+    }
     drawn_ = snapshot;
     if (!snapshot || snapshot->sweep.budgets.empty()) {
-        for (auto* v : {optima_, losses_, sStar_, laws_})
+        for (auto* v : {optima_, losses_, sStar_, laws_, multiplier_})
             showMessage(v, "Budgets", "no budget with a fitted surface");
         return;
     }
@@ -132,38 +150,95 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
             replace(sStar_, chart);
         }
     }
-    // Power laws N*(C) per sparsity
-    {
-        const auto& trends = snapshot->sweep.trends;
-        if (trends.empty() || count < 2) {
-            showMessage(laws_, "N*(C)", "needs optima at two budgets or more");
-            return;
-        }
-        const double cLo = budgets.front().budget, cHi = budgets.back().budget;
-        const auto [a, b] = padded(cLo, cHi, true);
-        const auto [na, nb] = padded(nLo, nHi, true);
-        auto* x = makeLogAxis("compute C (FLOPs)", a, b);
-        auto* y = makeLogAxis("N*", na, nb);
-        QChart* chart = chartWithAxes("N*(C) per sparsity, with power-law fits", x, y);
-        const int t = static_cast<int>(trends.size());
-        for (int k = 0; k < t; ++k) {
-            const auto& tr = trends[k];
-            QList<QPointF> pts, fit;
-            for (const auto& bud : budgets)
-                for (const auto& p : bud.nStar)
-                    if (p.sparsity == tr.sparsity) pts << QPointF(bud.budget, p.params.value);
-            fit << QPointF(cLo, tr.nStar(cLo)) << QPointF(cHi, tr.nStar(cHi));
-            const QColor colour = seriesColour(k, t);
-            auto* points = markers(QString("N* S=%1").arg(tr.sparsity, 0, 'g', 3), pts, colour, 8);
-            attach(chart, points, x, y);
-            hideFromLegend(chart, points);
-            attach(chart,
-                   curve(QString("S=%1: C^%2").arg(tr.sparsity, 0, 'g', 3).arg(tr.nStar.exponent, 0, 'f', 2),
-                         fit, colour),
-                   x, y);
-        }
-        replace(laws_, chart);
+    drawFrontier(*snapshot, selected);
+    drawMultipliers(*snapshot);
+}
+
+void BudgetCharts::drawFrontier(const AnalysisSnapshot& snapshot, double selected) {
+    const auto* frontier = dynamic_cast<const IsoflopFrontier*>(snapshot.frontier("isoflop"));
+    if (!frontier) {
+        showMessage(laws_, "N*(C)", "needs interior optima at two budgets or more at one sparsity");
+        return;
     }
+    // Past the sweep the fitted lines go on, dashed, to the budget typed in.
+    const double cLo = snapshot.sweep.budgets.front().budget, cHi = snapshot.largestBudget();
+    const double cEnd = std::max(cHi, selected);
+    frontierEnd_ = cEnd;
+    const auto& levels = frontier->levels();
+    double nLo = 1e300, nHi = 0;
+    for (const auto& l : levels)
+        for (double c : {cLo, cEnd})
+            for (const auto& coefficients : {l.fit})
+                nLo = std::min(nLo, coefficients.params(c)), nHi = std::max(nHi, coefficients.params(c));
+    const auto [a, b] = padded(cLo, cEnd, true);
+    const auto [na, nb] = padded(nLo / 1.5, nHi * 1.5, true);
+    auto* x = makeLogAxis("compute C (FLOPs)", a, b);
+    auto* y = makeLogAxis("N*", na, nb);
+    QChart* chart = chartWithAxes("N*(C) = k·C^a per sparsity with 95 % bands (dashed: extrapolated)", x, y);
+    const int t = static_cast<int>(levels.size());
+    for (int k = 0; k < t; ++k) {
+        const SparsityFrontier& l = levels[k];
+        const QColor colour = seriesColour(k, t);
+        QList<QPointF> pts, fit, past, lo, hi;
+        for (const auto& bud : snapshot.sweep.budgets)
+            for (const auto& p : bud.nStar)
+                if (p.sparsity == l.sparsity && !p.edge) pts << QPointF(bud.budget, p.params.value);
+        for (int i = 0; i <= 24; ++i) {
+            const double c = cLo * std::pow(cEnd / cLo, i / 24.0);
+            const FrontierPoint p = frontier->at(c, l.sparsity, INFINITY);
+            (c <= cHi * 1.0001 ? fit : past) << QPointF(c, p.params.value);
+            if (std::isfinite(p.params.lo)) lo << QPointF(c, p.params.lo), hi << QPointF(c, p.params.hi);
+        }
+        if (!past.isEmpty() && !fit.isEmpty()) past.prepend(fit.back());
+        if (lo.size() > 1) {
+            auto* area = band(QString("N* band S=%1").arg(l.sparsity, 0, 'g', 3), lo, hi, colour);
+            attach(chart, area, x, y);
+            hideFromLegend(chart, area);
+        }
+        auto* points = markers(QString("N* S=%1").arg(l.sparsity, 0, 'g', 3), pts, colour, 8);
+        attach(chart, points, x, y);
+        hideFromLegend(chart, points);
+        attach(chart,
+               curve(QString("S=%1: C^%2").arg(l.sparsity, 0, 'g', 3).arg(l.fit.params.exponent, 0, 'f', 2),
+                     fit, colour),
+               x, y);
+        if (past.size() > 1) {
+            auto* dashed = dashedCurve(QString("extrapolated S=%1").arg(l.sparsity, 0, 'g', 3), past, colour);
+            attach(chart, dashed, x, y);
+            hideFromLegend(chart, dashed);
+        }
+    }
+    replace(laws_, chart);
+}
+
+void BudgetCharts::drawMultipliers(const AnalysisSnapshot& snapshot) {
+    const auto& curves = snapshot.multipliers;
+    double lo = 1e300, hi = 0, cLo = 1e300, cHi = 0;
+    for (const auto& [s, pts] : curves)
+        for (const auto& [c, m] : pts)
+            if (std::isfinite(m) && m > 0)
+                lo = std::min(lo, m), hi = std::max(hi, m), cLo = std::min(cLo, c), cHi = std::max(cHi, c);
+    if (hi <= 0) {
+        showMessage(multiplier_, "Compute multiplier",
+                    "needs a dense (S = 0) level and a sparse one on the recommended frontier");
+        return;
+    }
+    const auto [a, b] = padded(std::min(lo, 1.0), std::max(hi, 1.0), true);
+    auto* x = makeLogAxis("compute C (FLOPs)", cLo, cHi);
+    auto* y = makeLogAxis("dense compute for the same loss ÷ C", a, b);
+    QChart* chart = chartWithAxes(QString("MoE compute multiplier by the %1 frontier")
+                                      .arg(QString::fromStdString(snapshot.recommended)),
+                                  x, y);
+    const int n = static_cast<int>(curves.size());
+    for (int k = 0; k < n; ++k) {
+        QList<QPointF> pts;
+        for (const auto& [c, m] : curves[k].second)
+            if (std::isfinite(m) && m > 0) pts << QPointF(c, m);
+        attach(chart, curve(QString("×k S=%1").arg(curves[k].first, 0, 'g', 3), pts, seriesColour(k, n)), x,
+               y);
+    }
+    attach(chart, dashedCurve("dense (×1)", {QPointF(cLo, 1), QPointF(cHi, 1)}, Qt::darkGray), x, y);
+    replace(multiplier_, chart);
 }
 
 } // namespace moescope

@@ -1,6 +1,7 @@
 #pragma once
-// Across budgets (Abnar et al. Figs 3, 4): N*, N_a*, L* vs S per budget; S* vs N per budget; and the power
-// laws N*(C), L*(C) per sparsity.
+// Across budgets (Abnar et al. Figs 3, 4): N*, N_a*, L* vs S per budget; S* vs N per budget; the frontier
+// law N*(C) per sparsity with its band, continued dashed to a budget past the sweep; and the compute
+// multiplier of each sparse level (the dense compute that reaches the same loss, ÷ C).
 #include "ui/AnalysisRunner.h"
 
 #include <QWidget>
@@ -18,10 +19,14 @@ public:
     QChartView* lossVsSparsity() const { return losses_; }
     QChartView* sparsityVsParams() const { return sStar_; }
     QChartView* powerLaws() const { return laws_; }
+    QChartView* computeMultiplier() const { return multiplier_; }
 
 private:
     void highlight(double budget);
-    QChartView *optima_, *losses_, *sStar_, *laws_;
+    void drawFrontier(const AnalysisSnapshot& snapshot, double selected);
+    void drawMultipliers(const AnalysisSnapshot& snapshot);
+    QChartView *optima_, *losses_, *sStar_, *laws_, *multiplier_;
+    double frontierEnd_ = 0; // the budget the N*(C) chart reaches
     std::weak_ptr<const AnalysisSnapshot>
         drawn_; // the snapshot the charts show; a new budget only re-highlights
 };

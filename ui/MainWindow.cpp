@@ -107,8 +107,9 @@ MainWindow::MainWindow(QWidget* parent)
     badge_->setObjectName("ExtrapolatedBadge");
     badge_->setStyleSheet("QLabel { background: #b35900; color: white; font-weight: bold; padding: 2px 8px; "
                           "border-radius: 4px; }");
+    // Beside the view tabs, where whoever reads a view sees it.
+    tabs_->setCornerWidget(badge_, Qt::TopRightCorner);
     badge_->hide();
-    bar->addWidget(badge_);
     busy_->setRange(0, 0); // indeterminate: "fitting…"
     busy_->setMaximumWidth(160);
     busy_->setFormat(tr("fitting"));

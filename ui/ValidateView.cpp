@@ -65,7 +65,8 @@ void ValidateView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot)
         return;
     }
     verdict_->setText(QString("<b>%1</b> — %2. Trained on %3; %4 recommended: %5.")
-                          .arg(r->pass ? tr("PASS") : tr("FAIL"), QString::fromStdString(r->verdict).toHtmlEscaped(),
+                          .arg(r->pass ? tr("PASS") : tr("FAIL"),
+                               QString::fromStdString(r->verdict).toHtmlEscaped(),
                                QString::fromStdString(r->train).toHtmlEscaped(),
                                QString::fromStdString(r->recommendation.method),
                                QString::fromStdString(r->recommendation.why).toHtmlEscaped()));
@@ -79,10 +80,12 @@ void ValidateView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot)
         const Band& l = row.predicted.loss;
         setRow(frontier_, i,
                {QString::number(row.budget, 'g', 3), QString::number(row.sparsity, 'g', 4),
-                QString::fromStdString(row.method), number(l.value), QString("[%1, %2]").arg(number(l.lo), number(l.hi)),
-                number(row.observedLoss), number(row.lossError, 4), number(row.predicted.params.value, 3, 'g'),
+                QString::fromStdString(row.method), number(l.value),
+                QString("[%1, %2]").arg(number(l.lo), number(l.hi)), number(row.observedLoss),
+                number(row.lossError, 4), number(row.predicted.params.value, 3, 'g'),
                 number(row.observedParams, 3, 'g'),
-                std::isfinite(row.paramsRelError) ? QString("%1 %").arg(100 * row.paramsRelError, 0, 'f', 0) : "–"});
+                std::isfinite(row.paramsRelError) ? QString("%1 %").arg(100 * row.paramsRelError, 0, 'f', 0)
+                                                  : "–"});
         if (!row.observedProblem.empty())
             frontier_->item(i, 5)->setToolTip(QString::fromStdString(row.observedProblem));
         if (!row.observed) continue;
@@ -94,29 +97,32 @@ void ValidateView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot)
     for (int i = 0; i < static_cast<int>(r->laws.size()); ++i) {
         const LawScore& s = r->laws[i];
         setRow(laws_, i,
-               {QString::fromStdString(s.law), number(s.trainRmse), number(s.heldoutRmse), number(s.heldoutMaxAbs),
-                QString::number(s.trainN), QString::number(s.heldoutN)});
+               {QString::fromStdString(s.law), number(s.trainRmse), number(s.heldoutRmse),
+                number(s.heldoutMaxAbs), QString::number(s.trainN), QString::number(s.heldoutN)});
     }
     if (points.isEmpty()) {
-        showMessage(chart_, tr("Backtest"), tr("no held-out budget has an interior isoFLOP optimum to compare with"));
+        showMessage(chart_, tr("Backtest"),
+                    tr("no held-out budget has an interior isoFLOP optimum to compare with"));
         return;
     }
     const auto [a, b] = padded(lo, hi, false);
     auto* x = makeValueAxis(tr("observed L* (the held-out budget's own isoFLOP optimum)"), a, b);
     auto* y = makeValueAxis(tr("predicted L*"), a, b);
-    QChart* chart = chartWithAxes(tr("Backtest: predicted vs observed L* at the held-out budget (±%1 nats shaded)")
-                                      .arg(r->tolerance),
-                                  x, y);
+    QChart* chart = chartWithAxes(
+        tr("Backtest: predicted vs observed L* at the held-out budget (±%1 nats shaded)").arg(r->tolerance),
+        x, y);
     // The tolerance band around the diagonal: a point inside it passes.
-    attach(chart, band(tr("within tolerance"), {QPointF(a, a - r->tolerance), QPointF(b, b - r->tolerance)},
-                       {QPointF(a, a + r->tolerance), QPointF(b, b + r->tolerance)}, QColor(26, 127, 55)),
+    attach(chart,
+           band(tr("within tolerance"), {QPointF(a, a - r->tolerance), QPointF(b, b - r->tolerance)},
+                {QPointF(a, a + r->tolerance), QPointF(b, b + r->tolerance)}, QColor(26, 127, 55)),
            x, y);
     attach(chart, curve(tr("predicted = observed"), {QPointF(a, a), QPointF(b, b)}, Qt::darkGray, 1), x, y);
     // Each prediction's 95 % interval as a vertical bar.
     for (const BacktestRow& row : r->frontier) {
         if (!row.observed || !std::isfinite(row.predicted.loss.lo)) continue;
         auto* bar = curve(QString("interval S=%1").arg(row.sparsity),
-                          {QPointF(row.observedLoss, row.predicted.loss.lo), QPointF(row.observedLoss, row.predicted.loss.hi)},
+                          {QPointF(row.observedLoss, row.predicted.loss.lo),
+                           QPointF(row.observedLoss, row.predicted.loss.hi)},
                           QColor(40, 90, 200), 1.5);
         attach(chart, bar, x, y);
         hideFromLegend(chart, bar);

@@ -5,6 +5,7 @@
 #include <QChartView>
 #include <QFileInfo>
 #include <QImage>
+#include <QLayout>
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
@@ -25,6 +26,8 @@ void paintView(QWidget* view, QPainter& painter, QSize size) {
     }
     const QSize old = view->size();
     view->resize(size);
+    // A widget that was never shown (the CLI's) lays itself out only when asked: lay it out at this size now.
+    if (QLayout* l = view->layout()) l->setGeometry(QRect(QPoint(0, 0), size));
     if (auto* chart = qobject_cast<QChartView*>(view))
         chart->render(&painter, QRectF(QPointF(0, 0), size), chart->viewport()->rect());
     else

@@ -411,6 +411,14 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
         });
     if (s->recommended.empty() || !s->frontier(s->recommended))
         s->recommended = s->frontier(s->lawId) ? s->lawId : (s->frontier("isoflop") ? "isoflop" : "");
+    if (const FrontierMethod* m = s->frontier(s->recommended); m && !s->sweep.budgets.empty())
+        for (double level : m->sparsities())
+            if (level > 0) {
+                throwIfCancelled(cancel);
+                s->multipliers.emplace_back(
+                    level, computeMultiplierCurve(*m, level, s->sweep.budgets.front().budget / 10,
+                                                  s->largestBudget() * 10, 25));
+            }
     throwIfCancelled(cancel);
     s->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return s;

@@ -100,6 +100,9 @@ struct AnalysisSnapshot {
     std::vector<std::shared_ptr<const FrontierMethod>> frontiers;
     std::shared_ptr<const BacktestResult> backtest;
     std::string recommended;
+    // The recommended frontier's compute multiplier per sparse level, from a decade below the sweep to a
+    // decade past it: (sparsity, [(C, C_dense/C)]).
+    std::vector<std::pair<double, std::vector<std::pair<double, double>>>> multipliers;
     const FrontierMethod* frontier(const std::string& method) const;
     double largestBudget() const;      // 0 when no budget was analysed
     std::vector<std::string> messages; // what could not be fitted, and why

@@ -504,4 +504,19 @@ double denseComputeFor(const FrontierMethod& method, double loss, double budgetH
     return std::exp((lo + hi) / 2);
 }
 
+std::vector<std::pair<double, double>> computeMultiplierCurve(const FrontierMethod& method, double sparsity,
+                                                              double cLo, double cHi, int points) {
+    std::vector<std::pair<double, double>> out;
+    for (int i = 0; i < points; ++i) {
+        const double c = cLo * std::pow(cHi / cLo, points > 1 ? i / double(points - 1) : 0.0);
+        double m = std::nan("");
+        try {
+            m = denseComputeFor(method, method.lossAt(c, sparsity), c) / c;
+        } catch (const FrontierError&) {
+        }
+        out.emplace_back(c, m);
+    }
+    return out;
+}
+
 } // namespace moescope

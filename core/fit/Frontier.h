@@ -139,4 +139,9 @@ double flopsPerToken(const RunTable& runs);
 // never reaches it. A sparse optimum's compute multiplier is C'/C.
 double denseComputeFor(const FrontierMethod& method, double loss, double budgetHint);
 
+// The compute multiplier C_dense/C of `method`'s optimum at `sparsity` over [cLo, cHi] (log-spaced points,
+// NaN where undefined): what "an MoE is worth k× compute" means along the frontier.
+std::vector<std::pair<double, double>> computeMultiplierCurve(const FrontierMethod& method, double sparsity,
+                                                              double cLo, double cHi, int points);
+
 } // namespace moescope

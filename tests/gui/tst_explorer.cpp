@@ -1,5 +1,6 @@
 // The explorer: the VTK surface by sampled pixels, picking, resizing; slice series against the model;
 // log-axis refusal; budget changes reaching every view; export to PNG/SVG/PDF; fits off the GUI thread.
+#include "core/fit/Extrapolation.h"
 #include "tests/support/TestSupport.h"
 #include "ui/AllocationChart.h"
 #include "ui/BudgetCharts.h"
@@ -9,15 +10,18 @@
 #include "ui/MainWindow.h"
 #include "ui/SliceCharts.h"
 #include "ui/SurfaceView.h"
+#include "ui/ValidateView.h"
 #include "ui/ViewExporter.h"
 #include "ui/VtkWidget.h"
 
 #include <QChartView>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLegendMarker>
 #include <QSortFilterProxyModel>
+#include <QStatusBar>
 #include <QSvgRenderer>
 #include <QTabWidget>
 #include <QTableView>
@@ -444,6 +448,102 @@ private slots:
             for (const char* ext : {"png", "svg", "pdf"})
                 QTest::newRow(qPrintable(QString("%1.%2").arg(tab).arg(ext))) << tab << QString(ext);
     }
+    void aTypedBudgetPastTheSweepShowsThePrediction() {
+        const auto snap = window_->runner()->latest();
+        QVERIFY(snap && !snap->recommended.empty());
+        const double swept = snap->sweep.budgets.front().budget;
+        QVERIFY(window_->setBudgetText("1e21"));
+        QCOMPARE(window_->budget(), 1e21);
+        QVERIFY(window_->extrapolatedBadge()->isVisible());
+        QCOMPARE(window_->extrapolatedBadge()->text(), QString("extrapolated ×10^1.0"));
+        const Prediction* p = window_->prediction();
+        QVERIFY(p);
+        QCOMPARE(p->point.budget, 1e21);
+        QCOMPARE(p->point.method, snap->recommended);
+        QCOMPARE(p->extrapolationDecades, 1.0);
+        QVERIFY(p->point.params.lo <= p->point.params.value && p->point.params.value <= p->point.params.hi);
+        // The prediction is the recommended frontier's own: its loss at the chosen sparsity.
+        QCOMPARE(p->point.loss.value, snap->frontier(snap->recommended)->lossAt(1e21, p->point.sparsity));
+        const QString summary = window_->fitDock()->summary()->text();
+        QVERIFY2(summary.contains("Predicted at C = 1e+21") && summary.contains("extrapolated 1.00 decade"),
+                 qPrintable(summary));
+        QVERIFY(window_->budgetBox()->currentText().contains("predicted"));
+        // The N*(C) chart continues each frontier, dashed, to the typed budget.
+        bool reaches = false;
+        for (auto* series : window_->budgets()->powerLaws()->chart()->series())
+            if (auto* line = qobject_cast<QLineSeries*>(series);
+                line && line->name().startsWith("extrapolated"))
+                reaches = reaches || std::fabs(line->points().back().x() / 1e21 - 1) < 1e-9;
+        QVERIFY(reaches);
+        // Text that is not a budget is refused, and the budget stays.
+        QVERIFY(!window_->setBudgetText("lots"));
+        QVERIFY(window_->statusBar()->currentMessage().contains("'lots'"));
+        QCOMPARE(window_->budget(), 1e21);
+        // A swept budget is a swept budget again: no badge, no prediction.
+        window_->setBudget(swept);
+        QCOMPARE(window_->budget(), swept);
+        QVERIFY(!window_->extrapolatedBadge()->isVisible());
+        QVERIFY(!window_->prediction());
+    }
+
+    void validateViewShowsTheBacktest() {
+        const auto snap = window_->runner()->latest();
+        QVERIFY(snap && snap->backtest);
+        const BacktestResult& r = *snap->backtest;
+        ValidateView* v = window_->validate();
+        window_->tabs()->setCurrentWidget(v);
+        QVERIFY(v->verdict()->text().startsWith(r.pass ? "<b>PASS</b>" : "<b>FAIL</b>"));
+        QCOMPARE(v->frontierTable()->rowCount(), int(r.frontier.size()));
+        QCOMPARE(v->lawTable()->rowCount(), int(r.laws.size()));
+        int observed = 0;
+        for (const auto& row : r.frontier)
+            observed += row.observed;
+        QVERIFY(observed > 0);
+        QScatterSeries* optima = nullptr;
+        for (auto* series : v->chart()->chart()->series())
+            if (series->name() == "held-out optima") optima = qobject_cast<QScatterSeries*>(series);
+        QVERIFY(optima);
+        QCOMPARE(int(optima->count()), observed);
+        // Each marker sits at (observed, predicted).
+        int i = 0;
+        for (const auto& row : r.frontier)
+            if (row.observed) {
+                QCOMPARE(optima->at(i).x(), row.observedLoss);
+                QCOMPARE(optima->at(i).y(), row.predicted.loss.value);
+                ++i;
+            }
+        // Drawn: the markers' blue is on screen.
+        const QImage img = v->chart()->grab().toImage();
+        int blue = 0;
+        for (int y = 0; y < img.height(); y += 2)
+            for (int x = 0; x < img.width(); x += 2) {
+                const QColor c = img.pixelColor(x, y);
+                blue += std::abs(c.red() - 40) < 25 && std::abs(c.green() - 90) < 25 &&
+                        std::abs(c.blue() - 200) < 25;
+            }
+        QVERIFY2(blue > 20, qPrintable(QString::number(blue)));
+    }
+
+    void budgetsViewShowsTheComputeMultiplier() {
+        const auto snap = window_->runner()->latest();
+        QVERIFY(snap);
+        // The sample sweep has a dense level and six sparse ones; by Abnar's law every sparse optimum is
+        // worth more than its compute in dense models, more so the sparser.
+        QCOMPARE(int(snap->multipliers.size()), 6);
+        int curves = 0;
+        double previous = 1;
+        for (auto* series : window_->budgets()->computeMultiplier()->chart()->series()) {
+            auto* line = qobject_cast<QLineSeries*>(series);
+            if (!line || !line->name().startsWith("×k")) continue;
+            ++curves;
+            QVERIFY(line->count() > 10);
+            const double mid = line->at(line->count() / 2).y();
+            QVERIFY2(mid > previous, qPrintable(QString("%1: %2").arg(line->name()).arg(mid)));
+            previous = mid;
+        }
+        QCOMPARE(curves, 6);
+    }
+
     void exportWritesDecodableFiles() {
         QFETCH(int, tab);
         QFETCH(QString, ext);
