@@ -1,5 +1,6 @@
 #include "ui/SliceCharts.h"
 
+#include "core/fit/Frontier.h"
 #include "ui/ChartSupport.h"
 
 #include <QGridLayout>
@@ -144,6 +145,76 @@ void drawLossVsSparsity(QChartView* view, const BudgetAnalysis& a) {
     attach(chart, markers("optimum", optima, Qt::black, 12, QScatterSeries::MarkerShapeStar), x, y);
     installChart(view, chart);
 }
+// At a budget nobody ran, the fitted law's own slices: L(N) at C per sparsity with the band of its bootstrap
+// refits, the law's optimum starred; L(S) through the swept levels at the best level's N*.
+void drawPredictedSlices(QChartView* bySparsity, QChartView* byParams, QChartView* byActive,
+                         const LawFrontier& law, double budget) {
+    const QString where = QString("C = %1, extrapolated by the %2 law")
+                              .arg(budget, 0, 'g', 3)
+                              .arg(QString::fromStdString(law.name()));
+    const auto levels = spread(law.sparsities(), 5);
+    std::vector<FrontierPoint> optima;
+    for (double s : levels)
+        optima.push_back(law.at(budget, s, INFINITY));
+    double nLo = 1e300, nHi = 0, yLo = 1e300, yHi = -1e300;
+    for (const auto& o : optima)
+        nLo = std::min(nLo, o.params.value / 10), nHi = std::max(nHi, o.params.value * 10);
+    std::vector<Slice> slices(levels.size());
+    for (size_t k = 0; k < levels.size(); ++k)
+        for (int i = 0; i <= kSamples; ++i) {
+            const double n = nLo * std::pow(nHi / nLo, double(i) / kSamples);
+            const Band b = law.lossOf(n, levels[k], budget);
+            slices[k].add(n, b, true);
+            if (std::isfinite(b.value)) yLo = std::min(yLo, b.value), yHi = std::max(yHi, b.value);
+        }
+    const auto [xl, xh] = padded(nLo, nHi, true);
+    const auto [yl, yh] = padded(yLo, yHi, false);
+    auto* x = makeLogAxis("N (total parameters)", xl, xh);
+    auto* y = makeValueAxis("predicted loss (nats/token)", yl, yh);
+    QChart* chart = chartWithAxes("Loss vs N at " + where, x, y);
+    QList<QPointF> stars;
+    for (size_t k = 0; k < levels.size(); ++k) {
+        attachSlice(chart, QString("S=%1").arg(levels[k], 0, 'g', 3), slices[k], true,
+                    seriesColour(int(k), int(levels.size())), x, y);
+        stars << QPointF(optima[k].params.value, optima[k].loss.value);
+    }
+    attach(chart, markers("predicted optimum", stars, Qt::black, 12, QScatterSeries::MarkerShapeStar), x, y);
+    installChart(byParams, chart);
+
+    const auto all = law.sparsities();
+    if (all.size() < 2) {
+        showMessage(bySparsity, "Loss vs sparsity", "one sparsity level: no sparsity axis to slice");
+    } else {
+        const double n = optima.back().params.value;
+        Slice slice;
+        double lo = 1e300, hi = -1e300;
+        for (double s : all) {
+            const Band b = law.lossOf(n, s, budget);
+            slice.add(s, b, true);
+            lo = std::min(lo, b.lo), hi = std::max(hi, b.hi);
+        }
+        const auto [a, b] = padded(lo, hi, false);
+        auto* sx = makeValueAxis("sparsity S", all.front(), all.back());
+        auto* sy = makeValueAxis("predicted loss (nats/token)", a, b);
+        QChart* c = chartWithAxes("Loss vs S at N=" + QString::number(n, 'g', 2) + ", " + where, sx, sy);
+        attachSlice(c, "N=" + QString::number(n, 'g', 2), slice, true, seriesColour(0, 1), sx, sy);
+        installChart(bySparsity, c);
+    }
+    showMessage(byActive, "Loss vs N_a",
+                QString("%1: no runs at this budget; Loss vs N shows the law's prediction").arg(where));
+}
+
+// The message when a budget was not swept and no law can draw its slices.
+void showUnswept(QChartView* v, double budget, double nearest) {
+    showMessage(
+        v, "Slices",
+        QString(
+            "C = %1 was not swept and the analysis has no law to predict its slices (choose one in the Fit "
+            "dock); the nearest swept budget is C = %2")
+            .arg(budget, 0, 'g', 3)
+            .arg(nearest, 0, 'g', 3));
+}
+
 } // namespace
 
 SliceCharts::SliceCharts(QWidget* parent)
@@ -194,6 +265,16 @@ void SliceCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, 
     if (!a) {
         for (auto* v : {bySparsity_, byParams_, byActive_})
             showMessage(v, "Slices", "no budget with a fitted surface");
+        return;
+    }
+    if (a->budget != budget) { // not swept: the law's prediction, or why there is none
+        const auto* law = dynamic_cast<const LawFrontier*>(snapshot->frontier(snapshot->lawId));
+        try {
+            if (law) return drawPredictedSlices(bySparsity_, byParams_, byActive_, *law, budget);
+        } catch (const FrontierError&) {
+        }
+        for (auto* v : {bySparsity_, byParams_, byActive_})
+            showUnswept(v, budget, a->budget);
         return;
     }
     drawLossVsSparsity(bySparsity_, *a);

@@ -435,6 +435,14 @@ double LawFrontier::lossAt(double budget, double sparsity) const {
     return law_->predict(fit_.parameters, pointAt(std::exp(logN), l, budget));
 }
 
+Band LawFrontier::lossOf(double params, double sparsity, double budget) const {
+    const LawPoint x = pointAt(params, level(sparsity), budget);
+    std::vector<double> reps;
+    for (const auto& p : fit_.replicates)
+        reps.push_back(law_->predict(p, x));
+    return bandOf(law_->predict(fit_.parameters, x), reps);
+}
+
 FrontierPoint LawFrontier::at(double budget, double sparsity, double maxParams) const {
     const Level* level = &this->level(sparsity);
     FrontierPoint out;

@@ -112,6 +112,9 @@ public:
     std::vector<double> sparsities() const override;
     FrontierPoint at(double budget, double sparsity, double maxParams) const override;
     double lossAt(double budget, double sparsity) const override;
+    // The law's loss for the model with N parameters at (C, S), with the 95 % band of its bootstrap refits:
+    // the slices of the predicted surface at a budget nobody ran.
+    Band lossOf(double params, double sparsity, double budget) const;
     std::vector<std::string> warnings() const override { return fit_.warnings; }
     const LawFit& fit() const { return fit_; }
 

@@ -475,6 +475,20 @@ private slots:
                 line && line->name().startsWith("extrapolated"))
                 reaches = reaches || std::fabs(line->points().back().x() / 1e21 - 1) < 1e-9;
         QVERIFY(reaches);
+        // The slices are the law's own at that budget, its optimum starred where the prediction puts it.
+        QChart* slice = window_->slices()->lossVsParams()->chart();
+        QVERIFY2(slice->title().contains("C = 1e+21, extrapolated by the"), qPrintable(slice->title()));
+        bool starred = false;
+        for (auto* series : slice->series())
+            if (auto* stars = qobject_cast<QScatterSeries*>(series);
+                stars && stars->name() == "predicted optimum")
+                for (const QPointF& pt : stars->points())
+                    starred = starred || (std::fabs(pt.x() / p->point.params.value - 1) < 1e-9 &&
+                                          std::fabs(pt.y() - p->point.loss.value) < 1e-9);
+        QVERIFY(p->point.method != snap->lawId || starred);
+        if (qEnvironmentVariableIsSet("MOESCOPE_KEEP_PICTURES"))
+            window_->slices()->grab().save(qEnvironmentVariable("MOESCOPE_KEEP_PICTURES") +
+                                           "/slices-1e21.png");
         // Text that is not a budget is refused, and the budget stays.
         QVERIFY(!window_->setBudgetText("lots"));
         QVERIFY(window_->statusBar()->currentMessage().contains("'lots'"));
