@@ -1,5 +1,7 @@
 #include "ui/SurfaceView.h"
 
+#include "core/fit/Frontier.h"
+
 #include "ui/VtkWidget.h"
 
 #include <QHBoxLayout>
@@ -260,10 +262,32 @@ void SurfaceView::rebuild() {
     }
     p.show(true);
     const IsoflopSurface& surface = overActive_ ? *a->activeSurface : a->surface;
+    // A budget nobody ran: the fitted law's own surface at it, around its predicted optima (no runs to show).
+    const LawFrontier* law = a->budget != budget_ && !overActive_
+                                 ? dynamic_cast<const LawFrontier*>(snapshot_->frontier(snapshot_->lawId))
+                                 : nullptr;
+    std::vector<FrontierPoint> predicted;
+    if (law) try {
+            for (double s : law->sparsities())
+                predicted.push_back(law->at(budget_, s, INFINITY));
+        } catch (const FrontierError&) {
+            law = nullptr, predicted.clear();
+        }
+    auto lossAt = [&](double params, double s) {
+        return law ? law->lossValue(params, s, budget_) : surface.loss(params, s);
+    };
     xMin_ = surface.minLogParams() / std::log(10.0);
     xMax_ = surface.maxLogParams() / std::log(10.0);
     sMin_ = surface.minSparsity();
     sMax_ = std::max(surface.maxSparsity(), sMin_ + 1e-3);
+    if (law) {
+        xMin_ = 1e300, xMax_ = -1e300;
+        for (const auto& o : predicted)
+            xMin_ = std::min(xMin_, std::log10(o.params.value) - 1),
+            xMax_ = std::max(xMax_, std::log10(o.params.value) + 1);
+        sMin_ = predicted.front().sparsity;
+        sMax_ = std::max(predicted.back().sparsity, sMin_ + 1e-3);
+    }
     // Loss range over the grid and the runs, so every run sits inside the coloured box.
     const int n = grid_;
     std::vector<double> loss((n + 1) * (n + 1));
@@ -272,13 +296,14 @@ void SurfaceView::rebuild() {
     std::vector<char> inside(n * n);
     for (int i = 0; i < n; ++i)
         for (int j = 0; j < n; ++j)
-            inside[i * n + j] = surface.insideHull((xMin_ + (xMax_ - xMin_) * (i + 0.5) / n) * std::log(10.0),
-                                                   sMin_ + (sMax_ - sMin_) * (j + 0.5) / n);
+            inside[i * n + j] =
+                law || surface.insideHull((xMin_ + (xMax_ - xMin_) * (i + 0.5) / n) * std::log(10.0),
+                                          sMin_ + (sMax_ - sMin_) * (j + 0.5) / n);
     lossMin_ = 1e300, lossMax_ = -1e300;
     for (int i = 0; i <= n; ++i)
         for (int j = 0; j <= n; ++j) {
             const double lx = xMin_ + (xMax_ - xMin_) * i / n, s = sMin_ + (sMax_ - sMin_) * j / n;
-            const double l = surface.loss(std::pow(10.0, lx), s);
+            const double l = lossAt(std::pow(10.0, lx), s);
             loss[i * (n + 1) + j] = l;
             bool used = false;
             for (int di = -1; di <= 0; ++di)
@@ -287,8 +312,9 @@ void SurfaceView::rebuild() {
                                     inside[(i + di) * n + j + dj]);
             if (used) lossMin_ = std::min(lossMin_, l), lossMax_ = std::max(lossMax_, l);
         }
-    for (const auto& pt : a->points)
-        lossMin_ = std::min(lossMin_, pt.loss), lossMax_ = std::max(lossMax_, pt.loss);
+    if (!law)
+        for (const auto& pt : a->points)
+            lossMin_ = std::min(lossMin_, pt.loss), lossMax_ = std::max(lossMax_, pt.loss);
 
     vtkNew<vtkPoints> points;
     vtkNew<vtkDoubleArray> scalars;
@@ -320,7 +346,7 @@ void SurfaceView::rebuild() {
     vtkNew<vtkDoubleArray> residuals;
     residuals->SetName("residual");
     double maxAbs = 1e-9;
-    for (const int i : snapshot_->runsOfBudget(a->budget)) {
+    for (const int i : law ? std::vector<int>{} : snapshot_->runsOfBudget(a->budget)) {
         const Run& r = snapshot_->runs.runs[i];
         const double params = overActive_ ? r.get(Field::ActiveParams) : r.get(Field::Params);
         const double s = r.has(Field::Sparsity) ? r.get(Field::Sparsity) : 0.0;
@@ -346,26 +372,36 @@ void SurfaceView::rebuild() {
 
     // S*(N) (white) and N*(S) (black) on the surface, and the optimum (magenta).
     std::vector<std::array<double, 3>> sCurve, nCurve;
-    if (!overActive_)
+    if (!overActive_ && !law)
         for (const auto& pt : a->sStar) {
             const Mapped m = toScene(std::log10(pt.params), pt.sparsity.value, pt.loss.value);
             sCurve.push_back({m.x, m.y, m.z + 0.004});
         }
     setPolyline(p.sStar, sCurve);
     p.sStarActor->SetVisibility(sCurve.size() > 1);
-    for (const auto& pt : a->nStar) {
-        const double params = overActive_ ? pt.activeParams.value : pt.params.value;
+    std::vector<std::pair<double, double>> nStar; // (N or N_a, S)
+    for (const auto& pt : a->nStar)
+        if (!law) nStar.emplace_back(overActive_ ? pt.activeParams.value : pt.params.value, pt.sparsity);
+    for (const auto& pt : predicted)
+        nStar.emplace_back(pt.params.value, pt.sparsity);
+    for (const auto& [params, s] : nStar) {
         if (!(params > 0)) continue;
-        const Mapped m = toScene(std::log10(params), pt.sparsity, surface.loss(params, pt.sparsity));
+        const Mapped m = toScene(std::log10(params), s, lossAt(params, s));
         nCurve.push_back({m.x, m.y, m.z + 0.004});
     }
     setPolyline(p.nStar, nCurve);
     p.nStarActor->SetVisibility(nCurve.size() > 1);
-    const double optParams = overActive_ ? a->optimum.activeParams.value : a->optimum.params.value;
+    double optParams = overActive_ ? a->optimum.activeParams.value : a->optimum.params.value;
+    double optSparsity = a->optimum.sparsity.value;
+    if (law) {
+        const auto best =
+            std::min_element(predicted.begin(), predicted.end(),
+                             [](const auto& u, const auto& v) { return u.loss.value < v.loss.value; });
+        optParams = best->params.value, optSparsity = best->sparsity;
+    }
     p.optimumActor->SetVisibility(optParams > 0);
     if (optParams > 0) {
-        const Mapped m = toScene(std::log10(optParams), a->optimum.sparsity.value,
-                                 surface.loss(optParams, a->optimum.sparsity.value));
+        const Mapped m = toScene(std::log10(optParams), optSparsity, lossAt(optParams, optSparsity));
         p.optimumSphere->SetCenter(m.x, m.y, m.z);
     }
     placeHighlight();

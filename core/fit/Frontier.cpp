@@ -435,6 +435,15 @@ double LawFrontier::lossAt(double budget, double sparsity) const {
     return law_->predict(fit_.parameters, pointAt(std::exp(logN), l, budget));
 }
 
+double LawFrontier::lossValue(double params, double sparsity, double budget) const {
+    const Level* nearest = &levels_.front();
+    for (const auto& l : levels_)
+        if (std::fabs(l.sparsity - sparsity) < std::fabs(nearest->sparsity - sparsity)) nearest = &l;
+    Level at = *nearest;
+    at.sparsity = sparsity;
+    return law_->predict(fit_.parameters, pointAt(params, at, budget));
+}
+
 Band LawFrontier::lossOf(double params, double sparsity, double budget) const {
     const LawPoint x = pointAt(params, level(sparsity), budget);
     std::vector<double> reps;

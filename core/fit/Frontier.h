@@ -115,6 +115,9 @@ public:
     // The law's loss for the model with N parameters at (C, S), with the 95 % band of its bootstrap refits:
     // the slices of the predicted surface at a budget nobody ran.
     Band lossOf(double params, double sparsity, double budget) const;
+    // The estimate alone at any sparsity between the levels (the runs' level nearest S describes the rest of
+    // the model): the predicted surface.
+    double lossValue(double params, double sparsity, double budget) const;
     std::vector<std::string> warnings() const override { return fit_.warnings; }
     const LawFit& fit() const { return fit_; }
 

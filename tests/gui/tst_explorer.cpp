@@ -489,6 +489,10 @@ private slots:
         if (qEnvironmentVariableIsSet("MOESCOPE_KEEP_PICTURES"))
             window_->slices()->grab().save(qEnvironmentVariable("MOESCOPE_KEEP_PICTURES") +
                                            "/slices-1e21.png");
+        // The surface is the law's at that budget: its lowest loss is the predicted optimum's.
+        const double predictedFloor = window_->surface()->lossMin();
+        QVERIFY2(p->point.method != snap->lawId || std::fabs(predictedFloor - p->point.loss.value) < 0.02,
+                 qPrintable(QString("%1 vs %2").arg(predictedFloor).arg(p->point.loss.value)));
         // Text that is not a budget is refused, and the budget stays.
         QVERIFY(!window_->setBudgetText("lots"));
         QVERIFY(window_->statusBar()->currentMessage().contains("'lots'"));
@@ -498,6 +502,8 @@ private slots:
         QCOMPARE(window_->budget(), swept);
         QVERIFY(!window_->extrapolatedBadge()->isVisible());
         QVERIFY(!window_->prediction());
+        // Ten times the largest budget reaches a lower loss than the smallest swept one.
+        QVERIFY(window_->surface()->lossMin() > predictedFloor);
     }
 
     void validateViewShowsTheBacktest() {
