@@ -4,9 +4,16 @@
 #include "app/cli/CliArgs.h"
 #include "core/fit/Extrapolation.h"
 
+#include <iosfwd>
+
 namespace moescope::cli {
 
 // UsageError naming the option when one is malformed.
 ExtrapolationOptions extrapolationOptionsFromArgs(const CliArgs& args);
+
+// Loads FILE (the one positional) with the plan's selection and predicts the request, its warnings on
+// `err`; false with the exit code in `exitCode` when the runs or the request fail.
+bool loadAndPredict(const CliArgs& args, const ExtrapolationOptions& options, const PredictRequest& request,
+                    Prediction& out, std::ostream& err, int& exitCode);
 
 } // namespace moescope::cli

@@ -69,6 +69,22 @@ ExtrapolationOptions extrapolationOptionsFromArgs(const CliArgs& args) {
     return o;
 }
 
+bool loadAndPredict(const CliArgs& args, const ExtrapolationOptions& o, const PredictRequest& req,
+                    Prediction& p, std::ostream& err, int& code) {
+    RunTable table;
+    if (!loadPlannedRuns(args.positionals()[0], args, o.plan, table, err, code)) return false;
+    try {
+        p = predictOptimum(table, o, req);
+    } catch (const std::invalid_argument& e) {
+        err << args.positionals()[0] << ": " << e.what() << "\n";
+        code = 2;
+        return false;
+    }
+    for (const auto& w : p.warnings)
+        err << args.positionals()[0] << ": warning: " << w << "\n";
+    return true;
+}
+
 int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     const CliArgs args(rawArgs, extrapolationSpecs({{"budget"}, {"sparsity"}, {"max-params"}}));
     if (args.positionals().size() != 1) throw UsageError("predict: expected one FILE");
@@ -79,18 +95,9 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     req.maxParams = args.number("max-params", req.maxParams);
     req.method = args.value("law", "auto");
     if (req.method != "auto") o.methods = {req.method};
-    RunTable table;
-    int code = 0;
-    if (!loadPlannedRuns(args.positionals()[0], args, o.plan, table, err, code)) return code;
     Prediction p;
-    try {
-        p = predictOptimum(table, o, req);
-    } catch (const std::invalid_argument& e) {
-        err << args.positionals()[0] << ": " << e.what() << "\n";
-        return 2;
-    }
-    for (const auto& w : p.warnings)
-        err << args.positionals()[0] << ": warning: " << w << "\n";
+    int code = 0;
+    if (!loadAndPredict(args, o, req, p, err, code)) return code;
     const FrontierPoint& f = p.point;
     if (args.has("json")) {
         Json j = Json::object();

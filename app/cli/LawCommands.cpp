@@ -110,18 +110,9 @@ int isoflopOptimum(const CliArgs& args, double budget, double maxParams, std::os
     req.budget = budget;
     req.maxParams = maxParams;
     req.method = "isoflop";
-    RunTable table;
-    int code = 0;
-    if (!loadPlannedRuns(args.positionals()[0], args, o.plan, table, err, code)) return code;
     Prediction p;
-    try {
-        p = predictOptimum(table, o, req);
-    } catch (const std::invalid_argument& e) {
-        err << args.positionals()[0] << ": " << e.what() << "\n";
-        return 2;
-    }
-    for (const auto& w : p.warnings)
-        err << args.positionals()[0] << ": warning: " << w << "\n";
+    int code = 0;
+    if (!loadAndPredict(args, o, req, p, err, code)) return code;
     const PlannedConfig& c = p.architecture;
     const FrontierPoint& f = p.point;
     Json j =
