@@ -26,9 +26,9 @@ int predictCommand(const Args& args, std::ostream& out, std::ostream& err);
 int backtestCommand(const Args& args, std::ostream& out, std::ostream& err);
 
 class CliArgs;
-// The parametric-law half of `fit` under `plan`; fills `result` when given. Writes nothing to `out` when
-// its buffer is null.
+// The parametric-law half of `fit` under `plan`; fills `result` (and `largestBudget`, the largest budget
+// the runs were swept at, 0 when none) when given. Writes nothing to `out` when its buffer is null.
 int fitLawCommand(const CliArgs& args, const AnalysisPlan& plan, std::ostream& out, std::ostream& err,
-                  moescope::LawFit* result = nullptr);
+                  moescope::LawFit* result = nullptr, double* largestBudget = nullptr);
 
 } // namespace moescope::cli

@@ -34,10 +34,14 @@ std::unique_ptr<ParametricLaw> lawOrThrow(const std::string& option, const std::
 
 // Fits the plan's law to the runs of FILE; `fit` dispatches here for every law but isoflop.
 int fitLawCommand(const CliArgs& args, const AnalysisPlan& plan, std::ostream& out, std::ostream& err,
-                  LawFit* result) {
+                  LawFit* result, double* largestBudget) {
     RunTable table;
     int code = 0;
     if (!loadPlannedRuns(args.positionals()[0], args, plan, table, err, code)) return code;
+    if (largestBudget) {
+        const auto budgets = groupByBudget(table);
+        *largestBudget = budgets.empty() ? 0 : budgets.rbegin()->first;
+    }
     const LawAnalysis analysis = analyzeLaw(table, plan);
     for (const auto& [why, n] : analysis.leftOut)
         err << args.positionals()[0] << ": " << n << " run(s) left out of the " << analysis.lawId
@@ -170,6 +174,7 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     std::unique_ptr<ParametricLaw> law;
     std::vector<double> p;
     std::string source;
+    double largest = 0; // the runs' largest budget (a fitted law), 0 for a preset
     if (args.has("preset")) {
         if (!args.positionals().empty()) throw UsageError("optimum --preset takes no FILE");
         std::optional<Preset> preset = makePreset(args.value("preset"));
@@ -195,9 +200,13 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         std::ostream silent(nullptr);
         AnalysisPlan plan = planFromArgs(args);
         plan.law = law->id();
-        const int code = fitLawCommand(args, plan, silent, err, &fit);
+        const int code = fitLawCommand(args, plan, silent, err, &fit, &largest);
         if (code != 0) return code;
         p = fit.parameters;
+        if (largest > 0 && o.budget > largest * 1.05)
+            err << args.positionals()[0] << ": warning: extrapolating " << std::log10(o.budget / largest)
+                << " decade(s) past the largest budget swept (" << largest
+                << "); `moescope-cli predict` gives the interval and every reason for doubt\n";
     }
     Plan plan;
     try {
@@ -226,6 +235,7 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     cont.set("predicted_loss", plan.loss);
     j.set("continuous", cont);
     if (args.has("preset")) j.set("preset_source", source);
+    if (largest > 0) j.set("extrapolation_decades", std::max(0.0, std::log10(o.budget / largest)));
     if (args.has("json"))
         out << j.dump() << "\n";
     else {

@@ -271,6 +271,19 @@ private slots:
                  qPrintable(QString("%1 vs %2").arg(e["continuous"]["params"].number()).arg(nStar)));
     }
 
+    void optimumSaysWhenItExtrapolates() {
+        const ProcessResult past = runCli(
+            {"optimum", sampleSweep(), "--law", "abnar", "--budget", "1e21", "--bootstrap", "0", "--json"});
+        QCOMPARE(past.exitCode, 0);
+        QCOMPARE(parsed(past)["extrapolation_decades"].number(), 1.0);
+        QVERIFY2(past.err.contains("warning: extrapolating 1 decade"), qPrintable(past.err));
+        const ProcessResult inside = runCli(
+            {"optimum", sampleSweep(), "--law", "abnar", "--budget", "1e19", "--bootstrap", "0", "--json"});
+        QCOMPARE(inside.exitCode, 0);
+        QCOMPARE(parsed(inside)["extrapolation_decades"].number(), 0.0);
+        QVERIFY(!inside.err.contains("extrapolating"));
+    }
+
     void optimumThroughTheIsoflopFrontier() {
         const ProcessResult r =
             runCli({"optimum", sampleSweep(), "--law", "isoflop", "--budget", "3e20", "--json"});
