@@ -316,8 +316,20 @@ Prediction predictWith(const FrontierMethod& method, const RunTable& runs, doubl
         out.computeMultiplier = dense / req.budget;
     }
     const double n = p.params.value;
-    if (n > 0 && std::isfinite(n))
+    if (n > 0 && std::isfinite(n)) {
         out.architecture = architectureFor(n, p.sparsity, req.budget, familyOf(runs));
+        const PlannedConfig& a = out.architecture;
+        if (std::fabs(std::log(a.params / n)) > std::log(1.5))
+            out.warnings.push_back(
+                fmt("the family's nearest model (d_model up to 65,536) has %.3g parameters, far "
+                    "from N* %.3g",
+                    a.params, n));
+        if (a.arch.d_model < 128 || a.arch.n_layers < 2)
+            out.warnings.push_back(
+                fmt("the nearest model (d_model %g, %g layer(s)) is too small to train as a "
+                    "language model",
+                    a.arch.d_model, a.arch.n_layers));
+    }
     return out;
 }
 
