@@ -1,9 +1,12 @@
 #include "ui/FitDock.h"
 
 #include "core/fit/Extrapolation.h"
+#include "core/jobs/TrainerJob.h"
 
+#include <QClipboard>
 #include <QComboBox>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -12,12 +15,15 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <cmath>
+
 namespace moescope {
 
 FitDock::FitDock(QWidget* parent)
     : QWidget(parent), law_(new QComboBox), starts_(new QComboBox), group_(new QComboBox),
       bootstrap_(new QSpinBox), suggestCount_(new QSpinBox), table_(new QTableWidget(0, 4)),
-      metrics_(new QLabel) {
+      metrics_(new QLabel), answer_(new QLabel), copyJson_(new QPushButton(tr("Copy as JSON"))),
+      copyCommand_(new QPushButton(tr("Copy trainer command"))) {
     law_->addItem(tr("automatic"), "auto");
     for (const auto& id : lawIds())
         law_->addItem(QString::fromStdString(id), QString::fromStdString(id));
@@ -49,7 +55,23 @@ FitDock::FitDock(QWidget* parent)
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     metrics_->setWordWrap(true);
     metrics_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // The answer first: the optimum at the chosen budget, and ways to take it elsewhere.
+    answer_->setWordWrap(true);
+    answer_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    copyJson_->setToolTip(tr("The answer as `moescope-cli predict --json` prints it"));
+    copyCommand_->setToolTip(tr("moescope-train arguments for the nearest model at this budget"));
+    connect(copyJson_, &QPushButton::clicked, this, [this] {
+        if (prediction_) QGuiApplication::clipboard()->setText(answerJson());
+    });
+    connect(copyCommand_, &QPushButton::clicked, this, [this] {
+        if (prediction_) QGuiApplication::clipboard()->setText(trainerCommand());
+    });
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(answer_);
+    auto* copyRow = new QHBoxLayout;
+    copyRow->addWidget(copyJson_);
+    copyRow->addWidget(copyCommand_);
+    layout->addLayout(copyRow);
     layout->addLayout(form);
     layout->addWidget(refit);
     auto* suggestRow = new QHBoxLayout;
@@ -88,41 +110,78 @@ void FitDock::editPlan(AnalysisPlan& plan) const {
     plan.lawFit.bootstrap = bootstrap_->value();
 }
 
+QString FitDock::answerJson() const {
+    return prediction_ ? QString::fromStdString(predictionJson(*prediction_).dump()) : QString();
+}
+
+QString FitDock::trainerCommand() const {
+    if (!prediction_ || !(prediction_->architecture.params > 0)) return {};
+    TrainerJob job;
+    job.arch = prediction_->architecture.arch;
+    job.heads = prediction_->architecture.heads;
+    job.budget = prediction_->point.budget;
+    job.name = defaultJobName(job);
+    QStringList words{"moescope-train"};
+    for (const auto& a : trainerArguments(job, "runs/" + job.name))
+        words << QString::fromStdString(shellQuote(a));
+    return words.join(' ');
+}
+
+void FitDock::showAnswer() {
+    const Prediction* p = prediction_.get();
+    copyJson_->setEnabled(p);
+    copyCommand_->setEnabled(p && p->architecture.params > 0);
+    if (!p) {
+        answer_->setText(tr("<b>No answer yet</b>: import a sweep (File › Import sweep…) or open an example "
+                            "(File › Open Example)."));
+        return;
+    }
+    const FrontierPoint& f = p->point;
+    QStringList lines;
+    lines << tr("<b>Answer at C = %1</b> by the %2 frontier%3")
+                 .arg(f.budget, 0, 'g', 3)
+                 .arg(QString::fromStdString(f.method))
+                 .arg(p->extrapolationDecades > 0 ? tr(" — <b>extrapolated %1 decade(s)</b> past the sweep")
+                                                        .arg(p->extrapolationDecades, 0, 'f', 2)
+                                                  : QString());
+    lines << tr("N* %1 [%2, %3], N_a* %4, S* %5, D* %6 tokens (%7 per parameter), L* %8 [%9, %10]")
+                 .arg(f.params.value, 0, 'g', 3)
+                 .arg(f.params.lo, 0, 'g', 3)
+                 .arg(f.params.hi, 0, 'g', 3)
+                 .arg(f.activeParams.value, 0, 'g', 3)
+                 .arg(f.sparsity, 0, 'f', 3)
+                 .arg(f.tokens.value, 0, 'g', 3)
+                 .arg(f.tokens.value / f.params.value, 0, 'f', 1)
+                 .arg(f.loss.value, 0, 'f', 4)
+                 .arg(f.loss.lo, 0, 'f', 4)
+                 .arg(f.loss.hi, 0, 'f', 4);
+    if (std::isfinite(p->computeMultiplier))
+        lines << tr("worth %1× the compute of the dense optimum at the same loss")
+                     .arg(p->computeMultiplier, 0, 'f', 2);
+    if (p->architecture.params > 0) {
+        const PlannedConfig& a = p->architecture;
+        // The Suggest dialog's rate: an H100 at 35 % of its dense BF16 peak.
+        const double gpuHours = a.flops / (989e12 * 0.35) / 3600;
+        lines << tr("nearest model: d_model %1, %2 layers, %3 heads, E %4, K %5 (N %6) — about %7 GPU-hours")
+                     .arg(a.arch.d_model)
+                     .arg(a.arch.n_layers)
+                     .arg(a.heads)
+                     .arg(a.arch.experts)
+                     .arg(a.arch.active_experts)
+                     .arg(a.params, 0, 'g', 3)
+                     .arg(gpuHours, 0, 'g', 3);
+    }
+    if (!p->recommendation.why.empty())
+        lines << tr("<i>method: %1</i>").arg(QString::fromStdString(p->recommendation.why).toHtmlEscaped());
+    for (const auto& w : p->warnings)
+        lines << tr("<span style='color:#b35900'>⚠ %1</span>").arg(QString::fromStdString(w).toHtmlEscaped());
+    answer_->setText(lines.join("<br>"));
+}
+
 void FitDock::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budget) {
     table_->setRowCount(0);
+    showAnswer();
     QStringList lines;
-    if (const Prediction* p = prediction_.get()) {
-        const FrontierPoint& f = p->point;
-        lines << tr("<b>Predicted at C = %1</b> by the %2 frontier%3:")
-                     .arg(f.budget, 0, 'g', 3)
-                     .arg(QString::fromStdString(f.method))
-                     .arg(p->extrapolationDecades > 0
-                              ? tr(" — <b>extrapolated %1 decade(s)</b> past the sweep")
-                                    .arg(p->extrapolationDecades, 0, 'f', 2)
-                              : QString());
-        lines << tr("N* %1 [%2, %3], N_a* %4, S* %5, D* %6 tokens, L* %7 [%8, %9]")
-                     .arg(f.params.value, 0, 'g', 3)
-                     .arg(f.params.lo, 0, 'g', 3)
-                     .arg(f.params.hi, 0, 'g', 3)
-                     .arg(f.activeParams.value, 0, 'g', 3)
-                     .arg(f.sparsity, 0, 'f', 3)
-                     .arg(f.tokens.value, 0, 'g', 3)
-                     .arg(f.loss.value, 0, 'f', 4)
-                     .arg(f.loss.lo, 0, 'f', 4)
-                     .arg(f.loss.hi, 0, 'f', 4);
-        if (std::isfinite(p->computeMultiplier))
-            lines << tr("worth %1× the compute of the dense optimum at the same loss")
-                         .arg(p->computeMultiplier, 0, 'f', 2);
-        if (p->architecture.params > 0)
-            lines << tr("nearest model: d_model %1, %2 layers, E %3, K %4")
-                         .arg(p->architecture.arch.d_model)
-                         .arg(p->architecture.arch.n_layers)
-                         .arg(p->architecture.arch.experts)
-                         .arg(p->architecture.arch.active_experts);
-        for (const auto& w : p->warnings)
-            lines << tr("<span style='color:#b35900'>⚠ %1</span>")
-                         .arg(QString::fromStdString(w).toHtmlEscaped());
-    }
     if (s && s->lawFit) {
         const LawFit& f = *s->lawFit;
         table_->setRowCount(static_cast<int>(f.reported.size()));

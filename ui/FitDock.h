@@ -11,6 +11,7 @@
 
 class QComboBox;
 class QLabel;
+class QPushButton;
 class QSpinBox;
 class QTableWidget;
 
@@ -31,10 +32,16 @@ public:
     // defaults.
     void editPlan(AnalysisPlan& plan) const;
     void setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget);
-    // The optimum predicted at a budget that was not swept (shown first by the next setAnalysis); null: none.
+    // The answer at the chosen budget (shown by the next setAnalysis); null: none.
     void setPrediction(std::shared_ptr<const Prediction> prediction) { prediction_ = std::move(prediction); }
     QTableWidget* coefficients() const { return table_; }
     QLabel* summary() const { return metrics_; }
+    // The answer panel: the optimum at the chosen budget (setPrediction), and what its Copy buttons copy.
+    QLabel* answer() const { return answer_; }
+    QPushButton* copyJsonButton() const { return copyJson_; }
+    QPushButton* copyCommandButton() const { return copyCommand_; }
+    QString answerJson() const;     // as `moescope-cli predict --json` prints it, without the plan
+    QString trainerCommand() const; // moescope-train and its arguments for the nearest model
 
 signals:
     void refitRequested();
@@ -48,7 +55,11 @@ private:
     QSpinBox* suggestCount_;
     QTableWidget* table_;
     QLabel* metrics_;
+    QLabel* answer_;
+    QPushButton* copyJson_;
+    QPushButton* copyCommand_;
     std::shared_ptr<const Prediction> prediction_;
+    void showAnswer();
 };
 
 } // namespace moescope

@@ -590,28 +590,34 @@ void MainWindow::updateViews() {
     badge_->hide();
     const BudgetAnalysis* b = snapshot_ ? snapshot_->budget(budget_) : nullptr;
     const FrontierMethod* method = snapshot_ ? snapshot_->frontier(snapshot_->recommended) : nullptr;
-    if (b && budget_ != b->budget) {
-        if (method) {
-            try {
-                PredictRequest req;
-                req.budget = budget_;
-                prediction_ = std::make_shared<Prediction>(
-                    predictWith(*method, snapshot_->runs, snapshot_->largestBudget(), req));
-            } catch (const std::invalid_argument& e) {
-                statusBar()->showMessage(tr("No prediction at C = %1: %2")
-                                             .arg(budget_, 0, 'g', 3)
-                                             .arg(QString::fromStdString(e.what())),
-                                         10000);
-            }
+    // The answer at the chosen budget, swept or not: what `moescope-cli predict --budget C` says.
+    if (method && budget_ > 0) {
+        try {
+            PredictRequest req;
+            req.budget = budget_;
+            auto p = std::make_shared<Prediction>(
+                predictWith(*method, snapshot_->runs, snapshot_->largestBudget(), req));
+            p->recommendation.why = snapshot_->recommendedWhy;
+            prediction_ = std::move(p);
+        } catch (const std::invalid_argument& e) {
+            statusBar()->showMessage(tr("No prediction at C = %1: %2")
+                                         .arg(budget_, 0, 'g', 3)
+                                         .arg(QString::fromStdString(e.what())),
+                                     10000);
         }
+    }
+    if (b && budget_ != b->budget) {
         const double decades = std::log10(budget_ / snapshot_->largestBudget());
         badge_->setText(decades > 0 ? tr("extrapolated ×10^%1").arg(decades, 0, 'f', 1)
                                     : tr("between swept budgets"));
-        badge_->setToolTip(tr("C = %1 was not swept: the Fit dock shows the optimum the %2 frontier predicts "
-                              "there; Surface and Slices show the nearest swept budget, C = %3")
-                               .arg(budget_, 0, 'g', 3)
-                               .arg(QString::fromStdString(snapshot_->recommended))
-                               .arg(b->budget, 0, 'g', 3));
+        badge_->setToolTip(
+            tr("C = %1 was not swept: the Fit dock shows the optimum the %2 frontier predicts "
+               "there, and Surface and Slices the %3 law's prediction (the nearest swept budget "
+               "is C = %4)")
+                .arg(budget_, 0, 'g', 3)
+                .arg(QString::fromStdString(snapshot_->recommended))
+                .arg(QString::fromStdString(snapshot_->lawId))
+                .arg(b->budget, 0, 'g', 3));
         badge_->show();
     }
     fitDock_->setPrediction(prediction_);

@@ -54,7 +54,8 @@ public:
     QComboBox* budgetBox() const { return budgetBox_; }
     // Shown when the budget lies past the sweep: "extrapolated ×10^d".
     QLabel* extrapolatedBadge() const { return badge_; }
-    // The optimum predicted at a budget past (or between) the swept ones; null at a swept budget.
+    // The answer at the chosen budget, swept or not, by the recommended frontier (what `moescope-cli predict`
+    // says); null when no method could be fitted.
     const Prediction* prediction() const { return prediction_.get(); }
     FitDock* fitDock() const { return fitDock_; }
     TrainerPanel* trainer() const { return trainer_; }

@@ -2,10 +2,10 @@
 // (core/fit/Extrapolation.h does the work; this file reads options and writes JSON or text).
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
-#include "app/cli/ConfigJson.h"
 #include "app/cli/ExtrapolationArgs.h"
 #include "app/cli/PlanArgs.h"
 #include "app/cli/RunSource.h"
+#include "core/fit/ConfigJson.h"
 #include "core/fit/Extrapolation.h"
 #include "core/io/Json.h"
 
@@ -27,13 +27,6 @@ Json pairJson(double lo, double hi) {
 
 Json bandPair(const Band& b) {
     return pairJson(b.lo, b.hi);
-}
-
-Json stringsJson(const std::vector<std::string>& v) {
-    Json j = Json::array();
-    for (const auto& s : v)
-        j.push(s);
-    return j;
 }
 
 Json errorsJson(const std::map<std::string, double>& m) {
@@ -100,30 +93,7 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     if (!loadAndPredict(args, o, req, p, err, code)) return code;
     const FrontierPoint& f = p.point;
     if (args.has("json")) {
-        Json j = Json::object();
-        j.set("budget", req.budget);
-        j.set("sparsity", f.sparsity);
-        j.set("method", f.method);
-        j.set("method_why", p.recommendation.why);
-        if (!p.recommendation.innerError.empty())
-            j.set("inner_backtest", errorsJson(p.recommendation.innerError));
-        j.set("n_star", f.params.value);
-        j.set("n_star_ci95", bandPair(f.params));
-        j.set("active_params_star", f.activeParams.value);
-        j.set("active_params_star_ci95", bandPair(f.activeParams));
-        j.set("tokens_star", f.tokens.value);
-        j.set("tokens_star_ci95", bandPair(f.tokens));
-        j.set("tokens_per_param", f.tokens.value / f.params.value);
-        j.set("loss_star", f.loss.value);
-        j.set("loss_star_ci95", bandPair(f.loss));
-        const PlannedConfig& c = p.architecture;
-        if (c.params > 0)
-            j.set("architecture", configJson({c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens,
-                                              c.flops, std::nan("")}));
-        j.set("extrapolation_decades", p.extrapolationDecades);
-        j.set("largest_budget", p.largestBudget);
-        j.set("compute_multiplier", p.computeMultiplier);
-        j.set("warnings", stringsJson(p.warnings));
+        Json j = predictionJson(p);
         j.set("plan", planJson(o.plan));
         out << j.dump() << "\n";
         return 0;

@@ -1,10 +1,10 @@
 // `fit --law chinchilla|abnar|li|clark|ludziejewski` and `optimum`: the parametric laws on runs or presets.
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
-#include "app/cli/ConfigJson.h"
 #include "app/cli/ExtrapolationArgs.h"
 #include "app/cli/PlanArgs.h"
 #include "app/cli/RunSource.h"
+#include "core/fit/ConfigJson.h"
 #include "core/fit/LawFitter.h"
 #include "core/fit/Outliers.h"
 #include "core/fit/Planner.h"

@@ -2,8 +2,8 @@
 // core/fit/RunSuggester.h), as concrete configs ready to train.
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
-#include "app/cli/ConfigJson.h"
 #include "app/cli/RunSource.h"
+#include "core/fit/ConfigJson.h"
 #include "core/fit/RunSuggester.h"
 #include "core/io/AtomicFile.h"
 #include "core/io/CsvWriter.h"

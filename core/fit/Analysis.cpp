@@ -381,36 +381,24 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
             s->messages.push_back("law " + s->lawId + ": " + law.problem);
     });
     guarded("allocation", [&] { s->allocation = fitAllocationLaw(s->runs); });
+    // Past the sweep, exactly as `moescope-cli predict` sees these runs: every applicable method fitted on
+    // them and the one a nested backtest recommends; and the backtest the Validate view shows. Both fit every
+    // law more than once: the fast starts keep it interactive (a full grid of the Abnar law alone is 250,000
+    // starts); `moescope-cli backtest --starts full` is there for the thorough check.
+    ExtrapolationOptions eo;
+    eo.plan = p;
+    if (eo.plan.lawFit.starts == LawFitOptions::Starts::Full)
+        eo.plan.lawFit.starts = LawFitOptions::Starts::Fast;
     guarded("frontier", [&] {
-        FrontierFitOptions fo;
-        fo.flopsPerToken = flopsPerToken(s->runs);
-        try {
-            s->frontiers.push_back(std::make_shared<IsoflopFrontier>(s->sweep, fo));
-        } catch (const FrontierError& e) {
-            s->messages.push_back(std::string("isoFLOP frontier: ") + e.what());
-        }
-        if (s->law && s->lawFit && !s->lawFit->parameters.empty()) try {
-                s->frontiers.push_back(
-                    std::make_shared<LawFrontier>(s->law, *s->lawFit, s->runs, fo.flopsPerToken));
-            } catch (const FrontierError& e) {
-                s->messages.push_back(s->lawId + " frontier: " + e.what());
-            }
+        const FittedMethods fitted = fitMethods(s->runs, eo, &s->sweep);
+        s->frontiers = fitted.methods;
+        const Recommendation rec = recommendMethod(s->runs, fitted, eo);
+        s->recommended = rec.method;
+        s->recommendedWhy = rec.why;
     });
-    // The backtest refits every method on all but the largest budget; the window's Validate view shows it.
     if (groupByBudget(s->runs).size() >= 2)
-        guarded("backtest", [&] {
-            ExtrapolationOptions eo;
-            eo.plan = p;
-            // It fits every law twice: the fast starts keep it interactive (a full grid of the Abnar law
-            // alone is 250,000 starts); `moescope-cli backtest --starts full` is there for the thorough
-            // check.
-            if (eo.plan.lawFit.starts == LawFitOptions::Starts::Full)
-                eo.plan.lawFit.starts = LawFitOptions::Starts::Fast;
-            s->backtest = std::make_shared<BacktestResult>(backtest(s->runs, "", eo));
-            s->recommended = s->backtest->recommendation.method;
-        });
-    if (s->recommended.empty() || !s->frontier(s->recommended))
-        s->recommended = s->frontier(s->lawId) ? s->lawId : (s->frontier("isoflop") ? "isoflop" : "");
+        guarded("backtest",
+                [&] { s->backtest = std::make_shared<BacktestResult>(backtest(s->runs, "", eo)); });
     if (const FrontierMethod* m = s->frontier(s->recommended); m && !s->sweep.budgets.empty())
         for (double level : m->sparsities())
             if (level > 0) {

@@ -99,7 +99,7 @@ struct AnalysisSnapshot {
     // runs, the backtest that holds out the largest budget, and the method it recommends (empty: none).
     std::vector<std::shared_ptr<const FrontierMethod>> frontiers;
     std::shared_ptr<const BacktestResult> backtest;
-    std::string recommended;
+    std::string recommended, recommendedWhy;
     // The recommended frontier's compute multiplier per sparse level, from a decade below the sweep to a
     // decade past it: (sparsity, [(C, C_dense/C)]).
     std::vector<std::pair<double, std::vector<std::pair<double, double>>>> multipliers;

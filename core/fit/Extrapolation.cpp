@@ -1,5 +1,6 @@
 #include "core/fit/Extrapolation.h"
 
+#include "core/fit/ConfigJson.h"
 #include "core/fit/Statistics.h"
 
 #include <algorithm>
@@ -94,7 +95,7 @@ const FrontierMethod* FittedMethods::find(const std::string& name) const {
     return nullptr;
 }
 
-FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& o) {
+FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& o, const SweepAnalysis* sweep) {
     FittedMethods f;
     const auto budgets = budgetLevels(runs);
     f.largestBudget = budgets.empty() ? 0 : budgets.back();
@@ -111,7 +112,7 @@ FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& o) {
         if (name == "isoflop") {
             IsoflopOptions iso = o.plan.isoflop;
             iso.nStarBandsOnly = true;
-            f.sweep = analyzeSweep(runs, iso);
+            f.sweep = sweep ? *sweep : analyzeSweep(runs, iso);
             try {
                 f.methods.push_back(std::make_shared<IsoflopFrontier>(f.sweep, frontier));
             } catch (const FrontierError& e) {
@@ -331,6 +332,48 @@ Prediction predictWith(const FrontierMethod& method, const RunTable& runs, doubl
                     a.arch.d_model, a.arch.n_layers));
     }
     return out;
+}
+
+Json predictionJson(const Prediction& p) {
+    auto pair = [](const Band& b) {
+        Json j = Json::array();
+        j.push(b.lo);
+        j.push(b.hi);
+        return j;
+    };
+    const FrontierPoint& f = p.point;
+    Json j = Json::object();
+    j.set("budget", f.budget);
+    j.set("sparsity", f.sparsity);
+    j.set("method", f.method);
+    j.set("method_why", p.recommendation.why);
+    if (!p.recommendation.innerError.empty()) {
+        Json inner = Json::object();
+        for (const auto& [m, e] : p.recommendation.innerError)
+            inner.set(m, e);
+        j.set("inner_backtest", inner);
+    }
+    j.set("n_star", f.params.value);
+    j.set("n_star_ci95", pair(f.params));
+    j.set("active_params_star", f.activeParams.value);
+    j.set("active_params_star_ci95", pair(f.activeParams));
+    j.set("tokens_star", f.tokens.value);
+    j.set("tokens_star_ci95", pair(f.tokens));
+    j.set("tokens_per_param", f.tokens.value / f.params.value);
+    j.set("loss_star", f.loss.value);
+    j.set("loss_star_ci95", pair(f.loss));
+    const PlannedConfig& c = p.architecture;
+    if (c.params > 0)
+        j.set("architecture", configJson({c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens,
+                                          c.flops, std::nan("")}));
+    j.set("extrapolation_decades", p.extrapolationDecades);
+    j.set("largest_budget", p.largestBudget);
+    j.set("compute_multiplier", p.computeMultiplier);
+    Json w = Json::array();
+    for (const auto& s : p.warnings)
+        w.push(s);
+    j.set("warnings", w);
+    return j;
 }
 
 BacktestResult backtest(const RunTable& all, const std::string& trainText, const ExtrapolationOptions& o) {

@@ -36,8 +36,10 @@ struct FittedMethods {
     double largestBudget = 0;
     const FrontierMethod* find(const std::string& name) const;
 };
-// Throws Cancelled when the plan's flag is set.
-FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& options);
+// Throws Cancelled when the plan's flag is set. `sweep`, when given, is the runs' isoFLOP analysis already
+// made (with the plan's isoFLOP options), which the isoFLOP frontier then uses instead of analysing again.
+FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& options,
+                         const SweepAnalysis* sweep = nullptr);
 
 struct Recommendation {
     std::string method;
@@ -68,6 +70,10 @@ struct Prediction {
 // Throws std::invalid_argument naming the option for a request that cannot be answered, Cancelled.
 Prediction predictOptimum(const RunTable& runs, const ExtrapolationOptions& options,
                           const PredictRequest& request);
+
+// The prediction as `moescope-cli predict --json` prints it (without the plan): budget, sparsity, method,
+// n_star with its interval, tokens, loss, architecture, extrapolation, compute multiplier, warnings.
+Json predictionJson(const Prediction& prediction);
 
 // The optimum one fitted method predicts (the best of its sparsity levels unless the request names one), with
 // its warnings, compute multiplier and nearest architecture; `runs` are those it was fitted on. Throws

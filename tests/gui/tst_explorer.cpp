@@ -15,11 +15,13 @@
 #include "ui/VtkWidget.h"
 
 #include <QChartView>
+#include <QClipboard>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLegendMarker>
+#include <QPushButton>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QSvgRenderer>
@@ -464,9 +466,9 @@ private slots:
         QVERIFY(p->point.params.lo <= p->point.params.value && p->point.params.value <= p->point.params.hi);
         // The prediction is the recommended frontier's own: its loss at the chosen sparsity.
         QCOMPARE(p->point.loss.value, snap->frontier(snap->recommended)->lossAt(1e21, p->point.sparsity));
-        const QString summary = window_->fitDock()->summary()->text();
-        QVERIFY2(summary.contains("Predicted at C = 1e+21") && summary.contains("extrapolated 1.00 decade"),
-                 qPrintable(summary));
+        const QString answer = window_->fitDock()->answer()->text();
+        QVERIFY2(answer.contains("Answer at C = 1e+21") && answer.contains("extrapolated 1.00 decade"),
+                 qPrintable(answer));
         QVERIFY(window_->budgetBox()->currentText().contains("predicted"));
         // The N*(C) chart continues each frontier, dashed, to the typed budget.
         bool reaches = false;
@@ -501,9 +503,49 @@ private slots:
         window_->setBudget(swept);
         QCOMPARE(window_->budget(), swept);
         QVERIFY(!window_->extrapolatedBadge()->isVisible());
-        QVERIFY(!window_->prediction());
+        QVERIFY(window_->prediction() && window_->prediction()->extrapolationDecades == 0);
         // Ten times the largest budget reaches a lower loss than the smallest swept one.
         QVERIFY(window_->surface()->lossMin() > predictedFloor);
+    }
+
+    void theAnswerPanelSaysWhatPredictSays() {
+        const auto snap = window_->runner()->latest();
+        QVERIFY(snap);
+        for (const double c : {snap->largestBudget(), 1e21}) {
+            window_->setBudget(c);
+            const auto r =
+                moescope::test::runCli({"predict", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv",
+                                        "--budget", QString::number(c, 'g', 17), "--json"});
+            QCOMPARE(r.exitCode, 0);
+            Json cli, gui;
+            std::string error;
+            QVERIFY(Json::parse(r.out.trimmed().toStdString(), cli, error));
+            QVERIFY(Json::parse(window_->fitDock()->answerJson().toStdString(), gui, error));
+            QCOMPARE(gui["method"].string(), cli["method"].string());
+            QCOMPARE(gui["method_why"].string(), cli["method_why"].string());
+            for (const char* key : {"budget", "sparsity", "n_star", "active_params_star", "tokens_star",
+                                    "loss_star", "extrapolation_decades", "compute_multiplier"})
+                QVERIFY2(std::fabs(gui[key].number() - cli[key].number()) <=
+                             1e-9 * std::fabs(cli[key].number()),
+                         qPrintable(QString("C %1 %2: %3 vs %4")
+                                        .arg(c)
+                                        .arg(key)
+                                        .arg(gui[key].number())
+                                        .arg(cli[key].number())));
+            QCOMPARE(gui["architecture"]["d_model"].number(), cli["architecture"]["d_model"].number());
+            // The panel shows those numbers; the buttons copy them.
+            const QString text = window_->fitDock()->answer()->text();
+            QVERIFY2(text.contains(QString("N* %1").arg(cli["n_star"].number(), 0, 'g', 3)),
+                     qPrintable(text));
+            window_->fitDock()->copyJsonButton()->click();
+            QCOMPARE(QGuiApplication::clipboard()->text(), window_->fitDock()->answerJson());
+            window_->fitDock()->copyCommandButton()->click();
+            const QString command = QGuiApplication::clipboard()->text();
+            QVERIFY2(command.startsWith("moescope-train ") &&
+                         command.contains(QString("'%1'").arg(cli["architecture"]["d_model"].number())),
+                     qPrintable(command));
+        }
+        window_->setBudget(snap->largestBudget());
     }
 
     void validateViewShowsTheBacktest() {

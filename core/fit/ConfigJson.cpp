@@ -1,6 +1,6 @@
-#include "app/cli/ConfigJson.h"
+#include "core/fit/ConfigJson.h"
 
-namespace moescope::cli {
+namespace moescope {
 
 Json configJson(const ConfigFields& c) {
     Json j = Json::object();
@@ -22,4 +22,4 @@ Json configJson(const ConfigFields& c) {
     return j;
 }
 
-} // namespace moescope::cli
+} // namespace moescope

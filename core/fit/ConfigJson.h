@@ -1,9 +1,9 @@
 #pragma once
-// The concrete-config object of ARCHITECTURE.md §5, shared by `optimum` and `suggest`.
+// The concrete-config object of ARCHITECTURE.md §5, shared by `optimum`, `suggest`, `predict` and the window.
 #include "core/io/Json.h"
 #include "core/model/Accounting.h"
 
-namespace moescope::cli {
+namespace moescope {
 
 struct ConfigFields {
     const Architecture& arch;
@@ -13,4 +13,4 @@ struct ConfigFields {
 
 Json configJson(const ConfigFields& c);
 
-} // namespace moescope::cli
+} // namespace moescope
