@@ -63,8 +63,8 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     const double budget = args.has("budget")
                               ? args.number("budget", 0)
                               : (snapshot->sweep.budgets.empty() ? 0 : snapshot->sweep.budgets.back().budget);
-    if (args.has("budget") && !nearestBudget(groupByBudget(snapshot->runs), budget))
-        throw UsageError("option --budget " + args.value("budget") + ": no such budget in the runs");
+    // Any budget: a swept one draws its surface, any other the fitted law's prediction there.
+    if (args.has("budget") && !(budget > 0)) throw UsageError("option --budget: must be positive");
 
     VtkWidget::setDefaultSurfaceFormat();
     static int argc = 1;

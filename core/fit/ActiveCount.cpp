@@ -44,23 +44,35 @@ ActiveCount::ActiveCount(const std::vector<double>& params, const std::vector<do
     }
 }
 
+namespace {
+
+// log N_a at log N within one level: between its knots, or along its end slopes.
+double logActiveAt(const std::vector<double>& logN, const std::vector<double>& logActive, double slopeLow,
+                   double slopeHigh, double x) {
+    if (x <= logN.front()) return logActive.front() + slopeLow * (x - logN.front());
+    if (x >= logN.back()) return logActive.back() + slopeHigh * (x - logN.back());
+    const size_t i = std::upper_bound(logN.begin(), logN.end(), x) - logN.begin();
+    const double t = (x - logN[i - 1]) / (logN[i] - logN[i - 1]);
+    return logActive[i - 1] + t * (logActive[i] - logActive[i - 1]);
+}
+
+} // namespace
+
 double ActiveCount::operator()(double params, double sparsity) const {
     if (byLevel_.empty()) return std::nan("");
-    const double h = IsoflopSurface::sHat(sparsity);
-    auto best = byLevel_.begin();
-    for (auto it = byLevel_.begin(); it != byLevel_.end(); ++it)
-        if (std::fabs(it->first - h) < std::fabs(best->first - h)) best = it;
-    const Level& l = best->second;
-    const double x = std::log(params);
+    const double h = IsoflopSurface::sHat(sparsity), x = std::log(params);
+    auto at = [&](const Level& l) { return logActiveAt(l.logN, l.logActive, l.slopeLow, l.slopeHigh, x); };
+    // Between two levels, linear in Ŝ, so a surface over S has no steps; beyond them, the nearest level.
+    const auto above = byLevel_.lower_bound(h);
     double y;
-    if (x <= l.logN.front()) {
-        y = l.logActive.front() + l.slopeLow * (x - l.logN.front());
-    } else if (x >= l.logN.back()) {
-        y = l.logActive.back() + l.slopeHigh * (x - l.logN.back());
+    if (above == byLevel_.end()) {
+        y = at(std::prev(above)->second);
+    } else if (above == byLevel_.begin() || above->first == h) {
+        y = at(above->second);
     } else {
-        const size_t i = std::upper_bound(l.logN.begin(), l.logN.end(), x) - l.logN.begin();
-        const double t = (x - l.logN[i - 1]) / (l.logN[i] - l.logN[i - 1]);
-        y = l.logActive[i - 1] + t * (l.logActive[i] - l.logActive[i - 1]);
+        const auto below = std::prev(above);
+        const double t = (h - below->first) / (above->first - below->first);
+        y = (1 - t) * at(below->second) + t * at(above->second);
     }
     return std::min(params, std::exp(y));
 }

@@ -715,6 +715,20 @@ private slots:
                      qPrintable(QString("%1: %2 of %3 drawn pixels agree").arg(view).arg(same).arg(samples)));
             QVERIFY2(inked > 200, qPrintable(view + ": the picture is nearly blank"));
         }
+        // Past the sweep the picture is the law's prediction at that budget.
+        for (const QString view : {"surface", "slices"}) {
+            const QString out = dir.filePath(view + "-1e21.png");
+            const auto past =
+                moescope::test::runCli({"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--view",
+                                        view, "--budget", "1e21", "--out", out});
+            QVERIFY2(past.exitCode == 0, qPrintable(past.err));
+            const QImage img(out);
+            int inked = 0;
+            for (int y = 0; y < img.height(); y += 7)
+                for (int x = 0; x < img.width(); x += 7)
+                    inked += !near(img.pixelColor(x, y), Qt::white, 12);
+            QVERIFY2(inked > 200, qPrintable(view + " at 1e21 is nearly blank"));
+        }
         const auto bad = moescope::test::runCli({"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv",
                                                  "--view", "pie", "--out", dir.filePath("x.png")});
         QCOMPARE(bad.exitCode, 2);
