@@ -62,7 +62,10 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
     drawn_ = snapshot;
     if (!snapshot || snapshot->sweep.budgets.empty()) {
         for (auto* v : {optima_, losses_, sStar_, laws_, multiplier_})
-            showMessage(v, "Budgets", "no budget with a fitted surface");
+            showMessage(
+                v, "Budgets",
+                "no budget with a fitted surface yet: import a sweep (File › Import sweep…) or open one "
+                "(File › Open Example)");
         return;
     }
     const auto& budgets = snapshot->sweep.budgets;

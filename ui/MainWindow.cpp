@@ -30,6 +30,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -39,6 +40,8 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
@@ -54,6 +57,18 @@
 
 namespace moescope {
 
+namespace {
+// A dock's contents in a scroll area: a long answer or log scrolls instead of making the window taller
+// than the screen.
+QScrollArea* scrollable(QWidget* content) {
+    auto* area = new QScrollArea;
+    area->setWidget(content);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    return area;
+}
+} // namespace
+
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), model_(new RunTableModel(this)), proxy_(new QSortFilterProxyModel(this)),
       view_(new QTableView), filter_(new QLineEdit), keepMode_(new QComboBox), keepColumns_(new QLineEdit),
@@ -63,7 +78,13 @@ MainWindow::MainWindow(QWidget* parent)
       trainer_(new TrainerPanel), workspace_(new WorkspaceController(model_, this)),
       budgetBox_(new QComboBox), badge_(new QLabel), busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
-    resize(1500, 950);
+    // Within the screen's free area, frame included, whatever its size (1366×768 and up).
+    if (const QScreen* screen = QGuiApplication::primaryScreen()) {
+        const QRect free = screen->availableGeometry();
+        resize(std::min(1500, free.width() - 40), std::min(950, free.height() - 80));
+    } else {
+        resize(1366 - 40, 768 - 80);
+    }
     setAcceptDrops(true); // drop a CSV to import it, a .moescope to open it
     tabs_->addTab(surface_, tr("Surface"));
     tabs_->addTab(slices_, tr("Slices"));
@@ -75,11 +96,11 @@ MainWindow::MainWindow(QWidget* parent)
     buildRunsDock();
     auto* fit = new QDockWidget(tr("Fit"), this);
     fit->setObjectName("FitDock");
-    fit->setWidget(fitDock_);
+    fit->setWidget(scrollable(fitDock_));
     addDockWidget(Qt::RightDockWidgetArea, fit);
     auto* trainerDock = new QDockWidget(tr("Trainer"), this);
     trainerDock->setObjectName("TrainerDock");
-    trainerDock->setWidget(trainer_);
+    trainerDock->setWidget(scrollable(trainer_));
     addDockWidget(Qt::RightDockWidgetArea, trainerDock);
     tabifyDockWidget(fit, trainerDock);
     fit->raise();
@@ -165,6 +186,11 @@ void MainWindow::buildMenus() {
     file->addAction(tr("&Export view…"), QKeySequence(tr("Ctrl+E")), this, &MainWindow::exportDialog);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    // A closed dock comes back from here.
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName("ViewMenu");
+    for (auto* dock : findChildren<QDockWidget*>())
+        view->addAction(dock->toggleViewAction());
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     QAction* undo = workspace_->undoStack()->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
@@ -175,7 +201,12 @@ void MainWindow::buildMenus() {
     edit->addSeparator();
     edit->addAction(tr("&Delete run"), QKeySequence::Delete, this, [this] {
         const QModelIndex current = view_->selectionModel()->currentIndex();
-        if (current.isValid()) workspace_->deleteRun(proxy_->mapToSource(current).row());
+        if (!current.isValid()) return;
+        const int row = proxy_->mapToSource(current).row();
+        const int line = model_->runs().runs[row].sourceLine;
+        workspace_->deleteRun(row);
+        statusBar()->showMessage(
+            tr("Deleted run %1 (line %2) — Edit › Undo brings it back").arg(row + 1).arg(line), 15000);
     });
 }
 
@@ -390,6 +421,7 @@ bool MainWindow::openPath(const QString& path, QString* error) {
         const std::string law = workspace_->setting("law", "auto").toStdString();
         fitDock_->setLaw(law);
         pendingBudget_ = budget;
+        filter_->clear(); // a filter typed for one file says nothing about the next
         if (ok && tab >= 0 && tab < tabs_->count()) tabs_->setCurrentIndex(tab);
         rememberRecent(path);
         setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
@@ -414,6 +446,7 @@ bool MainWindow::openPath(const QString& path, QString* error) {
         return false;
     }
     workspace_->newWorkspace();
+    filter_->clear(); // a filter typed for one file says nothing about the next
     model_->setRuns(std::move(table));
     setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
     statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));

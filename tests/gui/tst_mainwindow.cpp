@@ -7,11 +7,16 @@
 #include <QGuiApplication>
 
 #include <QChartView>
+#include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
+#include <QLineEdit>
+#include <QMenu>
 #include <QScatterSeries>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QStatusBar>
 #include <QTableView>
 
 using namespace moescope;
@@ -113,6 +118,57 @@ private slots:
         QString error;
         QVERIFY(!w.openPath(path, &error));
         QVERIFY2(error.contains("bad.csv:2: column 'loss'"), qPrintable(error));
+    }
+
+    void fitsTheScreenAndBringsDocksBack() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const QRect free = QGuiApplication::primaryScreen()->availableGeometry();
+        QVERIFY2(w.frameGeometry().width() <= free.width() && w.frameGeometry().height() <= free.height(),
+                 qPrintable(QString("%1x%2 in %3x%4")
+                                .arg(w.frameGeometry().width())
+                                .arg(w.frameGeometry().height())
+                                .arg(free.width())
+                                .arg(free.height())));
+        // Every dock is listed in the View menu, and its action brings a closed one back.
+        QMenu* view = w.findChild<QMenu*>("ViewMenu");
+        QVERIFY(view);
+        QStringList names;
+        for (QAction* a : view->actions())
+            names << a->text();
+        for (const char* dock : {"Runs", "Fit", "Trainer"})
+            QVERIFY2(names.contains(dock), qPrintable(names.join(", ")));
+        auto* fit = w.findChild<QDockWidget*>("FitDock");
+        fit->close();
+        QVERIFY(!fit->isVisible());
+        fit->toggleViewAction()->trigger();
+        QVERIFY(fit->isVisible());
+    }
+
+    void theFilterIsResetForTheNextFileAndDeletingSaysHowToUndo() {
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
+        auto* filter = w.findChild<QLineEdit*>();
+        auto* proxy = qobject_cast<QSortFilterProxyModel*>(w.runView()->model());
+        QVERIFY(filter && proxy);
+        filter->setText("no-such-text-anywhere");
+        QCOMPARE(proxy->rowCount(), 0);
+        QVERIFY(w.openPath(MOESCOPE_SOURCE_DIR "/datasets/marin_isoflops.csv"));
+        QVERIFY(filter->text().isEmpty());
+        QCOMPARE(proxy->rowCount(), w.runModel()->rowCount());
+        const int before = w.runModel()->rowCount();
+        w.runView()->setCurrentIndex(proxy->index(0, 0));
+        QAction* del = nullptr;
+        for (QAction* a : w.findChildren<QAction*>())
+            if (a->text() == "&Delete run") del = a;
+        QVERIFY(del);
+        del->trigger();
+        QCOMPARE(w.runModel()->rowCount(), before - 1);
+        QVERIFY2(w.statusBar()->currentMessage().contains("Edit › Undo"),
+                 qPrintable(w.statusBar()->currentMessage()));
     }
 
     void filterNarrowsTheTable() {
