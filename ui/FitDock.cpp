@@ -22,7 +22,8 @@ namespace moescope {
 FitDock::FitDock(QWidget* parent)
     : QWidget(parent), law_(new QComboBox), starts_(new QComboBox), group_(new QComboBox),
       bootstrap_(new QSpinBox), suggestCount_(new QSpinBox), table_(new QTableWidget(0, 4)),
-      metrics_(new QLabel), answer_(new QLabel), copyJson_(new QPushButton(tr("Copy as JSON"))),
+      metrics_(new QLabel), answer_(new QLabel), stale_(new QLabel),
+      copyJson_(new QPushButton(tr("Copy as JSON"))),
       copyCommand_(new QPushButton(tr("Copy trainer command"))) {
     law_->addItem(tr("automatic"), "auto");
     for (const auto& id : lawIds())
@@ -66,7 +67,16 @@ FitDock::FitDock(QWidget* parent)
     connect(copyCommand_, &QPushButton::clicked, this, [this] {
         if (prediction_) QGuiApplication::clipboard()->setText(trainerCommand());
     });
+    stale_->setText(tr("<b>stale</b>: the settings below changed since this fit — Refit to update"));
+    stale_->setStyleSheet("QLabel { color: #b35900; }");
+    stale_->setWordWrap(true);
+    stale_->hide();
+    connect(law_, &QComboBox::currentIndexChanged, this, &FitDock::updateStale);
+    connect(starts_, &QComboBox::currentIndexChanged, this, &FitDock::updateStale);
+    connect(group_, &QComboBox::currentIndexChanged, this, &FitDock::updateStale);
+    connect(bootstrap_, &QSpinBox::valueChanged, this, &FitDock::updateStale);
     auto* layout = new QVBoxLayout(this);
+    layout->addWidget(stale_);
     layout->addWidget(answer_);
     auto* copyRow = new QHBoxLayout;
     copyRow->addWidget(copyJson_);
@@ -178,7 +188,16 @@ void FitDock::showAnswer() {
     answer_->setText(lines.join("<br>"));
 }
 
+void FitDock::updateStale() {
+    if (!shownPlan_) return stale_->hide();
+    AnalysisPlan now = *shownPlan_;
+    editPlan(now);
+    stale_->setVisible(planJson(now).dump() != planJson(*shownPlan_).dump());
+}
+
 void FitDock::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budget) {
+    shownPlan_ = s ? std::optional<AnalysisPlan>(s->plan) : std::nullopt;
+    updateStale();
     table_->setRowCount(0);
     showAnswer();
     QStringList lines;

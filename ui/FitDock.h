@@ -6,6 +6,7 @@
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,8 @@ public:
     QLabel* summary() const { return metrics_; }
     // The answer panel: the optimum at the chosen budget (setPrediction), and what its Copy buttons copy.
     QLabel* answer() const { return answer_; }
+    // Shown while the dock's settings differ from those of the fit on screen ("stale — Refit").
+    QLabel* staleMark() const { return stale_; }
     QPushButton* copyJsonButton() const { return copyJson_; }
     QPushButton* copyCommandButton() const { return copyCommand_; }
     QString answerJson() const;     // as `moescope-cli predict --json` prints it, without the plan
@@ -56,6 +59,9 @@ private:
     QTableWidget* table_;
     QLabel* metrics_;
     QLabel* answer_;
+    QLabel* stale_;
+    std::optional<AnalysisPlan> shownPlan_; // the plan of the fit on screen
+    void updateStale();
     QPushButton* copyJson_;
     QPushButton* copyCommand_;
     std::shared_ptr<const Prediction> prediction_;

@@ -548,6 +548,19 @@ private slots:
         window_->setBudget(snap->largestBudget());
     }
 
+    void aChangedSettingMarksTheFitStale() {
+        FitDock* dock = window_->fitDock();
+        QSignalSpy updated(window_.get(), &MainWindow::viewsUpdated);
+        QMetaObject::invokeMethod(dock, "refitRequested");
+        QVERIFY(updated.wait(60000));
+        QVERIFY(dock->staleMark()->isHidden());
+        const std::string shown = dock->law();
+        dock->setLaw(shown == "chinchilla" ? "abnar" : "chinchilla");
+        QVERIFY(!dock->staleMark()->isHidden());
+        dock->setLaw(shown); // back to what the fit on screen used
+        QVERIFY(dock->staleMark()->isHidden());
+    }
+
     void validateViewShowsTheBacktest() {
         const auto snap = window_->runner()->latest();
         QVERIFY(snap && snap->backtest);
