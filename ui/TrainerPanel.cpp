@@ -236,7 +236,10 @@ void TrainerPanel::enqueueConfig(const Architecture& arch, int heads, double c) 
     experts_->setValue(int(arch.experts));
     active_->setValue(int(arch.active_experts));
     granularity_->setValue(arch.granularity);
-    budget_->setText(QString::number(c, 'g', 6));
+    // The sweep's context and vocabulary: they set N_a, and with it D = C/(6·N_a).
+    ctx_->setValue(int(arch.ctx));
+    vocab_->setValue(int(arch.vocab));
+    budget_->setText(QString::number(c, 'g', 17));
     QString error;
     const QueuedRun r = formRun(&error);
     if (error.isEmpty()) enqueue(r);

@@ -117,6 +117,12 @@ private slots:
         // The queued form is the last suggestion's config, spending the window's budget.
         QCOMPARE(panel()->architecture().d_model, picks.back().arch.d_model);
         QCOMPARE(panel()->budget(), window_->budget());
+        // The sweep's ctx and vocab, so the run trains the suggestion's N_a on its D.
+        const Architecture queued = panel()->architecture();
+        QCOMPARE(queued.ctx, picks.back().arch.ctx);
+        QCOMPARE(queued.vocab, picks.back().arch.vocab);
+        QCOMPARE(activeParams(queued), picks.back().activeParams);
+        QCOMPARE(panel()->budget() / flopsPerToken6Na(queued), picks.back().tokens);
     }
 
     void oneRunPerDeviceAtATime() {
