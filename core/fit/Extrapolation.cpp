@@ -79,7 +79,7 @@ RunTable selected(const RunTable& runs, const AnalysisPlan& plan) {
     return out;
 }
 
-// The interior isoFLOP optima of one budget's runs, by sparsity (empty with `problem` when none).
+// The interior isoFLOP optima of one budget, by sparsity (empty when every one is on the edge).
 std::map<double, const NStarPoint*> interiorOptima(const BudgetAnalysis& b) {
     std::map<double, const NStarPoint*> out;
     for (const auto& p : b.nStar)
