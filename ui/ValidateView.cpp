@@ -1,5 +1,6 @@
 #include "ui/ValidateView.h"
 
+#include "core/fit/Backtest.h"
 #include "core/fit/Extrapolation.h"
 #include "ui/ChartSupport.h"
 

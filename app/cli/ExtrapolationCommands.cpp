@@ -5,6 +5,7 @@
 #include "app/cli/ExtrapolationArgs.h"
 #include "app/cli/PlanArgs.h"
 #include "app/cli/RunSource.h"
+#include "core/fit/Backtest.h"
 #include "core/fit/ConfigJson.h"
 #include "core/fit/Extrapolation.h"
 #include "core/io/Json.h"

@@ -1,5 +1,6 @@
 #include "core/fit/Analysis.h"
 
+#include "core/fit/Backtest.h"
 #include "core/fit/Extrapolation.h"
 #include "core/fit/Frontier.h"
 

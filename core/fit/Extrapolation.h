@@ -1,6 +1,6 @@
 #pragma once
-// Prediction past the data and its backtest, shared by `moescope-cli predict`, `backtest`, `optimum --law
-// isoflop` and the window's Validate view. Every applicable method (the isoFLOP frontier and each parametric
+// Prediction past the data, shared by `moescope-cli predict`, `optimum --law isoflop`, the backtest
+// (core/fit/Backtest.h) and the window. Every applicable method (the isoFLOP frontier and each parametric
 // law with a token term) is fitted on the same runs; the one recommended is chosen by a nested backtest on
 // those runs alone (fit on all but their largest budget, predict its L*), so a backtest's held-out runs
 // never choose the method that is judged on them.
@@ -81,39 +81,12 @@ Json predictionJson(const Prediction& prediction);
 Prediction predictWith(const FrontierMethod& method, const RunTable& runs, double largestBudget,
                        const PredictRequest& request);
 
-struct BacktestRow {
-    double budget = 0, sparsity = 0;
-    std::string method;
-    FrontierPoint predicted;
-    bool observed = false; // the held-out budget's own isoFLOP optimum exists and is interior
-    double observedLoss = std::nan(""), observedParams = std::nan("");
-    std::string observedProblem;
-    double lossError = std::nan(""),
-           paramsRelError = std::nan(""); // predicted − observed; predicted/observed − 1
-};
-
-struct LawScore {
-    std::string law;
-    int trainN = 0, heldoutN = 0;
-    double trainRmse = std::nan(""), heldoutRmse = std::nan(""), heldoutMaxAbs = std::nan("");
-    std::string problem;
-};
-
-struct BacktestResult {
-    std::string train; // the training filter
-    Recommendation recommendation;
-    std::vector<BacktestRow> frontier;             // the recommended method's predictions
-    std::map<std::string, double> methodLossError; // every method's mean |L* error| on the held-out
-    std::vector<LawScore> laws;
-    std::map<std::string, std::string> problems; // methods that could not be fitted
-    double tolerance = 0;
-    bool pass = false;
-    std::string verdict; // one line: why it passed or failed
-};
-// `train`: a filter over the runs (`flops<1e21`); empty: every budget but the largest. Throws
-// std::invalid_argument naming --train for a filter that is malformed, names no column, or leaves no run
-// on either side; Cancelled.
-BacktestResult backtest(const RunTable& runs, const std::string& train, const ExtrapolationOptions& options);
+// The runs' budget levels, ascending (groupByBudget's).
+std::vector<double> budgetLevels(const RunTable& runs);
+// The runs as `plan` selects them (where, group); std::invalid_argument with the reason.
+RunTable plannedRuns(const RunTable& runs, const AnalysisPlan& plan);
+// `runs` with every run whose keep[i] differs from `value` excluded.
+RunTable runsWhere(const RunTable& runs, const std::vector<bool>& keep, bool value);
 
 // The architecture family the runs were drawn from (median aspect, vocab, ctx, K, granularity).
 ArchitectureFamily familyOf(const RunTable& runs);

@@ -1,6 +1,7 @@
 // Issue 14's goals: `predict` (every method fitted, one chosen by a nested backtest, the optimum at a new
 // budget with intervals) on 1,000 runs in under 1 s, and `backtest` in under 10 s. Reported as a ratio to
 // those budgets, with the same work the CLI does (core/fit/Extrapolation.h) and the window's defaults.
+#include "core/fit/Backtest.h"
 #include "core/fit/Extrapolation.h"
 #include "core/fit/SyntheticSweep.h"
 

@@ -1,5 +1,6 @@
 // Extrapolation (issue 14): frontier laws, predict and backtest on sweeps drawn from a known law, where the
 // true optimum at a held-out budget can be computed independently of any fit.
+#include "core/fit/Backtest.h"
 #include "core/fit/Extrapolation.h"
 #include "core/fit/PublishedLaws.h"
 #include "core/fit/SyntheticSweep.h"

@@ -1,5 +1,6 @@
 // The explorer: the VTK surface by sampled pixels, picking, resizing; slice series against the model;
 // log-axis refusal; budget changes reaching every view; export to PNG/SVG/PDF; fits off the GUI thread.
+#include "core/fit/Backtest.h"
 #include "core/fit/Extrapolation.h"
 #include "tests/support/TestSupport.h"
 #include "ui/AllocationChart.h"
