@@ -171,8 +171,7 @@ void BudgetCharts::drawFrontier(const AnalysisSnapshot& snapshot, double selecte
     double nLo = 1e300, nHi = 0;
     for (const auto& l : levels)
         for (double c : {cLo, cEnd})
-            for (const auto& coefficients : {l.fit})
-                nLo = std::min(nLo, coefficients.params(c)), nHi = std::max(nHi, coefficients.params(c));
+            nLo = std::min(nLo, l.fit.params(c)), nHi = std::max(nHi, l.fit.params(c));
     const auto [a, b] = padded(cLo, cEnd, true);
     const auto [na, nb] = padded(nLo / 1.5, nHi * 1.5, true);
     auto* x = makeLogAxis("compute C (FLOPs)", a, b);

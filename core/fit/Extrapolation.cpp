@@ -210,9 +210,7 @@ ArchitectureFamily familyOf(const RunTable& runs) {
         if (r.has(Field::ActiveExperts)) k.push_back(r.get(Field::ActiveExperts));
         if (r.has(Field::Granularity)) g.push_back(r.get(Field::Granularity));
     }
-    auto med = [](std::vector<double>& v, double fallback) {
-        return v.empty() ? fallback : percentile(v, 0.5);
-    };
+    auto med = [](const std::vector<double>& v, double fallback) { return v.empty() ? fallback : median(v); };
     f.aspect = med(aspect, f.aspect);
     f.vocab = med(vocab, f.vocab);
     f.ctx = med(ctx, f.ctx);

@@ -225,10 +225,6 @@ std::vector<double> levelsOf(const RunTable& runs) {
     return {s.begin(), s.end()};
 }
 
-double median(std::vector<double> v) {
-    return v.empty() ? NAN : percentile(std::move(v), 0.5);
-}
-
 } // namespace
 
 IsoflopFrontier::IsoflopFrontier(const SweepAnalysis& sweep, const FrontierFitOptions& o) {

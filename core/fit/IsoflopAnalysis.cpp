@@ -110,14 +110,19 @@ std::vector<IsoflopPoint> withActive(const std::vector<IsoflopPoint>& points,
     return out;
 }
 
-// An optimum on the data's edge is where the fit stopped, not where the minimum is.
-void markEdge(BudgetAnalysis& a, size_t sparsityLevels) {
-    const double lo = a.surface.minLogParams(), hi = a.surface.maxLogParams(),
-                 x = std::log(a.optimum.params.value);
+// Where N lies against the models swept: −1 at the smallest, +1 at the largest (within 2 % of the log range),
+// 0 inside. An optimum there is where the fit stopped, not where the minimum is.
+int modelEdge(const IsoflopSurface& s, double params) {
+    const double lo = s.minLogParams(), hi = s.maxLogParams(), x = std::log(params);
     const double margin = 0.02 * (hi - lo);
+    return x <= lo + margin ? -1 : (x >= hi - margin ? 1 : 0);
+}
+
+void markEdge(BudgetAnalysis& a, size_t sparsityLevels) {
     std::vector<std::string> why;
-    if (x <= lo + margin) why.push_back("N* is the smallest model swept");
-    if (x >= hi - margin) why.push_back("N* is the largest model swept");
+    const int edge = modelEdge(a.surface, a.optimum.params.value);
+    if (edge < 0) why.push_back("N* is the smallest model swept");
+    if (edge > 0) why.push_back("N* is the largest model swept");
     const double sTop = a.surface.maxSparsity();
     if (sparsityLevels > 1 && a.optimum.sparsity.value >= sTop - 1e-3 * (sTop - a.surface.minSparsity()))
         why.push_back("S* is the largest sparsity swept");
@@ -298,7 +303,6 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     for (size_t i = 0; i < nGrid.size() && levels.size() > 1; ++i)
         a.sStar.push_back({nGrid[i], band(est.sStar[i], collect([&](const Curves& c) { return c.sStar[i]; })),
                            band(est.sStarLoss[i], collect([&](const Curves& c) { return c.sStarLoss[i]; }))});
-    const double margin = 0.02 * (a.surface.maxLogParams() - a.surface.minLogParams());
     for (size_t i = 0; i < levels.size(); ++i) {
         NStarPoint p;
         p.sparsity = levels[i];
@@ -308,8 +312,7 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
         p.params = band(est.nStar[i], p.paramsSamples);
         p.activeParams = band(est.naStar[i], p.activeSamples);
         p.loss = band(est.nStarLoss[i], p.lossSamples);
-        const double x = std::log(est.nStar[i]);
-        p.edge = x <= a.surface.minLogParams() + margin || x >= a.surface.maxLogParams() - margin;
+        p.edge = modelEdge(a.surface, est.nStar[i]) != 0;
         a.nStar.push_back(std::move(p));
     }
     if (subsample < static_cast<int>(points.size()))

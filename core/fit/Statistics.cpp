@@ -54,6 +54,10 @@ double percentile(std::vector<double> v, double p) {
     return lo * (1 - frac) + hi * frac;
 }
 
+double median(std::vector<double> v) {
+    return percentile(std::move(v), 0.5);
+}
+
 double PowerLaw::operator()(double x) const {
     return coefficient * std::pow(x, exponent);
 }

@@ -9,6 +9,7 @@ double pearson(const std::vector<double>& a, const std::vector<double>& b);
 double rSquared(const std::vector<double>& predicted, const std::vector<double>& observed);
 // Linear-interpolated percentile, p in [0, 1]; NaN for an empty sample.
 double percentile(std::vector<double> v, double p);
+double median(std::vector<double> v); // percentile(v, 0.5)
 
 // y = coefficient · x^exponent by least squares in log-log space.
 struct PowerLaw {
