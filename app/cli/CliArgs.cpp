@@ -2,6 +2,7 @@
 
 #include "core/model/NumberParser.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -60,6 +61,24 @@ double CliArgs::number(const std::string& name, double fallback) const {
 double CliArgs::requiredNumber(const std::string& name) const {
     if (!has(name)) throw UsageError("option --" + name + " is required");
     return number(name, 0);
+}
+
+std::vector<double> CliArgs::numbers(const std::string& name) const {
+    std::vector<double> out;
+    if (!has(name)) return out;
+    const std::string text = value(name);
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t comma = std::min(text.find(',', start), text.size());
+        double v = 0;
+        std::string reason;
+        const std::string item = text.substr(start, comma - start);
+        if (!parseNumber(item, v, &reason))
+            throw UsageError("option --" + name + ": '" + item + "': " + reason);
+        out.push_back(v);
+        start = comma + 1;
+    }
+    return out;
 }
 
 int CliArgs::integer(const std::string& name, int fallback) const {

@@ -29,6 +29,8 @@ public:
     // A number option ("1e20", "3.2B" accepted); UsageError naming the option when malformed.
     double number(const std::string& name, double fallback) const;
     double requiredNumber(const std::string& name) const;
+    // A comma-separated list of numbers ("1e12,3e12"); empty when absent; UsageError naming the item.
+    std::vector<double> numbers(const std::string& name) const;
     int integer(const std::string& name, int fallback) const;
 
 private:

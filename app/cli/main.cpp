@@ -37,6 +37,14 @@ const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
             each held-out budget's own isoFLOP optimum and every law's held-out runs)
   suggest FILE --budget C [--count 4] [--bootstrap 100] [--json]   (runs that most narrow the optimum)
            [--slurm SCRIPT --shared-dir DIR [--trainer PATH] [--train-args '...']]
+  plan-sweep --budgets C1,C2,... [--sparsities 0,0.75] [--sizes 5] [--spread 0.7] [--around FILE | --preset LAW]
+           [--vocab 256] [--ctx 128] [--aspect 32] [--granularity 1] [--active 1] [--batch 16] [--min-steps 100]
+           [--device cpu|cuda] [--flops-per-second F] [--out PLAN.json] [--queue W.moescope] [--json]
+           [--slurm SCRIPT --shared-dir DIR [--trainer PATH] [--train-args '...']]
+           (an isoFLOP calibration sweep: sizes spread in log N around the predicted optimum, each spending C)
+  run-sweep PLAN.json --out DIR [--data PATH] [--device D] [--threads N] [--train-args '...'] [--group NAME]
+           [--stop-after K] [--trainer PATH] [--json]   (trains the plan one run at a time; run it again to
+            continue a stopped sweep: finished runs are kept; results in DIR/runs.csv, one group)
   import-results DIR [--workspace W.moescope] [--json]   (every runs.csv the trainer wrote under DIR)
   render FILE --view surface|slices|budgets|law|allocation [--budget C] --out F.png|.svg|.pdf [--size 1200x800]
            [--dpi 96]   (needs an X server: xvfb-run -a on a headless machine)
@@ -66,11 +74,18 @@ std::string commandUsage(const std::string& command) {
 int main(int argc, char** argv) {
     using namespace moescope::cli;
     const std::map<std::string, int (*)(const Args&, std::ostream&, std::ostream&)> commands = {
-        {"import", importCommand},   {"flops", flopsCommand},
-        {"fit", fitCommand},         {"tokenize", tokenizeCommand},
-        {"optimum", optimumCommand}, {"render", renderCommand},
-        {"suggest", suggestCommand}, {"import-results", importResultsCommand},
-        {"predict", predictCommand}, {"backtest", backtestCommand}};
+        {"import", importCommand},
+        {"flops", flopsCommand},
+        {"fit", fitCommand},
+        {"tokenize", tokenizeCommand},
+        {"optimum", optimumCommand},
+        {"render", renderCommand},
+        {"suggest", suggestCommand},
+        {"import-results", importResultsCommand},
+        {"predict", predictCommand},
+        {"backtest", backtestCommand},
+        {"plan-sweep", planSweepCommand},
+        {"run-sweep", runSweepCommand}};
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         std::cerr << kUsage;
         return argc < 2 ? 2 : 0;

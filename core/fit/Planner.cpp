@@ -13,8 +13,19 @@ bool lawUsesSparsity(const ParametricLaw& law) {
     return false;
 }
 
-// Everything about a config but its predicted loss.
-PlannedConfig shapeOf(double d, double experts, double budget, const ArchitectureFamily& family) {
+// The divisor of d nearest d/64: heads of ~64 dimensions that split d exactly, one head for d < 96.
+int headsFor(double d) {
+    const long width = std::max(1L, std::lround(d));
+    const long wanted = std::max(1L, std::lround(d / 64));
+    for (long delta = 0;; ++delta) { // ends: wanted − delta reaches 1, which divides everything
+        if (wanted - delta >= 1 && width % (wanted - delta) == 0) return int(wanted - delta);
+        if (width % (wanted + delta) == 0) return int(wanted + delta);
+    }
+}
+
+} // namespace
+
+PlannedConfig familyConfig(double d, double experts, double budget, const ArchitectureFamily& family) {
     PlannedConfig c;
     c.arch.d_model = d;
     c.arch.n_layers = std::max(1.0, d / family.aspect);
@@ -23,7 +34,7 @@ PlannedConfig shapeOf(double d, double experts, double budget, const Architectur
     c.arch.granularity = family.granularity;
     c.arch.ctx = family.ctx;
     c.arch.vocab = family.vocab;
-    c.heads = static_cast<int>(std::max(1.0, std::round(d / 64)));
+    c.heads = headsFor(d);
     c.params = totalParams(c.arch);
     c.activeParams = activeParams(c.arch);
     c.sparsity = sparsityOf(experts, family.activeExperts);
@@ -34,7 +45,13 @@ PlannedConfig shapeOf(double d, double experts, double budget, const Architectur
     return c;
 }
 
-} // namespace
+void requireTokenTerm(const ParametricLaw& law) {
+    const auto inputs = law.inputs();
+    if (std::find(inputs.begin(), inputs.end(), Field::Tokens) == inputs.end())
+        throw std::invalid_argument("the " + law.id() +
+                                    " law has no token term: it cannot trade parameters against tokens at a "
+                                    "budget, so it plans nothing");
+}
 
 PlannedConfig architectureFor(double params, double sparsity, double budget,
                               const ArchitectureFamily& family) {
@@ -42,10 +59,11 @@ PlannedConfig architectureFor(double params, double sparsity, double budget,
     const double experts = std::max(k, std::round(k / std::max(1e-9, 1 - sparsity)));
     PlannedConfig best;
     double bestGap = std::numeric_limits<double>::infinity();
-    for (double d = 64; d <= 65536; d += 64) {
+    const double small = std::clamp(family.smallWidthStep, 1.0, 64.0);
+    for (double d = small; d <= 65536; d += d < 512 ? small : 64) {
         ArchitectureFamily f = family;
         f.aspect = d / std::max(1.0, std::round(d / family.aspect)); // whole layers
-        const PlannedConfig c = shapeOf(d, experts, budget, f);
+        const PlannedConfig c = familyConfig(d, experts, budget, f);
         const double gap = std::fabs(std::log(c.params / params));
         if (gap < bestGap) bestGap = gap, best = c;
     }
@@ -54,7 +72,7 @@ PlannedConfig architectureFor(double params, double sparsity, double budget,
 
 PlannedConfig configFor(const ParametricLaw& law, const std::vector<double>& p, double d, double experts,
                         const PlanOptions& o) {
-    PlannedConfig c = shapeOf(d, experts, o.budget, o.family);
+    PlannedConfig c = familyConfig(d, experts, o.budget, o.family);
     LawPoint x;
     x.n = c.params;
     x.na = c.activeParams;
@@ -71,11 +89,7 @@ Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const P
     if (!(o.budget > 0)) throw std::invalid_argument("option --budget: must be positive");
     if (!(o.maxSparsity >= 0 && o.maxSparsity < 1))
         throw std::invalid_argument("option --max-sparsity: must lie in [0, 1)");
-    const auto inputs = law.inputs();
-    if (std::find(inputs.begin(), inputs.end(), Field::Tokens) == inputs.end())
-        throw std::invalid_argument("the " + law.id() +
-                                    " law has no token term: it cannot trade parameters against tokens at a "
-                                    "budget, so it plans nothing");
+    requireTokenTerm(law);
     Plan plan;
     plan.sparsityMatters = lawUsesSparsity(law);
     const double k = o.family.activeExperts;

@@ -15,6 +15,9 @@ struct ArchitectureFamily {
     double ctx = 2048;
     double granularity = 1;
     int activeExperts = 1; // K; sparsity is reached through E = K/(1−S)
+    // d_model's step below 512 (64 above): 16 lets calibration sweeps on a CPU reach models of ~10⁵
+    // parameters, where a step of 64 would leave one or two sizes per decade.
+    double smallWidthStep = 64;
 };
 
 struct PlanOptions {
@@ -42,13 +45,19 @@ struct Plan {
     std::vector<std::string> problems;
 };
 
+// The family's model at a (possibly fractional) d with E experts, spending `budget`: everything but its
+// predicted loss (NaN).
+PlannedConfig familyConfig(double dModel, double experts, double budget, const ArchitectureFamily& family);
 // The config the family gives for a (possibly fractional) d and sparsity, spending `budget`.
 PlannedConfig configFor(const ParametricLaw& law, const std::vector<double>& p, double dModel, double experts,
                         const PlanOptions& o);
-// The concrete model of the family nearest N total parameters at sparsity S (d a multiple of 64, E the
-// nearest whole number to K/(1−S)), spending `budget`; no law involved, so predictedLoss is NaN.
+// The concrete model of the family nearest N total parameters at sparsity S (d on the family's width
+// ladder, E the nearest whole number to K/(1−S)), spending `budget`; no law involved, so predictedLoss is
+// NaN.
 PlannedConfig architectureFor(double params, double sparsity, double budget,
                               const ArchitectureFamily& family);
+// std::invalid_argument saying why when the law has no token term (it cannot trade N against D).
+void requireTokenTerm(const ParametricLaw& law);
 // Throws std::invalid_argument naming the option when nothing fits the caps, or saying why the law cannot
 // plan at all (no token term).
 Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const PlanOptions& o);

@@ -1,0 +1,225 @@
+#include "core/fit/SweepPlanner.h"
+
+#include "core/io/CsvWriter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <set>
+#include <stdexcept>
+
+namespace moescope {
+
+namespace {
+
+double expertsAt(double sparsity, const ArchitectureFamily& family) {
+    const double k = family.activeExperts;
+    return std::max(k, std::round(k / std::max(1e-9, 1 - sparsity)));
+}
+
+// The d (on a fine log grid) whose family model minimises `score`; d from 8 to 65536.
+double bestWidth(const std::function<double(double d)>& score) {
+    double best = 8, bestScore = std::numeric_limits<double>::infinity();
+    for (double logD = std::log(8.0); logD <= std::log(65536.0); logD += 0.005) {
+        const double s = score(std::exp(logD));
+        if (s < bestScore) bestScore = s, best = std::exp(logD);
+    }
+    return best;
+}
+
+// N of the family's model at `sparsity` whose N_a is `active`.
+double paramsWithActive(double active, double sparsity, double budget, const ArchitectureFamily& family) {
+    const double experts = expertsAt(sparsity, family);
+    const double d = bestWidth([&](double w) {
+        return std::fabs(std::log(familyConfig(w, experts, budget, family).activeParams / active));
+    });
+    return familyConfig(d, experts, budget, family).params;
+}
+
+std::string runName(double budget, double sparsity, const Architecture& a) {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "c%.3g-s%.3g-d%g-l%g-e%g", budget, sparsity, a.d_model, a.n_layers,
+                  a.experts);
+    return buf;
+}
+
+} // namespace
+
+double SweepPlan::totalSeconds() const {
+    double s = 0;
+    for (const SweepRun& r : runs)
+        s += r.estimatedSeconds;
+    return s;
+}
+
+double defaultFlopsPerSecond(const std::string& device) {
+    // cpu: moescope-train on models of 10⁵–10⁶ parameters, ctx 128, two cores (tests/bench figures).
+    return device.rfind("cuda", 0) == 0 ? 989e12 * 0.35 : 1.5e10;
+}
+
+SweepCentre heuristicCentre(const ArchitectureFamily& family) {
+    SweepCentre c;
+    c.source = "heuristic: D = 20·N_a (no runs or law given)";
+    c.params = [family](double budget, double sparsity) {
+        return paramsWithActive(std::sqrt(budget / 120), sparsity, budget, family);
+    };
+    return c;
+}
+
+SweepCentre frontierCentre(std::vector<std::shared_ptr<const FrontierMethod>> methods,
+                           const ArchitectureFamily& family, const std::string& source) {
+    SweepCentre c;
+    c.source = source;
+    c.params = [methods, family](double budget, double sparsity) {
+        std::string why = "no fitted method";
+        for (const auto& m : methods) {
+            double level = std::nan(""), gap = std::numeric_limits<double>::infinity();
+            for (double s : m->sparsities())
+                if (std::fabs(s - sparsity) < gap) gap = std::fabs(s - sparsity), level = s;
+            if (!std::isfinite(level)) continue;
+            try {
+                const FrontierPoint p = m->at(budget, level);
+                return gap < 1e-6 ? p.params.value
+                                  : paramsWithActive(p.activeParams.value, sparsity, budget, family);
+            } catch (const FrontierError& e) {
+                why = m->name() + ": " + e.what();
+            }
+        }
+        throw std::invalid_argument("no fitted method answers at this budget (" + why + ")");
+    };
+    return c;
+}
+
+SweepCentre lawCentre(const ParametricLaw& law, const std::vector<double>& parameters,
+                      const ArchitectureFamily& family, const std::string& source) {
+    requireTokenTerm(law);
+    SweepCentre c;
+    c.source = source;
+    // The law and its parameters are copied in: the centre outlives the caller's fit.
+    auto owned = std::shared_ptr<const ParametricLaw>(makeLaw(law.id()).release());
+    c.params = [owned, parameters, family](double budget, double sparsity) {
+        PlanOptions o;
+        o.budget = budget;
+        o.family = family;
+        const double experts = expertsAt(sparsity, family);
+        const double d = bestWidth([&](double w) {
+            const double loss = configFor(*owned, parameters, w, experts, o).predictedLoss;
+            return std::isfinite(loss) ? loss : std::numeric_limits<double>::infinity();
+        });
+        return familyConfig(d, experts, budget, family).params;
+    };
+    return c;
+}
+
+SweepPlan planSweep(const SweepOptions& o, const SweepCentre& centre) {
+    if (o.budgets.empty()) throw std::invalid_argument("option --budgets: give at least one budget");
+    for (double c : o.budgets)
+        if (!(c > 0) || !std::isfinite(c))
+            throw std::invalid_argument("option --budgets: every budget must be a positive number of FLOPs");
+    if (o.sparsities.empty()) throw std::invalid_argument("option --sparsities: give at least one sparsity");
+    for (double s : o.sparsities)
+        if (!(s >= 0 && s < 1)) throw std::invalid_argument("option --sparsities: each must lie in [0, 1)");
+    if (o.sizes < 1 || o.sizes > 50) throw std::invalid_argument("option --sizes: must lie in 1..50");
+    if (!(o.spread > 0 && o.spread <= 3))
+        throw std::invalid_argument("option --spread: decades around the optimum, in (0, 3]");
+    if (o.batch < 1) throw std::invalid_argument("option --batch: must be ≥ 1");
+
+    SweepPlan plan;
+    plan.centreSource = centre.source;
+    plan.device = o.device;
+    plan.flopsPerSecond = o.flopsPerSecond > 0 ? o.flopsPerSecond : defaultFlopsPerSecond(o.device);
+    ArchitectureFamily family = o.family;
+    family.smallWidthStep = std::min(family.smallWidthStep, 8.0);
+    for (double budget : o.budgets) {
+        for (double sparsity : o.sparsities) {
+            double nStar = 0;
+            try {
+                nStar = centre.params(budget, sparsity);
+            } catch (const std::invalid_argument& e) {
+                throw std::invalid_argument("budget " + formatNumber(budget) + ", sparsity " +
+                                            formatNumber(sparsity) + ": " + e.what());
+            }
+            if (!(nStar > 0) || !std::isfinite(nStar))
+                throw std::invalid_argument("no optimum to plan around at budget " + formatNumber(budget) +
+                                            ", sparsity " + formatNumber(sparsity) + " (" + centre.source + ")");
+            std::set<std::string> seen;
+            for (int i = 0; i < o.sizes; ++i) {
+                const double offset = o.sizes == 1 ? 0 : o.spread * (2.0 * i / (o.sizes - 1) - 1);
+                SweepRun r;
+                r.budget = budget;
+                r.sparsity = sparsity;
+                r.centreParams = nStar;
+                r.config = architectureFor(nStar * std::pow(10.0, offset), sparsity, budget, family);
+                r.name = runName(budget, sparsity, r.config.arch);
+                if (!seen.insert(r.name).second) {
+                    plan.warnings.push_back(r.name + ": two sizes give the same architecture; planned once");
+                    continue;
+                }
+                // D = C/(6·N_a) in whole steps; fewer sequences per step when the run would be too short.
+                const double tokens = budget / flopsPerToken6Na(r.config.arch);
+                r.batch = o.batch;
+                while (r.batch > 1 && tokens / (r.batch * family.ctx) < o.minSteps)
+                    r.batch = std::max(1, r.batch / 2);
+                r.steps = std::llround(tokens / (r.batch * family.ctx));
+                if (r.steps < 1) {
+                    plan.warnings.push_back(r.name + ": the budget buys less than one step; left out");
+                    continue;
+                }
+                r.config.tokens = double(r.steps) * r.batch * family.ctx;
+                r.config.flops = flopsPerToken6Na(r.config.arch) * r.config.tokens;
+                if (std::fabs(r.config.flops / budget - 1) > 0.05)
+                    plan.warnings.push_back(r.name + ": whole steps spend " +
+                                            formatNumber(r.config.flops / budget) + " of the budget");
+                if (r.steps < o.minSteps)
+                    plan.warnings.push_back(r.name + ": only " + std::to_string(r.steps) +
+                                            " steps (mostly learning-rate warm-up)");
+                r.estimatedSeconds = flopsPerToken(r.config.arch) * r.config.tokens / plan.flopsPerSecond;
+                plan.runs.push_back(r);
+            }
+        }
+    }
+    return plan;
+}
+
+Json sweepPlanJson(const SweepPlan& plan) {
+    Json runs = Json::array();
+    for (const SweepRun& r : plan.runs) {
+        const PlannedConfig& c = r.config;
+        Json j = Json::object();
+        j.set("name", r.name);
+        j.set("budget", r.budget);
+        j.set("sparsity", r.sparsity);
+        j.set("d_model", c.arch.d_model);
+        j.set("n_layers", c.arch.n_layers);
+        j.set("n_heads", c.heads);
+        j.set("experts", c.arch.experts);
+        j.set("active_experts", c.arch.active_experts);
+        j.set("granularity", c.arch.granularity);
+        j.set("ctx", c.arch.ctx);
+        j.set("vocab", c.arch.vocab);
+        j.set("params", c.params);
+        j.set("active_params", c.activeParams);
+        j.set("tokens", c.tokens);
+        j.set("steps", r.steps);
+        j.set("batch", r.batch);
+        j.set("flops", c.flops);
+        j.set("centre_params", r.centreParams);
+        j.set("estimated_seconds", r.estimatedSeconds);
+        j.set("device", plan.device);
+        runs.push(j);
+    }
+    Json warnings = Json::array();
+    for (const auto& w : plan.warnings)
+        warnings.push(w);
+    Json j = Json::object();
+    j.set("runs", runs);
+    j.set("centre", plan.centreSource);
+    j.set("device", plan.device);
+    j.set("flops_per_second", plan.flopsPerSecond);
+    j.set("total_seconds", plan.totalSeconds());
+    j.set("warnings", warnings);
+    return j;
+}
+
+} // namespace moescope
