@@ -8,9 +8,18 @@
 
 namespace moescope::trainer {
 
+// This process's rank in a data-parallel job: every event names it, and only rank 0 reports progress (the
+// others speak only of errors), so N ranks write one log.
+inline int& eventRank() {
+    static int rank = 0;
+    return rank;
+}
+
 inline void emitEvent(const std::string& event, Json fields) {
+    if (eventRank() != 0 && event != "error") return;
     Json line = Json::object();
     line.set("event", event);
+    line.set("rank", eventRank());
     for (const auto& [k, v] : fields.members())
         line.set(k, v);
     std::fputs((line.dump() + "\n").c_str(), stdout);

@@ -3,6 +3,7 @@
 #include "core/io/CsvWriter.h"
 #include "trainer/Checkpoint.h"
 #include "trainer/CudaAutocast.h"
+#include "trainer/Distributed.h"
 #include "trainer/EventLog.h"
 #include "trainer/MoeTransformer.h"
 #include "trainer/RunRecord.h"
@@ -15,6 +16,7 @@
 #include <csignal>
 #include <filesystem>
 #include <new>
+#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -86,14 +88,22 @@ ModelOutput forward(MoeTransformer& model, const torch::Tensor& x, bool bf16) {
 struct StepResult {
     double loss = 0, lb = 0, z = 0;
     torch::Tensor counts;
+    bool stop = false; // some rank was asked to stop
 };
 
+// One optimiser step. With ranks, each trains on its rows of the global batch (the same rows one process
+// with batch × world would draw), gradients and the reported losses are averaged, and `stop` is agreed on,
+// so every rank stops after the same step.
 StepResult trainStep(MoeTransformer& model, torch::optim::AdamW& opt, const TokenData& data,
-                     const TrainerOptions& o, int64_t step, const torch::Device& device, bool bf16) {
+                     const TrainerOptions& o, int64_t step, const torch::Device& device, bool bf16,
+                     DataParallel* dp = nullptr, bool stop = false) {
     StepResult r;
     opt.zero_grad();
     for (int micro = 0; micro < o.gradAccum; ++micro) {
-        auto [x, y] = data.trainBatch(o.seed, step, micro, o.batch);
+        auto [x, y] = data.trainBatch(o.seed, step, micro, static_cast<int64_t>(o.batch) * o.world);
+        if (o.world > 1)
+            x = x.narrow(0, int64_t(o.rank) * o.batch, o.batch),
+            y = y.narrow(0, int64_t(o.rank) * o.batch, o.batch);
         x = x.to(device), y = y.to(device);
         const ModelOutput out = forward(model, x, bf16);
         const auto ce = torch::nn::functional::cross_entropy(
@@ -105,6 +115,20 @@ StepResult trainStep(MoeTransformer& model, torch::optim::AdamW& opt, const Toke
         r.z += z.item<double>() / o.gradAccum;
         r.counts = r.counts.defined() ? r.counts + out.counts.to(torch::kCPU) : out.counts.to(torch::kCPU);
     }
+    r.stop = stop;
+    if (dp) {
+        dp->averageGradients(model->parameters());
+        auto stats = torch::tensor({r.loss, r.lb, r.z, stop ? 1.0 : 0.0}, torch::kFloat64).to(device);
+        dp->sum(stats);
+        auto counts = r.counts.to(torch::kFloat64).to(device);
+        dp->sum(counts);
+        stats = stats.to(torch::kCPU);
+        r.loss = stats[0].item<double>() / o.world;
+        r.lb = stats[1].item<double>() / o.world;
+        r.z = stats[2].item<double>() / o.world;
+        r.stop = stats[3].item<double>() > 0;
+        r.counts = counts.to(torch::kCPU);
+    }
     torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
     opt.step();
     return r;
@@ -115,8 +139,9 @@ double evaluate(MoeTransformer& model, const TokenData& data, const TrainerOptio
     torch::NoGradGuard noGrad;
     model->eval();
     double sum = 0;
+    // Rank 0 evaluates alone, on the global batch: the same held-out windows whatever the world size.
     for (int i = 0; i < o.evalBatches; ++i) {
-        auto [x, y] = data.valBatch(i, o.batch);
+        auto [x, y] = data.valBatch(i, static_cast<int64_t>(o.batch) * o.world);
         const ModelOutput out = forward(model, x.to(device), bf16);
         sum +=
             torch::nn::functional::cross_entropy(
@@ -165,17 +190,29 @@ std::string outOfMemoryMessage(const TrainerOptions& o, const torch::Device& dev
 } // namespace
 
 int train(const TrainerOptions& o) {
-    const torch::Device device = chooseDevice(o.device);
+    const DistEnv env = o.world > 1 ? distEnvFromEnvironment() : DistEnv{};
+    torch::Device device = chooseDevice(o.device);
+    if (device.is_cuda() && o.world > 1) device = torch::Device(torch::kCUDA, env.localRank);
     const bool bf16 = useBf16(o, device);
-    if (o.threads > 0) torch::set_num_threads(o.threads);
+    if (o.threads > 0)
+        torch::set_num_threads(o.threads);
+    else if (o.world > 1 && !device.is_cuda()) // ranks on one machine share its cores
+        torch::set_num_threads(std::max(1, int(std::thread::hardware_concurrency()) / o.world));
+    const bool lead = o.rank == 0; // writes events, checkpoints and the result
     const Architecture arch = o.architecture();
     const TokenData data(o.data.empty() ? defaultCorpus() : o.data, o.tokenizer, o.vocab, o.valFrac, o.ctx);
-    fs::create_directories(o.out);
+    if (lead) fs::create_directories(o.out);
 
     torch::manual_seed(o.seed);
     MoeTransformer model(arch, o.heads);
     model->setExpertsGemm(expertsGemm(o));
     model->to(device);
+    std::unique_ptr<DataParallel> dp;
+    if (o.world > 1) {
+        dp = std::make_unique<DataParallel>(
+            env, device, std::chrono::milliseconds(static_cast<long long>(o.distTimeout * 1000)));
+        dp->broadcast(model->parameters()); // one starting point whatever each rank's RNG did
+    }
     auto opt = makeOptimizer(model, o);
     const int64_t total = o.plannedSteps();
     int64_t start = 0;
@@ -201,6 +238,7 @@ int train(const TrainerOptions& o) {
     startEvent.set("flops_planned", 6.0 * na * double(total * o.tokensPerStep()));
     startEvent.set("device", device.str() + (bf16 ? " bf16" : " fp32"));
     startEvent.set("resumed_from", static_cast<double>(start));
+    startEvent.set("world", o.world);
     startEvent.set("data", data.description());
     emitEvent("start", startEvent);
 
@@ -220,7 +258,8 @@ int train(const TrainerOptions& o) {
             for (auto& group : opt->param_groups())
                 static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
             const auto t0 = Clock::now();
-            const StepResult r = trainStep(model, *opt, data, o, step, device, bf16);
+            const bool stopHere = gSignal || (o.stopAt > 0 && step + 1 == o.stopAt && step + 1 < total);
+            const StepResult r = trainStep(model, *opt, data, o, step, device, bf16, dp.get(), stopHere);
             if (device.is_cuda()) torch::cuda::synchronize();
             const double dt = since(t0);
             seconds += dt;
@@ -238,19 +277,23 @@ int train(const TrainerOptions& o) {
                 j.set("expert_tokens", countsJson(r.counts));
                 emitEvent("step", j);
             }
-            if (step % o.evalEvery == 0 && step < total) {
+            if (lead && step % o.evalEvery == 0 && step < total) {
                 Json j = Json::object();
                 j.set("step", static_cast<double>(step));
                 j.set("val_loss", evaluate(model, data, o, device, bf16));
                 emitEvent("eval", j);
             }
-            if (o.checkpointEvery > 0 && step % o.checkpointEvery == 0 && step < total) saveHere();
-            if (gSignal || (o.stopAt > 0 && step == o.stopAt && step < total)) {
+            if (lead && o.checkpointEvery > 0 && step % o.checkpointEvery == 0 && step < total) saveHere();
+            if (r.stop) {
+                if (!lead) return 130;
                 saveHere();
-                emitError(gSignal ? "interrupted by signal " + std::to_string(int(gSignal)) + " at step " +
-                                        std::to_string(step) + "; continue with --resume"
-                                  : "stopped at step " + std::to_string(step) +
-                                        " (--stop-at); continue with --resume");
+                const bool planned = o.stopAt > 0 && step == o.stopAt;
+                emitError(planned ? "stopped at step " + std::to_string(step) +
+                                        " (--stop-at); continue with --resume"
+                          : gSignal ? "interrupted by signal " + std::to_string(int(gSignal)) + " at step " +
+                                          std::to_string(step) + "; continue with --resume"
+                                    : "another rank was interrupted at step " + std::to_string(step) +
+                                          "; continue with --resume");
                 return 130;
             }
         }
@@ -263,13 +306,15 @@ int train(const TrainerOptions& o) {
         return 1;
     }
 
+    if (!lead) return 0;
     const double valLoss = evaluate(model, data, o, device, bf16);
     Json evalEvent = Json::object();
     evalEvent.set("step", static_cast<double>(step));
     evalEvent.set("val_loss", valLoss);
     emitEvent("eval", evalEvent);
     saveHere();
-    RunRecord record{o, valLoss, static_cast<double>(step * o.tokensPerStep()), seconds, device.str()};
+    RunRecord record{o, valLoss, static_cast<double>(step * o.tokensPerStep()), seconds,
+                     device.str() + (o.world > 1 ? " x" + std::to_string(o.world) : "")};
     std::string error;
     if (!writeRunRecord(record, error)) {
         emitError(error);

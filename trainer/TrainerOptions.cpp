@@ -84,7 +84,9 @@ std::string resumeSignature(const TrainerOptions& o) {
     j.set("vocab", o.vocab);
     // Sequences per step, not its split into micro-batches: the out-of-memory advice is to resume with a
     // smaller --batch and a larger --grad-accum, which trains the same steps on the same data.
-    j.set("batch", o.batch * o.gradAccum);
+    // Ranks split the step's sequences between them, so a run resumes with any number of ranks that
+    // keeps batch × grad-accum × world.
+    j.set("batch", o.batch * o.gradAccum * o.world);
     j.set("lr", o.lr);
     j.set("warmup", o.warmup);
     j.set("lb", o.lb);
@@ -151,6 +153,12 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
         {"bench-steps",
          [&](const std::string& v) { o.benchSteps = static_cast<int>(whole("bench-steps", v, 1)); }},
         {"threads", [&](const std::string& v) { o.threads = static_cast<int>(whole("threads", v, 0)); }},
+        {"nproc", [&](const std::string& v) { o.nproc = static_cast<int>(whole("nproc", v, 1, 256)); }},
+        {"dist-timeout",
+         [&](const std::string& v) {
+             o.distTimeout = number("dist-timeout", v);
+             if (!(o.distTimeout > 0)) throw OptionError("option --dist-timeout: must be positive seconds");
+         }},
     };
     int lengthOptions = 0;
     for (size_t i = 0; i < args.size(); ++i) {
@@ -238,6 +246,10 @@ eval:         --eval-every 100 --eval-batches 8
 run:          --device auto|cpu|cuda[:i] --dtype auto|fp32|bf16 --out DIR --name NAME --resume
               --experts-gemm auto|grouped|loop
               --checkpoint-every N --stop-at STEP --threads N
+data parallel: --nproc N   N local ranks (Gloo on CPU, NCCL on CUDA); --batch is per rank
+              --dist-timeout 300   seconds a rank waits for the others
+              under torchrun or srun: RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT
+              (or SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID) are honoured
 benchmark:    --bench [--bench-steps 10]   tokens/s, TFLOP/s by Eq. 9, MFU
 )";
 }

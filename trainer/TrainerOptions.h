@@ -37,9 +37,14 @@ struct TrainerOptions {
     bool bench = false;
     int benchSteps = 10;
     int threads = 0;
+    // Data parallelism: --nproc local ranks, or the ranks a launcher (torchrun, Slurm) started; --batch is
+    // per rank, so a step trains batch × world sequences.
+    int nproc = 1;
+    double distTimeout = 300; // seconds a rank waits for the others
+    int world = 1, rank = 0;  // from the environment (Distributed.h), not an option
 
     Architecture architecture() const;
-    long long tokensPerStep() const { return static_cast<long long>(batch) * ctx * gradAccum; }
+    long long tokensPerStep() const { return static_cast<long long>(batch) * ctx * gradAccum * world; }
     // Steps implied by --steps, --tokens or --budget (D = C / (6·N_a)).
     long long plannedSteps() const;
 };

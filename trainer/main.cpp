@@ -1,10 +1,12 @@
 // moescope-train: trains one small MoE language model and reports JSON Lines on stdout (ARCHITECTURE.md §7).
+#include "trainer/Distributed.h"
 #include "trainer/EventLog.h"
 #include "trainer/Trainer.h"
 
 #include <c10/util/Exception.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 #include <vector>
@@ -13,7 +15,26 @@ int main(int argc, char** argv) {
     using namespace moescope::trainer;
     TrainerOptions options;
     try {
-        options = parseTrainerOptions(std::vector<std::string>(argv + 1, argv + argc));
+        const std::vector<std::string> args(argv + 1, argv + argc);
+        options = parseTrainerOptions(args);
+        const bool launched = std::getenv("WORLD_SIZE") || std::getenv("SLURM_NTASKS");
+        if (options.nproc > 1 && !launched) {
+            // The launcher checks the options as its ranks will, so a bad one exits 2 before any fork.
+            TrainerOptions ranked = options;
+            ranked.world = options.nproc;
+            if (options.bench) throw OptionError("option --nproc: --bench measures one process");
+            validate(ranked);
+            return launchLocalRanks(options.nproc, args);
+        }
+        const DistEnv env = distEnvFromEnvironment();
+        options.world = env.world;
+        options.rank = env.rank;
+        eventRank() = env.rank;
+        if (options.nproc > 1 && options.nproc != env.world)
+            throw OptionError("option --nproc " + std::to_string(options.nproc) + ": the launcher started " +
+                              std::to_string(env.world) + " ranks (WORLD_SIZE)");
+        if (options.bench && env.world > 1)
+            throw OptionError("option --bench: measures one process, not ranks");
         if (!options.bench) validate(options);
     } catch (const OptionError& e) {
         if (std::string(e.what()) == "help") {

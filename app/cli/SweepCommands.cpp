@@ -77,13 +77,17 @@ SweepCentre centreFromArgs(const CliArgs& args, SweepOptions& o, std::ostream& e
     if (!args.has("granularity")) o.family.granularity = family.granularity;
     if (!args.has("active")) o.family.activeExperts = family.activeExperts;
     const FittedMethods fitted = fitMethods(runs, eo);
-    const Recommendation rec = recommendMethod(runs, fitted, eo);
+    // --law names the method to centre on; otherwise the one a nested backtest recommends.
+    const std::string law = args.value("law", "auto");
+    const std::string preferred = law != "auto" ? law : recommendMethod(runs, fitted, eo).method;
+    if (law != "auto" && !fitted.find(law))
+        throw UsageError("option --law: " + law + " could not be fitted to " + file);
     std::vector<std::shared_ptr<const FrontierMethod>> ordered;
-    if (const auto* best = fitted.find(rec.method))
+    if (const auto* best = fitted.find(preferred))
         for (const auto& m : fitted.methods)
             if (m.get() == best) ordered.push_back(m);
     for (const auto& m : fitted.methods)
-        if (m->name() != rec.method) ordered.push_back(m);
+        if (m->name() != preferred) ordered.push_back(m);
     if (ordered.empty()) {
         err << file << ": no method could be fitted to centre the sweep";
         for (const auto& [m, why] : fitted.problems)
@@ -119,10 +123,11 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
     std::vector<OptionSpec> specs = planOptions();
     for (auto& o : importOptions())
         specs.push_back(o);
-    for (const char* name : {"budgets", "sparsities", "sizes", "spread", "granularity", "vocab", "ctx", "aspect",
-                             "active", "batch", "min-steps", "around", "preset", "device", "flops-per-second",
-                             "out", "slurm", "shared-dir", "trainer", "train-args", "queue", "loss-floor",
-                             "tolerance"})
+    for (const char* name :
+         {"budgets",          "sparsities", "sizes", "spread",     "granularity", "vocab",      "ctx",
+          "aspect",           "active",     "batch", "min-steps",  "around",      "preset",     "device",
+          "flops-per-second", "out",        "slurm", "shared-dir", "trainer",     "train-args", "queue",
+          "loss-floor",       "tolerance"})
         specs.push_back({name});
     specs.push_back({"json", false});
     const CliArgs args(rawArgs, specs);
@@ -178,7 +183,8 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
         }
         std::string script;
         try {
-            script = slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train"));
+            script =
+                slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train"));
         } catch (const std::invalid_argument& e) {
             throw UsageError(std::string("option --slurm: ") + e.what());
         }
@@ -199,12 +205,13 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
     }
     for (const SweepRun& r : plan.runs) {
         char buf[300];
-        std::snprintf(buf, sizeof buf,
-                      "%-32s C %.3g S %.3g: d_model %g, %g layers, E %g: N %.3g, N_a %.3g, D %.3g (%lld steps "
-                      "× %d), ~%s\n",
-                      r.name.c_str(), r.budget, r.sparsity, r.config.arch.d_model, r.config.arch.n_layers,
-                      r.config.arch.experts, r.config.params, r.config.activeParams, r.config.tokens, r.steps,
-                      r.batch, hms(r.estimatedSeconds).c_str());
+        std::snprintf(
+            buf, sizeof buf,
+            "%-32s C %.3g S %.3g: d_model %g, %g layers, E %g: N %.3g, N_a %.3g, D %.3g (%lld steps "
+            "× %d), ~%s\n",
+            r.name.c_str(), r.budget, r.sparsity, r.config.arch.d_model, r.config.arch.n_layers,
+            r.config.arch.experts, r.config.params, r.config.activeParams, r.config.tokens, r.steps, r.batch,
+            hms(r.estimatedSeconds).c_str());
         out << buf;
     }
     return 0;
@@ -252,7 +259,8 @@ std::string lastError(const std::string& log) {
     while (std::getline(in, line)) {
         Json j;
         std::string e;
-        if (Json::parse(line, j, e) && j.isObject() && j["event"].isString() && j["event"].string() == "error")
+        if (Json::parse(line, j, e) && j.isObject() && j["event"].isString() &&
+            j["event"].string() == "error")
             last = j["message"].string();
     }
     return last.empty() ? "no message (see " + log + ")" : last;
@@ -399,8 +407,8 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     }
     const bool complete = done == static_cast<int>(jobs.size());
     err << dir << ": " << done << " of " << jobs.size() << " run(s) done" << (failed ? ", " : "")
-        << (failed ? std::to_string(failed) + " failed" : "") << "; results in " << dir << "/runs.csv (group '"
-        << group << "')\n";
+        << (failed ? std::to_string(failed) + " failed" : "") << "; results in " << dir
+        << "/runs.csv (group '" << group << "')\n";
     if (args.has("json")) {
         Json j = Json::object();
         j.set("runs", static_cast<int>(jobs.size()));

@@ -142,7 +142,8 @@ SweepPlan planSweep(const SweepOptions& o, const SweepCentre& centre) {
             }
             if (!(nStar > 0) || !std::isfinite(nStar))
                 throw std::invalid_argument("no optimum to plan around at budget " + formatNumber(budget) +
-                                            ", sparsity " + formatNumber(sparsity) + " (" + centre.source + ")");
+                                            ", sparsity " + formatNumber(sparsity) + " (" + centre.source +
+                                            ")");
             std::set<std::string> seen;
             for (int i = 0; i < o.sizes; ++i) {
                 const double offset = o.sizes == 1 ? 0 : o.spread * (2.0 * i / (o.sizes - 1) - 1);

@@ -1,8 +1,8 @@
 #pragma once
-// Planning a calibration isoFLOP sweep (Abnar et al. §2; Chinchilla Approach 2): for each budget and sparsity,
-// a few model sizes spread evenly in log N around the optimum predicted there, each a concrete architecture
-// that spends the budget (6·N_a·D = C, D a whole number of steps). Used by `moescope-cli plan-sweep` and the
-// window's Plan sweep dialog.
+// Planning a calibration isoFLOP sweep (Abnar et al. §2; Chinchilla Approach 2): for each budget and
+// sparsity, a few model sizes spread evenly in log N around the optimum predicted there, each a concrete
+// architecture that spends the budget (6·N_a·D = C, D a whole number of steps). Used by `moescope-cli
+// plan-sweep` and the window's Plan sweep dialog.
 #include "core/fit/Frontier.h"
 #include "core/fit/Planner.h"
 #include "core/io/Json.h"
@@ -60,9 +60,9 @@ SweepCentre heuristicCentre(const ArchitectureFamily& family);
 SweepCentre lawCentre(const ParametricLaw& law, const std::vector<double>& parameters,
                       const ArchitectureFamily& family, const std::string& source);
 
-// From fitted frontiers (the preferred first, e.g. the recommended one): the first that answers at the budget;
-// at a sparsity none of them swept, the N_a* of the nearest swept level, as a model of the family at the
-// requested sparsity.
+// From fitted frontiers (the preferred first, e.g. the recommended one): the first that answers at the
+// budget; at a sparsity none of them swept, the N_a* of the nearest swept level, as a model of the family at
+// the requested sparsity.
 SweepCentre frontierCentre(std::vector<std::shared_ptr<const FrontierMethod>> methods,
                            const ArchitectureFamily& family, const std::string& source);
 

@@ -66,8 +66,10 @@ bool readSweepPlan(const std::string& path, std::vector<SweepJob>& jobs, std::st
             !numberField(r, "experts", i, path, a.experts, error) ||
             !numberField(r, "active_experts", i, path, a.active_experts, error) ||
             !numberField(r, "granularity", i, path, a.granularity, error) ||
-            !numberField(r, "ctx", i, path, a.ctx, error) || !numberField(r, "vocab", i, path, a.vocab, error) ||
-            !numberField(r, "batch", i, path, batch, error) || !numberField(r, "steps", i, path, steps, error)) {
+            !numberField(r, "ctx", i, path, a.ctx, error) ||
+            !numberField(r, "vocab", i, path, a.vocab, error) ||
+            !numberField(r, "batch", i, path, batch, error) ||
+            !numberField(r, "steps", i, path, steps, error)) {
             if (!r.isObject()) error = path + ": run " + std::to_string(i + 1) + " is not an object";
             return false;
         }
@@ -84,8 +86,8 @@ bool readSweepPlan(const std::string& path, std::vector<SweepJob>& jobs, std::st
         s.job.name = r["name"].isString() ? r["name"].string() : defaultJobName(s.job);
         if (s.job.name.empty() || s.job.name.find('/') != std::string::npos || s.job.name == "." ||
             s.job.name == "..") {
-            error = path + ": run " + std::to_string(i + 1) + ": name '" + s.job.name +
-                    "' cannot name a folder";
+            error =
+                path + ": run " + std::to_string(i + 1) + ": name '" + s.job.name + "' cannot name a folder";
             return false;
         }
         s.job.extra = {"--batch", formatNumber(batch)};
@@ -109,8 +111,8 @@ SweepRunState sweepRunState(const std::string& outDir, const SweepJob& job) {
     return SweepRunState::Pending;
 }
 
-bool collectSweepResults(const std::string& outDir, const std::vector<SweepJob>& jobs, const std::string& group,
-                         std::string& error, int* count) {
+bool collectSweepResults(const std::string& outDir, const std::vector<SweepJob>& jobs,
+                         const std::string& group, std::string& error, int* count) {
     std::string header, rows;
     int n = 0;
     for (const SweepJob& job : jobs) {

@@ -1,7 +1,7 @@
 #pragma once
-// A planned calibration sweep on disk (the JSON `moescope-cli plan-sweep` writes) and the state of its runs in
-// an output folder: what `run-sweep` and the window's trainer dock share, so a sweep killed mid-way continues
-// where it stopped, whoever runs it.
+// A planned calibration sweep on disk (the JSON `moescope-cli plan-sweep` writes) and the state of its runs
+// in an output folder: what `run-sweep` and the window's trainer dock share, so a sweep killed mid-way
+// continues where it stopped, whoever runs it.
 #include "core/jobs/TrainerJob.h"
 
 #include <string>
@@ -33,7 +33,7 @@ std::string sweepRunDir(const std::string& outDir, const SweepJob& job);
 // Writes OUT/runs.csv from the runs.csv of every finished run of the sweep, with a `group` column naming the
 // sweep, so its runs land as a group of their own. Atomic; false with `error` when a run's file cannot be
 // read or its header differs. `count` gets the number of runs written.
-bool collectSweepResults(const std::string& outDir, const std::vector<SweepJob>& jobs, const std::string& group,
-                         std::string& error, int* count = nullptr);
+bool collectSweepResults(const std::string& outDir, const std::vector<SweepJob>& jobs,
+                         const std::string& group, std::string& error, int* count = nullptr);
 
 } // namespace moescope

@@ -12,6 +12,7 @@
 #include "core/jobs/TrainerJob.h"
 #include "core/model/Accounting.h"
 #include "tests/support/TestSupport.h"
+#include "tests/trainer/TrainerEvents.h"
 
 #include <QDirIterator>
 
@@ -24,24 +25,6 @@ using namespace moescope::trainer;
 using namespace moescope::test;
 
 namespace {
-std::vector<Json> events(const QString& out) {
-    std::vector<Json> list;
-    for (const QString& line : out.split('\n', Qt::SkipEmptyParts)) {
-        Json j;
-        std::string error;
-        if (!Json::parse(line.toStdString(), j, error)) qFatal("not JSON: %s", qPrintable(line));
-        list.push_back(j);
-    }
-    return list;
-}
-
-std::vector<Json> ofKind(const std::vector<Json>& all, const std::string& kind) {
-    std::vector<Json> out;
-    for (const Json& j : all)
-        if (j["event"].string() == kind) out.push_back(j);
-    return out;
-}
-
 ProcessResult train(const QStringList& args, int timeoutMs = 600000) {
     return runProgram(MOESCOPE_TRAIN, args, timeoutMs);
 }
