@@ -42,9 +42,9 @@ void waitFor(const c10::intrusive_ptr<c10d::Work>& work, int rank) {
     try {
         work->wait();
     } catch (const c10::Error& e) {
-        throw std::runtime_error("data parallel: rank " + std::to_string(rank) +
-                                 " lost another rank (it stopped, crashed or timed out): " +
-                                 e.what_without_backtrace());
+        throw std::runtime_error(
+            "data parallel: rank " + std::to_string(rank) +
+            " lost another rank (it stopped, crashed or timed out): " + e.what_without_backtrace());
     } catch (const std::exception& e) {
         throw std::runtime_error("data parallel: rank " + std::to_string(rank) +
                                  " lost another rank (it stopped, crashed or timed out): " + e.what());
@@ -102,20 +102,23 @@ DataParallel::DataParallel(const DistEnv& env, const torch::Device& device, std:
     try {
         group_->store = c10::make_intrusive<c10d::TCPStore>(env.masterAddr, so);
     } catch (const std::exception& e) {
-        throw std::runtime_error("data parallel: rank " + std::to_string(env.rank) + " could not meet the other " +
-                                 std::to_string(env.world - 1) + " rank(s) at " + env.masterAddr + ":" +
-                                 std::to_string(env.masterPort) + " within " +
-                                 std::to_string(timeout.count() / 1000) + " s (--dist-timeout): " + e.what());
+        throw std::runtime_error("data parallel: rank " + std::to_string(env.rank) +
+                                 " could not meet the other " + std::to_string(env.world - 1) +
+                                 " rank(s) at " + env.masterAddr + ":" + std::to_string(env.masterPort) +
+                                 " within " + std::to_string(timeout.count() / 1000) +
+                                 " s (--dist-timeout): " + e.what());
     }
     if (device.is_cuda()) {
 #ifdef USE_C10D_NCCL
         auto options = c10d::ProcessGroupNCCL::Options::create();
         options->timeout = timeout;
-        group_->nccl = c10::make_intrusive<c10d::ProcessGroupNCCL>(group_->store, env.rank, env.world, options);
+        group_->nccl =
+            c10::make_intrusive<c10d::ProcessGroupNCCL>(group_->store, env.rank, env.world, options);
         return;
 #else
-        throw OptionError("option --nproc: this build has no NCCL (configure with -DMOESCOPE_NCCL=ON against a "
-                          "CUDA LibTorch); on CPU the ranks use Gloo");
+        throw OptionError(
+            "option --nproc: this build has no NCCL (configure with -DMOESCOPE_NCCL=ON against a "
+            "CUDA LibTorch); on CPU the ranks use Gloo");
 #endif
     }
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);

@@ -16,8 +16,8 @@
 namespace moescope::cli {
 
 int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    std::vector<OptionSpec> specs = {{"budget"}, {"count"},      {"bootstrap"}, {"json", false},
-                                     {"slurm"},  {"shared-dir"}, {"trainer"},   {"train-args"}};
+    std::vector<OptionSpec> specs = {{"budget"},     {"count"},   {"bootstrap"},  {"json", false},  {"slurm"},
+                                     {"shared-dir"}, {"trainer"}, {"train-args"}, {"gpus-per-task"}};
     for (auto& o : importOptions())
         specs.push_back(o);
     const CliArgs args(rawArgs, specs);
@@ -64,7 +64,8 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             std::string script, error;
             try {
                 script =
-                    slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train"));
+                    slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train"),
+                                     kDefaultSbatchOptions, args.integer("gpus-per-task", 1));
             } catch (const std::invalid_argument& e) {
                 throw UsageError(std::string("option --slurm: ") + e.what());
             }

@@ -123,11 +123,11 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
     std::vector<OptionSpec> specs = planOptions();
     for (auto& o : importOptions())
         specs.push_back(o);
-    for (const char* name :
-         {"budgets",          "sparsities", "sizes", "spread",     "granularity", "vocab",      "ctx",
-          "aspect",           "active",     "batch", "min-steps",  "around",      "preset",     "device",
-          "flops-per-second", "out",        "slurm", "shared-dir", "trainer",     "train-args", "queue",
-          "loss-floor",       "tolerance"})
+    for (const char* name : {"budgets",       "sparsities", "sizes",      "spread",   "granularity",
+                             "vocab",         "ctx",        "aspect",     "active",   "batch",
+                             "min-steps",     "around",     "preset",     "device",   "flops-per-second",
+                             "out",           "slurm",      "shared-dir", "trainer",  "train-args",
+                             "gpus-per-task", "queue",      "loss-floor", "tolerance"})
         specs.push_back({name});
     specs.push_back({"json", false});
     const CliArgs args(rawArgs, specs);
@@ -183,8 +183,8 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
         }
         std::string script;
         try {
-            script =
-                slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train"));
+            script = slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train"),
+                                      kDefaultSbatchOptions, args.integer("gpus-per-task", 1));
         } catch (const std::invalid_argument& e) {
             throw UsageError(std::string("option --slurm: ") + e.what());
         }

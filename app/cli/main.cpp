@@ -36,11 +36,13 @@ const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
            (fit on the runs EXPR selects, default all but the largest budget; compare the predicted L*, N* with
             each held-out budget's own isoFLOP optimum and every law's held-out runs)
   suggest FILE --budget C [--count 4] [--bootstrap 100] [--json]   (runs that most narrow the optimum)
-           [--slurm SCRIPT --shared-dir DIR [--trainer PATH] [--train-args '...']]
+           [--slurm SCRIPT --shared-dir DIR [--trainer PATH] [--train-args '...'] [--gpus-per-task N]]
+           (N > 1: each run one task of N GPUs, trained data-parallel by moescope-train --nproc N)
   plan-sweep --budgets C1,C2,... [--sparsities 0,0.75] [--sizes 5] [--spread 0.7] [--around FILE | --preset LAW]
            [--vocab 256] [--ctx 128] [--aspect 32] [--granularity 1] [--active 1] [--batch 16] [--min-steps 100]
            [--device cpu|cuda] [--flops-per-second F] [--out PLAN.json] [--queue W.moescope] [--json]
-           [--slurm SCRIPT --shared-dir DIR [--trainer PATH] [--train-args '...']]
+           [--slurm SCRIPT --shared-dir DIR [--trainer PATH] [--train-args '...'] [--gpus-per-task N]]
+           [--law auto|isoflop|LAW]   (with --around: the method to centre on; auto: the one a backtest picks)
            (an isoFLOP calibration sweep: sizes spread in log N around the predicted optimum, each spending C)
   run-sweep PLAN.json --out DIR [--data PATH] [--device D] [--threads N] [--train-args '...'] [--group NAME]
            [--stop-after K] [--trainer PATH] [--json]   (trains the plan one run at a time; run it again to

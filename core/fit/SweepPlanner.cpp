@@ -151,8 +151,15 @@ SweepPlan planSweep(const SweepOptions& o, const SweepCentre& centre) {
                 r.budget = budget;
                 r.sparsity = sparsity;
                 r.centreParams = nStar;
-                r.config = architectureFor(nStar * std::pow(10.0, offset), sparsity, budget, family);
-                r.name = runName(budget, sparsity, r.config.arch);
+                // Small models are few (d in steps of 8): when the nearest is taken, the nearest free one
+                // in the direction of this size's offset.
+                const double target = nStar * std::pow(10.0, offset);
+                const double direction = offset < 0 ? 1 / 1.05 : 1.05;
+                for (int nudge = 0; nudge < 60; ++nudge) {
+                    r.config = architectureFor(target * std::pow(direction, nudge), sparsity, budget, family);
+                    r.name = runName(budget, sparsity, r.config.arch);
+                    if (!seen.count(r.name)) break;
+                }
                 if (!seen.insert(r.name).second) {
                     plan.warnings.push_back(r.name + ": two sizes give the same architecture; planned once");
                     continue;

@@ -61,7 +61,11 @@ std::string sbatchQuote(const std::string& what, const std::string& value) {
 } // namespace
 
 std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::string& shared,
-                             const std::string& trainer, const std::string& sbatchOptions) {
+                             const std::string& trainer, const std::string& requested, int gpusPerTask) {
+    if (gpusPerTask < 1) throw std::invalid_argument("GPUs per task must be ≥ 1");
+    std::string sbatchOptions = requested;
+    if (gpusPerTask > 1 && requested == kDefaultSbatchOptions)
+        sbatchOptions = "--gpus-per-task=" + std::to_string(gpusPerTask) + " --ntasks=1 --time=24:00:00";
     refuseControl("shared folder", shared);
     refuseControl("trainer path", trainer);
     std::ostringstream s;
@@ -100,7 +104,9 @@ std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::str
       << "# A re-queued task resumes from its checkpoint instead of starting over.\n"
       << "resume=()\n"
       << "[ -f \"$out/checkpoint.pt\" ] && [ ! -f \"$out/result.json\" ] && resume=(--resume)\n"
-      << "exec " << shellQuote(trainer) << " \"${args[@]}\" \"${resume[@]}\"\n";
+      << "exec " << shellQuote(trainer)
+      << (gpusPerTask > 1 ? " --nproc " + std::to_string(gpusPerTask) : std::string())
+      << " \"${args[@]}\" \"${resume[@]}\"\n";
     return s.str();
 }
 

@@ -19,13 +19,16 @@ struct TrainerJob {
 // A readable job name from its architecture and budget: "d1024-l11-e32k1-c1e+19".
 std::string defaultJobName(const TrainerJob& job);
 std::vector<std::string> trainerArguments(const TrainerJob& job, const std::string& outDir);
+inline constexpr const char* kDefaultSbatchOptions = "--gres=gpu:1 --time=24:00:00";
 // A `#SBATCH --array=0-(n-1)` script; task i trains jobs[i] into SHARED/NAME. `trainer` is the path of
 // moescope-train on the cluster. Arguments are single-quoted for the shell and #SBATCH values double-quoted
-// for sbatch; throws std::invalid_argument naming the value when one holds a control character (or, on an
-// #SBATCH line, a quote or backslash), since such text could end a line and run as a command.
+// for sbatch. gpusPerTask > 1: each task holds that many GPUs (--gpus-per-task, in place of the default
+// --gres=gpu:1) and its trainer runs as many data-parallel ranks (--nproc). Throws std::invalid_argument
+// naming the value when one holds a control character (or, on an #SBATCH line, a quote or backslash), since
+// such text could end a line and run as a command.
 std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::string& sharedDir,
                              const std::string& trainer,
-                             const std::string& sbatchOptions = "--gres=gpu:1 --time=24:00:00");
+                             const std::string& sbatchOptions = kDefaultSbatchOptions, int gpusPerTask = 1);
 std::string shellQuote(const std::string& s);
 
 } // namespace moescope

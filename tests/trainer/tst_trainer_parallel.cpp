@@ -34,9 +34,9 @@ class TestTrainerParallel : public QObject {
 private slots:
     void initTestCase() {
         const QString corpus = writeFile(dir_, "corpus.txt", projectSourceText());
-        common_ = {"--data",  corpus, "--d-model",    "32",   "--layers",  "1", "--heads", "2",
-                   "--experts", "4",  "--active",     "1",    "--ctx",     "32",
-                   "--threads", "1",  "--eval-every", "1000", "--dist-timeout", "120"};
+        common_ = {"--data",       corpus, "--d-model",      "32", "--layers", "1",  "--heads",   "2",
+                   "--experts",    "4",    "--active",       "1",  "--ctx",    "32", "--threads", "1",
+                   "--eval-every", "1000", "--dist-timeout", "120"};
     }
 
     void twoRanksMatchOneProcessWithTheWholeBatch() {
@@ -44,17 +44,19 @@ private slots:
         const ProcessResult one =
             train(common_ + steps + QStringList{"--batch", "8", "--out", dir_.filePath("one")});
         QVERIFY2(one.exitCode == 0, qPrintable(one.err + one.out.right(500)));
-        const ProcessResult two =
-            train(common_ + steps + QStringList{"--batch", "4", "--nproc", "2", "--out", dir_.filePath("two")});
+        const ProcessResult two = train(
+            common_ + steps + QStringList{"--batch", "4", "--nproc", "2", "--out", dir_.filePath("two")});
         QVERIFY2(two.exitCode == 0, qPrintable(two.err + two.out.right(500)));
         // One log: rank 0 speaks, every event names its rank, the start event the world size.
         for (const Json& e : events(two.out))
             QCOMPARE(e["rank"].number(), 0.0);
         QCOMPARE(ofKind(events(two.out), "start")[0]["world"].number(), 2.0);
         QCOMPARE(int(ofKind(events(two.out), "step").size()), int(ofKind(events(one.out), "step").size()));
-        const double a1 = stepLoss(one, 1), b1 = stepLoss(two, 1), a20 = stepLoss(one, 20), b20 = stepLoss(two, 20);
+        const double a1 = stepLoss(one, 1), b1 = stepLoss(two, 1), a20 = stepLoss(one, 20),
+                     b20 = stepLoss(two, 20);
         QVERIFY2(std::fabs(a1 - b1) <= 1e-3, qPrintable(QString("step 1: %1 vs %2").arg(a1).arg(b1)));
-        QVERIFY2(std::fabs(a20 - b20) <= 0.02 * a20, qPrintable(QString("step 20: %1 vs %2").arg(a20).arg(b20)));
+        QVERIFY2(std::fabs(a20 - b20) <= 0.02 * a20,
+                 qPrintable(QString("step 20: %1 vs %2").arg(a20).arg(b20)));
         // Both trained the same tokens and landed the same result fields.
         QCOMPARE(ofKind(events(two.out), "done")[0]["tokens"].number(),
                  ofKind(events(one.out), "done")[0]["tokens"].number());
@@ -68,7 +70,8 @@ private slots:
     }
     void twoRankRunResumesIdentically() {
         QFETCH(QString, resumeRanks);
-        const QString whole = dir_.filePath("whole-" + resumeRanks), split = dir_.filePath("split-" + resumeRanks);
+        const QString whole = dir_.filePath("whole-" + resumeRanks),
+                      split = dir_.filePath("split-" + resumeRanks);
         const QStringList two = {"--batch", "4", "--nproc", "2", "--steps", "20"};
         const ProcessResult w = train(common_ + two + QStringList{"--out", whole});
         QCOMPARE(w.exitCode, 0);
@@ -82,7 +85,8 @@ private slots:
         for (int step : {11, 15, 20}) {
             const double a = stepLoss(w, step), b = stepLoss(second, step);
             // Two ranks sum their halves in another order than one process: equal to float rounding.
-            QVERIFY2(std::fabs(a - b) <= 1e-5 * a, qPrintable(QString("step %1: %2 vs %3").arg(step).arg(a).arg(b)));
+            QVERIFY2(std::fabs(a - b) <= 1e-5 * a,
+                     qPrintable(QString("step %1: %2 vs %3").arg(step).arg(a).arg(b)));
         }
     }
 
@@ -92,8 +96,9 @@ private slots:
         QVERIFY(probe.listen(QHostAddress::LocalHost));
         const QString port = QString::number(probe.serverPort());
         probe.close();
-        const QStringList args = common_ + QStringList{"--batch", "4", "--steps", "1000000", "--out",
-                                                      dir_.filePath("dead"), "--dist-timeout", "60"};
+        const QStringList args =
+            common_ + QStringList{"--batch",        "4", "--steps", "1000000", "--out", dir_.filePath("dead"),
+                                  "--dist-timeout", "60"};
         QProcess ranks[2];
         for (int r = 0; r < 2; ++r) {
             QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
@@ -121,8 +126,8 @@ private slots:
     }
 
     void launcherRefusesBadOptionsBeforeStartingRanks() {
-        const ProcessResult r = train(common_ + QStringList{"--steps", "20", "--batch", "4", "--nproc", "2", "--heads", "3",
-                                                            "--out", dir_.filePath("bad")});
+        const ProcessResult r = train(common_ + QStringList{"--steps", "20", "--batch", "4", "--nproc", "2",
+                                                            "--heads", "3", "--out", dir_.filePath("bad")});
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("--heads"));
     }

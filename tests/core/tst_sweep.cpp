@@ -1,0 +1,255 @@
+// Calibration sweeps end to end: `plan-sweep` spends each budget with concrete models spread around the
+// optimum (checked against core/model's accounting and against `predict` and `optimum`), and `run-sweep`
+// trains a plan with moescope-train, stops and resumes without retraining finished runs, and lands the results
+// as a group of their own.
+#include "core/io/Json.h"
+#include "core/model/Accounting.h"
+#include "core/store/Workspace.h"
+#include "tests/support/TestSupport.h"
+
+#include <QFileInfo>
+
+#include <cmath>
+#include <map>
+
+using namespace moescope;
+using namespace moescope::test;
+
+#ifndef MOESCOPE_TRAIN
+#define MOESCOPE_TRAIN "" // a build without the trainer: the run-sweep cases skip
+#endif
+
+#define REQUIRE_TRAINER()                                                                                   \
+    if (QString(MOESCOPE_TRAIN).isEmpty()) QSKIP("built without moescope-train")
+
+namespace {
+Json parse(const QString& text) {
+    Json j;
+    std::string error;
+    if (!Json::parse(text.toStdString(), j, error)) qFatal("not JSON: %s", error.c_str());
+    return j;
+}
+
+QString read(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QString::fromUtf8(f.readAll());
+}
+} // namespace
+
+class TestSweep : public QObject {
+    Q_OBJECT
+    QTemporaryDir dir_;
+    QString corpus_;
+
+    // A three-run plan of tiny models that train in seconds.
+    QString tinyPlan(const QString& name) {
+        const QString plan = dir_.filePath(name + ".json");
+        const ProcessResult r = runCli({"plan-sweep", "--budgets", "3e9", "--sparsities", "0", "--sizes", "3",
+                                        "--vocab", "256", "--ctx", "32", "--batch", "4", "--min-steps", "5",
+                                        "--out", plan});
+        if (r.exitCode != 0) qFatal("plan-sweep failed: %s", qPrintable(r.err));
+        return plan;
+    }
+
+    ProcessResult runSweep(const QString& plan, const QString& out, const QStringList& extra = {},
+                           const QString& trainArgs = {}) {
+        return runProgram(MOESCOPE_CLI,
+                          QStringList{"run-sweep", plan, "--out", out, "--trainer", MOESCOPE_TRAIN, "--data", corpus_,
+                                      "--threads", "1", "--train-args", "--eval-every 100000 --eval-batches 2 " + trainArgs} +
+                              extra,
+                          600000);
+    }
+
+private slots:
+    void initTestCase() { corpus_ = writeFile(dir_, "corpus.txt", projectSourceText()); }
+
+    void planSpendsEveryBudget() {
+        const ProcessResult r = runCli({"plan-sweep", "--budgets", "1e12,3e12,1e13", "--sparsities", "0,0.75",
+                                        "--sizes", "5", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const Json plan = parse(r.out);
+        QCOMPARE(int(plan["runs"].size()), 30);
+        std::map<std::pair<double, double>, std::vector<double>> sizes;
+        for (const Json& run : plan["runs"].items()) {
+            Architecture a;
+            a.d_model = run["d_model"].number();
+            a.n_layers = run["n_layers"].number();
+            a.experts = run["experts"].number();
+            a.active_experts = run["active_experts"].number();
+            a.granularity = run["granularity"].number();
+            a.ctx = run["ctx"].number();
+            a.vocab = run["vocab"].number();
+            // The accounting of core/model, not the plan's own numbers: 6·N_a·D with D in whole steps.
+            const double tokens = run["steps"].number() * run["batch"].number() * a.ctx;
+            QCOMPARE(run["tokens"].number(), tokens);
+            const double spent = 6 * activeParams(a) * tokens;
+            QVERIFY2(std::fabs(spent / run["budget"].number() - 1) <= 0.05,
+                     qPrintable(QString::fromStdString(run["name"].string()) + QString(": spends %1").arg(spent)));
+            QCOMPARE(sparsityOf(a.experts, a.active_experts), run["sparsity"].number());
+            QVERIFY(int(a.d_model) % int(run["n_heads"].number()) == 0);
+            QVERIFY(run["estimated_seconds"].number() > 0);
+            QCOMPARE(QString::fromStdString(run["device"].string()), QString("cpu"));
+            sizes[{run["budget"].number(), run["sparsity"].number()}].push_back(totalParams(a));
+        }
+        QCOMPARE(int(sizes.size()), 6);
+        for (const auto& [key, ns] : sizes) {
+            // Five distinct sizes, ascending, spanning about ±0.7 decades around the centre.
+            QCOMPARE(int(ns.size()), 5);
+            for (size_t i = 1; i < ns.size(); ++i)
+                QVERIFY(ns[i] > ns[i - 1]);
+            const double span = std::log10(ns.back() / ns.front());
+            QVERIFY2(span > 1.0 && span < 1.8, qPrintable(QString("span %1 decades").arg(span)));
+        }
+        QVERIFY(plan["total_seconds"].number() > 0);
+    }
+
+    void planAroundRunsCentresOnTheirFrontier() {
+        const QString sample = MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv";
+        const ProcessResult plan = runCli({"plan-sweep", "--budgets", "3e20", "--sparsities", "0.5", "--sizes", "5",
+                                           "--around", sample, "--law", "isoflop", "--json"});
+        QVERIFY2(plan.exitCode == 0, qPrintable(plan.err));
+        const ProcessResult predict =
+            runCli({"predict", sample, "--budget", "3e20", "--sparsity", "0.5", "--law", "isoflop", "--json"});
+        QVERIFY2(predict.exitCode == 0, qPrintable(predict.err));
+        const double nStar = parse(predict.out)["n_star"].number();
+        const Json runs = parse(plan.out)["runs"];
+        QCOMPARE(int(runs.size()), 5);
+        QCOMPARE(runs.at(0)["centre_params"].number(), nStar);
+        // The sweep trains the runs' own family (vocab, ctx), and its middle size is the nearest model to N*.
+        QCOMPARE(runs.at(2)["vocab"].number(), 32000.0);
+        QVERIFY(std::fabs(std::log(runs.at(2)["params"].number() / nStar)) < std::log(1.3));
+        QVERIFY(runs.at(0)["params"].number() < nStar && runs.at(4)["params"].number() > nStar);
+    }
+
+    void planAroundAPresetCentresOnItsOptimum() {
+        const QStringList family = {"--vocab", "32000", "--ctx", "2048", "--aspect", "128"};
+        const ProcessResult plan = runCli(QStringList{"plan-sweep", "--budgets", "1e21", "--sizes", "1", "--preset",
+                                                      "chinchilla", "--json"} +
+                                          family);
+        QVERIFY2(plan.exitCode == 0, qPrintable(plan.err));
+        const ProcessResult opt =
+            runCli(QStringList{"optimum", "--preset", "chinchilla", "--budget", "1e21", "--json"} + family);
+        QVERIFY2(opt.exitCode == 0, qPrintable(opt.err));
+        const double planned = parse(plan.out)["runs"].at(0)["centre_params"].number();
+        const double optimum = parse(opt.out)["continuous"]["params"].number();
+        QVERIFY2(std::fabs(std::log(planned / optimum)) < std::log(1.1),
+                 qPrintable(QString("centre %1 vs optimum %2").arg(planned).arg(optimum)));
+    }
+
+    void badRequestsExitTwoNamingTheOption_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("budget not a number") << QStringList{"--budgets", "1e12,abc"} << "--budgets";
+        QTest::newRow("no budget") << QStringList{"--sizes", "3"} << "--budgets";
+        QTest::newRow("sparsity of one") << QStringList{"--budgets", "1e12", "--sparsities", "1"} << "--sparsities";
+        QTest::newRow("no sizes") << QStringList{"--budgets", "1e12", "--sizes", "0"} << "--sizes";
+        QTest::newRow("law without tokens") << QStringList{"--budgets", "1e12", "--preset", "clark"} << "--preset";
+        QTest::newRow("unknown preset") << QStringList{"--budgets", "1e12", "--preset", "nope"} << "--preset";
+        QTest::newRow("slurm without folder") << QStringList{"--budgets", "1e12", "--slurm", "x.sh"} << "--slurm";
+    }
+    void badRequestsExitTwoNamingTheOption() {
+        QFETCH(QStringList, args);
+        QFETCH(QString, named);
+        const ProcessResult r = runCli(QStringList{"plan-sweep"} + args);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(named), qPrintable(r.err));
+    }
+
+    void slurmExportRunsDataParallelTasks() {
+        const QString script = dir_.filePath("sweep.sh");
+        const ProcessResult r = runCli({"plan-sweep", "--budgets", "1e15", "--sizes", "2", "--device", "cuda",
+                                        "--slurm", script, "--shared-dir", "/scratch/sweep", "--gpus-per-task", "4"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QString text = read(script);
+        QVERIFY(text.contains("#SBATCH --gpus-per-task=\"4\""));
+        QVERIFY(!text.contains("--gres=gpu:1"));
+        QVERIFY(text.contains(" --nproc 4 "));
+        QVERIFY(text.contains("#SBATCH --array=0-1"));
+    }
+
+    void queueLandsInTheWorkspace() {
+        const QString ws = dir_.filePath("queue.moescope");
+        {
+            Workspace w;
+            std::string error;
+            QVERIFY(w.open(ws.toStdString(), error));
+        }
+        const ProcessResult r = runCli({"plan-sweep", "--budgets", "1e12", "--sizes", "3", "--queue", ws});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        Workspace w;
+        std::string error;
+        QVERIFY(w.open(ws.toStdString(), error, Workspace::Mode::Existing));
+        const auto jobs = w.jobs();
+        QCOMPARE(int(jobs.size()), 3);
+        for (const auto& j : jobs) {
+            QCOMPARE(QString::fromStdString(j.status), QString("queued"));
+            QVERIFY(parse(QString::fromStdString(j.configJson))["steps"].number() > 0);
+        }
+    }
+
+    void stoppedSweepResumesWithoutRetraining() {
+        REQUIRE_TRAINER();
+        const QString plan = tinyPlan("resume"), out = dir_.filePath("resume-out");
+        const ProcessResult first = runSweep(plan, out, {"--stop-after", "1", "--json"});
+        QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+        QCOMPARE(parse(first.out)["done"].number(), 1.0);
+        const Json planJson = parse(read(plan));
+        const QString firstRun = out + "/" + QString::fromStdString(planJson["runs"].at(0)["name"].string());
+        const QString firstResult = read(firstRun + "/result.json");
+        QVERIFY(!firstResult.isEmpty());
+        const QDateTime firstTime = QFileInfo(firstRun + "/result.json").lastModified();
+
+        // The second run of the plan stops mid-way with a checkpoint, as a killed sweep would.
+        const ProcessResult second = runSweep(plan, out, {}, "--stop-at 3");
+        QCOMPARE(second.exitCode, 130);
+        QVERIFY(second.err.contains("1 of 3 run(s) already done"));
+        const QString secondRun = out + "/" + QString::fromStdString(planJson["runs"].at(1)["name"].string());
+        QVERIFY(QFile::exists(secondRun + "/checkpoint.pt"));
+        QVERIFY(!QFile::exists(secondRun + "/result.json"));
+
+        const ProcessResult third = runSweep(plan, out, {"--json"});
+        QVERIFY2(third.exitCode == 0, qPrintable(third.err));
+        QVERIFY(third.err.contains("(resuming)"));
+        const Json summary = parse(third.out);
+        QCOMPARE(summary["done"].number(), 3.0);
+        QCOMPARE(int(summary["trained"].size()), 2); // the finished run was not trained again
+        QCOMPARE(read(firstRun + "/result.json"), firstResult);
+        QCOMPARE(QFileInfo(firstRun + "/result.json").lastModified(), firstTime);
+
+        // The results: one table, one group, that imports as three runs.
+        const QString csv = out + "/runs.csv";
+        const QStringList lines = read(csv).split('\n', Qt::SkipEmptyParts);
+        QCOMPARE(lines.size(), 4);
+        QVERIFY(lines[0].endsWith(",group"));
+        for (int i = 1; i < lines.size(); ++i)
+            QVERIFY(lines[i].endsWith(",resume"));
+        const ProcessResult imported = runCli({"import", csv, "--json"});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        QCOMPARE(parse(imported.out)["rows_included"].number(), 3.0);
+    }
+
+    void anotherPlanInTheSameFolderIsRefused() {
+        REQUIRE_TRAINER();
+        const QString out = dir_.filePath("mixed");
+        QCOMPARE(runSweep(tinyPlan("first"), out, {"--stop-after", "1"}).exitCode, 0);
+        const QString other = dir_.filePath("other.json");
+        QVERIFY(runCli({"plan-sweep", "--budgets", "5e9", "--sizes", "2", "--vocab", "256", "--ctx", "32", "--out",
+                        other})
+                    .exitCode == 0);
+        const ProcessResult r = runSweep(other, out);
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("another plan"));
+    }
+
+    void malformedPlanNamesTheRunAndField() {
+        REQUIRE_TRAINER();
+        const QString bad = writeFile(dir_, "bad.json", R"({"runs":[{"budget":1e9,"d_model":"wide"}]})");
+        const ProcessResult r = runSweep(bad, dir_.filePath("bad-out"));
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("run 1") && r.err.contains("d_model"), qPrintable(r.err));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSweep)
+#include "tst_sweep.moc"
