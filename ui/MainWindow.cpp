@@ -15,6 +15,7 @@
 #include "ui/LawChart.h"
 #include "ui/SliceCharts.h"
 #include "ui/SurfaceView.h"
+#include "ui/SweepPlanDialog.h"
 #include "ui/TrainerPanel.h"
 #include "ui/ValidateView.h"
 #include "ui/ViewExporter.h"
@@ -191,6 +192,8 @@ void MainWindow::buildMenus() {
     view->setObjectName("ViewMenu");
     for (auto* dock : findChildren<QDockWidget*>())
         view->addAction(dock->toggleViewAction());
+    QMenu* trainerMenu = menuBar()->addMenu(tr("&Trainer"));
+    trainerMenu->addAction(tr("&Plan sweep…"), this, &MainWindow::planSweepDialog);
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
     QAction* undo = workspace_->undoStack()->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
@@ -208,6 +211,20 @@ void MainWindow::buildMenus() {
         statusBar()->showMessage(
             tr("Deleted run %1 (line %2) — Edit › Undo brings it back").arg(row + 1).arg(line), 15000);
     });
+}
+
+SweepPlanDialog* MainWindow::planSweepDialog() {
+    auto* dialog = new SweepPlanDialog(snapshot_, model_->runs(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    connect(
+        dialog, &SweepPlanDialog::queueRequested, this, [this](const SweepPlan& plan, const QString& name) {
+            trainer_->enqueueSweep(plan, name);
+            if (auto* dock = findChild<QDockWidget*>("TrainerDock")) dock->show(), dock->raise();
+            statusBar()->showMessage(
+                tr("Queued sweep '%1': %2 runs — Start in the Trainer dock").arg(name).arg(plan.runs.size()));
+        });
+    dialog->show();
+    return dialog;
 }
 
 std::vector<std::pair<QString, QString>> MainWindow::exampleDatasets() {

@@ -21,6 +21,7 @@ namespace moescope {
 
 class AllocationChart;
 class BudgetCharts;
+class SweepPlanDialog;
 class FitDock;
 class LawChart;
 class SliceCharts;
@@ -39,6 +40,8 @@ public:
     // Opens a sweep CSV or a .moescope workspace; false with a message box (or `error`) on failure.
     // (menu title, path) of every sweep in datasets/ ($MOESCOPE_DATASETS overrides where that is).
     static std::vector<std::pair<QString, QString>> exampleDatasets();
+    // Trainer › Plan sweep…: the dialog (shown, deleted on close), its Queue wired to the trainer dock.
+    SweepPlanDialog* planSweepDialog();
     bool openPath(const QString& path, QString* error = nullptr);
     RunTableModel* runModel() const { return model_; }
     QTableView* runView() const { return view_; }

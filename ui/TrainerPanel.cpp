@@ -53,9 +53,9 @@ TrainerPanel::TrainerPanel(QWidget* parent)
       experts_(spin(1, 1024, 4)), active_(spin(1, 1024, 1)), ctx_(spin(8, 65536, 128, 8)),
       vocab_(spin(2, 1 << 20, 256)), batch_(spin(1, 4096, 8)), granularity_(new QDoubleSpinBox),
       budget_(new QLineEdit("1e13")), data_(new QLineEdit), device_(new QComboBox), derived_(new QLabel),
-      queue_(new QListWidget), progress_(new QProgressBar), chart_(new QChartView), loss_(new QLineSeries),
-      log_(new QPlainTextEdit), cancel_(new QPushButton(tr("Cancel"))),
-      resume_(new QPushButton(tr("Resume"))) {
+      queue_(new QListWidget), progress_(new QProgressBar), sweepProgress_(new QProgressBar),
+      chart_(new QChartView), loss_(new QLineSeries), log_(new QPlainTextEdit),
+      cancel_(new QPushButton(tr("Cancel"))), resume_(new QPushButton(tr("Resume"))) {
     // Named, so scripts and tests can reach the fields.
     const std::pair<QWidget*, const char*> names[] = {
         {dModel_, "d_model"},          {layers_, "n_layers"}, {heads_, "n_heads"}, {experts_, "experts"},
@@ -130,6 +130,9 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     queueButtons->addWidget(drop);
     queueButtons->addWidget(slurm);
     layout->addLayout(queueButtons);
+    sweepProgress_->setObjectName("sweep_progress");
+    sweepProgress_->setVisible(false);
+    layout->addWidget(sweepProgress_);
     layout->addWidget(progress_);
     layout->addWidget(chart_, 1);
     layout->addWidget(log_, 1);
@@ -245,6 +248,58 @@ void TrainerPanel::enqueueConfig(const Architecture& arch, int heads, double c) 
     if (error.isEmpty()) enqueue(r);
 }
 
+void TrainerPanel::enqueueSweep(const SweepPlan& plan, const QString& name) {
+    const QString root = outputRoot_ + "/" + name;
+    sweepName_ = name;
+    sweepTotal_ = sweepDone_ = 0;
+    sweepLeftFlops_ = 0;
+    for (const SweepRun& r : plan.runs) {
+        QueuedRun q;
+        q.name = QString::fromStdString(r.name);
+        q.group = name;
+        q.device = QString::fromStdString(plan.device);
+        q.job = {r.name, r.config.arch, r.config.heads, r.budget, {"--batch", std::to_string(r.batch)}};
+        for (const std::string& a : trainerArguments(q.job, ""))
+            q.arguments << QString::fromStdString(a);
+        q.arguments << "--device" << q.device;
+        if (!data_->text().isEmpty()) q.arguments << "--data" << data_->text();
+        q.arguments << extra_;
+        q.outDir = root + "/" + q.name;
+        q.flops = flopsPerToken(r.config.arch) * r.config.tokens;
+        ++sweepTotal_;
+        if (QFileInfo::exists(q.outDir + "/result.json")) { // trained before this window was opened
+            ++sweepDone_;
+            continue;
+        }
+        sweepLeftFlops_ += q.flops;
+        enqueue(q);
+    }
+    log_->appendPlainText(tr("sweep '%1': %2 runs into %3 (%4 already done)")
+                              .arg(name)
+                              .arg(sweepTotal_)
+                              .arg(root)
+                              .arg(sweepDone_));
+    showSweepProgress();
+}
+
+void TrainerPanel::showSweepProgress() {
+    sweepProgress_->setVisible(sweepTotal_ > 0);
+    if (sweepTotal_ == 0) return;
+    sweepProgress_->setRange(0, sweepTotal_);
+    sweepProgress_->setValue(sweepDone_);
+    const double rate = doneSeconds_ > 0 ? doneFlops_ / doneSeconds_ : 0;
+    const double eta = rate > 0 ? sweepLeftFlops_ / rate : -1;
+    sweepProgress_->setFormat(tr("sweep %1: %2 of %3 runs%4")
+                                  .arg(sweepName_)
+                                  .arg(sweepDone_)
+                                  .arg(sweepTotal_)
+                                  .arg(sweepDone_ == sweepTotal_ ? tr(", done")
+                                       : eta >= 0                ? tr(", ETA %1 min (measured %2 GFLOP/s)")
+                                                        .arg(eta / 60, 0, 'f', 1)
+                                                        .arg(rate / 1e9, 0, 'f', 1)
+                                                  : QString()));
+}
+
 QString TrainerPanel::slurmScript(const QString& sharedDir) const {
     std::vector<TrainerJob> jobs;
     for (const QueuedRun& r : pending_)
@@ -306,7 +361,10 @@ void TrainerPanel::startNext() {
 void TrainerPanel::launch(const QueuedRun& run, bool resume) {
     const QString key = deviceKey(run.device);
     auto* process = new TrainerProcess(this);
-    running_[key] = {process, run, {}};
+    running_[key] = {process, run, {}, {}};
+    running_[key].clock.start();
+    // A sweep's run stopped earlier (a closed window, a cancel) continues from its checkpoint.
+    resume = resume || (!run.group.isEmpty() && QFileInfo::exists(run.outDir + "/checkpoint.pt"));
     showCurveOf(key);
     progress_->setValue(0);
     progress_->setFormat(tr("%1 — starting").arg(run.name));
@@ -378,12 +436,33 @@ void TrainerPanel::onFinished(const QString& key, bool ok, const QString& messag
     const bool focused = key == focus_;
     if (focused && !running_.empty()) showCurveOf(running_.begin()->first); // follow a run still going
     cancel_->setEnabled(!running_.empty());
+    if (!slot.run.group.isEmpty() && slot.run.group == sweepName_) {
+        sweepLeftFlops_ -= slot.run.flops;
+        if (ok) {
+            ++sweepDone_;
+            doneFlops_ += slot.run.flops;
+            doneSeconds_ += slot.clock.elapsed() / 1000.0;
+        }
+        showSweepProgress();
+    }
     if (ok) {
+        RunTable landed = runs;
+        if (!slot.run.group.isEmpty()) { // the sweep's own run group
+            int column = landed.labelIndex("group");
+            if (column < 0) {
+                landed.labelNames.push_back("group");
+                column = int(landed.labelNames.size()) - 1;
+            }
+            for (Run& r : landed.runs) {
+                r.labels.resize(landed.labelNames.size());
+                r.labels[size_t(column)] = slot.run.group.toStdString();
+            }
+        }
         if (focused) {
             progress_->setValue(100);
             progress_->setFormat(tr("%1 — done").arg(slot.run.name));
         }
-        emit runLanded(runs);
+        emit runLanded(landed);
         startNext();
         return;
     }

@@ -2,10 +2,12 @@
 // The Trainer dock: a form for one calibration run with its derived N, N_a, S, D, steps, r and an estimated
 // time; a queue run one at a time through moescope-train; progress with ETA, the live loss curve and the
 // log; Cancel (graceful: the checkpoint is kept) and Resume. A finished run is handed to the window.
+#include "core/fit/SweepPlanner.h"
 #include "core/jobs/TrainerJob.h"
 #include "core/model/Accounting.h"
 #include "core/model/Run.h"
 
+#include <QElapsedTimer>
 #include <QWidget>
 
 #include <map>
@@ -31,8 +33,10 @@ struct QueuedRun {
     QString name;
     QStringList arguments; // without --out
     QString outDir;
-    QString device; // --device as given: runs on different devices train at the same time
-    TrainerJob job; // the same run for other machines (Slurm export)
+    QString device;   // --device as given: runs on different devices train at the same time
+    TrainerJob job;   // the same run for other machines (Slurm export)
+    QString group;    // the sweep it belongs to: its runs land as that run group
+    double flops = 0; // Eq. 9 FLOPs planned, for the sweep's ETA
 };
 
 class TrainerPanel : public QWidget {
@@ -47,6 +51,11 @@ public:
     void enqueue(const QueuedRun& run);
     // Queues concrete configs (from `suggest`) at a budget.
     void enqueueConfig(const Architecture& arch, int heads, double budget);
+    // Queues a planned sweep (Trainer › Plan sweep…, or a plan-sweep --queue in the workspace) into
+    // OUTPUT/NAME/RUN folders: a run already finished there is not trained again, one with a checkpoint
+    // resumes, and every run lands in the run group NAME.
+    void enqueueSweep(const SweepPlan& plan, const QString& name);
+    QProgressBar* sweepProgressBar() const { return sweepProgress_; }
     // The queue as a Slurm array job script training into `sharedDir` (see core/model/TrainerJob.h).
     QString slurmScript(const QString& sharedDir) const;
     void exportSlurmDialog();
@@ -75,10 +84,12 @@ private:
     static QString deviceKey(const QString& device);
     void showCurveOf(const QString& device); // the progress bar and curve follow this device's run
     void fitLossAxes(double lastStep);
+    void showSweepProgress();
     struct Slot {
         TrainerProcess* process;
         QueuedRun run;
         QList<QPointF> losses; // kept for every run, so the curve can follow another one when focus moves
+        QElapsedTimer clock;
     };
 
     QSpinBox *dModel_, *layers_, *heads_, *experts_, *active_, *ctx_, *vocab_, *batch_;
@@ -87,7 +98,11 @@ private:
     QComboBox* device_;
     QLabel* derived_;
     QListWidget* queue_;
-    QProgressBar* progress_;
+    QProgressBar *progress_, *sweepProgress_;
+    // The sweep being trained: runs planned and done, and the measured throughput for its ETA.
+    QString sweepName_;
+    int sweepTotal_ = 0, sweepDone_ = 0;
+    double sweepLeftFlops_ = 0, doneFlops_ = 0, doneSeconds_ = 0;
     QChartView* chart_;
     QLineSeries* loss_;
     double lossLo_ = 0, lossHi_ = 0; // the focused run's loss range so far, for the axis

@@ -33,8 +33,8 @@ std::vector<std::string> trainerArguments(const TrainerJob& j, const std::string
                                   "--ctx",         formatNumber(j.arch.ctx),
                                   "--vocab",       formatNumber(j.arch.vocab),
                                   "--budget",      formatNumber(j.budget),
-                                  "--name",        name,
-                                  "--out",         outDir + "/" + name};
+                                  "--name",        name};
+    if (!outDir.empty()) a.insert(a.end(), {"--out", outDir + "/" + name});
     a.insert(a.end(), j.extra.begin(), j.extra.end());
     return a;
 }

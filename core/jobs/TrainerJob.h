@@ -18,6 +18,7 @@ struct TrainerJob {
 
 // A readable job name from its architecture and budget: "d1024-l11-e32k1-c1e+19".
 std::string defaultJobName(const TrainerJob& job);
+// moescope-train's arguments; --out OUTDIR/NAME unless `outDir` is empty (the caller adds its own).
 std::vector<std::string> trainerArguments(const TrainerJob& job, const std::string& outDir);
 inline constexpr const char* kDefaultSbatchOptions = "--gres=gpu:1 --time=24:00:00";
 // A `#SBATCH --array=0-(n-1)` script; task i trains jobs[i] into SHARED/NAME. `trainer` is the path of

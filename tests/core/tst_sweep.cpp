@@ -1,7 +1,7 @@
 // Calibration sweeps end to end: `plan-sweep` spends each budget with concrete models spread around the
 // optimum (checked against core/model's accounting and against `predict` and `optimum`), and `run-sweep`
-// trains a plan with moescope-train, stops and resumes without retraining finished runs, and lands the results
-// as a group of their own.
+// trains a plan with moescope-train, stops and resumes without retraining finished runs, and lands the
+// results as a group of their own.
 #include "core/io/Json.h"
 #include "core/model/Accounting.h"
 #include "core/store/Workspace.h"
@@ -19,7 +19,7 @@ using namespace moescope::test;
 #define MOESCOPE_TRAIN "" // a build without the trainer: the run-sweep cases skip
 #endif
 
-#define REQUIRE_TRAINER()                                                                                   \
+#define REQUIRE_TRAINER()                                                                                    \
     if (QString(MOESCOPE_TRAIN).isEmpty()) QSKIP("built without moescope-train")
 
 namespace {
@@ -45,9 +45,9 @@ class TestSweep : public QObject {
     // A three-run plan of tiny models that train in seconds.
     QString tinyPlan(const QString& name) {
         const QString plan = dir_.filePath(name + ".json");
-        const ProcessResult r = runCli({"plan-sweep", "--budgets", "3e9", "--sparsities", "0", "--sizes", "3",
-                                        "--vocab", "256", "--ctx", "32", "--batch", "4", "--min-steps", "5",
-                                        "--out", plan});
+        const ProcessResult r =
+            runCli({"plan-sweep", "--budgets", "3e9", "--sparsities", "0", "--sizes", "3", "--vocab", "256",
+                    "--ctx", "32", "--batch", "4", "--min-steps", "5", "--out", plan});
         if (r.exitCode != 0) qFatal("plan-sweep failed: %s", qPrintable(r.err));
         return plan;
     }
@@ -55,8 +55,9 @@ class TestSweep : public QObject {
     ProcessResult runSweep(const QString& plan, const QString& out, const QStringList& extra = {},
                            const QString& trainArgs = {}) {
         return runProgram(MOESCOPE_CLI,
-                          QStringList{"run-sweep", plan, "--out", out, "--trainer", MOESCOPE_TRAIN, "--data", corpus_,
-                                      "--threads", "1", "--train-args", "--eval-every 100000 --eval-batches 2 " + trainArgs} +
+                          QStringList{"run-sweep", plan, "--out", out, "--trainer", MOESCOPE_TRAIN, "--data",
+                                      corpus_, "--threads", "1", "--train-args",
+                                      "--eval-every 100000 --eval-batches 2 " + trainArgs} +
                               extra,
                           600000);
     }
@@ -84,8 +85,9 @@ private slots:
             const double tokens = run["steps"].number() * run["batch"].number() * a.ctx;
             QCOMPARE(run["tokens"].number(), tokens);
             const double spent = 6 * activeParams(a) * tokens;
-            QVERIFY2(std::fabs(spent / run["budget"].number() - 1) <= 0.05,
-                     qPrintable(QString::fromStdString(run["name"].string()) + QString(": spends %1").arg(spent)));
+            QVERIFY2(
+                std::fabs(spent / run["budget"].number() - 1) <= 0.05,
+                qPrintable(QString::fromStdString(run["name"].string()) + QString(": spends %1").arg(spent)));
             QCOMPARE(sparsityOf(a.experts, a.active_experts), run["sparsity"].number());
             QVERIFY(int(a.d_model) % int(run["n_heads"].number()) == 0);
             QVERIFY(run["estimated_seconds"].number() > 0);
@@ -106,11 +108,11 @@ private slots:
 
     void planAroundRunsCentresOnTheirFrontier() {
         const QString sample = MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv";
-        const ProcessResult plan = runCli({"plan-sweep", "--budgets", "3e20", "--sparsities", "0.5", "--sizes", "5",
-                                           "--around", sample, "--law", "isoflop", "--json"});
+        const ProcessResult plan = runCli({"plan-sweep", "--budgets", "3e20", "--sparsities", "0.5",
+                                           "--sizes", "5", "--around", sample, "--law", "isoflop", "--json"});
         QVERIFY2(plan.exitCode == 0, qPrintable(plan.err));
-        const ProcessResult predict =
-            runCli({"predict", sample, "--budget", "3e20", "--sparsity", "0.5", "--law", "isoflop", "--json"});
+        const ProcessResult predict = runCli(
+            {"predict", sample, "--budget", "3e20", "--sparsity", "0.5", "--law", "isoflop", "--json"});
         QVERIFY2(predict.exitCode == 0, qPrintable(predict.err));
         const double nStar = parse(predict.out)["n_star"].number();
         const Json runs = parse(plan.out)["runs"];
@@ -124,8 +126,8 @@ private slots:
 
     void planAroundAPresetCentresOnItsOptimum() {
         const QStringList family = {"--vocab", "32000", "--ctx", "2048", "--aspect", "128"};
-        const ProcessResult plan = runCli(QStringList{"plan-sweep", "--budgets", "1e21", "--sizes", "1", "--preset",
-                                                      "chinchilla", "--json"} +
+        const ProcessResult plan = runCli(QStringList{"plan-sweep", "--budgets", "1e21", "--sizes", "1",
+                                                      "--preset", "chinchilla", "--json"} +
                                           family);
         QVERIFY2(plan.exitCode == 0, qPrintable(plan.err));
         const ProcessResult opt =
@@ -142,11 +144,14 @@ private slots:
         QTest::addColumn<QString>("named");
         QTest::newRow("budget not a number") << QStringList{"--budgets", "1e12,abc"} << "--budgets";
         QTest::newRow("no budget") << QStringList{"--sizes", "3"} << "--budgets";
-        QTest::newRow("sparsity of one") << QStringList{"--budgets", "1e12", "--sparsities", "1"} << "--sparsities";
+        QTest::newRow("sparsity of one")
+            << QStringList{"--budgets", "1e12", "--sparsities", "1"} << "--sparsities";
         QTest::newRow("no sizes") << QStringList{"--budgets", "1e12", "--sizes", "0"} << "--sizes";
-        QTest::newRow("law without tokens") << QStringList{"--budgets", "1e12", "--preset", "clark"} << "--preset";
+        QTest::newRow("law without tokens")
+            << QStringList{"--budgets", "1e12", "--preset", "clark"} << "--preset";
         QTest::newRow("unknown preset") << QStringList{"--budgets", "1e12", "--preset", "nope"} << "--preset";
-        QTest::newRow("slurm without folder") << QStringList{"--budgets", "1e12", "--slurm", "x.sh"} << "--slurm";
+        QTest::newRow("slurm without folder")
+            << QStringList{"--budgets", "1e12", "--slurm", "x.sh"} << "--slurm";
     }
     void badRequestsExitTwoNamingTheOption() {
         QFETCH(QStringList, args);
@@ -158,8 +163,9 @@ private slots:
 
     void slurmExportRunsDataParallelTasks() {
         const QString script = dir_.filePath("sweep.sh");
-        const ProcessResult r = runCli({"plan-sweep", "--budgets", "1e15", "--sizes", "2", "--device", "cuda",
-                                        "--slurm", script, "--shared-dir", "/scratch/sweep", "--gpus-per-task", "4"});
+        const ProcessResult r =
+            runCli({"plan-sweep", "--budgets", "1e15", "--sizes", "2", "--device", "cuda", "--slurm", script,
+                    "--shared-dir", "/scratch/sweep", "--gpus-per-task", "4"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         const QString text = read(script);
         QVERIFY(text.contains("#SBATCH --gpus-per-task=\"4\""));
@@ -234,8 +240,8 @@ private slots:
         const QString out = dir_.filePath("mixed");
         QCOMPARE(runSweep(tinyPlan("first"), out, {"--stop-after", "1"}).exitCode, 0);
         const QString other = dir_.filePath("other.json");
-        QVERIFY(runCli({"plan-sweep", "--budgets", "5e9", "--sizes", "2", "--vocab", "256", "--ctx", "32", "--out",
-                        other})
+        QVERIFY(runCli({"plan-sweep", "--budgets", "5e9", "--sizes", "2", "--vocab", "256", "--ctx", "32",
+                        "--out", other})
                     .exitCode == 0);
         const ProcessResult r = runSweep(other, out);
         QCOMPARE(r.exitCode, 2);

@@ -1,8 +1,11 @@
 // The Trainer dock end to end on CPU: a queued run reaches 100 % with a growing loss curve and lands in the
 // Runs table, which refits; Cancel keeps a checkpoint that Resume continues; a bad config shows the
 // trainer's own message.
+#include "core/io/Json.h"
+#include "core/model/RunSelection.h"
 #include "tests/support/TestSupport.h"
 #include "ui/MainWindow.h"
+#include "ui/SweepPlanDialog.h"
 #include "ui/TrainerPanel.h"
 #include "ui/WorkspaceController.h"
 
@@ -12,13 +15,16 @@
 #include <QComboBox>
 
 #include <QDirIterator>
+#include <QDoubleSpinBox>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QPlainTextEdit>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSpinBox>
+#include <QTableWidget>
 #include <cmath>
 
 using namespace moescope;
@@ -208,6 +214,47 @@ private slots:
         QVERIFY(script.contains(MOESCOPE_TRAIN));
         while (panel()->queued() > 0)
             panel()->dropQueued(0);
+    }
+
+    void aPlannedSweepQueuesTrainsAndLandsAsItsGroup() {
+        SweepPlanDialog* dialog = window_->planSweepDialog();
+        dialog->findChild<QComboBox*>("centre")->setCurrentIndex(
+            dialog->findChild<QComboBox*>("centre")->findData("heuristic"));
+        dialog->findChild<QLineEdit*>("budgets")->setText("3e9");
+        dialog->findChild<QLineEdit*>("sparsities")->setText("0");
+        dialog->findChild<QLineEdit*>("sweep_name")->setText("tiny-sweep");
+        for (const auto& [name, v] : {std::pair{"sizes", 3}, {"vocab", 256}, {"ctx", 32}, {"batch", 4}})
+            dialog->findChild<QSpinBox*>(name)->setValue(v);
+        dialog->findChild<QDoubleSpinBox*>("aspect")->setValue(32);
+        QVERIFY2(dialog->error().isEmpty(), qPrintable(dialog->error()));
+        // The dialog plans what the CLI plans from the same fields.
+        const auto cli = moescope::test::runCli({"plan-sweep", "--budgets", "3e9", "--sparsities", "0",
+                                                 "--sizes", "3", "--vocab", "256", "--ctx", "32", "--batch",
+                                                 "4", "--aspect", "32", "--json"});
+        QCOMPARE(cli.exitCode, 0);
+        Json planned;
+        std::string error;
+        QVERIFY(Json::parse(cli.out.toStdString(), planned, error));
+        QCOMPARE(dialog->table()->rowCount(), int(planned["runs"].size()));
+        for (int i = 0; i < dialog->table()->rowCount(); ++i)
+            QCOMPARE(dialog->table()->item(i, 2)->text().toDouble(),
+                     planned["runs"].at(size_t(i))["d_model"].number());
+
+        const int before = panel()->queued();
+        dialog->findChild<QPushButton*>("queue")->click();
+        QCOMPARE(panel()->queued(), before + int(planned["runs"].size()));
+        QVERIFY(panel()->sweepProgressBar()->isVisible());
+        QVERIFY(panel()->sweepProgressBar()->text().contains("0 of 3"));
+        QSignalSpy landed(panel(), &TrainerPanel::runLanded);
+        panel()->startNext();
+        for (int i = 0; i < 3; ++i)
+            if (landed.count() <= i) QVERIFY(landed.wait(180000));
+        QCOMPARE(landed.count(), 3);
+        QVERIFY(panel()->sweepProgressBar()->text().contains("3 of 3"));
+        for (const QList<QVariant>& args : landed) {
+            const RunTable t = args.at(0).value<RunTable>();
+            QCOMPARE(QString::fromStdString(runGroup(t, t.runs.front())), QString("tiny-sweep"));
+        }
     }
 
     void aBadConfigShowsTheTrainersMessage() {

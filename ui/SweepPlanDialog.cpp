@@ -1,0 +1,266 @@
+#include "ui/SweepPlanDialog.h"
+
+#include "core/fit/Extrapolation.h"
+#include "core/model/NumberParser.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QComboBox>
+#include <QDialogButtonBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLegend>
+#include <QLineEdit>
+#include <QLogValueAxis>
+#include <QPushButton>
+#include <QScatterSeries>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace moescope {
+
+namespace {
+
+// "1e12, 3e12" → numbers; false with the item that is not one.
+bool numberList(const QString& text, std::vector<double>& out, QString& bad) {
+    out.clear();
+    for (const QString& item : text.split(',', Qt::SkipEmptyParts)) {
+        double v = 0;
+        if (!parseNumber(item.trimmed().toStdString(), v)) return bad = item.trimmed(), false;
+        out.push_back(v);
+    }
+    return true;
+}
+
+QSpinBox* spinBox(int lo, int hi, int value) {
+    auto* s = new QSpinBox;
+    s->setRange(lo, hi);
+    s->setValue(value);
+    return s;
+}
+
+QString duration(double s) {
+    return s < 120 ? QString("%1 s").arg(s, 0, 'f', 0)
+           : s < 7200 ? QString("%1 min").arg(s / 60, 0, 'f', 1)
+                      : QString("%1 h").arg(s / 3600, 0, 'f', 1);
+}
+
+} // namespace
+
+SweepPlanDialog::SweepPlanDialog(std::shared_ptr<const AnalysisSnapshot> snapshot, const RunTable& runs,
+                                 QWidget* parent)
+    : QDialog(parent), snapshot_(std::move(snapshot)), runs_(runs), budgets_(new QLineEdit("1e11, 3e11, 1e12")),
+      sparsities_(new QLineEdit("0, 0.75")), name_(new QLineEdit("calibration")), sizes_(spinBox(1, 50, 5)),
+      vocab_(spinBox(2, 1 << 20, 256)), ctx_(spinBox(8, 1 << 16, 128)), batch_(spinBox(1, 4096, 16)),
+      spread_(new QDoubleSpinBox), aspect_(new QDoubleSpinBox), device_(new QComboBox), centre_(new QComboBox),
+      table_(new QTableWidget), chart_(new QChartView), summary_(new QLabel), queue_(new QPushButton(tr("Queue"))) {
+    setWindowTitle(tr("Plan an isoFLOP sweep"));
+    const std::pair<QWidget*, const char*> names[] = {
+        {budgets_, "budgets"}, {sparsities_, "sparsities"}, {name_, "sweep_name"}, {sizes_, "sizes"},
+        {vocab_, "vocab"},     {ctx_, "ctx"},               {batch_, "batch"},     {spread_, "spread"},
+        {aspect_, "aspect"},   {device_, "device"},         {centre_, "centre"},   {queue_, "queue"}};
+    for (const auto& [w, n] : names)
+        w->setObjectName(n);
+    spread_->setRange(0.05, 3);
+    spread_->setSingleStep(0.1);
+    spread_->setValue(0.7);
+    aspect_->setRange(1, 1024);
+    aspect_->setValue(32);
+    device_->addItems({"cpu", "cuda"});
+    // The runs' own family, when there are runs: a sweep meant to extend them trains what they trained.
+    const bool haveRuns = !runs_.runs.empty();
+    if (haveRuns) {
+        const ArchitectureFamily f = familyOf(runs_);
+        vocab_->setValue(int(f.vocab));
+        ctx_->setValue(int(f.ctx));
+        aspect_->setValue(f.aspect);
+    }
+    if (snapshot_ && !snapshot_->frontiers.empty())
+        centre_->addItem(tr("the fit (%1)").arg(QString::fromStdString(snapshot_->recommended)), "fit");
+    centre_->addItem(tr("D = 20·N_a (no fit)"), "heuristic");
+    for (const std::string& id : presetIds())
+        centre_->addItem(tr("preset %1").arg(QString::fromStdString(id)), QString::fromStdString(id));
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("budgets (FLOPs)"), budgets_);
+    form->addRow(tr("sparsities"), sparsities_);
+    form->addRow(tr("sizes per curve"), sizes_);
+    form->addRow(tr("spread (decades each side)"), spread_);
+    form->addRow(tr("centre on"), centre_);
+    form->addRow(tr("vocabulary"), vocab_);
+    form->addRow(tr("context"), ctx_);
+    form->addRow(tr("d_model / layers"), aspect_);
+    form->addRow(tr("batch"), batch_);
+    form->addRow(tr("device"), device_);
+    form->addRow(tr("sweep name (its run group)"), name_);
+    table_->setColumnCount(10);
+    table_->setHorizontalHeaderLabels({tr("C"), tr("S"), tr("d_model"), tr("layers"), tr("E"), tr("N"),
+                                       tr("N_a"), tr("D"), tr("steps"), tr("time")});
+    table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    chart_->setMinimumSize(360, 260);
+    summary_->setWordWrap(true);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Close);
+    buttons->addButton(queue_, QDialogButtonBox::AcceptRole);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(queue_, &QPushButton::clicked, this, [this] {
+        if (plan_.runs.empty()) return;
+        emit queueRequested(plan_, sweepName());
+        accept();
+    });
+    auto* top = new QHBoxLayout;
+    top->addLayout(form);
+    top->addWidget(chart_, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(top);
+    layout->addWidget(table_, 1);
+    layout->addWidget(summary_);
+    layout->addWidget(buttons);
+    for (QLineEdit* e : {budgets_, sparsities_, name_})
+        connect(e, &QLineEdit::textChanged, this, &SweepPlanDialog::replan);
+    for (QSpinBox* s : {sizes_, vocab_, ctx_, batch_})
+        connect(s, &QSpinBox::valueChanged, this, &SweepPlanDialog::replan);
+    for (QDoubleSpinBox* s : {spread_, aspect_})
+        connect(s, &QDoubleSpinBox::valueChanged, this, &SweepPlanDialog::replan);
+    for (QComboBox* c : {device_, centre_})
+        connect(c, &QComboBox::currentIndexChanged, this, &SweepPlanDialog::replan);
+    replan();
+}
+
+QString SweepPlanDialog::error() const {
+    return error_;
+}
+
+QString SweepPlanDialog::sweepName() const {
+    return name_->text().trimmed().isEmpty() ? QString("sweep") : name_->text().trimmed();
+}
+
+SweepOptions SweepPlanDialog::options(QString* error) const {
+    SweepOptions o;
+    QString bad;
+    if (!numberList(budgets_->text(), o.budgets, bad)) *error = tr("budgets: '%1' is not a number").arg(bad);
+    if (!numberList(sparsities_->text(), o.sparsities, bad))
+        *error = tr("sparsities: '%1' is not a number").arg(bad);
+    o.sizes = sizes_->value();
+    o.spread = spread_->value();
+    o.batch = batch_->value();
+    o.device = device_->currentText().toStdString();
+    o.family.vocab = vocab_->value();
+    o.family.ctx = ctx_->value();
+    o.family.aspect = aspect_->value();
+    return o;
+}
+
+void SweepPlanDialog::replan() {
+    QString problem;
+    SweepOptions o = options(&problem);
+    plan_ = {};
+    if (problem.isEmpty()) {
+        const QString centre = centre_->currentData().toString();
+        try {
+            SweepCentre c = heuristicCentre(o.family);
+            if (centre == "fit")
+                c = frontierCentre(snapshot_->frontiers, o.family,
+                                   "the fit (" + snapshot_->recommended + ")");
+            else if (centre != "heuristic") {
+                const auto preset = makePreset(centre.toStdString());
+                c = lawCentre(*preset->law, preset->parameters, o.family, "preset " + centre.toStdString());
+            }
+            plan_ = planSweep(o, c);
+        } catch (const std::invalid_argument& e) {
+            problem = QString::fromUtf8(e.what());
+        }
+    }
+    error_ = problem;
+    queue_->setEnabled(problem.isEmpty() && !plan_.runs.empty());
+    table_->setRowCount(int(plan_.runs.size()));
+    for (int i = 0; i < int(plan_.runs.size()); ++i) {
+        const SweepRun& r = plan_.runs[size_t(i)];
+        const QString cells[] = {QString::number(r.budget, 'g', 3),
+                                 QString::number(r.sparsity, 'g', 3),
+                                 QString::number(r.config.arch.d_model),
+                                 QString::number(r.config.arch.n_layers),
+                                 QString::number(r.config.arch.experts),
+                                 QString::number(r.config.params, 'g', 3),
+                                 QString::number(r.config.activeParams, 'g', 3),
+                                 QString::number(r.config.tokens, 'g', 3),
+                                 QString::number(r.steps),
+                                 duration(r.estimatedSeconds)};
+        for (int c = 0; c < 10; ++c)
+            table_->setItem(i, c, new QTableWidgetItem(cells[c]));
+    }
+    if (!problem.isEmpty())
+        summary_->setText(tr("Cannot plan: %1").arg(problem));
+    else
+        summary_->setText(tr("%1 runs around %2; about %3 on %4 (at %5 FLOP/s)%6")
+                              .arg(plan_.runs.size())
+                              .arg(QString::fromStdString(plan_.centreSource))
+                              .arg(duration(plan_.totalSeconds()))
+                              .arg(device_->currentText())
+                              .arg(plan_.flopsPerSecond, 0, 'g', 2)
+                              .arg(plan_.warnings.empty()
+                                       ? QString()
+                                       : tr(". Note: %1").arg(QString::fromStdString(plan_.warnings.front()))));
+    showPlot();
+}
+
+void SweepPlanDialog::showPlot() {
+    // Planned sizes (by sparsity) over budget, with the runs already swept in grey: where the new points
+    // land relative to the data.
+    auto* chart = new QChart;
+    chart->setTitle(tr("planned N per budget"));
+    auto* x = new QLogValueAxis;
+    auto* y = new QLogValueAxis;
+    x->setTitleText(tr("C (FLOPs)"));
+    y->setTitleText(tr("N (parameters)"));
+    x->setLabelFormat("%.0e");
+    y->setLabelFormat("%.0e");
+    chart->addAxis(x, Qt::AlignBottom);
+    chart->addAxis(y, Qt::AlignLeft);
+    double lo = 1e300, hi = 0, nLo = 1e300, nHi = 0;
+    auto add = [&](QScatterSeries* s, double c, double n) {
+        s->append(c, n);
+        lo = std::min(lo, c), hi = std::max(hi, c), nLo = std::min(nLo, n), nHi = std::max(nHi, n);
+    };
+    auto* existing = new QScatterSeries;
+    existing->setName(tr("runs swept"));
+    existing->setColor(Qt::gray);
+    existing->setMarkerSize(6);
+    for (const Run& r : runs_.runs)
+        if (!r.excluded && r.has(Field::Flops) && r.has(Field::Params))
+            add(existing, r.get(Field::Flops), r.get(Field::Params));
+    std::map<double, QScatterSeries*> bySparsity;
+    for (const SweepRun& r : plan_.runs) {
+        auto*& s = bySparsity[r.sparsity];
+        if (!s) {
+            s = new QScatterSeries;
+            s->setName(tr("planned, S = %1").arg(r.sparsity, 0, 'g', 3));
+            s->setMarkerSize(9);
+        }
+        add(s, r.budget, r.config.params);
+    }
+    std::vector<QScatterSeries*> all = {existing};
+    for (auto& [_, s] : bySparsity)
+        all.push_back(s);
+    for (QScatterSeries* s : all) {
+        chart->addSeries(s);
+        s->attachAxis(x);
+        s->attachAxis(y);
+    }
+    if (hi > 0) {
+        x->setRange(lo / 2, hi * 2);
+        y->setRange(nLo / 2, nHi * 2);
+    }
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    QChart* old = chart_->chart();
+    chart_->setChart(chart);
+    delete old;
+}
+
+} // namespace moescope

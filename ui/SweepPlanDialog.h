@@ -1,0 +1,57 @@
+#pragma once
+// Trainer › Plan sweep…: the fields of `moescope-cli plan-sweep`, a preview (table, and the planned sizes
+// against the runs already swept), the total time, and Queue, which hands the plan to the trainer dock.
+// Planning is core/fit/SweepPlanner.h's; this dialog only edits and shows.
+#include "core/fit/Analysis.h"
+#include "core/fit/SweepPlanner.h"
+
+#include <QDialog>
+
+#include <memory>
+
+class QChartView;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+
+namespace moescope {
+
+class SweepPlanDialog : public QDialog {
+    Q_OBJECT
+public:
+    // `snapshot` (may be null) offers its fitted frontiers as the centre and its runs' family as defaults.
+    SweepPlanDialog(std::shared_ptr<const AnalysisSnapshot> snapshot, const RunTable& runs,
+                    QWidget* parent = nullptr);
+
+    const SweepPlan& plan() const { return plan_; }
+    QString error() const; // why there is no plan (empty when there is one)
+    QString sweepName() const;
+    QTableWidget* table() const { return table_; }
+
+signals:
+    void queueRequested(const moescope::SweepPlan& plan, const QString& name);
+
+private:
+    void replan();
+    void showPlot();
+    SweepOptions options(QString* error) const;
+
+    std::shared_ptr<const AnalysisSnapshot> snapshot_;
+    RunTable runs_;
+    QLineEdit *budgets_, *sparsities_, *name_;
+    QSpinBox *sizes_, *vocab_, *ctx_, *batch_;
+    QDoubleSpinBox *spread_, *aspect_;
+    QComboBox *device_, *centre_;
+    QTableWidget* table_;
+    QChartView* chart_;
+    QLabel* summary_;
+    QPushButton* queue_;
+    SweepPlan plan_;
+    QString error_;
+};
+
+} // namespace moescope
