@@ -3,6 +3,8 @@
 // trains a plan with moescope-train, stops and resumes without retraining finished runs, and lands the
 // results as a group of their own.
 #include "core/io/Json.h"
+#include "core/io/RunImporter.h"
+#include "core/model/RunSelection.h"
 #include "core/model/Accounting.h"
 #include "core/store/Workspace.h"
 #include "tests/support/TestSupport.h"
@@ -11,6 +13,7 @@
 
 #include <cmath>
 #include <map>
+#include <set>
 
 using namespace moescope;
 using namespace moescope::test;
@@ -246,6 +249,28 @@ private slots:
         const ProcessResult r = runSweep(other, out);
         QCOMPARE(r.exitCode, 2);
         QVERIFY(r.err.contains("another plan"));
+    }
+
+    void shippedCalibrationSweepFits() {
+        // datasets/calibration_cpu.csv: trained by moescope-train on a 2-core CPU (its card has the recipe).
+        const QString csv = MOESCOPE_SOURCE_DIR "/datasets/calibration_cpu.csv";
+        const ImportResult imported = importRunsFile(csv.toStdString(), {});
+        QVERIFY(imported.ok());
+        std::set<double> budgets, sparsities;
+        for (const Run& r : imported.table.runs) {
+            QVERIFY(!r.excluded);
+            budgets.insert(r.get(Field::Budget));
+            sparsities.insert(r.get(Field::Sparsity));
+            QCOMPARE(QString::fromStdString(runGroup(imported.table, r)), QString("calibration"));
+            // Each spent its budget (6·N_a·D, D in whole steps).
+            QVERIFY(std::fabs(r.get(Field::Flops) / r.get(Field::Budget) - 1) <= 0.05);
+        }
+        QVERIFY(imported.table.runs.size() >= 20);
+        QVERIFY(budgets.size() >= 3);
+        QVERIFY(sparsities.size() >= 2);
+        const ProcessResult fit = runCli({"fit", csv, "--law", "isoflop", "--json"});
+        QVERIFY2(fit.exitCode == 0, qPrintable(fit.err));
+        QVERIFY(parse(fit.out)["budgets"].size() >= 3);
     }
 
     void malformedPlanNamesTheRunAndField() {
