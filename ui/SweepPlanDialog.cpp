@@ -46,7 +46,7 @@ QSpinBox* spinBox(int lo, int hi, int value) {
 }
 
 QString duration(double s) {
-    return s < 120 ? QString("%1 s").arg(s, 0, 'f', 0)
+    return s < 120    ? QString("%1 s").arg(s, 0, 'f', 0)
            : s < 7200 ? QString("%1 min").arg(s / 60, 0, 'f', 1)
                       : QString("%1 h").arg(s / 3600, 0, 'f', 1);
 }
@@ -55,16 +55,18 @@ QString duration(double s) {
 
 SweepPlanDialog::SweepPlanDialog(std::shared_ptr<const AnalysisSnapshot> snapshot, const RunTable& runs,
                                  QWidget* parent)
-    : QDialog(parent), snapshot_(std::move(snapshot)), runs_(runs), budgets_(new QLineEdit("1e11, 3e11, 1e12")),
-      sparsities_(new QLineEdit("0, 0.75")), name_(new QLineEdit("calibration")), sizes_(spinBox(1, 50, 5)),
-      vocab_(spinBox(2, 1 << 20, 256)), ctx_(spinBox(8, 1 << 16, 128)), batch_(spinBox(1, 4096, 16)),
-      spread_(new QDoubleSpinBox), aspect_(new QDoubleSpinBox), device_(new QComboBox), centre_(new QComboBox),
-      table_(new QTableWidget), chart_(new QChartView), summary_(new QLabel), queue_(new QPushButton(tr("Queue"))) {
+    : QDialog(parent), snapshot_(std::move(snapshot)), runs_(runs),
+      budgets_(new QLineEdit("1e11, 3e11, 1e12")), sparsities_(new QLineEdit("0, 0.75")),
+      name_(new QLineEdit("calibration")), sizes_(spinBox(1, 50, 5)), vocab_(spinBox(2, 1 << 20, 256)),
+      ctx_(spinBox(8, 1 << 16, 128)), batch_(spinBox(1, 4096, 16)), spread_(new QDoubleSpinBox),
+      aspect_(new QDoubleSpinBox), device_(new QComboBox), centre_(new QComboBox), table_(new QTableWidget),
+      chart_(new QChartView), summary_(new QLabel), queue_(new QPushButton(tr("Queue"))) {
     setWindowTitle(tr("Plan an isoFLOP sweep"));
     const std::pair<QWidget*, const char*> names[] = {
-        {budgets_, "budgets"}, {sparsities_, "sparsities"}, {name_, "sweep_name"}, {sizes_, "sizes"},
-        {vocab_, "vocab"},     {ctx_, "ctx"},               {batch_, "batch"},     {spread_, "spread"},
-        {aspect_, "aspect"},   {device_, "device"},         {centre_, "centre"},   {queue_, "queue"}};
+        {budgets_, "budgets"}, {sparsities_, "sparsities"}, {name_, "sweep_name"},
+        {sizes_, "sizes"},     {vocab_, "vocab"},           {ctx_, "ctx"},
+        {batch_, "batch"},     {spread_, "spread"},         {aspect_, "aspect"},
+        {device_, "device"},   {centre_, "centre"},         {queue_, "queue"}};
     for (const auto& [w, n] : names)
         w->setObjectName(n);
     spread_->setRange(0.05, 3);
@@ -198,15 +200,16 @@ void SweepPlanDialog::replan() {
     if (!problem.isEmpty())
         summary_->setText(tr("Cannot plan: %1").arg(problem));
     else
-        summary_->setText(tr("%1 runs around %2; about %3 on %4 (at %5 FLOP/s)%6")
-                              .arg(plan_.runs.size())
-                              .arg(QString::fromStdString(plan_.centreSource))
-                              .arg(duration(plan_.totalSeconds()))
-                              .arg(device_->currentText())
-                              .arg(plan_.flopsPerSecond, 0, 'g', 2)
-                              .arg(plan_.warnings.empty()
-                                       ? QString()
-                                       : tr(". Note: %1").arg(QString::fromStdString(plan_.warnings.front()))));
+        summary_->setText(
+            tr("%1 runs around %2; about %3 on %4 (at %5 FLOP/s)%6")
+                .arg(plan_.runs.size())
+                .arg(QString::fromStdString(plan_.centreSource))
+                .arg(duration(plan_.totalSeconds()))
+                .arg(device_->currentText())
+                .arg(plan_.flopsPerSecond, 0, 'g', 2)
+                .arg(plan_.warnings.empty()
+                         ? QString()
+                         : tr(". Note: %1").arg(QString::fromStdString(plan_.warnings.front()))));
     showPlot();
 }
 

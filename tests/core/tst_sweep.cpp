@@ -4,8 +4,8 @@
 // results as a group of their own.
 #include "core/io/Json.h"
 #include "core/io/RunImporter.h"
-#include "core/model/RunSelection.h"
 #include "core/model/Accounting.h"
+#include "core/model/RunSelection.h"
 #include "core/store/Workspace.h"
 #include "tests/support/TestSupport.h"
 
