@@ -3,6 +3,7 @@
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
 #include "app/cli/RunSource.h"
+#include "app/cli/SlurmArgs.h"
 #include "core/fit/ConfigJson.h"
 #include "core/fit/RunSuggester.h"
 #include "core/io/AtomicFile.h"
@@ -55,26 +56,9 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         }
         if (args.has("slurm")) {
             std::vector<TrainerJob> jobs;
-            std::vector<std::string> extra;
-            std::istringstream words(args.value("train-args"));
-            for (std::string w; words >> w;)
-                extra.push_back(w);
             for (const Suggestion& s : picks)
-                jobs.push_back({"", s.arch, s.heads, a.budget, extra});
-            std::string script, error;
-            try {
-                script =
-                    slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train"),
-                                     kDefaultSbatchOptions, args.integer("gpus-per-task", 1));
-            } catch (const std::invalid_argument& e) {
-                throw UsageError(std::string("option --slurm: ") + e.what());
-            }
-            if (!writeFileAtomically(args.value("slurm"), script, error)) {
-                err << error << "\n";
-                return 1;
-            }
-            err << args.value("slurm") << ": Slurm array of " << jobs.size() << " runs into "
-                << args.value("shared-dir") << "\n";
+                jobs.push_back({"", s.arch, s.heads, a.budget, trainArgWords(args)});
+            if (const int code = writeSlurmScript(args, jobs, err)) return code;
         }
         Json j = Json::object();
         j.set("suggestions", list);

@@ -6,6 +6,7 @@
 #include "app/cli/ExtrapolationArgs.h"
 #include "app/cli/PlanArgs.h"
 #include "app/cli/RunSource.h"
+#include "app/cli/SlurmArgs.h"
 #include "core/fit/Extrapolation.h"
 #include "core/fit/SweepPlanner.h"
 #include "core/io/AtomicFile.h"
@@ -28,14 +29,6 @@ namespace fs = std::filesystem;
 namespace moescope::cli {
 
 namespace {
-
-std::vector<std::string> words(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string w; in >> w;)
-        out.push_back(w);
-    return out;
-}
 
 std::string hms(double seconds) {
     char buf[64];
@@ -177,21 +170,11 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
         std::vector<TrainerJob> jobs;
         for (const SweepRun& r : plan.runs) {
             std::vector<std::string> extra = {"--batch", std::to_string(r.batch)};
-            for (const auto& w : words(args.value("train-args")))
+            for (const auto& w : trainArgWords(args))
                 extra.push_back(w);
             jobs.push_back({r.name, r.config.arch, r.config.heads, r.budget, extra});
         }
-        std::string script;
-        try {
-            script = slurmArrayScript(jobs, args.value("shared-dir"), args.value("trainer", "moescope-train"),
-                                      kDefaultSbatchOptions, args.integer("gpus-per-task", 1));
-        } catch (const std::invalid_argument& e) {
-            throw UsageError(std::string("option --slurm: ") + e.what());
-        }
-        if (!writeFileAtomically(args.value("slurm"), script, error)) {
-            err << error << "\n";
-            return 1;
-        }
+        if (const int code = writeSlurmScript(args, jobs, err)) return code;
     }
     if (args.has("queue")) {
         const int q = queueIntoWorkspace(args.value("queue"), j, err);
@@ -331,7 +314,7 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     std::vector<std::string> common;
     for (const char* name : {"data", "tokenizer", "device", "threads"})
         if (args.has(name)) common.insert(common.end(), {std::string("--") + name, args.value(name)});
-    for (const auto& w : words(args.value("train-args")))
+    for (const auto& w : trainArgWords(args))
         common.push_back(w);
 
     std::signal(SIGINT, onStop);

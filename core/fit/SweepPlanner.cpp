@@ -1,5 +1,6 @@
 #include "core/fit/SweepPlanner.h"
 
+#include "core/fit/ConfigJson.h"
 #include "core/io/CsvWriter.h"
 
 #include <algorithm>
@@ -197,21 +198,12 @@ Json sweepPlanJson(const SweepPlan& plan) {
         Json j = Json::object();
         j.set("name", r.name);
         j.set("budget", r.budget);
-        j.set("sparsity", r.sparsity);
-        j.set("d_model", c.arch.d_model);
-        j.set("n_layers", c.arch.n_layers);
-        j.set("n_heads", c.heads);
-        j.set("experts", c.arch.experts);
-        j.set("active_experts", c.arch.active_experts);
-        j.set("granularity", c.arch.granularity);
-        j.set("ctx", c.arch.ctx);
-        j.set("vocab", c.arch.vocab);
-        j.set("params", c.params);
-        j.set("active_params", c.activeParams);
-        j.set("tokens", c.tokens);
+        const Json config = configJson(
+            {c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens, c.flops, c.predictedLoss});
+        for (const auto& [key, value] : config.members())
+            if (key != "predicted_loss") j.set(key, value); // the plan predicts no loss
         j.set("steps", r.steps);
         j.set("batch", r.batch);
-        j.set("flops", c.flops);
         j.set("centre_params", r.centreParams);
         j.set("estimated_seconds", r.estimatedSeconds);
         j.set("device", plan.device);
