@@ -28,8 +28,8 @@ int writeSlurmScript(const CliArgs& args, const std::vector<TrainerJob>& jobs, s
         err << error << "\n";
         return 1;
     }
-    err << args.value("slurm") << ": Slurm array of " << jobs.size() << " runs into " << args.value("shared-dir")
-        << "\n";
+    err << args.value("slurm") << ": Slurm array of " << jobs.size() << " runs into "
+        << args.value("shared-dir") << "\n";
     return 0;
 }
 

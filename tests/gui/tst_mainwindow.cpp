@@ -89,11 +89,13 @@ private slots:
         QStringList files;
         for (const auto& [title, path] : examples)
             files << QFileInfo(path).fileName();
-        QCOMPARE(files, (QStringList{"clark2022_routing.csv", "marin_isoflops.csv", "sample_sweep.csv"}));
-        QVERIFY(examples[0].first.startsWith("Clark et al. 2022"));
+        QCOMPARE(files, (QStringList{"calibration_cpu.csv", "clark2022_routing.csv", "marin_isoflops.csv",
+                                     "sample_sweep.csv"}));
+        QVERIFY(examples[0].first.startsWith("MoEScope calibration sweep"));
+        QVERIFY(examples[1].first.startsWith("Clark et al. 2022"));
         MainWindow w;
         QString error;
-        QVERIFY2(w.openPath(examples[1].second, &error), qPrintable(error));
+        QVERIFY2(w.openPath(examples[2].second, &error), qPrintable(error)); // Marin
         QCOMPARE(w.runModel()->rowCount(), 258);
         bool groupColumn = false; // three corpora: the table says which group each run is in
         for (int c = 0; c < w.runModel()->columnCount(); ++c)
