@@ -189,8 +189,7 @@ std::string outOfMemoryMessage(const TrainerOptions& o, const torch::Device& dev
 
 } // namespace
 
-int train(const TrainerOptions& o) {
-    const DistEnv env = o.world > 1 ? distEnvFromEnvironment() : DistEnv{};
+int train(const TrainerOptions& o, const DistEnv& env) {
     torch::Device device = chooseDevice(o.device);
     if (device.is_cuda() && o.world > 1) device = torch::Device(torch::kCUDA, env.localRank);
     const bool bf16 = useBf16(o, device);

@@ -6,7 +6,6 @@
 #include <c10/util/Exception.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <exception>
 #include <string>
 #include <vector>
@@ -14,11 +13,13 @@
 int main(int argc, char** argv) {
     using namespace moescope::trainer;
     TrainerOptions options;
+    DistEnv env;
     try {
         const std::vector<std::string> args(argv + 1, argv + argc);
         options = parseTrainerOptions(args);
-        const bool launched = std::getenv("WORLD_SIZE") || std::getenv("SLURM_NTASKS");
-        if (options.nproc > 1 && !launched) {
+        env = distEnvFromEnvironment();
+        // --nproc N in a single process (a shell, or a Slurm task holding N GPUs): start the N ranks here.
+        if (options.nproc > 1 && env.world == 1) {
             // The launcher checks the options as its ranks will, so a bad one exits 2 before any fork.
             TrainerOptions ranked = options;
             ranked.world = options.nproc;
@@ -26,7 +27,6 @@ int main(int argc, char** argv) {
             validate(ranked);
             return launchLocalRanks(options.nproc, args);
         }
-        const DistEnv env = distEnvFromEnvironment();
         options.world = env.world;
         options.rank = env.rank;
         eventRank() = env.rank;
@@ -46,7 +46,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        return options.bench ? benchmark(options) : train(options);
+        return options.bench ? benchmark(options) : train(options, env);
     } catch (const OptionError& e) {
         std::fprintf(stderr, "moescope-train: %s\n", e.what());
         emitError(e.what());

@@ -2,6 +2,7 @@
 
 #include "core/io/AtomicFile.h"
 #include "core/io/CsvWriter.h"
+#include "core/jobs/SweepJobs.h"
 #include "core/model/NumberParser.h"
 #include "ui/TrainerProcess.h"
 
@@ -267,7 +268,7 @@ void TrainerPanel::enqueueSweep(const SweepPlan& plan, const QString& name) {
         q.outDir = root + "/" + q.name;
         q.flops = flopsPerToken(r.config.arch) * r.config.tokens;
         ++sweepTotal_;
-        if (QFileInfo::exists(q.outDir + "/result.json")) { // trained before this window was opened
+        if (sweepRunState(q.outDir.toStdString()) == SweepRunState::Done) { // trained before: not again
             ++sweepDone_;
             continue;
         }
@@ -364,7 +365,8 @@ void TrainerPanel::launch(const QueuedRun& run, bool resume) {
     running_[key] = {process, run, {}, {}};
     running_[key].clock.start();
     // A sweep's run stopped earlier (a closed window, a cancel) continues from its checkpoint.
-    resume = resume || (!run.group.isEmpty() && QFileInfo::exists(run.outDir + "/checkpoint.pt"));
+    resume = resume ||
+             (!run.group.isEmpty() && sweepRunState(run.outDir.toStdString()) == SweepRunState::Interrupted);
     showCurveOf(key);
     progress_->setValue(0);
     progress_->setFormat(tr("%1 — starting").arg(run.name));

@@ -10,7 +10,7 @@
 #include "core/fit/Extrapolation.h"
 #include "core/fit/SweepPlanner.h"
 #include "core/io/AtomicFile.h"
-#include "core/io/CsvWriter.h"
+#include "core/io/TextFile.h"
 #include "core/jobs/SweepJobs.h"
 #include "core/store/Workspace.h"
 
@@ -20,7 +20,6 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
-#include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -288,19 +287,18 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         return 1;
     }
     // The folder remembers its plan: resuming into it with another plan would mix two sweeps.
-    std::string planText;
-    {
-        std::ifstream in(planPath);
-        std::ostringstream s;
-        s << in.rdbuf();
-        planText = s.str();
+    std::string planText, keptText;
+    if (!readWholeFile(planPath, planText, error)) {
+        err << error << "\n";
+        return 1;
     }
     const std::string kept = (fs::path(dir) / "plan.json").string();
     if (fs::exists(kept)) {
-        std::ifstream in(kept);
-        std::ostringstream s;
-        s << in.rdbuf();
-        if (s.str() != planText) {
+        if (!readWholeFile(kept, keptText, error)) {
+            err << error << "\n";
+            return 1;
+        }
+        if (keptText != planText) {
             err << dir << ": holds the runs of another plan (" << kept << " differs from " << planPath
                 << "); choose another --out\n";
             return 2;
@@ -322,7 +320,7 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     double doneFlops = 0, doneSeconds = 0, leftFlops = 0;
     int done = 0, failed = 0, trained = 0;
     for (const SweepJob& j : jobs) {
-        if (sweepRunState(dir, j) == SweepRunState::Done) {
+        if (sweepRunState(sweepRunDir(dir, j)) == SweepRunState::Done) {
             ++done;
             continue;
         }
@@ -332,11 +330,15 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     Json events = Json::array();
     for (size_t i = 0; i < jobs.size() && !gStop; ++i) {
         const SweepJob& j = jobs[i];
-        const SweepRunState state = sweepRunState(dir, j);
+        const SweepRunState state = sweepRunState(sweepRunDir(dir, j));
         if (state == SweepRunState::Done) continue;
         if (stopAfter > 0 && trained >= stopAfter) break;
         const std::string runDir = sweepRunDir(dir, j);
-        fs::create_directories(runDir, ec);
+        fs::create_directories(runDir, ec); // the trainer's log goes there from its first line
+        if (ec) {
+            err << runDir << ": cannot create the folder: " << ec.message() << "\n";
+            return 1;
+        }
         std::vector<std::string> a = trainerArguments(j.job, dir);
         a.insert(a.end(), common.begin(), common.end());
         if (state == SweepRunState::Interrupted) a.push_back("--resume");
@@ -353,19 +355,19 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         if (rc == 0) {
             ++done;
             Json result;
-            std::ifstream in(runDir + "/result.json");
-            std::ostringstream s;
-            s << in.rdbuf();
-            if (Json::parse(s.str(), result, error)) {
-                doneFlops += result["flops_eq9"].number();
-                doneSeconds += result["seconds"].number();
-                ev.set("loss", result["loss"]);
-                ev.set("seconds", result["seconds"]);
-                char buf[160];
-                std::snprintf(buf, sizeof buf, "  done: loss %.4f in %s\n", result["loss"].number(),
-                              hms(result["seconds"].number()).c_str());
-                err << buf;
+            std::string text;
+            if (!readWholeFile(runDir + "/result.json", text, error) || !Json::parse(text, result, error)) {
+                err << runDir << "/result.json: " << error << "\n";
+                return 1;
             }
+            doneFlops += result["flops_eq9"].number();
+            doneSeconds += result["seconds"].number();
+            ev.set("loss", result["loss"]);
+            ev.set("seconds", result["seconds"]);
+            char buf[160];
+            std::snprintf(buf, sizeof buf, "  done: loss %.4f in %s\n", result["loss"].number(),
+                          hms(result["seconds"].number()).c_str());
+            err << buf;
         } else if (rc == 130 || gStop) {
             err << "  stopped with a checkpoint; run the same command again to continue\n";
             ev.set("stopped", true);
@@ -376,15 +378,14 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             ev.set("error", why);
         }
         events.push(ev);
-        int collected = 0;
-        if (!collectSweepResults(dir, jobs, group, error, &collected)) {
+        // After every run, so the sweep's table is current while later runs train.
+        if (!collectSweepResults(dir, jobs, group, error)) {
             err << error << "\n";
             return 1;
         }
         if (rc == 130) break;
     }
-    int collected = 0;
-    if (!collectSweepResults(dir, jobs, group, error, &collected)) {
+    if (!collectSweepResults(dir, jobs, group, error)) {
         err << error << "\n";
         return 1;
     }

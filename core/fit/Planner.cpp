@@ -53,10 +53,14 @@ void requireTokenTerm(const ParametricLaw& law) {
                                     "budget, so it plans nothing");
 }
 
+double expertsFor(double sparsity, const ArchitectureFamily& family) {
+    const double k = family.activeExperts;
+    return std::max(k, std::round(k / std::max(1e-9, 1 - sparsity)));
+}
+
 PlannedConfig architectureFor(double params, double sparsity, double budget,
                               const ArchitectureFamily& family) {
-    const double k = family.activeExperts;
-    const double experts = std::max(k, std::round(k / std::max(1e-9, 1 - sparsity)));
+    const double experts = expertsFor(sparsity, family);
     PlannedConfig best;
     double bestGap = std::numeric_limits<double>::infinity();
     const double small = std::clamp(family.smallWidthStep, 1.0, 64.0);

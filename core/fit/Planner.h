@@ -15,8 +15,8 @@ struct ArchitectureFamily {
     double ctx = 2048;
     double granularity = 1;
     int activeExperts = 1; // K; sparsity is reached through E = K/(1−S)
-    // d_model's step below 512 (64 above): 16 lets calibration sweeps on a CPU reach models of ~10⁵
-    // parameters, where a step of 64 would leave one or two sizes per decade.
+    // d_model's step below 512 (64 above): the sweep planner's 8 lets calibration sweeps on a CPU reach
+    // models of ~10⁴–10⁵ parameters, where a step of 64 would leave one or two sizes per decade.
     double smallWidthStep = 64;
 };
 
@@ -45,6 +45,8 @@ struct Plan {
     std::vector<std::string> problems;
 };
 
+// The whole number of experts E = K/(1−S) closest to a sparsity, at least K.
+double expertsFor(double sparsity, const ArchitectureFamily& family);
 // The family's model at a (possibly fractional) d with E experts, spending `budget`: everything but its
 // predicted loss (NaN).
 PlannedConfig familyConfig(double dModel, double experts, double budget, const ArchitectureFamily& family);

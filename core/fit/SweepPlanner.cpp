@@ -14,11 +14,6 @@ namespace moescope {
 
 namespace {
 
-double expertsAt(double sparsity, const ArchitectureFamily& family) {
-    const double k = family.activeExperts;
-    return std::max(k, std::round(k / std::max(1e-9, 1 - sparsity)));
-}
-
 // The d (on a fine log grid) whose family model minimises `score`; d from 8 to 65536.
 double bestWidth(const std::function<double(double d)>& score) {
     double best = 8, bestScore = std::numeric_limits<double>::infinity();
@@ -31,7 +26,7 @@ double bestWidth(const std::function<double(double d)>& score) {
 
 // N of the family's model at `sparsity` whose N_a is `active`.
 double paramsWithActive(double active, double sparsity, double budget, const ArchitectureFamily& family) {
-    const double experts = expertsAt(sparsity, family);
+    const double experts = expertsFor(sparsity, family);
     const double d = bestWidth([&](double w) {
         return std::fabs(std::log(familyConfig(w, experts, budget, family).activeParams / active));
     });
@@ -103,7 +98,7 @@ SweepCentre lawCentre(const ParametricLaw& law, const std::vector<double>& param
         PlanOptions o;
         o.budget = budget;
         o.family = family;
-        const double experts = expertsAt(sparsity, family);
+        const double experts = expertsFor(sparsity, family);
         const double d = bestWidth([&](double w) {
             const double loss = configFor(*owned, parameters, w, experts, o).predictedLoss;
             return std::isfinite(loss) ? loss : std::numeric_limits<double>::infinity();

@@ -3,9 +3,9 @@
 #include "core/io/AtomicFile.h"
 #include "core/io/CsvWriter.h"
 #include "core/io/Json.h"
+#include "core/io/TextFile.h"
 
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -13,15 +13,6 @@ namespace fs = std::filesystem;
 namespace moescope {
 
 namespace {
-
-bool readText(const std::string& path, std::string& text) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return false;
-    std::ostringstream s;
-    s << in.rdbuf();
-    text = s.str();
-    return true;
-}
 
 // A required number of run `index`; false with the message when missing or not a number.
 bool numberField(const Json& run, const char* key, size_t index, const std::string& path, double& value,
@@ -39,10 +30,7 @@ bool numberField(const Json& run, const char* key, size_t index, const std::stri
 
 bool readSweepPlan(const std::string& path, std::vector<SweepJob>& jobs, std::string& error) {
     std::string text;
-    if (!readText(path, text)) {
-        error = path + ": cannot be read";
-        return false;
-    }
+    if (!readWholeFile(path, text, error)) return false;
     Json doc;
     if (!Json::parse(text, doc, error)) {
         error = path + ": " + error;
@@ -81,8 +69,6 @@ bool readSweepPlan(const std::string& path, std::vector<SweepJob>& jobs, std::st
         s.job.heads = static_cast<int>(heads);
         s.batch = static_cast<int>(batch);
         s.steps = static_cast<long long>(steps);
-        s.sparsity = r["sparsity"].number();
-        s.estimatedSeconds = r["estimated_seconds"].number();
         s.job.name = r["name"].isString() ? r["name"].string() : defaultJobName(s.job);
         if (s.job.name.empty() || s.job.name.find('/') != std::string::npos || s.job.name == "." ||
             s.job.name == "..") {
@@ -104,8 +90,8 @@ std::string sweepRunDir(const std::string& outDir, const SweepJob& job) {
     return (fs::path(outDir) / job.job.name).string();
 }
 
-SweepRunState sweepRunState(const std::string& outDir, const SweepJob& job) {
-    const fs::path dir = sweepRunDir(outDir, job);
+SweepRunState sweepRunState(const std::string& runDir) {
+    const fs::path dir = runDir;
     if (fs::exists(dir / "result.json")) return SweepRunState::Done;
     if (fs::exists(dir / "checkpoint.pt")) return SweepRunState::Interrupted;
     return SweepRunState::Pending;
@@ -116,13 +102,10 @@ bool collectSweepResults(const std::string& outDir, const std::vector<SweepJob>&
     std::string header, rows;
     int n = 0;
     for (const SweepJob& job : jobs) {
-        if (sweepRunState(outDir, job) != SweepRunState::Done) continue;
+        if (sweepRunState(sweepRunDir(outDir, job)) != SweepRunState::Done) continue;
         const std::string path = sweepRunDir(outDir, job) + "/runs.csv";
         std::string text;
-        if (!readText(path, text)) {
-            error = path + ": cannot be read";
-            return false;
-        }
+        if (!readWholeFile(path, text, error)) return false;
         std::istringstream lines(text);
         std::string head, line;
         std::getline(lines, head);

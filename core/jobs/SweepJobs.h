@@ -11,10 +11,8 @@ namespace moescope {
 
 struct SweepJob {
     TrainerJob job; // its extra arguments carry the planned --batch
-    double sparsity = 0;
     int batch = 0;
     long long steps = 0;
-    double estimatedSeconds = 0;
 };
 
 // Reads a plan; false with `error` naming the file and the run (index, field) that is malformed.
@@ -27,7 +25,8 @@ enum class SweepRunState {
 };
 // Eq. 9 FLOPs of the planned run (steps · batch · ctx tokens), what throughput-based ETAs divide.
 double sweepJobFlops(const SweepJob& job);
-SweepRunState sweepRunState(const std::string& outDir, const SweepJob& job);
+// The state of the run whose folder is `runDir` (its files say it, whoever trained it).
+SweepRunState sweepRunState(const std::string& runDir);
 std::string sweepRunDir(const std::string& outDir, const SweepJob& job);
 
 // Writes OUT/runs.csv from the runs.csv of every finished run of the sweep, with a `group` column naming the

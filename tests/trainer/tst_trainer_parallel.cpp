@@ -125,6 +125,23 @@ private slots:
         QVERIFY2(seen.contains("lost another rank"), seen.right(600).constData());
     }
 
+    void aSlurmTaskWithSeveralDevicesStartsItsRanks() {
+        // `--gpus-per-task N` exports run `moescope-train --nproc N` as one Slurm task: SLURM_NTASKS = 1
+        // there, and the trainer starts its N ranks itself.
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("SLURM_NTASKS", "1");
+        env.insert("SLURM_PROCID", "0");
+        env.insert("SLURM_LOCALID", "0");
+        p.setProcessEnvironment(env);
+        p.start(MOESCOPE_TRAIN, common_ + QStringList{"--steps", "5", "--batch", "4", "--nproc", "2", "--out",
+                                                      dir_.filePath("slurm")});
+        QVERIFY(p.waitForFinished(600000));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(p.exitCode() == 0, qPrintable(out.right(600) + p.readAllStandardError()));
+        QCOMPARE(ofKind(events(out), "start")[0]["world"].number(), 2.0);
+    }
+
     void launcherRefusesBadOptionsBeforeStartingRanks() {
         const ProcessResult r = train(common_ + QStringList{"--steps", "20", "--batch", "4", "--nproc", "2",
                                                             "--heads", "3", "--out", dir_.filePath("bad")});
