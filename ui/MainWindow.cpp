@@ -4,6 +4,7 @@
 #include "core/fit/RunSuggester.h"
 #include "core/io/Json.h"
 #include "core/io/RunImporter.h"
+#include "core/jobs/SweepJobs.h"
 #include "core/model/NumberParser.h"
 #include "core/model/RunSelection.h"
 #include "core/store/FitRecording.h"
@@ -213,12 +214,44 @@ void MainWindow::buildMenus() {
     });
 }
 
+void MainWindow::queueWorkspaceSweeps() {
+    // Runs `plan-sweep --queue` left in the workspace, by sweep; the dock skips those already trained.
+    std::map<std::string, Json> bySweep;
+    for (const JobRecord& job : workspace_->workspace().jobs()) {
+        if (job.status != "queued") continue;
+        Json run;
+        std::string error;
+        if (!Json::parse(job.configJson, run, error) || !run.isObject()) {
+            statusBar()->showMessage(
+                tr("queued job %1: not a run (%2)").arg(job.id).arg(QString::fromStdString(error)));
+            continue;
+        }
+        const std::string sweep = run["sweep"].isString() ? run["sweep"].string() : "queued";
+        bySweep.try_emplace(sweep, Json::array()).first->second.push(run);
+    }
+    for (const auto& [sweep, runs] : bySweep) {
+        std::vector<SweepJob> jobs;
+        std::string error;
+        if (!sweepJobsFromJson(runs, workspace_->path().toStdString() + " (queued sweep " + sweep + ")", jobs,
+                               error)) {
+            statusBar()->showMessage(QString::fromStdString(error));
+            continue;
+        }
+        trainer_->enqueueSweep(jobs, QString::fromStdString(sweep));
+    }
+}
+
 SweepPlanDialog* MainWindow::planSweepDialog() {
     auto* dialog = new SweepPlanDialog(snapshot_, model_->runs(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(
         dialog, &SweepPlanDialog::queueRequested, this, [this](const SweepPlan& plan, const QString& name) {
-            trainer_->enqueueSweep(plan, name);
+            // Through the plan's JSON, so the dock trains exactly what `plan-sweep --out` would write.
+            std::vector<SweepJob> jobs;
+            std::string error;
+            if (!sweepJobsFromJson(sweepPlanJson(plan)["runs"], "the plan", jobs, error))
+                return statusBar()->showMessage(QString::fromStdString(error));
+            trainer_->enqueueSweep(jobs, name);
             if (auto* dock = findChild<QDockWidget*>("TrainerDock")) dock->show(), dock->raise();
             statusBar()->showMessage(
                 tr("Queued sweep '%1': %2 runs — Start in the Trainer dock").arg(name).arg(plan.runs.size()));
@@ -440,6 +473,7 @@ bool MainWindow::openPath(const QString& path, QString* error) {
         pendingBudget_ = budget;
         filter_->clear(); // a filter typed for one file says nothing about the next
         if (ok && tab >= 0 && tab < tabs_->count()) tabs_->setCurrentIndex(tab);
+        queueWorkspaceSweeps();
         rememberRecent(path);
         setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
         statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));

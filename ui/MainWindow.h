@@ -42,6 +42,8 @@ public:
     static std::vector<std::pair<QString, QString>> exampleDatasets();
     // Trainer › Plan sweep…: the dialog (shown, deleted on close), its Queue wired to the trainer dock.
     SweepPlanDialog* planSweepDialog();
+    // The sweeps a workspace's queue holds (plan-sweep --queue), into the trainer dock.
+    void queueWorkspaceSweeps();
     bool openPath(const QString& path, QString* error = nullptr);
     RunTableModel* runModel() const { return model_; }
     QTableView* runView() const { return view_; }

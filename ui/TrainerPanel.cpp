@@ -249,24 +249,24 @@ void TrainerPanel::enqueueConfig(const Architecture& arch, int heads, double c) 
     if (error.isEmpty()) enqueue(r);
 }
 
-void TrainerPanel::enqueueSweep(const SweepPlan& plan, const QString& name) {
+void TrainerPanel::enqueueSweep(const std::vector<SweepJob>& jobs, const QString& name) {
     const QString root = outputRoot_ + "/" + name;
     sweepName_ = name;
     sweepTotal_ = sweepDone_ = 0;
     sweepLeftFlops_ = 0;
-    for (const SweepRun& r : plan.runs) {
+    for (const SweepJob& j : jobs) {
         QueuedRun q;
-        q.name = QString::fromStdString(r.name);
+        q.name = QString::fromStdString(j.job.name);
         q.group = name;
-        q.device = QString::fromStdString(plan.device);
-        q.job = {r.name, r.config.arch, r.config.heads, r.budget, {"--batch", std::to_string(r.batch)}};
+        q.device = QString::fromStdString(j.device);
+        q.job = j.job;
         for (const std::string& a : trainerArguments(q.job, ""))
             q.arguments << QString::fromStdString(a);
         q.arguments << "--device" << q.device;
         if (!data_->text().isEmpty()) q.arguments << "--data" << data_->text();
         q.arguments << extra_;
         q.outDir = root + "/" + q.name;
-        q.flops = flopsPerToken(r.config.arch) * r.config.tokens;
+        q.flops = sweepJobFlops(j);
         ++sweepTotal_;
         if (sweepRunState(q.outDir.toStdString()) == SweepRunState::Done) { // trained before: not again
             ++sweepDone_;

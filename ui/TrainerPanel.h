@@ -2,7 +2,7 @@
 // The Trainer dock: a form for one calibration run with its derived N, N_a, S, D, steps, r and an estimated
 // time; a queue run one at a time through moescope-train; progress with ETA, the live loss curve and the
 // log; Cancel (graceful: the checkpoint is kept) and Resume. A finished run is handed to the window.
-#include "core/fit/SweepPlanner.h"
+#include "core/jobs/SweepJobs.h"
 #include "core/jobs/TrainerJob.h"
 #include "core/model/Accounting.h"
 #include "core/model/Run.h"
@@ -51,10 +51,10 @@ public:
     void enqueue(const QueuedRun& run);
     // Queues concrete configs (from `suggest`) at a budget.
     void enqueueConfig(const Architecture& arch, int heads, double budget);
-    // Queues a planned sweep (Trainer › Plan sweep…, or a plan-sweep --queue in the workspace) into
+    // Queues a planned sweep (Trainer › Plan sweep…, or plan-sweep --queue into the workspace) into
     // OUTPUT/NAME/RUN folders: a run already finished there is not trained again, one with a checkpoint
     // resumes, and every run lands in the run group NAME.
-    void enqueueSweep(const SweepPlan& plan, const QString& name);
+    void enqueueSweep(const std::vector<SweepJob>& jobs, const QString& name);
     QProgressBar* sweepProgressBar() const { return sweepProgress_; }
     // The queue as a Slurm array job script training into `sharedDir` (see core/model/TrainerJob.h).
     QString slurmScript(const QString& sharedDir) const;

@@ -92,14 +92,16 @@ SweepCentre centreFromArgs(const CliArgs& args, SweepOptions& o, std::ostream& e
     return frontierCentre(ordered, o.family, file + " (" + ordered.front()->name() + ")");
 }
 
-int queueIntoWorkspace(const std::string& path, const Json& plan, std::ostream& err) {
+int queueIntoWorkspace(const std::string& path, const Json& plan, const std::string& sweep,
+                       std::ostream& err) {
     Workspace ws;
     std::string error;
     if (!ws.open(path, error, Workspace::Mode::Existing)) {
         err << error << "\n";
         return workspaceExitCode(ws.lastFailure());
     }
-    for (const Json& run : plan["runs"].items()) {
+    for (Json run : plan["runs"].items()) {
+        run.set("sweep", sweep); // the window trains it as that run group
         if (ws.addJob({0, run["name"].string(), run.dump(), "queued", "", ""}, error) == 0) {
             err << path << ": " << error << "\n";
             return 1;
@@ -115,11 +117,11 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
     std::vector<OptionSpec> specs = planOptions();
     for (auto& o : importOptions())
         specs.push_back(o);
-    for (const char* name : {"budgets",       "sparsities", "sizes",      "spread",   "granularity",
-                             "vocab",         "ctx",        "aspect",     "active",   "batch",
-                             "min-steps",     "around",     "preset",     "device",   "flops-per-second",
-                             "out",           "slurm",      "shared-dir", "trainer",  "train-args",
-                             "gpus-per-task", "queue",      "loss-floor", "tolerance"})
+    for (const char* name : {"budgets",       "sparsities", "sizes",      "spread",     "granularity",
+                             "vocab",         "ctx",        "aspect",     "active",     "batch",
+                             "min-steps",     "around",     "preset",     "device",     "flops-per-second",
+                             "out",           "slurm",      "shared-dir", "trainer",    "train-args",
+                             "gpus-per-task", "queue",      "group",      "loss-floor", "tolerance"})
         specs.push_back({name});
     specs.push_back({"json", false});
     const CliArgs args(rawArgs, specs);
@@ -176,7 +178,7 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
         if (const int code = writeSlurmScript(args, jobs, err)) return code;
     }
     if (args.has("queue")) {
-        const int q = queueIntoWorkspace(args.value("queue"), j, err);
+        const int q = queueIntoWorkspace(args.value("queue"), j, args.value("group", "sweep"), err);
         if (q != 0) return q;
     }
     err << "plan-sweep: " << plan.runs.size() << " run(s) around " << plan.centreSource << "; about "

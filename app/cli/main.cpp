@@ -40,7 +40,8 @@ const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
            (N > 1: each run one task of N GPUs, trained data-parallel by moescope-train --nproc N)
   plan-sweep --budgets C1,C2,... [--sparsities 0,0.75] [--sizes 5] [--spread 0.7] [--around FILE | --preset LAW]
            [--vocab 256] [--ctx 128] [--aspect 32] [--granularity 1] [--active 1] [--batch 16] [--min-steps 100]
-           [--device cpu|cuda] [--flops-per-second F] [--out PLAN.json] [--queue W.moescope] [--json]
+           [--device cpu|cuda] [--flops-per-second F] [--out PLAN.json] [--json]
+           [--queue W.moescope [--group NAME]]   (the window's trainer dock picks the runs up, as group NAME)
            [--slurm SCRIPT --shared-dir DIR [--trainer PATH] [--train-args '...'] [--gpus-per-task N]]
            [--law auto|isoflop|LAW]   (with --around: the method to centre on; auto: the one a backtest picks)
            (an isoFLOP calibration sweep: sizes spread in log N around the predicted optimum, each spending C)

@@ -37,13 +37,22 @@ bool readSweepPlan(const std::string& path, std::vector<SweepJob>& jobs, std::st
         return false;
     }
     const Json* runs = doc.isObject() ? doc.find("runs") : nullptr;
-    if (!runs || !runs->isArray() || runs->size() == 0) {
-        error = path + ": no \"runs\" list (write one with moescope-cli plan-sweep --json)";
+    if (!runs) {
+        error = path + ": no \"runs\" list (write one with moescope-cli plan-sweep --out)";
+        return false;
+    }
+    return sweepJobsFromJson(*runs, path, jobs, error);
+}
+
+bool sweepJobsFromJson(const Json& runs, const std::string& path, std::vector<SweepJob>& jobs,
+                       std::string& error) {
+    if (!runs.isArray() || runs.size() == 0) {
+        error = path + ": no runs in the plan";
         return false;
     }
     jobs.clear();
-    for (size_t i = 0; i < runs->size(); ++i) {
-        const Json& r = runs->at(i);
+    for (size_t i = 0; i < runs.size(); ++i) {
+        const Json& r = runs.at(i);
         SweepJob s;
         double heads = 0, batch = 0, steps = 0;
         Architecture& a = s.job.arch;
@@ -77,6 +86,7 @@ bool readSweepPlan(const std::string& path, std::vector<SweepJob>& jobs, std::st
             return false;
         }
         s.job.extra = {"--batch", formatNumber(batch)};
+        if (r["device"].isString()) s.device = r["device"].string();
         jobs.push_back(s);
     }
     return true;

@@ -13,9 +13,15 @@ struct SweepJob {
     TrainerJob job; // its extra arguments carry the planned --batch
     int batch = 0;
     long long steps = 0;
+    std::string device = "cpu"; // the device the plan's time estimate assumed
 };
 
-// Reads a plan; false with `error` naming the file and the run (index, field) that is malformed.
+class Json;
+// The runs of a plan (plan-sweep's "runs" list, or the configs a workspace's queue holds); false with
+// `error` naming `where` and the run (index, field) that is malformed.
+bool sweepJobsFromJson(const Json& runs, const std::string& where, std::vector<SweepJob>& jobs,
+                       std::string& error);
+// Reads a plan file; errors as sweepJobsFromJson's, or why the file cannot be read.
 bool readSweepPlan(const std::string& path, std::vector<SweepJob>& jobs, std::string& error);
 
 enum class SweepRunState {

@@ -194,6 +194,8 @@ private slots:
         for (const auto& j : jobs) {
             QCOMPARE(QString::fromStdString(j.status), QString("queued"));
             QVERIFY(parse(QString::fromStdString(j.configJson))["steps"].number() > 0);
+            QCOMPARE(QString::fromStdString(parse(QString::fromStdString(j.configJson))["sweep"].string()),
+                     QString("sweep"));
         }
     }
 

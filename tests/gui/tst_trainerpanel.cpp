@@ -257,6 +257,24 @@ private slots:
         }
     }
 
+    void aWorkspacesQueuedSweepAppearsInTheDock() {
+        const QString ws = dir_.filePath("queued.moescope");
+        QCOMPARE(moescope::test::runCli(
+                     {"import", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--workspace", ws})
+                     .exitCode,
+                 0);
+        const auto queued =
+            moescope::test::runCli({"plan-sweep", "--budgets", "3e9", "--sizes", "3", "--vocab", "256",
+                                    "--ctx", "32", "--batch", "4", "--queue", ws, "--group", "from-cli"});
+        QVERIFY2(queued.exitCode == 0, qPrintable(queued.err));
+        MainWindow w;
+        QString error;
+        QVERIFY2(w.openPath(ws, &error), qPrintable(error));
+        QCOMPARE(w.trainer()->queued(), 3);
+        QVERIFY2(w.trainer()->sweepProgressBar()->text().contains("from-cli: 0 of 3"),
+                 qPrintable(w.trainer()->sweepProgressBar()->text()));
+    }
+
     void aBadConfigShowsTheTrainersMessage() {
         setForm(32, 3, stepsBudget(10)); // 32 is not divisible by 3 heads
         while (panel()->queued() > 0)
