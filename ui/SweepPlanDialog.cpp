@@ -13,15 +13,19 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLegend>
+#include <QLegendMarker>
 #include <QLineEdit>
+#include <QLineSeries>
 #include <QLogValueAxis>
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <cmath>
+#include <map>
 
 namespace moescope {
 
@@ -43,6 +47,13 @@ QSpinBox* spinBox(int lo, int hi, int value) {
     s->setRange(lo, hi);
     s->setValue(value);
     return s;
+}
+
+QLogValueAxis* logAxis(const QString& title) {
+    auto* a = new QLogValueAxis;
+    a->setLabelFormat("%.0e");
+    a->setTitleText(title);
+    return a;
 }
 
 QString duration(double s) {
@@ -214,22 +225,85 @@ void SweepPlanDialog::replan() {
 }
 
 void SweepPlanDialog::showPlot() {
-    // Planned sizes (by sparsity) over budget, with the runs already swept in grey: where the new points
-    // land relative to the data.
     auto* chart = new QChart;
-    chart->setTitle(tr("planned N per budget"));
-    auto* x = new QLogValueAxis;
-    auto* y = new QLogValueAxis;
-    x->setTitleText(tr("C (FLOPs)"));
-    y->setTitleText(tr("N (parameters)"));
-    x->setLabelFormat("%.0e");
-    y->setLabelFormat("%.0e");
+    if (snapshot_ && snapshot_->law && snapshot_->lawFit)
+        plotOnSurface(chart);
+    else
+        plotAgainstRuns(chart);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    QChart* old = chart_->chart();
+    chart_->setChart(chart);
+    delete old;
+}
+
+void SweepPlanDialog::plotOnSurface(QChart* chart) {
+    // The fitted law's surface along N at each planned (budget, sparsity), the planned runs on it.
+    const ParametricLaw& law = *snapshot_->law;
+    const std::vector<double>& p = snapshot_->lawFit->parameters;
+    chart->setTitle(
+        tr("planned runs on the fitted %1 surface").arg(QString::fromStdString(snapshot_->lawId)));
+    QLogValueAxis* x = logAxis(tr("N (parameters)"));
+    auto* y = new QValueAxis;
+    y->setTitleText(tr("predicted loss"));
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
+    QString problem;
+    const SweepOptions o = options(&problem);
+    std::map<std::pair<double, double>, std::vector<const SweepRun*>> curves;
+    for (const SweepRun& r : plan_.runs)
+        curves[{r.budget, r.sparsity}].push_back(&r);
+    double lo = 1e300, hi = -1e300, nLo = 1e300, nHi = 0;
+    for (const auto& [key, runs] : curves) {
+        PlanOptions at;
+        at.budget = key.first;
+        at.family = o.family;
+        const double experts = expertsFor(key.second, o.family);
+        auto* curve = new QLineSeries;
+        curve->setName(tr("C %1, S %2").arg(key.first, 0, 'g', 2).arg(key.second, 0, 'g', 2));
+        auto* points = new QScatterSeries;
+        points->setMarkerSize(9);
+        const double dLo = runs.front()->config.arch.d_model / 1.5,
+                     dHi = runs.back()->config.arch.d_model * 1.5;
+        for (int i = 0; i <= 60; ++i) {
+            const PlannedConfig c = configFor(law, p, dLo * std::pow(dHi / dLo, i / 60.0), experts, at);
+            if (std::isfinite(c.predictedLoss)) curve->append(c.params, c.predictedLoss);
+        }
+        for (const SweepRun* r : runs) {
+            PlanOptions own = at; // the planned model's own depth
+            own.family.aspect = r->config.arch.d_model / r->config.arch.n_layers;
+            const double loss = configFor(law, p, r->config.arch.d_model, experts, own).predictedLoss;
+            if (!std::isfinite(loss)) continue;
+            points->append(r->config.params, loss);
+            lo = std::min(lo, loss), hi = std::max(hi, loss);
+            nLo = std::min(nLo, r->config.params), nHi = std::max(nHi, r->config.params);
+        }
+        for (QXYSeries* s : {static_cast<QXYSeries*>(curve), static_cast<QXYSeries*>(points)}) {
+            chart->addSeries(s);
+            s->attachAxis(x);
+            s->attachAxis(y);
+        }
+        points->setColor(curve->color());
+        chart->legend()->markers(points).front()->setVisible(false); // one entry per curve
+    }
+    if (nHi > 0) {
+        x->setRange(nLo / 2, nHi * 2);
+        const double pad = 0.15 * (hi - lo) + 0.01;
+        y->setRange(lo - pad, hi + pad);
+    }
+}
+
+void SweepPlanDialog::plotAgainstRuns(QChart* chart) {
+    // No fitted law to place them on: where the planned sizes land against the runs already swept.
+    chart->setTitle(tr("planned N per budget"));
+    QLogValueAxis* c = logAxis(tr("C (FLOPs)"));
+    QLogValueAxis* n = logAxis(tr("N (parameters)"));
+    chart->addAxis(c, Qt::AlignBottom);
+    chart->addAxis(n, Qt::AlignLeft);
     double lo = 1e300, hi = 0, nLo = 1e300, nHi = 0;
-    auto add = [&](QScatterSeries* s, double c, double n) {
-        s->append(c, n);
-        lo = std::min(lo, c), hi = std::max(hi, c), nLo = std::min(nLo, n), nHi = std::max(nHi, n);
+    auto add = [&](QScatterSeries* s, double budget, double params) {
+        s->append(budget, params);
+        lo = std::min(lo, budget), hi = std::max(hi, budget), nLo = std::min(nLo, params),
+        nHi = std::max(nHi, params);
     };
     auto* existing = new QScatterSeries;
     existing->setName(tr("runs swept"));
@@ -253,17 +327,13 @@ void SweepPlanDialog::showPlot() {
         all.push_back(s);
     for (QScatterSeries* s : all) {
         chart->addSeries(s);
-        s->attachAxis(x);
-        s->attachAxis(y);
+        s->attachAxis(c);
+        s->attachAxis(n);
     }
     if (hi > 0) {
-        x->setRange(lo / 2, hi * 2);
-        y->setRange(nLo / 2, nHi * 2);
+        c->setRange(lo / 2, hi * 2);
+        n->setRange(nLo / 2, nHi * 2);
     }
-    chart->legend()->setAlignment(Qt::AlignBottom);
-    QChart* old = chart_->chart();
-    chart_->setChart(chart);
-    delete old;
 }
 
 } // namespace moescope

@@ -9,6 +9,7 @@
 
 #include <memory>
 
+class QChart;
 class QChartView;
 class QComboBox;
 class QDoubleSpinBox;
@@ -31,13 +32,18 @@ public:
     QString error() const; // why there is no plan (empty when there is one)
     QString sweepName() const;
     QTableWidget* table() const { return table_; }
+    QChartView* plot() const { return chart_; }
 
 signals:
     void queueRequested(const moescope::SweepPlan& plan, const QString& name);
 
 private:
     void replan();
+    // The planned runs on the fitted law's surface (loss along N per budget and sparsity) when there is a
+    // law fit; otherwise their sizes against the runs already swept.
     void showPlot();
+    void plotOnSurface(QChart* chart);
+    void plotAgainstRuns(QChart* chart);
     SweepOptions options(QString* error) const;
 
     std::shared_ptr<const AnalysisSnapshot> snapshot_;

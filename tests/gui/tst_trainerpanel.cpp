@@ -14,6 +14,8 @@
 
 #include <QComboBox>
 
+#include <QChart>
+#include <QChartView>
 #include <QDirIterator>
 #include <QDoubleSpinBox>
 #include <QGuiApplication>
@@ -23,6 +25,7 @@
 #include <QPlainTextEdit>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScatterSeries>
 #include <QSpinBox>
 #include <QTableWidget>
 #include <cmath>
@@ -239,6 +242,14 @@ private slots:
         for (int i = 0; i < dialog->table()->rowCount(); ++i)
             QCOMPARE(dialog->table()->item(i, 2)->text().toDouble(),
                      planned["runs"].at(size_t(i))["d_model"].number());
+
+        // The planned runs drawn on the sweep's fitted law surface, each of them.
+        QChart* plot = dialog->plot()->chart();
+        QVERIFY2(plot->title().contains("surface"), qPrintable(plot->title()));
+        int onSurface = 0;
+        for (QAbstractSeries* series : plot->series())
+            if (auto* points = qobject_cast<QScatterSeries*>(series)) onSurface += points->count();
+        QCOMPARE(onSurface, int(planned["runs"].size()));
 
         const int before = panel()->queued();
         dialog->findChild<QPushButton*>("queue")->click();
