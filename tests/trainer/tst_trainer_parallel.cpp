@@ -65,11 +65,17 @@ private slots:
 
     void twoRankRunResumesIdentically_data() {
         QTest::addColumn<QString>("resumeRanks");
-        QTest::newRow("with two ranks") << "2";
-        QTest::newRow("with one process, the whole batch") << "1";
+        QTest::addColumn<double>("tolerance"); // relative, on the loss at each step after the resume
+        // The same two ranks again: the same computation, equal to float rounding.
+        QTest::newRow("with two ranks") << "2" << 1e-5;
+        // One process computes the load-balancing term over the whole batch rather than per rank, and sums
+        // in another order: the 1e-3 of one process against two ranks at step 1 (a run that restarted
+        // instead of resuming would be off by far more: ~5.5 nats at step 1 against ~4.5 at step 11).
+        QTest::newRow("with one process, the whole batch") << "1" << 1e-3;
     }
     void twoRankRunResumesIdentically() {
         QFETCH(QString, resumeRanks);
+        QFETCH(double, tolerance);
         const QString whole = dir_.filePath("whole-" + resumeRanks),
                       split = dir_.filePath("split-" + resumeRanks);
         const QStringList two = {"--batch", "4", "--nproc", "2", "--steps", "20"};
@@ -84,8 +90,7 @@ private slots:
         QCOMPARE(ofKind(events(second.out), "start")[0]["resumed_from"].number(), 10.0);
         for (int step : {11, 15, 20}) {
             const double a = stepLoss(w, step), b = stepLoss(second, step);
-            // Two ranks sum their halves in another order than one process: equal to float rounding.
-            QVERIFY2(std::fabs(a - b) <= 1e-5 * a,
+            QVERIFY2(std::fabs(a - b) <= tolerance * a,
                      qPrintable(QString("step %1: %2 vs %3").arg(step).arg(a).arg(b)));
         }
     }
