@@ -78,7 +78,7 @@ ImportWizard::ImportWizard(const QString& path, QWidget* parent)
     }
     const QByteArray bytes = f.readAll();
     std::string e, format;
-    const auto reader = openRecordSource(bytes.toStdString(), e, format);
+    const auto reader = openRecordSource(TextBuffer(bytes.toStdString()), e, format);
     if (!reader) {
         error_ = QString("%1: %2").arg(path, QString::fromStdString(e));
         return;

@@ -19,11 +19,16 @@ Json importJson(const ImportResult& r) {
     j.set("rows_invalid", r.rowsInvalid);
     j.set("rows_without_loss", r.rowsWithoutLoss);
     j.set("rows_filtered", r.rowsFiltered);
-    int excluded = 0;
-    for (const auto& run : r.table.runs)
-        excluded += run.excluded;
+    // Kept runs are counted as kept (a selection merges and excludes); otherwise as read.
+    int excluded = r.rowsExcluded, included = r.rowsRead - r.rowsInvalid - r.rowsExcluded;
+    if (r.runsKept) {
+        excluded = 0;
+        for (const auto& run : r.table.runs)
+            excluded += run.excluded;
+        included = static_cast<int>(r.table.runs.size()) - excluded;
+    }
     j.set("rows_excluded", excluded);
-    j.set("rows_included", static_cast<int>(r.table.runs.size()) - excluded);
+    j.set("rows_included", included);
     j.set("format", r.format);
     Json errors = Json::array();
     for (const auto& e : r.errors) {
@@ -54,6 +59,8 @@ int importCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     if (args.has("where") && !options.transforms.setWhere(args.value("where"), error))
         throw UsageError(error);
     options.skipInvalid = args.has("skip-invalid");
+    // Without a workspace the import is a report: rows are checked and counted, not kept.
+    options.keepRuns = args.has("workspace");
     const ImportResult result = importRunsFile(file, options);
 
     for (const auto& note : result.notes)

@@ -1,9 +1,10 @@
 #pragma once
 // A fast RFC-4180-ish reader: delimiter detection (',' ';' tab), UTF-8 BOM, LF/CRLF/CR line ends, quoted
 // fields with embedded delimiters, newlines and doubled quotes. Rows are handed out as string_views into
-// the file buffer (or into per-row scratch for fields that needed unescaping), so reading a million rows
-// allocates almost nothing.
+// the mapped file (or into per-row scratch for fields that needed unescaping), so reading a million rows
+// allocates almost nothing, and pages already read leave memory as the reader moves on.
 #include "core/io/RecordSource.h"
+#include "core/io/TextFile.h"
 
 #include <deque>
 #include <string>
@@ -18,6 +19,7 @@ public:
     bool open(const std::string& path, std::string& error);
     // Uses `text` as the file's content (tests, pasted data).
     bool openText(std::string text, std::string& error);
+    bool openBuffer(TextBuffer text, std::string& error);
 
     char delimiter() const { return delimiter_; }
     const std::vector<std::string>& header() const override { return header_; }
@@ -36,9 +38,14 @@ private:
     bool start(std::string& error);
     bool atLineEnd(size_t p) const { return p >= buf_.size() || buf_[p] == '\n' || buf_[p] == '\r'; }
     size_t skipLineEnd(size_t p);
+    // Where the unquoted field starting at p ends: the first delimiter or line end, or n.
+    size_t fieldEnd(const char* data, size_t p, size_t n) const;
 
-    std::string buf_;
+    TextBuffer text_;
+    std::string_view buf_;
+    bool stops_[256] = {}; // bytes that end an unquoted field: the delimiter and line ends
     size_t pos_ = 0;
+    size_t released_ = 0;
     int line_ = 1;
     char delimiter_ = ',';
     std::vector<std::string> header_;

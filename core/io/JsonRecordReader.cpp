@@ -50,11 +50,16 @@ bool JsonRecordReader::looksLikeJson(std::string_view text) {
 }
 
 bool JsonRecordReader::open(const std::string& path, std::string& error) {
-    std::string text;
-    return readWholeFile(path, text, error) && openText(std::move(text), error);
+    TextBuffer text;
+    return text.load(path, error) && openBuffer(std::move(text), error);
 }
 
 bool JsonRecordReader::openText(std::string text, std::string& error) {
+    return openBuffer(TextBuffer(std::move(text)), error);
+}
+
+bool JsonRecordReader::openBuffer(TextBuffer buffer, std::string& error) {
+    const std::string_view text = buffer.view();
     header_.clear();
     columnOf_.clear();
     records_.clear();

@@ -5,6 +5,7 @@
 // Numbers keep their shortest exact text, booleans read "true"/"false", null is empty, arrays keep their
 // JSON text. A record that is not an object is a bad row at its line; the records around it still import.
 #include "core/io/RecordSource.h"
+#include "core/io/TextFile.h"
 
 #include <string>
 #include <unordered_map>
@@ -19,6 +20,8 @@ public:
 
     bool open(const std::string& path, std::string& error);
     bool openText(std::string text, std::string& error);
+    // The records are split into cells while opening; the buffer is not kept.
+    bool openBuffer(TextBuffer text, std::string& error);
 
     const std::vector<std::string>& header() const override { return header_; }
     int headerLine() const override { return 1; }

@@ -27,15 +27,15 @@ std::string recordWidthProblem(size_t fields, const std::vector<std::string>& he
 
 namespace moescope {
 
-std::unique_ptr<RecordSource> openRecordSource(std::string text, std::string& error, std::string& format) {
-    if (JsonRecordReader::looksLikeJson(text)) {
+std::unique_ptr<RecordSource> openRecordSource(TextBuffer text, std::string& error, std::string& format) {
+    if (JsonRecordReader::looksLikeJson(text.view())) {
         auto json = std::make_unique<JsonRecordReader>();
-        if (!json->openText(std::move(text), error)) return nullptr;
+        if (!json->openBuffer(std::move(text), error)) return nullptr;
         format = json->format();
         return json;
     }
     auto csv = std::make_unique<CsvReader>();
-    if (!csv->openText(std::move(text), error)) return nullptr;
+    if (!csv->openBuffer(std::move(text), error)) return nullptr;
     format = "csv";
     return csv;
 }

@@ -41,12 +41,14 @@ std::string recordWidthProblem(size_t fields, const std::vector<std::string>& he
 
 } // namespace moescope
 
+#include "core/io/TextFile.h"
+
 #include <memory>
 
 namespace moescope {
 
 // The reader for `text` by its content: JSON Lines or a JSON array when it starts with '{' or '[', CSV
 // otherwise. Null with `error` when the text cannot be read at all; `format` gets "csv", "jsonl" or "json".
-std::unique_ptr<RecordSource> openRecordSource(std::string text, std::string& error, std::string& format);
+std::unique_ptr<RecordSource> openRecordSource(TextBuffer text, std::string& error, std::string& format);
 
 } // namespace moescope

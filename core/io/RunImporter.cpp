@@ -1,6 +1,7 @@
 #include "core/io/RunImporter.h"
 
 #include "core/io/CsvReader.h"
+#include "core/io/PageAdvice.h"
 #include "core/io/TextFile.h"
 #include "core/model/NumberParser.h"
 
@@ -38,35 +39,40 @@ std::string formatValue(double v) {
 class RowImporter {
 public:
     RowImporter(const std::string& file, const ColumnMapping& mapping, const std::vector<std::string>& header,
-                ImportResult& result, const std::array<double, kFieldCount>& scale)
-        : file_(file), mapping_(mapping), header_(header), result_(result), extra_(mapping.unmappedColumns()),
-          scale_(scale) {
+                ImportResult& result, const std::array<double, kFieldCount>& scale, bool keep)
+        : file_(file), mapping_(mapping), header_(header), result_(result),
+          extra_(keep ? mapping.unmappedColumns() : std::vector<int>{}), scale_(scale), keep_(keep) {
+        for (Field f : allFields())
+            if (mapping_.isMapped(f)) mapped_.push_back(f);
         extraValues_.resize(extra_.size());
     }
 
-    // Parses one record; appends the run or the row's errors.
+    // Parses one record; appends the run or the row's errors. The run is built where it will stay (no
+    // move of a 216-byte Run per row) and taken back if the row turns out invalid.
     void add(const std::vector<std::string_view>& fields, int line) {
         ++result_.rowsRead;
         issues_.clear();
-        Run run;
+        auto& runs = result_.table.runs;
+        Run& run = keep_ ? runs.emplace_back() : (scratch_ = Run());
         run.sourceLine = line;
-        std::string column;
-        if (const std::string problem = recordWidthProblem(fields.size(), header_, column);
-            !problem.empty()) {
+        if (fields.size() != header_.size()) {
+            std::string column;
+            const std::string problem = recordWidthProblem(fields.size(), header_, column);
             issue(line, column, problem);
         } else {
-            for (Field f : allFields())
-                if (mapping_.isMapped(f)) readField(run, f, fields[mapping_.columnOf(f)], line);
+            for (Field f : mapped_)
+                readField(run, f, fields[mapping_.columnOf(f)], line);
             if (issues_.empty()) checkRun(run, line);
         }
         if (!issues_.empty()) {
+            if (keep_) runs.pop_back();
             ++result_.rowsInvalid;
             result_.errors.insert(result_.errors.end(), issues_.begin(), issues_.end());
             return;
         }
+        result_.rowsExcluded += run.excluded;
         for (size_t i = 0; i < extra_.size(); ++i)
             extraValues_[i].emplace_back(fields[extra_[i]]);
-        result_.table.runs.push_back(std::move(run));
     }
 
     // A record the source could not make a row of (a line that is not JSON, a formula that failed).
@@ -103,7 +109,8 @@ private:
     const std::string& columnName(Field f) const { return header_[mapping_.columnOf(f)]; }
 
     void readField(Run& run, Field f, std::string_view text, int line) {
-        if (text.find_first_not_of(" \t") == std::string_view::npos) return; // empty: absent, maybe derivable
+        // Empty (or blank) is absent, maybe derivable; a cell starting with a digit is not blank.
+        if (text.empty() || ((text[0] == ' ' || text[0] == '\t') && trimBlanks(text).empty())) return;
         double v = 0;
         std::string reason;
         if (!parseFieldValue(f, text, v, reason)) {
@@ -148,6 +155,9 @@ private:
     std::vector<std::vector<std::string>> extraValues_;
     std::vector<ImportIssue> issues_;
     std::array<double, kFieldCount> scale_;
+    bool keep_;
+    std::vector<Field> mapped_;
+    Run scratch_; // the row being checked when runs are not kept
 };
 
 ImportResult fileError(ImportResult r, ImportResult::Outcome outcome, const std::string& file, int line,
@@ -202,8 +212,14 @@ ImportResult importFrom(RecordSource& records, const std::string& file, const Im
             "missing required column: give params (--map params=COLUMN, --derive, --lookup) or d_model, "
             "n_layers and vocab");
 
-    result.table.runs.reserve(std::min<size_t>(reader.estimatedRows(), 50'000'000));
-    RowImporter rows(file, mapping, reader.header(), result, options.scale);
+    const bool keep = options.keepRuns || !options.selection.empty();
+    result.runsKept = keep;
+    if (keep) {
+        auto& runs = result.table.runs;
+        runs.reserve(std::min<size_t>(reader.estimatedRows(), 50'000'000));
+        adviseHugePages(runs.data(), runs.capacity() * sizeof(Run));
+    }
+    RowImporter rows(file, mapping, reader.header(), result, options.scale, keep);
     std::vector<std::string_view> fields;
     int line = 0;
     for (;;) {
@@ -240,7 +256,7 @@ ImportResult importFrom(RecordSource& records, const std::string& file, const Im
     return result;
 }
 
-ImportResult importText(std::string text, const std::string& file, const ImportOptions& options) {
+ImportResult importText(TextBuffer text, const std::string& file, const ImportOptions& options) {
     std::string error, format;
     const auto source = openRecordSource(std::move(text), error, format);
     if (!source) return fileError({}, ImportResult::Outcome::InvalidFile, file, 0, "", error);
@@ -253,14 +269,14 @@ ImportResult importText(std::string text, const std::string& file, const ImportO
 } // namespace
 
 ImportResult importRunsFile(const std::string& path, const ImportOptions& options) {
-    std::string text, error;
-    if (!readWholeFile(path, text, error))
-        return fileError({}, ImportResult::Outcome::Unreadable, path, 0, "", error);
+    TextBuffer text;
+    std::string error;
+    if (!text.load(path, error)) return fileError({}, ImportResult::Outcome::Unreadable, path, 0, "", error);
     return importText(std::move(text), path, options);
 }
 
 ImportResult importRunsText(std::string text, const std::string& displayName, const ImportOptions& options) {
-    return importText(std::move(text), displayName, options);
+    return importText(TextBuffer(std::move(text)), displayName, options);
 }
 
 } // namespace moescope

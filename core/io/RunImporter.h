@@ -27,6 +27,9 @@ struct ImportOptions {
     }
     ColumnTransforms transforms; // --set, --lookup, --derive, --where
     RunSelection selection;      // --run-key, --best-per, --mean-per
+    // False: every row is read, checked and counted, but the runs are not kept (a report of what the import
+    // would take, in a window of memory however long the file). A selection always keeps them.
+    bool keepRuns = true;
 };
 
 struct ImportIssue {
@@ -52,6 +55,8 @@ struct ImportResult {
     // Rows with an empty loss (a crashed or unfinished run): imported, excluded with the reason "no loss".
     int rowsWithoutLoss = 0;
     int rowsFiltered = 0;       // left out by --where: not imported
+    int rowsExcluded = 0;       // imported but out of every fit (rowsWithoutLoss among them), as read
+    bool runsKept = true;       // false: `table` is empty by request (ImportOptions::keepRuns)
     std::string format = "csv"; // "csv", "jsonl" or "json"
     std::vector<ImportIssue> errors;
     std::vector<std::pair<std::string, std::string>> mapping;

@@ -3,6 +3,12 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <utility>
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace moescope {
 
@@ -40,6 +46,70 @@ bool checkUtf8Text(std::string_view text, size_t& start, std::string& error) {
     }
     start = text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
     return true;
+}
+
+TextBuffer::TextBuffer(std::string text)
+    : owned_(std::move(text)), data_(owned_.data()), size_(owned_.size()) {}
+
+TextBuffer::TextBuffer(TextBuffer&& other) noexcept {
+    *this = std::move(other);
+}
+
+TextBuffer& TextBuffer::operator=(TextBuffer&& other) noexcept {
+    if (this == &other) return *this;
+    unmap();
+    const bool mapped = other.map_ != nullptr;
+    owned_ = std::move(other.owned_);
+    map_ = std::exchange(other.map_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    released_ = std::exchange(other.released_, 0);
+    // A moved std::string may move its small buffer: point into our copy, not the old one.
+    data_ = mapped ? static_cast<const char*>(map_) : owned_.data();
+    other.data_ = nullptr;
+    return *this;
+}
+
+TextBuffer::~TextBuffer() {
+    unmap();
+}
+
+void TextBuffer::unmap() {
+    if (map_) munmap(map_, size_);
+    map_ = nullptr;
+}
+
+bool TextBuffer::load(const std::string& path, std::string& error) {
+    unmap();
+    owned_.clear();
+    data_ = nullptr, size_ = 0, released_ = 0;
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    struct stat st {};
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void* m =
+            mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+        if (m != MAP_FAILED) {
+            ::close(fd);
+            madvise(m, static_cast<size_t>(st.st_size), MADV_SEQUENTIAL);
+            map_ = m;
+            data_ = static_cast<const char*>(m);
+            size_ = static_cast<size_t>(st.st_size);
+            return true;
+        }
+    }
+    if (fd >= 0) ::close(fd);
+    if (!readWholeFile(path, owned_, error)) return false;
+    data_ = owned_.data();
+    size_ = owned_.size();
+    return true;
+}
+
+void TextBuffer::release(size_t offset) {
+    if (!map_) return;
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    const size_t end = std::min(offset, size_) / page * page;
+    if (end <= released_) return;
+    madvise(static_cast<char*>(map_) + released_, end - released_, MADV_DONTNEED);
+    released_ = end;
 }
 
 } // namespace moescope

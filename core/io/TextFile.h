@@ -1,5 +1,6 @@
 #pragma once
 // Reading a whole data file as UTF-8 text, with the checks every reader makes before it parses.
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -10,5 +11,36 @@ bool readWholeFile(const std::string& path, std::string& text, std::string& erro
 // False with `error` when the content is binary (xlsx, parquet, gzip) or UTF-16; otherwise the offset
 // past a UTF-8 byte order mark (0 without one).
 bool checkUtf8Text(std::string_view text, size_t& start, std::string& error);
+
+// The bytes a reader parses in place: a regular file mapped read-only (no copy into anonymous memory,
+// whose page faults cost more than the parse of a million-row sweep), or text held in memory (pasted
+// data, tests, files that cannot be mapped such as pipes).
+class TextBuffer {
+public:
+    TextBuffer() = default;
+    explicit TextBuffer(std::string text);
+    TextBuffer(TextBuffer&& other) noexcept;
+    TextBuffer& operator=(TextBuffer&& other) noexcept;
+    TextBuffer(const TextBuffer&) = delete;
+    TextBuffer& operator=(const TextBuffer&) = delete;
+    ~TextBuffer();
+
+    // Maps `path`, or reads it where it cannot be mapped; false with `error` as readWholeFile says it.
+    bool load(const std::string& path, std::string& error);
+
+    std::string_view view() const { return {data_, size_}; }
+    // The reader is past `offset` for good: a mapped file's pages before it may leave memory, so a
+    // streaming reader's footprint stays a window, not the file.
+    void release(size_t offset);
+
+private:
+    void unmap();
+
+    std::string owned_;
+    const char* data_ = nullptr;
+    size_t size_ = 0;
+    void* map_ = nullptr;
+    size_t released_ = 0;
+};
 
 } // namespace moescope

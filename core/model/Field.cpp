@@ -29,12 +29,16 @@ bool fieldMustBePositive(Field f) {
 bool parseFieldValue(Field f, std::string_view text, double& value, std::string& reason) {
     double v = 0;
     if (!parseNumber(text, v, &reason)) return false;
-    char shown[32];
-    std::snprintf(shown, sizeof shown, "%.6g", v);
+    // Formatted only for a message: a million-row import must not pay for printf on every cell.
+    const auto shown = [v] {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%.6g", v);
+        return std::string(buf);
+    };
     if (f == Field::Sparsity && (v < 0.0 || v >= 1.0))
-        return reason = "sparsity " + std::string(shown) + " outside [0, 1)", false;
+        return reason = "sparsity " + shown() + " outside [0, 1)", false;
     if (f != Field::Sparsity && fieldMustBePositive(f) && v <= 0.0)
-        return reason = "must be positive, got " + std::string(shown), false;
+        return reason = "must be positive, got " + shown(), false;
     value = v;
     return true;
 }

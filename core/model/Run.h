@@ -1,6 +1,7 @@
 #pragma once
 // One trained model with one final evaluation (ARCHITECTURE.md §2).
 #include "core/model/Field.h"
+#include "core/model/SparseText.h"
 
 #include <array>
 #include <cmath>
@@ -11,17 +12,18 @@
 
 namespace moescope {
 
+// Laid out small (216 bytes): a million-row import writes every byte of it.
 struct Run {
     std::array<double, kFieldCount> values;
     uint32_t derivedMask = 0;        // bit per Field: the value was computed, not read
+    int sourceLine = 0;              // line in the imported file, for messages
     std::vector<double> metrics;     // aligned with RunTable::metricNames; NaN = absent
     std::vector<std::string> labels; // aligned with RunTable::labelNames (text columns such as "source")
     long long id = 0;                // workspace row id (0 until stored)
-    int sourceLine = 0;              // line in the imported file, for messages
     bool excluded = false;           // kept but left out of fits
-    std::string excludedWhy;         // why the import excluded it ("no loss"); empty for the user's choice
-    std::string curve;  // the run a checkpoint belongs to (its run key); empty for a final result
-    std::string meanOf; // for a mean-per run: the group it averages ("size=12m, experts=8")
+    SparseText excludedWhy;          // why the import excluded it ("no loss"); empty for the user's choice
+    SparseText curve;  // the run a checkpoint belongs to (its run key); empty for a final result
+    SparseText meanOf; // for a mean-per run: the group it averages ("size=12m, experts=8")
 
     Run() { values.fill(std::nan("")); }
 

@@ -131,7 +131,7 @@ private slots:
         RunTable table;
         QVERIFY(w.readRuns(table, error));
         QCOMPARE(table.runs.size(), size_t(6));
-        QVERIFY(table.runs[0].excludedWhy.find("not the best of its group") == 0);
+        QVERIFY(table.runs[0].excludedWhy.str().find("not the best of its group") == 0);
 
         r = runCli(QStringList{"import", csv, "--where", "`optim.lr` > 0.01", "--json"} + common);
         QCOMPARE(r.exitCode, 2);

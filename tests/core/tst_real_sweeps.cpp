@@ -88,7 +88,7 @@ private slots:
         QVERIFY(!kept.table.runs[1].has(Field::Experts)); // a key a record lacks is an empty cell
         QCOMPARE(kept.table.runs[1].sourceLine, 3);
         QCOMPARE(kept.rowsWithoutLoss, 1); // null loss: a run without a result, kept and excluded
-        QCOMPARE(kept.table.runs[2].excludedWhy, std::string("no loss"));
+        QCOMPARE(kept.table.runs[2].excludedWhy.str(), std::string("no loss"));
     }
 
     void jsonArraysImportWithTheLineOfEachRecord() {
@@ -189,10 +189,11 @@ private slots:
         for (const Run& run : r.table.runs)
             included.push_back(!run.excluded);
         QCOMPARE(included, (std::vector<bool>{false, true, false, true, false, false}));
-        QVERIFY(r.table.runs[0].excludedWhy.rfind(kNotBestReason, 0) == 0);
-        QVERIFY2(r.table.runs[0].excludedWhy.find("on line 3") != std::string::npos,
-                 r.table.runs[0].excludedWhy.c_str());
-        QCOMPARE(r.table.runs[4].excludedWhy, std::string("no loss")); // the crashed run keeps its reason
+        QVERIFY(r.table.runs[0].excludedWhy.str().rfind(kNotBestReason, 0) == 0);
+        QVERIFY2(r.table.runs[0].excludedWhy.str().find("on line 3") != std::string::npos,
+                 r.table.runs[0].excludedWhy.str().c_str());
+        QCOMPARE(r.table.runs[4].excludedWhy.str(),
+                 std::string("no loss")); // the crashed run keeps its reason
 
         RunTable table = r.table;
         clearGroupSelection(table);
@@ -228,8 +229,8 @@ private slots:
         for (const Run& run : r.table.runs)
             included.push_back(!run.excluded);
         QCOMPARE(included, (std::vector<bool>{false, true, false, false, true}));
-        QVERIFY(r.table.runs[0].excludedWhy.rfind(kCheckpointReason, 0) == 0);
-        QCOMPARE(r.table.runs[0].curve, std::string("run=A"));
+        QVERIFY(r.table.runs[0].excludedWhy.str().rfind(kCheckpointReason, 0) == 0);
+        QCOMPARE(r.table.runs[0].curve.str(), std::string("run=A"));
 
         o.selection.allCheckpoints = true;
         r = importRunsText(csv, "ckpt.csv", o);
@@ -253,7 +254,7 @@ private slots:
         QVERIFY2(ws.addImport({}, r.table, error) > 0, error.c_str());
         RunTable back;
         QVERIFY(ws.readRuns(back, error));
-        QCOMPARE(back.runs[4].curve, std::string("run=B"));
+        QCOMPARE(back.runs[4].curve.str(), std::string("run=B"));
     }
 
     void runGroupsKeepOtherVocabulariesOutOfTheFit() {

@@ -155,7 +155,7 @@ private slots:
         QCOMPARE(t.runs[1].get(Field::Loss), std::log(38.0));
         QCOMPARE(t.runs[2].get(Field::DModel), 512.0);
         QVERIFY(t.runs[0].excluded && !t.runs[1].excluded && !t.runs[2].excluded && t.runs[3].excluded);
-        QVERIFY(t.runs[0].excludedWhy.find("not the best of its group") == 0);
+        QVERIFY(t.runs[0].excludedWhy.str().find("not the best of its group") == 0);
         QVERIFY2(w.summary()->text().contains("2 runs used by fits, 2 kept but excluded"),
                  qPrintable(w.summary()->text()));
         // A formula over a column that does not exist says so and blocks the import.
