@@ -40,8 +40,8 @@ public:
     // "NAME: WHAT ratio R (goal >= G: met)"; a ratio is "bigger is better" when atLeast.
     bool check(const std::string& name, const std::string& what, double ratio, bool atLeast, double goal) {
         const bool met = atLeast ? ratio >= goal : ratio <= goal;
-        std::printf("%s: %s %.2fx (goal %s %gx: %s)\n", name.c_str(), what.c_str(), ratio, atLeast ? ">=" : "<=",
-                    goal, met ? "met" : "MISSED");
+        std::printf("%s: %s %.2fx (goal %s %gx: %s)\n", name.c_str(), what.c_str(), ratio,
+                    atLeast ? ">=" : "<=", goal, met ? "met" : "MISSED");
         missed_ += !met;
         return met;
     }

@@ -4,6 +4,7 @@
 #include "core/fit/Backtest.h"
 #include "core/fit/Extrapolation.h"
 #include "core/fit/SyntheticSweep.h"
+#include "tests/bench/BenchStats.h"
 
 #include <algorithm>
 #include <chrono>
@@ -25,23 +26,17 @@ int main() {
     const moescope::ExtrapolationOptions o;
     moescope::PredictRequest req;
     req.budget = 1e22;
-    double predict = 1e9, backtest = 1e9;
     moescope::Prediction p;
     moescope::BacktestResult b;
-    for (int rep = 0; rep < 3; ++rep) {
-        auto t0 = Clock::now();
-        p = moescope::predictOptimum(runs, o, req);
-        predict = std::min(predict, std::chrono::duration<double>(Clock::now() - t0).count());
-        t0 = Clock::now();
-        b = moescope::backtest(runs, "", o);
-        backtest = std::min(backtest, std::chrono::duration<double>(Clock::now() - t0).count());
-    }
-    std::printf("predict: 1000 runs, C = 1e22 by %s: %.2f s (best of 3)\n", p.point.method.c_str(), predict);
-    std::printf("predict: %.2fx the 1 s goal (goal <= 1x: %s)\n", predict / 1.0,
-                predict < 1.0 ? "met" : "MISSED");
-    std::printf("backtest: 1000 runs, %zu held-out optima by %s: %.2f s (best of 3)\n", b.frontier.size(),
-                b.recommendation.method.c_str(), backtest);
-    std::printf("backtest: %.2fx the 10 s goal (goal <= 1x: %s)\n", backtest / 10.0,
-                backtest < 10.0 ? "met" : "MISSED");
-    return 0;
+    const bench::Sample predict = bench::timeRepeated([&] { p = moescope::predictOptimum(runs, o, req); });
+    const bench::Sample backtest = bench::timeRepeated([&] { b = moescope::backtest(runs, "", o); });
+    bench::Goals goals;
+    std::printf("predict: 1000 runs, C = 1e22 by %s: min %.2f s, median %.2f s (%d runs)\n",
+                p.point.method.c_str(), predict.min(), predict.median(), bench::kRepetitions);
+    goals.check("predict", "median time / 1 s:", predict.median() / 1.0, false, 1.0);
+    std::printf("backtest: 1000 runs, %zu held-out optima by %s: min %.2f s, median %.2f s (%d runs)\n",
+                b.frontier.size(), b.recommendation.method.c_str(), backtest.min(), backtest.median(),
+                bench::kRepetitions);
+    goals.check("backtest", "median time / 10 s:", backtest.median() / 10.0, false, 1.0);
+    return goals.exitCode();
 }

@@ -2,6 +2,7 @@
 // runs in under 150 ms, so the window can refit while the user drags. Reported as a ratio to that budget.
 #include "core/fit/IsoflopAnalysis.h"
 #include "core/fit/SyntheticSweep.h"
+#include "tests/bench/BenchStats.h"
 
 #include <chrono>
 #include <cstdio>
@@ -28,18 +29,13 @@ int main() {
     o.maxDegree = 4;
     o.folds = 5;
     o.bootstrap = 100;
-    double best = 1e9;
     moescope::BudgetAnalysis a;
-    for (int rep = 0; rep < 5; ++rep) {
-        const auto t0 = Clock::now();
-        a = moescope::analyzeBudget(runs, 1e20, o);
-        best = std::min(best, std::chrono::duration<double>(Clock::now() - t0).count());
-    }
-    std::printf("isoflop: %zu runs, %d degree triples x %d folds + %d bootstrap refits: %.1f ms (best of 5), "
-                "degrees %s\n",
-                runs.size(), a.degreeCandidates, o.folds, o.bootstrap, best * 1e3,
-                a.degrees.toString().c_str());
-    std::printf("isoflop: %.2fx the 150 ms goal (goal <= 1x: %s)\n", best / 0.150,
-                best < 0.150 ? "met" : "MISSED");
-    return 0;
+    const bench::Sample t = bench::timeRepeated([&] { a = moescope::analyzeBudget(runs, 1e20, o); });
+    std::printf("isoflop: %zu runs, %d degree triples x %d folds + %d bootstrap refits: min %.1f ms, median "
+                "%.1f ms (%d runs), degrees %s\n",
+                runs.size(), a.degreeCandidates, o.folds, o.bootstrap, t.min() * 1e3, t.median() * 1e3,
+                bench::kRepetitions, a.degrees.toString().c_str());
+    bench::Goals goals;
+    goals.check("isoflop", "median time / 150 ms:", t.median() / 0.150, false, 1.0);
+    return goals.exitCode();
 }

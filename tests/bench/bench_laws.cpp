@@ -68,14 +68,18 @@ int main(int argc, char** argv) {
                 fit.starts, points.size(), best, fit.objective, fit.reported[0].second,
                 fit.reported[1].second, fit.reported[2].second, fit.reported[3].second,
                 fit.reported[4].second);
+    // A minute-long SciPy reference and a 74-second grid cannot run five times in `make bench`: these two
+    // print single runs, and still fail the benchmark on a missed goal.
+    int missed = 0;
     if (scipy > 0) {
+        missed += scipy / best < 25 || fit.objective > scipyObjective * (1 + 1e-9);
         std::printf("laws: SciPy L-BFGS-B (analytic gradient), same grid: %.2f s, objective %.9g\n", scipy,
                     scipyObjective);
         std::printf("laws: %.1fx faster than SciPy (goal >= 25x: %s); objective %s SciPy's\n", scipy / best,
                     scipy / best >= 25 ? "met" : "MISSED",
                     fit.objective <= scipyObjective * (1 + 1e-9) ? "no worse than" : "WORSE than");
     }
-    if (skipAbnar) return 0;
+    if (skipAbnar) return missed ? 1 : 0;
 
     // Abnar's full grid on a synthetic sweep drawn from its own preset (the paper's data are not public).
     SyntheticSweepSpec spec;
@@ -91,9 +95,10 @@ int main(int argc, char** argv) {
     const double scipy100 = runPython("/usr/bin/python3 " + here + " " + csv + " --starts 100", nullptr);
     std::printf("laws: Abnar full grid, %d starts on %zu points: %.1f s (goal < 120 s: %s), objective %.6g\n",
                 af.starts, ap.size(), af.seconds, af.seconds < 120 ? "met" : "MISSED", af.objective);
+    missed += af.seconds >= 120;
     if (scipy100 > 0)
         std::printf("laws: per start %.1f us vs SciPy's %.0f us (Chinchilla, 100 starts): %.1fx\n",
                     af.seconds / af.starts * 1e6, scipy100 / 100 * 1e6,
                     (scipy100 / 100) / (af.seconds / af.starts));
-    return 0;
+    return missed ? 1 : 0;
 }
