@@ -2,6 +2,8 @@
 
 #include <QMetaObject>
 
+#include <algorithm>
+
 namespace moescope {
 
 AnalysisRunner::AnalysisRunner(QObject* parent) : QObject(parent), worker_([this] { work(); }) {}
@@ -13,17 +15,17 @@ AnalysisRunner::~AnalysisRunner() {
         pending_.reset();
         if (running_) *running_ = true;
     }
-    wake_.notify_one();
+    wake_.notify_all();
     worker_.join();
 }
 
-void AnalysisRunner::request(RunTable runs, AnalysisPlan plan) {
+void AnalysisRunner::request(RunTable runs, AnalysisPlan plan, double focus) {
     {
         std::lock_guard<std::mutex> lock(mutex_);
-        pending_ = Job{std::move(runs), std::move(plan), ++generation_};
+        pending_ = Job{std::move(runs), std::move(plan), ++generation_, focus, focus > 0 ? latest_ : nullptr};
         if (running_) *running_ = true; // superseded: stop it at its next check
     }
-    wake_.notify_one();
+    wake_.notify_all();
     if (!busy_) {
         busy_ = true;
         emit busyChanged(true);
@@ -44,6 +46,15 @@ void AnalysisRunner::work() {
         }
         std::shared_ptr<const AnalysisSnapshot> snapshot;
         try {
+            if (job.previous)
+                if (auto first = analyzeFocus(job.runs, job.plan, job.focus, *job.previous, flag.get())) {
+                    post(std::move(first), job.generation);
+                    // The rest waits until the window has shown the first part: on two cores the full
+                    // analysis would otherwise take the CPU the views need to update.
+                    std::unique_lock<std::mutex> lock(mutex_);
+                    wake_.wait(lock, [&] { return stopping_ || pending_ || shown_ >= job.generation; });
+                    if (stopping_) return;
+                }
             snapshot = analyze(job.runs, job.plan, flag.get());
         } catch (const Cancelled&) {
         } catch (const std::exception& e) {
@@ -58,18 +69,28 @@ void AnalysisRunner::work() {
             std::lock_guard<std::mutex> lock(mutex_);
             running_.reset();
         }
-        if (snapshot)
-            QMetaObject::invokeMethod(
-                this, [this, snapshot, g = job.generation] { deliver(snapshot, g); }, Qt::QueuedConnection);
+        if (snapshot) post(std::move(snapshot), job.generation);
     }
+}
+
+void AnalysisRunner::post(std::shared_ptr<const AnalysisSnapshot> snapshot, unsigned long long generation) {
+    QMetaObject::invokeMethod(
+        this, [this, snapshot, generation] { deliver(snapshot, generation); }, Qt::QueuedConnection);
 }
 
 void AnalysisRunner::deliver(std::shared_ptr<const AnalysisSnapshot> snapshot,
                              unsigned long long generation) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        shown_ = std::max(shown_, generation);
+    }
+    wake_.notify_all();
     if (generation != generation_) return; // a newer request is on its way
     latest_ = std::move(snapshot);
-    busy_ = false;
-    emit busyChanged(false);
+    if (!latest_->partial) {
+        busy_ = false;
+        emit busyChanged(false);
+    }
     emit finished(latest_);
 }
 

@@ -22,7 +22,9 @@ public:
     explicit AnalysisRunner(QObject* parent = nullptr);
     ~AnalysisRunner() override;
 
-    void request(RunTable runs, AnalysisPlan plan);
+    // `focus` > 0: the budget on screen. When the latest snapshot can stand in for the rest, the worker first
+    // delivers analyzeFocus's partial snapshot (that budget refitted), then the full analysis.
+    void request(RunTable runs, AnalysisPlan plan, double focus = 0);
     bool busy() const { return busy_; }
     std::shared_ptr<const AnalysisSnapshot> latest() const { return latest_; }
 
@@ -35,9 +37,12 @@ private:
         RunTable runs;
         AnalysisPlan plan;
         unsigned long long generation = 0;
+        double focus = 0;
+        std::shared_ptr<const AnalysisSnapshot> previous;
     };
     void work();
     void deliver(std::shared_ptr<const AnalysisSnapshot> snapshot, unsigned long long generation);
+    void post(std::shared_ptr<const AnalysisSnapshot> snapshot, unsigned long long generation);
 
     std::mutex mutex_;
     std::condition_variable wake_;
@@ -45,6 +50,7 @@ private:
     std::shared_ptr<CancelFlag> running_; // the flag of the job being computed
     bool stopping_ = false;
     unsigned long long generation_ = 0; // of the newest request (GUI thread)
+    unsigned long long shown_ = 0;      // newest generation delivered to the GUI thread (under mutex_)
     bool busy_ = false;
     std::shared_ptr<const AnalysisSnapshot> latest_;
     std::thread worker_;

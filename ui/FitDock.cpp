@@ -102,6 +102,9 @@ void FitDock::setLaw(const std::string& id) {
 }
 
 void FitDock::setGroups(const std::vector<std::string>& groups) {
+    // Every run edit asks again: refilling an unchanged combo would relayout and repaint the whole dock.
+    if (groups == groups_ && group_->count() > 0) return;
+    groups_ = groups;
     const QString current = group_->currentData().toString();
     group_->clear();
     group_->addItem(tr("the largest group (auto)"), "auto");

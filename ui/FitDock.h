@@ -54,6 +54,7 @@ private:
     QComboBox* law_;
     QComboBox* starts_;
     QComboBox* group_;
+    std::vector<std::string> groups_; // what group_ lists (setGroups)
     QSpinBox* bootstrap_;
     QSpinBox* suggestCount_;
     QTableWidget* table_;

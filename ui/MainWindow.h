@@ -82,6 +82,8 @@ public:
 
 signals:
     void viewsUpdated();
+    // The chart tabs that were not on screen at viewsUpdated are up to date too (queued right after it).
+    void chartTabsUpdated();
 
 protected:
     void dragEnterEvent(QDragEnterEvent* e) override;
@@ -133,6 +135,9 @@ private:
     QProgressBar* busy_;
     std::shared_ptr<const Prediction> prediction_;
     double budget_ = 0;
+    // Chart tabs not on screen when the views last changed: refreshed right after the visible views.
+    bool slicesStale_ = false, budgetsStale_ = false, staleRefreshQueued_ = false;
+    void refreshStaleTabs();
     std::shared_ptr<const AnalysisSnapshot> snapshot_;
 };
 

@@ -26,6 +26,13 @@ void RunTableModel::setRuns(RunTable table) {
     endResetModel();
 }
 
+void RunTableModel::setExcluded(int row, bool excluded, const std::string& why) {
+    Run& r = table_.runs.at(static_cast<size_t>(row));
+    r.excluded = excluded;
+    r.excludedWhy = why;
+    emit dataChanged(index(row, 0), index(row, columnCount() - 1));
+}
+
 void RunTableModel::setOutlierScores(std::vector<double> perRun) {
     if (perRun.size() != table_.runs.size()) perRun.clear();
     const bool columnChanges = perRun.empty() != outlierZ_.empty();

@@ -17,6 +17,8 @@ public:
     explicit RunTableModel(QObject* parent = nullptr);
 
     void setRuns(RunTable table);
+    // One run in or out of the fits: that row changes, not the whole table (a reset re-lays out every row).
+    void setExcluded(int row, bool excluded, const std::string& why);
     // Robust leave-one-out z per run (NaN: not scored); an empty vector hides the column.
     void setOutlierScores(std::vector<double> perRun);
     const RunTable& runs() const { return table_; }

@@ -1,8 +1,13 @@
 #include "ui/VtkWidget.h"
 
+#include <algorithm>
+
 #include <QMouseEvent>
+#include <QOffscreenSurface>
 #include <QOpenGLContext>
+#include <QOpenGLFramebufferObject>
 #include <QOpenGLFunctions>
+#include <QPainter>
 #include <QSurfaceFormat>
 #include <QWheelEvent>
 
@@ -30,9 +35,9 @@ void VtkWidget::setDefaultSurfaceFormat() {
     QSurfaceFormat::setDefaultFormat(f);
 }
 
-VtkWidget::VtkWidget(QWidget* parent) : QOpenGLWidget(parent) {
+VtkWidget::VtkWidget(QWidget* parent) : QWidget(parent) {
     window_ = vtkSmartPointer<vtkGenericOpenGLRenderWindow>::New();
-    window_->SetReadyForRendering(false); // until initializeGL has a context for it
+    window_->SetReadyForRendering(false); // until ensureContext has a context for it
     window_->SetFrameBlitModeToNoBlit();
     window_->SetOwnContext(false);
     // VTK asks for 8x multisampling by default; in software GL (Mesa llvmpipe under Xvfb) that alone
@@ -55,12 +60,27 @@ VtkWidget::VtkWidget(QWidget* parent) : QOpenGLWidget(parent) {
     observe(vtkCommand::WindowFrameEvent, &VtkWidget::onFrame);
     setFocusPolicy(Qt::StrongFocus);
     setMouseTracking(true);
+    // Every pixel is the frame's: Qt need not clear behind it.
+    setAttribute(Qt::WA_OpaquePaintEvent);
 }
 
 VtkWidget::~VtkWidget() {
-    makeCurrent();
+    if (!makeCurrent()) return;
     window_->Finalize();
+    fbo_.reset();
     doneCurrent();
+}
+
+QOpenGLContext* VtkWidget::context() const {
+    return context_.get();
+}
+
+bool VtkWidget::makeCurrent() {
+    return context_ && context_->makeCurrent(surface_.get());
+}
+
+void VtkWidget::doneCurrent() {
+    if (context_) context_->doneCurrent();
 }
 
 vtkRenderer* VtkWidget::renderer() const {
@@ -73,10 +93,8 @@ vtkGenericRenderWindowInteractor* VtkWidget::interactor() const {
     return interactor_;
 }
 
-// Not QOpenGLWidget::makeCurrent: that rebinds Qt's FBO behind VTK's state cache and leaves a black frame.
 void VtkWidget::onMakeCurrent(vtkObject*, unsigned long, void* self, void*) {
-    auto* w = static_cast<VtkWidget*>(self);
-    if (w->context()) w->context()->makeCurrent(w->context()->surface());
+    static_cast<VtkWidget*>(self)->makeCurrent();
 }
 
 void VtkWidget::onIsCurrent(vtkObject*, unsigned long, void* self, void* callData) {
@@ -88,39 +106,62 @@ void VtkWidget::onFrame(vtkObject*, unsigned long, void* self, void*) {
     static_cast<VtkWidget*>(self)->update();
 }
 
-void VtkWidget::initializeGL() {
+bool VtkWidget::ensureContext() {
+    if (context_) return makeCurrent();
+    auto context = std::make_unique<QOpenGLContext>();
+    context->setFormat(QSurfaceFormat::defaultFormat());
+    auto surface = std::make_unique<QOffscreenSurface>();
+    if (!context->create()) return false;
+    surface->setFormat(context->format());
+    surface->create();
+    if (!surface->isValid() || !context->makeCurrent(surface.get())) return false;
+    context_ = std::move(context);
+    surface_ = std::move(surface);
     window_->SetReadyForRendering(true);
     window_->OpenGLInitContext();
-    const qreal dpr = devicePixelRatioF();
-    window_->SetSize(int(width() * dpr), int(height() * dpr));
-    interactor_->SetSize(int(width() * dpr), int(height() * dpr));
     interactor_->Initialize();
+    return true;
 }
 
-void VtkWidget::resizeGL(int w, int h) {
+bool VtkWidget::renderFrame() {
     const qreal dpr = devicePixelRatioF();
-    window_->SetSize(int(w * dpr), int(h * dpr));
-    interactor_->SetSize(int(w * dpr), int(h * dpr));
-}
-
-void VtkWidget::paintGL() {
+    const QSize px(std::max(1, int(width() * dpr)), std::max(1, int(height() * dpr)));
+    if (!ensureContext()) return false;
+    if (!fbo_ || fbo_->size() != px) {
+        // Depth and stencil like Qt's own widget framebuffer, so VTK's blit (colour and depth) matches.
+        fbo_ = std::make_unique<QOpenGLFramebufferObject>(px, QOpenGLFramebufferObject::CombinedDepthStencil);
+        window_->SetSize(px.width(), px.height());
+        interactor_->SetSize(px.width(), px.height());
+    }
     vtkOpenGLState* state = window_->GetState();
     state->Reset();
     state->Push();
     state->vtkglDepthFunc(GL_LEQUAL);
     window_->Render();
-    window_->GetState()->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, defaultFramebufferObject());
+    state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, fbo_->handle());
     window_->BlitDisplayFramebuffer();
-    // Qt composes with alpha: make the frame opaque.
+    // VTK leaves the background's alpha at 0: make the frame opaque before Qt reads it as premultiplied.
+    state->vtkglBindFramebuffer(GL_FRAMEBUFFER, fbo_->handle());
     state->vtkglColorMask(GL_FALSE, GL_FALSE, GL_FALSE, GL_TRUE);
     state->vtkglClearColor(0, 0, 0, 1);
     state->vtkglClear(GL_COLOR_BUFFER_BIT);
     state->vtkglColorMask(GL_TRUE, GL_TRUE, GL_TRUE, GL_TRUE);
     state->Pop();
+    image_ = fbo_->toImage(true).convertToFormat(QImage::Format_RGB32);
+    image_.setDevicePixelRatio(dpr);
+    return true;
+}
+
+void VtkWidget::paintEvent(QPaintEvent*) {
+    QPainter painter(this);
+    if (renderFrame())
+        painter.drawImage(QPoint(0, 0), image_);
+    else
+        painter.fillRect(rect(), Qt::white);
 }
 
 QImage VtkWidget::grabScene() {
-    return grabFramebuffer();
+    return renderFrame() ? image_ : QImage();
 }
 
 void VtkWidget::forwardMouse(QMouseEvent* e, unsigned long vtkEvent) {
@@ -160,7 +201,7 @@ void VtkWidget::wheelEvent(QWheelEvent* e) {
 }
 
 void VtkWidget::keyPressEvent(QKeyEvent* e) {
-    QOpenGLWidget::keyPressEvent(e);
+    QWidget::keyPressEvent(e);
     update();
 }
 

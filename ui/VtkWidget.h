@@ -1,8 +1,13 @@
 #pragma once
-// VTK inside a Qt 6 QOpenGLWidget without VTK's Qt 5 module (ARCHITECTURE.md §6): a
-// vtkGenericOpenGLRenderWindow drawn into Qt's framebuffer, with Qt's mouse and keys forwarded to a
-// vtkGenericRenderWindowInteractor.
-#include <QOpenGLWidget>
+// VTK in a Qt 6 widget without VTK's Qt 5 module (ARCHITECTURE.md §6): a vtkGenericOpenGLRenderWindow
+// rendered offscreen (its own context, an offscreen surface, a framebuffer object) and painted as an image,
+// with Qt's mouse and keys forwarded to a vtkGenericRenderWindowInteractor. Not a QOpenGLWidget: one of
+// those switches the whole main window to OpenGL composition, and in software GL (llvmpipe) every repaint
+// of any widget, a status message or a table row, then costs a full-window composite (~28 ms here).
+#include <QImage>
+#include <QWidget>
+
+#include <memory>
 
 #include <vtkNew.h>
 #include <vtkSmartPointer.h>
@@ -11,10 +16,13 @@ class vtkGenericOpenGLRenderWindow;
 class vtkGenericRenderWindowInteractor;
 class vtkRenderer;
 class vtkObject;
+class QOffscreenSurface;
+class QOpenGLContext;
+class QOpenGLFramebufferObject;
 
 namespace moescope {
 
-class VtkWidget : public QOpenGLWidget {
+class VtkWidget : public QWidget {
     Q_OBJECT
 public:
     explicit VtkWidget(QWidget* parent = nullptr);
@@ -25,14 +33,16 @@ public:
     vtkGenericRenderWindowInteractor* interactor() const;
     // Renders now (inside the widget's context) and returns the frame; what export and tests read.
     QImage grabScene();
+    // VTK's context (null until the first frame); current after makeCurrent, for direct GL calls.
+    QOpenGLContext* context() const;
+    bool makeCurrent();
+    void doneCurrent();
 
     // The surface format VTK needs; set as the default before QApplication exists.
     static void setDefaultSurfaceFormat();
 
 protected:
-    void initializeGL() override;
-    void paintGL() override;
-    void resizeGL(int w, int h) override;
+    void paintEvent(QPaintEvent* e) override;
     void mousePressEvent(QMouseEvent* e) override;
     void mouseReleaseEvent(QMouseEvent* e) override;
     void mouseMoveEvent(QMouseEvent* e) override;
@@ -40,6 +50,9 @@ protected:
     void keyPressEvent(QKeyEvent* e) override;
 
 private:
+    // Creates the context on first use and renders a frame of the widget's size into image_.
+    bool renderFrame();
+    bool ensureContext();
     void forwardMouse(QMouseEvent* e, unsigned long vtkEvent);
     static void onMakeCurrent(vtkObject*, unsigned long, void* self, void*);
     static void onIsCurrent(vtkObject*, unsigned long, void* self, void* callData);
@@ -48,6 +61,10 @@ private:
     vtkSmartPointer<vtkGenericOpenGLRenderWindow> window_;
     vtkSmartPointer<vtkGenericRenderWindowInteractor> interactor_;
     vtkSmartPointer<vtkRenderer> renderer_;
+    std::unique_ptr<QOpenGLContext> context_;
+    std::unique_ptr<QOffscreenSurface> surface_;
+    std::unique_ptr<QOpenGLFramebufferObject> fbo_;
+    QImage image_;
 };
 
 } // namespace moescope

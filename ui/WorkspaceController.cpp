@@ -30,10 +30,7 @@ private:
         std::string error;
         if (c_->isOpen() && !c_->workspace().setExcluded(id_, excluded, error, why))
             return c_->refuse(this, error);
-        RunTable t = c_->model()->runs();
-        t.runs[row_].excluded = excluded;
-        t.runs[row_].excludedWhy = why;
-        c_->model()->setRuns(std::move(t));
+        c_->model()->setExcluded(row_, excluded, why);
         c_->changed();
     }
     WorkspaceController* c_;

@@ -413,4 +413,36 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
     return s;
 }
 
+std::shared_ptr<const AnalysisSnapshot> analyzeFocus(const RunTable& runs, const AnalysisPlan& plan,
+                                                     double focus, const AnalysisSnapshot& previous,
+                                                     const CancelFlag* cancel) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const BudgetAnalysis* shown = previous.budget(focus);
+    if (!shown || previous.partial || planJson(plan).dump() != planJson(previous.plan).dump()) return nullptr;
+    RunTable selected;
+    std::string error;
+    if (!selectPlanRuns(runs, plan, selected, error) || selected.runs.size() != previous.runs.runs.size())
+        return nullptr;
+    const BudgetGroups groups = groupByBudget(selected);
+    const auto group = groups.find(shown->budget);
+    if (group == groups.end()) return nullptr;
+    IsoflopOptions quick = plan.isoflop;
+    quick.bootstrap = 0; // intervals come with the full analysis
+    quick.cancel = cancel;
+    auto s = std::make_shared<AnalysisSnapshot>(previous);
+    s->runs = std::move(selected);
+    s->partial = true;
+    s->computedOn = std::this_thread::get_id();
+    for (auto& b : s->sweep.budgets)
+        if (b.budget == shown->budget) {
+            try {
+                b = analyzeBudget(group->second, shown->budget, quick);
+            } catch (const IsoflopError&) {
+                return nullptr; // too few runs left at this budget: the full analysis says why
+            }
+        }
+    s->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return s;
+}
+
 } // namespace moescope

@@ -108,6 +108,9 @@ struct AnalysisSnapshot {
     std::vector<std::string> messages; // what could not be fitted, and why
     double seconds = 0;
     std::thread::id computedOn; // the thread that ran the analysis
+    // True for analyzeFocus's first answer: only the shown budget is refitted (without bootstrap intervals);
+    // the other budgets, the law and the frontiers are the previous analysis's until the full one lands.
+    bool partial = false;
 
     const BudgetAnalysis* budget(double c) const; // nearest analysed budget, or null
     // Indices of the runs the analysis counted at that budget (groupByBudget's grouping).
@@ -118,5 +121,13 @@ struct AnalysisSnapshot {
 // throws Cancelled (only) when `cancel` is set while it runs.
 std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const AnalysisPlan& plan,
                                                 const CancelFlag* cancel = nullptr);
+
+// The fast first part of a re-analysis after the runs changed (a run included or excluded): `previous` with
+// `runs` in place and the budget nearest `focus` refitted without bootstrap, so the views of the budget on
+// screen update at once while analyze() refits the rest. Null when `previous` cannot stand in for the rest:
+// another plan, another number of runs, or no such budget.
+std::shared_ptr<const AnalysisSnapshot> analyzeFocus(const RunTable& runs, const AnalysisPlan& plan,
+                                                     double focus, const AnalysisSnapshot& previous,
+                                                     const CancelFlag* cancel = nullptr);
 
 } // namespace moescope

@@ -149,6 +149,46 @@ private slots:
         QVERIFY2(bowl.calls() <= 6, qPrintable(QString::number(bowl.calls())));
     }
 
+    void aRunExcludedRefitsTheShownBudgetFirst() {
+        RunTable runs = sampleRuns();
+        AnalysisPlan plan;
+        plan.law = "none";
+        plan.isoflop.bootstrap = 20;
+        const auto before = analyze(runs, plan);
+        QVERIFY(before->sweep.budgets.size() >= 2);
+        const double shown = before->sweep.budgets.back().budget;
+        const double other = before->sweep.budgets.front().budget;
+        const std::vector<int> atShown = before->runsOfBudget(shown);
+        QVERIFY(atShown.size() > 10);
+        runs.runs[atShown[3]].excluded = true;
+
+        const auto first = analyzeFocus(runs, plan, shown, *before);
+        QVERIFY(first);
+        QVERIFY(first->partial);
+        QVERIFY(first->runs.runs[atShown[3]].excluded);
+        // The shown budget is refitted on the runs left, without bootstrap: what analyzeBudget gives alone.
+        IsoflopOptions quick = plan.isoflop;
+        quick.bootstrap = 0;
+        const BudgetAnalysis expected = analyzeBudget(groupByBudget(first->runs).at(shown), shown, quick);
+        const BudgetAnalysis* refitted = first->budget(shown);
+        QCOMPARE(refitted->n, expected.n);
+        QCOMPARE(refitted->n, before->budget(shown)->n - 1);
+        QCOMPARE(refitted->optimum.loss.value, expected.optimum.loss.value);
+        QVERIFY(refitted->optimum.loss.value != before->budget(shown)->optimum.loss.value);
+        // The other budgets are the previous analysis's until the full one lands; and the full one agrees.
+        QCOMPARE(first->budget(other)->optimum.loss.value, before->budget(other)->optimum.loss.value);
+        const auto full = analyze(runs, plan);
+        QVERIFY(!full->partial);
+        QCOMPARE(full->budget(shown)->n, refitted->n);
+        QCOMPARE(full->budget(shown)->optimum.loss.value, refitted->optimum.loss.value);
+
+        // Nothing to stand on: another plan, or a partial snapshot as the previous one.
+        AnalysisPlan otherPlan = plan;
+        otherPlan.isoflop.bootstrap = 5;
+        QVERIFY(!analyzeFocus(runs, otherPlan, shown, *before));
+        QVERIFY(!analyzeFocus(runs, plan, shown, *first));
+    }
+
     void aCancelledAnalysisThrowsCancelled() {
         CancelFlag flag{true};
         QVERIFY_THROWS_EXCEPTION(Cancelled, analyze(sampleRuns(), AnalysisPlan{}, &flag));

@@ -107,6 +107,33 @@ private slots:
         QVERIFY(again.wait(60000));
     }
 
+    void aFocusedRequestDeliversTheShownBudgetFirstThenEverything() {
+        AnalysisRunner runner;
+        QSignalSpy done(&runner, &AnalysisRunner::finished);
+        RunTable runs = window_->runModel()->runs();
+        AnalysisPlan plan;
+        plan.law = "none";
+        plan.isoflop.bootstrap = 4;
+        runner.request(runs, plan);
+        QVERIFY(done.wait(120000));
+        const auto before = runner.latest();
+        QVERIFY(!before->partial);
+        const double shown = before->sweep.budgets.back().budget;
+        runs.runs[before->runsOfBudget(shown).front()].excluded = true;
+        done.clear();
+        runner.request(runs, plan, shown);
+        QVERIFY(done.wait(120000));
+        const auto first = done.first().at(0).value<std::shared_ptr<const AnalysisSnapshot>>();
+        QVERIFY(first->partial);
+        QVERIFY(runner.busy()); // the rest is still coming
+        QCOMPARE(first->budget(shown)->n, before->budget(shown)->n - 1);
+        QVERIFY(done.count() == 2 || done.wait(120000));
+        const auto full = done.last().at(0).value<std::shared_ptr<const AnalysisSnapshot>>();
+        QVERIFY(!full->partial);
+        QVERIFY(!runner.busy());
+        QCOMPARE(full->budget(shown)->n, first->budget(shown)->n);
+    }
+
     void onlyTheNewestRequestIsDelivered() {
         AnalysisRunner runner;
         QSignalSpy done(&runner, &AnalysisRunner::finished);
@@ -399,8 +426,10 @@ private slots:
         const QList<QPointF> optimaBefore = optimumPoints();
         const QString boldBefore = boldBudget();
         const double lossMaxBefore = window_->surface()->lossMax();
+        QSignalSpy tabs(window_.get(), &MainWindow::chartTabsUpdated);
         window_->setBudget(first);
         QCOMPARE(updated.count(), 1);
+        QVERIFY(tabs.count() == 1 || tabs.wait()); // the tabs not on screen follow the visible views
         QCOMPARE(window_->budget(), first);
         // The slice optima are now the smaller budget's model minima, and its curve is the highlighted one.
         const QList<QPointF> optimaAfter = optimumPoints();
@@ -455,8 +484,10 @@ private slots:
         const auto snap = window_->runner()->latest();
         QVERIFY(snap && !snap->recommended.empty());
         const double swept = snap->sweep.budgets.front().budget;
+        QSignalSpy tabs(window_.get(), &MainWindow::chartTabsUpdated);
         QVERIFY(window_->setBudgetText("1e21"));
         QCOMPARE(window_->budget(), 1e21);
+        QVERIFY(tabs.count() == 1 || tabs.wait());
         QVERIFY(window_->extrapolatedBadge()->isVisible());
         QCOMPARE(window_->extrapolatedBadge()->text(), QString("extrapolated ×10^1.0"));
         const Prediction* p = window_->prediction();
