@@ -102,19 +102,33 @@ void VtkWidget::onIsCurrent(vtkObject*, unsigned long, void* self, void* callDat
     *static_cast<bool*>(callData) = w->context() && QOpenGLContext::currentContext() == w->context();
 }
 
+// A render VTK started itself needs painting; the one renderFrame is doing is painted already, and asking for
+// another paint from inside it would render again forever.
 void VtkWidget::onFrame(vtkObject*, unsigned long, void* self, void*) {
-    static_cast<VtkWidget*>(self)->update();
+    auto* w = static_cast<VtkWidget*>(self);
+    if (w->rendering_) return;
+    w->update();
+    emit w->repaintRequested();
 }
 
 bool VtkWidget::ensureContext() {
     if (context_) return makeCurrent();
+    if (!failure_.isEmpty()) return false; // tried once: no second attempt per paint
     auto context = std::make_unique<QOpenGLContext>();
     context->setFormat(QSurfaceFormat::defaultFormat());
     auto surface = std::make_unique<QOffscreenSurface>();
-    if (!context->create()) return false;
+    if (!context->create()) {
+        failure_ = tr("The 3D view needs OpenGL %1.%2 (core profile), which this display does not offer.")
+                       .arg(QSurfaceFormat::defaultFormat().majorVersion())
+                       .arg(QSurfaceFormat::defaultFormat().minorVersion());
+        return false;
+    }
     surface->setFormat(context->format());
     surface->create();
-    if (!surface->isValid() || !context->makeCurrent(surface.get())) return false;
+    if (!surface->isValid() || !context->makeCurrent(surface.get())) {
+        failure_ = tr("The 3D view could not make its OpenGL context current on an offscreen surface.");
+        return false;
+    }
     context_ = std::move(context);
     surface_ = std::move(surface);
     window_->SetReadyForRendering(true);
@@ -137,7 +151,9 @@ bool VtkWidget::renderFrame() {
     state->Reset();
     state->Push();
     state->vtkglDepthFunc(GL_LEQUAL);
+    rendering_ = true;
     window_->Render();
+    rendering_ = false;
     state->vtkglBindFramebuffer(GL_DRAW_FRAMEBUFFER, fbo_->handle());
     window_->BlitDisplayFramebuffer();
     // VTK leaves the background's alpha at 0: make the frame opaque before Qt reads it as premultiplied.
@@ -154,10 +170,12 @@ bool VtkWidget::renderFrame() {
 
 void VtkWidget::paintEvent(QPaintEvent*) {
     QPainter painter(this);
-    if (renderFrame())
+    if (renderFrame()) {
         painter.drawImage(QPoint(0, 0), image_);
-    else
-        painter.fillRect(rect(), Qt::white);
+        return;
+    }
+    painter.fillRect(rect(), Qt::white);
+    painter.drawText(rect().adjusted(20, 20, -20, -20), Qt::AlignCenter | Qt::TextWordWrap, failure_);
 }
 
 QImage VtkWidget::grabScene() {

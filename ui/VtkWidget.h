@@ -41,6 +41,10 @@ public:
     // The surface format VTK needs; set as the default before QApplication exists.
     static void setDefaultSurfaceFormat();
 
+signals:
+    // VTK rendered on its own (not from the widget's paint): the widget has asked Qt to repaint.
+    void repaintRequested();
+
 protected:
     void paintEvent(QPaintEvent* e) override;
     void mousePressEvent(QMouseEvent* e) override;
@@ -65,6 +69,8 @@ private:
     std::unique_ptr<QOffscreenSurface> surface_;
     std::unique_ptr<QOpenGLFramebufferObject> fbo_;
     QImage image_;
+    QString failure_;        // why there is no GL context, shown in place of the scene
+    bool rendering_ = false; // inside renderFrame: VTK's frame event is our own render, not news
 };
 
 } // namespace moescope

@@ -43,7 +43,6 @@ bool CsvReader::openBuffer(TextBuffer text, std::string& error) {
     text_ = std::move(text);
     buf_ = text_.view();
     pos_ = 0;
-    released_ = 0;
     line_ = 1;
     header_.clear();
     return start(error);
@@ -140,8 +139,7 @@ CsvReader::Status CsvReader::next(std::vector<std::string_view>& fields, int& li
     while (pos_ < buf_.size() && (buf_[pos_] == '\n' || buf_[pos_] == '\r'))
         pos_ = skipLineEnd(pos_);
     if (pos_ >= buf_.size()) return Status::End;
-    // Views handed out before this record are dead: let their pages go, a few MiB at a time.
-    if (pos_ - released_ > (8u << 20)) text_.release(released_ = pos_);
+    text_.release(pos_); // views handed out before this record are dead
     line = line_;
     const char* data = buf_.data();
     const size_t n = buf_.size();

@@ -45,7 +45,6 @@ private:
     std::string_view buf_;
     bool stops_[256] = {}; // bytes that end an unquoted field: the delimiter and line ends
     size_t pos_ = 0;
-    size_t released_ = 0;
     int line_ = 1;
     char delimiter_ = ',';
     std::vector<std::string> header_;

@@ -103,8 +103,7 @@ bool TextBuffer::load(const std::string& path, std::string& error) {
     return true;
 }
 
-void TextBuffer::release(size_t offset) {
-    if (!map_) return;
+void TextBuffer::releaseBefore(size_t offset) {
     const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
     const size_t end = std::min(offset, size_) / page * page;
     if (end <= released_) return;

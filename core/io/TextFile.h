@@ -29,11 +29,16 @@ public:
     bool load(const std::string& path, std::string& error);
 
     std::string_view view() const { return {data_, size_}; }
-    // The reader is past `offset` for good: a mapped file's pages before it may leave memory, so a
-    // streaming reader's footprint stays a window, not the file.
-    void release(size_t offset);
+    // The reader is past `offset` for good: a mapped file's pages before it leave memory, a few MiB at a
+    // time, so what an import builds replaces the file in memory instead of adding to it. Cheap enough to
+    // call per record.
+    void release(size_t offset) {
+        if (map_ && offset >= released_ + kReleaseStep) releaseBefore(offset);
+    }
 
 private:
+    static constexpr size_t kReleaseStep = size_t(8) << 20;
+    void releaseBefore(size_t offset);
     void unmap();
 
     std::string owned_;

@@ -31,6 +31,7 @@
 #include <QTableWidget>
 #include <QXmlStreamReader>
 
+#include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkPolyData.h>
 #include <vtkProp.h>
 #include <vtkPropCollection.h>
@@ -270,6 +271,20 @@ private slots:
         QCOMPARE(picked.count(), 1);
         auto* proxy = qobject_cast<QSortFilterProxyModel*>(window_->runView()->model());
         QCOMPARE(proxy->mapToSource(window_->runView()->selectionModel()->currentIndex()).row(), run);
+    }
+
+    void theSceneRendersOnlyWhenAsked() {
+        REQUIRE_X();
+        VtkWidget* vtk = window_->surface()->vtk();
+        QSignalSpy repaint(vtk, &VtkWidget::repaintRequested);
+        // The widget's own render (what a paint does) asks for no further paint: an idle window stays idle.
+        QVERIFY(!vtk->grabScene().isNull());
+        QCOMPARE(repaint.count(), 0);
+        // A render VTK starts by itself is news: the widget asks Qt to paint it.
+        QVERIFY(vtk->makeCurrent());
+        vtk->renderWindow()->Render();
+        vtk->doneCurrent();
+        QCOMPARE(repaint.count(), 1);
     }
 
     void resizingReRenders() {
