@@ -2,10 +2,13 @@
 
 #include "core/fit/Frontier.h"
 
+#include "ui/SurfaceAxes.h"
+#include "ui/SurfaceLegend.h"
 #include "ui/VtkWidget.h"
 
 #include <QHBoxLayout>
 #include <QMouseEvent>
+#include <QPainter>
 #include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -14,10 +17,11 @@
 #include <vtkAlgorithmOutput.h>
 #include <vtkCamera.h>
 #include <vtkCellArray.h>
+#include <vtkClipPolyData.h>
 #include <vtkColorTransferFunction.h>
 #include <vtkContourFilter.h>
 #include <vtkCoordinate.h>
-#include <vtkCubeAxesActor.h>
+#include <vtkDataObject.h>
 #include <vtkDoubleArray.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkLookupTable.h>
@@ -28,12 +32,13 @@
 #include <vtkPolyLine.h>
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
-#include <vtkScalarBarActor.h>
 #include <vtkSphereSource.h>
+#include <vtkTextActor.h>
 #include <vtkTextProperty.h>
 #include <vtkUnsignedCharArray.h>
 
 #include <cmath>
+#include <tuple>
 
 namespace moescope {
 
@@ -93,6 +98,21 @@ vtkSmartPointer<vtkActor> actorOf(vtkPolyData* data) {
     return actor;
 }
 
+// The loss range of a surface over its own data box, at grid points no more than a cell outside its hull.
+std::pair<double, double> lossRangeNearHull(const IsoflopSurface& surface, int n) {
+    double lo = 1e300, hi = -1e300;
+    for (int i = 0; i <= n; ++i)
+        for (int j = 0; j <= n; ++j) {
+            const double lx =
+                surface.minLogParams() + (surface.maxLogParams() - surface.minLogParams()) * i / n;
+            const double s = surface.minSparsity() + (surface.maxSparsity() - surface.minSparsity()) * j / n;
+            if (surface.hullMargin(lx, s) < -1.5 / n) continue;
+            const double l = surface.loss(std::exp(lx), s);
+            lo = std::min(lo, l), hi = std::max(hi, l);
+        }
+    return {lo, hi};
+}
+
 vtkSmartPointer<vtkSphereSource> sphere(double radius) {
     auto source = vtkSmartPointer<vtkSphereSource>::New();
     source->SetRadius(radius);
@@ -106,25 +126,32 @@ vtkSmartPointer<vtkSphereSource> sphere(double radius) {
 // properties change, never torn down); rebuild() refills the poly data and the ranges.
 struct SurfaceView::Pipeline {
     vtkNew<vtkPolyData> mesh, runs, sStar, nStar;
+    vtkNew<vtkClipPolyData> clip; // the grid cut along the runs' hull, between grid points
     vtkNew<vtkContourFilter> contours;
     vtkSmartPointer<vtkLookupTable> lossLut = lossTable(0, 1);
     vtkNew<vtkColorTransferFunction> residualColours;
     vtkSmartPointer<vtkSphereSource> optimumSphere = sphere(0.025), highlightSphere = sphere(0.022);
     vtkSmartPointer<vtkActor> meshActor, contourActor, runActor, sStarActor, nStarActor, optimumActor,
         highlightActor;
-    vtkNew<vtkCubeAxesActor> axes;
-    vtkNew<vtkScalarBarActor> bar;
+    SurfaceAxes axes;
+    std::vector<LegendEntry> legend; // what the curves, the optimum and the spheres' colours mean
+    bool shown = false;
 
-    explicit Pipeline(vtkRenderer* ren) {
-        meshActor = actorOf(mesh);
+    explicit Pipeline(vtkRenderer* ren) : axes(ren, {{{1, 0, 0}, {0, 1, 0}, {0, 0, kHeight}}}) {
+        clip->SetInputData(mesh);
+        clip->SetValue(0);
+        meshActor = actorOf(clip->GetOutputPort());
         auto* meshMapper = meshActor->GetMapper();
         meshMapper->SetLookupTable(lossLut);
         meshMapper->SetColorModeToMapScalars();
+        meshMapper->SetScalarModeToUsePointFieldData();
+        meshMapper->SelectColorArray("loss");
         meshActor->GetProperty()->SetAmbient(0.35);
         meshActor->GetProperty()->SetDiffuse(0.65);
 
         // Iso-loss contours, lifted a hair so they are not hidden in the surface.
-        contours->SetInputData(mesh);
+        contours->SetInputConnection(clip->GetOutputPort());
+        contours->SetInputArrayToProcess(0, 0, 0, vtkDataObject::FIELD_ASSOCIATION_POINTS, "loss");
         contourActor = actorOf(contours->GetOutputPort());
         contourActor->GetMapper()->ScalarVisibilityOff();
         contourActor->GetProperty()->SetColor(0.1, 0.1, 0.1);
@@ -155,37 +182,9 @@ struct SurfaceView::Pipeline {
         // frame rate on llvmpipe (bench_explorer).
         highlightActor->GetProperty()->SetColor(1.0, 0.6, 0.0);
 
-        axes->SetBounds(0, 1, 0, 1, 0, kHeight);
-        axes->SetYTitle("sparsity S");
-        axes->SetZTitle("loss");
-        axes->SetCamera(ren->GetActiveCamera());
-        for (int k = 0; k < 3; ++k) {
-            axes->GetTitleTextProperty(k)->SetColor(0.1, 0.1, 0.1);
-            axes->GetLabelTextProperty(k)->SetColor(0.1, 0.1, 0.1);
-        }
-        axes->GetXAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
-        axes->GetYAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
-        axes->GetZAxesLinesProperty()->SetColor(0.3, 0.3, 0.3);
-        // A static triad: three labelled axes laid out once, not again on every frame of a rotation.
-        axes->SetFlyModeToStaticTriad();
-
-        bar->SetLookupTable(lossLut);
-        bar->SetTitle("loss");
-        bar->SetNumberOfLabels(5);
-        bar->SetWidth(0.08);
-        bar->SetHeight(0.6);
-        bar->SetPosition(0.9, 0.2);
-        bar->SetUnconstrainedFontSize(true);
-        bar->GetTitleTextProperty()->SetFontSize(16);
-        bar->GetLabelTextProperty()->SetFontSize(13);
-        bar->GetTitleTextProperty()->SetColor(0.1, 0.1, 0.1);
-        bar->GetLabelTextProperty()->SetColor(0.1, 0.1, 0.1);
-
         for (vtkActor* a : {meshActor.Get(), contourActor.Get(), runActor.Get(), sStarActor.Get(),
                             nStarActor.Get(), optimumActor.Get(), highlightActor.Get()})
             ren->AddActor(a);
-        ren->AddActor(axes);
-        ren->AddActor2D(bar);
         show(false);
     }
 
@@ -193,9 +192,10 @@ struct SurfaceView::Pipeline {
         for (vtkProp* p : {static_cast<vtkProp*>(meshActor), static_cast<vtkProp*>(contourActor),
                            static_cast<vtkProp*>(runActor), static_cast<vtkProp*>(sStarActor),
                            static_cast<vtkProp*>(nStarActor), static_cast<vtkProp*>(optimumActor),
-                           static_cast<vtkProp*>(highlightActor), static_cast<vtkProp*>(axes.Get()),
-                           static_cast<vtkProp*>(bar.Get())})
+                           static_cast<vtkProp*>(highlightActor)})
             p->SetVisibility(visible);
+        axes.setVisible(visible);
+        shown = visible;
     }
 };
 
@@ -203,6 +203,45 @@ SurfaceView::~SurfaceView() = default;
 
 vtkPolyData* SurfaceView::surfaceMesh() const {
     return p_->mesh;
+}
+
+vtkPolyData* SurfaceView::visibleSurface() const {
+    p_->clip->Update();
+    return p_->clip->GetOutput();
+}
+
+QString SurfaceView::axisTitle(int axis) const {
+    return p_->axes.title(axis);
+}
+
+QPointF SurfaceView::axisTitlePosition(int axis) const {
+    return p_->axes.titlePosition(axis);
+}
+
+QList<QPair<QString, QPointF>> SurfaceView::axisLabels(int axis) const {
+    QList<QPair<QString, QPointF>> out;
+    for (const auto& l : p_->axes.labels(axis))
+        out.append({l.text, l.at});
+    return out;
+}
+
+void SurfaceView::paintOverlay(QPainter& painter) {
+    if (!p_->shown) return;
+    painter.setRenderHint(QPainter::TextAntialiasing);
+    p_->axes.paint(painter, vtk_->renderer(), vtk_->devicePixelRatioF(), vtk_->height());
+    paintLegend(painter, p_->legend, QPointF(10, 10));
+    const double h = vtk_->height(), w = vtk_->width();
+    paintColourBar(
+        painter, QRectF(w - 90, h * 0.2 + 20, 22, h * 0.6 - 20),
+        [this](double loss) { return colourForLoss(loss); }, lossMin_, lossMax_, tr("loss (nats)"));
+}
+
+QStringList SurfaceView::legendEntries() const {
+    QStringList entries;
+    if (p_->shown)
+        for (const auto& e : p_->legend)
+            entries << e.text;
+    return entries;
 }
 
 SurfaceView::SurfaceView(QWidget* parent) : QWidget(parent), vtk_(new VtkWidget) {
@@ -233,6 +272,7 @@ SurfaceView::SurfaceView(QWidget* parent) : QWidget(parent), vtk_(new VtkWidget)
     vtk_->installEventFilter(this);
     vtk_->renderer()->SetBackground(1, 1, 1);
     p_ = std::make_unique<Pipeline>(vtk_->renderer());
+    vtk_->setOverlay([this](QPainter& painter) { paintOverlay(painter); });
 }
 
 SurfaceView::Mapped SurfaceView::toScene(double lx, double s, double loss) const {
@@ -289,55 +329,52 @@ void SurfaceView::rebuild() {
         sMin_ = predicted.front().sparsity;
         sMax_ = std::max(predicted.back().sparsity, sMin_ + 1e-3);
     }
-    // Loss range over the grid and the runs, so every run sits inside the coloured box.
+    // Every grid point carries its margin inside the runs' hull; the clip filter cuts the grid where the
+    // margin crosses zero. Beyond the data a polynomial extrapolates, and a picture should not suggest
+    // knowledge nobody has. A law's surface at an unswept budget has no hull.
     const int n = grid_;
-    std::vector<double> loss((n + 1) * (n + 1));
-    // Only cells whose centre lies in the runs' convex hull are drawn: beyond the data a polynomial
-    // extrapolates, and a picture should not suggest knowledge nobody has.
-    std::vector<char> inside(n * n);
-    for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j)
-            inside[i * n + j] =
-                law || surface.insideHull((xMin_ + (xMax_ - xMin_) * (i + 0.5) / n) * std::log(10.0),
-                                          sMin_ + (sMax_ - sMin_) * (j + 0.5) / n);
-    lossMin_ = 1e300, lossMax_ = -1e300;
+    vtkNew<vtkPoints> points;
+    vtkNew<vtkDoubleArray> scalars, margins;
+    scalars->SetName("loss");
+    margins->SetName("hull");
+    std::vector<double> grid((n + 1) * (n + 1));
     for (int i = 0; i <= n; ++i)
         for (int j = 0; j <= n; ++j) {
             const double lx = xMin_ + (xMax_ - xMin_) * i / n, s = sMin_ + (sMax_ - sMin_) * j / n;
-            const double l = lossAt(std::pow(10.0, lx), s);
-            loss[i * (n + 1) + j] = l;
-            bool used = false;
-            for (int di = -1; di <= 0; ++di)
-                for (int dj = -1; dj <= 0; ++dj)
-                    used = used || (i + di >= 0 && i + di < n && j + dj >= 0 && j + dj < n &&
-                                    inside[(i + di) * n + j + dj]);
-            if (used) lossMin_ = std::min(lossMin_, l), lossMax_ = std::max(lossMax_, l);
+            grid[i * (n + 1) + j] = lossAt(std::pow(10.0, lx), s);
         }
-    if (!law)
+    // One colour range per budget, whichever of N and N_a the surface is drawn over: the total-parameter
+    // surface near its hull, and the runs, so every run sits inside the coloured box.
+    lossMin_ = 1e300, lossMax_ = -1e300;
+    if (law) {
+        for (const double l : grid)
+            lossMin_ = std::min(lossMin_, l), lossMax_ = std::max(lossMax_, l);
+    } else {
+        std::tie(lossMin_, lossMax_) = lossRangeNearHull(a->surface, n);
         for (const auto& pt : a->points)
             lossMin_ = std::min(lossMin_, pt.loss), lossMax_ = std::max(lossMax_, pt.loss);
-
-    vtkNew<vtkPoints> points;
-    vtkNew<vtkDoubleArray> scalars;
-    scalars->SetName("loss");
+    }
     for (int i = 0; i <= n; ++i)
         for (int j = 0; j <= n; ++j) {
-            const double l = loss[i * (n + 1) + j];
-            const Mapped m = toScene(xMin_ + (xMax_ - xMin_) * i / n, sMin_ + (sMax_ - sMin_) * j / n, l);
+            const double lx = xMin_ + (xMax_ - xMin_) * i / n, s = sMin_ + (sMax_ - sMin_) * j / n;
+            const double l = grid[i * (n + 1) + j];
+            const Mapped m = toScene(lx, s, l);
             points->InsertNextPoint(m.x, m.y, m.z);
             scalars->InsertNextValue(l);
+            margins->InsertNextValue(law ? 1.0 : surface.hullMargin(lx * std::log(10.0), s));
         }
     vtkNew<vtkCellArray> quads;
     for (int i = 0; i < n; ++i)
         for (int j = 0; j < n; ++j) {
-            if (!inside[i * n + j]) continue;
             const vtkIdType ids[4] = {i * (n + 1) + j, (i + 1) * (n + 1) + j, (i + 1) * (n + 1) + j + 1,
                                       i * (n + 1) + j + 1};
             quads->InsertNextCell(4, ids);
         }
     p.mesh->SetPoints(points);
     p.mesh->SetPolys(quads);
-    p.mesh->GetPointData()->SetScalars(scalars);
+    // The clip filter of VTK 9.1 cuts by the active scalars: the margin is active, the loss rides along.
+    p.mesh->GetPointData()->SetScalars(margins);
+    p.mesh->GetPointData()->AddArray(scalars);
     p.lossLut->SetRange(lossMin_, lossMax_);
     p.meshActor->GetMapper()->SetScalarRange(lossMin_, lossMax_);
     p.contours->GenerateValues(10, lossMin_, lossMax_);
@@ -406,11 +443,34 @@ void SurfaceView::rebuild() {
         p.optimumSphere->SetCenter(m.x, m.y, m.z);
     }
     placeHighlight();
+    optimum_ = {};
+    if (optParams > 0) {
+        const Mapped m = toScene(std::log10(optParams), optSparsity, lossAt(optParams, optSparsity));
+        optimum_ = {true,          {m.x, m.y, m.z}, optParams, optSparsity, lossAt(optParams, optSparsity),
+                    law != nullptr};
+    }
 
-    p.axes->SetXAxisRange(xMin_, xMax_);
-    p.axes->SetYAxisRange(sMin_, sMax_);
-    p.axes->SetZAxisRange(lossMin_, lossMax_);
-    p.axes->SetXTitle(overActive_ ? "log10 N_a" : "log10 N");
+    p.legend.clear();
+    if (sCurve.size() > 1)
+        p.legend.push_back({tr("S*(N): best sparsity at each N"), Qt::white, LegendEntry::Line});
+    if (nCurve.size() > 1)
+        p.legend.push_back(
+            {overActive_ ? tr("N_a*(S): best active size at each S") : tr("N*(S): best size at each S"),
+             Qt::black, LegendEntry::Line});
+    if (optimum_.shown)
+        p.legend.push_back({law ? tr("predicted optimum") : tr("optimum"), QColor::fromRgbF(0.9f, 0.1f, 0.9f),
+                            LegendEntry::Disc});
+    if (!runIndices_.empty()) {
+        p.legend.push_back(
+            {tr("run above the fit"), QColor::fromRgbF(0.85f, 0.15f, 0.15f), LegendEntry::Disc});
+        p.legend.push_back(
+            {tr("run below the fit"), QColor::fromRgbF(0.15f, 0.35f, 0.85f), LegendEntry::Disc});
+    }
+
+    p.axes.setAxis(0, xMin_, xMax_,
+                   overActive_ ? tr("log10 N_a (active parameters)") : tr("log10 N (total parameters)"));
+    p.axes.setAxis(1, sMin_, sMax_, tr("sparsity S"));
+    p.axes.setAxis(2, lossMin_, lossMax_, tr("loss (nats)"));
     if (!framed_) {
         framed_ = true; // the camera frames the first scene; later ones keep the user's view
         presetView(Preset::Perspective);
@@ -429,9 +489,14 @@ void SurfaceView::placeHighlight() {
 }
 
 void SurfaceView::presetView(Preset p) {
+    preset_ = p;
     vtkCamera* cam = vtk_->renderer()->GetActiveCamera();
     cam->SetFocalPoint(0.5, 0.5, kHeight / 2);
     cam->SetViewUp(0, 0, 1);
+    // The three flat views are projections, drawn without perspective so that they read like charts, and
+    // without the axis that points at the viewer (its labels would pile up on one spot).
+    cam->SetParallelProjection(p != Preset::Perspective);
+    p_->axes.setShown({p != Preset::SideS, p != Preset::FrontN, p != Preset::Top});
     switch (p) {
     case Preset::Perspective:
         cam->SetPosition(2.2, -1.6, 1.9);
@@ -512,13 +577,47 @@ QImage SurfaceView::render(const QSize& size) {
     return image;
 }
 
+QPointF SurfaceView::optimumPosition() const {
+    if (!optimum_.shown) return {-1, -1};
+    return toDisplay(optimum_.xyz[0], optimum_.xyz[1], optimum_.xyz[2]);
+}
+
+bool SurfaceView::optimumAt(const QPointF& pos, double radius) const {
+    if (!optimum_.shown) return false;
+    const QPointF o = optimumPosition();
+    return std::hypot(o.x() - pos.x(), o.y() - pos.y()) < radius;
+}
+
+QString SurfaceView::hoverText(const QPointF& pos) const {
+    if (!snapshot_) return {};
+    // The optimum is drawn over the runs near it, so it is what the pointer is on.
+    if (optimumAt(pos))
+        return tr("%1: %2 %3, S %4, loss %5")
+            .arg(optimum_.predicted ? tr("predicted optimum") : tr("optimum"))
+            .arg(overActive_ ? "N_a" : "N")
+            .arg(optimum_.params, 0, 'g', 4)
+            .arg(optimum_.sparsity, 0, 'g', 4)
+            .arg(optimum_.loss, 0, 'f', 4);
+    const int run = runAt(pos, 8);
+    if (run < 0) return {};
+    const Run& r = snapshot_->runs.runs[run];
+    return tr("run %1: N %2, N_a %3, S %4, D %5, loss %6")
+        .arg(run + 1)
+        .arg(r.get(Field::Params), 0, 'g', 4)
+        .arg(r.get(Field::ActiveParams), 0, 'g', 4)
+        .arg(r.has(Field::Sparsity) ? r.get(Field::Sparsity) : 0.0, 0, 'g', 4)
+        .arg(r.get(Field::Tokens), 0, 'g', 4)
+        .arg(r.get(Field::Loss), 0, 'f', 4);
+}
+
 bool SurfaceView::eventFilter(QObject* watched, QEvent* event) {
     if (watched == vtk_) {
         if (event->type() == QEvent::MouseButtonPress) pressPos_ = static_cast<QMouseEvent*>(event)->pos();
         if (event->type() == QEvent::MouseButtonRelease) {
             auto* e = static_cast<QMouseEvent*>(event);
-            // A click (not a drag that rotated the camera) on a sphere picks its run.
-            if ((e->pos() - pressPos_).manhattanLength() < 4) {
+            // A click (not a drag that rotated the camera) on a sphere picks its run; on the optimum,
+            // nothing.
+            if ((e->pos() - pressPos_).manhattanLength() < 4 && !optimumAt(e->position())) {
                 const int run = runAt(e->position());
                 if (run >= 0) {
                     selectRun(run);
@@ -526,21 +625,16 @@ bool SurfaceView::eventFilter(QObject* watched, QEvent* event) {
                 }
             }
         }
-        if (event->type() == QEvent::MouseMove && snapshot_) {
+        if (event->type() == QEvent::MouseMove) {
             auto* e = static_cast<QMouseEvent*>(event);
-            const int run = runAt(e->position(), 8);
-            if (run >= 0) {
-                const Run& r = snapshot_->runs.runs[run];
-                QToolTip::showText(e->globalPosition().toPoint(),
-                                   tr("run %1: N %2, N_a %3, S %4, D %5, loss %6")
-                                       .arg(run + 1)
-                                       .arg(r.get(Field::Params), 0, 'g', 4)
-                                       .arg(r.get(Field::ActiveParams), 0, 'g', 4)
-                                       .arg(r.has(Field::Sparsity) ? r.get(Field::Sparsity) : 0.0, 0, 'g', 4)
-                                       .arg(r.get(Field::Tokens), 0, 'g', 4)
-                                       .arg(r.get(Field::Loss), 0, 'f', 4),
-                                   vtk_);
+            // Rotating away from a flat view brings back the axis it hid.
+            if (e->buttons() != Qt::NoButton && preset_ != Preset::Perspective &&
+                (e->pos() - pressPos_).manhattanLength() >= 4) {
+                preset_ = Preset::Perspective;
+                p_->axes.setShown({true, true, true});
             }
+            const QString text = e->buttons() == Qt::NoButton ? hoverText(e->position()) : QString();
+            if (!text.isEmpty()) QToolTip::showText(e->globalPosition().toPoint(), text, vtk_);
         }
     }
     return QWidget::eventFilter(watched, event);

@@ -4,12 +4,14 @@
 // labelled axes; trackball camera, preset views, and picking a sphere selects its run.
 #include "core/fit/Analysis.h"
 
+#include <QStringList>
 #include <QWidget>
 
 #include <array>
 #include <memory>
 #include <vector>
 
+class QPainter;
 class vtkPolyData;
 
 namespace moescope {
@@ -34,6 +36,11 @@ public:
     // Display position (widget pixels, y down) of a run's sphere, for tests and hover.
     QPointF runPosition(int runIndex) const;
     int runAt(const QPointF& widgetPos, double radius = 12) const;
+    // Display position of the optimum's sphere; negative when none is drawn. It is picked before any run.
+    QPointF optimumPosition() const;
+    bool optimumAt(const QPointF& widgetPos, double radius = 12) const;
+    // The text hovering a point shows: the optimum's, a run's, or empty.
+    QString hoverText(const QPointF& widgetPos) const;
     // Display position of the surface point at (params, sparsity); negative when nothing is drawn.
     QPointF surfacePosition(double params, double sparsity) const;
     // Where the surface has its minimum loss colour etc.: the lookup table's colour for a loss.
@@ -41,8 +48,16 @@ public:
     double lossMin() const { return lossMin_; }
     double lossMax() const { return lossMax_; }
     QImage render(const QSize& size);
-    // The surface's poly data, for tests: the same object for the life of the view.
+    // The surface's poly data, for tests: the same object for the life of the view. surfaceMesh() is the
+    // whole grid, visibleSurface() what is drawn of it (cut along the runs' hull).
     vtkPolyData* surfaceMesh() const;
+    vtkPolyData* visibleSurface() const;
+    // An axis title (0: N or N_a, 1: S, 2: loss) and where the last frame drew it (widget pixels, y down);
+    // empty when the current view hides that axis.
+    QString axisTitle(int axis) const;
+    QPointF axisTitlePosition(int axis) const;
+    QList<QPair<QString, QPointF>> axisLabels(int axis) const; // tick labels drawn, and where
+    QStringList legendEntries() const;
 
 signals:
     void runPicked(int runIndex);
@@ -54,6 +69,7 @@ private:
     struct Pipeline;
     void rebuild();
     void placeHighlight();
+    void paintOverlay(QPainter& painter);
     struct Mapped {
         double x, y, z;
     };
@@ -71,6 +87,13 @@ private:
     double xMin_ = 0, xMax_ = 1, sMin_ = 0, sMax_ = 1, lossMin_ = 0, lossMax_ = 1;
     std::vector<int> runIndices_;               // runs drawn, in sphere order
     std::vector<std::array<double, 3>> runXyz_; // their scene positions
+    struct Optimum {
+        bool shown = false;
+        std::array<double, 3> xyz{};
+        double params = 0, sparsity = 0, loss = 0; // params: N or N_a, as drawn
+        bool predicted = false;                    // the law's, at a budget nobody ran
+    } optimum_;
+    Preset preset_ = Preset::Perspective;
     QPoint pressPos_;
 };
 

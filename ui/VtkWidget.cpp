@@ -165,6 +165,10 @@ bool VtkWidget::renderFrame() {
     state->Pop();
     image_ = fbo_->toImage(true).convertToFormat(QImage::Format_RGB32);
     image_.setDevicePixelRatio(dpr);
+    if (overlay_) {
+        QPainter painter(&image_);
+        overlay_(painter);
+    }
     return true;
 }
 

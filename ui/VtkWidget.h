@@ -7,6 +7,7 @@
 #include <QImage>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 #include <vtkNew.h>
@@ -17,6 +18,7 @@ class vtkGenericRenderWindowInteractor;
 class vtkRenderer;
 class vtkObject;
 class QOffscreenSurface;
+class QPainter;
 class QOpenGLContext;
 class QOpenGLFramebufferObject;
 
@@ -37,6 +39,10 @@ public:
     QOpenGLContext* context() const;
     bool makeCurrent();
     void doneCurrent();
+
+    // Painted by Qt over every frame (widget pixels), in the window and in grabScene's image alike: text
+    // and legends, which VTK's own text actors re-rasterise whenever they move.
+    void setOverlay(std::function<void(QPainter&)> overlay) { overlay_ = std::move(overlay); }
 
     // The surface format VTK needs; set as the default before QApplication exists.
     static void setDefaultSurfaceFormat();
@@ -69,6 +75,7 @@ private:
     std::unique_ptr<QOffscreenSurface> surface_;
     std::unique_ptr<QOpenGLFramebufferObject> fbo_;
     QImage image_;
+    std::function<void(QPainter&)> overlay_;
     QString failure_;        // why there is no GL context, shown in place of the scene
     bool rendering_ = false; // inside renderFrame: VTK's frame event is our own render, not news
 };

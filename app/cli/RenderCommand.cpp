@@ -11,6 +11,7 @@
 #include "ui/LawChart.h"
 #include "ui/SliceCharts.h"
 #include "ui/SurfaceView.h"
+#include "ui/ValidateView.h"
 #include "ui/ViewExporter.h"
 #include "ui/VtkWidget.h"
 
@@ -26,16 +27,27 @@ namespace moescope::cli {
 
 int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     std::vector<OptionSpec> specs = planOptions();
-    for (const char* name : {"view", "budget", "out", "size", "dpi"})
+    for (const char* name : {"view", "budget", "out", "size", "dpi", "camera", "over"})
         specs.push_back({name});
     for (auto& o : importOptions())
         specs.push_back(o);
     const CliArgs args(rawArgs, specs);
     if (args.positionals().size() != 1) throw UsageError("render: expected one FILE");
     const std::string view = args.value("view");
-    if (view != "surface" && view != "slices" && view != "budgets" && view != "law" && view != "allocation")
-        throw UsageError("option --view: expected surface, slices, budgets, law or allocation, got '" + view +
-                         "'");
+    if (view != "surface" && view != "slices" && view != "budgets" && view != "law" && view != "allocation" &&
+        view != "validate")
+        throw UsageError(
+            "option --view: expected surface, slices, budgets, law, allocation or validate, got '" + view +
+            "'");
+    // The surface's camera presets and its N / N_a toggle, as the window's buttons name them.
+    const std::string camera = args.has("camera") ? args.value("camera") : "perspective";
+    if (camera != "perspective" && camera != "top" && camera != "front" && camera != "side")
+        throw UsageError("option --camera: expected perspective, top, front or side, got '" + camera + "'");
+    const std::string over = args.has("over") ? args.value("over") : "total";
+    if (over != "total" && over != "active")
+        throw UsageError("option --over: expected total or active, got '" + over + "'");
+    if ((args.has("camera") || args.has("over")) && view != "surface")
+        throw UsageError("options --camera and --over apply to --view surface only");
     if (!args.has("out")) throw UsageError("option --out is required (.png, .svg or .pdf)");
     const std::string outPath = args.value("out");
     const auto dot = outPath.rfind('.');
@@ -83,7 +95,12 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         s->resize(width, height);
         s->show();
         QApplication::processEvents();
+        s->setOverActive(over == "active");
         s->setAnalysis(snapshot, budget);
+        s->presetView(camera == "top"     ? SurfaceView::Preset::Top
+                      : camera == "front" ? SurfaceView::Preset::FrontN
+                      : camera == "side"  ? SurfaceView::Preset::SideS
+                                          : SurfaceView::Preset::Perspective);
     } else if (view == "slices") {
         auto* s = new SliceCharts;
         widget.reset(s);
@@ -96,6 +113,10 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         auto* l = new LawChart;
         widget.reset(l);
         l->setAnalysis(snapshot);
+    } else if (view == "validate") {
+        auto* v = new ValidateView;
+        widget.reset(v);
+        v->setAnalysis(snapshot);
     } else {
         auto* a = new AllocationChart;
         widget.reset(a);

@@ -49,8 +49,8 @@ const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
            [--stop-after K] [--trainer PATH] [--json]   (trains the plan one run at a time; run it again to
             continue a stopped sweep: finished runs are kept; results in DIR/runs.csv, one group)
   import-results DIR [--workspace W.moescope] [--json]   (every runs.csv the trainer wrote under DIR)
-  render FILE --view surface|slices|budgets|law|allocation [--budget C] --out F.png|.svg|.pdf [--size 1200x800]
-           [--dpi 96]   (needs an X server: xvfb-run -a on a headless machine)
+  render FILE --view surface|slices|budgets|law|allocation|validate [--budget C] --out F.png|.svg|.pdf [--size 1200x800]
+           [--dpi 96] [--camera perspective|top|front|side] [--over total|active]   (surface only; needs an X server: xvfb-run -a on a headless machine)
   tokenize CORPUS --out DIR [--vocab 4096 | --model SP.model] [--json]   (SentencePiece -> DIR/tokens.bin)
 exit codes: 0 success, 1 unreadable input or internal failure, 2 invalid input or options
 )usage";

@@ -155,6 +155,27 @@ bool IsoflopSurface::insideHull(double lx, double s) const {
     return true;
 }
 
+double IsoflopSurface::hullMargin(double lx, double s) const {
+    const double wx = std::max(xMax_ - xMin_, 1e-12), ws = std::max(sMax_ - sMin_, 1e-12);
+    const double u = (lx - xMin_) / wx, v = (s - sMin_) / ws;
+    if (hull_.size() < 3) {
+        // Degenerate hull: the box, along the axes the data spans.
+        double m = std::numeric_limits<double>::infinity();
+        if (xMax_ > xMin_) m = std::min({m, u, 1 - u});
+        if (sMax_ > sMin_) m = std::min({m, v, 1 - v});
+        return std::isfinite(m) ? m : 1.0;
+    }
+    double m = std::numeric_limits<double>::infinity();
+    for (size_t i = 0; i < hull_.size(); ++i) {
+        const Pt a{(hull_[i].first - xMin_) / wx, (hull_[i].second - sMin_) / ws};
+        const auto& next = hull_[(i + 1) % hull_.size()];
+        const Pt b{(next.first - xMin_) / wx, (next.second - sMin_) / ws};
+        const double length = std::hypot(b.first - a.first, b.second - a.second);
+        if (length > 0) m = std::min(m, cross(a, b, {u, v}) / length);
+    }
+    return m;
+}
+
 double IsoflopSurface::optimalSparsity(double params) const {
     const double x = std::log(params);
     const double h = minimizeOnInterval([&](double yh) { return fit_(x, yh); }, sHat(sMin_), sHat(sMax_));

@@ -40,6 +40,10 @@ public:
     double minSparsity() const { return sMin_; }
     double maxSparsity() const { return sMax_; }
     bool insideHull(double logParams, double sparsity) const;
+    // How far inside the hull a point lies, in units of the data's box (log N and S each scaled to [0, 1]):
+    // positive inside, zero on the boundary, negative outside, continuous and linear along each edge's
+    // normal, so a grid clipped at zero follows the hull instead of stepping cell by cell.
+    double hullMargin(double logParams, double sparsity) const;
 
     // argmin over S in the data's sparsity range at fixed N (Eq. 4).
     double optimalSparsity(double params) const;

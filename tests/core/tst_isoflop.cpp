@@ -39,6 +39,29 @@ std::vector<IsoflopPoint> quadraticPoints(const Quadratic& q) {
 class TestIsoflop : public QObject {
     Q_OBJECT
 private slots:
+    // The margin the 3D view clips its surface with: zero on the hull, the distance to the nearest edge
+    // inside (in the data box scaled to a unit square), negative outside, and agreeing with insideHull.
+    void theHullMarginIsTheDistanceToTheNearestEdge() {
+        // Runs on the triangle (1e8, 0), (1e10, 0), (1e10, 0.9): in the unit box u = v is its long edge.
+        std::vector<IsoflopPoint> pts;
+        const double x0 = std::log(1e8), x1 = std::log(1e10);
+        for (auto [u, v] : {std::pair{0.0, 0.0}, {1.0, 0.0}, {1.0, 1.0}, {0.5, 0.0}, {1.0, 0.5}, {0.7, 0.2}})
+            pts.push_back({std::exp(x0 + u * (x1 - x0)), 0.9 * v, 3.0 + u - v});
+        const IsoflopSurface surface(pts, Degrees{1, 1, 0});
+        const auto at = [&](double u, double v) { return surface.hullMargin(x0 + u * (x1 - x0), 0.9 * v); };
+        for (auto [u, v] : {std::pair{0.0, 0.0}, {1.0, 0.0}, {1.0, 1.0}, {0.5, 0.5}, {1.0, 0.3}})
+            QVERIFY2(std::fabs(at(u, v)) < 1e-12,
+                     qPrintable(QString("(%1, %2): %3").arg(u).arg(v).arg(at(u, v))));
+        QVERIFY(std::fabs(at(0.75, 0.25) - 0.25) < 1e-12); // nearest: the bottom and right edges
+        QVERIFY(std::fabs(at(0.9, 0.6) - 0.1) < 1e-12);    // nearest: the right edge
+        QVERIFY(std::fabs(at(0.25, 0.75) + 0.5 / std::sqrt(2.0)) < 1e-12); // outside, beyond the long edge
+        for (int i = 0; i <= 20; ++i)
+            for (int j = 0; j <= 20; ++j) {
+                const double u = (i + 0.31) / 21, v = (j + 0.17) / 21;
+                QCOMPARE(at(u, v) > 0, surface.insideHull(x0 + u * (x1 - x0), 0.9 * v));
+            }
+    }
+
     void exactRecoveryOfAKnownSurface() {
         const Quadratic q;
         const auto pts = quadraticPoints(q);

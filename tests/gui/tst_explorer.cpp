@@ -19,6 +19,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QElapsedTimer>
+#include <QFontMetricsF>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QLegendMarker>
@@ -31,6 +32,7 @@
 #include <QTableWidget>
 #include <QXmlStreamReader>
 
+#include <vtkCellArray.h>
 #include <vtkGenericOpenGLRenderWindow.h>
 #include <vtkPolyData.h>
 #include <vtkProp.h>
@@ -209,6 +211,188 @@ private slots:
             ++checked;
         }
         QVERIFY(checked > 0);
+        s->resetView();
+    }
+
+    // The 3D view reads like a chart from every side: each preset titles the axes it shows (and the title is
+    // drawn: dark, unsaturated text pixels where it was placed), hides the axis pointing at the viewer, and
+    // the colour range of the budget stays when the surface switches to N_a.
+    void everyPresetTitlesTheAxesItShows() {
+        REQUIRE_X();
+        window_->tabs()->setCurrentIndex(0);
+        SurfaceView* s = window_->surface();
+        (void)s->vtk()->grabScene();
+        const double lo = s->lossMin(), hi = s->lossMax();
+        using P = SurfaceView::Preset;
+        struct Case {
+            P preset;
+            bool overActive;
+            std::array<bool, 3> shown;
+        };
+        const Case cases[] = {
+            {P::Perspective, false, {true, true, true}}, {P::Top, false, {true, true, false}},
+            {P::FrontN, false, {true, false, true}},     {P::SideS, false, {false, true, true}},
+            {P::SideS, true, {false, true, true}},       {P::Perspective, true, {true, true, true}}};
+        const double dpr = s->vtk()->devicePixelRatioF();
+        for (const Case& c : cases) {
+            s->setOverActive(c.overActive);
+            s->presetView(c.preset);
+            const QImage img = s->vtk()->grabScene();
+            for (int k = 0; k < 3; ++k) {
+                const QString what = QString("preset %1, over %2, axis %3")
+                                         .arg(int(c.preset))
+                                         .arg(c.overActive ? "N_a" : "N")
+                                         .arg(k);
+                QVERIFY2(s->axisTitle(k).isEmpty() != c.shown[k], qPrintable(what));
+                if (!c.shown[k]) continue;
+                const QPointF at = s->axisTitlePosition(k);
+                QVERIFY2(at.x() > 0 && at.y() > 0 && at.x() < s->vtk()->width() &&
+                             at.y() < s->vtk()->height(),
+                         qPrintable(what));
+                int ink = 0;
+                for (int dy = -8; dy <= 8; ++dy)
+                    for (int dx = -40; dx <= 40; ++dx) {
+                        const QColor px = img.pixelColor(int(at.x() * dpr) + dx, int(at.y() * dpr) + dy);
+                        ink += px.valueF() < 0.45 && px.hsvSaturationF() < 0.25;
+                    }
+                QVERIFY2(ink > 15, qPrintable(what + QString(": %1 text pixels").arg(ink)));
+                // Tick labels: at least two on every axis shown, none overlapping another.
+                const auto labels = s->axisLabels(k);
+                QVERIFY2(labels.size() >= 2, qPrintable(what + QString(": %1 labels").arg(labels.size())));
+                const QFontMetricsF metrics([] {
+                    QFont f;
+                    f.setPixelSize(13);
+                    return f;
+                }());
+                const auto box = [&](const QPair<QString, QPointF>& l) {
+                    const QSizeF size = metrics.size(0, l.first);
+                    return QRectF(l.second - QPointF(size.width() / 2, size.height() / 2), size);
+                };
+                for (int i = 0; i < labels.size(); ++i)
+                    for (int j = i + 1; j < labels.size(); ++j)
+                        QVERIFY2(!box(labels[i]).intersects(box(labels[j])),
+                                 qPrintable(what + ": " + labels[i].first + " overlaps " + labels[j].first));
+            }
+            if (c.shown[0]) QCOMPARE(s->axisTitle(0).contains("N_a"), c.overActive);
+            QCOMPARE(s->lossMin(), lo);
+            QCOMPARE(s->lossMax(), hi);
+        }
+        s->setOverActive(false);
+        s->resetView();
+    }
+
+    // Looking down is a projection: runs of one size line up vertically and runs of one sparsity
+    // horizontally, whatever their loss (a perspective camera above the surface shifts them by height).
+    void theTopViewIsTopDown() {
+        REQUIRE_X();
+        SurfaceView* s = window_->surface();
+        s->presetView(SurfaceView::Preset::Top);
+        (void)s->vtk()->grabScene();
+        const auto snap = window_->runner()->latest();
+        const auto runs = snap->runsOfBudget(window_->budget());
+        int pairs = 0;
+        for (size_t i = 0; i < runs.size(); ++i)
+            for (size_t j = i + 1; j < runs.size(); ++j) {
+                const Run& a = snap->runs.runs[runs[i]];
+                const Run& b = snap->runs.runs[runs[j]];
+                const QPointF pa = s->runPosition(runs[i]), pb = s->runPosition(runs[j]);
+                if (a.get(Field::Params) == b.get(Field::Params) &&
+                    a.get(Field::Loss) != b.get(Field::Loss)) {
+                    QVERIFY(std::fabs(pa.x() - pb.x()) < 0.5);
+                    ++pairs;
+                }
+                if (a.get(Field::Sparsity) == b.get(Field::Sparsity) &&
+                    a.get(Field::Loss) != b.get(Field::Loss)) {
+                    QVERIFY(std::fabs(pa.y() - pb.y()) < 0.5);
+                    ++pairs;
+                }
+            }
+        QVERIFY(pairs > 10);
+        s->resetView();
+    }
+
+    // The surface ends on the runs' convex hull, not on a staircase of grid cells: its area equals the
+    // hull's (computed here from the runs, independently of core) and no drawn point lies outside it.
+    void theSurfaceEndsOnTheRunsHull() {
+        REQUIRE_X();
+        SurfaceView* s = window_->surface();
+        const auto snap = window_->runner()->latest();
+        const BudgetAnalysis* a = snap->budget(window_->budget());
+        const IsoflopSurface& surface = a->surface;
+        const double x0 = surface.minLogParams(), wx = surface.maxLogParams() - x0;
+        const double s0 = surface.minSparsity(), ws = surface.maxSparsity() - s0;
+        std::vector<std::pair<double, double>> pts;
+        for (const auto& p : a->points)
+            pts.emplace_back((std::log(p.params) - x0) / wx, (p.sparsity - s0) / ws);
+        std::sort(pts.begin(), pts.end());
+        const auto turn = [](auto o, auto p, auto q) {
+            return (p.first - o.first) * (q.second - o.second) - (p.second - o.second) * (q.first - o.first);
+        };
+        std::vector<std::pair<double, double>> hull;
+        for (int pass = 0; pass < 2; ++pass) {
+            const size_t start = hull.size();
+            for (const auto& p : pts) {
+                while (hull.size() >= start + 2 && turn(hull[hull.size() - 2], hull.back(), p) <= 0)
+                    hull.pop_back();
+                hull.push_back(p);
+            }
+            hull.pop_back();
+            std::reverse(pts.begin(), pts.end());
+        }
+        double hullArea = 0;
+        for (size_t i = 0; i < hull.size(); ++i) {
+            const auto& p = hull[i];
+            const auto& q = hull[(i + 1) % hull.size()];
+            hullArea += (p.first * q.second - q.first * p.second) / 2;
+        }
+        vtkPolyData* shown = s->visibleSurface();
+        double area = 0;
+        vtkCellArray* polys = shown->GetPolys();
+        polys->InitTraversal();
+        vtkIdType n = 0;
+        const vtkIdType* ids = nullptr;
+        while (polys->GetNextCell(n, ids)) {
+            double cell = 0;
+            for (vtkIdType k = 0; k < n; ++k) {
+                double p[3], q[3];
+                shown->GetPoint(ids[k], p);
+                shown->GetPoint(ids[(k + 1) % n], q);
+                cell += (p[0] * q[1] - q[0] * p[1]) / 2;
+            }
+            area += std::fabs(cell);
+        }
+        // Points are stored in single precision: on the hull means within a few float ulps of it.
+        double worst = 0;
+        for (vtkIdType k = 0; k < shown->GetNumberOfPoints(); ++k) {
+            double p[3];
+            shown->GetPoint(k, p);
+            worst = std::min(worst, surface.hullMargin(x0 + p[0] * wx, s0 + p[1] * ws));
+        }
+        QVERIFY2(worst > -1e-6, qPrintable(QString::number(worst)));
+        QVERIFY2(hullArea > 0.1, qPrintable(QString::number(hullArea)));
+        QVERIFY2(std::fabs(area - hullArea) < 0.005 * hullArea,
+                 qPrintable(QString("drawn %1, hull %2").arg(area).arg(hullArea)));
+    }
+
+    // The legend names what is drawn, and the optimum is what the pointer is on when it covers a run.
+    void theOptimumIsPickedBeforeTheRunsUnderIt() {
+        REQUIRE_X();
+        SurfaceView* s = window_->surface();
+        s->presetView(SurfaceView::Preset::Top);
+        (void)s->vtk()->grabScene();
+        QCOMPARE(s->legendEntries(),
+                 (QStringList{"S*(N): best sparsity at each N", "N*(S): best size at each S", "optimum",
+                              "run above the fit", "run below the fit"}));
+        const QPointF at = s->optimumPosition();
+        QVERIFY(at.x() > 0);
+        QVERIFY2(s->hoverText(at).startsWith("optimum: N "), qPrintable(s->hoverText(at)));
+        QSignalSpy picked(s, &SurfaceView::runPicked);
+        QTest::mouseClick(s->vtk(), Qt::LeftButton, {}, at.toPoint());
+        QCOMPARE(picked.count(), 0);
+        // Beside the optimum a run still answers.
+        const auto runs = window_->runner()->latest()->runsOfBudget(window_->budget());
+        QVERIFY(s->hoverText(s->runPosition(runs.front())).startsWith("run ") ||
+                s->optimumAt(s->runPosition(runs.front())));
         s->resetView();
     }
 
@@ -788,6 +972,36 @@ private slots:
                 for (int x = 0; x < img.width(); x += 7)
                     inked += !near(img.pixelColor(x, y), Qt::white, 12);
             QVERIFY2(inked > 200, qPrintable(view + " at 1e21 is nearly blank"));
+        }
+        // Every view, and the surface from each of the window's cameras over N and over N_a.
+        const QList<QStringList> every = {{"--view", "validate"},
+                                          {"--view", "slices"},
+                                          {"--view", "law"},
+                                          {"--view", "surface", "--camera", "side", "--over", "active"},
+                                          {"--view", "surface", "--camera", "top"},
+                                          {"--view", "surface", "--camera", "front"}};
+        for (const QStringList& options : every) {
+            const QString out = dir.filePath(options.join("").remove("-") + ".png");
+            const auto r = moescope::test::runCli(
+                QStringList{"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--out", out} +
+                options);
+            QVERIFY2(r.exitCode == 0, qPrintable(options.join(' ') + ": " + r.err));
+            const QImage img(out);
+            int inked = 0;
+            for (int y = 0; y < img.height(); y += 7)
+                for (int x = 0; x < img.width(); x += 7)
+                    inked += !near(img.pixelColor(x, y), Qt::white, 12);
+            QVERIFY2(inked > 200, qPrintable(options.join(' ') + " is nearly blank"));
+        }
+        for (const QStringList& options : QList<QStringList>{{"--view", "surface", "--camera", "above"},
+                                                             {"--view", "surface", "--over", "experts"},
+                                                             {"--view", "law", "--camera", "top"}}) {
+            const auto r =
+                moescope::test::runCli(QStringList{"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv",
+                                                   "--out", dir.filePath("refused.png")} +
+                                       options);
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains("--camera") || r.err.contains("--over"), qPrintable(r.err));
         }
         const auto bad = moescope::test::runCli({"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv",
                                                  "--view", "pie", "--out", dir.filePath("x.png")});

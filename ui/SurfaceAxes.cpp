@@ -1,0 +1,191 @@
+#include "ui/SurfaceAxes.h"
+
+#include <QFontMetricsF>
+#include <QPainter>
+
+#include <vtkCellArray.h>
+#include <vtkCoordinate.h>
+#include <vtkPoints.h>
+#include <vtkPolyData.h>
+#include <vtkPolyDataMapper.h>
+#include <vtkProperty.h>
+#include <vtkRenderer.h>
+
+#include <cmath>
+
+namespace moescope {
+
+namespace {
+constexpr double kTick = 0.02;   // tick length in scene units
+constexpr double kLabelGap = 8;  // pixels between an axis and its labels' nearest edge
+constexpr double kTitleGap = 6;  // pixels between the labels and the title
+constexpr int kLabelPixels = 13, kTitlePixels = 15;
+
+// Rounded tick values inside [lo, hi]: steps of 1, 2 or 5 times a power of ten, at most six ticks.
+std::vector<double> niceTicks(double lo, double hi) {
+    std::vector<double> ticks;
+    const double range = hi - lo;
+    if (!(range > 0) || !std::isfinite(range)) return ticks;
+    double step = std::pow(10.0, std::floor(std::log10(range / 5)));
+    for (const double m : {1.0, 2.0, 5.0, 10.0})
+        if (range / (step * m) <= 6) {
+            step *= m;
+            break;
+        }
+    for (double t = std::ceil(lo / step - 1e-9) * step; t <= hi + 1e-9 * step; t += step)
+        ticks.push_back(std::fabs(t) < 1e-12 * step ? 0.0 : t);
+    return ticks;
+}
+
+QString tickText(double value, double step) {
+    const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step) + 1e-9)));
+    return QString::number(value, 'f', decimals);
+}
+
+QFont pixelFont(int pixels) {
+    QFont font;
+    font.setPixelSize(pixels);
+    return font;
+}
+} // namespace
+
+SurfaceAxes::SurfaceAxes(vtkRenderer* renderer, const std::array<std::array<double, 3>, 3>& ends) {
+    for (int k = 0; k < 3; ++k) {
+        Axis& a = axes_[k];
+        a.end = ends[k];
+        vtkNew<vtkPolyDataMapper> mapper;
+        mapper->SetInputData(vtkNew<vtkPolyData>());
+        a.line = vtkSmartPointer<vtkActor>::New();
+        a.line->SetMapper(mapper);
+        a.line->GetProperty()->SetColor(0.3, 0.3, 0.3);
+        a.line->GetProperty()->SetLighting(false);
+        renderer->AddActor(a.line);
+    }
+    setVisible(false);
+}
+
+void SurfaceAxes::rebuildLine(Axis& a, int k) {
+    // The axis and a short tick at each label, pointing away from the box.
+    const std::array<double, 3> tickDir =
+        k == 0 ? std::array<double, 3>{0, -kTick, 0} : std::array<double, 3>{-kTick, 0, 0};
+    vtkNew<vtkPoints> points;
+    vtkNew<vtkCellArray> lines;
+    const auto segment = [&](const std::array<double, 3>& p, const std::array<double, 3>& q) {
+        const vtkIdType ids[2] = {points->InsertNextPoint(p.data()), points->InsertNextPoint(q.data())};
+        lines->InsertNextCell(2, ids);
+    };
+    segment({0, 0, 0}, a.end);
+    for (const double t : a.ticks) {
+        const double f = (t - a.lo) / (a.hi - a.lo);
+        const std::array<double, 3> p{a.end[0] * f, a.end[1] * f, a.end[2] * f};
+        segment(p, {p[0] + tickDir[0], p[1] + tickDir[1], p[2] + tickDir[2]});
+    }
+    auto* poly = vtkPolyData::SafeDownCast(a.line->GetMapper()->GetInputDataObject(0, 0));
+    poly->SetPoints(points);
+    poly->SetLines(lines);
+    poly->Modified();
+}
+
+void SurfaceAxes::setAxis(int k, double lo, double hi, const QString& title) {
+    Axis& a = axes_[k];
+    a.lo = lo, a.hi = std::max(hi, lo + 1e-12);
+    a.ticks = niceTicks(a.lo, a.hi);
+    a.texts.clear();
+    const double step = a.ticks.size() > 1 ? a.ticks[1] - a.ticks[0] : 1.0;
+    for (const double t : a.ticks)
+        a.texts.push_back(tickText(t, step));
+    a.title = title;
+    rebuildLine(a, k);
+}
+
+void SurfaceAxes::setShown(const std::array<bool, 3>& shown) {
+    for (int k = 0; k < 3; ++k) {
+        axes_[k].shown = shown[k];
+        axes_[k].line->SetVisibility(visible_ && shown[k]);
+    }
+}
+
+void SurfaceAxes::setVisible(bool visible) {
+    visible_ = visible;
+    for (Axis& a : axes_)
+        a.line->SetVisibility(visible && a.shown);
+}
+
+void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double height) {
+    // World point to widget pixels, through the camera of the frame just rendered.
+    vtkNew<vtkCoordinate> coordinate;
+    coordinate->SetCoordinateSystemToWorld();
+    const auto widget = [&](const std::array<double, 3>& p) {
+        coordinate->SetValue(p[0], p[1], p[2]);
+        const double* d = coordinate->GetComputedDoubleDisplayValue(ren);
+        return QPointF(d[0] / dpr, height - d[1] / dpr);
+    };
+    const QPointF origin = widget({0, 0, 0});
+    const QPointF centre = widget({axes_[0].end[0] / 2, axes_[1].end[1] / 2, axes_[2].end[2] / 2});
+    const QFont labelFont = pixelFont(kLabelPixels), titleFont = pixelFont(kTitlePixels);
+    const QFontMetricsF labelMetrics(labelFont), titleMetrics(titleFont);
+    std::vector<QRectF> taken; // text placed so far this frame: a label that would overlap one is left out
+    const auto free = [&](const QRectF& r) {
+        return std::none_of(taken.begin(), taken.end(), [&](const QRectF& t) { return t.intersects(r); });
+    };
+    painter.save();
+    painter.setPen(QColor(25, 25, 25));
+    for (Axis& a : axes_) {
+        a.drawn.clear();
+        a.titleDrawn = false;
+        const QPointF end = widget(a.end);
+        const QPointF along = end - origin;
+        const double length = std::hypot(along.x(), along.y());
+        if (!visible_ || !a.shown || length <= 20) continue;
+        // The side of the axis away from the scene's centre.
+        const QPointF middle = (origin + end) / 2;
+        QPointF normal(-along.y() / length, along.x() / length);
+        if (QPointF::dotProduct(normal, middle - centre) < 0) normal = -normal;
+        painter.setFont(labelFont);
+        double reach = kLabelGap; // how far the labels stand out from the axis
+        for (size_t i = 0; i < a.ticks.size(); ++i) {
+            const double f = (a.ticks[i] - a.lo) / (a.hi - a.lo);
+            const QPointF at = widget({a.end[0] * f, a.end[1] * f, a.end[2] * f});
+            const QSizeF size = labelMetrics.size(0, a.texts[i]);
+            const double out =
+                kLabelGap + std::fabs(normal.x()) * size.width() / 2 + std::fabs(normal.y()) * size.height() / 2;
+            const QPointF c = at + normal * out;
+            const QRectF box(c.x() - size.width() / 2, c.y() - size.height() / 2, size.width(), size.height());
+            if (!free(box)) continue;
+            taken.push_back(box);
+            painter.drawText(box, Qt::AlignCenter, a.texts[i]);
+            a.drawn.push_back({a.texts[i], c});
+            reach = std::max(reach, out + std::fabs(normal.x()) * size.width() / 2 +
+                                        std::fabs(normal.y()) * size.height() / 2);
+        }
+        // The title beyond the labels, reading along the axis (upright), or bottom to top beside a steep one.
+        double angle = std::atan2(along.y(), along.x()) * 180 / M_PI;
+        if (std::fabs(angle) > 90) angle -= std::copysign(180.0, angle);
+        if (std::fabs(angle) > 60) angle = -90;
+        const QSizeF size = titleMetrics.size(0, a.title);
+        const double rad = angle * M_PI / 180;
+        // Half the title's extent along the normal, for its rotated box.
+        const double half = std::fabs(normal.x() * std::cos(rad) + normal.y() * std::sin(rad)) * size.width() / 2 +
+                            std::fabs(-normal.x() * std::sin(rad) + normal.y() * std::cos(rad)) * size.height() / 2;
+        a.titleAt = middle + normal * (reach + kTitleGap + half);
+        painter.save();
+        painter.setFont(titleFont);
+        painter.translate(a.titleAt);
+        painter.rotate(angle);
+        painter.drawText(QRectF(-size.width() / 2, -size.height() / 2, size.width(), size.height()),
+                         Qt::AlignCenter, a.title);
+        painter.restore();
+        a.titleDrawn = true;
+    }
+    painter.restore();
+}
+
+QString SurfaceAxes::title(int k) const {
+    return axes_[k].titleDrawn ? axes_[k].title : QString();
+}
+
+QPointF SurfaceAxes::titlePosition(int k) const {
+    return axes_[k].titleAt;
+}
+
+} // namespace moescope

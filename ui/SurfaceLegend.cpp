@@ -1,0 +1,79 @@
+#include "ui/SurfaceLegend.h"
+
+#include <QFontMetricsF>
+#include <QLinearGradient>
+#include <QPainter>
+
+namespace moescope {
+
+namespace {
+QFont pixelFont(int pixels) {
+    QFont font;
+    font.setPixelSize(pixels);
+    return font;
+}
+} // namespace
+
+QRectF paintLegend(QPainter& painter, const std::vector<LegendEntry>& entries, QPointF topLeft) {
+    if (entries.empty()) return {};
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing);
+    const QFont font = pixelFont(13);
+    const QFontMetricsF metrics(font);
+    constexpr double pad = 8, symbol = 26, gap = 6;
+    const double row = metrics.height() + 4;
+    double textWidth = 0;
+    for (const auto& e : entries)
+        textWidth = std::max(textWidth, metrics.horizontalAdvance(e.text));
+    const QRectF box(topLeft, QSizeF(2 * pad + symbol + gap + textWidth, 2 * pad + row * entries.size()));
+    painter.setPen(QColor(150, 150, 150));
+    painter.setBrush(QColor(200, 200, 200));
+    painter.drawRect(box);
+    painter.setFont(font);
+    for (size_t i = 0; i < entries.size(); ++i) {
+        const LegendEntry& e = entries[i];
+        const double y = box.top() + pad + row * (i + 0.5);
+        const QPointF mark(box.left() + pad + symbol / 2, y);
+        if (e.kind == LegendEntry::Line) {
+            painter.setPen(QPen(e.colour, 3));
+            painter.drawLine(mark - QPointF(symbol / 2, 0), mark + QPointF(symbol / 2, 0));
+        } else {
+            painter.setPen(QPen(e.colour.darker(140), 1));
+            painter.setBrush(e.colour);
+            painter.drawEllipse(mark, 5, 5);
+        }
+        painter.setPen(QColor(25, 25, 25));
+        painter.drawText(QRectF(box.left() + pad + symbol + gap, y - row / 2, textWidth + 1, row),
+                         Qt::AlignLeft | Qt::AlignVCenter, e.text);
+    }
+    painter.restore();
+    return box;
+}
+
+void paintColourBar(QPainter& painter, const QRectF& bar, const std::function<QColor(double)>& colour,
+                    double lo, double hi, const QString& title) {
+    painter.save();
+    QLinearGradient ramp(bar.bottomLeft(), bar.topLeft());
+    constexpr int stops = 16;
+    for (int i = 0; i <= stops; ++i)
+        ramp.setColorAt(double(i) / stops, colour(lo + (hi - lo) * i / stops));
+    painter.fillRect(bar, ramp);
+    painter.setPen(QColor(120, 120, 120));
+    painter.drawRect(bar);
+    const QFont font = pixelFont(13);
+    const QFontMetricsF metrics(font);
+    painter.setFont(font);
+    painter.setPen(QColor(25, 25, 25));
+    for (int i = 0; i < 5; ++i) {
+        const double f = i / 4.0;
+        const double y = bar.bottom() - f * bar.height();
+        painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 4, y));
+        painter.drawText(QRectF(bar.right() + 7, y - metrics.height() / 2, 60, metrics.height()),
+                         Qt::AlignLeft | Qt::AlignVCenter, QString::number(lo + (hi - lo) * f, 'f', 2));
+    }
+    painter.setFont(pixelFont(15));
+    painter.drawText(QRectF(bar.left() - 40, bar.top() - 26, bar.width() + 80, 20), Qt::AlignCenter, title);
+    painter.restore();
+}
+
+} // namespace moescope

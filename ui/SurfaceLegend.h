@@ -1,0 +1,29 @@
+#pragma once
+// What the 3D view's marks mean, painted by Qt over each frame: a legend of its curves, optimum and run
+// colours, and the loss colour bar.
+#include <QColor>
+#include <QRectF>
+#include <QString>
+
+#include <functional>
+#include <vector>
+
+class QPainter;
+
+namespace moescope {
+
+struct LegendEntry {
+    QString text;
+    QColor colour;
+    enum Kind { Line, Disc } kind;
+};
+
+// The entries in a grey box whose top left corner is `topLeft`; returns the box.
+QRectF paintLegend(QPainter& painter, const std::vector<LegendEntry>& entries, QPointF topLeft);
+
+// A vertical colour bar filling `bar` from `lo` (bottom) to `hi` (top), five labels at its right and the
+// title above it.
+void paintColourBar(QPainter& painter, const QRectF& bar, const std::function<QColor(double)>& colour,
+                    double lo, double hi, const QString& title);
+
+} // namespace moescope
