@@ -4,6 +4,8 @@
 #include "ui/ChartSupport.h"
 
 #include <QGridLayout>
+#include <QScrollArea>
+#include <QVBoxLayout>
 
 #include <cmath>
 
@@ -23,22 +25,55 @@ BudgetCharts::BudgetCharts(QWidget* parent)
     : QWidget(parent), optima_(newChartView("N*, N_a* vs S")), losses_(newChartView("L* vs S")),
       sStar_(newChartView("S* vs N")), laws_(newChartView("N*(C)")),
       multiplier_(newChartView("Compute multiplier")) {
-    auto* grid = new QGridLayout(this);
-    grid->addWidget(optima_, 0, 0);
-    grid->addWidget(losses_, 0, 1);
-    grid->addWidget(sStar_, 1, 0);
-    grid->addWidget(laws_, 1, 1);
-    grid->addWidget(multiplier_, 2, 0, 1, 2);
-    // Equal rows and columns whatever the charts' legends ask for, so a picture of the view has one layout
-    // at a size (the CLI's render and the window's export agree).
-    for (int r = 0; r < 3; ++r)
-        grid->setRowStretch(r, 1);
-    for (int c = 0; c < 2; ++c)
-        grid->setColumnStretch(c, 1);
+    // Five charts need room for their legends: below a readable size per chart the view scrolls instead
+    // of cutting every legend label short (a 1366×768 window shows about two rows).
+    auto* scroll = new QScrollArea;
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* inner = new QWidget;
+    scroll->setWidget(inner);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    outer->addWidget(scroll);
+    grid_ = new QGridLayout(inner);
     for (auto* v : {optima_, losses_, sStar_, laws_, multiplier_}) {
         v->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Ignored);
-        v->setMinimumSize(160, 120);
+        v->setMinimumSize(380, 240);
     }
+    arrange(2);
+}
+
+void BudgetCharts::arrange(int columns) {
+    if (columns == columns_) return;
+    columns_ = columns;
+    for (auto* v : {optima_, losses_, sStar_, laws_, multiplier_})
+        grid_->removeWidget(v);
+    for (int r = 0; r < grid_->rowCount(); ++r)
+        grid_->setRowStretch(r, 0);
+    for (int c = 0; c < grid_->columnCount(); ++c)
+        grid_->setColumnStretch(c, 0);
+    if (columns == 2) {
+        grid_->addWidget(optima_, 0, 0);
+        grid_->addWidget(losses_, 0, 1);
+        grid_->addWidget(sStar_, 1, 0);
+        grid_->addWidget(multiplier_, 1, 1);
+        grid_->addWidget(laws_, 2, 0, 1, 2); // the widest legend: "S=0.938: C^0.60" per sparsity
+    } else {
+        int row = 0;
+        for (auto* v : {optima_, losses_, sStar_, laws_, multiplier_})
+            grid_->addWidget(v, row++, 0);
+    }
+    // Equal rows and columns whatever the charts' legends ask for, so a picture of the view has one layout
+    // at a size (the CLI's render and the window's export agree).
+    for (int r = 0; r < grid_->rowCount(); ++r)
+        grid_->setRowStretch(r, 1);
+    for (int c = 0; c < columns; ++c)
+        grid_->setColumnStretch(c, 1);
+}
+
+void BudgetCharts::resizeEvent(QResizeEvent* e) {
+    arrange(width() >= 1000 ? 2 : 1);
+    QWidget::resizeEvent(e);
 }
 
 void BudgetCharts::highlight(double budget) {
@@ -70,6 +105,9 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
     }
     const auto& budgets = snapshot->sweep.budgets;
     const int count = static_cast<int>(budgets.size());
+    const auto colourOf = [&](int k) {
+        return budgetColour(budgets[k].budget, budgets.front().budget, budgets.back().budget);
+    };
     double nLo = 1e300, nHi = 0, lLo = 1e300, lHi = -1e300, sLo = 1, sHi = 0;
     for (const auto& b : budgets)
         for (const auto& p : b.nStar) {
@@ -91,7 +129,7 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
                 n << QPointF(p.sparsity, p.params.value);
                 if (p.activeParams.value > 0) na << QPointF(p.sparsity, p.activeParams.value);
             }
-            const QColor colour = seriesColour(k, count);
+            const QColor colour = colourOf(k);
             auto* solid = curve("N* " + budgetName(bud.budget), n, colour);
             attach(chart, solid, x, y);
             setLegendLabel(chart, solid, budgetName(bud.budget));
@@ -118,11 +156,10 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
             QList<QPointF> l;
             for (const auto& p : budgets[k].nStar)
                 l << QPointF(p.sparsity, p.loss.value);
-            auto* line = curve("L* " + budgetName(budgets[k].budget), l, seriesColour(k, count));
+            auto* line = curve("L* " + budgetName(budgets[k].budget), l, colourOf(k));
             attach(chart, line, x, y);
             setLegendLabel(chart, line, budgetName(budgets[k].budget));
-            auto* points =
-                markers("L* points " + budgetName(budgets[k].budget), l, seriesColour(k, count), 7);
+            auto* points = markers("L* points " + budgetName(budgets[k].budget), l, colourOf(k), 7);
             attach(chart, points, x, y);
             hideFromLegend(chart, points);
         }
@@ -146,7 +183,7 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
                 for (const auto& p : budgets[k].sStar)
                     s << QPointF(p.params, p.sparsity.value);
                 if (s.isEmpty()) continue;
-                auto* line = curve("S* " + budgetName(budgets[k].budget), s, seriesColour(k, count));
+                auto* line = curve("S* " + budgetName(budgets[k].budget), s, colourOf(k));
                 attach(chart, line, x, y);
                 setLegendLabel(chart, line, budgetName(budgets[k].budget));
             }
@@ -180,7 +217,7 @@ void BudgetCharts::drawFrontier(const AnalysisSnapshot& snapshot, double selecte
     const int t = static_cast<int>(levels.size());
     for (int k = 0; k < t; ++k) {
         const SparsityFrontier& l = levels[k];
-        const QColor colour = seriesColour(k, t);
+        const QColor colour = sparsityColour(l.sparsity);
         QList<QPointF> pts, fit, past, lo, hi;
         for (const auto& bud : snapshot.sweep.budgets)
             for (const auto& p : bud.nStar)
@@ -227,7 +264,7 @@ void BudgetCharts::drawMultipliers(const AnalysisSnapshot& snapshot) {
     }
     const auto [a, b] = padded(std::min(lo, 1.0), std::max(hi, 1.0), true);
     auto* x = makeLogAxis("compute C (FLOPs)", cLo, cHi);
-    auto* y = makeLogAxis("dense compute for the same loss ÷ C", a, b);
+    auto* y = makeLogAxis("multiplier (×)", a, b);
     QChart* chart = chartWithAxes(QString("MoE compute multiplier by the %1 frontier")
                                       .arg(QString::fromStdString(snapshot.recommended)),
                                   x, y);
@@ -236,8 +273,10 @@ void BudgetCharts::drawMultipliers(const AnalysisSnapshot& snapshot) {
         QList<QPointF> pts;
         for (const auto& [c, m] : curves[k].second)
             if (std::isfinite(m) && m > 0) pts << QPointF(c, m);
-        attach(chart, curve(QString("×k S=%1").arg(curves[k].first, 0, 'g', 3), pts, seriesColour(k, n)), x,
-               y);
+        attach(
+            chart,
+            curve(QString("×k S=%1").arg(curves[k].first, 0, 'g', 3), pts, sparsityColour(curves[k].first)),
+            x, y);
     }
     attach(chart, dashedCurve("dense (×1)", {QPointF(cLo, 1), QPointF(cHi, 1)}, Qt::darkGray), x, y);
     replace(multiplier_, chart);

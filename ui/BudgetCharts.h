@@ -7,6 +7,7 @@
 #include <QWidget>
 
 class QChartView;
+class QGridLayout;
 
 namespace moescope {
 
@@ -21,11 +22,18 @@ public:
     QChartView* powerLaws() const { return laws_; }
     QChartView* computeMultiplier() const { return multiplier_; }
 
+protected:
+    void resizeEvent(QResizeEvent* e) override;
+
 private:
+    // Two columns when the view is wide enough for two charts' legends side by side, else one.
+    void arrange(int columns);
     void highlight(double budget);
     void drawFrontier(const AnalysisSnapshot& snapshot, double selected);
     void drawMultipliers(const AnalysisSnapshot& snapshot);
     QChartView *optima_, *losses_, *sStar_, *laws_, *multiplier_;
+    QGridLayout* grid_;
+    int columns_ = 0;
     double frontierEnd_ = 0; // the budget the N*(C) chart reaches
     std::weak_ptr<const AnalysisSnapshot>
         drawn_; // the snapshot the charts show; a new budget only re-highlights

@@ -1,9 +1,12 @@
 #include "ui/ChartSupport.h"
 
 #include <QAreaSeries>
+#include <QCursor>
 #include <QGraphicsSimpleTextItem>
 #include <QLegendMarker>
+#include <QToolTip>
 
+#include <algorithm>
 #include <cmath>
 
 namespace moescope {
@@ -17,10 +20,17 @@ QLogValueAxis* makeLogAxis(const QString& title, double lo, double hi) {
                                  .toStdString());
     auto* axis = new QLogValueAxis;
     axis->setTitleText(title);
-    axis->setBase(10);
-    axis->setLabelFormat("%.2g");
-    axis->setRange(lo, hi > lo ? hi : lo * 1.1);
-    axis->setMinorTickCount(8);
+    if (!(hi > lo)) hi = lo * 1.1;
+    // Labels sit at the base's powers: the largest base that puts three of them inside the range.
+    const auto powersInside = [&](double base) {
+        return std::floor(std::log(hi) / std::log(base) + 1e-9) -
+               std::ceil(std::log(lo) / std::log(base) - 1e-9) + 1;
+    };
+    const double base = powersInside(10) >= 3 ? 10 : powersInside(2) >= 3 ? 2 : std::pow(10.0, 0.1);
+    axis->setBase(base);
+    axis->setLabelFormat(base == 10 ? "%.2g" : "%.3g");
+    axis->setRange(lo, hi);
+    axis->setMinorTickCount(base == 10 ? 8 : 0);
     return axis;
 }
 
@@ -119,10 +129,63 @@ QScatterSeries* markers(const QString& name, const QList<QPointF>& points, const
     return s;
 }
 
-QColor seriesColour(int index, int count) {
-    // Evenly spaced hues at fixed saturation and value: distinct and printable.
-    return QColor::fromHsvF(float(0.66 * index / std::max(1, count - 1)), 0.75f, 0.8f);
+QColor sparsityColour(double sparsity) {
+    // S = 0.99 (a hundred experts per active one) is the far end of the ramp.
+    const double t =
+        std::clamp(-std::log1p(-std::clamp(sparsity, 0.0, 0.999)) / -std::log1p(-0.99), 0.0, 1.0);
+    return QColor::fromHsvF(float(0.66 * t), 0.75f, 0.8f);
 }
+
+namespace {
+// Position of v in [lo, hi] on a log scale, 0.5 when the range is a point.
+double logPosition(double v, double lo, double hi) {
+    if (!(hi > lo) || !(lo > 0) || !(v > 0)) return 0.5;
+    return std::clamp(std::log(v / lo) / std::log(hi / lo), 0.0, 1.0);
+}
+
+QColor mix(QColor a, QColor b, double t) {
+    return QColor::fromRgbF(float(a.redF() + (b.redF() - a.redF()) * t),
+                            float(a.greenF() + (b.greenF() - a.greenF()) * t),
+                            float(a.blueF() + (b.blueF() - a.blueF()) * t));
+}
+} // namespace
+
+QColor budgetColour(double budget, double lo, double hi) {
+    return mix(QColor(235, 120, 190), QColor(70, 0, 100), logPosition(budget, lo, hi));
+}
+
+QColor sizeColour(double params, double lo, double hi) {
+    return mix(QColor(205, 165, 110), QColor(70, 35, 5), logPosition(params, lo, hi));
+}
+
+QString pointTip(QXYSeries* series, QPointF point) {
+    QString label = series->property(kLegendLabel).toString();
+    if (label.isEmpty()) label = series->name();
+    const auto axisTitle = [&](Qt::Orientation o, const QString& fallback) {
+        for (QAbstractAxis* a : series->attachedAxes())
+            if (a->orientation() == o && !a->titleText().isEmpty()) return a->titleText();
+        return fallback;
+    };
+    return QString("%1\n%2: %3\n%4: %5")
+        .arg(label, axisTitle(Qt::Horizontal, "x"))
+        .arg(point.x(), 0, 'g', 4)
+        .arg(axisTitle(Qt::Vertical, "y"))
+        .arg(point.y(), 0, 'g', 4);
+}
+
+namespace {
+// Every point series of a chart names itself and its value under the pointer.
+void addHoverTips(QChart* chart) {
+    for (QAbstractSeries* s : chart->series())
+        if (auto* xy = qobject_cast<QXYSeries*>(s))
+            QObject::connect(xy, &QXYSeries::hovered, xy, [xy](const QPointF& p, bool entered) {
+                if (entered)
+                    QToolTip::showText(QCursor::pos(), pointTip(xy, p));
+                else
+                    QToolTip::hideText();
+            });
+}
+} // namespace
 
 std::pair<double, double> padded(double lo, double hi, bool log, double fraction) {
     if (log) {
@@ -149,6 +212,7 @@ bool sameShape(QChart* a, QChart* b) {
 void installChart(QChartView* view, QChart* fresh) {
     QChart* old = view->chart();
     if (!old || !sameShape(old, fresh)) {
+        addHoverTips(fresh);
         view->setChart(fresh);
         delete old;
         return;
@@ -160,10 +224,18 @@ void installChart(QChartView* view, QChart* fresh) {
         to[i]->setProperty(kOffLegend, from[i]->property(kOffLegend));
         to[i]->setProperty(kLegendLabel, from[i]->property(kLegendLabel));
         applyLegendChoices(old, to[i]);
+        // Colours go with the data: a series' place in the chart need not mean the same level as before.
         if (auto* f = qobject_cast<QXYSeries*>(from[i])) {
-            static_cast<QXYSeries*>(to[i])->replace(f->points());
+            auto* t = static_cast<QXYSeries*>(to[i]);
+            t->setPen(f->pen());
+            t->setBrush(f->brush());
+            if (auto* scatter = qobject_cast<QScatterSeries*>(t))
+                scatter->setBorderColor(static_cast<QScatterSeries*>(f)->borderColor());
+            t->replace(f->points());
         } else if (auto* f = qobject_cast<QAreaSeries*>(from[i])) {
             auto* t = static_cast<QAreaSeries*>(to[i]);
+            t->setPen(f->pen());
+            t->setBrush(f->brush());
             t->upperSeries()->replace(f->upperSeries()->points());
             if (f->lowerSeries() && t->lowerSeries()) t->lowerSeries()->replace(f->lowerSeries()->points());
         }
@@ -171,9 +243,13 @@ void installChart(QChartView* view, QChart* fresh) {
     const auto fa = fresh->axes(), ta = old->axes();
     for (int i = 0; i < fa.size(); ++i) {
         ta[i]->setTitleText(fa[i]->titleText());
-        if (auto* f = qobject_cast<QLogValueAxis*>(fa[i]))
-            static_cast<QLogValueAxis*>(ta[i])->setRange(f->min(), f->max());
-        else if (auto* f = qobject_cast<QValueAxis*>(fa[i]))
+        if (auto* f = qobject_cast<QLogValueAxis*>(fa[i])) {
+            auto* t = static_cast<QLogValueAxis*>(ta[i]);
+            t->setBase(f->base());
+            t->setLabelFormat(f->labelFormat());
+            t->setMinorTickCount(f->minorTickCount());
+            t->setRange(f->min(), f->max());
+        } else if (auto* f = qobject_cast<QValueAxis*>(fa[i]))
             static_cast<QValueAxis*>(ta[i])->setRange(f->min(), f->max());
     }
     delete fresh;

@@ -17,7 +17,8 @@ struct AxisRangeError : std::invalid_argument {
     using std::invalid_argument::invalid_argument;
 };
 
-// A log axis over [lo, hi]; throws AxisRangeError naming the axis when the range is not positive.
+// A log axis over [lo, hi]; throws AxisRangeError naming the axis when the range is not positive. Its base
+// is chosen for at least three labelled ticks: 10 over two decades or more, else 2, else 10^0.1.
 QLogValueAxis* makeLogAxis(const QString& title, double lo, double hi);
 QValueAxis* makeValueAxis(const QString& title, double lo, double hi);
 
@@ -37,7 +38,16 @@ QAbstractSeries* band(const QString& name, const QList<QPointF>& lower, const QL
                       const QColor& colour);
 QScatterSeries* markers(const QString& name, const QList<QPointF>& points, const QColor& colour, qreal size,
                         QScatterSeries::MarkerShape shape = QScatterSeries::MarkerShapeCircle);
-QColor seriesColour(int index, int count);
+// One colour meaning per kind of series, the same in every chart: sparsity on a red (dense) to blue (sparse)
+// hue ramp by −log(1−S), so S = 0.875 has one colour wherever it appears; compute budgets on a pink to deep
+// purple ramp by log C across the sweep; model sizes on a tan to dark brown ramp by log N.
+QColor sparsityColour(double sparsity);
+QColor budgetColour(double budget, double lo, double hi);
+QColor sizeColour(double params, double lo, double hi);
+
+// What hovering a point of `series` shows: the series' legend label (or name) and the point's values under
+// the axes' titles.
+QString pointTip(QXYSeries* series, QPointF point);
 // Axis limits padded by a fraction of the range (in log space for log axes).
 std::pair<double, double> padded(double lo, double hi, bool log, double fraction = 0.05);
 

@@ -77,7 +77,7 @@ void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
     const auto [xl, xh] = padded(lo, hi, true);
     const auto [yl, yh] = padded(yLo, yHi, false);
     auto* x = makeLogAxis(active ? "N_a (active parameters)" : "N (total parameters)", xl, xh);
-    auto* y = makeValueAxis("loss (nats/token)", yl, yh);
+    auto* y = makeValueAxis("loss (nats)", yl, yh);
     QChart* chart = chartWithAxes(title, x, y);
     std::set<double> levelSet;
     for (const auto& p : a.points)
@@ -85,7 +85,7 @@ void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
     const auto levels = spread({levelSet.begin(), levelSet.end()}, 5);
     QList<QPointF> optima;
     for (size_t k = 0; k < levels.size(); ++k) {
-        const QColor colour = seriesColour(int(k), int(levels.size()));
+        const QColor colour = sparsityColour(levels[k]);
         Slice slice;
         for (int i = 0; i <= kSamples; ++i) {
             const double logN = s->minLogParams() + (s->maxLogParams() - s->minLogParams()) * i / kSamples;
@@ -120,14 +120,14 @@ void drawLossVsSparsity(QChartView* view, const BudgetAnalysis& a) {
         yLo = std::min(yLo, p.loss), yHi = std::max(yHi, p.loss);
     const auto [yl, yh] = padded(yLo, yHi, false);
     auto* x = makeValueAxis("sparsity S", s.minSparsity(), s.maxSparsity());
-    auto* y = makeValueAxis("loss (nats/token)", yl, yh);
+    auto* y = makeValueAxis("loss (nats)", yl, yh);
     QChart* chart = chartWithAxes(title, x, y);
     const int count = 4;
     QList<QPointF> optima;
     for (int k = 0; k < count; ++k) {
         const double n =
             std::exp(s.minLogParams() + (s.maxLogParams() - s.minLogParams()) * (k + 0.5) / count);
-        const QColor colour = seriesColour(k, count);
+        const QColor colour = sizeColour(n, std::exp(s.minLogParams()), std::exp(s.maxLogParams()));
         Slice slice;
         for (int i = 0; i <= kSamples; ++i) {
             const double sp = s.minSparsity() + (s.maxSparsity() - s.minSparsity()) * i / kSamples;
@@ -170,12 +170,12 @@ void drawPredictedSlices(QChartView* bySparsity, QChartView* byParams, QChartVie
     const auto [xl, xh] = padded(nLo, nHi, true);
     const auto [yl, yh] = padded(yLo, yHi, false);
     auto* x = makeLogAxis("N (total parameters)", xl, xh);
-    auto* y = makeValueAxis("predicted loss (nats/token)", yl, yh);
+    auto* y = makeValueAxis("predicted loss (nats)", yl, yh);
     QChart* chart = chartWithAxes("Loss vs N at " + where, x, y);
     QList<QPointF> stars;
     for (size_t k = 0; k < levels.size(); ++k) {
         attachSlice(chart, QString("S=%1").arg(levels[k], 0, 'g', 3), slices[k], true,
-                    seriesColour(int(k), int(levels.size())), x, y);
+                    sparsityColour(levels[k]), x, y);
         stars << QPointF(optima[k].params.value, optima[k].loss.value);
     }
     attach(chart, markers("predicted optimum", stars, Qt::black, 12, QScatterSeries::MarkerShapeStar), x, y);
@@ -195,9 +195,9 @@ void drawPredictedSlices(QChartView* bySparsity, QChartView* byParams, QChartVie
         }
         const auto [a, b] = padded(lo, hi, false);
         auto* sx = makeValueAxis("sparsity S", all.front(), all.back());
-        auto* sy = makeValueAxis("predicted loss (nats/token)", a, b);
+        auto* sy = makeValueAxis("predicted loss (nats)", a, b);
         QChart* c = chartWithAxes("Loss vs S at N=" + QString::number(n, 'g', 2) + ", " + where, sx, sy);
-        attachSlice(c, "N=" + QString::number(n, 'g', 2), slice, true, seriesColour(0, 1), sx, sy);
+        attachSlice(c, "N=" + QString::number(n, 'g', 2), slice, true, sizeColour(n, n, n), sx, sy);
         installChart(bySparsity, c);
     }
     showMessage(byActive, "Loss vs N_a",

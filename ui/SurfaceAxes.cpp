@@ -16,9 +16,9 @@
 namespace moescope {
 
 namespace {
-constexpr double kTick = 0.02;   // tick length in scene units
-constexpr double kLabelGap = 8;  // pixels between an axis and its labels' nearest edge
-constexpr double kTitleGap = 6;  // pixels between the labels and the title
+constexpr double kTick = 0.02;  // tick length in scene units
+constexpr double kLabelGap = 8; // pixels between an axis and its labels' nearest edge
+constexpr double kTitleGap = 6; // pixels between the labels and the title
 constexpr int kLabelPixels = 13, kTitlePixels = 15;
 
 // Rounded tick values inside [lo, hi]: steps of 1, 2 or 5 times a power of ten, at most six ticks.
@@ -147,10 +147,11 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
             const double f = (a.ticks[i] - a.lo) / (a.hi - a.lo);
             const QPointF at = widget({a.end[0] * f, a.end[1] * f, a.end[2] * f});
             const QSizeF size = labelMetrics.size(0, a.texts[i]);
-            const double out =
-                kLabelGap + std::fabs(normal.x()) * size.width() / 2 + std::fabs(normal.y()) * size.height() / 2;
+            const double out = kLabelGap + std::fabs(normal.x()) * size.width() / 2 +
+                               std::fabs(normal.y()) * size.height() / 2;
             const QPointF c = at + normal * out;
-            const QRectF box(c.x() - size.width() / 2, c.y() - size.height() / 2, size.width(), size.height());
+            const QRectF box(c.x() - size.width() / 2, c.y() - size.height() / 2, size.width(),
+                             size.height());
             if (!free(box)) continue;
             taken.push_back(box);
             painter.drawText(box, Qt::AlignCenter, a.texts[i]);
@@ -165,8 +166,9 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
         const QSizeF size = titleMetrics.size(0, a.title);
         const double rad = angle * M_PI / 180;
         // Half the title's extent along the normal, for its rotated box.
-        const double half = std::fabs(normal.x() * std::cos(rad) + normal.y() * std::sin(rad)) * size.width() / 2 +
-                            std::fabs(-normal.x() * std::sin(rad) + normal.y() * std::cos(rad)) * size.height() / 2;
+        const double half =
+            std::fabs(normal.x() * std::cos(rad) + normal.y() * std::sin(rad)) * size.width() / 2 +
+            std::fabs(-normal.x() * std::sin(rad) + normal.y() * std::cos(rad)) * size.height() / 2;
         a.titleAt = middle + normal * (reach + kTitleGap + half);
         painter.save();
         painter.setFont(titleFont);

@@ -107,7 +107,7 @@ void ValidateView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot)
         return;
     }
     const auto [a, b] = padded(lo, hi, false);
-    auto* x = makeValueAxis(tr("observed L* (the held-out budget's own isoFLOP optimum)"), a, b);
+    auto* x = makeValueAxis(tr("observed L* (held-out isoFLOP optimum)"), a, b);
     auto* y = makeValueAxis(tr("predicted L*"), a, b);
     QChart* chart = chartWithAxes(
         tr("Backtest: predicted vs observed L* at the held-out budget (±%1 nats shaded)").arg(r->tolerance),

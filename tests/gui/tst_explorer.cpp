@@ -30,6 +30,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
+#include <QToolTip>
 #include <QXmlStreamReader>
 
 #include <vtkCellArray.h>
@@ -902,6 +903,136 @@ private slots:
         }
         QVERIFY(!exportView(window_->currentView(), dir.filePath("view.bmpx"), QSize(100, 100), 96, &error));
         QVERIFY(error.contains("choose a .png, .svg or .pdf"));
+    }
+
+    // Every legend entry and axis title is drawn whole: in a 1200×800 export of every chart view (the SVG's
+    // text elements, where Qt Charts writes "..." for what it had to cut), and in each tab of a 1366×768
+    // window drawn at its own size.
+    void noLabelIsElided() {
+        REQUIRE_X();
+        QTemporaryDir dir;
+        const auto elided = [](const QString& svgPath) {
+            QFile f(svgPath);
+            if (!f.open(QIODevice::ReadOnly)) return QStringList{"unreadable " + svgPath};
+            QStringList cut;
+            int texts = 0;
+            QXmlStreamReader xml(&f);
+            while (!xml.atEnd())
+                if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == u"text") {
+                    const QString text = xml.readElementText(QXmlStreamReader::IncludeChildElements);
+                    ++texts;
+                    if (text.contains("...") || text.contains(QChar(0x2026))) cut << text;
+                }
+            if (texts < 10) cut << QString("only %1 text elements in %2").arg(texts).arg(svgPath);
+            return cut;
+        };
+        for (const QString view : {"slices", "budgets", "law", "allocation", "validate"}) {
+            const QString out = dir.filePath(view + ".svg");
+            const auto r = moescope::test::runCli({"render", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv",
+                                                   "--view", view, "--out", out, "--size", "1200x800"});
+            QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+            const QStringList cut = elided(out);
+            QVERIFY2(cut.isEmpty(), qPrintable(view + ": " + cut.join(" | ")));
+        }
+        const QSize before = window_->size();
+        window_->resize(1366, 768);
+        for (int tab = 1; tab < window_->tabs()->count(); ++tab) {
+            window_->tabs()->setCurrentIndex(tab);
+            QWidget* widget = window_->tabs()->currentWidget();
+            QCoreApplication::processEvents();
+            const QString out = dir.filePath(QString("tab%1.svg").arg(tab));
+            QString error;
+            QVERIFY2(exportView(widget, out, widget->size(), 96, &error), qPrintable(error));
+            const QStringList cut = elided(out);
+            QVERIFY2(cut.isEmpty(),
+                     qPrintable(window_->tabs()->tabText(tab) +
+                                QString(" at %1x%2: ").arg(widget->width()).arg(widget->height()) +
+                                cut.join(" | ")));
+        }
+        window_->tabs()->setCurrentIndex(0);
+        window_->resize(before);
+    }
+
+    // One colour meaning per kind of series: a sparsity level has one colour in every chart that draws it,
+    // budgets take another ramp (no budget colour is a sparsity colour), and hovering a point names its
+    // series and its values.
+    void oneColourMeansOneThingAndPointsNameThemselves() {
+        REQUIRE_X();
+        window_->tabs()->setCurrentIndex(2);
+        QCoreApplication::processEvents();
+        const QList<QChartView*> views = {window_->budgets()->powerLaws(),
+                                          window_->budgets()->computeMultiplier(),
+                                          window_->allocation()->findChild<QChartView*>()};
+        int seen = 0;
+        for (QChartView* v : views) {
+            QVERIFY(v && v->chart());
+            for (QAbstractSeries* series : v->chart()->series()) {
+                auto* line = qobject_cast<QLineSeries*>(series);
+                if (!line || !line->name().contains("S=0.875")) continue;
+                QCOMPARE(line->pen().color(), sparsityColour(0.875));
+                ++seen;
+            }
+        }
+        QVERIFY2(seen >= 3, qPrintable(QString::number(seen)));
+        const auto snap = window_->runner()->latest();
+        std::vector<QColor> sparsityColours;
+        for (double sp = 0; sp < 0.999; sp += 0.001)
+            sparsityColours.push_back(sparsityColour(sp));
+        int budgetsSeen = 0;
+        for (QAbstractSeries* series : window_->budgets()->lossVsSparsity()->chart()->series()) {
+            auto* line = qobject_cast<QLineSeries*>(series);
+            if (!line) continue;
+            const QColor c = line->pen().color();
+            for (const QColor& sc : sparsityColours)
+                QVERIFY2(!near(c, sc, 20), qPrintable(line->name() + " looks like a sparsity"));
+            ++budgetsSeen;
+        }
+        QCOMPARE(budgetsSeen, int(snap->sweep.budgets.size()));
+        // Hover: the series' legend label and the point's values under the axes' titles.
+        QLineSeries* line = nullptr;
+        for (QAbstractSeries* series : window_->budgets()->powerLaws()->chart()->series())
+            if (auto* l = qobject_cast<QLineSeries*>(series);
+                l && l->name().startsWith("S=0.875") && l->count())
+                line = l;
+        QVERIFY(line);
+        const QPointF p = line->at(0);
+        const QString tip = pointTip(line, p);
+        QVERIFY2(tip.startsWith(line->name()) && tip.contains("compute C (FLOPs): ") &&
+                     tip.contains(QString::number(p.x(), 'g', 4)) &&
+                     tip.contains("N*: " + QString::number(p.y(), 'g', 4)),
+                 qPrintable(tip));
+        emit line->hovered(p, true);
+        QCOMPARE(QToolTip::text(), tip);
+        emit line->hovered(p, false);
+        window_->tabs()->setCurrentIndex(0);
+    }
+
+    // An excluded run, however far off, changes no chart's scale.
+    void excludedRunsNeverSetTheScale() {
+        RunTable runs = window_->runner()->latest()->runs;
+        AllocationChart before, after;
+        before.setAnalysis(analyze(runs, AnalysisPlan{}));
+        Run wild = runs.runs.front();
+        wild.set(Field::Budget, 1e26);
+        wild.set(Field::Flops, 1e26);
+        wild.set(Field::Loss, 9.0);
+        wild.excluded = true;
+        runs.runs.push_back(wild);
+        const auto withWild = analyze(runs, AnalysisPlan{});
+        after.setAnalysis(withWild);
+        const auto range = [](AllocationChart& c) {
+            auto* axis = qobject_cast<QLogValueAxis*>(
+                c.findChild<QChartView*>()->chart()->axes(Qt::Horizontal).value(0));
+            return axis ? QPointF(axis->min(), axis->max()) : QPointF();
+        };
+        QVERIFY(range(before).y() > 0);
+        QCOMPARE(range(after), range(before));
+        LawChart law;
+        law.setAnalysis(withWild);
+        auto* y =
+            qobject_cast<QValueAxis*>(law.findChild<QChartView*>()->chart()->axes(Qt::Vertical).value(0));
+        QVERIFY(y);
+        QVERIFY2(y->max() < 8, qPrintable(QString::number(y->max())));
     }
 
     void renderCliWritesTheSamePictures() {
