@@ -123,6 +123,17 @@ void FitDock::editPlan(AnalysisPlan& plan) const {
     plan.lawFit.bootstrap = bootstrap_->value();
 }
 
+void FitDock::loadPlan(const AnalysisPlan& plan) {
+    setLaw(plan.law);
+    const QString starts = QString::fromStdString(startsName(plan.lawFit));
+    if (starts_->findData(starts) < 0) starts_->addItem(tr("%1 random starts").arg(starts), starts);
+    starts_->setCurrentIndex(starts_->findData(starts));
+    bootstrap_->setValue(plan.lawFit.bootstrap);
+    const QString group = QString::fromStdString(plan.group);
+    if (group_->findData(group) < 0) group_->addItem(group.isEmpty() ? tr("(no group)") : group, group);
+    group_->setCurrentIndex(group_->findData(group));
+}
+
 QString FitDock::answerJson() const {
     return prediction_ ? QString::fromStdString(predictionJson(*prediction_).dump()) : QString();
 }

@@ -32,6 +32,9 @@ public:
     // Writes the dock's choices (law, group, starts, bootstrap) into a plan; the rest keeps the plan's
     // defaults.
     void editPlan(AnalysisPlan& plan) const;
+    // Shows a plan's choices (a reopened workspace's recorded fit), adding a starts or group entry the combos
+    // lack rather than showing another.
+    void loadPlan(const AnalysisPlan& plan);
     void setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget);
     // The answer at the chosen budget (shown by the next setAnalysis); null: none.
     void setPrediction(std::shared_ptr<const Prediction> prediction) { prediction_ = std::move(prediction); }

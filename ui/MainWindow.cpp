@@ -474,13 +474,28 @@ bool MainWindow::openPath(const QString& path, QString* error) {
         const double budget = workspace_->setting("budget").toDouble();
         const std::string law = workspace_->setting("law", "auto").toStdString();
         fitDock_->setLaw(law);
+        // The fit on screen is the one the workspace recorded last: its whole plan, not the dock's defaults.
+        basePlan_ = AnalysisPlan{};
+        QString restored;
+        if (const auto fits = workspace_->workspace().fits(); !fits.empty()) {
+            AnalysisPlan plan;
+            std::string why;
+            if (planOfRecord(fits.back(), plan, why)) {
+                basePlan_ = plan;
+                fitDock_->loadPlan(plan);
+            } else {
+                restored = tr(" — its last fit's settings could not be read (%1): fitted with the defaults")
+                               .arg(QString::fromStdString(why));
+            }
+        }
         pendingBudget_ = budget;
         filter_->clear(); // a filter typed for one file says nothing about the next
         if (ok && tab >= 0 && tab < tabs_->count()) tabs_->setCurrentIndex(tab);
         queueWorkspaceSweeps();
         rememberRecent(path);
         setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
-        statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));
+        statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path) + restored);
+        requestAnalysis(); // with the restored plan: supersedes the request the opening made
         return true;
     } else {
         ImportResult r = importRunsFile(path.toStdString(), {});
@@ -501,6 +516,7 @@ bool MainWindow::openPath(const QString& path, QString* error) {
         return false;
     }
     workspace_->newWorkspace();
+    basePlan_ = AnalysisPlan{};
     filter_->clear(); // a filter typed for one file says nothing about the next
     model_->setRuns(std::move(table));
     setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
@@ -592,7 +608,7 @@ void MainWindow::requestAnalysis() {
     for (const Run& r : model_->runs().runs)
         groups.insert(runGroup(model_->runs(), r));
     fitDock_->setGroups({groups.begin(), groups.end()});
-    AnalysisPlan plan;
+    AnalysisPlan plan = basePlan_;
     fitDock_->editPlan(plan);
     // The budget on screen is refitted first (AnalysisRunner delivers it before the rest).
     runner_->request(model_->runs(), std::move(plan), budget_);

@@ -129,6 +129,9 @@ private:
     TrainerPanel* trainer_;
     WorkspaceController* workspace_;
     double pendingBudget_ = 0; // restored from a workspace, applied when its fits land
+    // The plan every analysis starts from before the Fit dock's choices: a reopened workspace's last recorded
+    // fit (so the window shows exactly that fit), else the defaults.
+    AnalysisPlan basePlan_;
     QMenu* recent_ = nullptr;
     QComboBox* budgetBox_;
     QLabel* badge_;
