@@ -4,6 +4,7 @@
 #include "core/io/CsvWriter.h"
 #include "core/jobs/SweepJobs.h"
 #include "core/model/NumberParser.h"
+#include "ui/ThroughputProbe.h"
 #include "ui/TrainerProcess.h"
 
 #include <QChart>
@@ -26,6 +27,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QSplitter>
 #include <QStandardPaths>
 #include <QVBoxLayout>
 #include <QValueAxis>
@@ -43,9 +45,10 @@ QSpinBox* spin(int lo, int hi, int value, int step = 1) {
     s->setSingleStep(step);
     return s;
 }
-// Throughput assumed for the time estimate, by device: Eq. 9 FLOP/s a small run sustains.
-double assumedFlopsPerSecond(const QString& device) {
-    return device == "cpu" ? 2e10 : 3.5e14;
+QString duration(double seconds) {
+    if (seconds < 120) return QObject::tr("%1 s").arg(seconds, 0, 'f', 0);
+    if (seconds < 7200) return QObject::tr("%1 min").arg(seconds / 60, 0, 'f', 0);
+    return QObject::tr("%1 h").arg(seconds / 3600, 0, 'f', 1);
 }
 } // namespace
 
@@ -55,8 +58,10 @@ TrainerPanel::TrainerPanel(QWidget* parent)
       vocab_(spin(2, 1 << 20, 256)), batch_(spin(1, 4096, 8)), granularity_(new QDoubleSpinBox),
       budget_(new QLineEdit("1e13")), data_(new QLineEdit), device_(new QComboBox), derived_(new QLabel),
       queue_(new QListWidget), progress_(new QProgressBar), sweepProgress_(new QProgressBar),
-      chart_(new QChartView), loss_(new QLineSeries), log_(new QPlainTextEdit),
-      cancel_(new QPushButton(tr("Cancel"))), resume_(new QPushButton(tr("Resume"))) {
+      chart_(new QChartView), loss_(new QLineSeries), val_(new QLineSeries),
+      measure_(new QPushButton(tr("Measure speed"))), logToggle_(new QPushButton(tr("Log"))),
+      probe_(new ThroughputProbe(this)), log_(new QPlainTextEdit), cancel_(new QPushButton(tr("Cancel"))),
+      resume_(new QPushButton(tr("Resume"))) {
     // Named, so scripts and tests can reach the fields.
     const std::pair<QWidget*, const char*> names[] = {
         {dModel_, "d_model"},          {layers_, "n_layers"}, {heads_, "n_heads"}, {experts_, "experts"},
@@ -103,24 +108,53 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     progress_->setValue(0);
     progress_->setFormat(tr("idle"));
     auto* chart = new QChart;
-    chart->setTitle(tr("training loss"));
-    chart->legend()->hide();
+    chart->setTitle(tr("loss of the run in progress"));
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    loss_->setName(tr("training"));
+    val_->setName(tr("validation"));
+    val_->setPointsVisible(true);
+    val_->setPen(QPen(QColor(220, 90, 30), 2));
     chart->addSeries(loss_);
+    chart->addSeries(val_);
     auto* x = stepAxis_ = new QValueAxis;
     auto* y = lossAxis_ = new QValueAxis;
     x->setTitleText(tr("step"));
-    y->setTitleText(tr("loss"));
+    y->setTitleText(tr("loss (nats)"));
+    x->setLabelFormat("%.0f"); // steps are whole
+    y->setLabelFormat("%.2f");
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
-    loss_->attachAxis(x);
-    loss_->attachAxis(y);
+    for (QLineSeries* s : {loss_, val_}) {
+        s->attachAxis(x);
+        s->attachAxis(y);
+    }
     chart_->setChart(chart);
-    chart_->setMinimumHeight(180);
+    chart_->setRenderHint(QPainter::Antialiasing);
+    chart_->setMinimumHeight(200);
     log_->setReadOnly(true);
     log_->setMaximumBlockCount(5000);
+    measure_->setToolTip(tr("Trains %1 steps of this run on its device and times them: the estimate above "
+                            "then uses the measured speed")
+                             .arg(ThroughputProbe::kSteps));
+    connect(measure_, &QPushButton::clicked, this, &TrainerPanel::measureSpeed);
+    connect(probe_, &ThroughputProbe::measured, this, [this] {
+        measure_->setEnabled(true);
+        updateDerived();
+    });
+    connect(probe_, &ThroughputProbe::failed, this, [this](const QString&, const QString& why) {
+        measure_->setEnabled(true);
+        log_->appendPlainText(tr("speed not measured: %1").arg(why));
+        updateDerived();
+    });
+    logToggle_->setCheckable(true);
+    logToggle_->setChecked(true);
+    logToggle_->setToolTip(tr("Show or hide the trainer's log"));
     auto* layout = new QVBoxLayout(this);
     layout->addLayout(form);
-    layout->addWidget(derived_);
+    auto* estimate = new QHBoxLayout;
+    estimate->addWidget(derived_, 1);
+    estimate->addWidget(measure_, 0, Qt::AlignTop);
+    layout->addLayout(estimate);
     layout->addLayout(buttons);
     layout->addWidget(queue_);
     auto* drop = new QPushButton(tr("Remove from queue"));
@@ -135,8 +169,17 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     sweepProgress_->setVisible(false);
     layout->addWidget(sweepProgress_);
     layout->addWidget(progress_);
-    layout->addWidget(chart_, 1);
-    layout->addWidget(log_, 1);
+    // The curve and the log share the rest in a splitter: neither is ever drawn over the other, and the
+    // log folds away (its button, or dragging the handle down).
+    auto* split = new QSplitter(Qt::Vertical);
+    split->addWidget(chart_);
+    split->addWidget(log_);
+    split->setCollapsible(0, false);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 1);
+    layout->addWidget(logToggle_, 0, Qt::AlignLeft);
+    layout->addWidget(split, 1);
+    connect(logToggle_, &QPushButton::toggled, log_, &QWidget::setVisible);
     for (auto* s : {dModel_, layers_, heads_, experts_, active_, ctx_, vocab_, batch_})
         connect(s, &QSpinBox::valueChanged, this, &TrainerPanel::updateDerived);
     connect(granularity_, &QDoubleSpinBox::valueChanged, this, &TrainerPanel::updateDerived);
@@ -172,17 +215,38 @@ void TrainerPanel::updateDerived() {
     const double c = budget();
     const double tokens = c / flopsPerToken6Na(a);
     const double perStep = double(batch_->value()) * ctx_->value();
-    const double seconds = flopsPerToken(a) * tokens / assumedFlopsPerSecond(device_->currentText());
-    derived_->setText(tr("N %1, N_a %2, S %3, D %4 tokens, %5 steps, r %6; about %7 on %8")
+    // The time comes from a measured speed of this very configuration on this device, or is not claimed.
+    QString time;
+    QString error;
+    const QueuedRun run = formRun(&error);
+    const auto m = error.isEmpty() ? probe_->cached(ThroughputProbe::keyOf(run.arguments)) : std::nullopt;
+    if (m)
+        time = tr("about %1 on %2 (measured %3 tokens/s)")
+                   .arg(duration(tokens / m->tokensPerSecond), m->device)
+                   .arg(m->tokensPerSecond, 0, 'f', 0);
+    else
+        time = probe_->running()
+                   ? tr("measuring the speed on %1…").arg(device_->currentText())
+                   : tr("time on %1 not measured yet (Measure speed)").arg(device_->currentText());
+    derived_->setText(tr("N %1, N_a %2, S %3, D %4 tokens, %5 steps, r %6; %7")
                           .arg(totalParams(a), 0, 'g', 4)
                           .arg(activeParams(a), 0, 'g', 4)
                           .arg(sparsityOf(a.experts, a.active_experts), 0, 'g', 3)
                           .arg(tokens, 0, 'g', 3)
                           .arg(std::llround(tokens / perStep))
                           .arg(expertAttentionRatio(a), 0, 'g', 3)
-                          .arg(seconds < 120 ? QString("%1 s").arg(seconds, 0, 'f', 0)
-                                             : QString("%1 min").arg(seconds / 60, 0, 'f', 0))
-                          .arg(device_->currentText() == "cpu" ? tr("a CPU") : tr("a GPU")));
+                          .arg(time));
+}
+
+void TrainerPanel::measureSpeed() {
+    QString error;
+    const QueuedRun run = formRun(&error);
+    if (!error.isEmpty()) return log_->appendPlainText(tr("speed not measured: %1").arg(error));
+    if (!probe_->measure(run.arguments, outputRoot_ + "/probe-" +
+                                            QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss-zzz")))
+        return;
+    measure_->setEnabled(false);
+    updateDerived();
 }
 
 QueuedRun TrainerPanel::formRun(QString* error) const {
@@ -362,7 +426,7 @@ void TrainerPanel::startNext() {
 void TrainerPanel::launch(const QueuedRun& run, bool resume) {
     const QString key = deviceKey(run.device);
     auto* process = new TrainerProcess(this);
-    running_[key] = {process, run, {}, {}};
+    running_[key] = {process, run, {}, {}, {}};
     running_[key].clock.start();
     // A sweep's run stopped earlier (a closed window, a cancel) continues from its checkpoint.
     resume = resume ||
@@ -392,6 +456,15 @@ void TrainerPanel::launch(const QueuedRun& run, bool resume) {
         lossLo_ = std::min(lossLo_, loss), lossHi_ = std::max(lossHi_, loss);
         fitLossAxes(double(step));
     });
+    connect(process, &TrainerProcess::validationPoint, this, [this, key](qint64 step, double loss) {
+        const auto slot = running_.find(key);
+        if (slot == running_.end()) return;
+        slot->second.validation.append(QPointF(double(step), loss));
+        if (key != focus_) return;
+        val_->append(double(step), loss);
+        lossLo_ = std::min(lossLo_, loss), lossHi_ = std::max(lossHi_, loss);
+        fitLossAxes(std::max(double(step), loss_->count() ? loss_->at(loss_->count() - 1).x() : 0.0));
+    });
     connect(process, &TrainerProcess::logLine, this, [this, key](const QString& line) {
         log_->appendPlainText(running_.size() > 1 ? QString("[%1] %2").arg(key, line) : line);
     });
@@ -409,16 +482,20 @@ void TrainerPanel::showCurveOf(const QString& device) {
     focus_ = device;
     const QList<QPointF>& losses = running_.at(device).losses;
     loss_->replace(losses);
+    val_->replace(running_.at(device).validation);
     lossLo_ = std::numeric_limits<double>::infinity(), lossHi_ = -lossLo_;
-    for (const QPointF& p : losses)
+    for (const QPointF& p : losses + running_.at(device).validation)
         lossLo_ = std::min(lossLo_, p.y()), lossHi_ = std::max(lossHi_, p.y());
     if (!losses.isEmpty()) fitLossAxes(losses.last().x());
 }
 
 void TrainerPanel::fitLossAxes(double lastStep) {
+    // Round ticks: whole steps, losses to the hundredth.
     stepAxis_->setRange(0, std::max(1.0, lastStep));
+    stepAxis_->applyNiceNumbers();
     const double pad = 0.02 * (lossHi_ - lossLo_ + 1e-3);
     lossAxis_->setRange(lossLo_ - pad, lossHi_ + pad);
+    lossAxis_->applyNiceNumbers();
 }
 
 void TrainerPanel::cancel() {

@@ -27,6 +27,7 @@ class QValueAxis;
 
 namespace moescope {
 
+class ThroughputProbe;
 class TrainerProcess;
 
 struct QueuedRun {
@@ -67,8 +68,14 @@ public:
     void dropQueued(int index);
     QProgressBar* progressBar() const { return progress_; }
     QLineSeries* lossSeries() const { return loss_; }
+    QLineSeries* validationSeries() const { return val_; }
+    QChartView* lossChart() const { return chart_; }
     QPlainTextEdit* log() const { return log_; }
+    QPushButton* logToggle() const { return logToggle_; }
     QLabel* derived() const { return derived_; }
+    // Measures the form's run on its device (a few steps); the estimate in derived() then uses it.
+    void measureSpeed();
+    ThroughputProbe* probe() const { return probe_; }
     void setDataPath(const QString& path);
     void setOutputRoot(const QString& dir) { outputRoot_ = dir; }
     void setExtraArguments(const QStringList& a) { extra_ = a; }
@@ -89,6 +96,7 @@ private:
         TrainerProcess* process;
         QueuedRun run;
         QList<QPointF> losses; // kept for every run, so the curve can follow another one when focus moves
+        QList<QPointF> validation;
         QElapsedTimer clock;
     };
 
@@ -104,7 +112,9 @@ private:
     int sweepTotal_ = 0, sweepDone_ = 0;
     double sweepLeftFlops_ = 0, doneFlops_ = 0, doneSeconds_ = 0;
     QChartView* chart_;
-    QLineSeries* loss_;
+    QLineSeries *loss_, *val_;
+    QPushButton *measure_, *logToggle_;
+    ThroughputProbe* probe_;
     double lossLo_ = 0, lossHi_ = 0; // the focused run's loss range so far, for the axis
     QPlainTextEdit* log_;
     QPushButton *cancel_, *resume_;

@@ -66,6 +66,7 @@ void TrainerProcess::readLines() {
         if (event == "start") {
             total_ = static_cast<qint64>(j["steps"].number());
             first_ = static_cast<qint64>(j["resumed_from"].number());
+            emit deviceNamed(QString::fromStdString(j["device"].string()));
             emit logLine(tr("training N %1, N_a %2, S %3 for %4 steps on %5")
                              .arg(j["params"].number(), 0, 'g', 4)
                              .arg(j["active_params"].number(), 0, 'g', 4)
@@ -79,7 +80,9 @@ void TrainerProcess::readLines() {
             const double eta = done > 0 ? clock_.elapsed() / 1000.0 / done * left : -1;
             emit lossPoint(step, loss);
             emit progress(step, total_, loss, eta);
+            if (j["tokens_per_s"].number() > 0) emit throughput(step, j["tokens_per_s"].number());
         } else if (event == "eval") {
+            emit validationPoint(static_cast<qint64>(j["step"].number()), j["val_loss"].number());
             emit logLine(tr("step %1: validation loss %2")
                              .arg(j["step"].number())
                              .arg(j["val_loss"].number(), 0, 'f', 4));
@@ -89,6 +92,7 @@ void TrainerProcess::readLines() {
             lastError_ = QString::fromStdString(j["message"].string());
             emit logLine(tr("error: %1").arg(lastError_));
         } else if (event == "done") {
+            if (j["val_loss"].number() > 0) emit validationPoint(total_, j["val_loss"].number());
             emit logLine(tr("done: validation loss %1 in %2 s")
                              .arg(j["val_loss"].number(), 0, 'f', 4)
                              .arg(j["seconds"].number(), 0, 'f', 1));

@@ -26,6 +26,9 @@ public:
 signals:
     void progress(qint64 step, qint64 total, double loss, double etaSeconds);
     void lossPoint(qint64 step, double loss);
+    void validationPoint(qint64 step, double loss); // each evaluation, and the final one
+    void deviceNamed(const QString& device);        // where the trainer runs, in its own words
+    void throughput(qint64 step, double tokensPerSecond);
     void logLine(const QString& line);
     // ok: the run finished and `runs` holds it; otherwise `message` says why (the trainer's own words).
     void finished(bool ok, const QString& message, const moescope::RunTable& runs);

@@ -6,6 +6,7 @@
 #include "tests/support/TestSupport.h"
 #include "ui/MainWindow.h"
 #include "ui/SweepPlanDialog.h"
+#include "ui/ThroughputProbe.h"
 #include "ui/TrainerPanel.h"
 #include "ui/WorkspaceController.h"
 
@@ -85,6 +86,9 @@ private slots:
         QVERIFY(landed.wait(120000));
         QCOMPARE(panel()->progressBar()->value(), 100);
         QVERIFY(panel()->lossSeries()->count() >= 30);
+        // The validation loss the trainer reports at the end is on the curve, at the last step.
+        QVERIFY(panel()->validationSeries()->count() >= 1);
+        QCOMPARE(panel()->validationSeries()->at(panel()->validationSeries()->count() - 1).x(), 30.0);
         QCOMPARE(window_->runModel()->rowCount(), before + 1);
         const Run& r = window_->runModel()->runs().runs.back();
         QCOMPARE(r.get(Field::Params), totalParams(Architecture{32, 1, 2, 1, 1, 32, 256}));
@@ -95,6 +99,57 @@ private slots:
         QCOMPARE(window_->runModel()->rowCount(), before);
         window_->workspace()->undoStack()->redo();
         QCOMPARE(window_->runModel()->rowCount(), before + 1);
+    }
+
+    // The time estimate is a measured speed of this configuration on this device, named as the trainer
+    // names it; another configuration is not estimated until measured; a measured one is kept.
+    void theTimeEstimateIsMeasuredAndNamesItsDevice() {
+        setForm(64, 2, stepsBudget(400));
+        panel()->findChild<QComboBox*>("device")->setCurrentText("cpu");
+        QVERIFY2(panel()->derived()->text().contains("time on cpu not measured yet"),
+                 qPrintable(panel()->derived()->text()));
+        QSignalSpy measured(panel()->probe(), &ThroughputProbe::measured);
+        QSignalSpy failed(panel()->probe(), &ThroughputProbe::failed);
+        panel()->measureSpeed();
+        QVERIFY(panel()->derived()->text().contains("measuring the speed on cpu"));
+        QVERIFY(measured.wait(120000));
+        QCOMPARE(failed.count(), 0);
+        const auto m = qvariant_cast<ThroughputProbe::Measurement>(measured.at(0).at(1));
+        QVERIFY(m.tokensPerSecond > 0);
+        QVERIFY2(m.device.startsWith("cpu"), qPrintable(m.device));
+        const QString text = panel()->derived()->text();
+        QVERIFY2(text.contains(" on " + m.device + " (measured " +
+                               QString::number(m.tokensPerSecond, 'f', 0) + " tokens/s)"),
+                 qPrintable(text));
+        // The estimate is the run's tokens at that speed.
+        QString error;
+        const QueuedRun run = panel()->formRun(&error);
+        const double tokens = run.job.budget / flopsPerToken6Na(panel()->architecture());
+        const double seconds = tokens / m.tokensPerSecond;
+        QVERIFY2(text.contains(seconds < 120 ? QString("about %1 s").arg(seconds, 0, 'f', 0)
+                                             : QString("about %1 min").arg(seconds / 60, 0, 'f', 0)),
+                 qPrintable(text));
+        panel()->findChild<QSpinBox*>("d_model")->setValue(96);
+        QVERIFY(panel()->derived()->text().contains("not measured yet"));
+        panel()->findChild<QSpinBox*>("d_model")->setValue(64);
+        QVERIFY(
+            panel()->derived()->text().contains("measured " + QString::number(m.tokensPerSecond, 'f', 0)));
+        QCOMPARE(measured.count(), 1);
+    }
+
+    // The loss curve and the log never overlap, and the log folds away.
+    void theLogFoldsAwayAndNeverCoversTheCurve() {
+        window_->show();
+        QWidget* chart = panel()->lossChart();
+        QWidget* log = panel()->log();
+        QVERIFY(panel()->logToggle()->isChecked());
+        const QRect c(chart->mapTo(panel(), QPoint(0, 0)), chart->size());
+        const QRect l(log->mapTo(panel(), QPoint(0, 0)), log->size());
+        if (log->isVisible() && chart->isVisible()) QVERIFY(!c.intersects(l));
+        panel()->logToggle()->click();
+        QVERIFY(log->isHidden());
+        panel()->logToggle()->click();
+        QVERIFY(!log->isHidden());
     }
 
     void cancelKeepsACheckpointAndResumeContinues() {
