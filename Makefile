@@ -7,7 +7,7 @@ SAMPLE ?= datasets/sample_sweep.csv
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all setup configure build run test sanitize bench check-libtorch2 clean format
+.PHONY: all setup configure build run test sanitize bench screenshots check-libtorch2 clean format
 
 all: build
 
@@ -49,6 +49,10 @@ sanitize: setup
 bench: build
 	@cmake --build $(BUILD_DIR) -j $(JOBS) --target benchmarks
 	@bash tests/bench/run_all.sh $(BUILD_DIR)
+
+# The README's pictures of every tab at 1600x1000 and 1366x768, regenerated from the bundled sample sweep.
+screenshots: build
+	@bash scripts/screenshots.sh $(BUILD_DIR) docs/screenshots
 
 # Opt-in (root, ~1.7 GB cached Debian sid chroot): the trainer built and run against LibTorch 2.x as well.
 check-libtorch2: build

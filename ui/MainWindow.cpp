@@ -114,7 +114,7 @@ MainWindow::MainWindow(QWidget* parent)
     auto* bar = addToolBar(tr("Budget"));
     bar->setObjectName("BudgetBar");
     bar->addWidget(new QLabel(tr(" Budget C: ")));
-    budgetBox_->setMinimumContentsLength(16);
+    budgetBox_->setMinimumContentsLength(26);
     // Any budget may be typed (3e21); the list offers the swept ones.
     budgetBox_->setEditable(true);
     budgetBox_->setInsertPolicy(QComboBox::NoInsert);

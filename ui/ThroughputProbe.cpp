@@ -64,14 +64,15 @@ bool ThroughputProbe::measure(const QStringList& runArguments, const QString& sc
                 if (!ok || rates->empty())
                     return emit failed(key, ok ? tr("the probe reported no step times") : message);
                 std::sort(rates->begin(), rates->end());
-                const Measurement m{(*rates)[rates->size() / 2], device->isEmpty() ? tr("unknown device") : *device};
+                const Measurement m{(*rates)[rates->size() / 2],
+                                    device->isEmpty() ? tr("unknown device") : *device};
                 cache_[key] = m;
                 emit measured(key, m);
             });
     // Every step logged, no evaluation until the end: the probe times training only.
-    process_->start(withoutLengthOrPlace(runArguments) +
-                        QStringList{"--steps", QString::number(kSteps), "--eval-every", "1000000", "--name",
-                                    "throughput-probe", "--out", scratchDir},
+    process_->start(withoutLengthOrPlace(runArguments) + QStringList{"--steps", QString::number(kSteps),
+                                                                     "--eval-every", "1000000", "--name",
+                                                                     "throughput-probe", "--out", scratchDir},
                     scratchDir);
     return true;
 }

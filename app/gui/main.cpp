@@ -1,11 +1,13 @@
 // moescope: the explorer window.
 #include "ui/MainWindow.h"
 #include "ui/VtkWidget.h"
+#include "ui/WindowPictures.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+
 #include <QTabWidget>
-#include <QTimer>
+#include <cstdio>
 
 int main(int argc, char** argv) {
     moescope::VtkWidget::setDefaultSurfaceFormat(); // before QApplication, as VTK's context needs it
@@ -18,27 +20,39 @@ int main(int argc, char** argv) {
     parser.addPositionalArgument("file", "A sweep CSV or a .moescope workspace to open");
     QCommandLineOption screenshot("screenshot",
                                   "Save a picture of the window once the fits are in, then quit.", "png");
-    QCommandLineOption tab("tab", "Tab to show first: surface, slices, budgets, law, allocation.", "name");
-    parser.addOption(screenshot);
-    parser.addOption(tab);
+    QCommandLineOption pictures(
+        "screenshots",
+        "Save a picture of the window per tab (DIR/<tab>-<W>x<H>.png) once the fits are "
+        "in, then quit.",
+        "dir");
+    QCommandLineOption size("size", "Window size for the pictures, e.g. 1600x1000.", "WxH");
+    QCommandLineOption tab("tab", "Tab to show first: surface, slices, budgets, law, allocation, validate.",
+                           "name");
+    for (const auto& o : {screenshot, pictures, size, tab})
+        parser.addOption(o);
     parser.process(app);
+    int width = 0, height = 0;
+    if (parser.isSet(size) &&
+        std::sscanf(parser.value(size).toUtf8().constData(), "%dx%d", &width, &height) != 2) {
+        std::fprintf(stderr, "option --size: expected WIDTHxHEIGHT, got '%s'\n",
+                     qPrintable(parser.value(size)));
+        return 2;
+    }
 
     moescope::MainWindow window;
+    if (width > 0 && height > 0) window.resize(width, height);
     if (parser.isSet(tab))
         for (int i = 0; i < window.tabs()->count(); ++i)
             if (window.tabs()->tabText(i).compare(parser.value(tab), Qt::CaseInsensitive) == 0)
                 window.tabs()->setCurrentIndex(i);
     window.show();
+    const bool batch = parser.isSet(screenshot) || parser.isSet(pictures);
+    const auto quit = [](bool ok) { QApplication::exit(ok ? 0 : 1); };
+    if (parser.isSet(screenshot))
+        moescope::saveWindowPictureWhenReady(window, parser.value(screenshot), quit);
+    if (parser.isSet(pictures)) moescope::saveTabPicturesWhenReady(window, parser.value(pictures), quit);
     if (!parser.positionalArguments().isEmpty() && !window.openPath(parser.positionalArguments().first()) &&
-        parser.isSet(screenshot))
+        batch)
         return 2;
-    if (parser.isSet(screenshot)) {
-        QObject::connect(&window, &moescope::MainWindow::viewsUpdated, &window, [&] {
-            QTimer::singleShot(500, &window, [&] {
-                const bool ok = window.grab().save(parser.value(screenshot));
-                QApplication::exit(ok ? 0 : 1);
-            });
-        });
-    }
     return app.exec();
 }

@@ -3,6 +3,7 @@
 #include "ui/LawChart.h"
 #include "ui/MainWindow.h"
 #include "ui/VtkWidget.h"
+#include "ui/WindowPictures.h"
 
 #include <QGuiApplication>
 
@@ -10,6 +11,7 @@
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
+#include <QImage>
 #include <QLineEdit>
 #include <QMenu>
 #include <QScatterSeries>
@@ -18,6 +20,7 @@
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTemporaryDir>
 
 using namespace moescope;
 
@@ -171,6 +174,38 @@ private slots:
         QCOMPARE(w.runModel()->rowCount(), before - 1);
         QVERIFY2(w.statusBar()->currentMessage().contains("Edit › Undo"),
                  qPrintable(w.statusBar()->currentMessage()));
+    }
+
+    // The README's pictures come from the window itself: one per tab at the size asked for, taken once the
+    // complete analysis is on screen, each a different view.
+    void picturesOfEveryTabAtAChosenSize() {
+        QTemporaryDir dir;
+        MainWindow window;
+        window.resize(1366, 768);
+        window.show();
+        bool done = false, ok = false;
+        saveTabPicturesWhenReady(window, dir.path(), [&](bool written) { done = true, ok = written; });
+        QVERIFY(window.openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
+        QTRY_VERIFY_WITH_TIMEOUT(done, 120000);
+        QVERIFY(ok);
+        QVERIFY(window.runner()->latest() && !window.runner()->latest()->partial);
+        QList<QImage> pictures;
+        for (const QString tab : {"surface", "slices", "budgets", "law", "allocation", "validate"}) {
+            const QImage img(dir.filePath(tab + "-1366x768.png"));
+            QVERIFY2(!img.isNull(), qPrintable(tab));
+            QCOMPARE(img.size() / img.devicePixelRatio(), QSize(1366, 768));
+            pictures << img;
+        }
+        // Each tab's picture differs from the others where the views are (the left half, below the tabs).
+        for (int i = 0; i < pictures.size(); ++i)
+            for (int j = i + 1; j < pictures.size(); ++j) {
+                int differ = 0, samples = 0;
+                for (int y = 120; y < 500; y += 10)
+                    for (int x = 20; x < 800; x += 10, ++samples)
+                        differ += pictures[i].pixel(x, y) != pictures[j].pixel(x, y);
+                QVERIFY2(differ > samples / 10,
+                         qPrintable(QString("tabs %1 and %2 look alike").arg(i).arg(j)));
+            }
     }
 
     void filterNarrowsTheTable() {
