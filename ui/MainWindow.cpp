@@ -608,6 +608,13 @@ void MainWindow::requestAnalysis() {
     for (const Run& r : model_->runs().runs)
         groups.insert(runGroup(model_->runs(), r));
     fitDock_->setGroups({groups.begin(), groups.end()});
+    // A trained run can join a group only by its label: the groups the runs name in a group column.
+    std::set<std::string> labelled;
+    if (const int column = model_->runs().labelIndex("group"); column >= 0)
+        for (const Run& r : model_->runs().runs)
+            if (size_t(column) < r.labels.size() && !r.labels[size_t(column)].empty())
+                labelled.insert(r.labels[size_t(column)]);
+    trainer_->setGroups({labelled.begin(), labelled.end()});
     AnalysisPlan plan = basePlan_;
     fitDock_->editPlan(plan);
     // The budget on screen is refitted first (AnalysisRunner delivers it before the rest).

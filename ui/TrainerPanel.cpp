@@ -56,9 +56,9 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     : QWidget(parent), dModel_(spin(32, 16384, 128, 32)), layers_(spin(1, 256, 2)), heads_(spin(1, 256, 2)),
       experts_(spin(1, 1024, 4)), active_(spin(1, 1024, 1)), ctx_(spin(8, 65536, 128, 8)),
       vocab_(spin(2, 1 << 20, 256)), batch_(spin(1, 4096, 8)), granularity_(new QDoubleSpinBox),
-      budget_(new QLineEdit("1e13")), data_(new QLineEdit), device_(new QComboBox), derived_(new QLabel),
-      queue_(new QListWidget), progress_(new QProgressBar), sweepProgress_(new QProgressBar),
-      chart_(new QChartView), loss_(new QLineSeries), val_(new QLineSeries),
+      budget_(new QLineEdit("1e13")), data_(new QLineEdit), device_(new QComboBox), joins_(new QComboBox),
+      derived_(new QLabel), queue_(new QListWidget), progress_(new QProgressBar),
+      sweepProgress_(new QProgressBar), chart_(new QChartView), loss_(new QLineSeries), val_(new QLineSeries),
       measure_(new QPushButton(tr("Measure speed"))), logToggle_(new QPushButton(tr("Log"))),
       probe_(new ThroughputProbe(this)), log_(new QPlainTextEdit), cancel_(new QPushButton(tr("Cancel"))),
       resume_(new QPushButton(tr("Resume"))) {
@@ -66,7 +66,8 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     const std::pair<QWidget*, const char*> names[] = {
         {dModel_, "d_model"},          {layers_, "n_layers"}, {heads_, "n_heads"}, {experts_, "experts"},
         {active_, "active_experts"},   {ctx_, "ctx"},         {vocab_, "vocab"},   {batch_, "batch"},
-        {granularity_, "granularity"}, {budget_, "budget"},   {data_, "data"},     {device_, "device"}};
+        {granularity_, "granularity"}, {budget_, "budget"},   {data_, "data"},     {device_, "device"},
+        {joins_, "joins_group"}};
     for (const auto& [w, n] : names)
         w->setObjectName(n);
     granularity_->setRange(0.125, 64);
@@ -87,6 +88,10 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     form->addRow(tr("budget (FLOPs)"), budget_);
     form->addRow(tr("data"), data_);
     form->addRow(tr("device"), device_);
+    form->addRow(tr("joins group"), joins_);
+    joins_->setToolTip(tr("The run group the trained run lands in: its own (by corpus, vocabulary, context), "
+                          "or a sweep's group to fit with it"));
+    setGroups({});
     derived_->setWordWrap(true);
     auto* add = new QPushButton(tr("Add to queue"));
     auto* start = new QPushButton(tr("Start"));
@@ -206,6 +211,15 @@ double TrainerPanel::budget() const {
     return parseNumber(budget_->text().toStdString(), v) ? v : 0;
 }
 
+void TrainerPanel::setGroups(const std::vector<std::string>& groups) {
+    const QString current = joins_->currentData().toString();
+    joins_->clear();
+    joins_->addItem(tr("its own (by corpus, vocabulary, context)"), QString());
+    for (const auto& g : groups)
+        if (!g.empty()) joins_->addItem(QString::fromStdString(g), QString::fromStdString(g));
+    joins_->setCurrentIndex(std::max(0, joins_->findData(current)));
+}
+
 void TrainerPanel::setDataPath(const QString& path) {
     data_->setText(path);
 }
@@ -287,6 +301,7 @@ QueuedRun TrainerPanel::formRun(QString* error) const {
     for (const QString& e : extra_)
         r.job.extra.push_back(e.toStdString());
     r.device = device_->currentText();
+    r.group = joins_->currentData().toString();
     r.outDir =
         outputRoot_ + "/" + r.name + "-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss-zzz");
     return r;
@@ -515,7 +530,8 @@ void TrainerPanel::onFinished(const QString& key, bool ok, const QString& messag
     const bool focused = key == focus_;
     if (focused && !running_.empty()) showCurveOf(running_.begin()->first); // follow a run still going
     cancel_->setEnabled(!running_.empty());
-    if (!slot.run.group.isEmpty() && slot.run.group == sweepName_) {
+    if (!slot.run.group.isEmpty() && slot.run.group == sweepName_ &&
+        slot.run.flops > 0) { // a sweep's own run
         sweepLeftFlops_ -= slot.run.flops;
         if (ok) {
             ++sweepDone_;

@@ -77,6 +77,10 @@ public:
     void measureSpeed();
     ThroughputProbe* probe() const { return probe_; }
     void setDataPath(const QString& path);
+    // The labelled run groups of the window's runs (a group column), offered as the group a trained run
+    // joins; by default it joins none and its group is inferred from its corpus, vocabulary and context, so a
+    // run unlike the sweep never joins its fit unasked.
+    void setGroups(const std::vector<std::string>& groups);
     void setOutputRoot(const QString& dir) { outputRoot_ = dir; }
     void setExtraArguments(const QStringList& a) { extra_ = a; }
 
@@ -103,7 +107,7 @@ private:
     QSpinBox *dModel_, *layers_, *heads_, *experts_, *active_, *ctx_, *vocab_, *batch_;
     QDoubleSpinBox* granularity_;
     QLineEdit *budget_, *data_;
-    QComboBox* device_;
+    QComboBox *device_, *joins_;
     QLabel* derived_;
     QListWidget* queue_;
     QProgressBar *progress_, *sweepProgress_;

@@ -321,6 +321,15 @@ private slots:
             const RunTable t = args.at(0).value<RunTable>();
             QCOMPARE(QString::fromStdString(runGroup(t, t.runs.front())), QString("tiny-sweep"));
         }
+        // The dock then offers the sweep's group to the next run of its form; by default a run joins none.
+        auto* joins = panel()->findChild<QComboBox*>("joins_group");
+        QTRY_VERIFY_WITH_TIMEOUT(joins->findData("tiny-sweep") >= 0, 60000);
+        QString why;
+        joins->setCurrentIndex(0);
+        QVERIFY(panel()->formRun(&why).group.isEmpty());
+        joins->setCurrentIndex(joins->findData("tiny-sweep"));
+        QCOMPARE(panel()->formRun(&why).group, QString("tiny-sweep"));
+        joins->setCurrentIndex(0);
     }
 
     void aWorkspacesQueuedSweepAppearsInTheDock() {
