@@ -462,24 +462,10 @@ void TrainerPanel::launch(const QueuedRun& run, bool resume) {
                                          .arg(loss, 0, 'f', 3)
                                          .arg(eta < 0 ? QString("?") : QString::number(eta, 'f', 0)));
             });
-    connect(process, &TrainerProcess::lossPoint, this, [this, key](qint64 step, double loss) {
-        const auto slot = running_.find(key);
-        if (slot == running_.end()) return;
-        slot->second.losses.append(QPointF(double(step), loss));
-        if (key != focus_) return;
-        loss_->append(double(step), loss);
-        lossLo_ = std::min(lossLo_, loss), lossHi_ = std::max(lossHi_, loss);
-        fitLossAxes(double(step));
-    });
-    connect(process, &TrainerProcess::validationPoint, this, [this, key](qint64 step, double loss) {
-        const auto slot = running_.find(key);
-        if (slot == running_.end()) return;
-        slot->second.validation.append(QPointF(double(step), loss));
-        if (key != focus_) return;
-        val_->append(double(step), loss);
-        lossLo_ = std::min(lossLo_, loss), lossHi_ = std::max(lossHi_, loss);
-        fitLossAxes(std::max(double(step), loss_->count() ? loss_->at(loss_->count() - 1).x() : 0.0));
-    });
+    connect(process, &TrainerProcess::lossPoint, this,
+            [this, key](qint64 step, double loss) { addLossPoint(key, false, step, loss); });
+    connect(process, &TrainerProcess::validationPoint, this,
+            [this, key](qint64 step, double loss) { addLossPoint(key, true, step, loss); });
     connect(process, &TrainerProcess::logLine, this, [this, key](const QString& line) {
         log_->appendPlainText(running_.size() > 1 ? QString("[%1] %2").arg(key, line) : line);
     });
@@ -491,6 +477,16 @@ void TrainerPanel::launch(const QueuedRun& run, bool resume) {
     QStringList args = run.arguments + QStringList{"--out", run.outDir};
     if (resume) args << "--resume";
     process->start(args, run.outDir);
+}
+
+void TrainerPanel::addLossPoint(const QString& key, bool validation, qint64 step, double loss) {
+    const auto slot = running_.find(key);
+    if (slot == running_.end()) return;
+    (validation ? slot->second.validation : slot->second.losses).append(QPointF(double(step), loss));
+    if (key != focus_) return;
+    (validation ? val_ : loss_)->append(double(step), loss);
+    lossLo_ = std::min(lossLo_, loss), lossHi_ = std::max(lossHi_, loss);
+    fitLossAxes(std::max(double(step), loss_->count() ? loss_->at(loss_->count() - 1).x() : 0.0));
 }
 
 void TrainerPanel::showCurveOf(const QString& device) {

@@ -94,6 +94,8 @@ private:
     void onFinished(const QString& device, bool ok, const QString& message, const RunTable& runs);
     static QString deviceKey(const QString& device);
     void showCurveOf(const QString& device); // the progress bar and curve follow this device's run
+    // A training (or validation) loss of the run on `key`: kept with the run, drawn when it is followed.
+    void addLossPoint(const QString& key, bool validation, qint64 step, double loss);
     void fitLossAxes(double lastStep);
     void showSweepProgress();
     struct Slot {
