@@ -709,12 +709,19 @@ bool MainWindow::setBudgetText(const QString& text) {
 }
 
 void MainWindow::updateViews() {
-    prediction_.reset();
     badge_->hide();
     const BudgetAnalysis* b = snapshot_ ? snapshot_->budget(budget_) : nullptr;
     const FrontierMethod* method = snapshot_ ? snapshot_->frontier(snapshot_->recommended) : nullptr;
+    const bool sameAnswer =
+        snapshot_ && snapshot_->partial && prediction_ && method == predictedWith_ && budget_ == predictedAt_;
+    if (!sameAnswer) {
+        prediction_.reset();
+        predictedFrom_ = snapshot_;
+        predictedWith_ = method;
+        predictedAt_ = budget_;
+    }
     // The answer at the chosen budget, swept or not: what `moescope-cli predict --budget C` says.
-    if (method && budget_ > 0) {
+    if (method && budget_ > 0 && !sameAnswer) {
         try {
             PredictRequest req;
             req.budget = budget_;

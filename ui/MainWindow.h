@@ -137,6 +137,11 @@ private:
     QLabel* badge_;
     QProgressBar* busy_;
     std::shared_ptr<const Prediction> prediction_;
+    // What prediction_ was computed from: a partial snapshot carries the previous frontiers, so at the same
+    // budget the previous answer stands until the full analysis lands (no refit of it on the GUI thread).
+    std::shared_ptr<const AnalysisSnapshot> predictedFrom_;
+    const FrontierMethod* predictedWith_ = nullptr;
+    double predictedAt_ = 0;
     double budget_ = 0;
     // Chart tabs not on screen when the views last changed: refreshed right after the visible views.
     bool slicesStale_ = false, budgetsStale_ = false, staleRefreshQueued_ = false;

@@ -14,6 +14,7 @@
 #include "ui/ValidateView.h"
 #include "ui/ViewExporter.h"
 #include "ui/VtkWidget.h"
+#include "ui/WorkspaceController.h"
 
 #include <QChartView>
 #include <QClipboard>
@@ -136,6 +137,29 @@ private slots:
         QVERIFY(!full->partial);
         QVERIFY(!runner.busy());
         QCOMPARE(full->budget(shown)->n, first->budget(shown)->n);
+    }
+
+    // While a run edit streams in, the answer panel keeps the answer of the frontier still on screen (the
+    // partial snapshot carries the previous frontiers) instead of recomputing it on the GUI thread; the full
+    // analysis brings a new one.
+    void theAnswerWaitsForTheFullAnalysis() {
+        QSignalSpy updated(window_.get(), &MainWindow::viewsUpdated);
+        const auto settle = [&] { QTRY_VERIFY_WITH_TIMEOUT(!window_->runner()->busy(), 120000); };
+        settle();
+        const Prediction* before = window_->prediction();
+        QVERIFY(before);
+        const auto snap = window_->runner()->latest();
+        const int row = snap->runsOfBudget(window_->budget()).front();
+        updated.clear();
+        window_->workspace()->setExcluded(row, true);
+        QVERIFY(updated.wait(120000));
+        QVERIFY(window_->runner()->latest()->partial);
+        QCOMPARE(window_->prediction(), before);
+        settle();
+        QVERIFY(!window_->runner()->latest()->partial);
+        QVERIFY(window_->prediction() && window_->prediction() != before);
+        window_->workspace()->setExcluded(row, false);
+        settle();
     }
 
     void onlyTheNewestRequestIsDelivered() {
