@@ -57,7 +57,17 @@ std::vector<Suggestion> suggestRuns(const BudgetAnalysis& a, const SuggestOption
     const double xPad = 0.5 * (xHi - xLo) + 0.1, sPad = 0.5 * (sHi - sLo) + 0.1;
     const double minN = std::exp(std::max(a.surface.minLogParams() - 0.5, xLo - xPad));
     const double maxN = std::exp(std::min(a.surface.maxLogParams() + 0.5, xHi + xPad));
-    std::vector<Suggestion> candidates = candidateConfigs(a.budget, o, minN, maxN);
+    // An optimum at the largest sparsity swept may lie beyond it: more experts than the sweep tried are
+    // candidates too (their disagreement, extrapolated, is large), so the suggestions do not stay at the
+    // sparsities that cannot settle where the optimum is.
+    SuggestOptions family = o;
+    const bool sparsityEdge = a.optimum.edge && a.optimum.sparsity.value >= a.surface.maxSparsity() - 1e-9;
+    if (sparsityEdge) {
+        const int most = *std::max_element(o.experts.begin(), o.experts.end());
+        for (int e = most * 2; e <= most * 4; e *= 2)
+            family.experts.push_back(e);
+    }
+    std::vector<Suggestion> candidates = candidateConfigs(a.budget, family, minN, maxN);
     std::vector<double> score;
     for (Suggestion& c : candidates) {
         if (c.sparsity < sLo - sPad || c.sparsity > sHi + sPad) {
@@ -78,7 +88,18 @@ std::vector<Suggestion> suggestRuns(const BudgetAnalysis& a, const SuggestOption
     }
     std::vector<Suggestion> picks;
     for (int k = 0; k < o.count; ++k) {
-        const auto best = std::max_element(score.begin(), score.end());
+        auto best = std::max_element(score.begin(), score.end());
+        // The last pick goes past the edge when none has yet.
+        if (sparsityEdge && k == o.count - 1 &&
+            std::none_of(picks.begin(), picks.end(),
+                         [&](const Suggestion& p) { return p.sparsity > a.surface.maxSparsity() + 1e-9; })) {
+            auto beyond = score.end();
+            for (auto it = score.begin(); it != score.end(); ++it)
+                if (*it > 0 && candidates[it - score.begin()].sparsity > a.surface.maxSparsity() + 1e-9 &&
+                    (beyond == score.end() || *it > *beyond))
+                    beyond = it;
+            if (beyond != score.end()) best = beyond;
+        }
         if (best == score.end() || *best <= 0) break; // fewer informative configs than asked for
         const Suggestion chosen = candidates[best - score.begin()];
         picks.push_back(chosen);

@@ -73,6 +73,28 @@ private slots:
                 QVERIFY(picks[i].params != picks[j].params || picks[i].sparsity != picks[j].sparsity);
     }
 
+    // The optimum of Abnar's law sits at the largest sparsity a sweep tried: suggestions then reach past it
+    // (more experts than swept) instead of repeating the sparsities that cannot say where the optimum is.
+    void anOptimumAtTheSparsityEdgeIsProbedBeyondIt() {
+        SyntheticSweepSpec spec;
+        spec.budgets = {1e20};
+        spec.sizesPerLevel = 5;
+        const RunTable t = makeSyntheticSweep(spec);
+        const BudgetAnalysis a = analyzeBudget(groupByBudget(t).begin()->second, 1e20, IsoflopOptions{});
+        QVERIFY2(a.optimum.edge && a.optimum.edgeWhy.find("largest sparsity") != std::string::npos,
+                 a.optimum.edgeWhy.c_str());
+        SuggestOptions o;
+        o.count = 4;
+        const auto picks = suggestRuns(a, o);
+        QCOMPARE(int(picks.size()), 4);
+        int beyond = 0;
+        for (const Suggestion& s : picks) {
+            beyond += s.sparsity > a.surface.maxSparsity() + 1e-9;
+            QCOMPARE(s.sparsity, sparsityOf(s.arch.experts, 1));
+        }
+        QVERIFY2(beyond >= 1, qPrintable(QString::number(beyond)));
+    }
+
     void suggestionsTrainWhatTheSweepTrained() {
         // A 50,432-vocabulary, 4096-context sweep at G = 2: suggestions keep all three (N_a would be off by
         // the embedding difference with the defaults' 32,000).
