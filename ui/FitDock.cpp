@@ -1,6 +1,7 @@
 #include "ui/FitDock.h"
 
 #include "core/fit/Extrapolation.h"
+#include "core/fit/RunSuggester.h"
 #include "core/jobs/TrainerJob.h"
 
 #include <QClipboard>
@@ -184,9 +185,11 @@ void FitDock::showAnswer() {
                      .arg(p->computeMultiplier, 0, 'f', 2);
     if (p->architecture.params > 0) {
         const PlannedConfig& a = p->architecture;
-        // The Suggest dialog's rate: an H100 at 35 % of its dense BF16 peak.
-        const double gpuHours = a.flops / (989e12 * 0.35) / 3600;
-        lines << tr("nearest model: d_model %1, %2 layers, %3 heads, E %4, K %5 (N %6) — about %7 GPU-hours")
+        // The Suggest dialog's rate, an assumption and said to be one: an H100 at 35 % of its dense BF16
+        // peak.
+        const double gpuHours = a.flops / (SuggestOptions{}.gpuTflops * 1e12) / 3600;
+        lines << tr("nearest model: d_model %1, %2 layers, %3 heads, E %4, K %5 (N %6) — about %7 H100-hours "
+                    "at an assumed 35 % MFU")
                      .arg(a.arch.d_model)
                      .arg(a.arch.n_layers)
                      .arg(a.heads)

@@ -552,8 +552,8 @@ void MainWindow::suggestDialog(int count) {
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Suggested runs at C = %1").arg(budget_, 0, 'g', 3));
     auto* table = new QTableWidget(int(picks.size()), 8);
-    table->setHorizontalHeaderLabels(
-        {"d_model", "layers", "E", "S", "N", "D", tr("predicted loss ± spread"), tr("GPU-hours")});
+    table->setHorizontalHeaderLabels({"d_model", "layers", "E", "S", "N", "D", tr("predicted loss ± spread"),
+                                      tr("H100-hours at 35 % MFU (assumed)")});
     for (int i = 0; i < int(picks.size()); ++i) {
         const Suggestion& s = picks[i];
         const QStringList cells = {

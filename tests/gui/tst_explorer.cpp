@@ -1031,6 +1031,32 @@ private slots:
         window_->tabs()->setCurrentIndex(0);
     }
 
+    // Every log axis of every chart labels at least three ticks (its labels sit at the base's powers).
+    void everyLogAxisLabelsThreeTicks() {
+        for (int tab = 1; tab < window_->tabs()->count(); ++tab)
+            window_->tabs()->setCurrentIndex(tab);
+        QCoreApplication::processEvents();
+        int axes = 0;
+        for (QChartView* v : window_->findChildren<QChartView*>()) {
+            if (!v->chart()) continue;
+            for (QAbstractAxis* a : v->chart()->axes()) {
+                auto* axis = qobject_cast<QLogValueAxis*>(a);
+                if (!axis) continue;
+                const double b = std::log(axis->base());
+                const double powers = std::floor(std::log(axis->max()) / b + 1e-9) -
+                                      std::ceil(std::log(axis->min()) / b - 1e-9) + 1;
+                QVERIFY2(powers >= 3, qPrintable(QString("%1 of '%2': [%3, %4] base %5")
+                                                     .arg(axis->titleText(), v->chart()->title())
+                                                     .arg(axis->min())
+                                                     .arg(axis->max())
+                                                     .arg(axis->base())));
+                ++axes;
+            }
+        }
+        QVERIFY2(axes >= 8, qPrintable(QString::number(axes)));
+        window_->tabs()->setCurrentIndex(0);
+    }
+
     // An excluded run, however far off, changes no chart's scale.
     void excludedRunsNeverSetTheScale() {
         RunTable runs = window_->runner()->latest()->runs;
