@@ -33,9 +33,6 @@
 #include <vtkProperty.h>
 #include <vtkRenderer.h>
 #include <vtkSphereSource.h>
-#include <vtkTextActor.h>
-#include <vtkTextProperty.h>
-#include <vtkUnsignedCharArray.h>
 
 #include <cmath>
 #include <tuple>

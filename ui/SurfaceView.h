@@ -1,7 +1,8 @@
 #pragma once
-// The fitted isoFLOP surface L(log10 N, S) (or over N_a) at one budget, in VTK: coloured by loss with a
-// scalar bar, iso-loss contours, runs as spheres coloured by residual, S*(N) and N*(S) curves, the optimum,
-// labelled axes; trackball camera, preset views, and picking a sphere selects its run.
+// The fitted isoFLOP surface L(log10 N, S) (or over N_a) at one budget, in VTK: cut along the runs' hull,
+// coloured by loss, iso-loss contours, runs as spheres coloured by residual, S*(N) and N*(S) curves, the
+// optimum; labelled axes, legend and colour bar painted over each frame by Qt; trackball camera, preset
+// views (the flat ones parallel), and picking a sphere selects its run (the optimum first).
 #include "core/fit/Analysis.h"
 
 #include <QStringList>
