@@ -155,6 +155,10 @@ MainWindow::MainWindow(QWidget* parent)
             [this](const QString& m) { warn(tr("Workspace"), m); });
     connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::saveViewSettings);
     connect(workspace_, &WorkspaceController::saved, this, &MainWindow::saveViewSettings);
+    // A fit shown before the runs had a file is recorded in the file they are saved to.
+    connect(workspace_, &WorkspaceController::saved, this, [this] {
+        if (workspace_->workspace().fits().empty() && snapshot_ && !snapshot_->partial) recordFit();
+    });
     connect(surface_, &SurfaceView::runPicked, this, &MainWindow::selectRunInTable);
     connect(law_, &LawChart::runPicked, this, &MainWindow::selectRunInTable);
     connect(slices_, &SliceCharts::runPicked, this, &MainWindow::selectRunInTable);

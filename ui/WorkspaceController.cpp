@@ -244,6 +244,10 @@ bool WorkspaceController::saveAs(const QString& path, QString* error) {
         if (ok && isOpen())
             for (const char* key : {"view", "budget", "law"})
                 ok = ok && out.setSetting(key, workspace_.setting(key), e);
+        // The fits the workspace was shown with go along: nothing recorded is lost by saving elsewhere.
+        if (ok && isOpen())
+            for (const FitRecord& fit : workspace_.fits())
+                ok = ok && out.addFit(fit, e) > 0;
         // Fold the WAL into the main file so the rename moves one complete database.
         if (ok) ok = out.checkpoint(e);
         if (!ok) {

@@ -494,7 +494,7 @@ long long Workspace::addFit(const FitRecord& fit, std::string& error) {
         .bind(2, fit.budget)
         .bind(3, fit.settingsJson)
         .bind(4, fit.resultJson)
-        .bind(5, nowUtc());
+        .bind(5, fit.createdAt.empty() ? nowUtc() : fit.createdAt); // a copied record keeps its time
     if (s.step() != SQLITE_DONE) return error = lastError(), 0;
     return sqlite3_last_insert_rowid(db_);
 }

@@ -135,6 +135,8 @@ private slots:
         const double firstBudget = 1e18;
         w->setBudget(firstBudget);
         const QString path = dir_.filePath("edits.moescope");
+        // Saved once the edits' analysis is complete: the fit on screen goes into the file with the runs.
+        QTRY_VERIFY_WITH_TIMEOUT(!w->runner()->busy() && !w->runner()->latest()->partial, 120000);
         QString error;
         QVERIFY2(ws->saveAs(path, &error), qPrintable(error));
         QVERIFY(!QFile::exists(path + ".saving"));
@@ -147,9 +149,8 @@ private slots:
         QCOMPARE(again->tabs()->currentIndex(), 1);
         QCOMPARE(again->budget(), firstBudget);
         {
-            // The fits the workspace was shown with are recorded in it, coefficients and intervals included
-            // (the first of them by the reopened window: a fit shown before the save is not in the file, so
-            // the dock kept its "auto").
+            // The fits the workspace was shown with are recorded in it, coefficients and intervals included:
+            // the one shown before the save is in the file, so the reopened window shows it (auto resolved).
             Workspace file;
             std::string e;
             QVERIFY(file.open(path.toStdString(), e));
@@ -158,7 +159,7 @@ private slots:
             QCOMPARE(QString::fromStdString(fits.back().law), QString("abnar"));
             QVERIFY(QString::fromStdString(fits.back().resultJson).contains("\"ci95\""));
         }
-        QCOMPARE(QString::fromStdString(again->fitDock()->law()), QString("auto"));
+        QCOMPARE(QString::fromStdString(again->fitDock()->law()), QString("abnar"));
 
         // Edits in the reopened workspace are in the file at once, and so are their undos.
         again->workspace()->setExcluded(0, true);
@@ -217,6 +218,35 @@ private slots:
             QVERIFY2(value, name.c_str());
             QCOMPARE(table->item(row, 1)->text(), QString::number(value->number(), 'g', 5));
         }
+    }
+
+    // Saving loses no fit: the one on screen goes into a first save, and a save elsewhere keeps every record
+    // with its time.
+    void savingKeepsTheFits() {
+        auto w = openWindow(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv");
+        QTRY_VERIFY_WITH_TIMEOUT(!w->runner()->busy() && !w->runner()->latest()->partial, 120000);
+        const QString first = dir_.filePath("fits-first.moescope"),
+                      second = dir_.filePath("fits-second.moescope");
+        QString error;
+        QVERIFY2(w->workspace()->saveAs(first, &error), qPrintable(error));
+        std::vector<FitRecord> before;
+        {
+            Workspace file;
+            std::string e;
+            QVERIFY(file.open(first.toStdString(), e));
+            before = file.fits();
+        }
+        QCOMPARE(int(before.size()), 1);
+        QCOMPARE(QString::fromStdString(before.front().law), QString("abnar"));
+        QVERIFY2(w->workspace()->saveAs(second, &error), qPrintable(error));
+        Workspace file;
+        std::string e;
+        QVERIFY(file.open(second.toStdString(), e));
+        const auto after = file.fits();
+        QVERIFY(after.size() >= before.size());
+        QCOMPARE(after.front().resultJson, before.front().resultJson);
+        QCOMPARE(after.front().settingsJson, before.front().settingsJson);
+        QCOMPARE(after.front().createdAt, before.front().createdAt);
     }
 
     void anUndoneImportLeavesTheFile() {
