@@ -63,6 +63,9 @@ bool JsonRecordReader::openBuffer(TextBuffer buffer, std::string& error) {
     header_.clear();
     columnOf_.clear();
     records_.clear();
+    cells_.clear();
+    arena_.clear();
+    errors_.clear();
     next_ = 0;
     size_t start = 0;
     if (!checkUtf8Text(text, start, error)) return false;
@@ -149,22 +152,26 @@ int JsonRecordReader::column(const std::string& key) {
 void JsonRecordReader::addRecord(std::string_view text, int line) {
     Record record;
     record.line = line;
+    record.firstCell = cells_.size();
     Json value;
     std::string error;
     if (!Json::parse(text, value, error)) {
-        record.error = "not valid JSON (" + error + ")";
+        record.error = static_cast<int>(errors_.size());
+        errors_.push_back("not valid JSON (" + error + ")");
     } else if (!value.isObject()) {
-        record.error = "not a JSON object (each record must be {\"column\": value, ...})";
+        record.error = static_cast<int>(errors_.size());
+        errors_.push_back("not a JSON object (each record must be {\"column\": value, ...})");
     } else {
         std::vector<std::pair<std::string, std::string>> cells;
         flatten(value, "", cells);
-        for (auto& [key, cell] : cells) {
-            const size_t c = static_cast<size_t>(column(key));
-            if (record.cells.size() <= c) record.cells.resize(c + 1);
-            record.cells[c] = std::move(cell);
+        for (const auto& [key, cell] : cells) {
+            // A key given twice keeps its last value, as a JSON object does.
+            cells_.push_back({static_cast<uint32_t>(column(key)), arena_.size(), cell.size()});
+            arena_ += cell;
         }
+        record.cellCount = cells_.size() - record.firstCell;
     }
-    records_.push_back(std::move(record));
+    records_.push_back(record);
 }
 
 RecordSource::Status JsonRecordReader::next(std::vector<std::string_view>& fields, int& line,
@@ -173,13 +180,15 @@ RecordSource::Status JsonRecordReader::next(std::vector<std::string_view>& field
     if (next_ >= records_.size()) return Status::End;
     const Record& r = records_[next_++];
     line = r.line;
-    if (!r.error.empty()) {
-        error = r.error;
+    if (r.error >= 0) {
+        error = errors_[static_cast<size_t>(r.error)];
         return Status::BadRow;
     }
-    static const std::string kEmpty;
-    for (size_t c = 0; c < header_.size(); ++c)
-        fields.emplace_back(c < r.cells.size() ? std::string_view(r.cells[c]) : std::string_view(kEmpty));
+    fields.assign(header_.size(), std::string_view());
+    for (size_t i = r.firstCell; i < r.firstCell + r.cellCount; ++i) {
+        const Cell& c = cells_[i];
+        fields[c.column] = std::string_view(arena_.data() + c.offset, c.length);
+    }
     return Status::Row;
 }
 

@@ -7,6 +7,7 @@
 #include "core/io/RecordSource.h"
 #include "core/io/TextFile.h"
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -20,7 +21,8 @@ public:
 
     bool open(const std::string& path, std::string& error);
     bool openText(std::string text, std::string& error);
-    // The records are split into cells while opening; the buffer is not kept.
+    // The records are parsed while opening; their cells' text is kept in one arena (no string per cell) and
+    // the buffer is not kept.
     bool openBuffer(TextBuffer text, std::string& error);
 
     const std::vector<std::string>& header() const override { return header_; }
@@ -31,10 +33,14 @@ public:
     const char* format() const { return isArray_ ? "json" : "jsonl"; }
 
 private:
+    struct Cell {
+        uint32_t column;
+        size_t offset, length; // in arena_
+    };
     struct Record {
         int line = 0;
-        std::vector<std::string> cells; // by column; shorter than the header when later keys are absent
-        std::string error;              // non-empty: a bad row
+        size_t firstCell = 0, cellCount = 0; // in cells_
+        int error = -1;                      // index in errors_: a bad row
     };
     // `line`: the line `start` is on.
     bool splitArray(std::string_view text, size_t start, int line, std::string& error);
@@ -45,6 +51,9 @@ private:
     std::vector<std::string> header_;
     std::unordered_map<std::string, int> columnOf_; // header_'s index, for records with many keys
     std::vector<Record> records_;
+    std::vector<Cell> cells_;
+    std::string arena_;
+    std::vector<std::string> errors_;
     size_t next_ = 0;
     bool isArray_ = false;
 };
