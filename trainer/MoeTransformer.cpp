@@ -157,7 +157,8 @@ torch::Tensor MoeFeedForwardImpl::forward(const torch::Tensor& x, RoutingStats* 
         const auto hostCounts = counts.to(torch::kCPU);
         const auto* c = hostCounts.data_ptr<int64_t>();
         // MKL (pip wheels) spreads every matmul over the cores itself, and threads of our own would
-        // oversubscribe them; Debian's ATLAS and the reference BLAS run each matmul on one core.
+        // oversubscribe them; Debian's ATLAS, the reference BLAS and OpenBLAS (held to one thread on a CPU,
+        // Trainer.cpp) run each matmul on one core.
         if (x.is_cpu() && !at::hasMKL()) {
             routed = parallelExperts(rows, std::vector<int64_t>(c, c + experts), wGate, wUp, wDown);
         } else {

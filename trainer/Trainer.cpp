@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <dlfcn.h>
 #include <filesystem>
 #include <new>
 #include <thread>
@@ -187,6 +188,17 @@ std::string outOfMemoryMessage(const TrainerOptions& o, const torch::Device& dev
                     : "; no checkpoint had been written yet");
 }
 
+// On a CPU, ATen's own threads run the element-wise work and the expert GEMMs in parallel; OpenBLAS's pthread
+// team, left at its default, spins between GEMMs and takes the cores from them. Measured on the benchmark's
+// model (2 cores): 885-951 tokens/s with the team, 1081-1251 with one OpenBLAS thread, 1068-1115 with the
+// team told to stop spinning sooner (OPENBLAS_THREAD_TIMEOUT=4, read only at load). So OpenBLAS runs on
+// the calling thread. Found at run time: another BLAS has no such switch and is left alone.
+void oneBlasThreadOnCpu(const torch::Device& device) {
+    if (!device.is_cpu()) return;
+    using Set = void (*)(int);
+    if (const auto set = reinterpret_cast<Set>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) set(1);
+}
+
 } // namespace
 
 int train(const TrainerOptions& o, const DistEnv& env) {
@@ -197,6 +209,7 @@ int train(const TrainerOptions& o, const DistEnv& env) {
         torch::set_num_threads(o.threads);
     else if (o.world > 1 && !device.is_cuda()) // ranks on one machine share its cores
         torch::set_num_threads(std::max(1, int(std::thread::hardware_concurrency()) / o.world));
+    oneBlasThreadOnCpu(device);
     const bool lead = o.rank == 0; // writes events, checkpoints and the result
     const Architecture arch = o.architecture();
     const TokenData data(o.data.empty() ? defaultCorpus() : o.data, o.tokenizer, o.vocab, o.valFrac, o.ctx);
@@ -332,6 +345,7 @@ int benchmark(const TrainerOptions& o) {
     const torch::Device device = chooseDevice(o.device);
     const bool bf16 = useBf16(o, device);
     if (o.threads > 0) torch::set_num_threads(o.threads);
+    oneBlasThreadOnCpu(device);
     const Architecture arch = o.architecture();
     const TokenData data(o.vocab, std::max<int64_t>(1 << 20, 4 * o.ctx * o.batch), o.ctx, o.seed);
     torch::manual_seed(o.seed);
