@@ -43,17 +43,21 @@ double optimumWidth(RunTable t, const std::vector<Run>& extra, double budget) {
         logN.push_back(x);
     return percentile(logN, 0.975) - percentile(logN, 0.025);
 }
+// Abnar's law sampled at C = 1e20, five sizes per sparsity level, and its isoFLOP analysis.
+BudgetAnalysis sweepAt1e20() {
+    SyntheticSweepSpec spec;
+    spec.budgets = {1e20};
+    spec.sizesPerLevel = 5;
+    const RunTable t = makeSyntheticSweep(spec);
+    return analyzeBudget(groupByBudget(t).begin()->second, 1e20, IsoflopOptions{});
+}
 } // namespace
 
 class TestSuggest : public QObject {
     Q_OBJECT
 private slots:
     void suggestionsAreConcreteAndSpendTheBudget() {
-        SyntheticSweepSpec spec;
-        spec.budgets = {1e20};
-        spec.sizesPerLevel = 5;
-        const RunTable t = makeSyntheticSweep(spec);
-        const BudgetAnalysis a = analyzeBudget(groupByBudget(t).begin()->second, 1e20, IsoflopOptions{});
+        const BudgetAnalysis a = sweepAt1e20();
         SuggestOptions o;
         o.count = 5;
         const auto picks = suggestRuns(a, o);
@@ -76,11 +80,7 @@ private slots:
     // The optimum of Abnar's law sits at the largest sparsity a sweep tried: suggestions then reach past it
     // (more experts than swept) instead of repeating the sparsities that cannot say where the optimum is.
     void anOptimumAtTheSparsityEdgeIsProbedBeyondIt() {
-        SyntheticSweepSpec spec;
-        spec.budgets = {1e20};
-        spec.sizesPerLevel = 5;
-        const RunTable t = makeSyntheticSweep(spec);
-        const BudgetAnalysis a = analyzeBudget(groupByBudget(t).begin()->second, 1e20, IsoflopOptions{});
+        const BudgetAnalysis a = sweepAt1e20();
         QVERIFY2(a.optimum.edge && a.optimum.edgeWhy.find("largest sparsity") != std::string::npos,
                  a.optimum.edgeWhy.c_str());
         SuggestOptions o;
