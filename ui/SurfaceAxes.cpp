@@ -1,5 +1,7 @@
 #include "ui/SurfaceAxes.h"
 
+#include "ui/SurfaceLegend.h"
+
 #include <QFontMetricsF>
 #include <QPainter>
 
@@ -41,12 +43,6 @@ std::vector<double> niceTicks(double lo, double hi) {
 QString tickText(double value, double step) {
     const int decimals = std::max(0, -static_cast<int>(std::floor(std::log10(step) + 1e-9)));
     return QString::number(value, 'f', decimals);
-}
-
-QFont pixelFont(int pixels) {
-    QFont font;
-    font.setPixelSize(pixels);
-    return font;
 }
 } // namespace
 
@@ -130,7 +126,7 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
         return std::none_of(taken.begin(), taken.end(), [&](const QRectF& t) { return t.intersects(r); });
     };
     painter.save();
-    painter.setPen(QColor(25, 25, 25));
+    painter.setPen(kOverlayText);
     for (Axis& a : axes_) {
         a.drawn.clear();
         a.titleDrawn = false;

@@ -6,13 +6,11 @@
 
 namespace moescope {
 
-namespace {
 QFont pixelFont(int pixels) {
     QFont font;
     font.setPixelSize(pixels);
     return font;
 }
-} // namespace
 
 QRectF paintLegend(QPainter& painter, const std::vector<LegendEntry>& entries, QPointF topLeft) {
     if (entries.empty()) return {};
@@ -42,7 +40,7 @@ QRectF paintLegend(QPainter& painter, const std::vector<LegendEntry>& entries, Q
             painter.setBrush(e.colour);
             painter.drawEllipse(mark, 5, 5);
         }
-        painter.setPen(QColor(25, 25, 25));
+        painter.setPen(kOverlayText);
         painter.drawText(QRectF(box.left() + pad + symbol + gap, y - row / 2, textWidth + 1, row),
                          Qt::AlignLeft | Qt::AlignVCenter, e.text);
     }
@@ -63,7 +61,7 @@ void paintColourBar(QPainter& painter, const QRectF& bar, const std::function<QC
     const QFont font = pixelFont(13);
     const QFontMetricsF metrics(font);
     painter.setFont(font);
-    painter.setPen(QColor(25, 25, 25));
+    painter.setPen(kOverlayText);
     for (int i = 0; i < 5; ++i) {
         const double f = i / 4.0;
         const double y = bar.bottom() - f * bar.height();

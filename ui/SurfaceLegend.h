@@ -2,6 +2,7 @@
 // What the 3D view's marks mean, painted by Qt over each frame: a legend of its curves, optimum and run
 // colours, and the loss colour bar.
 #include <QColor>
+#include <QFont>
 #include <QRectF>
 #include <QString>
 
@@ -11,6 +12,11 @@
 class QPainter;
 
 namespace moescope {
+
+// The overlay's text: a font of a given pixel height, as the frame under it is laid out in pixels, and its
+// colour.
+QFont pixelFont(int pixels);
+inline const QColor kOverlayText(25, 25, 25);
 
 struct LegendEntry {
     QString text;

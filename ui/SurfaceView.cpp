@@ -40,6 +40,13 @@
 namespace moescope {
 
 namespace {
+// The marks' colours, drawn by VTK and named in the legend.
+constexpr std::array<double, 3> kOptimumRgb{0.9, 0.1, 0.9}, kAboveRgb{0.85, 0.15, 0.15},
+    kBelowRgb{0.15, 0.35, 0.85};
+QColor qColour(const std::array<double, 3>& rgb) {
+    return QColor::fromRgbF(float(rgb[0]), float(rgb[1]), float(rgb[2]));
+}
+
 constexpr double kHeight = 0.6; // loss axis height relative to the unit square of (N, S)
 
 // Viridis-like ramp for loss, low = dark blue, high = yellow.
@@ -173,7 +180,7 @@ struct SurfaceView::Pipeline {
             actor->GetProperty()->SetLighting(false);
         }
         optimumActor = actorOf(optimumSphere->GetOutputPort());
-        optimumActor->GetProperty()->SetColor(0.9, 0.1, 0.9);
+        optimumActor->GetProperty()->SetColor(kOptimumRgb[0], kOptimumRgb[1], kOptimumRgb[2]);
         highlightActor = actorOf(highlightSphere->GetOutputPort());
         // Opaque: one translucent actor sends every frame through VTK's translucent pass, which halves the
         // frame rate on llvmpipe (bench_explorer).
@@ -400,9 +407,9 @@ void SurfaceView::rebuild() {
     p.runs->SetVerts(vertices);
     p.runs->GetPointData()->SetScalars(residuals);
     p.residualColours->RemoveAllPoints();
-    p.residualColours->AddRGBPoint(-maxAbs, 0.15, 0.35, 0.85);
+    p.residualColours->AddRGBPoint(-maxAbs, kBelowRgb[0], kBelowRgb[1], kBelowRgb[2]);
     p.residualColours->AddRGBPoint(0, 0.92, 0.92, 0.92);
-    p.residualColours->AddRGBPoint(maxAbs, 0.85, 0.15, 0.15);
+    p.residualColours->AddRGBPoint(maxAbs, kAboveRgb[0], kAboveRgb[1], kAboveRgb[2]);
     p.runActor->GetMapper()->SetScalarRange(-maxAbs, maxAbs);
 
     // S*(N) (white) and N*(S) (black) on the surface, and the optimum (magenta).
@@ -434,18 +441,15 @@ void SurfaceView::rebuild() {
                              [](const auto& u, const auto& v) { return u.loss.value < v.loss.value; });
         optParams = best->params.value, optSparsity = best->sparsity;
     }
-    p.optimumActor->SetVisibility(optParams > 0);
-    if (optParams > 0) {
-        const Mapped m = toScene(std::log10(optParams), optSparsity, lossAt(optParams, optSparsity));
-        p.optimumSphere->SetCenter(m.x, m.y, m.z);
-    }
-    placeHighlight();
     optimum_ = {};
     if (optParams > 0) {
-        const Mapped m = toScene(std::log10(optParams), optSparsity, lossAt(optParams, optSparsity));
-        optimum_ = {true,          {m.x, m.y, m.z}, optParams, optSparsity, lossAt(optParams, optSparsity),
-                    law != nullptr};
+        const double optLoss = lossAt(optParams, optSparsity);
+        const Mapped m = toScene(std::log10(optParams), optSparsity, optLoss);
+        optimum_ = {true, {m.x, m.y, m.z}, optParams, optSparsity, optLoss, law != nullptr};
+        p.optimumSphere->SetCenter(m.x, m.y, m.z);
     }
+    p.optimumActor->SetVisibility(optimum_.shown);
+    placeHighlight();
 
     p.legend.clear();
     if (sCurve.size() > 1)
@@ -455,13 +459,11 @@ void SurfaceView::rebuild() {
             {overActive_ ? tr("N_a*(S): best active size at each S") : tr("N*(S): best size at each S"),
              Qt::black, LegendEntry::Line});
     if (optimum_.shown)
-        p.legend.push_back({law ? tr("predicted optimum") : tr("optimum"), QColor::fromRgbF(0.9f, 0.1f, 0.9f),
-                            LegendEntry::Disc});
+        p.legend.push_back(
+            {law ? tr("predicted optimum") : tr("optimum"), qColour(kOptimumRgb), LegendEntry::Disc});
     if (!runIndices_.empty()) {
-        p.legend.push_back(
-            {tr("run above the fit"), QColor::fromRgbF(0.85f, 0.15f, 0.15f), LegendEntry::Disc});
-        p.legend.push_back(
-            {tr("run below the fit"), QColor::fromRgbF(0.15f, 0.35f, 0.85f), LegendEntry::Disc});
+        p.legend.push_back({tr("run above the fit"), qColour(kAboveRgb), LegendEntry::Disc});
+        p.legend.push_back({tr("run below the fit"), qColour(kBelowRgb), LegendEntry::Disc});
     }
 
     p.axes.setAxis(0, xMin_, xMax_,

@@ -1,6 +1,9 @@
 #include "ui/SweepPlanDialog.h"
 
+#include "ui/ChartSupport.h"
+
 #include "core/fit/Extrapolation.h"
+#include "core/jobs/DurationText.h"
 #include "core/model/NumberParser.h"
 
 #include <QChart>
@@ -56,10 +59,8 @@ QLogValueAxis* logAxis(const QString& title) {
     return a;
 }
 
-QString duration(double s) {
-    return s < 120    ? QString("%1 s").arg(s, 0, 'f', 0)
-           : s < 7200 ? QString("%1 min").arg(s / 60, 0, 'f', 1)
-                      : QString("%1 h").arg(s / 3600, 0, 'f', 1);
+QString duration(double seconds) {
+    return QString::fromStdString(durationText(seconds));
 }
 
 } // namespace
@@ -231,9 +232,7 @@ void SweepPlanDialog::showPlot() {
     else
         plotAgainstRuns(chart);
     chart->legend()->setAlignment(Qt::AlignBottom);
-    QChart* old = chart_->chart();
-    chart_->setChart(chart);
-    delete old;
+    installChart(chart_, chart); // as every view's chart: hover tips, updated in place when it can be
 }
 
 void SweepPlanDialog::plotOnSurface(QChart* chart) {
