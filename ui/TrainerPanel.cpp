@@ -2,6 +2,7 @@
 
 #include "core/io/AtomicFile.h"
 #include "core/io/CsvWriter.h"
+#include "core/jobs/DurationText.h"
 #include "core/jobs/SweepJobs.h"
 #include "core/model/NumberParser.h"
 #include "ui/ThroughputProbe.h"
@@ -44,11 +45,6 @@ QSpinBox* spin(int lo, int hi, int value, int step = 1) {
     s->setValue(value);
     s->setSingleStep(step);
     return s;
-}
-QString duration(double seconds) {
-    if (seconds < 120) return QObject::tr("%1 s").arg(seconds, 0, 'f', 0);
-    if (seconds < 7200) return QObject::tr("%1 min").arg(seconds / 60, 0, 'f', 0);
-    return QObject::tr("%1 h").arg(seconds / 3600, 0, 'f', 1);
 }
 } // namespace
 
@@ -236,7 +232,7 @@ void TrainerPanel::updateDerived() {
     const auto m = error.isEmpty() ? probe_->cached(ThroughputProbe::keyOf(run.arguments)) : std::nullopt;
     if (m)
         time = tr("about %1 on %2 (measured %3 tokens/s)")
-                   .arg(duration(tokens / m->tokensPerSecond), m->device)
+                   .arg(QString::fromStdString(durationText(tokens / m->tokensPerSecond)), m->device)
                    .arg(m->tokensPerSecond, 0, 'f', 0);
     else
         time = probe_->running()
@@ -374,8 +370,8 @@ void TrainerPanel::showSweepProgress() {
                                   .arg(sweepDone_)
                                   .arg(sweepTotal_)
                                   .arg(sweepDone_ == sweepTotal_ ? tr(", done")
-                                       : eta >= 0                ? tr(", ETA %1 min (measured %2 GFLOP/s)")
-                                                        .arg(eta / 60, 0, 'f', 1)
+                                       : eta >= 0                ? tr(", ETA %1 (measured %2 GFLOP/s)")
+                                                        .arg(QString::fromStdString(durationText(eta)))
                                                         .arg(rate / 1e9, 0, 'f', 1)
                                                   : QString()));
 }

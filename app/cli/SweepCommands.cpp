@@ -11,6 +11,7 @@
 #include "core/fit/SweepPlanner.h"
 #include "core/io/AtomicFile.h"
 #include "core/io/TextFile.h"
+#include "core/jobs/DurationText.h"
 #include "core/jobs/SweepJobs.h"
 #include "core/store/Workspace.h"
 
@@ -28,17 +29,6 @@ namespace fs = std::filesystem;
 namespace moescope::cli {
 
 namespace {
-
-std::string hms(double seconds) {
-    char buf[64];
-    if (seconds < 120)
-        std::snprintf(buf, sizeof buf, "%.0f s", seconds);
-    else if (seconds < 7200)
-        std::snprintf(buf, sizeof buf, "%.1f min", seconds / 60);
-    else
-        std::snprintf(buf, sizeof buf, "%.1f h", seconds / 3600);
-    return buf;
-}
 
 SweepCentre centreFromArgs(const CliArgs& args, SweepOptions& o, std::ostream& err, int& code, bool& ok) {
     ok = true;
@@ -182,7 +172,7 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
         if (q != 0) return q;
     }
     err << "plan-sweep: " << plan.runs.size() << " run(s) around " << plan.centreSource << "; about "
-        << hms(plan.totalSeconds()) << " on " << plan.device << "\n";
+        << durationText(plan.totalSeconds()) << " on " << plan.device << "\n";
     if (args.has("json")) {
         out << j.dump() << "\n";
         return 0;
@@ -195,7 +185,7 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
             "× %d), ~%s\n",
             r.name.c_str(), r.budget, r.sparsity, r.config.arch.d_model, r.config.arch.n_layers,
             r.config.arch.experts, r.config.params, r.config.activeParams, r.config.tokens, r.steps, r.batch,
-            hms(r.estimatedSeconds).c_str());
+            durationText(r.estimatedSeconds).c_str());
         out << buf;
     }
     return 0;
@@ -347,7 +337,7 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         const double eta = doneSeconds > 0 ? leftFlops / (doneFlops / doneSeconds) : 0;
         err << "[" << done + failed + 1 << "/" << jobs.size() << "] " << j.job.name
             << (state == SweepRunState::Interrupted ? " (resuming)" : "")
-            << (eta > 0 ? "; sweep ETA " + hms(eta) : std::string()) << "\n";
+            << (eta > 0 ? "; sweep ETA " + durationText(eta) : std::string()) << "\n";
         const int rc = runTrainer(trainer, a, runDir + "/events.jsonl");
         ++trained;
         leftFlops -= sweepJobFlops(j);
@@ -368,7 +358,7 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             ev.set("seconds", result["seconds"]);
             char buf[160];
             std::snprintf(buf, sizeof buf, "  done: loss %.4f in %s\n", result["loss"].number(),
-                          hms(result["seconds"].number()).c_str());
+                          durationText(result["seconds"].number()).c_str());
             err << buf;
         } else if (rc == 130 || gStop) {
             err << "  stopped with a checkpoint; run the same command again to continue\n";

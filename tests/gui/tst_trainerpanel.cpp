@@ -127,7 +127,7 @@ private slots:
         const double tokens = run.job.budget / flopsPerToken6Na(panel()->architecture());
         const double seconds = tokens / m.tokensPerSecond;
         QVERIFY2(text.contains(seconds < 120 ? QString("about %1 s").arg(seconds, 0, 'f', 0)
-                                             : QString("about %1 min").arg(seconds / 60, 0, 'f', 0)),
+                                             : QString("about %1 min").arg(seconds / 60, 0, 'f', 1)),
                  qPrintable(text));
         panel()->findChild<QSpinBox*>("d_model")->setValue(96);
         QVERIFY(panel()->derived()->text().contains("not measured yet"));
