@@ -34,22 +34,27 @@ QPixmap pictureOf(MainWindow& window) {
 }
 } // namespace
 
-void saveTabPicturesWhenReady(MainWindow& window, const QString& dir, std::function<void(bool)> done) {
+void saveTabPicturesWhenReady(MainWindow& window, const QString& dir,
+                              std::function<void(const QString& error)> done) {
     whenComplete(window, [&window, dir, done] {
-        QDir().mkpath(dir);
-        bool ok = true;
+        QStringList failed;
+        if (!QDir().mkpath(dir)) failed << dir;
         const QString size = QString("%1x%2").arg(window.width()).arg(window.height());
-        for (int tab = 0; tab < window.tabs()->count(); ++tab) {
+        for (int tab = 0; tab < window.tabs()->count() && failed.isEmpty(); ++tab) {
             window.tabs()->setCurrentIndex(tab);
-            const QString name = window.tabs()->tabText(tab).toLower().remove('&');
-            ok = pictureOf(window).save(QDir(dir).filePath(name + "-" + size + ".png")) && ok;
+            const QString path =
+                QDir(dir).filePath(window.tabs()->tabText(tab).toLower().remove('&') + "-" + size + ".png");
+            if (!pictureOf(window).save(path)) failed << path;
         }
-        done(ok);
+        done(failed.isEmpty() ? QString() : QObject::tr("cannot write %1").arg(failed.join(", ")));
     });
 }
 
-void saveWindowPictureWhenReady(MainWindow& window, const QString& path, std::function<void(bool)> done) {
-    whenComplete(window, [&window, path, done] { done(pictureOf(window).save(path)); });
+void saveWindowPictureWhenReady(MainWindow& window, const QString& path,
+                                std::function<void(const QString& error)> done) {
+    whenComplete(window, [&window, path, done] {
+        done(pictureOf(window).save(path) ? QString() : QObject::tr("cannot write %1").arg(path));
+    });
 }
 
 } // namespace moescope

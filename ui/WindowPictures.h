@@ -11,10 +11,13 @@ namespace moescope {
 class MainWindow;
 
 // Waits for the full (not partial) analysis to be shown, then saves DIR/<tab>-<W>x<H>.png for every tab
-// (lower-case tab names) and calls `done` with true when every picture was written.
-void saveTabPicturesWhenReady(MainWindow& window, const QString& dir, std::function<void(bool)> done);
+// (lower-case tab names) and calls `done` with an empty text, or with the pictures that could not be
+// written.
+void saveTabPicturesWhenReady(MainWindow& window, const QString& dir,
+                              std::function<void(const QString& error)> done);
 
 // One picture of the window as it is once the full analysis is shown.
-void saveWindowPictureWhenReady(MainWindow& window, const QString& path, std::function<void(bool)> done);
+void saveWindowPictureWhenReady(MainWindow& window, const QString& path,
+                                std::function<void(const QString& error)> done);
 
 } // namespace moescope

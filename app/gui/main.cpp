@@ -47,7 +47,10 @@ int main(int argc, char** argv) {
                 window.tabs()->setCurrentIndex(i);
     window.show();
     const bool batch = parser.isSet(screenshot) || parser.isSet(pictures);
-    const auto quit = [](bool ok) { QApplication::exit(ok ? 0 : 1); };
+    const auto quit = [](const QString& error) {
+        if (!error.isEmpty()) std::fprintf(stderr, "moescope: %s\n", qPrintable(error));
+        QApplication::exit(error.isEmpty() ? 0 : 1);
+    };
     if (parser.isSet(screenshot))
         moescope::saveWindowPictureWhenReady(window, parser.value(screenshot), quit);
     if (parser.isSet(pictures)) moescope::saveTabPicturesWhenReady(window, parser.value(pictures), quit);

@@ -183,11 +183,22 @@ private slots:
         MainWindow window;
         window.resize(1366, 768);
         window.show();
-        bool done = false, ok = false;
-        saveTabPicturesWhenReady(window, dir.path(), [&](bool written) { done = true, ok = written; });
+        bool done = false;
+        QString error;
+        saveTabPicturesWhenReady(window, dir.path(), [&](const QString& e) { done = true, error = e; });
         QVERIFY(window.openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
         QTRY_VERIFY_WITH_TIMEOUT(done, 120000);
-        QVERIFY(ok);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        // A folder that cannot be made (a file stands in its way) is said, not skipped.
+        QFile blocker(dir.filePath("blocker"));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        const QString impossible = dir.filePath("blocker/pictures");
+        done = false;
+        saveTabPicturesWhenReady(window, impossible, [&](const QString& e) { done = true, error = e; });
+        QVERIFY(window.openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
+        QTRY_VERIFY_WITH_TIMEOUT(done, 120000);
+        QVERIFY2(error.contains("cannot write") && error.contains(impossible), qPrintable(error));
         QVERIFY(window.runner()->latest() && !window.runner()->latest()->partial);
         QList<QImage> pictures;
         for (const QString tab : {"surface", "slices", "budgets", "law", "allocation", "validate"}) {
