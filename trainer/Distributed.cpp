@@ -3,7 +3,9 @@
 #include "trainer/EventLog.h"
 #include "trainer/TrainerOptions.h"
 
+#ifndef MOESCOPE_NO_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #ifdef USE_C10D_NCCL
 #include <torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>
@@ -60,6 +62,7 @@ DistEnv distEnvFromEnvironment() {
     const char* world = torchrun ? "WORLD_SIZE" : "SLURM_NTASKS";
     const char* local = torchrun ? "LOCAL_RANK" : "SLURM_LOCALID";
     e.world = envInt(world, 1, 1);
+    e.launched = torchrun;
     e.rank = envInt(rank, 0, 0);
     e.localRank = envInt(local, e.rank, 0);
     if (e.rank >= e.world)
@@ -73,7 +76,9 @@ DistEnv distEnvFromEnvironment() {
 
 struct DataParallel::Group {
     c10::intrusive_ptr<c10d::Store> store;
+#ifndef MOESCOPE_NO_GLOO
     c10::intrusive_ptr<c10d::ProcessGroupGloo> gloo;
+#endif
 #ifdef USE_C10D_NCCL
     c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
 #endif
@@ -81,13 +86,21 @@ struct DataParallel::Group {
 #ifdef USE_C10D_NCCL
         if (nccl) return nccl->allreduce(t);
 #endif
+#ifndef MOESCOPE_NO_GLOO
         return gloo->allreduce(t);
+#else
+        throw std::logic_error("data parallel: no process group");
+#endif
     }
     c10::intrusive_ptr<c10d::Work> broadcast(std::vector<at::Tensor>& t) {
 #ifdef USE_C10D_NCCL
         if (nccl) return nccl->broadcast(t);
 #endif
+#ifndef MOESCOPE_NO_GLOO
         return gloo->broadcast(t);
+#else
+        throw std::logic_error("data parallel: no process group");
+#endif
     }
 };
 
@@ -121,6 +134,11 @@ DataParallel::DataParallel(const DistEnv& env, const torch::Device& device, std:
             "CUDA LibTorch); on CPU the ranks use Gloo");
 #endif
     }
+#ifdef MOESCOPE_NO_GLOO
+    throw OptionError(
+        "option --nproc: this build has no Gloo (its headers were not found next to LibTorch's); "
+        "on CPU the ranks need it, on CUDA they use NCCL");
+#else
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
     if (const char* ifname = std::getenv("GLOO_SOCKET_IFNAME"); ifname && *ifname)
         options->devices.push_back(c10d::ProcessGroupGloo::createDeviceForInterface(ifname));
@@ -129,9 +147,17 @@ DataParallel::DataParallel(const DistEnv& env, const torch::Device& device, std:
     else
         options->devices.push_back(c10d::ProcessGroupGloo::createDefaultDevice());
     group_->gloo = c10::make_intrusive<c10d::ProcessGroupGloo>(group_->store, env.rank, env.world, options);
+#endif
 }
 
 DataParallel::~DataParallel() = default;
+
+std::string DataParallel::backend() const {
+#ifdef USE_C10D_NCCL
+    if (group_->nccl) return "nccl";
+#endif
+    return "gloo";
+}
 
 void DataParallel::broadcast(const std::vector<torch::Tensor>& tensors) {
     torch::NoGradGuard noGrad;

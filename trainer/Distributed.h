@@ -19,6 +19,9 @@ struct DistEnv {
     int rank = 0, world = 1, localRank = 0;
     std::string masterAddr = "127.0.0.1";
     int masterPort = 29500;
+    // WORLD_SIZE was set: a launcher started this process, which joins the group even as its only rank
+    // (WORLD_SIZE=1 exercises the NCCL or Gloo path on one device).
+    bool launched = false;
 };
 // Throws OptionError naming the variable that is malformed or inconsistent.
 DistEnv distEnvFromEnvironment();
@@ -30,6 +33,8 @@ public:
     ~DataParallel();
     int rank() const { return env_.rank; }
     int world() const { return env_.world; }
+    // "nccl" or "gloo": the collectives' engine.
+    std::string backend() const;
     // Rank 0's values into every rank's tensors (the initial weights).
     void broadcast(const std::vector<torch::Tensor>& tensors);
     // Every parameter's gradient replaced by the mean over ranks (a missing gradient counts as zeros).

@@ -34,12 +34,15 @@ struct RoutingStats {
     torch::Tensor counts; // [E] tokens sent to each expert
 };
 
-// Where each of the T·K assignments goes: sorted by expert (stable), with its token and gate weight.
+// Where each of the T·K assignments goes: sorted by expert (stable), with its token, and the way back.
+// Assignment j = t·K + k is token t's k-th choice; sorted row i holds assignment order[i].
 struct DispatchPlan {
-    torch::Tensor chosen;     // [T, K] expert ids
-    torch::Tensor tokenOf;    // [T·K] token of each sorted assignment
-    torch::Tensor gateWeight; // [T·K, 1] router probability of each sorted assignment
-    torch::Tensor counts;     // [E] assignments per expert
+    torch::Tensor chosen;  // [T, K] expert ids
+    torch::Tensor weights; // [T, K] router probability of each choice
+    torch::Tensor order;   // [T·K] assignment of each sorted row
+    torch::Tensor rowOf;   // [T·K] sorted row of each assignment (order's inverse)
+    torch::Tensor tokenOf; // [T·K] token of each sorted row
+    torch::Tensor counts;  // [E] assignments per expert
 };
 DispatchPlan planDispatch(const torch::Tensor& probs, int64_t active, int64_t experts);
 

@@ -1,14 +1,17 @@
 #include "trainer/Trainer.h"
 
 #include "core/io/CsvWriter.h"
+#include "trainer/BenchTrace.h"
 #include "trainer/Checkpoint.h"
 #include "trainer/CudaAutocast.h"
+#include "trainer/CudaDevice.h"
 #include "trainer/Distributed.h"
 #include "trainer/EventLog.h"
 #include "trainer/MoeTransformer.h"
 #include "trainer/RunRecord.h"
 #include "trainer/TokenData.h"
 
+#include <ATen/record_function.h>
 #include <torch/torch.h>
 
 #include <chrono>
@@ -92,6 +95,13 @@ struct StepResult {
     bool stop = false; // some rank was asked to stop
 };
 
+// Clipping and the AdamW update, named as one phase for the profiler (tests/bench/trace_summary.py).
+void optimizerStep(MoeTransformer& model, torch::optim::AdamW& opt) {
+    RECORD_USER_SCOPE("optimizer");
+    torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
+    opt.step();
+}
+
 // One optimiser step. With ranks, each trains on its rows of the global batch (the same rows one process
 // with batch × world would draw), gradients and the reported losses are averaged, and `stop` is agreed on,
 // so every rank stops after the same step.
@@ -130,8 +140,7 @@ StepResult trainStep(MoeTransformer& model, torch::optim::AdamW& opt, const Toke
         r.stop = stats[3].item<double>() > 0;
         r.counts = counts.to(torch::kCPU);
     }
-    torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
-    opt.step();
+    optimizerStep(model, opt);
     return r;
 }
 
@@ -203,7 +212,8 @@ void oneBlasThreadOnCpu(const torch::Device& device) {
 
 int train(const TrainerOptions& o, const DistEnv& env) {
     torch::Device device = chooseDevice(o.device);
-    if (device.is_cuda() && o.world > 1) device = torch::Device(torch::kCUDA, env.localRank);
+    const bool ranked = o.world > 1 || env.launched;
+    if (device.is_cuda() && ranked) device = torch::Device(torch::kCUDA, env.localRank);
     const bool bf16 = useBf16(o, device);
     if (o.threads > 0)
         torch::set_num_threads(o.threads);
@@ -220,7 +230,7 @@ int train(const TrainerOptions& o, const DistEnv& env) {
     model->setExpertsGemm(expertsGemm(o));
     model->to(device);
     std::unique_ptr<DataParallel> dp;
-    if (o.world > 1) {
+    if (ranked) {
         dp = std::make_unique<DataParallel>(
             env, device, std::chrono::milliseconds(static_cast<long long>(o.distTimeout * 1000)));
         dp->broadcast(model->parameters()); // one starting point whatever each rank's RNG did
@@ -251,6 +261,7 @@ int train(const TrainerOptions& o, const DistEnv& env) {
     startEvent.set("device", device.str() + (bf16 ? " bf16" : " fp32"));
     startEvent.set("resumed_from", static_cast<double>(start));
     startEvent.set("world", o.world);
+    startEvent.set("process_group", dp ? Json(dp->backend()) : Json());
     startEvent.set("data", data.description());
     emitEvent("start", startEvent);
 
@@ -380,22 +391,24 @@ int benchmark(const TrainerOptions& o) {
             bwd += since(t);
         }
         auto t = Clock::now();
-        torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
-        opt->step();
+        optimizerStep(model, *opt);
         sync();
         optim += since(t);
     }
     const double elapsed = since(t0);
     const double tokensPerS = double(o.benchSteps) * o.tokensPerStep() / elapsed;
     const double tflops = flopsPerToken(arch) * tokensPerS / 1e12;
+    const std::string product =
+        device.is_cuda() ? cudaDeviceName(device.has_index() ? device.index() : 0) : "";
     Json j = Json::object();
     j.set("device", device.str() + (bf16 ? " bf16" : " fp32"));
+    j.set("device_name", product.empty() ? Json() : Json(product));
     j.set("params", totalParams(arch));
     j.set("active_params", activeParams(arch));
     j.set("tokens_per_s", tokensPerS);
     j.set("tflops", tflops);
-    double peak = 0;
-    if (device.is_cuda()) peak = 989.0; // H100 SXM dense bf16; the reference peak
+    // MFU only against a known bf16 peak: fp32 or an unknown device has none to claim.
+    const double peak = bf16 ? denseBf16PeakTflops(product) : 0.0;
     j.set("peak_tflops", peak > 0 ? Json(peak) : Json());
     j.set("mfu", peak > 0 ? Json(tflops / peak) : Json());
     Json split = Json::object();
@@ -404,7 +417,21 @@ int benchmark(const TrainerOptions& o) {
     split.set("optimizer", optim / elapsed);
     j.set("time_share", split);
     j.set("seconds", elapsed);
+    j.set("steps", o.benchSteps);
+    j.set("tokens_per_step", static_cast<double>(o.tokensPerStep()));
+    j.set("experts_gemm", o.expertsGemm);
     emitEvent("bench", j);
+    if (!o.benchTrace.empty()) {
+        traceSteps(o.benchTrace, device.is_cuda(), [&] {
+            for (int i = 0; i < 2; ++i)
+                trainStep(model, *opt, data, o, o.benchSteps + i, device, bf16);
+            sync();
+        });
+        Json t = Json::object();
+        t.set("trace", o.benchTrace);
+        t.set("steps", 2);
+        emitEvent("bench_trace", t);
+    }
     return 0;
 }
 

@@ -152,6 +152,7 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
         {"name", [&](const std::string& v) { o.name = v; }},
         {"bench-steps",
          [&](const std::string& v) { o.benchSteps = static_cast<int>(whole("bench-steps", v, 1)); }},
+        {"bench-trace", [&](const std::string& v) { o.benchTrace = v; }},
         {"threads", [&](const std::string& v) { o.threads = static_cast<int>(whole("threads", v, 0)); }},
         {"nproc", [&](const std::string& v) { o.nproc = static_cast<int>(whole("nproc", v, 1, 256)); }},
         {"dist-timeout",
@@ -251,6 +252,7 @@ data parallel: --nproc N   N local ranks (Gloo on CPU, NCCL on CUDA); --batch is
               under torchrun or srun: RANK, WORLD_SIZE, LOCAL_RANK, MASTER_ADDR, MASTER_PORT
               (or SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID) are honoured
 benchmark:    --bench [--bench-steps 10]   tokens/s, TFLOP/s by Eq. 9, MFU
+              --bench-trace FILE   then two more steps under LibTorch's profiler, as a Chrome trace
 )";
 }
 

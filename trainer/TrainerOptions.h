@@ -36,6 +36,7 @@ struct TrainerOptions {
     bool resume = false;
     bool bench = false;
     int benchSteps = 10;
+    std::string benchTrace; // Chrome trace of two further steps (BenchTrace.h); none when empty
     int threads = 0;
     // Data parallelism: --nproc local ranks, or the ranks a launcher (torchrun, Slurm) started; --batch is
     // per rank, so a step trains batch × world sequences.

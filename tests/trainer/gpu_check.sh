@@ -33,6 +33,8 @@ for line in open(sys.argv[1]):
     if line.startswith("{"):
         e = json.loads(line)
         if e["event"] == "step": print(e["step"], e["loss"])' "$1"; }
+# The largest difference between two logs' losses, step by step.
+max_difference() { paste <(losses "$1") <(losses "$2") | awk '{d=$2-$4; if (d<0) d=-d; if (d>m) m=d} END{print m+0}'; }
 
 "$train" "${cfg[@]}" --steps 200 --out "$work/learn" >"$work/learn.jsonl" || true
 read -r first last < <(losses "$work/learn.jsonl" | awk 'NR==1{f=$2} {l=$2} END{print f, l}')
@@ -42,9 +44,15 @@ for gemm in grouped loop; do
   "$train" "${cfg[@]}" --steps 20 --experts-gemm "$gemm" --out "$work/$gemm" >"$work/$gemm.jsonl" 2>&1 || true
 done
 if grep -q '"event":"done"' "$work/grouped.jsonl"; then
-  diff=$(paste <(losses "$work/grouped.jsonl") <(losses "$work/loop.jsonl") |
-    awk '{d=$2-$4; if (d<0) d=-d; if (d>m) m=d} END{print m+0}')
-  report "grouped GEMM vs per-expert loop, 20 steps" "$(python3 -c "print(int($diff < 0.05))")" "max difference $diff"
+  # Step 1 starts from the same weights: only the GEMMs' bf16 rounding differs, so its losses agree closely.
+  # Later steps drift apart as rounding differences compound (bf16 training is not bitwise reproducible
+  # across kernels); the last ten steps' mean loss must still agree.
+  read -r first mean max < <(paste <(losses "$work/grouped.jsonl") <(losses "$work/loop.jsonl") | awk '
+    {d=$2-$4; a=d<0?-d:d; if (a>m) m=a; if (NR==1) f=a; if (NR>10) {s+=d; n++}}
+    END {s=s/n; print f+0, (s<0?-s:s), m+0}')
+  report "grouped GEMM vs per-expert loop, 20 steps" \
+    "$(python3 -c "print(int($first < 0.01 and $mean < 0.05))")" \
+    "step 1 differs by $first, mean of steps 11-20 by $mean (largest step $max)"
 else
   report "grouped GEMM" 0 "$(grep -o '"message":"[^"]*"' "$work/grouped.jsonl" | head -1)"
 fi
@@ -52,21 +60,36 @@ fi
 "$train" "${cfg[@]}" --steps 40 --out "$work/whole" >"$work/whole.jsonl"
 "$train" "${cfg[@]}" --steps 40 --out "$work/split" --stop-at 20 >"$work/first.jsonl" || true
 "$train" "${cfg[@]}" --steps 40 --out "$work/split" --resume >"$work/second.jsonl"
-diff=$(paste <(losses "$work/whole.jsonl") <(cat "$work/first.jsonl" "$work/second.jsonl" >"$work/split.jsonl";
-  losses "$work/split.jsonl") | awk '{d=$2-$4; if (d<0) d=-d; if (d>m) m=d} END{print m+0}')
-# CUDA's scatter-add is not bitwise deterministic: resumed losses agree closely, not exactly.
+cat "$work/first.jsonl" "$work/second.jsonl" >"$work/split.jsonl"
+diff=$(max_difference "$work/whole.jsonl" "$work/split.jsonl")
+# Some CUDA kernels (atomics) are not bitwise deterministic: resumed losses agree closely, not always exactly.
 report "resume on $device" "$(python3 -c "print(int($diff < 0.05))")" "max difference $diff against an uninterrupted run"
 
+# A launcher's world of one (WORLD_SIZE=1) joins a process group — NCCL on CUDA, Gloo on CPU — and must train
+# as the single process does: the all-reduce over one rank changes nothing.
+RANK=0 WORLD_SIZE=1 LOCAL_RANK=0 MASTER_ADDR=127.0.0.1 MASTER_PORT=29517 \
+  "$train" "${cfg[@]}" --steps 40 --out "$work/group" >"$work/group.jsonl" 2>&1 || true
+engine=$([ "$device" = cpu ] && echo gloo || echo nccl)
+if grep -q '"event":"done"' "$work/group.jsonl"; then
+  diff=$(max_difference "$work/whole.jsonl" "$work/group.jsonl")
+  joined=$(grep -c "\"process_group\":\"$engine\"" "$work/group.jsonl" || true)
+  report "one-rank $engine group on $device" "$(python3 -c "print(int($diff < 0.05 and $joined == 1))")" \
+    "joined $joined, max difference $diff against the single process"
+else
+  report "one-rank $engine group on $device" 0 "$(grep -o '"message":"[^"]*"' "$work/group.jsonl" | head -1)"
+fi
+
 if [ "$device" != cpu ]; then
-  cp "$work/split/checkpoint.pt" "$work/saved.pt"
+  # One step of 65536 sequences taken as 64 micro-batches of 1024 and stopped; resumed as one micro-batch of
+  # 65536 (the same sequences per step), whose logits alone (17 GB fp32) and activations exceed the device.
+  "$train" "${cfg[@]}" --steps 4 --out "$work/oom" --batch 1024 --grad-accum 64 --stop-at 1 >/dev/null 2>&1 || true
+  cp "$work/oom/checkpoint.pt" "$work/saved.pt" || true
   set +e
-  # Continue the finished 40-step run to 60 steps with micro-batches of 16.8M tokens: its logits alone (17 GB
-  # fp32) and activations exceed the device.
-  "$train" "${cfg[@]}" --steps 60 --out "$work/split" --resume --batch 65536 >"$work/oom.jsonl" 2>/dev/null
+  "$train" "${cfg[@]}" --steps 4 --out "$work/oom" --batch 65536 --resume >"$work/oom.jsonl" 2>/dev/null
   code=$?
   set -e
   msg=$(grep -o '"message":"[^"]*"' "$work/oom.jsonl" | head -1)
-  kept=$(cmp -s "$work/saved.pt" "$work/split/checkpoint.pt" && echo 1 || echo 0)
+  kept=$(cmp -s "$work/saved.pt" "$work/oom/checkpoint.pt" && echo 1 || echo 0)
   ok=$([ $code = 1 ] && [ "$kept" = 1 ] && echo "$msg" | grep -q "out of memory on cuda" && echo 1 || echo 0)
   report "CUDA out of memory" "$ok" "exit $code, checkpoint kept $kept, $msg"
   bash tests/bench/bench_trainer_gpu.sh "$build" || status=1

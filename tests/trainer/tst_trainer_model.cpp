@@ -3,6 +3,7 @@
 // moescope-train (learning, resume equivalence, budget, bad options).
 // LibTorch before Qt: Qt's `slots` macro breaks LibTorch's headers.
 #include "trainer/Checkpoint.h"
+#include "trainer/CudaDevice.h"
 #include "trainer/MoeTransformer.h"
 #include "trainer/ParallelExperts.h"
 #include "trainer/TorchVersion.h"
@@ -27,6 +28,24 @@ using namespace moescope::test;
 namespace {
 ProcessResult train(const QStringList& args, int timeoutMs = 600000) {
     return runProgram(MOESCOPE_TRAIN, args, timeoutMs);
+}
+
+// The MoE layer token by token, as its definition reads: each token's top-K experts' SwiGLU outputs weighted
+// by their router probabilities. [t, d], differentiable.
+torch::Tensor naiveMoe(MoeFeedForwardImpl& ffn, const torch::Tensor& x, const torch::Tensor& probs) {
+    std::vector<torch::Tensor> outs;
+    for (int64_t i = 0; i < x.size(0); ++i) {
+        auto [w, idx] = torch::topk(probs[i], ffn.active);
+        auto y = torch::zeros({x.size(1)});
+        for (int64_t j = 0; j < ffn.active; ++j) {
+            const int64_t ex = idx[j].item<int64_t>();
+            const auto row = x[i].unsqueeze(0);
+            const auto hidden = torch::silu(row.matmul(ffn.wGate[ex])) * row.matmul(ffn.wUp[ex]);
+            y = y + w[j] * hidden.matmul(ffn.wDown[ex]).squeeze(0);
+        }
+        outs.push_back(y);
+    }
+    return torch::stack(outs);
 }
 } // namespace
 
@@ -101,18 +120,49 @@ private slots:
                              torch::tensor(true)));
         QVERIFY(torch::equal(stats.counts, plan.counts));
 
+        const auto ref = naiveMoe(*ffn, x, probs);
         for (int64_t i = 0; i < t; ++i) {
-            auto [w, idx] = torch::topk(probs[i], k);
-            auto ref = torch::zeros({d});
-            for (int64_t j = 0; j < k; ++j) {
-                const int64_t ex = idx[j].item<int64_t>();
-                const auto row = x[i].unsqueeze(0);
-                const auto hidden = torch::silu(row.matmul(ffn->wGate[ex])) * row.matmul(ffn->wUp[ex]);
-                ref += w[j] * hidden.matmul(ffn->wDown[ex]).squeeze(0);
-            }
-            const double diff = (y[i] - ref).abs().max().item<double>();
+            const double diff = (y[i] - ref[i]).abs().max().item<double>();
             QVERIFY2(diff < 1e-5, qPrintable(QString("token %1 differs by %2").arg(i).arg(diff)));
         }
+    }
+
+    void dispatchGradientsMatchTheNaiveReference() {
+        // The layer's own backward (gathers by the inverse permutation, a batched matmul for the weights)
+        // against autograd through a token-by-token loop: gradients for the input, the router and every
+        // expert weight.
+        torch::manual_seed(11);
+        const int64_t d = 8, e = 4, k = 2, h = 12, t = 24;
+        MoeFeedForward ffn(d, e, k, h, 1);
+        const auto x = torch::randn({t, d}, torch::requires_grad());
+        const auto upstream = torch::randn({t, d});
+        const std::vector<torch::Tensor> wrt{x, ffn->router->weight, ffn->wGate, ffn->wUp, ffn->wDown};
+        const auto fast = torch::autograd::grad({(ffn->forward(x) * upstream).sum()}, wrt);
+
+        const auto probs = torch::softmax(ffn->router->forward(x), -1);
+        const auto slow = torch::autograd::grad({(naiveMoe(*ffn, x, probs) * upstream).sum()}, wrt);
+        const char* names[] = {"input", "router", "w_gate", "w_up", "w_down"};
+        for (size_t i = 0; i < wrt.size(); ++i) {
+            const double scale = slow[i].abs().max().item<double>();
+            const double diff = (fast[i] - slow[i]).abs().max().item<double>();
+            QVERIFY2(scale > 0 && diff < 1e-5 * scale,
+                     qPrintable(
+                         QString("%1 gradient differs by %2 (scale %3)").arg(names[i]).arg(diff).arg(scale)));
+        }
+    }
+
+    void denseBf16PeaksTellTheVariantsApart() {
+        // The product names CUDA drivers report: a PCIe H100 is not held to the SXM part's peak, an L40 is
+        // not taken for an L4, and an unknown device gets no peak (so no MFU is claimed).
+        QCOMPARE(denseBf16PeakTflops("NVIDIA H100 80GB HBM3"), 989.0);
+        QCOMPARE(denseBf16PeakTflops("NVIDIA H100 PCIe"), 756.0);
+        QCOMPARE(denseBf16PeakTflops("NVIDIA H100 NVL"), 835.0);
+        QCOMPARE(denseBf16PeakTflops("NVIDIA H200"), 989.0);
+        QCOMPARE(denseBf16PeakTflops("NVIDIA A100-SXM4-80GB"), 312.0);
+        QCOMPARE(denseBf16PeakTflops("NVIDIA L4"), 121.0);
+        QCOMPARE(denseBf16PeakTflops("NVIDIA L40"), 0.0);
+        QCOMPARE(denseBf16PeakTflops("NVIDIA GeForce RTX 4090"), 0.0);
+        QCOMPARE(denseBf16PeakTflops(""), 0.0);
     }
 
     void parallelExpertsMatchAutogradThroughTheLoop() {

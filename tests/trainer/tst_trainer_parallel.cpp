@@ -63,6 +63,39 @@ private slots:
         QVERIFY(QFile::exists(dir_.filePath("two/result.json")));
     }
 
+    void aLaunchersWorldOfOneJoinsAGroupAndTrainsAsOneProcess() {
+        // torchrun --nproc-per-node 1 sets WORLD_SIZE=1: the process joins a one-rank group (Gloo here,
+        // NCCL on CUDA), whose all-reduces change nothing, so it trains exactly as a plain process does.
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost));
+        const QString port = QString::number(probe.serverPort());
+        probe.close();
+        const QStringList steps = {"--steps", "8", "--batch", "4"};
+        const ProcessResult plain = train(common_ + steps + QStringList{"--out", dir_.filePath("plain")});
+        QVERIFY2(plain.exitCode == 0, qPrintable(plain.err + plain.out.right(500)));
+        QCOMPARE(ofKind(events(plain.out), "start")[0]["process_group"].isNull(), true);
+
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (const auto& [name, value] : {std::pair<QString, QString>{"WORLD_SIZE", "1"},
+                                          {"RANK", "0"},
+                                          {"LOCAL_RANK", "0"},
+                                          {"MASTER_ADDR", "127.0.0.1"},
+                                          {"MASTER_PORT", port}})
+            env.insert(name, value);
+        p.setProcessEnvironment(env);
+        p.start(MOESCOPE_TRAIN, common_ + steps + QStringList{"--out", dir_.filePath("group")});
+        QVERIFY(p.waitForFinished(600000));
+        const QString out = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(p.exitCode() == 0, qPrintable(out.right(600) + p.readAllStandardError()));
+        const Json start = ofKind(events(out), "start")[0];
+        QCOMPARE(start["world"].number(), 1.0);
+        QCOMPARE(QString::fromStdString(start["process_group"].string()), QString("gloo"));
+        const ProcessResult grouped{0, out, {}};
+        for (int step = 1; step <= 8; ++step)
+            QCOMPARE(stepLoss(grouped, step), stepLoss(plain, step));
+    }
+
     void twoRankRunResumesIdentically_data() {
         QTest::addColumn<QString>("resumeRanks");
         QTest::addColumn<double>("tolerance"); // relative, on the loss at each step after the resume

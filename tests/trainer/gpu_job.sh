@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Issue 18's whole device job, for a GPU machine lent for minutes: builds the trainer alone against the pip
+# torch's LibTorch (NCCL on; falls back without NCCL, then without the profiler, saying why), runs
+# gpu_check.sh (its checks, then the benchmark with a profile of two steps), then the benchmark's variants
+# (a larger batch, which spreads the optimiser over more tokens; the per-expert loop) so one lease shows
+# what moves MFU. Everything lands in $OUT (or ./gpu-job): job.log, bench.jsonl (the bench events, device
+# name included), the trace's summary and the trace itself, compressed, and the log of any failed build.
+# Usage: tests/trainer/gpu_job.sh
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+out=${OUT:-gpu-job}
+mkdir -p "$out"
+exec > >(tee "$out/job.log") 2>&1
+date -u +"job: %Y-%m-%dT%H:%M:%SZ"
+nvidia-smi --query-gpu=name,memory.total,driver_version,clocks.max.sm --format=csv,noheader |
+  sed 's/^/job: gpu: /'
+python3 -c 'import torch; print("job: torch", torch.__version__, "cuda", torch.version.cuda)'
+prefix=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)')
+# NCCL's header sits in the nvidia-nccl wheel (its folder differs between CUDA 12 and 13 wheels), not in
+# torch's include folder.
+nccl_inc=$(python3 -c '
+import glob, os, site
+hits = [h for p in site.getsitepackages() for h in glob.glob(p + "/nvidia/**/nccl.h", recursive=True)]
+print(os.path.dirname(hits[0]) if hits else "")' 2>/dev/null || true)
+echo "job: nccl.h in ${nccl_inc:-(not found)}"
+build=build-gpu
+try=0
+build_with() {
+  try=$((try + 1))
+  rm -rf "$build"
+  if cmake -S . -B "$build" -DMOESCOPE_TRAINER_ONLY=ON -DCMAKE_PREFIX_PATH="$prefix" "$@" >"$out/build$try.log" 2>&1 &&
+    cmake --build "$build" -j"$(nproc)" --target moescope-train >>"$out/build$try.log" 2>&1; then
+    echo "job: built with $*"
+    rm -f "$out/build$try.log"
+    return 0
+  fi
+  echo "job: build with $* failed: $(grep -m3 -E 'error|Error' "$out/build$try.log" | tr '\n' ' ')"
+  return 1
+}
+start=$SECONDS
+build_with -DMOESCOPE_NCCL=ON ${nccl_inc:+"-DCMAKE_CXX_FLAGS=-I$nccl_inc"} ||
+  build_with -DMOESCOPE_NCCL=OFF ||
+  build_with -DMOESCOPE_NCCL=OFF -DMOESCOPE_BENCH_TRACE=OFF ||
+  exit 1
+echo "job: build took $((SECONDS - start)) s"
+
+export BENCH_RECORD="$out/bench.jsonl" BENCH_TRACE="$out/trace.json"
+timeout 420 bash tests/trainer/gpu_check.sh "$build"
+echo "job: gpu_check.sh exit $?"
+unset BENCH_TRACE
+for variant in "--batch 16" "--experts-gemm loop"; do
+  echo "job: variant $variant"
+  # shellcheck disable=SC2086 # the variant is two words on purpose
+  timeout 120 bash tests/bench/bench_trainer_gpu.sh "$build" $variant
+done
+[ -f "$out/trace.json" ] && gzip -f "$out/trace.json"
+echo "job: done after $SECONDS s"

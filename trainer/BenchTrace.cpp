@@ -1,0 +1,37 @@
+#include "trainer/BenchTrace.h"
+
+#include <stdexcept>
+
+#ifdef MOESCOPE_BENCH_TRACE
+#include <torch/csrc/autograd/profiler_kineto.h>
+#endif
+
+namespace moescope::trainer {
+
+void traceSteps(const std::string& path, bool cuda, const std::function<void()>& steps) {
+#ifdef MOESCOPE_BENCH_TRACE
+    namespace prof = torch::autograd::profiler;
+    using torch::profiler::impl::ActivityType;
+    const torch::profiler::impl::ProfilerConfig config(torch::profiler::impl::ProfilerState::KINETO);
+    std::set<ActivityType> activities{ActivityType::CPU};
+    if (cuda) activities.insert(ActivityType::CUDA);
+    prof::prepareProfiler(config, activities);
+    prof::enableProfiler(config, activities);
+    try {
+        steps();
+    } catch (...) {
+        prof::disableProfiler();
+        throw;
+    }
+    prof::disableProfiler()->save(path);
+#else
+    (void)cuda;
+    (void)steps;
+    throw std::runtime_error(
+        "option --bench-trace: this build has no profiler (configure with "
+        "-DMOESCOPE_BENCH_TRACE=ON against a LibTorch built with Kineto); not written: " +
+        path);
+#endif
+}
+
+} // namespace moescope::trainer
