@@ -7,6 +7,7 @@
 #include "trainer/CudaDevice.h"
 #include "trainer/Distributed.h"
 #include "trainer/EventLog.h"
+#include "trainer/FusedAdamW.h"
 #include "trainer/MoeTransformer.h"
 #include "trainer/RunRecord.h"
 #include "trainer/TokenData.h"
@@ -95,11 +96,26 @@ struct StepResult {
     bool stop = false; // some rank was asked to stop
 };
 
+// --adamw: the fused kernel where asked for or (auto) on CUDA when this build has it. Throws OptionError
+// before any compute when "fused" cannot be honoured.
+bool useFusedAdamW(const TrainerOptions& o, const torch::Device& device) {
+    if (o.adamw == "loop") return false;
+    const bool possible = device.is_cuda() && fusedAdamWBuilt();
+    if (o.adamw == "fused" && !possible)
+        throw OptionError(std::string("option --adamw fused: ") +
+                          (device.is_cuda() ? "this build has no fused AdamW (LibTorch >= 2.4 needed)"
+                                            : "CUDA only; this run is on " + device.str()));
+    return possible;
+}
+
 // Clipping and the AdamW update, named as one phase for the profiler (tests/bench/trace_summary.py).
-void optimizerStep(MoeTransformer& model, torch::optim::AdamW& opt) {
+void optimizerStep(MoeTransformer& model, torch::optim::AdamW& opt, bool fused) {
     RECORD_USER_SCOPE("optimizer");
     torch::nn::utils::clip_grad_norm_(model->parameters(), 1.0);
-    opt.step();
+    if (fused)
+        fusedAdamWStep(opt);
+    else
+        opt.step();
 }
 
 // One optimiser step. With ranks, each trains on its rows of the global batch (the same rows one process
@@ -107,7 +123,7 @@ void optimizerStep(MoeTransformer& model, torch::optim::AdamW& opt) {
 // so every rank stops after the same step.
 StepResult trainStep(MoeTransformer& model, torch::optim::AdamW& opt, const TokenData& data,
                      const TrainerOptions& o, int64_t step, const torch::Device& device, bool bf16,
-                     DataParallel* dp = nullptr, bool stop = false) {
+                     bool fusedAdam, DataParallel* dp = nullptr, bool stop = false) {
     StepResult r;
     opt.zero_grad();
     for (int micro = 0; micro < o.gradAccum; ++micro) {
@@ -140,7 +156,7 @@ StepResult trainStep(MoeTransformer& model, torch::optim::AdamW& opt, const Toke
         r.stop = stats[3].item<double>() > 0;
         r.counts = counts.to(torch::kCPU);
     }
-    optimizerStep(model, opt);
+    optimizerStep(model, opt, fusedAdam);
     return r;
 }
 
@@ -215,6 +231,7 @@ int train(const TrainerOptions& o, const DistEnv& env) {
     const bool ranked = o.world > 1 || env.launched;
     if (device.is_cuda() && ranked) device = torch::Device(torch::kCUDA, env.localRank);
     const bool bf16 = useBf16(o, device);
+    const bool fusedAdam = useFusedAdamW(o, device);
     if (o.threads > 0)
         torch::set_num_threads(o.threads);
     else if (o.world > 1 && !device.is_cuda()) // ranks on one machine share its cores
@@ -282,7 +299,8 @@ int train(const TrainerOptions& o, const DistEnv& env) {
                 static_cast<torch::optim::AdamWOptions&>(group.options()).lr(lr);
             const auto t0 = Clock::now();
             const bool stopHere = gSignal || (o.stopAt > 0 && step + 1 == o.stopAt && step + 1 < total);
-            const StepResult r = trainStep(model, *opt, data, o, step, device, bf16, dp.get(), stopHere);
+            const StepResult r =
+                trainStep(model, *opt, data, o, step, device, bf16, fusedAdam, dp.get(), stopHere);
             if (device.is_cuda()) torch::cuda::synchronize();
             const double dt = since(t0);
             seconds += dt;
@@ -355,6 +373,7 @@ int train(const TrainerOptions& o, const DistEnv& env) {
 int benchmark(const TrainerOptions& o) {
     const torch::Device device = chooseDevice(o.device);
     const bool bf16 = useBf16(o, device);
+    const bool fusedAdam = useFusedAdamW(o, device);
     if (o.threads > 0) torch::set_num_threads(o.threads);
     oneBlasThreadOnCpu(device);
     const Architecture arch = o.architecture();
@@ -368,7 +387,7 @@ int benchmark(const TrainerOptions& o) {
         if (device.is_cuda()) torch::cuda::synchronize();
     };
     for (int i = 0; i < 2; ++i)
-        trainStep(model, *opt, data, o, i, device, bf16); // warm-up
+        trainStep(model, *opt, data, o, i, device, bf16, fusedAdam); // warm-up
     sync();
     double fwd = 0, bwd = 0, optim = 0;
     const auto t0 = Clock::now();
@@ -391,7 +410,7 @@ int benchmark(const TrainerOptions& o) {
             bwd += since(t);
         }
         auto t = Clock::now();
-        optimizerStep(model, *opt);
+        optimizerStep(model, *opt, fusedAdam);
         sync();
         optim += since(t);
     }
@@ -420,11 +439,12 @@ int benchmark(const TrainerOptions& o) {
     j.set("steps", o.benchSteps);
     j.set("tokens_per_step", static_cast<double>(o.tokensPerStep()));
     j.set("experts_gemm", o.expertsGemm);
+    j.set("adamw", fusedAdam ? "fused" : "loop");
     emitEvent("bench", j);
     if (!o.benchTrace.empty()) {
         traceSteps(o.benchTrace, device.is_cuda(), [&] {
             for (int i = 0; i < 2; ++i)
-                trainStep(model, *opt, data, o, o.benchSteps + i, device, bf16);
+                trainStep(model, *opt, data, o, o.benchSteps + i, device, bf16, fusedAdam);
             sync();
         });
         Json t = Json::object();

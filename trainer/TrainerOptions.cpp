@@ -148,6 +148,12 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
                                    "(at::_grouped_mm); this build has " TORCH_VERSION);
              o.expertsGemm = v;
          }},
+        {"adamw",
+         [&](const std::string& v) {
+             if (v != "auto" && v != "fused" && v != "loop")
+                 throw OptionError("option --adamw: expected auto, fused or loop, got '" + v + "'");
+             o.adamw = v;
+         }},
         {"out", [&](const std::string& v) { o.out = v; }},
         {"name", [&](const std::string& v) { o.name = v; }},
         {"bench-steps",
@@ -245,7 +251,7 @@ optimiser:    --lr 3e-3 --warmup STEPS --wd 1e-5 --lb 0.01 --z 0.001 --seed 1
 data:         --data PATH (text file/folder, .bin uint16 tokens) [--tokenizer SP.model] --val-frac 0.05
 eval:         --eval-every 100 --eval-batches 8
 run:          --device auto|cpu|cuda[:i] --dtype auto|fp32|bf16 --out DIR --name NAME --resume
-              --experts-gemm auto|grouped|loop
+              --experts-gemm auto|grouped|loop   --adamw auto|fused|loop (fused: CUDA, LibTorch >= 2.4)
               --checkpoint-every N --stop-at STEP --threads N
 data parallel: --nproc N   N local ranks (Gloo on CPU, NCCL on CUDA); --batch is per rank
               --dist-timeout 300   seconds a rank waits for the others

@@ -32,6 +32,7 @@ struct TrainerOptions {
     long long stopAt = 0;          // checkpoint and stop after this step (a planned interruption)
     std::string device = "auto", dtype = "auto";
     std::string expertsGemm = "auto"; // auto | grouped | loop (MoeTransformer.h's ExpertsGemm)
+    std::string adamw = "auto";       // auto | fused | loop (FusedAdamW.h; auto: fused on CUDA when built)
     std::string out = "moescope-run", name;
     bool resume = false;
     bool bench = false;

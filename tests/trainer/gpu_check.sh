@@ -57,6 +57,22 @@ else
   report "grouped GEMM" 0 "$(grep -o '"message":"[^"]*"' "$work/grouped.jsonl" | head -1)"
 fi
 
+# The fused AdamW kernel against torch::optim::AdamW's per-parameter update, on the same state: step 1's loss
+# precedes any update; afterwards only the update's rounding differs.
+if [ "$device" != cpu ]; then
+  for impl in fused loop; do
+    "$train" "${cfg[@]}" --steps 20 --adamw "$impl" --out "$work/adamw-$impl" >"$work/adamw-$impl.jsonl" 2>&1 || true
+  done
+  if grep -q '"event":"done"' "$work/adamw-fused.jsonl"; then
+    read -r second max < <(paste <(losses "$work/adamw-fused.jsonl") <(losses "$work/adamw-loop.jsonl") | awk '
+      {d=$2-$4; a=d<0?-d:d; if (a>m) m=a; if (NR==2) s=a} END {print s+0, m+0}')
+    report "fused AdamW vs torch::optim::AdamW, 20 steps" "$(python3 -c "print(int($second < 0.01 and $max < 0.05))")" \
+      "step 2 differs by $second, largest step $max"
+  else
+    report "fused AdamW" 0 "$(grep -o '"message":"[^"]*"' "$work/adamw-fused.jsonl" | head -1)"
+  fi
+fi
+
 "$train" "${cfg[@]}" --steps 40 --out "$work/whole" >"$work/whole.jsonl"
 "$train" "${cfg[@]}" --steps 40 --out "$work/split" --stop-at 20 >"$work/first.jsonl" || true
 "$train" "${cfg[@]}" --steps 40 --out "$work/split" --resume >"$work/second.jsonl"

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Issue 18's whole device job, for a GPU machine lent for minutes: builds the trainer alone against the pip
-# torch's LibTorch (NCCL on; falls back without NCCL, then without the profiler, saying why), runs
-# gpu_check.sh (its checks, then the benchmark with a profile of two steps), then the benchmark's variants
-# (a larger batch, which spreads the optimiser over more tokens; the per-expert loop) so one lease shows
-# what moves MFU. Everything lands in $OUT (or ./gpu-job): job.log, bench.jsonl (the bench events, device
-# name included), the trace's summary and the trace itself, compressed, and the log of any failed build.
+# torch's LibTorch (NCCL and the fused AdamW on; falls back without each, then without the profiler, saying
+# why), runs gpu_check.sh (its checks, then the benchmark with a profile of two steps), then the benchmark's
+# variants (a larger batch, which spreads the optimiser over more tokens; torch::optim::AdamW's own update)
+# so one lease shows what moves MFU. Everything lands in $OUT (or ./gpu-job): job.log, bench.jsonl (the
+# bench events, device name included), the trace's summary and the trace itself, compressed, and the log of
+# any failed build.
 # Usage: tests/trainer/gpu_job.sh
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -39,8 +40,9 @@ build_with() {
 }
 start=$SECONDS
 build_with -DMOESCOPE_NCCL=ON ${nccl_inc:+"-DCMAKE_CXX_FLAGS=-I$nccl_inc"} ||
-  build_with -DMOESCOPE_NCCL=OFF ||
-  build_with -DMOESCOPE_NCCL=OFF -DMOESCOPE_BENCH_TRACE=OFF ||
+  build_with -DMOESCOPE_NCCL=ON ${nccl_inc:+"-DCMAKE_CXX_FLAGS=-I$nccl_inc"} -DMOESCOPE_FUSED_ADAMW=OFF ||
+  build_with -DMOESCOPE_NCCL=OFF -DMOESCOPE_FUSED_ADAMW=OFF ||
+  build_with -DMOESCOPE_NCCL=OFF -DMOESCOPE_FUSED_ADAMW=OFF -DMOESCOPE_BENCH_TRACE=OFF ||
   exit 1
 echo "job: build took $((SECONDS - start)) s"
 
@@ -48,7 +50,7 @@ export BENCH_RECORD="$out/bench.jsonl" BENCH_TRACE="$out/trace.json"
 timeout 420 bash tests/trainer/gpu_check.sh "$build"
 echo "job: gpu_check.sh exit $?"
 unset BENCH_TRACE
-for variant in "--batch 16" "--experts-gemm loop"; do
+for variant in "--batch 16" "--adamw loop"; do
   echo "job: variant $variant"
   # shellcheck disable=SC2086 # the variant is two words on purpose
   timeout 120 bash tests/bench/bench_trainer_gpu.sh "$build" $variant

@@ -362,6 +362,11 @@ private slots:
 #endif
         QTest::newRow("experts gemm") << QStringList{"--experts-gemm", "fast", "--steps", "5"}
                                       << "option --experts-gemm: expected auto";
+        QTest::newRow("adamw") << QStringList{"--adamw", "foreach", "--steps", "5"}
+                               << "option --adamw: expected auto, fused or loop";
+        QTest::newRow("fused adamw on cpu")
+            << QStringList{"--device", "cpu", "--adamw", "fused", "--steps", "5"}
+            << "option --adamw fused: CUDA only";
         QTest::newRow("bf16 on cpu") << QStringList{"--device", "cpu", "--dtype", "bf16", "--steps", "5"}
                                      << "option --dtype: bf16 (autocast) runs on CUDA only";
         QTest::newRow("unknown option")
