@@ -18,8 +18,7 @@ namespace moescope::trainer {
 namespace {
 // torch::optim keys its per-parameter state by the parameter's TensorImpl: as the pointer itself in recent
 // LibTorch, as the pointer printed to a string in older ones. Either way, the key the optimiser uses.
-template <class Map>
-typename Map::key_type stateKey(const Map&, const torch::Tensor& p) {
+template <class Map> typename Map::key_type stateKey(const Map&, const torch::Tensor& p) {
     using Key = typename Map::key_type;
     if constexpr (std::is_same_v<Key, std::string>) {
         std::ostringstream s;
