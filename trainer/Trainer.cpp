@@ -229,8 +229,8 @@ void oneBlasThreadOnCpu() {
 // its mmap threshold with fresh mappings and gives freed heap tops back to the system, so every step paid
 // page faults and the kernel's zeroing of every page again: a third of the benchmark's CPU time was system
 // time. Blocks up to 32 MB (glibc's largest threshold) now come from the heap, and freed memory stays there
-// for the next step: 1,047-1,174 -> 1,765-1,938 tokens/s on the benchmark's model (system time 9-11 s -> 2.5
-// s). The process keeps its peak memory instead of returning it between steps.
+// for the next step: 1,047-1,174 -> 1,765-1,997 tokens/s on the benchmark's model, its system time down from
+// 9-11 s to 2.5 s. The process keeps its peak memory instead of returning it between steps.
 void keepFreedMemoryOnCpu() {
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
     mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
