@@ -152,6 +152,17 @@ DataParallel::DataParallel(const DistEnv& env, const torch::Device& device, std:
 
 DataParallel::~DataParallel() = default;
 
+bool DataParallel::builtFor(const torch::Device& device) {
+#ifdef USE_C10D_NCCL
+    if (device.is_cuda()) return true;
+#endif
+#ifdef MOESCOPE_NO_GLOO
+    return false;
+#else
+    return !device.is_cuda();
+#endif
+}
+
 std::string DataParallel::backend() const {
 #ifdef USE_C10D_NCCL
     if (group_->nccl) return "nccl";

@@ -20,7 +20,7 @@ struct DistEnv {
     std::string masterAddr = "127.0.0.1";
     int masterPort = 29500;
     // WORLD_SIZE was set: a launcher started this process, which joins the group even as its only rank
-    // (WORLD_SIZE=1 exercises the NCCL or Gloo path on one device).
+    // where the build has the device's engine (WORLD_SIZE=1 exercises the NCCL or Gloo path on one device).
     bool launched = false;
 };
 // Throws OptionError naming the variable that is malformed or inconsistent.
@@ -31,6 +31,8 @@ public:
     // Joins the group (waits up to `timeout` for every rank); std::runtime_error saying which step failed.
     DataParallel(const DistEnv& env, const torch::Device& device, std::chrono::milliseconds timeout);
     ~DataParallel();
+    // Whether this build has the collectives' engine for `device`: NCCL on CUDA, Gloo on CPU.
+    static bool builtFor(const torch::Device& device);
     int rank() const { return env_.rank; }
     int world() const { return env_.world; }
     // "nccl" or "gloo": the collectives' engine.

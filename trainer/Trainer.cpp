@@ -247,7 +247,9 @@ void prepareCpu(const torch::Device& device) {
 
 int train(const TrainerOptions& o, const DistEnv& env) {
     torch::Device device = chooseDevice(o.device);
-    const bool ranked = o.world > 1 || env.launched;
+    // A launcher's world of one joins a group only where the build can form it: under torchrun
+    // --nproc-per-node 1 a build without NCCL still trains, as one process.
+    const bool ranked = o.world > 1 || (env.launched && DataParallel::builtFor(device));
     if (device.is_cuda() && ranked) device = torch::Device(torch::kCUDA, env.localRank);
     const bool bf16 = useBf16(o, device);
     const bool fusedAdam = useFusedAdamW(o, device);
