@@ -1,5 +1,6 @@
 #include "trainer/BenchTrace.h"
 
+#include <filesystem>
 #include <stdexcept>
 
 #ifdef MOESCOPE_BENCH_TRACE
@@ -23,7 +24,16 @@ void traceSteps(const std::string& path, bool cuda, const std::function<void()>&
         prof::disableProfiler();
         throw;
     }
-    prof::disableProfiler()->save(path);
+    const auto result = prof::disableProfiler();
+    try {
+        result->save(path);
+    } catch (const c10::Error& e) {
+        // A LibTorch without Kineto records but cannot save; nothing partial is left behind either way.
+        std::error_code ignored;
+        std::filesystem::remove(path, ignored);
+        throw std::runtime_error("option --bench-trace: '" + path +
+                                 "' not written: " + e.what_without_backtrace());
+    }
 #else
     (void)cuda;
     (void)steps;

@@ -439,6 +439,27 @@ private slots:
         QVERIFY(r.out.contains("\"event\":\"error\""));
     }
 
+    void benchTraceIsWrittenOrRefusedWithNothingLeft() {
+        // With Kineto (pip wheels) the trace is a Chrome trace of the two extra steps; without it (Debian's
+        // LibTorch) the option is refused by name, exit 2, after the bench event and with no file left.
+        const QString trace = dir_.filePath("trace.json");
+        const ProcessResult r =
+            train({"--bench", "--bench-steps", "1", "--device",      "cpu", "--d-model", "32", "--layers",
+                   "1",       "--heads",       "2", "--experts",     "2",   "--ctx",     "32", "--batch",
+                   "2",       "--threads",     "1", "--bench-trace", trace});
+        QCOMPARE(int(ofKind(events(r.out), "bench").size()), 1);
+        if (r.exitCode == 0) {
+            QCOMPARE(int(ofKind(events(r.out), "bench_trace").size()), 1);
+            QFile f(trace);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            QVERIFY(f.readAll().contains("\"traceEvents\""));
+        } else {
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains("option --bench-trace: '" + trace + "' not written"), qPrintable(r.err));
+            QVERIFY(!QFile::exists(trace));
+        }
+    }
+
     void sentencePieceTokensTrain() {
         // SentencePiece runs in moescope-cli (see trainer/CMakeLists.txt); the trainer reads its uint16
         // tokens.
