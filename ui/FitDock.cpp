@@ -185,18 +185,16 @@ void FitDock::showAnswer() {
                      .arg(p->computeMultiplier, 0, 'f', 2);
     if (p->architecture.params > 0) {
         const PlannedConfig& a = p->architecture;
-        // The Suggest dialog's rate, an assumption and said to be one: an H100 at 35 % of its dense BF16
-        // peak.
-        const double gpuHours = a.flops / (SuggestOptions{}.gpuTflops * 1e12) / 3600;
         lines << tr("nearest model: d_model %1, %2 layers, %3 heads, E %4, K %5 (N %6) — about %7 H100-hours "
-                    "at an assumed 35 % MFU")
+                    "at an assumed %8 % MFU")
                      .arg(a.arch.d_model)
                      .arg(a.arch.n_layers)
                      .arg(a.heads)
                      .arg(a.arch.experts)
                      .arg(a.arch.active_experts)
                      .arg(a.params, 0, 'g', 3)
-                     .arg(gpuHours, 0, 'g', 3);
+                     .arg(gpuHours(a.flops), 0, 'g', 3)
+                     .arg(SuggestOptions{}.gpuMfu * 100, 0, 'f', 0);
     }
     if (!p->recommendation.why.empty())
         lines << tr("<i>method: %1</i>").arg(QString::fromStdString(p->recommendation.why).toHtmlEscaped());

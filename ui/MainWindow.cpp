@@ -556,8 +556,9 @@ void MainWindow::suggestDialog(int count) {
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Suggested runs at C = %1").arg(budget_, 0, 'g', 3));
     auto* table = new QTableWidget(int(picks.size()), 8);
-    table->setHorizontalHeaderLabels({"d_model", "layers", "E", "S", "N", "D", tr("predicted loss ± spread"),
-                                      tr("H100-hours at 35 % MFU (assumed)")});
+    table->setHorizontalHeaderLabels(
+        {"d_model", "layers", "E", "S", "N", "D", tr("predicted loss ± spread"),
+         tr("H100-hours at %1 % MFU (assumed)").arg(SuggestOptions{}.gpuMfu * 100, 0, 'f', 0)});
     for (int i = 0; i < int(picks.size()); ++i) {
         const Suggestion& s = picks[i];
         const QStringList cells = {

@@ -78,6 +78,7 @@ vtkSmartPointer<vtkUnsignedCharArray> litColours(vtkPoints* points, vtkDoubleArr
         }
     return colours;
 }
+
 // The marks' colours, drawn by VTK and named in the legend.
 constexpr std::array<double, 3> kOptimumRgb{0.9, 0.1, 0.9}, kAboveRgb{0.85, 0.15, 0.15},
     kBelowRgb{0.15, 0.35, 0.85};

@@ -21,6 +21,10 @@ void inheritFamily(const RunTable& runs, SuggestOptions& o) {
     }
 }
 
+double gpuHours(double flops, const SuggestOptions& o) {
+    return flops / (o.gpuPeakTflops * o.gpuMfu * 1e12) / 3600.0;
+}
+
 std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o, double minParams,
                                          double maxParams) {
     std::vector<Suggestion> out;
@@ -41,7 +45,7 @@ std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o,
             s.sparsity = sparsityOf(e, 1);
             s.tokens = budget / flopsPerToken6Na(s.arch);
             s.flops = flopsPerToken6Na(s.arch) * s.tokens;
-            s.gpuHours = flopsPerToken(s.arch) * s.tokens / (o.gpuTflops * 1e12) / 3600.0;
+            s.gpuHours = gpuHours(flopsPerToken(s.arch) * s.tokens, o);
             out.push_back(s);
         }
     return out;
@@ -62,6 +66,7 @@ std::vector<Suggestion> suggestRuns(const BudgetAnalysis& a, const SuggestOption
     // sparsities that cannot settle where the optimum is.
     SuggestOptions family = o;
     const bool sparsityEdge = a.optimum.edge && a.optimum.sparsity.value >= a.surface.maxSparsity() - 1e-9;
+    const auto beyondEdge = [&](const Suggestion& s) { return s.sparsity > a.surface.maxSparsity() + 1e-9; };
     if (sparsityEdge) {
         const int most = *std::max_element(o.experts.begin(), o.experts.end());
         for (int e = most * 2; e <= most * 4; e *= 2)
@@ -90,12 +95,10 @@ std::vector<Suggestion> suggestRuns(const BudgetAnalysis& a, const SuggestOption
     for (int k = 0; k < o.count; ++k) {
         auto best = std::max_element(score.begin(), score.end());
         // The last pick goes past the edge when none has yet.
-        if (sparsityEdge && k == o.count - 1 &&
-            std::none_of(picks.begin(), picks.end(),
-                         [&](const Suggestion& p) { return p.sparsity > a.surface.maxSparsity() + 1e-9; })) {
+        if (sparsityEdge && k == o.count - 1 && std::none_of(picks.begin(), picks.end(), beyondEdge)) {
             auto beyond = score.end();
             for (auto it = score.begin(); it != score.end(); ++it)
-                if (*it > 0 && candidates[it - score.begin()].sparsity > a.surface.maxSparsity() + 1e-9 &&
+                if (*it > 0 && beyondEdge(candidates[it - score.begin()]) &&
                     (beyond == score.end() || *it > *beyond))
                     beyond = it;
             if (beyond != score.end()) best = beyond;

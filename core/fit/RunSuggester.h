@@ -20,8 +20,13 @@ struct SuggestOptions {
     double vocab = 32000, ctx = 2048, aspect = 96; // family of the candidates: n_layers = round(d/aspect)
     double granularity = 1;
     std::vector<int> experts{1, 2, 4, 8, 16, 32, 64}; // K = 1
-    double gpuTflops = 989.0 * 0.35; // sustained FLOP/s assumed for GPU-hours: an H100 at 35 % MFU
+    // GPU-hours assume an H100 (dense bf16 peak 989 TFLOP/s) at 35 % MFU: an assumption, and every view that
+    // shows them says so with these numbers.
+    double gpuPeakTflops = 989.0, gpuMfu = 0.35;
 };
+
+// Hours of one such GPU for `flops`.
+double gpuHours(double flops, const SuggestOptions& o = {});
 
 struct Suggestion {
     Architecture arch;
