@@ -1,6 +1,6 @@
 #pragma once
 // VTK in a Qt 6 widget without VTK's Qt 5 module (ARCHITECTURE.md §6): a vtkGenericOpenGLRenderWindow
-// rendered offscreen (its own context, an offscreen surface, a framebuffer object) and painted as an image,
+// rendered offscreen (its own context, an offscreen surface, VTK's framebuffer) and painted as an image,
 // with Qt's mouse and keys forwarded to a vtkGenericRenderWindowInteractor. Not a QOpenGLWidget: one of
 // those switches the whole main window to OpenGL composition, and in software GL (llvmpipe) every repaint
 // of any widget, a status message or a table row, then costs a full-window composite (~28 ms here).
@@ -20,7 +20,6 @@ class vtkObject;
 class QOffscreenSurface;
 class QPainter;
 class QOpenGLContext;
-class QOpenGLFramebufferObject;
 
 namespace moescope {
 
@@ -44,8 +43,8 @@ public:
     // and legends, which VTK's own text actors re-rasterise whenever they move.
     void setOverlay(std::function<void(QPainter&)> overlay) { overlay_ = std::move(overlay); }
 
-    // The surface format VTK needs; set as the default before QApplication exists.
-    static void setDefaultSurfaceFormat();
+    // The surface format VTK needs, and llvmpipe's threads on small machines; before QApplication exists.
+    static void prepareOpenGl();
 
 signals:
     // VTK rendered on its own (not from the widget's paint): the widget has asked Qt to repaint.
@@ -73,7 +72,6 @@ private:
     vtkSmartPointer<vtkRenderer> renderer_;
     std::unique_ptr<QOpenGLContext> context_;
     std::unique_ptr<QOffscreenSurface> surface_;
-    std::unique_ptr<QOpenGLFramebufferObject> fbo_;
     QImage image_;
     std::function<void(QPainter&)> overlay_;
     QString failure_;        // why there is no GL context, shown in place of the scene

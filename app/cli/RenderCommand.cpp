@@ -78,7 +78,7 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     // Any budget: a swept one draws its surface, any other the fitted law's prediction there.
     if (args.has("budget") && !(budget > 0)) throw UsageError("option --budget: must be positive");
 
-    VtkWidget::setDefaultSurfaceFormat();
+    VtkWidget::prepareOpenGl();
     static int argc = 1;
     static char name[] = "moescope-cli";
     static char* argv[] = {name, nullptr};

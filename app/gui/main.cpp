@@ -10,7 +10,7 @@
 #include <cstdio>
 
 int main(int argc, char** argv) {
-    moescope::VtkWidget::setDefaultSurfaceFormat(); // before QApplication, as VTK's context needs it
+    moescope::VtkWidget::prepareOpenGl(); // before QApplication, as VTK's context needs it
     QApplication app(argc, argv);
     QApplication::setApplicationName("MoEScope");
     QApplication::setOrganizationName("MoEScope");

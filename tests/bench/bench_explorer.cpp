@@ -46,7 +46,7 @@ RunTable thousandRuns(const std::vector<double>& budgets) {
 } // namespace
 
 int main(int argc, char** argv) {
-    VtkWidget::setDefaultSurfaceFormat();
+    VtkWidget::prepareOpenGl();
     QApplication app(argc, argv);
     if (QGuiApplication::platformName() == "offscreen") {
         std::printf("explorer: needs an X server (run under xvfb-run -a); skipped\n");

@@ -1201,7 +1201,7 @@ private slots:
 };
 
 int main(int argc, char** argv) {
-    moescope::VtkWidget::setDefaultSurfaceFormat();
+    moescope::VtkWidget::prepareOpenGl();
     QApplication app(argc, argv);
     TestExplorer t;
     return QTest::qExec(&t, argc, argv);

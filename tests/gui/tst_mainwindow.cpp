@@ -233,7 +233,7 @@ private slots:
 };
 
 int main(int argc, char** argv) {
-    moescope::VtkWidget::setDefaultSurfaceFormat();
+    moescope::VtkWidget::prepareOpenGl();
     QApplication app(argc, argv);
     TestMainWindow t;
     return QTest::qExec(&t, argc, argv);

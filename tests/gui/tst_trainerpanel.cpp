@@ -365,7 +365,7 @@ private slots:
 };
 
 int main(int argc, char** argv) {
-    moescope::VtkWidget::setDefaultSurfaceFormat();
+    moescope::VtkWidget::prepareOpenGl();
     QApplication app(argc, argv);
     TestTrainerPanel t;
     return QTest::qExec(&t, argc, argv);

@@ -437,7 +437,7 @@ static int editLoop(const QString& path) {
 
 int main(int argc, char** argv) {
     if (qEnvironmentVariableIsSet("TST_EDIT_LOOP")) return editLoop(qEnvironmentVariable("TST_EDIT_LOOP"));
-    moescope::VtkWidget::setDefaultSurfaceFormat();
+    moescope::VtkWidget::prepareOpenGl();
     QApplication app(argc, argv);
     QApplication::setOrganizationName("MoEScopeTests"); // keep the Recent list of the tests apart
     TestWorkspaceGui t;
