@@ -3,6 +3,7 @@
 #include "core/fit/Frontier.h"
 
 #include "ui/SurfaceAxes.h"
+#include "ui/SurfaceGrid.h"
 #include "ui/SurfaceLegend.h"
 #include "ui/VtkWidget.h"
 
@@ -19,11 +20,14 @@
 #include <vtkCellArray.h>
 #include <vtkClipPolyData.h>
 #include <vtkColorTransferFunction.h>
+#include <vtkCommand.h>
 #include <vtkContourFilter.h>
 #include <vtkCoordinate.h>
 #include <vtkDataObject.h>
 #include <vtkDoubleArray.h>
 #include <vtkGenericOpenGLRenderWindow.h>
+#include <vtkGenericRenderWindowInteractor.h>
+#include <vtkInteractorObserver.h>
 #include <vtkLookupTable.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
@@ -42,42 +46,6 @@
 namespace moescope {
 
 namespace {
-
-// The loss colour of every grid point shaded by a fixed light from above and in front (ambient 0.35, diffuse
-// 0.65, both faces), normals from the grid's neighbours. Baked once per surface instead of lit per fragment:
-// on a software renderer the lit mesh was most of a rotating frame (bench_explorer), and a light fixed to the
-// surface keeps its relief readable from every side rather than swinging with the camera.
-vtkSmartPointer<vtkUnsignedCharArray> litColours(vtkPoints* points, vtkDoubleArray* loss, vtkLookupTable* lut,
-                                                 int n) {
-    auto colours = vtkSmartPointer<vtkUnsignedCharArray>::New();
-    colours->SetName("lit");
-    colours->SetNumberOfComponents(3);
-    colours->SetNumberOfTuples(points->GetNumberOfPoints());
-    const double norm = std::sqrt(0.3 * 0.3 + 0.5 * 0.5 + 1.0);
-    const double light[3] = {0.3 / norm, -0.5 / norm, 1.0 / norm};
-    auto at = [&](int i, int j, double out[3]) {
-        points->GetPoint(std::clamp(i, 0, n) * (n + 1) + std::clamp(j, 0, n), out);
-    };
-    for (int i = 0; i <= n; ++i)
-        for (int j = 0; j <= n; ++j) {
-            double a[3], b[3], c[3], d[3];
-            at(i + 1, j, a), at(i - 1, j, b), at(i, j + 1, c), at(i, j - 1, d);
-            const double du[3] = {a[0] - b[0], a[1] - b[1], a[2] - b[2]};
-            const double dv[3] = {c[0] - d[0], c[1] - d[1], c[2] - d[2]};
-            const double nx = du[1] * dv[2] - du[2] * dv[1], ny = du[2] * dv[0] - du[0] * dv[2],
-                         nz = du[0] * dv[1] - du[1] * dv[0];
-            const double len = std::sqrt(nx * nx + ny * ny + nz * nz);
-            const double facing =
-                len > 0 ? std::abs(nx * light[0] + ny * light[1] + nz * light[2]) / len : 1.0;
-            const double shade = 0.35 + 0.65 * facing;
-            const vtkIdType id = i * (n + 1) + j;
-            double rgb[3];
-            lut->GetColor(loss->GetValue(id), rgb);
-            for (int k = 0; k < 3; ++k)
-                colours->SetComponent(id, k, std::round(255.0 * std::min(1.0, rgb[k] * shade)));
-        }
-    return colours;
-}
 
 // The marks' colours, drawn by VTK and named in the legend.
 constexpr std::array<double, 3> kOptimumRgb{0.9, 0.1, 0.9}, kAboveRgb{0.85, 0.15, 0.15},
@@ -141,6 +109,10 @@ vtkSmartPointer<vtkActor> actorOf(vtkPolyData* data) {
     return actor;
 }
 
+// A grid finer than this many cells a side is drawn at every second (third...) grid line while the camera
+// moves: llvmpipe's cost is per triangle, and 200 x 200 cells were most of a turning frame.
+constexpr int kMovingCells = 100;
+
 // The loss range of a surface over its own data box, at grid points no more than a cell outside its hull.
 std::pair<double, double> lossRangeNearHull(const IsoflopSurface& surface, int n) {
     double lo = 1e300, hi = -1e300;
@@ -170,27 +142,23 @@ vtkSmartPointer<vtkSphereSource> sphere(double radius) {
 struct SurfaceView::Pipeline {
     vtkNew<vtkPolyData> mesh, runs, sStar, nStar;
     vtkNew<vtkClipPolyData> clip; // the grid cut along the runs' hull, between grid points
+    // Drawn instead of the mesh while the camera moves, when the grid is finer than kMovingCells.
+    vtkNew<vtkPolyData> coarseMesh;
+    vtkNew<vtkClipPolyData> coarseClip;
+    bool hasCoarse = false, moving = false;
     vtkNew<vtkContourFilter> contours;
     vtkSmartPointer<vtkLookupTable> lossLut = lossTable(0, 1);
     vtkNew<vtkColorTransferFunction> residualColours;
     vtkSmartPointer<vtkSphereSource> optimumSphere = sphere(0.025), highlightSphere = sphere(0.022);
-    vtkSmartPointer<vtkActor> meshActor, contourActor, runActor, sStarActor, nStarActor, optimumActor,
-        highlightActor;
+    vtkSmartPointer<vtkActor> meshActor, coarseActor, contourActor, runActor, sStarActor, nStarActor,
+        optimumActor, highlightActor;
     SurfaceAxes axes;
     std::vector<LegendEntry> legend; // what the curves, the optimum and the spheres' colours mean
     bool shown = false;
 
     explicit Pipeline(vtkRenderer* ren) : axes(ren, {{{1, 0, 0}, {0, 1, 0}, {0, 0, kHeight}}}) {
-        clip->SetInputData(mesh);
-        clip->SetValue(0);
-        meshActor = actorOf(clip->GetOutputPort());
-        auto* meshMapper = meshActor->GetMapper();
-        // The loss colours come lit already (litColours): drawn unlit, the mesh costs llvmpipe a fraction of
-        // its fragment work while the view turns.
-        meshMapper->SetColorModeToDirectScalars();
-        meshMapper->SetScalarModeToUsePointFieldData();
-        meshMapper->SelectColorArray("lit");
-        meshActor->GetProperty()->SetLighting(false);
+        meshActor = surfaceActor(mesh, clip);
+        coarseActor = surfaceActor(coarseMesh, coarseClip);
 
         // Iso-loss contours, lifted a hair so they are not hidden in the surface.
         contours->SetInputConnection(clip->GetOutputPort());
@@ -225,24 +193,47 @@ struct SurfaceView::Pipeline {
         // frame rate on llvmpipe (bench_explorer).
         highlightActor->GetProperty()->SetColor(1.0, 0.6, 0.0);
 
-        for (vtkActor* a : {meshActor.Get(), contourActor.Get(), runActor.Get(), sStarActor.Get(),
-                            nStarActor.Get(), optimumActor.Get(), highlightActor.Get()})
+        for (vtkActor* a : {meshActor.Get(), coarseActor.Get(), contourActor.Get(), runActor.Get(),
+                            sStarActor.Get(), nStarActor.Get(), optimumActor.Get(), highlightActor.Get()})
             ren->AddActor(a);
         show(false);
     }
 
+    // The grid cut along the hull, its colours lit already (litColours): drawn unlit, the mesh costs llvmpipe
+    // a fraction of its fragment work while the view turns.
+    static vtkSmartPointer<vtkActor> surfaceActor(vtkPolyData* grid, vtkClipPolyData* cut) {
+        cut->SetInputData(grid);
+        cut->SetValue(0);
+        auto actor = actorOf(cut->GetOutputPort());
+        auto* mapper = actor->GetMapper();
+        mapper->SetColorModeToDirectScalars();
+        mapper->SetScalarModeToUsePointFieldData();
+        mapper->SelectColorArray("lit");
+        actor->GetProperty()->SetLighting(false);
+        return actor;
+    }
+
+    void showSurface() {
+        const bool coarse = moving && hasCoarse;
+        meshActor->SetVisibility(shown && !coarse);
+        coarseActor->SetVisibility(shown && coarse);
+    }
+
     void show(bool visible) {
-        for (vtkProp* p : {static_cast<vtkProp*>(meshActor), static_cast<vtkProp*>(contourActor),
-                           static_cast<vtkProp*>(runActor), static_cast<vtkProp*>(sStarActor),
-                           static_cast<vtkProp*>(nStarActor), static_cast<vtkProp*>(optimumActor),
-                           static_cast<vtkProp*>(highlightActor)})
+        for (vtkProp* p : {static_cast<vtkProp*>(contourActor), static_cast<vtkProp*>(runActor),
+                           static_cast<vtkProp*>(sStarActor), static_cast<vtkProp*>(nStarActor),
+                           static_cast<vtkProp*>(optimumActor), static_cast<vtkProp*>(highlightActor)})
             p->SetVisibility(visible);
         axes.setVisible(visible);
         shown = visible;
+        showSurface();
     }
 };
 
-SurfaceView::~SurfaceView() = default;
+SurfaceView::~SurfaceView() {
+    vtk_->interactor()->GetInteractorStyle()->RemoveObservers(vtkCommand::StartInteractionEvent);
+    vtk_->interactor()->GetInteractorStyle()->RemoveObservers(vtkCommand::EndInteractionEvent);
+}
 
 vtkPolyData* SurfaceView::surfaceMesh() const {
     return p_->mesh;
@@ -251,6 +242,18 @@ vtkPolyData* SurfaceView::surfaceMesh() const {
 vtkPolyData* SurfaceView::visibleSurface() const {
     p_->clip->Update();
     return p_->clip->GetOutput();
+}
+
+vtkPolyData* SurfaceView::drawnSurface() const {
+    vtkClipPolyData* cut = p_->coarseActor->GetVisibility() ? p_->coarseClip.Get() : p_->clip.Get();
+    cut->Update();
+    return cut->GetOutput();
+}
+
+void SurfaceView::cameraMoving(vtkObject*, unsigned long event, void*) {
+    p_->moving = event == vtkCommand::StartInteractionEvent;
+    p_->showSurface();
+    if (!p_->moving) vtk_->update(); // the still view in full detail
 }
 
 QString SurfaceView::axisTitle(int axis) const {
@@ -315,6 +318,10 @@ SurfaceView::SurfaceView(QWidget* parent) : QWidget(parent), vtk_(new VtkWidget)
     vtk_->installEventFilter(this);
     vtk_->renderer()->SetBackground(1, 1, 1);
     p_ = std::make_unique<Pipeline>(vtk_->renderer());
+    // A drag (or wheel step) of the trackball starts and ends an interaction.
+    vtkInteractorObserver* style = vtk_->interactor()->GetInteractorStyle();
+    style->AddObserver(vtkCommand::StartInteractionEvent, this, &SurfaceView::cameraMoving);
+    style->AddObserver(vtkCommand::EndInteractionEvent, this, &SurfaceView::cameraMoving);
     vtk_->setOverlay([this](QPainter& painter) { paintOverlay(painter); });
 }
 
@@ -407,20 +414,16 @@ void SurfaceView::rebuild() {
             margins->InsertNextValue(law ? 1.0 : surface.hullMargin(lx * std::log(10.0), s));
         }
     p.lossLut->SetRange(lossMin_, lossMax_);
-    vtkNew<vtkCellArray> quads;
-    for (int i = 0; i < n; ++i)
-        for (int j = 0; j < n; ++j) {
-            const vtkIdType ids[4] = {i * (n + 1) + j, (i + 1) * (n + 1) + j, (i + 1) * (n + 1) + j + 1,
-                                      i * (n + 1) + j + 1};
-            quads->InsertNextCell(4, ids);
-        }
     p.mesh->SetPoints(points);
-    p.mesh->SetPolys(quads);
+    p.mesh->SetPolys(gridQuads(n));
     // The clip filter of VTK 9.1 cuts by the active scalars: the margin is active, the loss rides along.
     p.mesh->GetPointData()->SetScalars(margins);
     p.mesh->GetPointData()->AddArray(scalars);
     p.mesh->GetPointData()->AddArray(litColours(points, scalars, p.lossLut, n));
     p.contours->GenerateValues(10, lossMin_, lossMax_);
+    p.hasCoarse = n > kMovingCells;
+    if (p.hasCoarse) takeEveryNth(p.mesh, n, (n + kMovingCells - 1) / kMovingCells, p.coarseMesh);
+    p.showSurface();
 
     // Runs of this budget coloured by residual (blue: below the fit, red: above).
     vtkNew<vtkPoints> runPoints;

@@ -13,6 +13,7 @@
 #include <vector>
 
 class QPainter;
+class vtkObject;
 class vtkPolyData;
 
 namespace moescope {
@@ -53,6 +54,9 @@ public:
     // whole grid, visibleSurface() what is drawn of it (cut along the runs' hull).
     vtkPolyData* surfaceMesh() const;
     vtkPolyData* visibleSurface() const;
+    // What the frame draws of the surface: visibleSurface(), or while a drag turns a grid finer than 100
+    // cells a side, the same cut of every second (third...) grid line.
+    vtkPolyData* drawnSurface() const;
     // An axis title (0: N or N_a, 1: S, 2: loss) and where the last frame drew it (widget pixels, y down);
     // empty when the current view hides that axis.
     QString axisTitle(int axis) const;
@@ -71,6 +75,7 @@ private:
     void rebuild();
     void placeHighlight();
     void paintOverlay(QPainter& painter);
+    void cameraMoving(vtkObject*, unsigned long event, void*);
     struct Mapped {
         double x, y, z;
     };

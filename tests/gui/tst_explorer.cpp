@@ -57,6 +57,37 @@ bool near(QColor a, QColor b, int tolerance) {
            std::abs(a.blue() - b.blue()) <= tolerance;
 }
 
+// The smallest hue gap (degrees) between `want` and a saturated pixel within 4 pixels of `at` (widget
+// pixels): shading scales brightness but keeps hue, and a contour line may cross the exact pixel.
+int hueGapAround(const QImage& img, QPointF at, double dpr, const QColor& want, QColor& got) {
+    int bestGap = 360;
+    for (int dy = -4; dy <= 4; ++dy)
+        for (int dx = -4; dx <= 4; ++dx) {
+            const QColor c = img.pixelColor(int(at.x() * dpr) + dx, int(at.y() * dpr) + dy);
+            if (c.hsvSaturationF() < 0.2) continue;
+            const int gap = std::abs(c.hsvHue() - want.hsvHue());
+            if (std::min(gap, 360 - gap) < bestGap) bestGap = std::min(gap, 360 - gap), got = c;
+        }
+    return bestGap;
+}
+
+// Looking straight down, the surface at two points inside the hull (below the optimum's N, at 0.9 of its S)
+// has the loss colours of those points: how many points were on screen; `mismatch` names the first wrong one.
+int lossColoursSeen(SurfaceView& s, const BudgetAnalysis& a, const QImage& img, QString& mismatch) {
+    const double n = a.optimum.params.value, sp = a.optimum.sparsity.value * 0.9;
+    int seen = 0;
+    for (double f : {0.6, 0.8}) {
+        const QPointF p = s.surfacePosition(n * f, sp);
+        if (p.x() < 0) continue;
+        const QColor want = s.colourForLoss(a.surface.loss(n * f, sp));
+        QColor got;
+        if (hueGapAround(img, p, s.vtk()->devicePixelRatioF(), want, got) > 15 && mismatch.isEmpty())
+            mismatch = QString("at %1,%2 got %3 want %4").arg(p.x()).arg(p.y()).arg(got.name(), want.name());
+        ++seen;
+    }
+    return seen;
+}
+
 QStringList seriesNames(QChartView* v) {
     QStringList names;
     for (auto* s : v->chart()->series())
@@ -209,33 +240,53 @@ private slots:
         QVERIFY(near(img.pixelColor(5, 5), Qt::white, 8));
         // Looking straight down, the surface at a point inside the hull has the loss colour of that point.
         const auto snap = window_->runner()->latest();
-        const BudgetAnalysis* a = snap->budget(window_->budget());
-        const double n = a->optimum.params.value, sp = a->optimum.sparsity.value * 0.9;
-        int checked = 0;
-        for (double f : {0.6, 0.8}) {
-            const double params = std::exp(std::log(n) * 1.0 + std::log(f));
-            const QPointF p = s->surfacePosition(params, sp);
-            if (p.x() < 0) continue;
-            const double dpr = s->vtk()->devicePixelRatioF();
-            const QColor want = s->colourForLoss(a->surface.loss(params, sp));
-            // Shading scales brightness but keeps hue; a contour line may cross the exact pixel, so the
-            // closest hue within 4 pixels must lie within 15 degrees of the loss colour's.
-            int bestGap = 360;
-            QColor got;
-            for (int dy = -4; dy <= 4; ++dy)
-                for (int dx = -4; dx <= 4; ++dx) {
-                    const QColor c = img.pixelColor(int(p.x() * dpr) + dx, int(p.y() * dpr) + dy);
-                    if (c.hsvSaturationF() < 0.2) continue;
-                    const int gap = std::abs(c.hsvHue() - want.hsvHue());
-                    if (std::min(gap, 360 - gap) < bestGap) bestGap = std::min(gap, 360 - gap), got = c;
-                }
-            QVERIFY2(
-                bestGap <= 15,
-                qPrintable(
-                    QString("at %1,%2 got %3 want %4").arg(p.x()).arg(p.y()).arg(got.name(), want.name())));
-            ++checked;
-        }
-        QVERIFY(checked > 0);
+        QString mismatch;
+        QVERIFY(lossColoursSeen(*s, *snap->budget(window_->budget()), img, mismatch) > 0);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+        s->resetView();
+    }
+
+    // A drag turns a fine grid drawn at every second grid line, in the loss colours still, and the view is
+    // back in full detail when the button is let go; the window's default grid is drawn whole throughout.
+    void aDragTurnsAFineGridAtLowerDetail() {
+        REQUIRE_X();
+        const auto snap = window_->runner()->latest();
+        auto drag = [](SurfaceView& view, QEvent::Type type, int x) {
+            const QPointF at(x, view.vtk()->height() / 2);
+            QMouseEvent e(type, at, view.vtk()->mapToGlobal(at), Qt::LeftButton,
+                          type == QEvent::MouseButtonRelease ? Qt::NoButton : Qt::LeftButton, Qt::NoModifier);
+            QApplication::sendEvent(view.vtk(), &e);
+        };
+        SurfaceView fine;
+        fine.setGridResolution(200);
+        fine.resize(900, 700);
+        fine.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&fine));
+        fine.setAnalysis(snap, window_->budget());
+        fine.presetView(SurfaceView::Preset::Top);
+        const vtkIdType whole = fine.visibleSurface()->GetNumberOfPolys();
+        QCOMPARE(fine.drawnSurface(), fine.visibleSurface());
+        drag(fine, QEvent::MouseButtonPress, 300);
+        drag(fine, QEvent::MouseMove, 302); // a quarter of a degree: the loss map is still seen from above
+        vtkPolyData* drawn = fine.drawnSurface();
+        QVERIFY(drawn != fine.visibleSurface());
+        // Every second line of 201: 101 x 101 points, a quarter of the cells (give or take the hull's cut).
+        const vtkIdType coarse = drawn->GetNumberOfPolys();
+        QVERIFY2(coarse > whole / 5 && coarse < whole / 3,
+                 qPrintable(QString("%1 of %2 cells").arg(coarse).arg(whole)));
+        QString mismatch;
+        QVERIFY(lossColoursSeen(fine, *snap->budget(window_->budget()), fine.vtk()->grabScene(), mismatch) >
+                0);
+        QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
+        drag(fine, QEvent::MouseButtonRelease, 302);
+        QCOMPARE(fine.drawnSurface(), fine.visibleSurface());
+        QCOMPARE(fine.visibleSurface()->GetNumberOfPolys(), whole);
+
+        SurfaceView* s = window_->surface();
+        drag(*s, QEvent::MouseButtonPress, 300);
+        drag(*s, QEvent::MouseMove, 340);
+        QCOMPARE(s->drawnSurface(), s->visibleSurface());
+        drag(*s, QEvent::MouseButtonRelease, 340);
         s->resetView();
     }
 
