@@ -6,6 +6,7 @@
 #include "core/model/NumberParser.h"
 
 #include <cmath>
+#include <optional>
 
 namespace moescope {
 
@@ -214,10 +215,12 @@ ImportResult importFrom(RecordSource& records, const std::string& file, const Im
 
     const bool keep = options.keepRuns || !options.selection.empty();
     result.runsKept = keep;
+    std::optional<PagePrefaulter> prefault;
     if (keep) {
         auto& runs = result.table.runs;
         runs.reserve(std::min<size_t>(reader.estimatedRows(), 50'000'000));
         adviseHugePages(runs.data(), runs.capacity() * sizeof(Run));
+        prefault.emplace(runs.data(), runs.capacity() * sizeof(Run));
     }
     RowImporter rows(file, mapping, reader.header(), result, options.scale, keep);
     std::vector<std::string_view> fields;

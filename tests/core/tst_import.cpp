@@ -1,8 +1,14 @@
 // One data-driven case per malformed-input class (ARCHITECTURE.md §2), checked through the CLI for the exit
 // code and the FILE:LINE: column 'X' message, plus the odd-but-valid dialects.
+#include "core/io/PageAdvice.h"
 #include "core/io/RunImporter.h"
 #include "core/store/Workspace.h"
 #include "tests/support/TestSupport.h"
+
+#include <algorithm>
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 using namespace moescope;
 using namespace moescope::test;
@@ -63,6 +69,32 @@ private slots:
                                               << 2 << "params"
                                               << "missing value (and not derivable";
     }
+    // The run table's pages are faulted in on another core as the import fills it: once finished, every
+    // page of a fresh 32 MiB block is resident (mincore) and reads as zero; a prefaulter destroyed at once
+    // returns.
+    void aPrefaulterBringsABlocksPagesIn() {
+        const size_t bytes = size_t(32) << 20, page = size_t(sysconf(_SC_PAGESIZE));
+        void* block = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        QVERIFY(block != MAP_FAILED);
+        auto resident = [&] {
+            std::vector<unsigned char> in(bytes / page);
+            if (mincore(block, bytes, in.data()) != 0) return size_t(0);
+            return size_t(std::count_if(in.begin(), in.end(), [](unsigned char c) { return c & 1; }));
+        };
+        QCOMPARE(resident(), size_t(0));
+        { PagePrefaulter early(block, bytes); }
+        PagePrefaulter prefault(block, bytes);
+        if (!prefault.started()) {
+            munmap(block, bytes);
+            QSKIP("one core, or a kernel without MADV_POPULATE_WRITE: nothing is faulted ahead");
+        }
+        prefault.finish();
+        QCOMPARE(resident(), bytes / page);
+        const auto* bytesIn = static_cast<const unsigned char*>(block);
+        QVERIFY(std::all_of(bytesIn, bytesIn + bytes, [](unsigned char c) { return c == 0; }));
+        munmap(block, bytes);
+    }
+
     void malformed() {
         QFETCH(QByteArray, content);
         QFETCH(int, line);
