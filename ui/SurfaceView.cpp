@@ -7,9 +7,11 @@
 #include "ui/SurfaceLegend.h"
 #include "ui/VtkWidget.h"
 
+#include <QComboBox>
 #include <QHBoxLayout>
 #include <QMouseEvent>
 #include <QPainter>
+#include <QSignalBlocker>
 #include <QToolButton>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -310,6 +312,17 @@ SurfaceView::SurfaceView(QWidget* parent) : QWidget(parent), vtk_(new VtkWidget)
     active->setToolTip(tr("Show the surface over active parameters instead of total parameters"));
     connect(active, &QToolButton::toggled, this, &SurfaceView::setOverActive);
     bar->addWidget(active);
+    auto* grid = new QComboBox;
+    grid->setObjectName("gridResolution");
+    for (const int n : {60, 120, 200})
+        grid->addItem(tr("grid %1").arg(n), n);
+    grid->setToolTip(tr("Grid lines a side the surface is computed on: a finer grid follows the runs' hull "
+                        "and the relief more closely (and exports at that detail); while a drag turns a grid "
+                        "finer than %1, every second line is drawn")
+                         .arg(kMovingCells));
+    connect(grid, &QComboBox::currentIndexChanged, this,
+            [this, grid](int i) { setGridResolution(grid->itemData(i).toInt()); });
+    bar->addWidget(grid);
     bar->addStretch();
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -334,6 +347,17 @@ void SurfaceView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, 
     snapshot_ = std::move(snapshot);
     budget_ = budget;
     rebuild();
+}
+
+void SurfaceView::setGridResolution(int n) {
+    if (n == grid_) return;
+    grid_ = n;
+    if (auto* choice = findChild<QComboBox*>("gridResolution")) {
+        const QSignalBlocker quiet(choice);
+        if (choice->findData(n) < 0) choice->addItem(tr("grid %1").arg(n), n);
+        choice->setCurrentIndex(choice->findData(n));
+    }
+    if (snapshot_) rebuild();
 }
 
 void SurfaceView::setOverActive(bool overActive) {

@@ -28,7 +28,9 @@ public:
 
     void setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, double budget);
     void setOverActive(bool overActive);
-    void setGridResolution(int n) { grid_ = n; }
+    // Grid cells a side the surface is computed, cut and contoured on (the toolbar's "Grid" choice).
+    void setGridResolution(int n);
+    int gridResolution() const { return grid_; }
     void selectRun(int runIndex);
     void resetView();
     enum class Preset { Perspective, Top, FrontN, SideS };

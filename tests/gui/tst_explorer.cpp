@@ -246,47 +246,52 @@ private slots:
         s->resetView();
     }
 
-    // A drag turns a fine grid drawn at every second grid line, in the loss colours still, and the view is
-    // back in full detail when the button is let go; the window's default grid is drawn whole throughout.
+    // The toolbar's grid choice recomputes the surface on that grid. A drag turns a fine grid drawn at every
+    // second grid line, in the loss colours still, and the view is back in full detail when the button is let
+    // go; the default grid is drawn whole throughout.
     void aDragTurnsAFineGridAtLowerDetail() {
         REQUIRE_X();
+        window_->tabs()->setCurrentIndex(0);
+        SurfaceView* s = window_->surface();
         const auto snap = window_->runner()->latest();
-        auto drag = [](SurfaceView& view, QEvent::Type type, int x) {
-            const QPointF at(x, view.vtk()->height() / 2);
-            QMouseEvent e(type, at, view.vtk()->mapToGlobal(at), Qt::LeftButton,
+        auto drag = [s](QEvent::Type type, int x) {
+            const QPointF at(x, s->vtk()->height() / 2);
+            QMouseEvent e(type, at, s->vtk()->mapToGlobal(at), Qt::LeftButton,
                           type == QEvent::MouseButtonRelease ? Qt::NoButton : Qt::LeftButton, Qt::NoModifier);
-            QApplication::sendEvent(view.vtk(), &e);
+            QApplication::sendEvent(s->vtk(), &e);
         };
-        SurfaceView fine;
-        fine.setGridResolution(200);
-        fine.resize(900, 700);
-        fine.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&fine));
-        fine.setAnalysis(snap, window_->budget());
-        fine.presetView(SurfaceView::Preset::Top);
-        const vtkIdType whole = fine.visibleSurface()->GetNumberOfPolys();
-        QCOMPARE(fine.drawnSurface(), fine.visibleSurface());
-        drag(fine, QEvent::MouseButtonPress, 300);
-        drag(fine, QEvent::MouseMove, 302); // a quarter of a degree: the loss map is still seen from above
-        vtkPolyData* drawn = fine.drawnSurface();
-        QVERIFY(drawn != fine.visibleSurface());
+        auto* grid = s->findChild<QComboBox*>("gridResolution");
+        QVERIFY(grid);
+        QCOMPARE(s->gridResolution(), 60);
+        QCOMPARE(s->surfaceMesh()->GetNumberOfPoints(), vtkIdType(61 * 61));
+        drag(QEvent::MouseButtonPress, 300);
+        drag(QEvent::MouseMove, 340);
+        QCOMPARE(s->drawnSurface(), s->visibleSurface());
+        drag(QEvent::MouseButtonRelease, 340);
+
+        grid->setCurrentIndex(grid->findData(200));
+        QCOMPARE(s->gridResolution(), 200);
+        QCOMPARE(s->surfaceMesh()->GetNumberOfPoints(), vtkIdType(201 * 201));
+        s->presetView(SurfaceView::Preset::Top);
+        const vtkIdType whole = s->visibleSurface()->GetNumberOfPolys();
+        QCOMPARE(s->drawnSurface(), s->visibleSurface());
+        drag(QEvent::MouseButtonPress, 300);
+        drag(QEvent::MouseMove, 302); // a quarter of a degree: the loss map is still seen from above
+        vtkPolyData* drawn = s->drawnSurface();
+        QVERIFY(drawn != s->visibleSurface());
         // Every second line of 201: 101 x 101 points, a quarter of the cells (give or take the hull's cut).
         const vtkIdType coarse = drawn->GetNumberOfPolys();
         QVERIFY2(coarse > whole / 5 && coarse < whole / 3,
                  qPrintable(QString("%1 of %2 cells").arg(coarse).arg(whole)));
         QString mismatch;
-        QVERIFY(lossColoursSeen(fine, *snap->budget(window_->budget()), fine.vtk()->grabScene(), mismatch) >
-                0);
+        QVERIFY(lossColoursSeen(*s, *snap->budget(window_->budget()), s->vtk()->grabScene(), mismatch) > 0);
         QVERIFY2(mismatch.isEmpty(), qPrintable(mismatch));
-        drag(fine, QEvent::MouseButtonRelease, 302);
-        QCOMPARE(fine.drawnSurface(), fine.visibleSurface());
-        QCOMPARE(fine.visibleSurface()->GetNumberOfPolys(), whole);
-
-        SurfaceView* s = window_->surface();
-        drag(*s, QEvent::MouseButtonPress, 300);
-        drag(*s, QEvent::MouseMove, 340);
+        drag(QEvent::MouseButtonRelease, 302);
         QCOMPARE(s->drawnSurface(), s->visibleSurface());
-        drag(*s, QEvent::MouseButtonRelease, 340);
+        QCOMPARE(s->visibleSurface()->GetNumberOfPolys(), whole);
+
+        grid->setCurrentIndex(grid->findData(60));
+        QCOMPARE(s->surfaceMesh()->GetNumberOfPoints(), vtkIdType(61 * 61));
         s->resetView();
     }
 
