@@ -42,6 +42,8 @@ for line in open(sys.argv[1]):
 agreement() { paste <(losses "$1") <(losses "$2") | awk -v first="$3" '
     {d=$2-$4; a=d<0?-d:d; if (a>m) m=a; if (NR==first) f=a; if (NR>10) {s+=d; n++}}
     END {s=s/n; print f+0, (s<0?-s:s), m+0}'; }
+# The first error message a trainer log holds.
+first_message() { grep -o '"message":"[^"]*"' "$1" | head -1; }
 # The largest difference between two logs' losses, step by step.
 max_difference() { paste <(losses "$1") <(losses "$2") | awk '{d=$2-$4; if (d<0) d=-d; if (d>m) m=d} END{print m+0}'; }
 
@@ -49,33 +51,30 @@ max_difference() { paste <(losses "$1") <(losses "$2") | awk '{d=$2-$4; if (d<0)
 read -r first last < <(losses "$work/learn.jsonl" | awk 'NR==1{f=$2} {l=$2} END{print f, l}')
 report "training on $device $dtype" "$(python3 -c "print(int($last < $first - 1.5))")" "loss $first -> $last"
 
-for gemm in grouped loop; do
-  "$train" "${cfg[@]}" --steps 20 --experts-gemm "$gemm" --out "$work/$gemm" >"$work/$gemm.jsonl" 2>&1 || true
-done
-if grep -q '"event":"done"' "$work/grouped.jsonl"; then
-  # Step 1 starts from the same weights: only the GEMMs' bf16 rounding differs, so its losses agree closely.
-  read -r first mean max < <(agreement "$work/grouped.jsonl" "$work/loop.jsonl" 1)
-  report "grouped GEMM vs per-expert loop, 20 steps" \
-    "$(python3 -c "print(int($first < 0.01 and $mean < 0.05))")" \
-    "step 1 differs by $first, mean of steps 11-20 by $mean (largest step $max)"
-else
-  report "grouped GEMM" 0 "$(grep -o '"message":"[^"]*"' "$work/grouped.jsonl" | head -1)"
-fi
+# Trains 20 steps with OPTION set to NEW and to OLD, two kernels for the same arithmetic, and holds the runs'
+# losses to each other by agreement(): step FIRST within 0.01, the mean of steps 11-20 within 0.05.
+# Usage: kernels_agree NAME OPTION NEW OLD FIRST
+kernels_agree() {
+  local name=$1 option=$2 new=$3 old=$4 at=$5 impl first mean max
+  for impl in "$new" "$old"; do
+    "$train" "${cfg[@]}" --steps 20 "$option" "$impl" --out "$work/${option#--}-$impl" \
+      >"$work/${option#--}-$impl.jsonl" 2>&1 || true
+  done
+  if ! grep -q '"event":"done"' "$work/${option#--}-$new.jsonl"; then
+    report "$name" 0 "$(first_message "$work/${option#--}-$new.jsonl")"
+    return
+  fi
+  read -r first mean max < <(agreement "$work/${option#--}-$new.jsonl" "$work/${option#--}-$old.jsonl" "$at")
+  report "$name, 20 steps" "$(python3 -c "print(int($first < 0.01 and $mean < 0.05))")" \
+    "step $at differs by $first, mean of steps 11-20 by $mean (largest step $max)"
+}
 
+# Step 1 starts from the same weights: only the GEMMs' bf16 rounding differs, so its losses agree closely.
+kernels_agree "grouped GEMM vs per-expert loop" --experts-gemm grouped loop 1
 # The fused AdamW kernel against torch::optim::AdamW's per-parameter update, on the same state: step 1's loss
 # precedes any update; afterwards only the update's rounding differs.
 if [ "$device" != cpu ]; then
-  for impl in fused loop; do
-    "$train" "${cfg[@]}" --steps 20 --adamw "$impl" --out "$work/adamw-$impl" >"$work/adamw-$impl.jsonl" 2>&1 || true
-  done
-  if grep -q '"event":"done"' "$work/adamw-fused.jsonl"; then
-    read -r second mean max < <(agreement "$work/adamw-fused.jsonl" "$work/adamw-loop.jsonl" 2)
-    report "fused AdamW vs torch::optim::AdamW, 20 steps" \
-      "$(python3 -c "print(int($second < 0.01 and $mean < 0.05))")" \
-      "step 2 differs by $second, mean of steps 11-20 by $mean (largest step $max)"
-  else
-    report "fused AdamW" 0 "$(grep -o '"message":"[^"]*"' "$work/adamw-fused.jsonl" | head -1)"
-  fi
+  kernels_agree "fused AdamW vs torch::optim::AdamW" --adamw fused loop 2
 fi
 
 "$train" "${cfg[@]}" --steps 40 --out "$work/whole" >"$work/whole.jsonl"
@@ -97,7 +96,7 @@ if grep -q '"event":"done"' "$work/group.jsonl"; then
   report "one-rank $engine group on $device" "$(python3 -c "print(int($diff < 0.05 and $joined == 1))")" \
     "joined $joined, max difference $diff against the single process"
 else
-  report "one-rank $engine group on $device" 0 "$(grep -o '"message":"[^"]*"' "$work/group.jsonl" | head -1)"
+  report "one-rank $engine group on $device" 0 "$(first_message "$work/group.jsonl")"
 fi
 
 if [ "$device" != cpu ]; then
@@ -109,7 +108,7 @@ if [ "$device" != cpu ]; then
   "$train" "${cfg[@]}" --steps 4 --out "$work/oom" --batch 65536 --resume >"$work/oom.jsonl" 2>/dev/null
   code=$?
   set -e
-  msg=$(grep -o '"message":"[^"]*"' "$work/oom.jsonl" | head -1)
+  msg=$(first_message "$work/oom.jsonl")
   kept=$(cmp -s "$work/saved.pt" "$work/oom/checkpoint.pt" && echo 1 || echo 0)
   ok=$([ $code = 1 ] && [ "$kept" = 1 ] && echo "$msg" | grep -q "out of memory on cuda" && echo 1 || echo 0)
   report "CUDA out of memory" "$ok" "exit $code, checkpoint kept $kept, $msg"
