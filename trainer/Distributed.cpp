@@ -82,25 +82,24 @@ struct DataParallel::Group {
 #ifdef USE_C10D_NCCL
     c10::intrusive_ptr<c10d::ProcessGroupNCCL> nccl;
 #endif
-    c10::intrusive_ptr<c10d::Work> allreduce(std::vector<at::Tensor>& t) {
+    // `call` on the engine this group formed (NCCL's and Gloo's classes share no base across LibTorch
+    // versions, so each is passed as itself).
+    template <class Call> c10::intrusive_ptr<c10d::Work> onEngine(const Call& call) {
 #ifdef USE_C10D_NCCL
-        if (nccl) return nccl->allreduce(t);
+        if (nccl) return call(*nccl);
 #endif
 #ifndef MOESCOPE_NO_GLOO
-        return gloo->allreduce(t);
+        return call(*gloo);
 #else
+        (void)call;
         throw std::logic_error("data parallel: no process group");
 #endif
     }
+    c10::intrusive_ptr<c10d::Work> allreduce(std::vector<at::Tensor>& t) {
+        return onEngine([&](auto& engine) { return engine.allreduce(t); });
+    }
     c10::intrusive_ptr<c10d::Work> broadcast(std::vector<at::Tensor>& t) {
-#ifdef USE_C10D_NCCL
-        if (nccl) return nccl->broadcast(t);
-#endif
-#ifndef MOESCOPE_NO_GLOO
-        return gloo->broadcast(t);
-#else
-        throw std::logic_error("data parallel: no process group");
-#endif
+        return onEngine([&](auto& engine) { return engine.broadcast(t); });
     }
 };
 
