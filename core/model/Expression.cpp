@@ -9,11 +9,14 @@
 namespace moescope {
 
 struct Expression::Node {
-    enum class Kind { Number, String, Column, Unary, Binary, Call, In } kind;
+    // Chain: operands joined left to right by operators of one precedence level (a + b - c, a and b and
+    // c), held flat so that a chain of any length is evaluated without recursion.
+    enum class Kind { Number, String, Column, Unary, Binary, Chain, Call, In } kind;
     std::string name; // column, function or operator
     double number = 0;
     std::vector<std::shared_ptr<const Node>> args;
-    bool negated = false; // `not in`
+    std::vector<std::string> ops; // Chain: ops[i] joins args[i] and args[i + 1]
+    bool negated = false;         // `not in`
 };
 
 namespace {
@@ -34,7 +37,9 @@ bool isNameChar(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
 }
 
-// Recursive descent over the grammar in Expression.h, lowest precedence first.
+// Recursive descent over the grammar in Expression.h, lowest precedence first. Chains of one level are
+// read in a loop; only nesting (parentheses, calls, `not`, unary minus, `^`) recurses, and it is bounded so
+// that a hostile filter in a workspace or on the command line cannot overflow the stack.
 class Parser {
 public:
     explicit Parser(std::string_view t) : t_(t) {}
@@ -70,25 +75,43 @@ private:
         return true;
     }
 
+    // Entering one more level of nesting; false (with the error set) past the limit.
+    bool deeper() {
+        if (++depth_ <= kMaxExpressionNesting) return true;
+        fail("expression nested too deeply (limit " + std::to_string(kMaxExpressionNesting) + ")");
+        return false;
+    }
+    template <typename F> NodePtr nested(F parse) {
+        NodePtr n = deeper() ? parse() : nullptr;
+        --depth_;
+        return n;
+    }
+
     // One precedence level: operands from `next`, joined left to right by any of `ops` (words or symbols).
     NodePtr level(std::initializer_list<const char*> ops, bool words, NodePtr (Parser::*next)()) {
-        NodePtr left = (this->*next)();
-        while (left) {
+        NodePtr first = (this->*next)();
+        if (!first) return nullptr;
+        auto chain = std::make_shared<Expression::Node>();
+        chain->kind = Kind::Chain;
+        chain->args.push_back(first);
+        for (;;) {
             const char* op = nullptr;
             for (const char* o : ops)
                 if (!op && (words ? keyword(o) : symbol(o))) op = o;
             if (!op) break;
             NodePtr right = (this->*next)();
             if (!right) return nullptr;
-            left = make(Kind::Binary, op, {left, right});
+            chain->ops.emplace_back(op);
+            chain->args.push_back(right);
         }
-        return left;
+        if (chain->args.size() == 1) return first;
+        return chain;
     }
     NodePtr orExpr() { return level({"or"}, true, &Parser::andExpr); }
     NodePtr andExpr() { return level({"and"}, true, &Parser::notExpr); }
     NodePtr notExpr() {
         if (keyword("not")) {
-            NodePtr inner = notExpr();
+            NodePtr inner = nested([this] { return notExpr(); });
             return inner ? make(Kind::Unary, "not", {inner}) : nullptr;
         }
         return comparison();
@@ -136,12 +159,12 @@ private:
     NodePtr product() { return level({"*", "/"}, false, &Parser::unary); }
     NodePtr unary() {
         if (symbol("-")) {
-            NodePtr inner = unary();
+            NodePtr inner = nested([this] { return unary(); });
             return inner ? make(Kind::Unary, "-", {inner}) : nullptr;
         }
         NodePtr base = atom();
         if (base && symbol("^")) {
-            NodePtr exponent = unary(); // right-associative: 2^3^2 = 2^9
+            NodePtr exponent = nested([this] { return unary(); }); // right-associative: 2^3^2 = 2^9
             return exponent ? make(Kind::Binary, "^", {base, exponent}) : nullptr;
         }
         return base;
@@ -152,7 +175,7 @@ private:
         const char c = t_[p_];
         if (c == '(') {
             ++p_;
-            NodePtr inner = orExpr();
+            NodePtr inner = nested([this] { return orExpr(); });
             if (inner && !symbol(")")) return fail("expected ')'");
             return inner;
         }
@@ -210,7 +233,7 @@ private:
         std::vector<NodePtr> args;
         if (!symbol(")")) {
             do {
-                NodePtr a = orExpr();
+                NodePtr a = nested([this] { return orExpr(); });
                 if (!a) return nullptr;
                 args.push_back(a);
             } while (symbol(","));
@@ -226,6 +249,7 @@ private:
     size_t p_ = 0;
     std::string error_;
     size_t errorAt_ = 0;
+    int depth_ = 0;
 };
 
 bool close(double a, double b) {
@@ -348,17 +372,30 @@ bool eval(const Expression::Node& n, const Expression::Lookup& lookup, ExprValue
         out = ExprValue::of(found != n.negated ? 1.0 : 0.0);
         return true;
     }
-    case Kind::Binary: {
-        const std::string& op = n.name;
-        if (op == "and" || op == "or") {
-            ExprValue a;
-            if (!eval(*n.args[0], lookup, a, error)) return false;
-            if (truth(a) == (op == "or")) return out = ExprValue::of(op == "or" ? 1.0 : 0.0), true;
-            ExprValue b;
-            if (!eval(*n.args[1], lookup, b, error)) return false;
-            out = ExprValue::of(truth(b) ? 1.0 : 0.0);
+    case Kind::Chain: {
+        if (n.ops[0] == "and" || n.ops[0] == "or") { // one level holds one of them: short-circuit
+            const bool isOr = n.ops[0] == "or";
+            for (const auto& a : n.args) {
+                ExprValue v;
+                if (!eval(*a, lookup, v, error)) return false;
+                if (truth(v) == isOr) return out = ExprValue::of(isOr ? 1.0 : 0.0), true;
+            }
+            out = ExprValue::of(isOr ? 0.0 : 1.0);
             return true;
         }
+        double acc = 0;
+        if (!number(*n.args[0], lookup, acc, error, ("'" + n.ops[0] + "'").c_str())) return false;
+        for (size_t i = 0; i < n.ops.size(); ++i) {
+            const std::string& op = n.ops[i];
+            double b = 0;
+            if (!number(*n.args[i + 1], lookup, b, error, ("'" + op + "'").c_str())) return false;
+            acc = op == "+" ? acc + b : op == "-" ? acc - b : op == "*" ? acc * b : acc / b;
+        }
+        out = ExprValue::of(acc);
+        return true;
+    }
+    case Kind::Binary: {
+        const std::string& op = n.name;
         if (op == "==" || op == "!=" || op == "<" || op == "<=" || op == ">" || op == ">=") {
             ExprValue a, b;
             bool r = false;
@@ -373,11 +410,7 @@ bool eval(const Expression::Node& n, const Expression::Lookup& lookup, ExprValue
         if (!number(*n.args[0], lookup, a, error, context.c_str()) ||
             !number(*n.args[1], lookup, b, error, context.c_str()))
             return false;
-        out = ExprValue::of(op == "+"   ? a + b
-                            : op == "-" ? a - b
-                            : op == "*" ? a * b
-                            : op == "/" ? a / b
-                                        : std::pow(a, b));
+        out = ExprValue::of(std::pow(a, b)); // the only arithmetic binary left: chains hold + - * /
         return true;
     }
     }

@@ -18,6 +18,10 @@
 
 namespace moescope {
 
+// Parentheses, calls, `not`, unary minus and `^` nested deeper than this are refused: expressions come from
+// files a user is handed (a workspace's recorded plan), and each level costs stack.
+constexpr int kMaxExpressionNesting = 100;
+
 struct ExprValue {
     bool isString = false;
     double number = 0;
