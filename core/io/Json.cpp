@@ -184,10 +184,48 @@ private:
         p_ += word.size();
         return true;
     }
+    static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    }
+    // The four hex digits of a \u escape at p_; false when they are not four hex digits.
+    bool hex4(unsigned& cp) {
+        if (p_ + 4 > t_.size()) return false;
+        cp = 0;
+        for (int k = 0; k < 4; ++k) {
+            const int d = hexDigit(t_[p_ + k]);
+            if (d < 0) return false;
+            cp = cp * 16 + static_cast<unsigned>(d);
+        }
+        p_ += 4;
+        return true;
+    }
+    static void appendUtf8(std::string& s, unsigned cp) {
+        if (cp < 0x80) {
+            s.push_back(static_cast<char>(cp));
+        } else if (cp < 0x800) {
+            s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+            s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else if (cp < 0x10000) {
+            s.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+            s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else {
+            s.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+            s.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+            s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+            s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        }
+    }
+    // RFC 8259 §7: control characters must be escaped, and only the listed escapes exist.
     bool string(std::string& s) {
         ++p_; // opening quote
         while (p_ < t_.size() && t_[p_] != '"') {
             char c = t_[p_++];
+            if (static_cast<unsigned char>(c) < 0x20)
+                return --p_, fail("unescaped control character in string");
             if (c != '\\') {
                 s.push_back(c);
                 continue;
@@ -195,6 +233,11 @@ private:
             if (p_ >= t_.size()) return fail("unterminated string");
             c = t_[p_++];
             switch (c) {
+            case '"':
+            case '\\':
+            case '/':
+                s.push_back(c);
+                break;
             case 'n':
                 s.push_back('\n');
                 break;
@@ -211,27 +254,61 @@ private:
                 s.push_back('\f');
                 break;
             case 'u': {
-                if (p_ + 4 > t_.size()) return fail("bad \\u escape");
-                const unsigned cp = std::strtoul(std::string(t_.substr(p_, 4)).c_str(), nullptr, 16);
-                p_ += 4;
-                if (cp < 0x80)
-                    s.push_back(static_cast<char>(cp));
-                else if (cp < 0x800) {
-                    s.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-                    s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-                } else {
-                    s.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-                    s.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-                    s.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+                unsigned cp = 0;
+                if (!hex4(cp)) return fail("bad \\u escape (four hex digits expected)");
+                // A surrogate pair is one code point; a lone surrogate is no character: U+FFFD.
+                if (cp >= 0xD800 && cp <= 0xDBFF && t_.substr(p_, 2) == "\\u") {
+                    const size_t mark = p_;
+                    p_ += 2;
+                    unsigned low = 0;
+                    if (hex4(low) && low >= 0xDC00 && low <= 0xDFFF)
+                        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                    else
+                        p_ = mark;
                 }
+                appendUtf8(s, cp >= 0xD800 && cp <= 0xDFFF ? 0xFFFD : cp);
                 break;
             }
             default:
-                s.push_back(c);
+                return --p_, fail("unknown escape in string");
             }
         }
         if (p_ >= t_.size()) return fail("unterminated string");
         ++p_;
+        return true;
+    }
+    // RFC 8259 §6 exactly: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?, of any length; no NaN, Infinity,
+    // hex, leading '+', bare '.5' or leading zeros. A number beyond a double's range is refused, not
+    // made infinite.
+    bool number(Json& out) {
+        const size_t start = p_;
+        auto digits = [&] {
+            const size_t from = p_;
+            while (p_ < t_.size() && t_[p_] >= '0' && t_[p_] <= '9')
+                ++p_;
+            return p_ - from;
+        };
+        if (p_ < t_.size() && t_[p_] == '-') ++p_;
+        if (p_ >= t_.size() || t_[p_] < '0' || t_[p_] > '9') return fail("unexpected character");
+        if (t_[p_] == '0') {
+            ++p_;
+            if (p_ < t_.size() && t_[p_] >= '0' && t_[p_] <= '9') return fail("leading zero in a number");
+        } else {
+            digits();
+        }
+        if (p_ < t_.size() && t_[p_] == '.') {
+            ++p_;
+            if (digits() == 0) return fail("a number's fraction needs digits");
+        }
+        if (p_ < t_.size() && (t_[p_] == 'e' || t_[p_] == 'E')) {
+            ++p_;
+            if (p_ < t_.size() && (t_[p_] == '+' || t_[p_] == '-')) ++p_;
+            if (digits() == 0) return fail("a number's exponent needs digits");
+        }
+        const std::string text(t_.substr(start, p_ - start));
+        const double d = std::strtod(text.c_str(), nullptr);
+        if (!std::isfinite(d)) return p_ = start, fail("number out of range");
+        out = Json(d);
         return true;
     }
     bool value(Json& out, int depth) {
@@ -291,13 +368,7 @@ private:
         if (c == 't') return literal("true") && (out = Json(true), true);
         if (c == 'f') return literal("false") && (out = Json(false), true);
         if (c == 'n') return literal("null") && (out = Json(), true);
-        char* end = nullptr;
-        const std::string tmp(t_.substr(p_, std::min<size_t>(64, t_.size() - p_)));
-        const double d = std::strtod(tmp.c_str(), &end);
-        if (end == tmp.c_str()) return fail("unexpected character");
-        p_ += static_cast<size_t>(end - tmp.c_str());
-        out = Json(d);
-        return true;
+        return number(out);
     }
 
     std::string_view t_;

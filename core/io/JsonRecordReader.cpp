@@ -4,6 +4,7 @@
 #include "core/io/TextFile.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace moescope {
 
@@ -157,6 +158,13 @@ void JsonRecordReader::addRecord(std::string_view text, int line) {
     std::string error;
     if (!Json::parse(text, value, error)) {
         record.error = static_cast<int>(errors_.size());
+        // Json::parse counts from the record's start: for a line of JSON Lines that is its column.
+        if (error.rfind("offset ", 0) == 0) {
+            const size_t colon = error.find(':');
+            const long offset = std::strtol(error.c_str() + 7, nullptr, 10);
+            if (colon != std::string::npos)
+                error = "column " + std::to_string(offset + 1) + error.substr(colon);
+        }
         errors_.push_back("not valid JSON (" + error + ")");
     } else if (!value.isObject()) {
         record.error = static_cast<int>(errors_.size());
