@@ -91,7 +91,6 @@ int importCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         record.sha256 = sha256OfFile(file);
         record.mapping = result.mapping;
         const std::string path = args.value("workspace");
-        const bool existed = std::filesystem::exists(path);
         if (!ws.open(path, error)) {
             err << error << "\n";
             code = workspaceExitCode(ws.lastFailure());
@@ -108,8 +107,9 @@ int importCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
                     << " in the workspace)\n";
             }
         }
-        if (code != 0 && !existed) {
-            // Nothing half-made stays behind: a new workspace that could not take the import is removed.
+        if (code != 0 && ws.isOpen() && ws.created() && ws.imports().empty()) {
+            // Nothing half-made stays behind: a workspace this import made and could not fill is removed —
+            // only while it holds no one's import (another process may have filled it meanwhile).
             ws.close();
             Workspace::removeFiles(path);
         }

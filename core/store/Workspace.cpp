@@ -1,7 +1,9 @@
 #include "core/store/Workspace.h"
 
 #include "core/io/Json.h"
+#include "core/io/PrintableText.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -151,6 +153,7 @@ Workspace& Workspace::operator=(Workspace&& other) noexcept {
         db_ = std::exchange(other.db_, nullptr);
         path_ = std::move(other.path_);
         readOnly_ = other.readOnly_;
+        created_ = other.created_;
         failure_ = other.failure_;
     }
     return *this;
@@ -232,8 +235,13 @@ bool Workspace::open(const std::string& path, std::string& error, Mode mode) {
     path_ = path;
     failure_ = Failure::None;
     readOnly_ = false;
-    const bool exists = ::access(path.c_str(), F_OK) == 0;
+    created_ = false;
+    bool exists = ::access(path.c_str(), F_OK) == 0;
     if (!exists && mode == Mode::Existing) return fail(Failure::Missing, path + ": no such workspace", error);
+    if (!exists) {
+        if (!createWhole(path, error)) return fail(Failure::Io, error, error);
+        exists = true;
+    }
     if (exists && ::access(path.c_str(), R_OK) != 0)
         return fail(Failure::Io, path + ": cannot read workspace: " + std::strerror(errno), error);
     readOnly_ = exists && mode == Mode::Existing && ::access(path.c_str(), W_OK) != 0;
@@ -271,7 +279,10 @@ bool Workspace::open(const std::string& path, std::string& error, Mode mode) {
     }
     if (readOnly_) {
         const int version = schemaVersion();
-        if (version <= 0)
+        if (version < 0)
+            return fail(Failure::Damaged,
+                        path + ": not a MoEScope workspace (schema " + std::to_string(version) + ")", error);
+        if (version == 0)
             return fail(Failure::NotWorkspace, path + ": an SQLite file, but not a MoEScope workspace",
                         error);
         if (version > kSchemaVersion)
@@ -284,13 +295,48 @@ bool Workspace::open(const std::string& path, std::string& error, Mode mode) {
                         path + ": read-only, and its schema " + std::to_string(version) +
                             " needs an upgrade this MoEScope cannot write; open a writable copy",
                         error);
+        if (!checkContents(error)) return fail(Failure::NotWorkspace, error, error);
         return true;
     }
     if (!migrate(error)) {
         const int version = schemaVersion();
-        return fail(version > kSchemaVersion ? Failure::Newer : Failure::NotWorkspace, error, error);
+        return fail(version > kSchemaVersion ? Failure::Newer
+                    : version < 0            ? Failure::Damaged
+                                             : Failure::NotWorkspace,
+                    error, error);
     }
+    if (!checkContents(error)) return fail(Failure::NotWorkspace, error, error);
     return true;
+}
+
+bool Workspace::createWhole(const std::string& path, std::string& error) {
+    char suffix[64];
+    std::snprintf(suffix, sizeof suffix, ".new-%ld-%p", static_cast<long>(::getpid()),
+                  static_cast<void*>(this));
+    const std::string temp = path + suffix;
+    {
+        Workspace fresh;
+        fresh.path_ = temp;
+        std::string why;
+        if (!fresh.openConnection(temp, false, why) ||
+            !fresh.exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON;", why) || !fresh.migrate(why)) {
+            fresh.close();
+            removeFiles(temp);
+            return error = path + ": cannot create the workspace: " + why, false;
+        }
+    } // closed: the log is folded into the file before it is linked
+    const int rc = ::link(temp.c_str(), path.c_str());
+    const int linkErrno = errno;
+    if (rc == 0 || linkErrno == EEXIST) removeFiles(temp);
+    if (rc == 0) return created_ = true;
+    if (linkErrno == EEXIST) return true;                // another process made it first: open theirs
+    if (linkErrno == EPERM || linkErrno == EOPNOTSUPP) { // a file system without hard links
+        if (::renameat2(AT_FDCWD, temp.c_str(), AT_FDCWD, path.c_str(), RENAME_NOREPLACE) == 0)
+            return created_ = true;
+        if (errno == EEXIST) return removeFiles(temp), true;
+    }
+    removeFiles(temp);
+    return error = path + ": cannot create the workspace: " + std::strerror(linkErrno), false;
 }
 
 int Workspace::schemaVersion() const {
@@ -299,30 +345,79 @@ int Workspace::schemaVersion() const {
 }
 
 bool Workspace::migrate(std::string& error) {
-    int version = schemaVersion();
-    if (version > kSchemaVersion) {
-        error = path_ + ": workspace schema " + std::to_string(version) + " is newer than this MoEScope (" +
-                std::to_string(kSchemaVersion) + ")";
+    // The version is read inside the write transaction: two processes creating or upgrading one file
+    // take turns, and the second finds the schema the first wrote instead of running the steps again.
+    if (!exec("BEGIN IMMEDIATE", error)) return false;
+    auto abort = [&](const std::string& why) {
+        error = why;
+        std::string ignored;
+        exec("ROLLBACK", ignored);
         return false;
-    }
+    };
+    int version = schemaVersion();
+    if (version > kSchemaVersion)
+        return abort(path_ + ": workspace schema " + std::to_string(version) +
+                     " is newer than this MoEScope (" + std::to_string(kSchemaVersion) + ")");
+    if (version < 0)
+        return abort(path_ + ": not a MoEScope workspace (schema " + std::to_string(version) + ")");
     if (version == 0) {
         // A non-empty SQLite file without our version is someone else's database.
         Statement s(db_, "SELECT count(*) FROM sqlite_master");
-        if (s.step() == SQLITE_ROW && s.integer(0) > 0) {
-            error = path_ + ": an SQLite file, but not a MoEScope workspace";
-            return false;
-        }
+        if (s.step() == SQLITE_ROW && s.integer(0) > 0)
+            return abort(path_ + ": an SQLite file, but not a MoEScope workspace");
     }
     for (; version < kSchemaVersion; ++version) {
-        if (!exec("BEGIN IMMEDIATE", error)) return false;
         const std::string bump = "PRAGMA user_version=" + std::to_string(version + 1);
-        if (!exec(migrations()[version], error) || !exec(bump.c_str(), error)) {
-            std::string ignored;
-            exec("ROLLBACK", ignored);
-            return false;
-        }
-        if (!exec("COMMIT", error)) return false;
+        std::string why;
+        if (!exec(migrations()[static_cast<size_t>(version)], why) || !exec(bump.c_str(), why))
+            return abort(why);
     }
+    return exec("COMMIT", error);
+}
+
+namespace {
+
+// The tables and indexes the migrations create; anything else in a file is not ours.
+bool ourObject(const std::string& type, const std::string& name) {
+    static const char* tables[] = {"imports", "runs", "fits", "jobs", "settings"};
+    if (type == "table")
+        for (const char* t : tables)
+            if (name == t) return true;
+    if (type == "index") return name == "runs_budget" || name.rfind("sqlite_autoindex_", 0) == 0;
+    return false;
+}
+
+} // namespace
+
+bool Workspace::checkContents(std::string& error) {
+    // A workspace is data a colleague hands over, never code: a trigger or view would run (or answer) in
+    // place of our statements.
+    {
+        Statement s(db_,
+                    "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY rowid");
+        while (s.step() == SQLITE_ROW)
+            if (!ourObject(s.text(0), s.text(1)))
+                return error = path_ + ": not a MoEScope workspace: it holds a " + s.text(0) + " '" +
+                               printable(s.text(1)) + "' that MoEScope did not create",
+                       false;
+    }
+    // Values of the wrong storage class (text in a number column) would be read as 0 and fitted.
+    std::string sql = "SELECT id, CASE";
+    for (Field f : allFields()) {
+        const std::string c(fieldName(f));
+        sql += " WHEN typeof(" + c + ") NOT IN ('real','integer','null') THEN '" + c + "'";
+    }
+    for (const char* c : {"source_line", "derived_mask", "excluded", "deleted", "import_id"})
+        sql += " WHEN typeof(" + std::string(c) + ") NOT IN ('integer','null') THEN '" + c + "'";
+    for (const char* c : {"metrics", "labels", "excluded_why", "curve", "mean_of"})
+        sql += " WHEN typeof(" + std::string(c) + ") != 'text' THEN '" + c + "'";
+    sql += " END AS bad FROM runs WHERE bad IS NOT NULL LIMIT 1";
+    Statement s(db_, sql.c_str());
+    if (!s.ok()) return error = path_ + ": not a MoEScope workspace (" + lastError() + ")", false;
+    if (s.step() == SQLITE_ROW)
+        return error = path_ + ": run " + std::to_string(s.integer(0)) + ": column '" + s.text(1) +
+                       "' holds a value of the wrong type; the workspace is damaged or was edited by hand",
+               false;
     return true;
 }
 

@@ -67,6 +67,9 @@ public:
     bool open(const std::string& path, std::string& error, Mode mode = Mode::Create);
     Failure lastFailure() const { return failure_; }
     bool isReadOnly() const { return readOnly_; }
+    // True when the last open made the file (it did not exist before); false when another process made it
+    // first, or it was there already.
+    bool created() const { return created_; }
     void close();
     bool isOpen() const { return db_ != nullptr; }
     const std::string& path() const { return path_; }
@@ -112,11 +115,18 @@ private:
     bool fail(Failure why, const std::string& message, std::string& error);
     bool exec(const char* sql, std::string& error);
     bool migrate(std::string& error);
+    // Refuses objects MoEScope did not create (triggers, views, tables) and values of the wrong storage
+    // class: a workspace is untrusted input.
+    bool checkContents(std::string& error);
+    // A new file appears whole: made under a temporary name with its schema, then linked into place, so a
+    // concurrent opener sees either no file or a complete empty workspace.
+    bool createWhole(const std::string& path, std::string& error);
     std::string lastError() const;
 
     sqlite3* db_ = nullptr;
     std::string path_;
     bool readOnly_ = false;
+    bool created_ = false;
     Failure failure_ = Failure::None;
 };
 
