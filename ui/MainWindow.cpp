@@ -138,6 +138,13 @@ MainWindow::MainWindow(QWidget* parent)
     busy_->setFormat(tr("fitting"));
     busy_->hide();
     statusBar()->addPermanentWidget(busy_);
+    // What opening a file refused or could not read stays in sight until the next file: a transient
+    // message would be replaced by the fit's own within a second.
+    fileNotice_ = new QLabel(this);
+    fileNotice_->setObjectName("fileNotice");
+    fileNotice_->setStyleSheet("color: #a15c00;");
+    fileNotice_->hide();
+    statusBar()->addPermanentWidget(fileNotice_);
     connect(runner_, &AnalysisRunner::busyChanged, busy_, &QWidget::setVisible);
     connect(runner_, &AnalysisRunner::finished, this, &MainWindow::showSnapshot);
     connect(fitDock_, &FitDock::refitRequested, this, &MainWindow::requestAnalysis);
@@ -226,8 +233,7 @@ void MainWindow::queueWorkspaceSweeps() {
         Json run;
         std::string error;
         if (!Json::parse(job.configJson, run, error) || !run.isObject()) {
-            statusBar()->showMessage(
-                tr("queued job %1: not a run (%2)").arg(job.id).arg(QString::fromStdString(error)));
+            noteAboutFile(tr("queued job %1: not a run (%2)").arg(job.id).arg(QString::fromStdString(error)));
             continue;
         }
         const std::string sweep = run["sweep"].isString() ? run["sweep"].string() : "queued";
@@ -238,10 +244,11 @@ void MainWindow::queueWorkspaceSweeps() {
         std::string error;
         if (!sweepJobsFromJson(runs, workspace_->path().toStdString() + " (queued sweep " + sweep + ")", jobs,
                                error)) {
-            statusBar()->showMessage(QString::fromStdString(error));
+            noteAboutFile(QString::fromStdString(error));
             continue;
         }
-        trainer_->enqueueSweep(jobs, QString::fromStdString(sweep));
+        QString refused;
+        if (!trainer_->enqueueSweep(jobs, QString::fromStdString(sweep), &refused)) noteAboutFile(refused);
     }
 }
 
@@ -255,7 +262,8 @@ SweepPlanDialog* MainWindow::planSweepDialog() {
             std::string error;
             if (!sweepJobsFromJson(sweepPlanJson(plan)["runs"], "the plan", jobs, error))
                 return statusBar()->showMessage(QString::fromStdString(error));
-            trainer_->enqueueSweep(jobs, name);
+            QString refused;
+            if (!trainer_->enqueueSweep(jobs, name, &refused)) return statusBar()->showMessage(refused);
             if (auto* dock = findChild<QDockWidget*>("TrainerDock")) dock->show(), dock->raise();
             statusBar()->showMessage(
                 tr("Queued sweep '%1': %2 runs — Start in the Trainer dock").arg(name).arg(plan.runs.size()));
@@ -460,9 +468,20 @@ void MainWindow::exportDialog() {
         statusBar()->showMessage(tr("Exported %1").arg(path), 5000);
 }
 
+void MainWindow::noteAboutFile(const QString& note) {
+    statusBar()->showMessage(note);
+    QStringList notes = fileNotice_->toolTip().isEmpty() ? QStringList{} : fileNotice_->toolTip().split('\n');
+    notes << note;
+    fileNotice_->setToolTip(notes.join('\n'));
+    fileNotice_->setText(notes.size() == 1 ? note.left(120)
+                                           : tr("%n problem(s) with this file", nullptr, notes.size()));
+    fileNotice_->show();
+}
+
 bool MainWindow::openPath(const QString& path, QString* error) {
     RunTable table;
     QString problem;
+    fileNotice_->clear(), fileNotice_->setToolTip({}), fileNotice_->hide();
     if (path.endsWith(".moescope")) {
         // A workspace: its runs, its edits from now on, and the views it was left with.
         if (!workspace_->open(path, &problem)) {
@@ -488,7 +507,7 @@ bool MainWindow::openPath(const QString& path, QString* error) {
                 basePlan_ = plan;
                 fitDock_->loadPlan(plan);
             } else {
-                restored = tr(" — its last fit's settings could not be read (%1): fitted with the defaults")
+                restored = tr("its last fit's settings could not be read (%1): fitted with the defaults")
                                .arg(QString::fromStdString(why));
             }
         }
@@ -498,7 +517,8 @@ bool MainWindow::openPath(const QString& path, QString* error) {
         queueWorkspaceSweeps();
         rememberRecent(path);
         setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
-        statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path) + restored);
+        statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));
+        if (!restored.isEmpty()) noteAboutFile(restored);
         requestAnalysis(); // with the restored plan: supersedes the request the opening made
         return true;
     } else {

@@ -90,6 +90,8 @@ protected:
     void dropEvent(QDropEvent* e) override;
 
 private:
+    // Shown in the status bar and kept beside it until another file is opened.
+    void noteAboutFile(const QString& note);
     void buildMenus();
     void warn(const QString& title, const QString& message);
     void buildRunsDock();
@@ -135,6 +137,7 @@ private:
     QMenu* recent_ = nullptr;
     QComboBox* budgetBox_;
     QLabel* badge_;
+    QLabel* fileNotice_; // problems opening the current file found (a refused queue, an unreadable plan)
     QProgressBar* busy_;
     std::shared_ptr<const Prediction> prediction_;
     // What prediction_ was computed from: a partial snapshot carries the previous frontiers, so at the same

@@ -2,6 +2,7 @@
 
 #include "core/io/AtomicFile.h"
 #include "core/io/CsvWriter.h"
+#include "core/io/PathNames.h"
 #include "core/jobs/DurationText.h"
 #include "core/jobs/SweepJobs.h"
 #include "core/model/NumberParser.h"
@@ -324,8 +325,20 @@ void TrainerPanel::enqueueConfig(const Architecture& arch, int heads, double c) 
     if (error.isEmpty()) enqueue(r);
 }
 
-void TrainerPanel::enqueueSweep(const std::vector<SweepJob>& jobs, const QString& name) {
+bool TrainerPanel::enqueueSweep(const std::vector<SweepJob>& jobs, const QString& name, QString* error) {
+    // The name comes from a workspace's queue or a dialog: it must name one folder under the runs folder,
+    // and every run folder must lie there too (run names are checked when the plan is read).
+    std::string why;
+    bool ok = checkPathName(name.toStdString(), "sweep name", why);
     const QString root = outputRoot_ + "/" + name;
+    for (size_t i = 0; ok && i < jobs.size(); ++i)
+        ok = liesUnder((root + "/" + QString::fromStdString(jobs[i].job.name)).toStdString(),
+                       outputRoot_.toStdString(), why);
+    if (!ok) {
+        log_->appendPlainText(QString::fromStdString(why));
+        if (error) *error = QString::fromStdString(why);
+        return false;
+    }
     sweepName_ = name;
     sweepTotal_ = sweepDone_ = 0;
     sweepLeftFlops_ = 0;
@@ -356,6 +369,7 @@ void TrainerPanel::enqueueSweep(const std::vector<SweepJob>& jobs, const QString
                               .arg(root)
                               .arg(sweepDone_));
     showSweepProgress();
+    return true;
 }
 
 void TrainerPanel::showSweepProgress() {

@@ -55,7 +55,8 @@ public:
     // Queues a planned sweep (Trainer › Plan sweep…, or plan-sweep --queue into the workspace) into
     // OUTPUT/NAME/RUN folders: a run already finished there is not trained again, one with a checkpoint
     // resumes, and every run lands in the run group NAME.
-    void enqueueSweep(const std::vector<SweepJob>& jobs, const QString& name);
+    // False (with `error`, also logged) when the sweep's name or a run's folder would leave the runs folder.
+    bool enqueueSweep(const std::vector<SweepJob>& jobs, const QString& name, QString* error = nullptr);
     QProgressBar* sweepProgressBar() const { return sweepProgress_; }
     // The queue as a Slurm array job script training into `sharedDir` (see core/model/TrainerJob.h).
     QString slurmScript(const QString& sharedDir) const;

@@ -10,9 +10,9 @@ namespace moescope::cli {
 
 std::vector<std::string> trainArgWords(const CliArgs& args) {
     std::vector<std::string> out;
-    std::istringstream in(args.value("train-args"));
-    for (std::string w; in >> w;)
-        out.push_back(w);
+    std::string error;
+    if (!splitArguments(args.value("train-args"), out, error))
+        throw UsageError("option --train-args: " + error);
     return out;
 }
 

@@ -10,6 +10,7 @@
 #include "core/fit/Extrapolation.h"
 #include "core/fit/SweepPlanner.h"
 #include "core/io/AtomicFile.h"
+#include "core/io/PathNames.h"
 #include "core/io/TextFile.h"
 #include "core/jobs/DurationText.h"
 #include "core/jobs/SweepJobs.h"
@@ -119,6 +120,9 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
         throw UsageError("plan-sweep: takes no FILE (centre on runs with --around FILE)");
     if (args.has("slurm") && !args.has("shared-dir"))
         throw UsageError("option --slurm needs --shared-dir (where the runs write)");
+    std::string nameError;
+    if (args.has("group") && !checkPathName(args.value("group"), "option --group", nameError))
+        throw UsageError(nameError + " (the group names the folder its runs train in)");
     SweepOptions o;
     o.budgets = args.numbers("budgets");
     o.sparsities = args.has("sparsities") ? args.numbers("sparsities") : std::vector<double>{0};
@@ -312,8 +316,15 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     double doneFlops = 0, doneSeconds = 0, leftFlops = 0;
     int done = 0, failed = 0, trained = 0;
     for (const SweepJob& j : jobs) {
-        if (sweepRunState(sweepRunDir(dir, j)) == SweepRunState::Done) {
+        const SweepRunState state = sweepRunState(sweepRunDir(dir, j));
+        if (state == SweepRunState::Done) {
             ++done;
+            continue;
+        }
+        if (state == SweepRunState::Diverged) {
+            ++failed;
+            err << sweepRunDir(dir, j) << ": diverged in an earlier try; not retrained (delete the folder to "
+                << "train it again)\n";
             continue;
         }
         leftFlops += sweepJobFlops(j);
@@ -323,9 +334,13 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     for (size_t i = 0; i < jobs.size() && !gStop; ++i) {
         const SweepJob& j = jobs[i];
         const SweepRunState state = sweepRunState(sweepRunDir(dir, j));
-        if (state == SweepRunState::Done) continue;
+        if (state == SweepRunState::Done || state == SweepRunState::Diverged) continue;
         if (stopAfter > 0 && trained >= stopAfter) break;
         const std::string runDir = sweepRunDir(dir, j);
+        if (!liesUnder(runDir, dir, error)) { // a link planted in the sweep folder, say
+            err << error << "\n";
+            return 2;
+        }
         fs::create_directories(runDir, ec); // the trainer's log goes there from its first line
         if (ec) {
             err << runDir << ": cannot create the folder: " << ec.message() << "\n";

@@ -3,9 +3,13 @@
 #include "core/io/AtomicFile.h"
 #include "core/io/CsvWriter.h"
 #include "core/io/Json.h"
+#include "core/io/PathNames.h"
 #include "core/io/TextFile.h"
 
+#include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <limits>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -14,15 +18,21 @@ namespace moescope {
 
 namespace {
 
-// A required number of run `index`; false with the message when missing or not a number.
+// A required number of run `index` in [lo, hi] (whole when `whole`); false with the message naming the
+// field when it is missing, not a number or out of range — a plan is untrusted, and what passes here goes
+// to the trainer as an option.
 bool numberField(const Json& run, const char* key, size_t index, const std::string& path, double& value,
-                 std::string& error) {
+                 std::string& error, double lo, double hi, bool whole = true) {
     const Json* v = run.find(key);
-    if (!v || !v->isNumber()) {
-        error = path + ": run " + std::to_string(index + 1) + ": field '" + key + "' missing or not a number";
-        return false;
-    }
+    const std::string where = path + ": run " + std::to_string(index + 1) + ": field '" + key + "'";
+    if (!v || !v->isNumber()) return error = where + " missing or not a number", false;
     value = v->number();
+    if (!std::isfinite(value) || value < lo || value > hi || (whole && value != std::floor(value))) {
+        char buf[96];
+        std::snprintf(buf, sizeof buf, " must be a %snumber from %.10g to %.10g, got %.10g",
+                      whole ? "whole " : "", lo, hi, value);
+        return error = where + buf, false;
+    }
     return true;
 }
 
@@ -33,7 +43,7 @@ bool readSweepPlan(const std::string& path, std::vector<SweepJob>& jobs, std::st
     if (!readWholeFile(path, text, error)) return false;
     Json doc;
     if (!Json::parse(text, doc, error)) {
-        error = path + ": " + error;
+        error = path + ": not valid JSON (" + error + ")";
         return false;
     }
     const Json* runs = doc.isObject() ? doc.find("runs") : nullptr;
@@ -56,35 +66,35 @@ bool sweepJobsFromJson(const Json& runs, const std::string& path, std::vector<Sw
         SweepJob s;
         double heads = 0, batch = 0, steps = 0;
         Architecture& a = s.job.arch;
-        if (!r.isObject() || !numberField(r, "budget", i, path, s.job.budget, error) ||
-            !numberField(r, "d_model", i, path, a.d_model, error) ||
-            !numberField(r, "n_layers", i, path, a.n_layers, error) ||
-            !numberField(r, "n_heads", i, path, heads, error) ||
-            !numberField(r, "experts", i, path, a.experts, error) ||
-            !numberField(r, "active_experts", i, path, a.active_experts, error) ||
-            !numberField(r, "granularity", i, path, a.granularity, error) ||
-            !numberField(r, "ctx", i, path, a.ctx, error) ||
-            !numberField(r, "vocab", i, path, a.vocab, error) ||
-            !numberField(r, "batch", i, path, batch, error) ||
-            !numberField(r, "steps", i, path, steps, error)) {
-            if (!r.isObject()) error = path + ": run " + std::to_string(i + 1) + " is not an object";
+        const double kInt = std::numeric_limits<int>::max();
+        if (!r.isObject()) {
+            error = path + ": run " + std::to_string(i + 1) + " is not an object";
             return false;
         }
-        if (heads < 1 || batch < 1 || steps < 1 || a.d_model < 1 || a.n_layers < 1) {
-            error = path + ": run " + std::to_string(i + 1) +
-                    ": n_heads, batch, steps, d_model and n_layers must be ≥ 1";
+        if (!numberField(r, "budget", i, path, s.job.budget, error, 1e-300, 1e40, false) ||
+            !numberField(r, "d_model", i, path, a.d_model, error, 1, kInt) ||
+            !numberField(r, "n_layers", i, path, a.n_layers, error, 1, kInt) ||
+            !numberField(r, "n_heads", i, path, heads, error, 1, kInt) ||
+            !numberField(r, "experts", i, path, a.experts, error, 1, kInt) ||
+            !numberField(r, "active_experts", i, path, a.active_experts, error, 1, kInt) ||
+            !numberField(r, "granularity", i, path, a.granularity, error, 1e-9, 1e9, false) ||
+            !numberField(r, "ctx", i, path, a.ctx, error, 2, kInt) ||
+            !numberField(r, "vocab", i, path, a.vocab, error, 2, kInt) ||
+            !numberField(r, "batch", i, path, batch, error, 1, kInt) ||
+            !numberField(r, "steps", i, path, steps, error, 1, 9007199254740992.0))
             return false;
-        }
         s.job.heads = static_cast<int>(heads);
         s.batch = static_cast<int>(batch);
         s.steps = static_cast<long long>(steps);
         s.job.name = r["name"].isString() ? r["name"].string() : defaultJobName(s.job);
-        if (s.job.name.empty() || s.job.name.find('/') != std::string::npos || s.job.name == "." ||
-            s.job.name == "..") {
-            error =
-                path + ": run " + std::to_string(i + 1) + ": name '" + s.job.name + "' cannot name a folder";
+        if (!checkPathName(s.job.name, path + ": run " + std::to_string(i + 1) + ": name", error))
             return false;
-        }
+        for (const SweepJob& earlier : jobs)
+            if (earlier.job.name == s.job.name) {
+                error = path + ": run " + std::to_string(i + 1) + ": name '" + s.job.name +
+                        "' is taken by an earlier run; each run needs a folder of its own";
+                return false;
+            }
         s.job.extra = {"--batch", formatNumber(batch)};
         if (r["device"].isString()) s.device = r["device"].string();
         jobs.push_back(s);
@@ -102,7 +112,14 @@ std::string sweepRunDir(const std::string& outDir, const SweepJob& job) {
 
 SweepRunState sweepRunState(const std::string& runDir) {
     const fs::path dir = runDir;
-    if (fs::exists(dir / "result.json")) return SweepRunState::Done;
+    if (fs::exists(dir / "result.json")) {
+        std::string text, error;
+        Json result;
+        if (readWholeFile((dir / "result.json").string(), text, error) && Json::parse(text, result, error) &&
+            result["status"].isString() && result["status"].string() == "diverged")
+            return SweepRunState::Diverged;
+        return SweepRunState::Done;
+    }
     if (fs::exists(dir / "checkpoint.pt")) return SweepRunState::Interrupted;
     return SweepRunState::Pending;
 }

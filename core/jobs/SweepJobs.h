@@ -28,6 +28,7 @@ enum class SweepRunState {
     Pending,     // nothing written yet
     Interrupted, // a checkpoint and no result: continue with --resume
     Done,        // result.json written
+    Diverged,    // result.json says the loss became non-finite: a failure, not retrained by itself
 };
 // Eq. 9 FLOPs of the planned run (steps · batch · ctx tokens), what throughput-based ETAs divide.
 double sweepJobFlops(const SweepJob& job);

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 
 namespace moescope {
 
@@ -13,6 +14,47 @@ std::string shellQuote(const std::string& s) {
     for (char c : s)
         out += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return out + "'";
+}
+
+bool splitArguments(const std::string& text, std::vector<std::string>& words, std::string& error) {
+    words.clear();
+    std::string word;
+    bool inWord = false;
+    for (size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (static_cast<unsigned char>(c) < 0x20 && c != ' ' && c != '\t')
+            return error = "a control character at character " + std::to_string(i + 1), false;
+        if (c == ' ' || c == '\t') {
+            if (inWord) words.push_back(word), word.clear(), inWord = false;
+            continue;
+        }
+        inWord = true;
+        if (c == '\'') {
+            const size_t end = text.find('\'', i + 1);
+            if (end == std::string::npos)
+                return error = "unterminated single quote at character " + std::to_string(i + 1), false;
+            word.append(text, i + 1, end - i - 1);
+            i = end;
+        } else if (c == '"') {
+            size_t j = i + 1;
+            for (; j < text.size() && text[j] != '"'; ++j) {
+                if (text[j] == '\\' && j + 1 < text.size() &&
+                    std::string_view("\"\\$`").find(text[j + 1]) != std::string_view::npos)
+                    ++j;
+                word.push_back(text[j]);
+            }
+            if (j >= text.size())
+                return error = "unterminated double quote at character " + std::to_string(i + 1), false;
+            i = j;
+        } else if (c == '\\') {
+            if (i + 1 >= text.size()) return error = "a backslash at the end", false;
+            word.push_back(text[++i]);
+        } else {
+            word.push_back(c);
+        }
+    }
+    if (inWord) words.push_back(word);
+    return true;
 }
 
 std::string defaultJobName(const TrainerJob& j) {
@@ -101,9 +143,11 @@ std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::str
         s << " ) ;;\n";
     }
     s << "  *) echo \"no task ${SLURM_ARRAY_TASK_ID}\" >&2; exit 2 ;;\nesac\n"
+      << "# A finished run is counted once: a re-run task leaves it as it is.\n"
+      << "if [ -f \"$out/result.json\" ]; then echo \"$out: already done\" >&2; exit 0; fi\n"
       << "# A re-queued task resumes from its checkpoint instead of starting over.\n"
       << "resume=()\n"
-      << "[ -f \"$out/checkpoint.pt\" ] && [ ! -f \"$out/result.json\" ] && resume=(--resume)\n"
+      << "[ -f \"$out/checkpoint.pt\" ] && resume=(--resume)\n"
       << "exec " << shellQuote(trainer)
       << (gpusPerTask > 1 ? " --nproc " + std::to_string(gpusPerTask) : std::string())
       << " \"${args[@]}\" \"${resume[@]}\"\n";

@@ -30,6 +30,10 @@ inline constexpr const char* kDefaultSbatchOptions = "--gres=gpu:1 --time=24:00:
 std::string slurmArrayScript(const std::vector<TrainerJob>& jobs, const std::string& sharedDir,
                              const std::string& trainer,
                              const std::string& sbatchOptions = kDefaultSbatchOptions, int gpusPerTask = 1);
+// Words of a command-line fragment (--train-args '--lr 1e-3 --data "my corpus.txt"') by the shell's quoting
+// rules — single quotes literal, double quotes with \" \\ \$ \` escapes, a backslash escaping the next
+// character — without running a shell; false with `error` on an unterminated quote or a control character.
+bool splitArguments(const std::string& text, std::vector<std::string>& words, std::string& error);
 std::string shellQuote(const std::string& s);
 
 } // namespace moescope
