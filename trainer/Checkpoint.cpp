@@ -1,10 +1,12 @@
 #include "trainer/Checkpoint.h"
 
 #include "core/io/Json.h"
+#include "core/io/TorchArchiveCheck.h"
 #include "trainer/TrainerOptions.h"
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <mutex>
 #include <stdexcept>
 #include <vector>
@@ -44,6 +46,63 @@ std::string firstLine(const std::string& s) {
     return s.substr(0, s.find('\n'));
 }
 
+// A checkpoint is a file a user may be handed: a zip whose tensor record is shorter than the tensor's
+// recorded sizes loads, and copying from it then reads past its storage. Every tensor in the archive is held
+// to its storage before any is used.
+void checkStorage(torch::serialize::InputArchive& archive, const std::string& path, const std::string& prefix,
+                  int depth) {
+    if (depth > 16)
+        throw std::runtime_error(path + ": the checkpoint is nested too deeply; not a checkpoint");
+    for (const std::string& key : archive.keys()) {
+        torch::Tensor t;
+        torch::serialize::InputArchive inner;
+        if (archive.try_read(key, t)) {
+            if (!t.defined() || t.numel() == 0) continue;
+            int64_t last = t.storage_offset();
+            for (int64_t d = 0; d < t.dim(); ++d) {
+                if (t.stride(d) < 0)
+                    throw std::runtime_error(path + ": tensor '" + prefix + key + "' is damaged");
+                last += (t.size(d) - 1) * t.stride(d);
+            }
+            const auto needed = static_cast<uint64_t>(last + 1) * t.element_size();
+            if (!t.has_storage() || t.storage().nbytes() < needed)
+                throw std::runtime_error(path + ": tensor '" + prefix + key + "' is truncated (" +
+                                         std::to_string(t.has_storage() ? t.storage().nbytes() : 0) +
+                                         " bytes for " + std::to_string(needed) +
+                                         "); the checkpoint is damaged — delete it to start over");
+        } else if (archive.try_read(key, inner)) {
+            checkStorage(inner, path, prefix + key + ".", depth + 1);
+        }
+    }
+}
+
+// The model's own tensors, by name, against the checkpoint's: same shape and type, or the file is refused
+// before Module::load replaces a parameter with something else.
+void checkShapes(torch::nn::Module& model, torch::serialize::InputArchive& weights, const std::string& path) {
+    // Module::save nests a child module's tensors in an archive of its own: "blocks.0.w" is "w" in "0" in
+    // "blocks".
+    std::function<bool(torch::serialize::InputArchive&, const std::string&, torch::Tensor&)> read =
+        [&](torch::serialize::InputArchive& level, const std::string& name, torch::Tensor& out) {
+            const size_t dot = name.find('.');
+            if (dot == std::string::npos) return level.try_read(name, out);
+            torch::serialize::InputArchive child;
+            return level.try_read(name.substr(0, dot), child) && read(child, name.substr(dot + 1), out);
+        };
+    auto check = [&](const std::string& name, const torch::Tensor& mine) {
+        torch::Tensor stored;
+        if (!read(weights, name, stored))
+            throw std::runtime_error(path + ": the checkpoint has no tensor '" + name + "'");
+        if (stored.sizes() != mine.sizes() || stored.scalar_type() != mine.scalar_type())
+            throw std::runtime_error(path + ": tensor '" + name + "' has shape " + c10::str(stored.sizes()) +
+                                     ", the model " + c10::str(mine.sizes()) +
+                                     "; the checkpoint does not fit this model");
+    };
+    for (const auto& p : model.named_parameters())
+        check(p.key(), p.value());
+    for (const auto& b : model.named_buffers())
+        check(b.key(), b.value());
+}
+
 } // namespace
 
 std::string checkpointPath(const std::string& outDir) {
@@ -76,6 +135,8 @@ std::optional<CheckpointState> loadCheckpoint(const std::string& outDir, torch::
                                               const std::string& expectedSignature) {
     const std::string path = checkpointPath(outDir);
     if (!std::filesystem::exists(path)) return std::nullopt;
+    // The file is untrusted: its zip records are held to what its pickles say before LibTorch reads them.
+    if (std::string why; !checkTorchArchive(path, why)) throw std::runtime_error(why);
     torch::serialize::InputArchive root, weights, optim;
     torch::Tensor step, seconds, signature;
     try {
@@ -93,9 +154,16 @@ std::optional<CheckpointState> loadCheckpoint(const std::string& outDir, torch::
         stored = tensorText(signature);
         if (!expectedSignature.empty()) compareSignatures(path, stored, expectedSignature);
     }
+    checkStorage(root, path, "", 0);
     try {
         root.read("model", weights);
         root.read("optimizer", optim);
+    } catch (const c10::Error& e) {
+        throw std::runtime_error(path + ": the checkpoint does not fit this model (" +
+                                 firstLine(e.what_without_backtrace()) + ")");
+    }
+    checkShapes(model, weights, path);
+    try {
         model.load(weights);
         optimizer.load(optim);
     } catch (const c10::Error& e) {
@@ -108,6 +176,8 @@ std::optional<CheckpointState> loadCheckpoint(const std::string& outDir, torch::
         std::lock_guard<std::mutex> lock(generator.mutex());
         generator.set_state(rng.to(torch::kCPU));
     }
+    if (step.numel() != 1 || seconds.numel() != 1 || step.item<int64_t>() < 0)
+        throw std::runtime_error(path + ": the checkpoint's step or time is damaged");
     return CheckpointState{step.item<int64_t>(), seconds.item<double>(), stored};
 }
 

@@ -36,15 +36,17 @@ Json runRecordJson(const RunRecord& r) {
     j.set("lr", o.lr);
     j.set("seconds", r.seconds);
     j.set("device", r.device);
+    j.set("status", r.status);
     return j;
 }
 
 bool writeRunRecord(const RunRecord& r, std::string& error) {
     const Json j = runRecordJson(r);
     if (!writeFileAtomically(r.options.out + "/result.json", j.dump() + "\n", error)) return false;
+    if (r.status != "done") return true;
     std::string header, row;
     for (const auto& [key, value] : j.members()) {
-        if (key == "device" || key == "embedding_params") continue;
+        if (key == "device" || key == "embedding_params" || key == "status") continue;
         header += (header.empty() ? "" : ",") + key;
         row += row.empty() ? "" : ",";
         row += value.isString() ? csvField(value.string())

@@ -14,6 +14,9 @@ struct RunRecord {
     double tokens;
     double seconds;
     std::string device;
+    // "done", or "diverged": a run whose loss became non-finite leaves result.json saying so and no
+    // runs.csv row, so nothing an import reads holds a NaN.
+    std::string status = "done";
 };
 
 Json runRecordJson(const RunRecord& r);

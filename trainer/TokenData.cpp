@@ -1,5 +1,7 @@
 #include "trainer/TokenData.h"
 
+#include "core/io/TextFile.h"
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -12,8 +14,9 @@ namespace moescope::trainer {
 
 namespace {
 std::string readAll(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string text, error;
+    if (!readWholeFile(p.string(), text, error)) throw std::runtime_error("option --data: " + error);
+    return text;
 }
 
 std::vector<fs::path> filesOf(const std::string& path) {
@@ -22,8 +25,11 @@ std::vector<fs::path> filesOf(const std::string& path) {
         for (const auto& e : fs::recursive_directory_iterator(path))
             if (e.is_regular_file()) files.push_back(e.path());
         std::sort(files.begin(), files.end()); // a reproducible stream, whatever the directory order
-    } else {
+    } else if (fs::is_regular_file(path)) {
         files.push_back(path);
+    } else {
+        // A device (/dev/zero) or pipe would be read without end.
+        throw std::runtime_error("option --data: '" + path + "' is neither a regular file nor a folder");
     }
     return files;
 }

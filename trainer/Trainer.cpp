@@ -18,12 +18,19 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdio>
+#include <cstring>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <malloc.h>
 #include <new>
+#include <sys/file.h>
 #include <thread>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -237,6 +244,31 @@ void keepFreedMemoryOnCpu() {
     mallopt(M_TOP_PAD, 256 << 20);
 }
 
+// One trainer writes an --out at a time: the lock is held until the process ends (the kernel releases it
+// however the process ends), so a second trainer into the same folder is refused instead of overwriting.
+void lockOutput(const std::string& out) {
+    const std::string path = out + "/trainer.lock";
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) throw std::runtime_error(path + ": cannot create the lock: " + std::strerror(errno));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        throw OptionError("option --out: '" + out + "' is being written by another trainer (" + path +
+                          " is held); wait for it to end or choose another --out");
+    }
+    // Deliberately left open: closing it would release the lock.
+}
+
+// A finished run's result.json says "done" (or, from before the status field, nothing).
+bool finishedRun(const std::string& out) {
+    std::ifstream in(out + "/result.json");
+    if (!in) return false;
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    Json j;
+    std::string error;
+    return Json::parse(text, j, error) && j.isObject() &&
+           (!j["status"].isString() || j["status"].string() == "done");
+}
+
 void prepareCpu(const torch::Device& device) {
     if (!device.is_cpu()) return;
     oneBlasThreadOnCpu();
@@ -246,6 +278,21 @@ void prepareCpu(const torch::Device& device) {
 } // namespace
 
 int train(const TrainerOptions& o, const DistEnv& env) {
+    if (o.resume && finishedRun(o.out)) {
+        // Counted once: resuming a finished run (a re-run Slurm task, say) trains and appends nothing.
+        Json j = Json::object();
+        j.set("out", o.out);
+        j.set("message", "the run in '" + o.out + "' is finished (result.json); nothing to resume");
+        emitEvent("finished", j);
+        std::fprintf(stderr, "moescope-train: the run in '%s' is finished (result.json); nothing to resume\n",
+                     o.out.c_str());
+        return 0;
+    }
+    const bool lead = o.rank == 0; // writes events, checkpoints and the result
+    if (lead) { // before anything is read or written: a second trainer into this --out stops here
+        fs::create_directories(o.out);
+        lockOutput(o.out);
+    }
     torch::Device device = chooseDevice(o.device);
     // A launcher's world of one joins a group only where the build can form it: under torchrun
     // --nproc-per-node 1 a build without NCCL still trains, as one process.
@@ -258,10 +305,8 @@ int train(const TrainerOptions& o, const DistEnv& env) {
     else if (o.world > 1 && !device.is_cuda()) // ranks on one machine share its cores
         torch::set_num_threads(std::max(1, int(std::thread::hardware_concurrency()) / o.world));
     prepareCpu(device);
-    const bool lead = o.rank == 0; // writes events, checkpoints and the result
     const Architecture arch = o.architecture();
     const TokenData data(o.data.empty() ? defaultCorpus() : o.data, o.tokenizer, o.vocab, o.valFrac, o.ctx);
-    if (lead) fs::create_directories(o.out);
 
     torch::manual_seed(o.seed);
     MoeTransformer model(arch, o.heads);
@@ -305,6 +350,17 @@ int train(const TrainerOptions& o, const DistEnv& env) {
 
     int64_t step = start;
     const double eq9 = flopsPerToken(arch);
+    // A non-finite loss ends the run as a failure: result.json says "diverged", runs.csv gets no row.
+    auto diverged = [&](int64_t at) {
+        if (!lead) return 1;
+        RunRecord record{o, std::nan(""), static_cast<double>(at * o.tokensPerStep()), seconds, device.str()};
+        record.status = "diverged";
+        std::string error;
+        if (!writeRunRecord(record, error)) emitError(error);
+        emitError("loss became non-finite at step " + std::to_string(at) + " (lr " + formatNumber(o.lr) +
+                  "); the run diverged — try a smaller --lr or a longer --warmup");
+        return 1;
+    };
     auto saveHere = [&]() {
         const std::string path = saveCheckpoint(o.out, *model, *opt, {step, seconds, signature});
         Json j = Json::object();
@@ -326,6 +382,7 @@ int train(const TrainerOptions& o, const DistEnv& env) {
             const double dt = since(t0);
             seconds += dt;
             ++step;
+            if (!std::isfinite(r.loss)) return diverged(step);
             if (step % logEvery == 0 || step == total || step == start + 1) {
                 Json j = Json::object();
                 j.set("step", static_cast<double>(step));
@@ -370,6 +427,7 @@ int train(const TrainerOptions& o, const DistEnv& env) {
 
     if (!lead) return 0;
     const double valLoss = evaluate(model, data, o, device, bf16);
+    if (!std::isfinite(valLoss)) return diverged(step);
     Json evalEvent = Json::object();
     evalEvent.set("step", static_cast<double>(step));
     evalEvent.set("val_loss", valLoss);

@@ -1,15 +1,18 @@
 #include "trainer/TrainerOptions.h"
 
 #include "core/io/Json.h"
+#include "core/io/PathNames.h"
 #include "core/model/NumberParser.h"
 #include "trainer/TorchVersion.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <functional>
 #include <limits>
 #include <map>
 #include <sys/stat.h>
+#include <thread>
 
 namespace moescope::trainer {
 
@@ -155,11 +158,21 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
              o.adamw = v;
          }},
         {"out", [&](const std::string& v) { o.out = v; }},
-        {"name", [&](const std::string& v) { o.name = v; }},
+        {"name",
+         [&](const std::string& v) {
+             std::string error;
+             if (!checkPathName(v, "option --name", error)) throw OptionError(error);
+             o.name = v;
+         }},
         {"bench-steps",
          [&](const std::string& v) { o.benchSteps = static_cast<int>(whole("bench-steps", v, 1)); }},
         {"bench-trace", [&](const std::string& v) { o.benchTrace = v; }},
-        {"threads", [&](const std::string& v) { o.threads = static_cast<int>(whole("threads", v, 0)); }},
+        // No more threads than the machine has cores: --threads 100000 would spawn them all.
+        {"threads",
+         [&](const std::string& v) {
+             const long long cores = std::max(1u, std::thread::hardware_concurrency());
+             o.threads = static_cast<int>(whole("threads", v, 0, cores));
+         }},
         {"nproc", [&](const std::string& v) { o.nproc = static_cast<int>(whole("nproc", v, 1, 256)); }},
         {"dist-timeout",
          [&](const std::string& v) {
