@@ -57,7 +57,13 @@ int renderCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     int width = 1200, height = 800;
     if (args.has("size") && std::sscanf(args.value("size").c_str(), "%dx%d", &width, &height) != 2)
         throw UsageError("option --size: expected WIDTHxHEIGHT, got '" + args.value("size") + "'");
+    // A picture a person can look at, drawn in memory a machine has: 16 to 16,384 pixels a side.
+    if (width < 16 || height < 16 || width > 16384 || height > 16384)
+        throw UsageError("option --size: each side must lie in 16..16384 pixels, got '" +
+                         args.value("size", "1200x800") + "'");
     const int dpi = args.integer("dpi", 96);
+    if (dpi < 24 || dpi > 2400)
+        throw UsageError("option --dpi: must lie in 24..2400, got " + std::to_string(dpi));
 #ifndef MOESCOPE_HAVE_GUI
     (void)out, (void)err, (void)dpi;
     throw UsageError("render: this moescope-cli was built without the GUI (MOESCOPE_BUILD_GUI=OFF)");

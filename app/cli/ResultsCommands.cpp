@@ -21,10 +21,25 @@ int importResultsCommand(const Args& rawArgs, std::ostream& out, std::ostream& e
     if (args.positionals().size() != 1) throw UsageError("import-results: expected one DIR");
     const std::string dir = args.positionals()[0];
     if (!fs::is_directory(dir)) throw UsageError("import-results: '" + dir + "' is not a folder");
-    std::vector<fs::path> files;
+    // Each run is counted once: a sweep folder (plan.json beside runs.csv, as run-sweep writes it) stands
+    // for every run below it; elsewhere a run folder (result.json beside runs.csv) gives its last row,
+    // the run's own (a resumed run appends).
+    std::vector<fs::path> all, files;
     for (const auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file() && e.path().filename() == "runs.csv") files.push_back(e.path());
-    std::sort(files.begin(), files.end());
+        if (e.is_regular_file() && e.path().filename() == "runs.csv") all.push_back(e.path());
+    std::sort(all.begin(), all.end());
+    const auto isSweepFolder = [](const fs::path& p) { return fs::exists(p / "plan.json"); };
+    for (const auto& f : all) {
+        // The folders above f's own, from DIR down: does one of them hold a sweep's runs.csv?
+        bool covered = false;
+        fs::path up = dir;
+        const fs::path below = f.parent_path().lexically_relative(dir);
+        for (const auto& part : below == "." ? fs::path() : below) {
+            covered = covered || (fs::exists(up / "runs.csv") && isSweepFolder(up));
+            up /= part;
+        }
+        if (!covered) files.push_back(f);
+    }
     int unfinished = 0;
     for (const auto& e : fs::recursive_directory_iterator(dir))
         if (e.is_regular_file() && e.path().filename() == "checkpoint.pt" &&
@@ -39,13 +54,15 @@ int importResultsCommand(const Args& rawArgs, std::ostream& out, std::ostream& e
     int imported = 0, failed = 0;
     Json list = Json::array();
     for (const auto& f : files) {
-        const ImportResult r = importRunsFile(f.string(), {});
+        ImportResult r = importRunsFile(f.string(), {});
         for (const auto& e : r.errors)
             err << e.toString() << "\n";
         if (!r.ok()) {
             ++failed;
             continue;
         }
+        if (fs::exists(f.parent_path() / "result.json") && r.table.runs.size() > 1)
+            r.table.runs.erase(r.table.runs.begin(), r.table.runs.end() - 1);
         if (ws.isOpen()) {
             ImportRecord rec;
             rec.path = f.string();

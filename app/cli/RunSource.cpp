@@ -16,6 +16,7 @@ std::vector<OptionSpec> importOptions() {
     return {{"map", true, true},
             {"derive", true, true},
             {"lookup", true, true},
+            {"lookup-overwrite", false},
             {"set", true, true},
             {"best-per"},
             {"mean-per"},
@@ -36,6 +37,9 @@ ImportOptions importOptionsFromArgs(const CliArgs& args) {
         if (!t.addConstant(v, error)) throw UsageError(error);
     for (const auto& v : args.values("lookup"))
         if (!t.addLookup(v, error)) throw UsageError(error);
+    t.lookupOverwrite = args.has("lookup-overwrite");
+    if (t.lookupOverwrite && t.lookups.empty())
+        throw UsageError("option --lookup-overwrite goes with --lookup");
     for (const auto& v : args.values("derive"))
         if (!t.addFormula(v, error)) throw UsageError(error);
     RunSelection& s = options.selection;

@@ -13,12 +13,38 @@
 #include <fstream>
 #include <iterator>
 #include <ostream>
+#include <unordered_map>
 
 namespace fs = std::filesystem;
 
 namespace moescope::cli {
 
 namespace {
+// The corpus's lines, handed to SentencePiece one by one: no file name ever passes through its option
+// parser, so a corpus named `a.txt --user_defined_symbols=X`, or one with a comma or a space, is only a name.
+class LineIterator : public sentencepiece::SentenceIterator {
+public:
+    explicit LineIterator(const std::string& text) : text_(text) { Next(); }
+    bool done() const override { return done_; }
+    void Next() override {
+        if (pos_ > text_.size()) {
+            done_ = true;
+            return;
+        }
+        const size_t end = std::min(text_.find('\n', pos_), text_.size());
+        line_.assign(text_, pos_, end - pos_);
+        pos_ = end + 1;
+    }
+    const std::string& value() const override { return line_; }
+    sentencepiece::util::Status status() const override { return {}; }
+
+private:
+    const std::string& text_;
+    size_t pos_ = 0;
+    std::string line_;
+    bool done_ = false;
+};
+
 std::string readCorpus(const std::string& path, std::vector<std::string>& files) {
     if (fs::is_directory(path)) {
         for (const auto& e : fs::recursive_directory_iterator(path))
@@ -49,18 +75,20 @@ int tokenizeCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     fs::create_directories(dir);
 
     std::string model = args.value("model");
+    std::vector<std::string> files;
+    const std::string text = readCorpus(corpus, files);
     if (model.empty()) {
-        std::vector<std::string> files;
-        readCorpus(corpus, files);
-        std::string inputs;
-        for (const auto& f : files)
-            inputs += (inputs.empty() ? "" : ",") + f;
         model = dir + "/sp.model";
-        const auto status = sentencepiece::SentencePieceTrainer::Train(
-            "--input=" + inputs + " --model_prefix=" + dir + "/sp --vocab_size=" + std::to_string(vocab) +
-            " --model_type=bpe --character_coverage=1.0 --input_sentence_size=2000000 "
-            "--shuffle_input_sentence=true"
-            " --minloglevel=2");
+        // Options field by field (SentencePiece sets each by its name), never one string to be split.
+        const std::unordered_map<std::string, std::string> options = {{"model_prefix", dir + "/sp"},
+                                                                      {"vocab_size", std::to_string(vocab)},
+                                                                      {"model_type", "bpe"},
+                                                                      {"character_coverage", "1.0"},
+                                                                      {"input_sentence_size", "2000000"},
+                                                                      {"shuffle_input_sentence", "true"},
+                                                                      {"minloglevel", "2"}};
+        LineIterator lines(text);
+        const auto status = sentencepiece::SentencePieceTrainer::Train(options, &lines);
         if (!status.ok()) {
             err << "tokenize: training SentencePiece failed: " << status.ToString() << "\n";
             return status.code() == sentencepiece::util::StatusCode::kInvalidArgument ? 2 : 1;
@@ -68,8 +96,6 @@ int tokenizeCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     }
     sentencepiece::SentencePieceProcessor sp;
     if (!sp.Load(model).ok()) throw UsageError("option --model: cannot load '" + model + "'");
-    std::vector<std::string> files;
-    const std::string text = readCorpus(corpus, files);
     std::vector<int> ids;
     if (!sp.Encode(text, &ids).ok()) {
         err << "tokenize: encoding failed\n";

@@ -1,6 +1,7 @@
 // moescope-cli: the headless face of MoEScope (ARCHITECTURE.md §5).
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
+#include "app/cli/EscapingStreambuf.h"
 
 #include <exception>
 #include <iostream>
@@ -76,6 +77,8 @@ std::string commandUsage(const std::string& command) {
 
 int main(int argc, char** argv) {
     using namespace moescope::cli;
+    EscapingStreambuf escaped(std::cerr.rdbuf());
+    std::ostream err(&escaped);
     const std::map<std::string, int (*)(const Args&, std::ostream&, std::ostream&)> commands = {
         {"import", importCommand},
         {"flops", flopsCommand},
@@ -90,12 +93,12 @@ int main(int argc, char** argv) {
         {"plan-sweep", planSweepCommand},
         {"run-sweep", runSweepCommand}};
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-        std::cerr << kUsage;
+        err << kUsage;
         return argc < 2 ? 2 : 0;
     }
     const auto it = commands.find(argv[1]);
     if (it == commands.end()) {
-        std::cerr << "moescope-cli: unknown command '" << argv[1] << "'\n" << kUsage;
+        err << "moescope-cli: unknown command '" << argv[1] << "'\n" << kUsage;
         return 2;
     }
     for (int i = 2; i < argc; ++i)
@@ -104,12 +107,12 @@ int main(int argc, char** argv) {
             return 0;
         }
     try {
-        return it->second(Args(argv + 2, argv + argc), std::cout, std::cerr);
+        return it->second(Args(argv + 2, argv + argc), std::cout, err);
     } catch (const UsageError& e) {
-        std::cerr << "moescope-cli " << argv[1] << ": " << e.what() << "\n";
+        err << "moescope-cli " << argv[1] << ": " << e.what() << "\n";
         return 2;
     } catch (const std::exception& e) {
-        std::cerr << "moescope-cli " << argv[1] << ": internal error: " << e.what() << "\n";
+        err << "moescope-cli " << argv[1] << ": internal error: " << e.what() << "\n";
         return 1;
     }
 }

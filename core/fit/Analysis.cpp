@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 
@@ -89,11 +90,18 @@ bool readNumber(const Json& j, const char* key, double& out, std::string& error)
     return true;
 }
 
-template <typename Int> bool readInt(const Json& j, const char* key, Int& out, std::string& error) {
+// A whole number in [lo, hi]: a recorded plan is untrusted (a hostile workspace may ask for 2e9 grid
+// points), so every count is held to the limits the command line enforces, named by its field.
+template <typename Int>
+bool readInt(const Json& j, const std::string& where, const char* key, Int& out, double lo, double hi,
+             std::string& error) {
     double v = static_cast<double>(out);
     if (!readNumber(j, key, v, error)) return false;
-    if (v != std::floor(v) || std::fabs(v) > 2e9)
-        return error = std::string("plan: '") + key + "' must be a whole number", false;
+    if (v != std::floor(v) || v < lo || v > hi) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.6g lies outside %.6g..%.6g", v, lo, hi);
+        return error = "plan: '" + where + key + "' must be a whole number; " + buf, false;
+    }
     out = static_cast<Int>(v);
     return true;
 }
@@ -111,28 +119,37 @@ bool planFromJson(const Json& j, AnalysisPlan& p, std::string& error) {
     if (const Json* v = j.find("starts"); v && !parseStarts(v->string(), p.lawFit))
         return error = "plan: 'starts' must be full, fast or a positive number, got '" + v->string() + "'",
                false;
-    if (!readInt(j, "law_bootstrap", p.lawFit.bootstrap, error) ||
-        !readInt(j, "seed", p.lawFit.seed, error) ||
-        !readInt(j, "max_iterations", p.lawFit.maxIterations, error) ||
+    const PlanLimits L;
+    if (!readInt(j, "", "law_bootstrap", p.lawFit.bootstrap, 0, L.maxBootstrap, error) ||
+        !readInt(j, "", "seed", p.lawFit.seed, 0, L.maxSeed, error) ||
+        !readInt(j, "", "max_iterations", p.lawFit.maxIterations, 1, L.maxIterations, error) ||
         !readNumber(j, "huber_delta", p.lawFit.huberDelta, error))
         return false;
     if (const Json* iso = j.find("isoflop")) {
         const Json& i = *iso;
         if (const Json* d = i.find("degrees")) {
-            if (d->isArray() && d->size() == 3)
-                p.isoflop.degrees =
-                    Degrees{static_cast<int>(d->at(0).number()), static_cast<int>(d->at(1).number()),
-                            static_cast<int>(d->at(2).number())};
-            else
+            if (d->isArray() && d->size() == 3) {
+                int k[3] = {0, 0, 0};
+                for (size_t n = 0; n < 3; ++n) {
+                    const double v = d->at(n).number(-1);
+                    if (v != std::floor(v) || v < 0 || v > L.maxDegree)
+                        return error = "plan: 'isoflop.degrees' must be three whole numbers in 0.." +
+                                       std::to_string(L.maxDegree),
+                               false;
+                    k[n] = static_cast<int>(v);
+                }
+                p.isoflop.degrees = Degrees{k[0], k[1], k[2]};
+            } else {
                 p.isoflop.degrees.reset();
+            }
         }
-        if (!readInt(i, "max_degree", p.isoflop.maxDegree, error) ||
-            !readInt(i, "folds", p.isoflop.folds, error) ||
-            !readInt(i, "bootstrap", p.isoflop.bootstrap, error) ||
+        if (!readInt(i, "isoflop.", "max_degree", p.isoflop.maxDegree, 0, L.maxDegree, error) ||
+            !readInt(i, "isoflop.", "folds", p.isoflop.folds, 2, L.maxFolds, error) ||
+            !readInt(i, "isoflop.", "bootstrap", p.isoflop.bootstrap, 0, L.maxBootstrap, error) ||
             !readNumber(i, "subsample_fraction", p.isoflop.subsampleFraction, error) ||
             !readNumber(i, "holdout_fraction", p.isoflop.holdoutFraction, error) ||
-            !readInt(i, "seed", p.isoflop.seed, error) ||
-            !readInt(i, "grid_points", p.isoflop.gridPoints, error))
+            !readInt(i, "isoflop.", "seed", p.isoflop.seed, 0, L.maxSeed, error) ||
+            !readInt(i, "isoflop.", "grid_points", p.isoflop.gridPoints, 2, L.maxGridPoints, error))
             return false;
         if (const Json* v = i.find("leave_one_sparsity_out")) p.isoflop.leaveOneSparsityOut = v->boolean();
     }
@@ -151,9 +168,27 @@ bool validatePlan(const AnalysisPlan& p, std::string& error) {
         return error = "option --where '" + p.where + "': " + error, false;
     if (p.holdout != "auto" && p.holdout != "none" && !RunFilter::parse(p.holdout, f, error))
         return error = "option --holdout '" + p.holdout + "': " + error, false;
-    if (p.lawFit.bootstrap < 0 || p.isoflop.bootstrap < 0) return error = "bootstrap must be ≥ 0", false;
-    if (p.lawFit.starts == LawFitOptions::Starts::Random && p.lawFit.randomStarts < 1)
-        return error = "starts must be full, fast or a positive number", false;
+    const PlanLimits L;
+    const std::string bootstrapRange = "option --bootstrap: must lie in 0.." + std::to_string(L.maxBootstrap);
+    if (p.lawFit.bootstrap < 0 || p.isoflop.bootstrap < 0 || p.lawFit.bootstrap > L.maxBootstrap ||
+        p.isoflop.bootstrap > L.maxBootstrap)
+        return error = bootstrapRange, false;
+    if (p.lawFit.starts == LawFitOptions::Starts::Random &&
+        (p.lawFit.randomStarts < 1 || p.lawFit.randomStarts > L.maxRandomStarts))
+        return error =
+                   "option --starts: full, fast or a whole number in 1.." + std::to_string(L.maxRandomStarts),
+               false;
+    if (!(p.isoflop.subsampleFraction > 0 && p.isoflop.subsampleFraction <= 1) ||
+        !(p.isoflop.holdoutFraction >= 0 && p.isoflop.holdoutFraction < 1))
+        return error =
+                   "plan: 'isoflop.subsample_fraction' must lie in (0, 1] and 'holdout_fraction' in [0, 1)",
+               false;
+    if (p.excludeOutliers && !(p.outlierZ > 0 && std::isfinite(p.outlierZ)))
+        return error = "option --exclude-outliers: the z threshold must be a positive number", false;
+    if (p.lawFit.maxIterations < 1 || p.lawFit.maxIterations > L.maxIterations || p.isoflop.gridPoints < 2 ||
+        p.isoflop.gridPoints > L.maxGridPoints || p.isoflop.folds < 2 || p.isoflop.folds > L.maxFolds ||
+        p.isoflop.maxDegree < 0 || p.isoflop.maxDegree > L.maxDegree)
+        return error = "plan: iterations, grid points, folds or degree outside their limits", false;
     if (!(p.lawFit.huberDelta > 0) || !std::isfinite(p.lawFit.huberDelta))
         return error = "the Huber delta must be a positive number", false;
     return true;

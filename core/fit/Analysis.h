@@ -48,6 +48,18 @@ struct AnalysisPlan {
     AnalysisPlan();
 };
 
+// What a plan may ask for, from the command line or a workspace's recorded plan alike: enough for any
+// analysis anyone runs, few enough that no file can make the window allocate without end.
+struct PlanLimits {
+    int maxBootstrap = 10000;
+    int maxRandomStarts = 1000000;
+    int maxIterations = 100000;
+    int maxDegree = 4;
+    int maxFolds = 50;
+    int maxGridPoints = 1000;
+    double maxSeed = 4294967295.0;
+};
+
 // The plan as JSON (every setting that changes a number) and back; false with `error` naming the key.
 Json planJson(const AnalysisPlan& plan);
 bool planFromJson(const Json& json, AnalysisPlan& plan, std::string& error);

@@ -115,9 +115,12 @@ Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const P
                 bestLoss = c.predictedLoss, bestLogD = logD, bestS = s;
         }
     }
+    // Name --max-params only where a cap was given: without one, the law itself left nothing to plan.
+    const bool capped = std::isfinite(o.maxParams);
     if (!std::isfinite(bestLoss))
         throw std::invalid_argument(
-            "option --max-params: no configuration of the family fits under the cap at this budget");
+            capped ? "option --max-params: no configuration of the family fits under the cap at this budget"
+                   : "the law predicts no finite loss for any configuration of the family at this budget");
     double stepD = (std::log(65536.0) - std::log(64.0)) / nd, stepS = ns ? sMax / ns : 0.0;
     auto lossAt = [&](double logD, double s) {
         const PlannedConfig c = configFor(law, p, std::exp(logD), expertsAt(s), o);
@@ -157,7 +160,10 @@ Plan planOptimum(const ParametricLaw& law, const std::vector<double>& p, const P
             if (!found || c.predictedLoss < plan.concrete.predictedLoss) plan.concrete = c, found = true;
         }
     if (!found)
-        throw std::invalid_argument("option --max-params: no concrete configuration fits under the cap");
+        throw std::invalid_argument(capped
+                                        ? "option --max-params: no concrete configuration fits under the cap"
+                                        : "no concrete configuration near the optimum has a finite predicted "
+                                          "loss and at least one token");
     const PlannedConfig& c = plan.concrete;
     char buf[200];
     if (bestLogD <= std::log(64.0) + 1e-3 || bestLogD >= std::log(65536.0) - 1e-3) {

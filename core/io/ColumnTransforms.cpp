@@ -3,6 +3,7 @@
 #include "core/io/CsvReader.h"
 #include "core/model/NumberParser.h"
 
+#include <cmath>
 #include <map>
 #include <unordered_map>
 
@@ -161,6 +162,12 @@ bool TransformedRecords::prepare(std::string& error) {
         }
         std::vector<int> valueColumns;
         for (size_t i = 0; i < h.size(); ++i)
+            if (static_cast<int>(i) != keyIndex && m.columnOf.count(h[i]) && !transforms_.lookupOverwrite) {
+                error = "--lookup " + l.column + ":" + l.file + ": its column '" + h[i] +
+                        "' is a column of the sweep already; pass --lookup-overwrite to replace it";
+                return false;
+            }
+        for (size_t i = 0; i < h.size(); ++i)
             if (static_cast<int>(i) != keyIndex) {
                 valueColumns.push_back(static_cast<int>(i));
                 table.targets.push_back(m.column(header_, h[i]));
@@ -254,6 +261,18 @@ RecordSource::Status TransformedRecords::next(std::vector<std::string_view>& fie
                 badColumn_ = header_[c];
                 error = "--derive " + header_[c] + ": " + error;
                 return Status::BadRow;
+            }
+            if (!v.isString && !std::isfinite(v.number)) {
+                bool missingInput = false;
+                for (const auto& name : expression->columns())
+                    if (const auto it = m.columnOf.find(name); it != m.columnOf.end())
+                        missingInput = missingInput || trimBlanks(m.row[it->second]).empty();
+                if (!missingInput) {
+                    badColumn_ = header_[c];
+                    error = "--derive " + header_[c] + "=" + expression->text() + ": the result is " +
+                            (std::isnan(v.number) ? "not a number" : "infinite") + " for this row";
+                    return Status::BadRow;
+                }
             }
             m.computed[c] = v.isString ? v.text : cellText(v.number);
             m.row[c] = m.computed[c];

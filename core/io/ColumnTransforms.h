@@ -3,8 +3,12 @@
 //   --set NAME=VALUE        a constant (vocab=50304)
 //   --lookup COLUMN:FILE    a table keyed by COLUMN's text (a size label "12m" -> d_model, n_layers, ...):
 //                           FILE is a CSV whose key column is named COLUMN (or is its first column); each of
-//                           its other columns becomes a column of the sweep
-//   --derive NAME=EXPR      a formula over the row's columns (loss=ln(`eval/ppl`), tokens=steps*batch)
+//                           its other columns becomes a column of the sweep; one the sweep holds already
+//                           is refused unless lookupOverwrite (--lookup-overwrite): a measured loss is
+//                           never replaced by accident
+//   --derive NAME=EXPR      a formula over the row's columns (loss=ln(`eval/ppl`), tokens=steps*batch); a
+//                           result that is not finite (0/0, ln of 0) is that row's error, unless a column
+//                           it reads is empty there (the value is then missing)
 //   --where EXPR            keeps only the rows it holds for (the others are counted, not imported)
 // Steps run in that order, each in the order given, so a formula may use a constant, a looked-up column or
 // an earlier formula. A new column named like an existing one replaces it. NAME may be a field (loss,
@@ -35,6 +39,7 @@ struct ColumnTransforms {
     std::vector<Lookup> lookups;
     std::vector<Formula> formulas;
     Expression where;
+    bool lookupOverwrite = false;
 
     bool empty() const { return constants.empty() && lookups.empty() && formulas.empty() && where.empty(); }
     // Fields the new columns feed (their names are canonical field names): mapped to them explicitly.

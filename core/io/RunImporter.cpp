@@ -6,6 +6,7 @@
 #include "core/model/NumberParser.h"
 
 #include <cmath>
+#include <filesystem>
 #include <optional>
 
 namespace moescope {
@@ -274,7 +275,15 @@ ImportResult importText(TextBuffer text, const std::string& file, const ImportOp
 ImportResult importRunsFile(const std::string& path, const ImportOptions& options) {
     TextBuffer text;
     std::string error;
-    if (!text.load(path, error)) return fileError({}, ImportResult::Outcome::Unreadable, path, 0, "", error);
+    if (!text.load(path, error)) {
+        // A folder or an endless device where a sweep file belongs is the user's mistake, not an I/O error.
+        std::error_code ec;
+        const bool notAFile =
+            std::filesystem::exists(path, ec) && !std::filesystem::is_regular_file(path, ec);
+        return fileError({},
+                         notAFile ? ImportResult::Outcome::InvalidFile : ImportResult::Outcome::Unreadable,
+                         path, 0, "", error);
+    }
     return importText(std::move(text), path, options);
 }
 

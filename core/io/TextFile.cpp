@@ -13,20 +13,32 @@
 namespace moescope {
 
 bool readWholeFile(const std::string& path, std::string& text, std::string& error) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+        error = "'" + path + "' is a folder, not a file";
+        return false;
+    }
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         error = "cannot open '" + path + "': " + std::strerror(errno);
         return false;
     }
-    in.seekg(0, std::ios::end);
-    const std::streamoff size = in.tellg();
-    in.seekg(0);
-    if (size < 0) {
-        error = "cannot read '" + path + "' (not a regular file)";
-        return false;
+    if (!S_ISREG(st.st_mode)) {
+        // A pipe or device has no size to read up to: read in pieces, up to a limit, so /dev/zero ends.
+        text.clear();
+        char buf[1 << 16];
+        while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+            text.append(buf, static_cast<size_t>(in.gcount()));
+            if (text.size() > kMaxStreamBytes) {
+                error = "'" + path + "' is not a regular file and goes on past " +
+                        std::to_string(kMaxStreamBytes >> 20) + " MiB; refused";
+                return false;
+            }
+        }
+        return true;
     }
-    text.assign(static_cast<size_t>(size), '\0');
-    if (size > 0 && !in.read(text.data(), size)) {
+    text.assign(static_cast<size_t>(st.st_size), '\0');
+    if (st.st_size > 0 && !in.read(text.data(), st.st_size)) {
         error = "cannot read '" + path + "'";
         return false;
     }

@@ -6,7 +6,11 @@
 
 namespace moescope {
 
-// False with `error` (naming the path and the system's reason) when the file cannot be read.
+// What a pipe or device (anything but a regular file) may give before it is refused.
+constexpr size_t kMaxStreamBytes = size_t(1) << 30;
+
+// False with `error` (naming the path and the system's reason) when the file cannot be read: a folder, a
+// pipe or device past kMaxStreamBytes, an unreadable file.
 bool readWholeFile(const std::string& path, std::string& text, std::string& error);
 // False with `error` when the content is binary (xlsx, parquet, gzip) or UTF-16; otherwise the offset
 // past a UTF-8 byte order mark (0 without one).
