@@ -6,6 +6,8 @@
 #include "core/io/Json.h"
 #include "core/io/RunImporter.h"
 
+#include "tests/support/TestSupport.h"
+
 #include <QtTest>
 
 #include <random>
@@ -13,14 +15,9 @@
 #include <vector>
 
 using namespace moescope;
+using namespace moescope::test;
 
 namespace {
-
-std::string readFile(const QString& path) {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) qFatal("cannot read %s", qPrintable(path));
-    return f.readAll().toStdString();
-}
 
 // The first `lines` lines of a file: seeds stay small so a thousand mutants run in seconds.
 std::string head(const std::string& text, int lines) {
@@ -93,7 +90,7 @@ class TestFuzzImport : public QObject {
 private slots:
     void mutatedFilesNeverCrashTheImporter() {
         const std::vector<std::string> seeds = {
-            head(readFile(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"), 30),
+            head(fileBytes(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"), 30),
             "model size,Final eval,experts,k\n12m,3.5,8,1\n\"1,2\",2.9,64,8\n",
             jsonLinesSeed(),
         };

@@ -18,13 +18,6 @@ namespace {
 
 const QString kSample = MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv";
 
-QString sampleWorkspace(const QTemporaryDir& dir, const QString& name) {
-    const QString path = dir.filePath(name);
-    const ProcessResult r = runCli({"import", kSample, "--workspace", path});
-    if (r.exitCode != 0) qFatal("import failed: %s", qPrintable(r.err));
-    return path;
-}
-
 // RFC 3629 well-formedness, written out independently of the escaper.
 bool validUtf8(const QByteArray& b) {
     for (int i = 0; i < b.size();) {

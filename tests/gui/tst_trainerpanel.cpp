@@ -3,6 +3,7 @@
 // trainer's own message.
 #include "core/io/Json.h"
 #include "core/model/RunSelection.h"
+#include "core/store/Workspace.h"
 #include "tests/support/TestSupport.h"
 #include "ui/MainWindow.h"
 #include "ui/SweepPlanDialog.h"
@@ -28,6 +29,7 @@
 #include <QPushButton>
 #include <QScatterSeries>
 #include <QSpinBox>
+#include <QStatusBar>
 #include <QTableWidget>
 #include <cmath>
 
@@ -333,11 +335,7 @@ private slots:
     }
 
     void aWorkspacesQueuedSweepAppearsInTheDock() {
-        const QString ws = dir_.filePath("queued.moescope");
-        QCOMPARE(moescope::test::runCli(
-                     {"import", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--workspace", ws})
-                     .exitCode,
-                 0);
+        const QString ws = moescope::test::sampleWorkspace(dir_, "queued.moescope");
         const auto queued =
             moescope::test::runCli({"plan-sweep", "--budgets", "3e9", "--sizes", "3", "--vocab", "256",
                                     "--ctx", "32", "--batch", "4", "--queue", ws, "--group", "from-cli"});
@@ -348,6 +346,37 @@ private slots:
         QCOMPARE(w.trainer()->queued(), 3);
         QVERIFY2(w.trainer()->sweepProgressBar()->text().contains("from-cli: 0 of 3"),
                  qPrintable(w.trainer()->sweepProgressBar()->text()));
+    }
+
+    // A workspace handed over with a queued sweep whose group climbs out of the runs folder: refused with the
+    // reason in the status bar, nothing queued, no folder made anywhere.
+    void aQueuedSweepThatWouldLeaveTheRunsFolderIsRefused() {
+        const QString ws = moescope::test::sampleWorkspace(dir_, "escape.moescope");
+        {
+            Workspace file;
+            std::string error;
+            QVERIFY2(file.open(ws.toStdString(), error), error.c_str());
+            Json run;
+            QVERIFY(
+                Json::parse("{\"name\":\"r0\",\"budget\":1e9,\"d_model\":16,\"n_layers\":1,\"n_heads\":2,"
+                            "\"experts\":2,\"active_experts\":1,\"granularity\":1,\"ctx\":16,\"vocab\":256,"
+                            "\"batch\":2,\"steps\":3,\"sweep\":\"../../../escaped\"}",
+                            run, error));
+            QVERIFY(file.addJob({0, "r0", run.dump(), "queued", "", ""}, error) > 0);
+        }
+        MainWindow w;
+        w.trainer()->setOutputRoot(dir_.filePath("runs"));
+        QString error;
+        QVERIFY2(w.openPath(ws, &error), qPrintable(error));
+        QCOMPARE(w.trainer()->queued(), 0);
+        const auto* notice = w.findChild<QLabel*>("fileNotice");
+        QVERIFY2(notice && notice->toolTip().contains("path separator"), qPrintable(notice->toolTip()));
+        QVERIFY(!QFileInfo::exists(dir_.filePath("runs/../../../escaped")));
+        QVERIFY(!QFileInfo::exists(QDir(dir_.filePath("runs")).absoluteFilePath("../../../escaped")));
+        // The dialog's path (a name typed by the user) goes through the same check.
+        QString refused;
+        QVERIFY(!w.trainer()->enqueueSweep({}, "..", &refused));
+        QVERIFY2(refused.contains("sweep name"), qPrintable(refused));
     }
 
     void aBadConfigShowsTheTrainersMessage() {

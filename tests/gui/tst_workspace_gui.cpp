@@ -220,6 +220,35 @@ private slots:
         }
     }
 
+    // A recorded plan is untrusted: one asking for 2e9 grid points or a filter nested 4,000 deep is not used
+    // (the window took 9.8 GB, or overflowed its stack); the file opens, fitted with the defaults, and says
+    // so.
+    void aRecordedPlanBeyondTheLimitsIsNotUsed() {
+        const QString path = moescope::test::sampleWorkspace(dir_, "hostile-plan.moescope");
+        for (const std::string& plan :
+             {std::string("{\"isoflop\":{\"grid_points\":2e9,\"bootstrap\":2e9}}"),
+              "{\"where\":\"" + std::string(4000, '(') + "1" + std::string(4000, ')') + "\"}"}) {
+            {
+                Workspace file;
+                std::string error;
+                QVERIFY2(file.open(path.toStdString(), error), error.c_str());
+                FitRecord fit;
+                fit.law = "chinchilla";
+                fit.settingsJson = "{\"plan\":" + plan + "}";
+                fit.resultJson = "{}";
+                QVERIFY(file.addFit(fit, error) > 0);
+            }
+            auto w = openWindow(path);
+            QTRY_VERIFY_WITH_TIMEOUT(!w->runner()->busy() && w->runner()->latest(), 120000);
+            QCOMPARE(w->runner()->latest()->plan.isoflop.gridPoints, AnalysisPlan{}.isoflop.gridPoints);
+            QCOMPARE(w->runner()->latest()->plan.isoflop.bootstrap, AnalysisPlan{}.isoflop.bootstrap);
+            QVERIFY(w->runner()->latest()->plan.where.empty());
+            const auto* notice = w->findChild<QLabel*>("fileNotice");
+            QVERIFY(notice && notice->isVisible());
+            QVERIFY2(notice->toolTip().contains("could not be read"), qPrintable(notice->toolTip()));
+        }
+    }
+
     // Saving loses no fit: the one on screen goes into a first save, and a save elsewhere keeps every record
     // with its time.
     void savingKeepsTheFits() {

@@ -38,7 +38,23 @@ inline ProcessResult runProgram(const QString& program, const QStringList& args,
 inline ProcessResult runCli(const QStringList& args) {
     return runProgram(MOESCOPE_CLI, args);
 }
+
+// The bundled sample sweep imported by the CLI into a new workspace DIR/NAME.
+inline QString sampleWorkspace(const QTemporaryDir& dir, const QString& name) {
+    const QString path = dir.filePath(name);
+    const ProcessResult r =
+        runCli({"import", MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", "--workspace", path});
+    if (r.exitCode != 0) qFatal("import failed: %s", qPrintable(r.err));
+    return path;
+}
 #endif
+
+// A whole file's bytes; the test stops when it cannot be read.
+inline std::string fileBytes(const QString& path) {
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) qFatal("cannot read %s", qPrintable(path));
+    return f.readAll().toStdString();
+}
 
 inline QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& content) {
     const QString path = dir.filePath(name);
