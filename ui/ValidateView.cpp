@@ -4,6 +4,7 @@
 #include "core/fit/Extrapolation.h"
 #include "ui/ChartSupport.h"
 
+#include <QColor>
 #include <QHeaderView>
 #include <QLabel>
 #include <QSplitter>
@@ -90,6 +91,15 @@ void ValidateView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot)
         if (!row.observedProblem.empty())
             frontier_->item(i, 5)->setToolTip(QString::fromStdString(row.observedProblem));
         if (!row.observed) continue;
+        // Which half of the verdict this optimum failed: its L* error or its N* error, in the verdict's red.
+        for (const auto& [column, held] : {std::pair{6, row.lossHeld}, std::pair{9, row.paramsHeld}})
+            if (!held) {
+                frontier_->item(i, column)->setForeground(QColor("#b42318"));
+                frontier_->item(i, column)->setToolTip(column == 6
+                                                           ? tr("L* missed by more than the tolerance")
+                                                           : tr("N* missed by more than the N tolerance "
+                                                                "and outside its interval"));
+            }
         points << QPointF(row.observedLoss, l.value);
         for (double v : {row.observedLoss, l.lo, l.hi})
             if (std::isfinite(v)) lo = std::min(lo, v), hi = std::max(hi, v);

@@ -41,7 +41,7 @@ std::vector<OptionSpec> extrapolationSpecs(std::initializer_list<OptionSpec> own
     std::vector<OptionSpec> specs = planOptions();
     for (const auto& o : own)
         specs.push_back(o);
-    for (const char* name : {"loss-floor", "tolerance"})
+    for (const char* name : {"loss-floor", "tolerance", "n-tolerance"})
         specs.push_back({name});
     for (auto& o : importOptions())
         specs.push_back(o);
@@ -60,6 +60,8 @@ ExtrapolationOptions extrapolationOptionsFromArgs(const CliArgs& args) {
     }
     o.tolerance = args.number("tolerance", o.tolerance);
     if (!(o.tolerance > 0)) throw UsageError("option --tolerance: must be positive");
+    o.nTolerance = args.number("n-tolerance", o.nTolerance);
+    if (!(o.nTolerance > 0)) throw UsageError("option --n-tolerance: must be positive (0.3 is 30 %)");
     return o;
 }
 
@@ -186,6 +188,12 @@ int backtestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             error.set("loss_star", row.lossError);
             error.set("n_star_rel", row.paramsRelError);
             e.set("error", error);
+            if (row.observed) {
+                Json held = Json::object();
+                held.set("loss_star", row.lossHeld);
+                held.set("n_star", row.paramsHeld);
+                e.set("held", held);
+            }
             rows.push(e);
         }
         j.set("frontier", rows);
@@ -205,7 +213,10 @@ int backtestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         j.set("laws", laws);
         Json verdict = Json::object();
         verdict.set("tolerance", r.tolerance);
+        verdict.set("n_tolerance", r.nTolerance);
         verdict.set("pass", r.pass);
+        verdict.set("loss_star_pass", r.lossPass);
+        verdict.set("n_star_pass", r.paramsPass);
         verdict.set("why", r.verdict);
         j.set("verdict", verdict);
         j.set("plan", planJson(o.plan));
@@ -218,11 +229,12 @@ int backtestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     for (const auto& row : r.frontier) {
         std::snprintf(
             buf, sizeof buf,
-            "  C %.3g S %.4g: L* predicted %.4f [%.4f, %.4f], observed %.4f (error %+.4f); N* %.4g vs "
-            "%.4g (%+.0f%%)\n",
+            "  C %.3g S %.4g: L* predicted %.4f [%.4f, %.4f], observed %.4f (error %+.4f)%s; N* %.4g vs "
+            "%.4g (%+.0f%%)%s\n",
             row.budget, row.sparsity, row.predicted.loss.value, row.predicted.loss.lo, row.predicted.loss.hi,
-            row.observedLoss, row.lossError, row.predicted.params.value, row.observedParams,
-            100 * row.paramsRelError);
+            row.observedLoss, row.lossError, row.observed && !row.lossHeld ? " MISSED" : "",
+            row.predicted.params.value, row.observedParams, 100 * row.paramsRelError,
+            row.observed && !row.paramsHeld ? " MISSED" : "");
         out << buf;
         if (!row.observedProblem.empty()) out << "    (" << row.observedProblem << ")\n";
     }

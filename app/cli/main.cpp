@@ -33,7 +33,8 @@ const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
   predict FILE --budget C [--sparsity S] [--law auto|isoflop|LAW] [--max-params N] [--loss-floor E] [--json]
            (the optimum at any budget, with 95 % intervals; auto: the method a backtest on the smaller
             budgets recommends; warns how far it extrapolates and why to doubt it)
-  backtest FILE [--train EXPR] [--laws all|isoflop,abnar,...] [--tolerance 0.01] [--loss-floor E] [--json]
+  backtest FILE [--train EXPR] [--laws all|isoflop,abnar,...] [--tolerance 0.01] [--n-tolerance 0.3] [--loss-floor E]
+           [--json]
            (fit on the runs EXPR selects, default all but the largest budget; compare the predicted L*, N* with
             each held-out budget's own isoFLOP optimum and every law's held-out runs)
   suggest FILE --budget C [--count 4] [--bootstrap 100] [--json]   (runs that most narrow the optimum)

@@ -28,6 +28,7 @@ int includedCount(const RunTable& runs) {
 BacktestResult backtest(const RunTable& all, const std::string& trainText, const ExtrapolationOptions& o) {
     BacktestResult res;
     res.tolerance = o.tolerance;
+    res.nTolerance = o.nTolerance;
     const RunTable runs = plannedRuns(all, o.plan);
     std::string text = trainText;
     if (text.empty()) {
@@ -105,6 +106,9 @@ BacktestResult backtest(const RunTable& all, const std::string& trainText, const
                 if (interior) {
                     row.lossError = p.loss.value - obs->loss.value;
                     row.paramsRelError = p.params.value / obs->params.value - 1;
+                    row.lossHeld = std::fabs(row.lossError) <= o.tolerance;
+                    row.paramsHeld = std::fabs(row.paramsRelError) <= o.nTolerance ||
+                                     (obs->params.value >= p.params.lo && obs->params.value <= p.params.hi);
                 } else {
                     row.observedProblem =
                         obs ? "the held-out budget's own optimum is on the edge of its models"
@@ -142,17 +146,26 @@ BacktestResult backtest(const RunTable& all, const std::string& trainText, const
         res.laws.push_back(score);
     }
 
-    int compared = 0, within = 0;
+    int compared = 0, lossWithin = 0, paramsWithin = 0;
     for (const auto& row : res.frontier)
-        if (row.observed) ++compared, within += std::fabs(row.lossError) <= o.tolerance;
-    res.pass = compared > 0 && within == compared;
+        if (row.observed) ++compared, lossWithin += row.lossHeld, paramsWithin += row.paramsHeld;
+    res.lossPass = compared > 0 && lossWithin == compared;
+    res.paramsPass = compared > 0 && paramsWithin == compared;
+    res.pass = res.lossPass && res.paramsPass;
     if (res.recommendation.method.empty())
         res.verdict = "no method could be fitted on the training runs";
     else if (compared == 0)
         res.verdict = "no held-out budget has an interior isoFLOP optimum to compare with";
     else
-        res.verdict = fmt("%.0f of %.0f held-out optima within", within, compared) +
-                      fmt(" %.3g nats of L* by ", o.tolerance) + res.recommendation.method;
+        res.verdict = fmt("%.0f of %.0f held-out optima within", lossWithin, compared) +
+                      fmt(" %.3g nats of L* and ", o.tolerance) +
+                      fmt("%.0f of %.0f within", paramsWithin, compared) +
+                      fmt(" %.0f %% of N* (or inside its interval) by ", 100 * o.nTolerance) +
+                      res.recommendation.method +
+                      (res.pass         ? ""
+                       : res.lossPass   ? " — N* failed"
+                       : res.paramsPass ? " — L* failed"
+                                        : " — L* and N* failed");
     return res;
 }
 

@@ -19,6 +19,8 @@ struct BacktestRow {
     std::string observedProblem;
     double lossError = std::nan(""),
            paramsRelError = std::nan(""); // predicted − observed; predicted/observed − 1
+    // Held: L* within the tolerance; N* within the N tolerance or the observed N* inside the predicted band.
+    bool lossHeld = false, paramsHeld = false;
 };
 
 struct LawScore {
@@ -35,8 +37,9 @@ struct BacktestResult {
     std::map<std::string, double> methodLossError; // every method's mean |L* error| on the held-out
     std::vector<LawScore> laws;
     std::map<std::string, std::string> problems; // methods that could not be fitted
-    double tolerance = 0;
-    bool pass = false;
+    double tolerance = 0, nTolerance = 0;
+    bool pass = false; // every compared optimum held on L* and on N*
+    bool lossPass = false, paramsPass = false;
     std::string verdict; // one line: why it passed or failed
 };
 // `train`: a filter over the runs (`flops<1e21`); empty: every budget but the largest. Throws

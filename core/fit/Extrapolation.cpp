@@ -268,8 +268,10 @@ Prediction predictWith(const FrontierMethod& method, const RunTable& runs, doubl
     const auto levels = method.sparsities();
     std::vector<double> candidates;
     if (req.sparsity) {
+        // A level matches at the precision the tool prints it (4 significant digits): 0.9688 is 0.96875.
         for (double s : levels)
-            if (std::fabs(s - *req.sparsity) < 1e-6) candidates.push_back(s);
+            if (std::fabs(s - *req.sparsity) < 1e-6 || fmt("%.4g", s) == fmt("%.4g", *req.sparsity))
+                candidates.push_back(s);
         if (candidates.empty()) {
             std::string list;
             for (double s : levels)

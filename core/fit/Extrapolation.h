@@ -25,6 +25,7 @@ struct ExtrapolationOptions {
     std::vector<std::string> methods;
     FrontierFitOptions frontier; // loss floor; flopsPerToken is read off the runs
     double tolerance = 0.01;     // nats of L* a backtest may miss by
+    double nTolerance = 0.30;    // relative error of N* a backtest may make (or the observed N* in its band)
 };
 
 // The methods fitted on one set of runs.

@@ -208,6 +208,18 @@ private slots:
         QVERIFY2(law.err.contains("token term"), qPrintable(law.err));
     }
 
+    // A level typed as the tool prints it (4 significant digits) is that level: 0.9688 is 1 − 1/32.
+    void aSparsityMatchesAtThePrecisionItIsPrinted() {
+        const ProcessResult r =
+            runCli({"predict", sampleSweep(), "--budget", "1e20", "--sparsity", "0.9688", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        Json j;
+        std::string error;
+        QVERIFY(Json::parse(r.out.toStdString(), j, error));
+        QCOMPARE(j["sparsity"].number(), 1 - 1.0 / 32);
+        QCOMPARE(runCli({"predict", sampleSweep(), "--budget", "1e20", "--sparsity", "0.968"}).exitCode, 2);
+    }
+
     void backtestCommandReportsEveryPart() {
         const ProcessResult r = runCli({"backtest", sampleSweep(), "--json"});
         QCOMPARE(r.exitCode, 0);
