@@ -81,6 +81,14 @@ bool loadAndPredict(const CliArgs& args, const ExtrapolationOptions& o, const Pr
     return true;
 }
 
+namespace {
+std::string fmtNumber(double v, const char* format = "%.3g") {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, format, v);
+    return buf;
+}
+} // namespace
+
 int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     const CliArgs args(rawArgs, extrapolationSpecs({{"budget"}, {"sparsity"}, {"max-params"}}));
     if (args.positionals().size() != 1) throw UsageError("predict: expected one FILE");
@@ -102,13 +110,31 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         return 0;
     }
     char buf[400];
-    std::snprintf(buf, sizeof buf,
-                  "C = %.3g, S = %.4g by %s: N* %.4g [%.4g, %.4g], N_a* %.4g, D* %.4g tokens (%.1f per "
-                  "parameter), L* %.4f [%.4f, %.4f]\n",
-                  req.budget, f.sparsity, f.method.c_str(), f.params.value, f.params.lo, f.params.hi,
-                  f.activeParams.value, f.tokens.value, f.tokens.value / f.params.value, f.loss.value,
-                  f.loss.lo, f.loss.hi);
-    out << buf << "  method: " << p.recommendation.why << "\n";
+    const auto& undetermined = p.design.undetermined;
+    // An undetermined quantity prints as "—"; its reason follows on a line of its own.
+    auto shown = [&](const char* key, const char* format, const Band& b, bool band) {
+        if (undetermined.count(key)) return std::string("—");
+        char text[120];
+        if (band)
+            std::snprintf(text, sizeof text, format, b.value, b.lo, b.hi);
+        else
+            std::snprintf(text, sizeof text, format, b.value);
+        return std::string(text);
+    };
+    out << "C = " << fmtNumber(req.budget) << ", S = " << fmtNumber(f.sparsity, "%.4g") << " by " << f.method
+        << ": N* " << shown("n_star", "%.4g [%.4g, %.4g]", f.params, true) << ", N_a* "
+        << shown("active_params_star", "%.4g", f.activeParams, false) << ", D* "
+        << shown("tokens_star", "%.4g", f.tokens, false) << " tokens";
+    if (!undetermined.count("n_star") && !undetermined.count("tokens_star"))
+        out << " (" << fmtNumber(f.tokens.value / f.params.value, "%.1f") << " per parameter)";
+    out << ", L* " << shown("loss_star", "%.4f [%.4f, %.4f]", f.loss, true) << "\n";
+    std::string said;
+    for (const auto& [key, why] : undetermined)
+        if (key != "sparsity_star" && said.find(why) == std::string::npos) {
+            out << "  undetermined (" << key << "): " << why << "\n";
+            said += why + "\n";
+        }
+    out << "  method: " << p.recommendation.why << "\n";
     if (p.extrapolationDecades > 0) {
         std::snprintf(buf, sizeof buf, "  extrapolated %.2f decade(s) past the largest budget swept (%.3g)\n",
                       p.extrapolationDecades, p.largestBudget);

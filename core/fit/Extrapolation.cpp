@@ -47,10 +47,19 @@ std::string fmt(const char* format, double a, double b = 0) {
 // the isoFLOP frontier only a straight line through few points.
 const char* const kPreference[] = {"abnar", "li", "ludziejewski", "chinchilla", "isoflop"};
 
+// A method the recommendation may choose: fitted, and (a law) with a fit worth trusting.
+bool trusted(const FittedMethods& fitted, const std::string& name) {
+    if (!fitted.find(name)) return false;
+    const auto fit = fitted.lawFits.find(name);
+    return fit == fitted.lawFits.end() || untrustworthyFit(fit->second).empty();
+}
+
 std::string preferred(const FittedMethods& fitted) {
     for (const char* m : kPreference)
-        if (fitted.find(m)) return m;
-    return fitted.methods.empty() ? std::string() : fitted.methods.front()->name();
+        if (trusted(fitted, m)) return m;
+    for (const auto& m : fitted.methods)
+        if (trusted(fitted, m->name())) return m->name();
+    return {};
 }
 
 // The interior isoFLOP optima of one budget, by sparsity (empty when every one is on the edge).
@@ -145,6 +154,23 @@ FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& o, co
     return f;
 }
 
+std::string untrustworthyFit(const LawFit& fit) {
+    if (!fit.termination.converged)
+        return "its solver did not converge (" +
+               (fit.termination.type.empty() ? "no report" : fit.termination.type) + ")";
+    for (const auto& [name, v] : fit.reported) {
+        const bool exponent =
+            name == "alpha" || name == "beta" || name == "gamma" || name == "lambda" || name == "delta";
+        if ((name == "alpha" || name == "beta") && !(v > 0))
+            return name + fmt(" = %.4g: a size or data exponent must be positive", v);
+        if (exponent && !(std::fabs(v) <= 5)) return name + fmt(" = %.4g: an implausible exponent", v);
+        const auto ci = fit.ci95.find(name);
+        if (ci != fit.ci95.end() && !fit.replicates.empty() && ci->second.first == ci->second.second)
+            return "the interval of " + name + " has zero width";
+    }
+    return {};
+}
+
 Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted,
                                const ExtrapolationOptions& o) {
     Recommendation rec;
@@ -157,6 +183,11 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
     };
     if (budgets.size() < 3)
         return fallback(std::to_string(budgets.size()) + " budget(s): too few for an inner backtest");
+    std::string distrusted;
+    for (const auto& [name, fit] : fitted.lawFits)
+        if (fitted.find(name) && !untrustworthyFit(fit).empty())
+            distrusted +=
+                (distrusted.empty() ? "" : "; ") + name + " not considered: " + untrustworthyFit(fit);
     const double top = budgets.back();
     const BudgetAnalysis* observed = nullptr;
     for (const auto& b : fitted.sweep.budgets)
@@ -177,7 +208,7 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
     rec.innerBudget = top;
     double best = INFINITY;
     for (const auto& m : inner.methods) {
-        if (!fitted.find(m->name())) continue;
+        if (!trusted(fitted, m->name())) continue;
         double sum = 0;
         int n = 0;
         for (const auto& [s, p] : optima) {
@@ -194,7 +225,8 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
         return fallback("no method fitted on the smaller budgets answered at the largest");
     rec.why =
         fmt("lowest mean |L* error| (%.4f nats) predicting the largest budget (%.3g) from the smaller ones",
-            best, top);
+            best, top) +
+        (distrusted.empty() ? "" : " (" + distrusted + ")");
     return rec;
 }
 
@@ -224,6 +256,11 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
         throw std::invalid_argument("option --budget: must be positive");
     if (!(req.maxParams > 0)) throw std::invalid_argument("option --max-params: must be positive");
     const RunTable runs = plannedRuns(all, o.plan);
+    // The design first: what it cannot determine is never answered with a number a fit happened to return.
+    // Budgets are held to 6·N_a·D (within ×3, for other counting conventions), not to the runs' own median
+    // ratio: a tokens column in another unit moves that median with it.
+    const SweepDesign design = analyzeDesign(runs);
+    if (!design.refusals.empty()) throw std::invalid_argument(design.refusals.front());
     const FittedMethods fitted = fitMethods(runs, o);
     Prediction out;
     std::string name = req.method;
@@ -234,6 +271,21 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
             std::string why;
             for (const auto& [m, p] : fitted.problems)
                 why += (why.empty() ? "" : "; ") + m + ": " + p;
+            for (const auto& [m, fit] : fitted.lawFits)
+                if (const std::string bad = untrustworthyFit(fit); !bad.empty())
+                    why += (why.empty() ? "" : "; ") + m + ": fitted, but " + bad;
+            // A design that cannot place the optimum is answered as such: every quantity undetermined.
+            if (!design.determines("n_star")) {
+                out.design = design;
+                out.point.method = "none";
+                out.point.budget = req.budget;
+                out.point.sparsity = req.sparsity.value_or(std::nan(""));
+                out.largestBudget = fitted.largestBudget;
+                out.recommendation.why = "no method answers: " + why;
+                for (const char* q : {"n_star", "active_params_star", "tokens_star", "loss_star"})
+                    out.design.undetermined.emplace(q, design.undetermined.at("n_star"));
+                return out;
+            }
             throw std::invalid_argument("no method can be fitted to these runs (" + why + ")");
         }
     } else {
@@ -249,6 +301,11 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
     const Recommendation recommendation = out.recommendation;
     out = predictWith(*method, runs, fitted.largestBudget, req);
     out.recommendation = recommendation;
+    out.design = design;
+    out.warnings.insert(out.warnings.begin(), design.warnings.begin(), design.warnings.end());
+    if (const auto fit = fitted.lawFits.find(name); fit != fitted.lawFits.end())
+        if (const std::string why = untrustworthyFit(fit->second); !why.empty())
+            out.warnings.push_back("the " + name + " fit is not to be trusted: " + why);
     const auto inner = out.recommendation.innerError.find(name);
     if (inner != out.recommendation.innerError.end() && inner->second > o.tolerance)
         out.warnings.push_back(name + fmt(" missed the largest swept budget's L* by %.4f nats in the inner "
@@ -348,15 +405,35 @@ Json predictionJson(const Prediction& p) {
             inner.set(m, e);
         j.set("inner_backtest", inner);
     }
-    j.set("n_star", f.params.value);
-    j.set("n_star_ci95", pair(f.params));
-    j.set("active_params_star", f.activeParams.value);
-    j.set("active_params_star_ci95", pair(f.activeParams));
-    j.set("tokens_star", f.tokens.value);
-    j.set("tokens_star_ci95", pair(f.tokens));
-    j.set("tokens_per_param", f.tokens.value / f.params.value);
-    j.set("loss_star", f.loss.value);
-    j.set("loss_star_ci95", pair(f.loss));
+    // A quantity the design cannot determine is null, with its reason under "undetermined".
+    Json undetermined = Json::object();
+    auto quantity = [&](const char* key, const Band& b) {
+        const auto why = p.design.undetermined.find(key);
+        const bool known = why == p.design.undetermined.end();
+        j.set(key, known ? Json(b.value) : Json());
+        j.set(std::string(key) + "_ci95", known ? pair(b) : Json());
+        if (!known) undetermined.set(key, why->second);
+        return known;
+    };
+    const bool n = quantity("n_star", f.params);
+    quantity("active_params_star", f.activeParams);
+    const bool d = quantity("tokens_star", f.tokens);
+    j.set("tokens_per_param", n && d ? Json(f.tokens.value / f.params.value) : Json());
+    quantity("loss_star", f.loss);
+    if (const auto why = p.design.undetermined.find("sparsity_star"); why != p.design.undetermined.end())
+        undetermined.set("sparsity_star", why->second);
+    j.set("undetermined", undetermined);
+    // How far past the sweep, along every axis (decades; S in decades of 1/(1−S)).
+    Json past = Json::object();
+    const SweepDesign& g = p.design;
+    past.set("budget", g.budget.decadesPast(f.budget));
+    if (n) past.set("params", g.params.decadesPast(f.params.value));
+    if (n) past.set("active_params", g.active.decadesPast(f.activeParams.value));
+    if (d) past.set("tokens", g.tokens.decadesPast(f.tokens.value));
+    DesignAxis dense = g.sparsity;
+    dense.min = 1 / (1 - g.sparsity.min), dense.max = 1 / (1 - g.sparsity.max);
+    past.set("sparsity", dense.decadesPast(1 / (1 - f.sparsity)));
+    j.set("extrapolation", past);
     const PlannedConfig& c = p.architecture;
     if (c.params > 0)
         j.set("architecture", configJson({c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens,

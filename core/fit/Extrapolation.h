@@ -7,6 +7,7 @@
 #include "core/fit/Analysis.h"
 #include "core/fit/Frontier.h"
 #include "core/fit/Planner.h"
+#include "core/fit/SweepDesign.h"
 
 #include <limits>
 #include <map>
@@ -48,6 +49,11 @@ struct Recommendation {
     std::map<std::string, double> innerError; // mean |L* error| per method on the inner backtest
     double innerBudget = 0;                   // the budget the inner backtest held out (0: none)
 };
+// Why a law's fit is not to be trusted, or empty: its solver did not converge, a size or data exponent has
+// the wrong sign (alpha, beta ≤ 0), an exponent is implausibly large (|x| > 5), or a bootstrap interval
+// collapsed to a point. Such a fit is never recommended.
+std::string untrustworthyFit(const LawFit& fit);
+
 // Which method to trust for `runs` (those `fitted` was fitted on): a nested backtest on them.
 Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted,
                                const ExtrapolationOptions& options);
@@ -67,6 +73,9 @@ struct Prediction {
     double computeMultiplier = std::nan(""); // dense compute for the same loss ÷ C (NaN: not defined)
     PlannedConfig architecture;              // the nearest concrete model of the runs' family
     std::vector<std::string> warnings;
+    // What the runs' design can determine: a quantity it cannot is written as null with its reason, and the
+    // prediction's distance past the swept N, N_a, D, S and C along every axis.
+    SweepDesign design;
 };
 // Throws std::invalid_argument naming the option for a request that cannot be answered, Cancelled.
 Prediction predictOptimum(const RunTable& runs, const ExtrapolationOptions& options,

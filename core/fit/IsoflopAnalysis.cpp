@@ -33,14 +33,16 @@ Degrees chooseDegrees(const std::vector<IsoflopPoint>& points, const IsoflopOpti
     for (const auto& p : points)
         nLevels.insert(p.params);
     const int sLevels = static_cast<int>(sparsityLevels(points).size());
-    // Degrees the data cannot identify are not candidates: a single sparsity level admits no S terms. And a
+    // Degrees the data cannot identify are not candidates: k sparsity levels admit powers of S below k only —
+    // in the S terms and in the (log N · S) terms alike, whose i-th power is one of S too (two levels and a
+    // cubic cross term arched the surface a nat above every run between them). And a
     // surface of degree 0 or 1 in log N has no minimum in N at all: its "optimum" would be whichever model
     // is smallest or largest, so degree 2 is the least admitted — which needs three model sizes.
     if (nLevels.size() < 3)
         throw IsoflopError(std::to_string(nLevels.size()) +
                            " model size(s): locating a minimum in N needs at least 3");
     Degrees maximum{std::min(o.maxDegree, static_cast<int>(nLevels.size()) - 1),
-                    std::min(o.maxDegree, sLevels - 1), sLevels > 1 ? o.maxDegree : 0};
+                    std::min(o.maxDegree, sLevels - 1), std::min(o.maxDegree, sLevels - 1)};
     const DegreeSearch search = searchDegrees(x, y, l, maximum, o.folds, o.seed, o.threads, 2);
     // No candidate survives when every fold's training part is too small for a parabola: with that few runs
     // it would only interpolate them, and no fold could say whether it generalises.
