@@ -285,6 +285,9 @@ std::vector<std::pair<QString, QString>> MainWindow::exampleDatasets() {
             const QString heading = QString::fromUtf8(card.readLine()).trimmed();
             if (heading.startsWith("# ")) title = heading.mid(2);
         }
+        // A table of optima (one row per budget) is not a sweep: `moescope-cli predict --optima` reads it;
+        // the window does not open one yet.
+        if (title.contains("table of optima")) continue;
         out.emplace_back(tr("%1 (%2)").arg(title, csv.fileName()), csv.absoluteFilePath());
     }
     return out;

@@ -70,7 +70,7 @@ bool loadAndPredict(const CliArgs& args, const ExtrapolationOptions& o, const Pr
     RunTable table;
     if (!loadPlannedRuns(args.positionals()[0], args, o.plan, table, err, code)) return false;
     try {
-        p = predictOptimum(table, o, req);
+        p = args.has("optima") ? predictFromOptima(table, o, req) : predictOptimum(table, o, req);
     } catch (const std::invalid_argument& e) {
         err << args.positionals()[0] << ": " << e.what() << "\n";
         code = 2;
@@ -90,9 +90,19 @@ std::string fmtNumber(double v, const char* format = "%.3g") {
 } // namespace
 
 int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs, extrapolationSpecs({{"budget"}, {"sparsity"}, {"max-params"}}));
+    const CliArgs args(rawArgs,
+                       extrapolationSpecs({{"budget"}, {"sparsity"}, {"max-params"}, {"optima", false}}));
     if (args.positionals().size() != 1) throw UsageError("predict: expected one FILE");
     ExtrapolationOptions o = extrapolationOptionsFromArgs(args);
+    if (args.has("optima") && args.has("law"))
+        throw UsageError("options --optima and --law: a table of optima is fitted by its own frontier");
+    // The loss floor is E of a frontier's L*(C) = E + A·C^−α; a parametric law fits its own irreducible term.
+    if (args.has("loss-floor") && args.has("law") && args.value("law") != "isoflop" &&
+        args.value("law") != "auto")
+        throw UsageError(
+            "option --loss-floor: the " + args.value("law") +
+            " law fits its own irreducible loss; the floor applies to the isoflop frontier and to "
+            "tables of optima (--optima)");
     PredictRequest req;
     req.budget = args.requiredNumber("budget");
     if (args.has("sparsity")) req.sparsity = args.number("sparsity", 0);
@@ -105,29 +115,30 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     const FrontierPoint& f = p.point;
     if (args.has("json")) {
         Json j = predictionJson(p);
-        j.set("plan", planJson(o.plan));
+        Json plan = planJson(o.plan);
+        plan.set("loss_floor", o.frontier.lossFloor ? Json(*o.frontier.lossFloor) : Json());
+        j.set("plan", plan);
         out << j.dump() << "\n";
         return 0;
     }
     char buf[400];
     const auto& undetermined = p.design.undetermined;
     // An undetermined quantity prints as "—"; its reason follows on a line of its own.
+    // `format` prints the value; a band adds " [lo, hi]" in the same format, or "(no interval)".
     auto shown = [&](const char* key, const char* format, const Band& b, bool band) {
         if (undetermined.count(key)) return std::string("—");
-        char text[120];
-        if (band)
-            std::snprintf(text, sizeof text, format, b.value, b.lo, b.hi);
-        else
-            std::snprintf(text, sizeof text, format, b.value);
-        return std::string(text);
+        std::string text = fmtNumber(b.value, format);
+        if (!band) return text;
+        if (!(std::isfinite(b.lo) && std::isfinite(b.hi))) return text + " (no interval)";
+        return text + " [" + fmtNumber(b.lo, format) + ", " + fmtNumber(b.hi, format) + "]";
     };
     out << "C = " << fmtNumber(req.budget) << ", S = " << fmtNumber(f.sparsity, "%.4g") << " by " << f.method
-        << ": N* " << shown("n_star", "%.4g [%.4g, %.4g]", f.params, true) << ", N_a* "
+        << ": N* " << shown("n_star", "%.4g", f.params, true) << ", N_a* "
         << shown("active_params_star", "%.4g", f.activeParams, false) << ", D* "
         << shown("tokens_star", "%.4g", f.tokens, false) << " tokens";
     if (!undetermined.count("n_star") && !undetermined.count("tokens_star"))
         out << " (" << fmtNumber(f.tokens.value / f.params.value, "%.1f") << " per parameter)";
-    out << ", L* " << shown("loss_star", "%.4f [%.4f, %.4f]", f.loss, true) << "\n";
+    out << ", L* " << shown("loss_star", "%.4f", f.loss, true) << "\n";
     std::string said;
     for (const auto& [key, why] : undetermined)
         if (key != "sparsity_star" && said.find(why) == std::string::npos) {

@@ -53,6 +53,7 @@ ImportOptions importOptionsFromArgs(const CliArgs& args) {
     if (args.has("run-key") && !parseColumnList("run-key", args.value("run-key"), s.runKey, error))
         throw UsageError(error);
     s.allCheckpoints = args.has("all-checkpoints");
+    options.optimaTable = args.has("optima"); // predict --optima: rows are budgets' optima, sizes optional
     if (s.allCheckpoints && s.runKey.empty())
         throw UsageError("option --all-checkpoints needs --run-key COLUMNS (which rows are one run's curve)");
     return options;

@@ -31,6 +31,7 @@ const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
   optimum (FILE --law LAW|isoflop | --preset LAW|epoch) --budget C [--max-params N] [--max-sparsity S] [--experts E]
            [--aspect 128] [--vocab 32000] [--ctx 2048] [--granularity 1] [--active 1] [--json]
   predict FILE --budget C [--sparsity S] [--law auto|isoflop|LAW] [--max-params N] [--loss-floor E] [--json]
+           [--optima]   (FILE is a table of optima: one row per budget with its loss, and N* where known)
            (the optimum at any budget, with 95 % intervals; auto: the method a backtest on the smaller
             budgets recommends; warns how far it extrapolates and why to doubt it)
   backtest FILE [--train EXPR] [--laws all|isoflop,abnar,...] [--tolerance 0.01] [--n-tolerance 0.3] [--loss-floor E]

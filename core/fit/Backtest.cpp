@@ -25,6 +25,11 @@ int includedCount(const RunTable& runs) {
 
 } // namespace
 
+bool paramsHeld(const Band& predicted, double observed, double tolerance) {
+    return std::fabs(predicted.value / observed - 1) <= tolerance ||
+           (observed >= predicted.lo && observed <= predicted.hi);
+}
+
 BacktestResult backtest(const RunTable& all, const std::string& trainText, const ExtrapolationOptions& o) {
     BacktestResult res;
     res.tolerance = o.tolerance;
@@ -107,8 +112,7 @@ BacktestResult backtest(const RunTable& all, const std::string& trainText, const
                     row.lossError = p.loss.value - obs->loss.value;
                     row.paramsRelError = p.params.value / obs->params.value - 1;
                     row.lossHeld = std::fabs(row.lossError) <= o.tolerance;
-                    row.paramsHeld = std::fabs(row.paramsRelError) <= o.nTolerance ||
-                                     (obs->params.value >= p.params.lo && obs->params.value <= p.params.hi);
+                    row.paramsHeld = paramsHeld(p.params, obs->params.value, o.nTolerance);
                 } else {
                     row.observedProblem =
                         obs ? "the held-out budget's own optimum is on the edge of its models"

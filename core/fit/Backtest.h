@@ -42,6 +42,10 @@ struct BacktestResult {
     bool lossPass = false, paramsPass = false;
     std::string verdict; // one line: why it passed or failed
 };
+// The N* half of the verdict: the prediction's relative error within `tolerance`, or the observed N* inside
+// the predicted interval.
+bool paramsHeld(const Band& predicted, double observed, double tolerance);
+
 // `train`: a filter over the runs (`flops<1e21`); empty: every budget but the largest. Throws
 // std::invalid_argument naming --train for a filter that is malformed, names no column, or leaves no run
 // on either side; Cancelled.

@@ -1,6 +1,7 @@
 #include "core/fit/Extrapolation.h"
 
 #include "core/fit/ConfigJson.h"
+#include "core/fit/OptimaFrontier.h"
 #include "core/fit/Statistics.h"
 
 #include <algorithm>
@@ -165,8 +166,8 @@ std::string untrustworthyFit(const LawFit& fit) {
             return name + fmt(" = %.4g: a size or data exponent must be positive", v);
         if (exponent && !(std::fabs(v) <= 5)) return name + fmt(" = %.4g: an implausible exponent", v);
         const auto ci = fit.ci95.find(name);
-        if (ci != fit.ci95.end() && !fit.replicates.empty() && ci->second.first == ci->second.second)
-            return "the interval of " + name + " has zero width";
+        if (ci != fit.ci95.end() && fit.replicates.size() >= 2 && !(ci->second.second > ci->second.first))
+            return "the bootstrap never moved " + name + " (no interval)";
     }
     return {};
 }
@@ -311,6 +312,32 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
         out.warnings.push_back(name + fmt(" missed the largest swept budget's L* by %.4f nats in the inner "
                                           "backtest (tolerance %.3g): its backtest failed",
                                           inner->second, o.tolerance));
+    return out;
+}
+
+Prediction predictFromOptima(const RunTable& all, const ExtrapolationOptions& o, const PredictRequest& req) {
+    const RunTable table = plannedRuns(all, o.plan);
+    std::unique_ptr<OptimaFrontier> frontier;
+    try {
+        frontier = std::make_unique<OptimaFrontier>(table, o.frontier);
+    } catch (const FrontierError& e) {
+        throw std::invalid_argument(std::string("a table of optima: ") + e.what());
+    }
+    const auto& budgets = frontier->level().budgets;
+    Prediction out = predictWith(*frontier, table, budgets.back(), req);
+    out.recommendation.method = "optima";
+    out.recommendation.why = "a table of optima (" + std::to_string(budgets.size()) +
+                             " budgets): L*(C) and N*(C) fitted to them, intervals from their scatter";
+    // The design of a table is its budgets: N* and D* are what it states, or undetermined.
+    DesignAxis c;
+    c.levels = static_cast<int>(budgets.size()), c.min = budgets.front(), c.max = budgets.back();
+    out.design.budget = c;
+    if (!std::isfinite(out.point.params.value))
+        out.design.undetermined.emplace("n_star", "the table states no size (N*) per budget");
+    if (!std::isfinite(out.point.activeParams.value)) {
+        out.design.undetermined.emplace("active_params_star", "the table states no active size per budget");
+        out.design.undetermined.emplace("tokens_star", "the table states no active size (D* = C/(6·N_a*))");
+    }
     return out;
 }
 

@@ -81,6 +81,11 @@ struct Prediction {
 Prediction predictOptimum(const RunTable& runs, const ExtrapolationOptions& options,
                           const PredictRequest& request);
 
+// The optimum from a table of optima (one row per budget: budget, optionally N* / N_a*, L*; OptimaFrontier):
+// the runs as the plan selects them are the table. Throws std::invalid_argument as predictOptimum does.
+Prediction predictFromOptima(const RunTable& table, const ExtrapolationOptions& options,
+                             const PredictRequest& request);
+
 // The prediction as `moescope-cli predict --json` prints it (without the plan): budget, sparsity, method,
 // n_star with its interval, tokens, loss, architecture, extrapolation, compute multiplier, warnings.
 Json predictionJson(const Prediction& prediction);

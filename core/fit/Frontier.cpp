@@ -1,5 +1,6 @@
 #include "core/fit/Frontier.h"
 
+#include "core/fit/FrontierTrends.h"
 #include "core/fit/Statistics.h"
 
 #include <algorithm>
@@ -39,95 +40,9 @@ double variance(const std::vector<double>& v) {
     return s / (n - 1);
 }
 
-// Weighted least squares of y = logK + exponent·(x − x0), reported about x = 0.
-PowerTrend fitPower(const std::vector<double>& x, const std::vector<double>& y, const std::vector<double>& w,
-                    double x0) {
-    double sw = 0, sx = 0, sy = 0;
-    for (size_t i = 0; i < x.size(); ++i)
-        if (std::isfinite(y[i])) sw += w[i], sx += w[i] * (x[i] - x0), sy += w[i] * y[i];
-    PowerTrend t;
-    if (sw <= 0) return t;
-    const double mx = sx / sw, my = sy / sw;
-    double sxx = 0, sxy = 0;
-    for (size_t i = 0; i < x.size(); ++i)
-        if (std::isfinite(y[i]))
-            sxx += w[i] * (x[i] - x0 - mx) * (x[i] - x0 - mx), sxy += w[i] * (x[i] - x0 - mx) * (y[i] - my);
-    if (sxx <= 0) return t;
-    t.exponent = sxy / sxx;
-    t.logK = my - t.exponent * (mx + x0);
-    return t;
-}
-
-// Weighted least squares of L = E + A·exp(−α(x − x0)) over α ≥ 0, A ≥ 0, 0 ≤ E < min L (E fixed when
-// `floor` is given). Given α the model is linear in (E, A), so the fit is a one-dimensional profile over α.
-LossTrend fitLoss(const std::vector<double>& x, const std::vector<double>& l, const std::vector<double>& w,
-                  double x0, std::optional<double> floor) {
-    const double lMin = *std::min_element(l.begin(), l.end());
-    const double eMax = lMin * (1 - 1e-6);
-    struct Solution {
-        double e = 0, a = 0, sse = INFINITY;
-    };
-    auto solve = [&](double alpha) {
-        std::vector<double> u(x.size());
-        for (size_t i = 0; i < x.size(); ++i)
-            u[i] = std::exp(-alpha * (x[i] - x0));
-        // A for a given E, clamped at 0, and the weighted SSE.
-        auto withFloor = [&](double e) {
-            Solution s;
-            double num = 0, den = 0;
-            for (size_t i = 0; i < x.size(); ++i)
-                num += w[i] * (l[i] - e) * u[i], den += w[i] * u[i] * u[i];
-            s.e = e;
-            s.a = den > 0 ? std::max(0.0, num / den) : 0;
-            s.sse = 0;
-            for (size_t i = 0; i < x.size(); ++i) {
-                const double r = l[i] - e - s.a * u[i];
-                s.sse += w[i] * r * r;
-            }
-            return s;
-        };
-        if (floor) return withFloor(*floor);
-        // The unconstrained 2×2 normal equations; a solution outside [0, eMax] lies on a bound.
-        double sw = 0, su = 0, suu = 0, sl = 0, sul = 0;
-        for (size_t i = 0; i < x.size(); ++i)
-            sw += w[i], su += w[i] * u[i], suu += w[i] * u[i] * u[i], sl += w[i] * l[i],
-                sul += w[i] * u[i] * l[i];
-        const double det = sw * suu - su * su;
-        const double e = std::fabs(det) > 1e-300 ? (sl * suu - su * sul) / det : 0;
-        Solution best = withFloor(std::clamp(e, 0.0, eMax));
-        for (double bound : {0.0, eMax}) {
-            const Solution b = withFloor(bound);
-            if (b.sse < best.sse) best = b;
-        }
-        return best;
-    };
-    const int n = 60;
-    const double hi = 3.0;
-    int bi = 0;
-    double bestSse = INFINITY;
-    for (int i = 1; i <= n; ++i) {
-        const double sse = solve(hi * i / n).sse;
-        if (sse < bestSse) bestSse = sse, bi = i;
-    }
-    double a = hi * std::max(0, bi - 1) / n, b = hi * std::min(n, bi + 1) / n;
-    const double g = (std::sqrt(5.0) - 1) / 2;
-    for (int it = 0; it < 40; ++it) {
-        const double c = b - g * (b - a), d = a + g * (b - a);
-        const double fc = solve(c).sse, fd = solve(d).sse;
-        (fc < fd ? b : a) = fc < fd ? d : c;
-    }
-    const double alpha = (a + b) / 2;
-    const Solution s = solve(alpha);
-    LossTrend t;
-    if (!(s.a > 0)) return t;
-    t.floor = s.e;
-    t.alpha = alpha;
-    t.logA = std::log(s.a) + alpha * x0; // A·exp(−α(x − x0)) = A·e^{α x0}·C^−α
-    return t;
-}
-
-std::pair<double, double> interval(const std::vector<double>& v) {
-    return {percentile(v, 0.025), percentile(v, 0.975)};
+std::pair<double, double> interval(double estimate, const std::vector<double>& v) {
+    const Band b = bootstrapBand(estimate, v, false);
+    return {b.lo, b.hi};
 }
 
 // Fits one sparsity level's frontier from its observations; replicate r uses every budget's r-th sample.
@@ -180,8 +95,19 @@ void fitLevel(SparsityFrontier& f, const std::vector<Observation>& obs, const Fr
     for (const auto& c : f.replicates)
         k.push_back(std::exp(c.params.logK)), a.push_back(c.params.exponent), e.push_back(c.loss.floor),
             al.push_back(c.loss.alpha);
-    f.paramsPrefactorCi = interval(k), f.paramsExponentCi = interval(a);
-    f.floorCi = interval(e), f.alphaCi = interval(al);
+    f.paramsPrefactorCi = interval(std::exp(f.fit.params.logK), k);
+    f.paramsExponentCi = interval(f.fit.params.exponent, a);
+    f.floorCi = interval(f.fit.loss.floor, e), f.alphaCi = interval(f.fit.loss.alpha, al);
+    // How far the budgets' optima lie off the trends: what a prediction at a new budget must allow for.
+    std::vector<double> rN, rA, rL;
+    for (const auto& b : obs) {
+        rN.push_back(b.logN - std::log(f.fit.params(std::exp(b.logC))));
+        rA.push_back(f.fit.active.valid() ? b.logActive - std::log(f.fit.active(std::exp(b.logC))) : NAN);
+        rL.push_back(f.fit.loss.valid() ? b.loss - f.fit.loss(std::exp(b.logC)) : NAN);
+    }
+    f.paramsScatter = scatterAbout(x, rN, 2);
+    f.activeScatter = scatterAbout(x, rA, 2);
+    f.lossScatter = scatterAbout(x, rL, fitFloor ? 3 : 2);
 
     char buf[240];
     if (!o.lossFloor && !fitFloor) {
@@ -212,10 +138,6 @@ void fitLevel(SparsityFrontier& f, const std::vector<Observation>& obs, const Fr
                       f.sparsity);
         f.warnings.push_back(buf);
     }
-}
-
-Band bandOf(double value, const std::vector<double>& samples) {
-    return {value, percentile(samples, 0.025), percentile(samples, 0.975)};
 }
 
 std::vector<double> levelsOf(const RunTable& runs) {
@@ -314,10 +236,15 @@ FrontierPoint IsoflopFrontier::at(double budget, double sparsity, double maxPara
         d.push_back(r.tokens.valid() ? r.tokens(budget) : NAN);
         loss.push_back(r.loss.valid() ? r.loss(budget) : NAN);
     }
-    p.params = bandOf(l.fit.params(budget), n);
-    p.activeParams = bandOf(l.fit.active.valid() ? l.fit.active(budget) : NAN, a);
-    p.tokens = bandOf(l.fit.tokens.valid() ? l.fit.tokens(budget) : NAN, d);
-    p.loss = bandOf(l.fit.loss.valid() ? l.fit.loss(budget) : NAN, loss);
+    // Each band: the optima's own spread carried through the fit, widened by their scatter about the trend.
+    const double x = std::log(budget);
+    p.params = withScatter(bootstrapBand(l.fit.params(budget), n, true), l.paramsScatter.halfWidth(x), true);
+    p.activeParams = withScatter(bootstrapBand(l.fit.active.valid() ? l.fit.active(budget) : NAN, a, true),
+                                 l.activeScatter.halfWidth(x), true);
+    p.tokens = withScatter(bootstrapBand(l.fit.tokens.valid() ? l.fit.tokens(budget) : NAN, d, true),
+                           l.activeScatter.halfWidth(x), true); // D = C/(k·N_a): the same scatter in log
+    p.loss = withScatter(bootstrapBand(l.fit.loss.valid() ? l.fit.loss(budget) : NAN, loss, false),
+                         l.lossScatter.halfWidth(x), false);
     p.warnings = l.warnings;
     if (p.params.value > maxParams) {
         char buf[200];
@@ -445,7 +372,7 @@ Band LawFrontier::lossOf(double params, double sparsity, double budget) const {
     std::vector<double> reps;
     for (const auto& p : fit_.replicates)
         reps.push_back(law_->predict(p, x));
-    return bandOf(law_->predict(fit_.parameters, x), reps);
+    return bootstrapBand(law_->predict(fit_.parameters, x), reps, false);
 }
 
 FrontierPoint LawFrontier::at(double budget, double sparsity, double maxParams) const {
@@ -469,8 +396,8 @@ FrontierPoint LawFrontier::at(double budget, double sparsity, double maxParams) 
         optimum(p, rn, ra, rd, rl);
         ns.push_back(rn), as.push_back(ra), ds.push_back(rd), ls.push_back(rl);
     }
-    out.params = bandOf(n, ns), out.activeParams = bandOf(a, as), out.tokens = bandOf(d, ds);
-    out.loss = bandOf(l, ls);
+    out.params = bootstrapBand(n, ns, true), out.activeParams = bootstrapBand(a, as, true);
+    out.tokens = bootstrapBand(d, ds, true), out.loss = bootstrapBand(l, ls, false);
     if (estimateEdge) {
         char buf[200];
         std::snprintf(buf, sizeof buf,

@@ -49,6 +49,16 @@ struct FrontierFitOptions {
     double flopsPerToken = 6; // C = k·N_a·D
 };
 
+// The scatter of points about a fitted trend in x = ln C (core/fit/FrontierTrends.h fits and uses it).
+struct TrendScatter {
+    int n = 0, parameters = 2;
+    double s = std::nan(""); // residual standard deviation on n − parameters degrees of freedom
+    double xMean = 0, sxx = 0;
+    // t·s·sqrt(1 + 1/n + (x − x̄)²/Sxx): the half-width of a 95 % prediction interval at x; NaN when the fit
+    // leaves no degree of freedom to measure the scatter with.
+    double halfWidth(double x) const;
+};
+
 // The isoFLOP frontier at one sparsity level.
 struct SparsityFrontier {
     double sparsity = 0;
@@ -58,7 +68,10 @@ struct SparsityFrontier {
     std::vector<FrontierCoefficients> replicates; // one per bootstrap replicate of the budgets' optima
     bool floorFitted = false;                     // E fitted (else fixed by the user or 0)
     std::vector<std::string> warnings;            // E not identifiable, few budgets, …
-    // Percentile intervals of the coefficients over the replicates.
+    // The scatter of the budgets' optima about the trends (N* in log, N_a* in log, L* in nats): prediction
+    // intervals add it to the replicates' spread.
+    TrendScatter paramsScatter, activeScatter, lossScatter;
+    // Percentile intervals of the coefficients over the replicates (recentred on the estimate).
     std::pair<double, double> paramsPrefactorCi{NAN, NAN}, paramsExponentCi{NAN, NAN};
     std::pair<double, double> floorCi{NAN, NAN}, alphaCi{NAN, NAN};
 };

@@ -1,5 +1,7 @@
 #include "core/fit/IsoflopAnalysis.h"
 
+#include "core/fit/FrontierTrends.h"
+
 #include "core/fit/ActiveCount.h"
 #include "core/fit/Parallel.h"
 
@@ -66,8 +68,9 @@ HeldOut evaluateOn(const IsoflopSurface& s, const std::vector<IsoflopPoint>& poi
     return h;
 }
 
-Band band(double value, const std::vector<double>& samples) {
-    return {value, percentile(samples, 0.025), percentile(samples, 0.975)};
+// Sizes are recentred in log space, losses and sparsities as they are (FrontierTrends.h, bootstrapBand).
+Band band(double value, const std::vector<double>& samples, bool logScale = false) {
+    return bootstrapBand(value, samples, logScale);
 }
 
 // The derived curves of one fitted surface, so the estimate and every bootstrap replicate share one code
@@ -298,10 +301,10 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
             v.push_back(member(c));
         return v;
     };
-    a.optimum.params = band(est.optN, collect([](const Curves& c) { return c.optN; }));
+    a.optimum.params = band(est.optN, collect([](const Curves& c) { return c.optN; }), true);
     a.optimum.sparsity = band(est.optS, collect([](const Curves& c) { return c.optS; }));
     a.optimum.loss = band(est.optLoss, collect([](const Curves& c) { return c.optLoss; }));
-    a.optimum.activeParams = band(est.optActive, collect([](const Curves& c) { return c.optActive; }));
+    a.optimum.activeParams = band(est.optActive, collect([](const Curves& c) { return c.optActive; }), true);
     for (size_t i = 0; i < nGrid.size() && levels.size() > 1; ++i)
         a.sStar.push_back({nGrid[i], band(est.sStar[i], collect([&](const Curves& c) { return c.sStar[i]; })),
                            band(est.sStarLoss[i], collect([&](const Curves& c) { return c.sStarLoss[i]; }))});
@@ -311,8 +314,8 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
         p.paramsSamples = collect([&](const Curves& c) { return c.nStar[i]; });
         p.activeSamples = collect([&](const Curves& c) { return c.naStar[i]; });
         p.lossSamples = collect([&](const Curves& c) { return c.nStarLoss[i]; });
-        p.params = band(est.nStar[i], p.paramsSamples);
-        p.activeParams = band(est.naStar[i], p.activeSamples);
+        p.params = band(est.nStar[i], p.paramsSamples, true);
+        p.activeParams = band(est.naStar[i], p.activeSamples, true);
         p.loss = band(est.nStarLoss[i], p.lossSamples);
         p.edge = modelEdge(a.surface, est.nStar[i]) != 0;
         a.nStar.push_back(std::move(p));

@@ -1,5 +1,7 @@
 #include "core/fit/LawFitter.h"
 
+#include "core/fit/FrontierTrends.h"
+
 #include "core/fit/Parallel.h"
 #include "core/fit/Statistics.h"
 
@@ -207,10 +209,12 @@ std::vector<std::string> identifiabilityWarnings(const ParametricLaw& law, const
                     " parameters (fewer than 5 per parameter): expect wide or unstable coefficients");
     for (const auto& [name, value] : fit.reported) {
         const auto it = fit.ci95.find(name);
-        if (it == fit.ci95.end() || !std::isfinite(it->second.first)) continue;
-        if (it->second.second - it->second.first <= 1e-9 * std::max(1e-12, std::fabs(value)))
+        if (it == fit.ci95.end() || fit.replicates.size() < 2) continue;
+        // A bootstrap that does not move gives no interval (never one of zero width): say why.
+        if (!std::isfinite(it->second.first) ||
+            it->second.second - it->second.first <= 1e-9 * std::max(1e-12, std::fabs(value)))
             w.push_back("parameter " + name +
-                        ": its bootstrap interval has zero width (every refit stayed put)");
+                        ": no interval — its bootstrap refits all stayed put (every refit stayed put)");
     }
     return w;
 }
@@ -270,7 +274,9 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
             std::vector<double> v;
             for (const auto& r : reps)
                 if (!r.empty()) v.push_back(r[k].second);
-            fit.ci95[fit.reported[k].first] = {percentile(v, 0.025), percentile(v, 0.975)};
+            // Recentred on the estimate: a percentile interval of a skewed or biased bootstrap can miss it.
+            const Band b = bootstrapBand(fit.reported[k].second, v, false);
+            fit.ci95[fit.reported[k].first] = {b.lo, b.hi};
         }
     }
     if (!best.p.empty()) fit.warnings = identifiabilityWarnings(law, fit, starts[best.index], train.size());

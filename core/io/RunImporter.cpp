@@ -142,7 +142,7 @@ private:
             return;
         }
         for (Field f : {Field::Loss, Field::Params})
-            if (!run.has(f) && issues_.empty())
+            if (!run.has(f) && issues_.empty() && !(f == Field::Params && !requireSize))
                 issue(line, mapping_.isMapped(f) ? columnName(f) : std::string(fieldName(f)),
                       "missing value" + std::string(f == Field::Params
                                                         ? " (and not derivable from the architecture)"
@@ -158,6 +158,9 @@ private:
     std::vector<ImportIssue> issues_;
     std::array<double, kFieldCount> scale_;
     bool keep_;
+
+public:
+    bool requireSize = true; // false for a table of optima, whose rows may state only budget and loss
     std::vector<Field> mapped_;
     Run scratch_; // the row being checked when runs are not kept
 };
@@ -208,7 +211,11 @@ ImportResult importFrom(RecordSource& records, const std::string& file, const Im
         return fail(ImportResult::Outcome::InvalidFile, reader.headerLine(), "loss",
                     "missing required column (map one with --map loss=COLUMN or build one with --derive "
                     "loss=EXPR)");
-    if (!mapping.isMapped(Field::Params) && !hasArchitecture)
+    if (options.optimaTable && !mapping.isMapped(Field::Budget) && !mapping.isMapped(Field::Flops))
+        return fail(
+            ImportResult::Outcome::InvalidFile, reader.headerLine(), "budget",
+            "missing required column: a table of optima needs each row's budget (--map budget=COLUMN)");
+    if (!mapping.isMapped(Field::Params) && !hasArchitecture && !options.optimaTable)
         return fail(
             ImportResult::Outcome::InvalidFile, reader.headerLine(), "params",
             "missing required column: give params (--map params=COLUMN, --derive, --lookup) or d_model, "
@@ -224,6 +231,7 @@ ImportResult importFrom(RecordSource& records, const std::string& file, const Im
         prefault.emplace(runs.data(), runs.capacity() * sizeof(Run));
     }
     RowImporter rows(file, mapping, reader.header(), result, options.scale, keep);
+    rows.requireSize = !options.optimaTable;
     std::vector<std::string_view> fields;
     int line = 0;
     for (;;) {

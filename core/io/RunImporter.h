@@ -30,6 +30,8 @@ struct ImportOptions {
     // False: every row is read, checked and counted, but the runs are not kept (a report of what the import
     // would take, in a window of memory however long the file). A selection always keeps them.
     bool keepRuns = true;
+    // A table of optima (one row per budget: budget or flops, loss, a size if known) needs no size column.
+    bool optimaTable = false;
 };
 
 struct ImportIssue {
