@@ -27,7 +27,7 @@ const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
            EXPR: a filter over the runs' columns, e.g. "router_type=='S-Base' or sparsity in (0, 0.5)", with
            == != < <= > >= and or not in (...), + - * / ^, ln log10 exp sqrt min max, `odd column names`
            (defaults, shared with the window: --holdout auto = the largest of 3+ sparsity levels, --starts fast,
-            --bootstrap 20 for a law and 100 for isoFLOP surfaces, --seed 42, --huber-delta 1e-3)
+            --bootstrap 100 for a law and for isoFLOP surfaces, --seed 42, --huber-delta 1e-3)
   optimum (FILE --law LAW|isoflop | --preset LAW|epoch) --budget C [--max-params N] [--max-sparsity S] [--experts E]
            [--aspect 128] [--vocab 32000] [--ctx 2048] [--granularity 1] [--active 1] [--json]
   predict FILE --budget C [--sparsity S] [--law auto|isoflop|LAW] [--max-params N] [--loss-floor E] [--json]

@@ -1,6 +1,7 @@
 #include "core/fit/Extrapolation.h"
 
 #include "core/fit/ConfigJson.h"
+#include "core/fit/FrontierTrends.h"
 #include "core/fit/OptimaFrontier.h"
 #include "core/fit/Statistics.h"
 
@@ -207,19 +208,23 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
     pointOnly.plan.isoflop.bootstrap = 0;
     const FittedMethods inner = fitMethods(runsWhere(runs, keep, false), pointOnly);
     rec.innerBudget = top;
+    rec.innerDecades = std::log10(top / budgets[budgets.size() - 2]);
     double best = INFINITY;
     for (const auto& m : inner.methods) {
         if (!trusted(fitted, m->name())) continue;
-        double sum = 0;
+        double sum = 0, sumN = 0;
         int n = 0;
         for (const auto& [s, p] : optima) {
             try {
-                sum += std::fabs(m->at(top, s).loss.value - p->loss.value), ++n;
+                const FrontierPoint q = m->at(top, s);
+                sum += std::fabs(q.loss.value - p->loss.value), ++n;
+                sumN += std::fabs(std::log10(q.params.value / p->params.value));
             } catch (const FrontierError&) {
             }
         }
         if (n == 0 || n < static_cast<int>(optima.size())) continue; // it must answer every level
         rec.innerError[m->name()] = sum / n;
+        if (std::isfinite(sumN)) rec.innerParamsError[m->name()] = sumN / n;
         if (sum / n < best) best = sum / n, rec.method = m->name();
     }
     if (rec.method.empty())
@@ -302,6 +307,7 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
     const Recommendation recommendation = out.recommendation;
     out = predictWith(*method, runs, fitted.largestBudget, req);
     out.recommendation = recommendation;
+    widenByTrackRecord(out, recommendation);
     out.design = design;
     out.warnings.insert(out.warnings.begin(), design.warnings.begin(), design.warnings.end());
     if (const auto fit = fitted.lawFits.find(name); fit != fitted.lawFits.end())
@@ -313,6 +319,22 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
                                           "backtest (tolerance %.3g): its backtest failed",
                                           inner->second, o.tolerance));
     return out;
+}
+
+void widenByTrackRecord(Prediction& p, const Recommendation& r) {
+    const std::string& m = p.point.method;
+    const double d = p.extrapolationDecades;
+    if (!(d > 0) || !(r.innerDecades > 0)) return;
+    const double scale = d / r.innerDecades;
+    if (const auto e = r.innerError.find(m); e != r.innerError.end() && std::isfinite(e->second))
+        p.point.loss = withScatter(p.point.loss, e->second * scale, false);
+    if (const auto e = r.innerParamsError.find(m);
+        e != r.innerParamsError.end() && std::isfinite(e->second)) {
+        const double h = e->second * std::log(10.0) * scale; // decades to natural log
+        p.point.params = withScatter(p.point.params, h, true);
+        p.point.activeParams = withScatter(p.point.activeParams, h, true);
+        p.point.tokens = withScatter(p.point.tokens, h, true);
+    }
 }
 
 Prediction predictFromOptima(const RunTable& all, const ExtrapolationOptions& o, const PredictRequest& req) {

@@ -46,8 +46,10 @@ FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& optio
 struct Recommendation {
     std::string method;
     std::string why;
-    std::map<std::string, double> innerError; // mean |L* error| per method on the inner backtest
-    double innerBudget = 0;                   // the budget the inner backtest held out (0: none)
+    std::map<std::string, double> innerError;       // mean |L* error| per method on the inner backtest
+    std::map<std::string, double> innerParamsError; // mean |log10(N* predicted / observed)| there
+    double innerBudget = 0;                         // the budget the inner backtest held out (0: none)
+    double innerDecades = 0; // how far past its training budgets the inner backtest predicted
 };
 // Why a law's fit is not to be trusted, or empty: its solver did not converge, a size or data exponent has
 // the wrong sign (alpha, beta ≤ 0), an exponent is implausibly large (|x| > 5), or a bootstrap interval
@@ -77,6 +79,12 @@ struct Prediction {
     // prediction's distance past the swept N, N_a, D, S and C along every axis.
     SweepDesign design;
 };
+// A method's interval is at least as wide as the errors its backtest made at that distance: past the sweep,
+// each band is widened (in quadrature) by the inner backtest's L* and N* errors scaled to the prediction's
+// distance (zero inside the sweep, the error itself at the backtest's own distance, growing linearly past
+// it).
+void widenByTrackRecord(Prediction& prediction, const Recommendation& recommendation);
+
 // Throws std::invalid_argument naming the option for a request that cannot be answered, Cancelled.
 Prediction predictOptimum(const RunTable& runs, const ExtrapolationOptions& options,
                           const PredictRequest& request);

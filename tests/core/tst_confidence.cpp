@@ -7,6 +7,7 @@
 #include "core/fit/OptimaFrontier.h"
 #include "core/io/Json.h"
 #include "core/io/RunImporter.h"
+#include "tests/support/CalibrationBattery.h"
 #include "tests/support/TestSupport.h"
 
 #include <QtTest>
@@ -154,6 +155,35 @@ private slots:
         QVERIFY2(t.exitCode == 0 && t.out.contains("(no interval)"), qPrintable(t.out + t.err));
     }
 
+    // The battery of bench_calibration with one seed (48 predictions of each quantity and distance): the 95 %
+    // intervals of L* hold the truth at least 85 % of the time inside the sweep, half a decade and a decade
+    // past it, and so do N*'s past it; none has zero width. N* at a budget inside the sweep holds it about
+    // half the time (bench_calibration prints it): the open part of issue #28, not asserted here.
+    void calibrationOnAFixedSubsetOfTheBattery() {
+        using namespace moescope::calibration;
+        std::map<std::pair<std::string, int>, std::pair<int, int>> tally; // answered, covered
+        for (const Generator& g : generators())
+            for (const Design& d : designs(1))
+                for (const Outcome& o : runCase(g, d)) {
+                    if (!o.answered) continue;
+                    QVERIFY2(o.width > 0, qPrintable(QString::fromStdString(g.name + " " + o.quantity)));
+                    auto& [answered, covered] = tally[{o.quantity, int(o.distance)}];
+                    ++answered, covered += o.covered;
+                }
+        for (const auto& [key, counts] : tally) {
+            const auto& [quantity, distance] = key;
+            const double coverage = double(counts.second) / counts.first;
+            const QString what = QString("%1 %2: %3 of %4")
+                                     .arg(QString::fromStdString(quantity))
+                                     .arg(distanceName(static_cast<Distance>(distance)))
+                                     .arg(counts.second)
+                                     .arg(counts.first);
+            QVERIFY2(counts.first >= 40, qPrintable(what));
+            if (quantity == "N*" && distance == int(Distance::Inside)) continue; // the open gap, see above
+            QVERIFY2(coverage >= 0.85, qPrintable(what));
+        }
+    }
+
     void everyIntervalOfEveryLawHoldsItsEstimate() {
         // The li law on the sample showed "a 1.3731 [1.3732, 1.3748]": a percentile interval of a biased
         // bootstrap. Recentred, every interval of every law holds its estimate and has width (or is absent).
@@ -164,7 +194,6 @@ private slots:
             AnalysisPlan plan;
             plan.law = id;
             plan.holdout = "none";
-            plan.lawFit.bootstrap = 20;
             const LawAnalysis a = analyzeLaw(sample.table, plan);
             if (!a.fit) continue; // a law the sample cannot fit (one granularity level) has no intervals
             for (const auto& [name, value] : a.fit->reported) {
