@@ -17,9 +17,9 @@ namespace moescope {
 
 AnalysisPlan::AnalysisPlan() {
     // The defaults every face shares: the window's interactive pace (65 starts) and 100 bootstrap refits of
-    // a law as of an isoFLOP surface (the paper's k = 100). 20 law refits made 95 % intervals of roughly 85 %:
-    // their 2.5 and 97.5 % points are close to the smallest and largest refit (bench_calibration: L* half a
-    // decade past the sweep held the truth 67 % of the time at 20, 81 % at 100).
+    // a law as of an isoFLOP surface (the paper's k = 100). 20 law refits made 95 % intervals of roughly 85
+    // %: their 2.5 and 97.5 % points are close to the smallest and largest refit (bench_calibration: L* half
+    // a decade past the sweep held the truth 67 % of the time at 20, 81 % at 100).
     lawFit.starts = LawFitOptions::Starts::Fast;
     lawFit.bootstrap = 100;
     isoflop.bootstrap = 100;

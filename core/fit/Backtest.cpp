@@ -103,6 +103,12 @@ BacktestResult backtest(const RunTable& all, const std::string& trainText, const
                     sum += std::fabs(p.loss.value - obs->loss.value), ++n;
                 }
                 if (m->name() != res.recommendation.method) continue;
+                // Judged as predict reports it: widened by the method's own track record at this distance.
+                Prediction asPredicted;
+                asPredicted.point = p;
+                asPredicted.extrapolationDecades = std::max(0.0, std::log10(budget / fitted.largestBudget));
+                widenByTrackRecord(asPredicted, res.recommendation);
+                p = asPredicted.point;
                 BacktestRow row;
                 row.budget = budget, row.sparsity = s, row.method = m->name();
                 row.predicted = p;

@@ -190,49 +190,72 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
         if (fitted.find(name) && !untrustworthyFit(fit).empty())
             distrusted +=
                 (distrusted.empty() ? "" : "; ") + name + " not considered: " + untrustworthyFit(fit);
-    const double top = budgets.back();
-    const BudgetAnalysis* observed = nullptr;
+    // Rolling origin: fit on the first k budgets (k = 2 … B−1), predict every later one that has interior
+    // isoFLOP optima; each method's record is its error against the distance it predicted at.
+    std::map<double, std::map<double, const NStarPoint*>> observed; // budget → sparsity → optimum
     for (const auto& b : fitted.sweep.budgets)
-        if (b.budget == top) observed = &b;
-    const auto optima = observed ? interiorOptima(*observed) : std::map<double, const NStarPoint*>{};
-    if (optima.empty())
-        return fallback(
-            fmt("the largest budget (%.3g) has no interior isoFLOP optimum to backtest against", top));
-    std::vector<bool> keep(runs.runs.size());
-    const auto groups = groupByBudget(runs);
-    for (const Run* r : groups.at(top))
-        keep[r - runs.runs.data()] = true;
+        if (auto optima = interiorOptima(b); !optima.empty()) observed[b.budget] = std::move(optima);
+    if (!observed.count(budgets.back()))
+        return fallback(fmt("the largest budget (%.3g) has no interior isoFLOP optimum to backtest against",
+                            budgets.back()));
     // Only the point predictions rank the methods: the inner fits skip their bootstrap.
     ExtrapolationOptions pointOnly = o;
     pointOnly.plan.lawFit.bootstrap = 0;
     pointOnly.plan.isoflop.bootstrap = 0;
-    const FittedMethods inner = fitMethods(runsWhere(runs, keep, false), pointOnly);
-    rec.innerBudget = top;
-    rec.innerDecades = std::log10(top / budgets[budgets.size() - 2]);
-    double best = INFINITY;
-    for (const auto& m : inner.methods) {
-        if (!trusted(fitted, m->name())) continue;
-        double sum = 0, sumN = 0;
-        int n = 0;
-        for (const auto& [s, p] : optima) {
-            try {
-                const FrontierPoint q = m->at(top, s);
-                sum += std::fabs(q.loss.value - p->loss.value), ++n;
-                sumN += std::fabs(std::log10(q.params.value / p->params.value));
-            } catch (const FrontierError&) {
+    std::map<std::string, int> predictions;
+    int wanted = 0;
+    for (size_t k = 2; k < budgets.size(); ++k) {
+        throwIfCancelled(o.plan.isoflop.cancel);
+        std::vector<bool> later(runs.runs.size());
+        for (size_t i = 0; i < runs.runs.size(); ++i) {
+            const Run& r = runs.runs[i];
+            const Field c = r.has(Field::Budget) ? Field::Budget : Field::Flops;
+            later[i] = r.has(c) && r.get(c) > std::sqrt(budgets[k - 1] * budgets[k]);
+        }
+        const FittedMethods inner = fitMethods(runsWhere(runs, later, false), pointOnly);
+        for (size_t h = k; h < budgets.size(); ++h) {
+            const auto it = observed.find(budgets[h]);
+            if (it == observed.end()) continue;
+            const double decades = std::log10(budgets[h] / budgets[k - 1]);
+            wanted += static_cast<int>(it->second.size());
+            for (const auto& m : inner.methods) {
+                if (!trusted(fitted, m->name())) continue;
+                for (const auto& [s, p] : it->second) {
+                    try {
+                        const FrontierPoint q = m->at(budgets[h], s);
+                        rec.record[m->name()].push_back(
+                            {decades, std::fabs(q.loss.value - p->loss.value),
+                             std::fabs(std::log10(q.params.value / p->params.value))});
+                        ++predictions[m->name()];
+                    } catch (const FrontierError&) {
+                    }
+                }
             }
         }
-        if (n == 0 || n < static_cast<int>(optima.size())) continue; // it must answer every level
-        rec.innerError[m->name()] = sum / n;
-        if (std::isfinite(sumN)) rec.innerParamsError[m->name()] = sumN / n;
-        if (sum / n < best) best = sum / n, rec.method = m->name();
+    }
+    rec.innerBudget = budgets.back();
+    // Scored on L* and N* alike, each error in units of what a backtest tolerates (0.01 nats, 30 %).
+    double best = INFINITY, bestL = 0, bestN = 0;
+    for (const auto& [name, points] : rec.record) {
+        if (predictions[name] < wanted) continue; // it must answer every prediction
+        double sumL = 0, sumN = 0;
+        for (const TrackPoint& t : points)
+            sumL += t.lossError, sumN += t.paramsError;
+        const double meanL = sumL / points.size(), meanN = sumN / points.size();
+        rec.innerError[name] = meanL;
+        const double score = meanL / o.tolerance + meanN / std::log10(1 + o.nTolerance);
+        if (score < best) best = score, bestL = meanL, bestN = meanN, rec.method = name;
     }
     if (rec.method.empty())
-        return fallback("no method fitted on the smaller budgets answered at the largest");
-    rec.why =
-        fmt("lowest mean |L* error| (%.4f nats) predicting the largest budget (%.3g) from the smaller ones",
-            best, top) +
-        (distrusted.empty() ? "" : " (" + distrusted + ")");
+        return fallback("no method fitted on the smaller budgets answered at every larger one");
+    double lo = INFINITY, hi = 0;
+    for (const TrackPoint& t : rec.record[rec.method])
+        lo = std::min(lo, t.decades), hi = std::max(hi, t.decades);
+    rec.why = fmt("the best record on L* and N* (mean |L* error| %.4f nats, ", bestL) +
+              fmt("N* off by %.0f %%) over ", 100 * (std::pow(10, bestN) - 1)) +
+              std::to_string(rec.record[rec.method].size()) +
+              fmt(" rolling-origin predictions, %.2g to %.2g decades past their training budgets", lo, hi) +
+              (distrusted.empty() ? "" : " (" + distrusted + ")");
     return rec;
 }
 
@@ -322,15 +345,21 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
 }
 
 void widenByTrackRecord(Prediction& p, const Recommendation& r) {
-    const std::string& m = p.point.method;
+    const auto record = r.record.find(p.point.method);
     const double d = p.extrapolationDecades;
-    if (!(d > 0) || !(r.innerDecades > 0)) return;
-    const double scale = d / r.innerDecades;
-    if (const auto e = r.innerError.find(m); e != r.innerError.end() && std::isfinite(e->second))
-        p.point.loss = withScatter(p.point.loss, e->second * scale, false);
-    if (const auto e = r.innerParamsError.find(m);
-        e != r.innerParamsError.end() && std::isfinite(e->second)) {
-        const double h = e->second * std::log(10.0) * scale; // decades to natural log
+    if (record == r.record.end() || record->second.empty() || !(d > 0)) return;
+    // Each past error scaled linearly to this distance; their root mean square is the half-width added.
+    double lossSq = 0, paramsSq = 0;
+    int n = 0;
+    for (const TrackPoint& t : record->second) {
+        if (!(t.decades > 0)) continue;
+        const double scale = d / t.decades;
+        lossSq += std::pow(t.lossError * scale, 2), paramsSq += std::pow(t.paramsError * scale, 2), ++n;
+    }
+    if (n == 0) return;
+    p.point.loss = withScatter(p.point.loss, std::sqrt(lossSq / n), false);
+    const double h = std::sqrt(paramsSq / n) * std::log(10.0); // decades to natural log
+    if (std::isfinite(h)) {
         p.point.params = withScatter(p.point.params, h, true);
         p.point.activeParams = withScatter(p.point.activeParams, h, true);
         p.point.tokens = withScatter(p.point.tokens, h, true);
@@ -453,6 +482,17 @@ Json predictionJson(const Prediction& p) {
         for (const auto& [m, e] : p.recommendation.innerError)
             inner.set(m, e);
         j.set("inner_backtest", inner);
+        // The chosen method's record: each rolling-origin prediction's distance and errors.
+        Json record = Json::array();
+        if (const auto it = p.recommendation.record.find(p.point.method); it != p.recommendation.record.end())
+            for (const TrackPoint& t : it->second) {
+                Json e = Json::object();
+                e.set("decades", t.decades);
+                e.set("loss_star_error", t.lossError);
+                e.set("n_star_error_decades", t.paramsError);
+                record.push(e);
+            }
+        j.set("track_record", record);
     }
     // A quantity the design cannot determine is null, with its reason under "undetermined".
     Json undetermined = Json::object();

@@ -43,20 +43,26 @@ struct FittedMethods {
 FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& options,
                          const SweepAnalysis* sweep = nullptr);
 
+// One prediction of a rolling-origin backtest: how far past its training budgets, and how far off.
+struct TrackPoint {
+    double decades = 0, lossError = 0, paramsError = 0; // |L* error| in nats; |log10(N* / observed)|
+};
+
 struct Recommendation {
     std::string method;
     std::string why;
-    std::map<std::string, double> innerError;       // mean |L* error| per method on the inner backtest
-    std::map<std::string, double> innerParamsError; // mean |log10(N* predicted / observed)| there
-    double innerBudget = 0;                         // the budget the inner backtest held out (0: none)
-    double innerDecades = 0; // how far past its training budgets the inner backtest predicted
+    std::map<std::string, double> innerError; // mean |L* error| per method over its track record
+    // Every method's record: fit on the first k budgets (k = 2 … B−1), predict each later one.
+    std::map<std::string, std::vector<TrackPoint>> record;
+    double innerBudget = 0; // the largest budget the backtests predicted (0: none)
 };
 // Why a law's fit is not to be trusted, or empty: its solver did not converge, a size or data exponent has
 // the wrong sign (alpha, beta ≤ 0), an exponent is implausibly large (|x| > 5), or a bootstrap interval
 // collapsed to a point. Such a fit is never recommended.
 std::string untrustworthyFit(const LawFit& fit);
 
-// Which method to trust for `runs` (those `fitted` was fitted on): a nested backtest on them.
+// Which method to trust for `runs` (those `fitted` was fitted on): rolling-origin backtests on them, the
+// method with the lowest mean |L* error| over its record.
 Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted,
                                const ExtrapolationOptions& options);
 
