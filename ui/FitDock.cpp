@@ -169,17 +169,32 @@ void FitDock::showAnswer() {
                  .arg(p->extrapolationDecades > 0 ? tr(" — <b>extrapolated %1 decade(s)</b> past the sweep")
                                                         .arg(p->extrapolationDecades, 0, 'f', 2)
                                                   : QString());
-    lines << tr("N* %1 [%2, %3], N_a* %4, S* %5, D* %6 tokens (%7 per parameter), L* %8 [%9, %10]")
-                 .arg(f.params.value, 0, 'g', 3)
-                 .arg(f.params.lo, 0, 'g', 3)
-                 .arg(f.params.hi, 0, 'g', 3)
-                 .arg(f.activeParams.value, 0, 'g', 3)
-                 .arg(f.sparsity, 0, 'f', 3)
-                 .arg(f.tokens.value, 0, 'g', 3)
-                 .arg(f.tokens.value / f.params.value, 0, 'f', 1)
-                 .arg(f.loss.value, 0, 'f', 4)
-                 .arg(f.loss.lo, 0, 'f', 4)
-                 .arg(f.loss.hi, 0, 'f', 4);
+    // A quantity the design cannot determine is "—" (its reason below), an interval that cannot be had says
+    // so: never a nan on screen.
+    const auto& undetermined = p->design.undetermined;
+    auto shown = [&](const char* key, const Band& b, char format, int digits, bool band) {
+        if (undetermined.count(key) || !std::isfinite(b.value)) return QString("—");
+        QString text = QString::number(b.value, format, digits);
+        if (!band) return text;
+        if (!(std::isfinite(b.lo) && std::isfinite(b.hi))) return text + tr(" (no interval)");
+        return text + QString(" [%1, %2]")
+                          .arg(QString::number(b.lo, format, digits), QString::number(b.hi, format, digits));
+    };
+    const bool perParameter = !undetermined.count("n_star") && !undetermined.count("tokens_star") &&
+                              std::isfinite(f.tokens.value / f.params.value);
+    lines << tr("N* %1, N_a* %2, S* %3, D* %4 tokens%5, L* %6")
+                 .arg(shown("n_star", f.params, 'g', 3, true),
+                      shown("active_params_star", f.activeParams, 'g', 3, false),
+                      QString::number(f.sparsity, 'f', 3), shown("tokens_star", f.tokens, 'g', 3, false),
+                      perParameter ? tr(" (%1 per parameter)").arg(f.tokens.value / f.params.value, 0, 'f', 1)
+                                   : QString(),
+                      shown("loss_star", f.loss, 'f', 4, true));
+    QStringList reasons;
+    for (const auto& [key, why] : undetermined)
+        if (key != "sparsity_star" && !reasons.contains(QString::fromStdString(why)))
+            reasons << QString::fromStdString(why);
+    for (const QString& why : reasons)
+        lines << tr("<b>undetermined</b>: %1").arg(why.toHtmlEscaped());
     if (std::isfinite(p->computeMultiplier))
         lines << tr("worth %1× the compute of the dense optimum at the same loss")
                      .arg(p->computeMultiplier, 0, 'f', 2);

@@ -707,9 +707,10 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
 void MainWindow::setBudget(double c) {
     if (!snapshot_ || !(c > 0)) return;
     const BudgetAnalysis* b = snapshot_->budget(c);
-    if (!b) return;
+    // Without an analysed budget a frontier (a law's) may still answer at C: the answer panel says what.
+    if (!b && snapshot_->frontiers.empty()) return;
     // A swept level within 5 % is that level; any other budget is a prediction.
-    budget_ = std::fabs(std::log(b->budget / c)) <= std::log(1.05) ? b->budget : c;
+    budget_ = b && std::fabs(std::log(b->budget / c)) <= std::log(1.05) ? b->budget : c;
     workspace_->setSetting("budget", QString::number(budget_, 'g', 17));
     syncBudgetBox();
     updateViews();
@@ -753,10 +754,7 @@ void MainWindow::updateViews() {
         try {
             PredictRequest req;
             req.budget = budget_;
-            auto p = std::make_shared<Prediction>(
-                predictWith(*method, snapshot_->runs, snapshot_->largestBudget(), req));
-            p->recommendation.why = snapshot_->recommendedWhy;
-            prediction_ = std::move(p);
+            prediction_ = std::make_shared<Prediction>(predictFromSnapshot(*snapshot_, req));
         } catch (const std::invalid_argument& e) {
             statusBar()->showMessage(tr("No prediction at C = %1: %2")
                                          .arg(budget_, 0, 'g', 3)

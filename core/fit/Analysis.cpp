@@ -433,7 +433,9 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
         const Recommendation rec = recommendMethod(s->runs, fitted, eo);
         s->recommended = rec.method;
         s->recommendedWhy = rec.why;
+        s->recommendation = std::make_shared<const Recommendation>(rec);
     });
+    s->design = analyzeDesign(s->runs);
     if (groupByBudget(s->runs).size() >= 2)
         guarded("backtest",
                 [&] { s->backtest = std::make_shared<BacktestResult>(backtest(s->runs, "", eo)); });

@@ -8,6 +8,7 @@
 #include "core/fit/IsoflopAnalysis.h"
 #include "core/fit/LawFitter.h"
 #include "core/fit/Outliers.h"
+#include "core/fit/SweepDesign.h"
 #include "core/io/Json.h"
 #include "core/model/RunFilter.h"
 
@@ -94,6 +95,8 @@ struct LawAnalysis {
 // The parametric half of the analysis. Throws Cancelled when the plan's flag is set.
 LawAnalysis analyzeLaw(const RunTable& runs, const AnalysisPlan& plan);
 
+struct Recommendation; // core/fit/Extrapolation.h
+
 struct AnalysisSnapshot {
     RunTable runs;
     AnalysisPlan plan;
@@ -112,6 +115,8 @@ struct AnalysisSnapshot {
     std::vector<std::shared_ptr<const FrontierMethod>> frontiers;
     std::shared_ptr<const BacktestResult> backtest;
     std::string recommended, recommendedWhy;
+    std::shared_ptr<const Recommendation> recommendation; // with every method's track record
+    SweepDesign design; // what the runs' design can determine (core/fit/SweepDesign.h)
     // The recommended frontier's compute multiplier per sparse level, from a decade below the sweep to a
     // decade past it: (sparsity, [(C, C_dense/C)]).
     std::vector<std::pair<double, std::vector<std::pair<double, double>>>> multipliers;

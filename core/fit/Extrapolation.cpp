@@ -331,8 +331,7 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
     out = predictWith(*method, runs, fitted.largestBudget, req);
     out.recommendation = recommendation;
     widenByTrackRecord(out, recommendation);
-    out.design = design;
-    out.warnings.insert(out.warnings.begin(), design.warnings.begin(), design.warnings.end());
+    annotateWithDesign(out, design);
     if (const auto fit = fitted.lawFits.find(name); fit != fitted.lawFits.end())
         if (const std::string why = untrustworthyFit(fit->second); !why.empty())
             out.warnings.push_back("the " + name + " fit is not to be trusted: " + why);
@@ -342,6 +341,24 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
                                           "backtest (tolerance %.3g): its backtest failed",
                                           inner->second, o.tolerance));
     return out;
+}
+
+void annotateWithDesign(Prediction& p, const SweepDesign& design) {
+    p.design = design;
+    p.warnings.insert(p.warnings.begin(), design.warnings.begin(), design.warnings.end());
+}
+
+Prediction predictFromSnapshot(const AnalysisSnapshot& s, const PredictRequest& req) {
+    const FrontierMethod* method = s.frontier(s.recommended);
+    if (!method) throw std::invalid_argument("no method answers for these runs");
+    Prediction p = predictWith(*method, s.runs, s.largestBudget(), req);
+    if (s.recommendation) {
+        p.recommendation = *s.recommendation;
+        widenByTrackRecord(p, *s.recommendation);
+    }
+    p.recommendation.why = s.recommendedWhy;
+    annotateWithDesign(p, s.design);
+    return p;
 }
 
 void widenByTrackRecord(Prediction& p, const Recommendation& r) {

@@ -91,6 +91,15 @@ struct Prediction {
 // it).
 void widenByTrackRecord(Prediction& prediction, const Recommendation& recommendation);
 
+// What predict adds to a method's answer: the design's undetermined quantities and warnings, and the fit's
+// reasons for distrust.
+void annotateWithDesign(Prediction& prediction, const SweepDesign& design);
+
+// The answer of an analysis snapshot at a budget, exactly as `predict` gives it for the same runs: the
+// recommended frontier, widened by its track record, annotated with the design. std::invalid_argument when
+// the snapshot recommends no method or the method cannot answer there.
+Prediction predictFromSnapshot(const AnalysisSnapshot& snapshot, const PredictRequest& request);
+
 // Throws std::invalid_argument naming the option for a request that cannot be answered, Cancelled.
 Prediction predictOptimum(const RunTable& runs, const ExtrapolationOptions& options,
                           const PredictRequest& request);

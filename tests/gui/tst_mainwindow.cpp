@@ -1,5 +1,7 @@
 // The main window opens the bundled sample sweep and shows its runs.
 #include "tests/support/TestSupport.h"
+#include "ui/AnalysisRunner.h"
+#include "ui/FitDock.h"
 #include "ui/LawChart.h"
 #include "ui/MainWindow.h"
 #include "ui/VtkWidget.h"
@@ -12,6 +14,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QImage>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QScatterSeries>
@@ -21,6 +24,8 @@
 #include <QStatusBar>
 #include <QTableView>
 #include <QTemporaryDir>
+
+#include <cmath>
 
 using namespace moescope;
 
@@ -50,6 +55,33 @@ private slots:
         const QModelIndex idx = w.runModel()->index(0, sparsityColumn);
         QVERIFY(w.runModel()->data(idx, Qt::FontRole).value<QFont>().italic());
         QVERIFY(w.runModel()->data(idx, Qt::ToolTipRole).toString().contains("Derived"));
+    }
+
+    // A design that cannot place N* (every run at 20 tokens per parameter: ln N_a and ln D collinear) is
+    // answered as such in the answer panel — "—" and the reason, the same as `predict` — never a number or
+    // nan.
+    void anUndeterminedQuantityShowsADashAndItsReason() {
+        QTemporaryDir dir;
+        QByteArray csv = "params,active_params,tokens,loss\n";
+        for (int i = 0; i < 16; ++i) {
+            const double na = 1e7 * std::pow(10, i / 7.5), d = 20 * na * (1 + 0.02 * ((i * 7) % 5 - 2) / 2);
+            const double loss = 1.7 + 400 / std::pow(na, 0.34) + 410 / std::pow(d, 0.28);
+            csv += QByteArray::number(na, 'g', 10) + "," + QByteArray::number(na, 'g', 10) + "," +
+                   QByteArray::number(d, 'g', 10) + "," + QByteArray::number(loss, 'g', 10) + "\n";
+        }
+        const QString file = moescope::test::writeFile(dir, "collinear.csv", csv);
+        MainWindow w;
+        w.show();
+        QString error;
+        QVERIFY2(w.openPath(file, &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !w.runner()->busy() && w.runner()->latest() && !w.runner()->latest()->partial, 120000);
+        QVERIFY(w.setBudgetText("1e20")); // every run is its own budget: the answer is asked for at one
+        QTRY_VERIFY2_WITH_TIMEOUT(w.fitDock()->answer()->text().contains("collinear"),
+                                  qPrintable(w.fitDock()->answer()->text()), 60000);
+        const QString text = w.fitDock()->answer()->text();
+        QVERIFY2(text.contains("N* —") && text.contains("undetermined") && !text.contains("nan"),
+                 qPrintable(text));
     }
 
     void outliersAreFlaggedInTheTableAndTheLawChart() {
