@@ -411,13 +411,26 @@ bool Workspace::checkContents(std::string& error) {
         sql += " WHEN typeof(" + std::string(c) + ") NOT IN ('integer','null') THEN '" + c + "'";
     for (const char* c : {"metrics", "labels", "excluded_why", "curve", "mean_of"})
         sql += " WHEN typeof(" + std::string(c) + ") != 'text' THEN '" + c + "'";
+    // And numbers outside what an import accepts (parseFieldValue): a sparsity outside [0, 1), a size, count
+    // or loss that is not positive, an infinity.
+    for (Field f : allFields()) {
+        const std::string c(fieldName(f));
+        sql += " WHEN " + c +
+               (f == Field::Sparsity ? " < 0 OR " + c + " >= 1" : " <= 0 OR " + c + " > 1e308") + " THEN '" +
+               c + " range'";
+    }
     sql += " END AS bad FROM runs WHERE bad IS NOT NULL LIMIT 1";
     Statement s(db_, sql.c_str());
     if (!s.ok()) return error = path_ + ": not a MoEScope workspace (" + lastError() + ")", false;
-    if (s.step() == SQLITE_ROW)
-        return error = path_ + ": run " + std::to_string(s.integer(0)) + ": column '" + s.text(1) +
-                       "' holds a value of the wrong type; the workspace is damaged or was edited by hand",
+    if (s.step() == SQLITE_ROW) {
+        std::string column = s.text(1);
+        const bool range = column.size() > 6 && column.compare(column.size() - 6, 6, " range") == 0;
+        if (range) column.resize(column.size() - 6);
+        return error = path_ + ": run " + std::to_string(s.integer(0)) + ": column '" + column + "' holds " +
+                       (range ? "a value outside the range an import accepts" : "a value of the wrong type") +
+                       "; the workspace is damaged or was edited by hand",
                false;
+    }
     return true;
 }
 

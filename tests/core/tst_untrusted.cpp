@@ -281,6 +281,16 @@ private slots:
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("run 5") && r.err.contains("'loss'") && r.err.contains("wrong type"),
                  qPrintable(r.err));
+        // Numbers no import would accept are refused the same way: a negative loss, a sparsity of 1.5.
+        for (const QString& set :
+             {QString("loss = -5"), QString("sparsity = 1.5"), QString("params = 9e999")}) {
+            const QString bad = sampleWorkspace(dir, "range.moescope");
+            sql(bad, "UPDATE runs SET " + set + " WHERE id = 7");
+            const ProcessResult out = runCli({"fit", bad, "--law", "chinchilla"});
+            QCOMPARE(out.exitCode, 2);
+            QVERIFY2(out.err.contains("run 7") && out.err.contains("outside the range"), qPrintable(out.err));
+            QFile::remove(bad);
+        }
         // A text that SQLite's REAL affinity turns into a number is a number: no false alarm.
         const QString fine = sampleWorkspace(dir, "fine.moescope");
         sql(fine, "UPDATE runs SET loss = '3.5' WHERE id = 5");
