@@ -450,10 +450,12 @@ Prediction predictWith(const FrontierMethod& method, const RunTable& runs, doubl
     if (out.extrapolationDecades > 0)
         out.warnings.push_back(fmt("extrapolating %.2f decade(s) past the largest budget swept (%.3g)",
                                    out.extrapolationDecades, largestBudget));
+    // Each warning once: a level's own warnings are among the method's as well.
+    std::set<std::string> said;
     for (const auto& w : method.warnings())
-        out.warnings.push_back(name + ": " + w);
+        if (said.insert(w).second) out.warnings.push_back(name + ": " + w);
     for (const auto& w : p.warnings)
-        out.warnings.push_back(w);
+        if (said.insert(w).second) out.warnings.push_back(w);
     if (const auto* iso = dynamic_cast<const IsoflopFrontier*>(&method))
         for (const auto& l : iso->levels())
             if (l.sparsity == p.sparsity)

@@ -184,6 +184,23 @@ private slots:
         }
     }
 
+    // Each warning once: a frontier level's warnings were printed as the method's and again as the point's.
+    void predictSaysEachWarningOnce() {
+        const ProcessResult r =
+            runCli({"predict", MOESCOPE_SOURCE_DIR "/datasets/calibration_cpu.csv", "--budget", "1e13"});
+        QCOMPARE(r.exitCode, 0);
+        QStringList warnings;
+        for (const QString& line : r.err.split('\n'))
+            if (line.contains("warning:")) warnings << line.mid(line.indexOf("warning:"));
+        QVERIFY(warnings.size() >= 2);
+        for (const QString& w : warnings) {
+            const QString bare = w.mid(w.indexOf(": ", 9) + 2); // without a "method: " prefix
+            QCOMPARE(int(std::count_if(warnings.begin(), warnings.end(),
+                                       [&](const QString& o) { return o.endsWith(bare); })),
+                     1);
+        }
+    }
+
     void everyIntervalOfEveryLawHoldsItsEstimate() {
         // The li law on the sample showed "a 1.3731 [1.3732, 1.3748]": a percentile interval of a biased
         // bootstrap. Recentred, every interval of every law holds its estimate and has width (or is absent).
