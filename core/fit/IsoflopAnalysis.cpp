@@ -148,7 +148,10 @@ Band surfaceBand(const BudgetAnalysis& a, double params, double sparsity, bool o
     for (const PolynomialFit& f : overActive ? a.activeReplicates : a.replicates)
         v.push_back(f(x, y));
     const IsoflopSurface& s = overActive && a.activeSurface ? *a.activeSurface : a.surface;
-    return band(s.loss(params, sparsity), v);
+    const double estimate = s.loss(params, sparsity);
+    for (double& l : v) // subsample refits spread less than the estimate varies (replicateScale)
+        l = estimate + a.replicateScale * (l - estimate);
+    return band(estimate, v);
 }
 
 const BudgetGroups::value_type* nearestBudget(const BudgetGroups& groups, double c) {
@@ -301,27 +304,46 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
             v.push_back(member(c));
         return v;
     };
-    a.optimum.params = band(est.optN, collect([](const Curves& c) { return c.optN; }), true);
-    a.optimum.sparsity = band(est.optS, collect([](const Curves& c) { return c.optS; }));
-    a.optimum.loss = band(est.optLoss, collect([](const Curves& c) { return c.optLoss; }));
-    a.optimum.activeParams = band(est.optActive, collect([](const Curves& c) { return c.optActive; }), true);
+    if (subsample < static_cast<int>(points.size()))
+        a.replicateScale = std::sqrt(static_cast<double>(subsample) / (points.size() - subsample));
+    // Refits on m of n runs spread less than the estimate varies, by √((n−m)/m): the bands are drawn from
+    // the replicates' deviations scaled back up (the frontier does the same with the samples). And a surface
+    // that leaves fewer than two residual degrees of freedom has no interval to give: its drop-a-run refits
+    // would only show how much one run moves it.
+    const bool intervals = static_cast<int>(points.size()) - a.degrees.featureCount() >= 2;
+    auto scaledBand = [&](double estimate, const std::vector<double>& samples, bool logScale = false) {
+        if (!intervals) return Band{estimate, std::nan(""), std::nan("")};
+        std::vector<double> v;
+        v.reserve(samples.size());
+        for (double x : samples)
+            v.push_back(logScale
+                            ? (x > 0 && estimate > 0
+                                   ? std::exp(std::log(estimate) + a.replicateScale * std::log(x / estimate))
+                                   : std::nan(""))
+                            : estimate + a.replicateScale * (x - estimate));
+        return band(estimate, v, logScale);
+    };
+    a.optimum.params = scaledBand(est.optN, collect([](const Curves& c) { return c.optN; }), true);
+    a.optimum.sparsity = scaledBand(est.optS, collect([](const Curves& c) { return c.optS; }));
+    a.optimum.loss = scaledBand(est.optLoss, collect([](const Curves& c) { return c.optLoss; }));
+    a.optimum.activeParams =
+        scaledBand(est.optActive, collect([](const Curves& c) { return c.optActive; }), true);
     for (size_t i = 0; i < nGrid.size() && levels.size() > 1; ++i)
-        a.sStar.push_back({nGrid[i], band(est.sStar[i], collect([&](const Curves& c) { return c.sStar[i]; })),
-                           band(est.sStarLoss[i], collect([&](const Curves& c) { return c.sStarLoss[i]; }))});
+        a.sStar.push_back(
+            {nGrid[i], scaledBand(est.sStar[i], collect([&](const Curves& c) { return c.sStar[i]; })),
+             scaledBand(est.sStarLoss[i], collect([&](const Curves& c) { return c.sStarLoss[i]; }))});
     for (size_t i = 0; i < levels.size(); ++i) {
         NStarPoint p;
         p.sparsity = levels[i];
         p.paramsSamples = collect([&](const Curves& c) { return c.nStar[i]; });
         p.activeSamples = collect([&](const Curves& c) { return c.naStar[i]; });
         p.lossSamples = collect([&](const Curves& c) { return c.nStarLoss[i]; });
-        p.params = band(est.nStar[i], p.paramsSamples, true);
-        p.activeParams = band(est.naStar[i], p.activeSamples, true);
-        p.loss = band(est.nStarLoss[i], p.lossSamples);
+        p.params = scaledBand(est.nStar[i], p.paramsSamples, true);
+        p.activeParams = scaledBand(est.naStar[i], p.activeSamples, true);
+        p.loss = scaledBand(est.nStarLoss[i], p.lossSamples);
         p.edge = modelEdge(a.surface, est.nStar[i]) != 0;
         a.nStar.push_back(std::move(p));
     }
-    if (subsample < static_cast<int>(points.size()))
-        a.replicateScale = std::sqrt(static_cast<double>(subsample) / (points.size() - subsample));
 
     markEdge(a, levels.size());
     if (!a.sStar.empty()) {

@@ -50,12 +50,16 @@ void print(const std::string& title, const std::map<std::tuple<std::string, int>
 int main(int argc, char** argv) {
     const int seeds = argc > 1 ? std::atoi(argv[1]) : 2;
     const int lawBootstrap = argc > 2 ? std::atoi(argv[2]) : AnalysisPlan{}.lawFit.bootstrap; // the default
-    std::map<std::tuple<std::string, int>, Tally> all;
+    std::map<std::tuple<std::string, int>, Tally> all, perBudget;
     std::map<std::string, int> recommended;
     for (const Generator& g : generators()) {
         std::map<std::tuple<std::string, int>, Tally> mine;
         for (const Design& d : designs(seeds))
             for (const Outcome& o : runCase(g, d, lawBootstrap)) {
+                if (o.method == kPerBudget) {
+                    perBudget[{o.quantity, int(o.distance)}].add(o);
+                    continue;
+                }
                 mine[{o.quantity, int(o.distance)}].add(o);
                 all[{o.quantity, int(o.distance)}].add(o);
                 if (o.quantity == "L*" && o.distance == Distance::Inside) ++recommended[o.method];
@@ -63,6 +67,8 @@ int main(int argc, char** argv) {
         print("generator: " + g.name, mine);
     }
     print("whole battery (the recommended method of each sweep; N* widths in decades, L* in nats)", all);
+    print("each swept budget's own isoFLOP optimum (per-budget intervals; not a goal of this benchmark)",
+          perBudget);
     std::printf("recommended:");
     for (const auto& [m, n] : recommended)
         std::printf(" %s %d", m.empty() ? "(none)" : m.c_str(), n);

@@ -116,7 +116,12 @@ private slots:
                     QVERIFY2(std::isnan(b.optimum.params.lo), where.c_str());
                 } else {
                     QVERIFY2(x > b.surface.minLogParams() && x < b.surface.maxLogParams(), where.c_str());
-                    QVERIFY2(b.optimum.params.hi > b.optimum.params.lo, where.c_str());
+                    // An interval of width, or none where the surface leaves under two residual degrees of
+                    // freedom (its refits would only show how far one run moves it) — never zero width.
+                    const bool none = std::isnan(b.optimum.params.lo) && std::isnan(b.optimum.params.hi);
+                    QVERIFY2(b.optimum.params.hi > b.optimum.params.lo ||
+                                 (none && b.n - b.degrees.featureCount() < 2),
+                             where.c_str());
                 }
                 if (name == "llama_3__raw_loss" && std::fabs(b.budget / 3e21 - 1) < 0.01) {
                     llamaChecked = true;

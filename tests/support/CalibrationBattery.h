@@ -61,6 +61,9 @@ inline const char* distanceName(Distance d) {
     return d == Distance::Inside ? "inside" : d == Distance::HalfDecade ? "+0.5 dec" : "+1 dec";
 }
 
+// The method name of the per-budget isoFLOP optima's outcomes (not a frontier: each budget's own surface).
+inline const char* const kPerBudget = "isoflop per budget";
+
 struct Outcome {
     std::string generator, method, quantity; // quantity: "L*" or "N*"
     Distance distance = Distance::Inside;
@@ -106,6 +109,23 @@ inline std::vector<Outcome> runCase(const Generator& g, const Design& design, in
     } catch (const std::exception&) {
         return out;
     }
+    // Each swept budget's own isoFLOP optimum (the per-budget intervals the Budgets view shows).
+    for (const BudgetAnalysis& b : fitted.sweep.budgets)
+        for (const NStarPoint& p : b.nStar) {
+            if (p.edge) continue;
+            const int e = static_cast<int>(std::lround(1 / (1 - p.sparsity)));
+            const auto [nTrue, lTrue] = trueOptimum(g.law, b.budget, e);
+            Outcome l{g.name, kPerBudget, "L*", Distance::Inside},
+                n{g.name, kPerBudget, "N*", Distance::Inside};
+            l.answered = std::isfinite(p.loss.lo) && std::isfinite(p.loss.hi);
+            l.covered = l.answered && p.loss.lo <= lTrue && lTrue <= p.loss.hi;
+            l.width = p.loss.hi - p.loss.lo, l.error = p.loss.value - lTrue;
+            n.answered = std::isfinite(p.params.lo) && std::isfinite(p.params.hi) && p.params.lo > 0;
+            n.covered = n.answered && p.params.lo <= nTrue && nTrue <= p.params.hi;
+            n.width = n.answered ? std::log10(p.params.hi / p.params.lo) : 0;
+            n.error = std::log10(p.params.value / nTrue);
+            out.push_back(l), out.push_back(n);
+        }
     const FrontierMethod* method = fitted.find(rec.method);
     const double top = design.budgets.back();
     const std::pair<Distance, double> targets[] = {
