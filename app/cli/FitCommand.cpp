@@ -85,17 +85,29 @@ Json budgetJson(const BudgetAnalysis& a) {
     return j;
 }
 
+// "value [lo, hi]", or the value alone where there is no interval: never a nan in the text.
+std::string withBand(const Band& b, const char* format) {
+    char v[48], lo[48], hi[48];
+    std::snprintf(v, sizeof v, format, b.value);
+    if (!(std::isfinite(b.lo) && std::isfinite(b.hi))) return v;
+    std::snprintf(lo, sizeof lo, format, b.lo), std::snprintf(hi, sizeof hi, format, b.hi);
+    return std::string(v) + " [" + lo + ", " + hi + "]";
+}
+
 void printText(const BudgetAnalysis& a, std::ostream& out) {
     char buf[256];
-    std::snprintf(
-        buf, sizeof buf,
-        "budget %.3g: %d runs, degrees %s (CV MSE %.3g), Pearson %.4f, held-out Pearson %.4f (n=%d)\n",
-        a.budget, a.n, a.degrees.toString().c_str(), a.cvMse, a.pearson, a.heldout.pearson, a.heldout.n);
+    std::snprintf(buf, sizeof buf, "budget %.3g: %d runs, degrees %s (CV MSE %.3g), Pearson %.4f", a.budget,
+                  a.n, a.degrees.toString().c_str(), a.cvMse, a.pearson);
     out << buf;
-    std::snprintf(buf, sizeof buf, "  optimum: N* %.4g [%.4g, %.4g], S* %.4f [%.4f, %.4f], L* %.4f\n",
-                  a.optimum.params.value, a.optimum.params.lo, a.optimum.params.hi, a.optimum.sparsity.value,
-                  a.optimum.sparsity.lo, a.optimum.sparsity.hi, a.optimum.loss.value);
-    out << buf;
+    if (std::isfinite(a.heldout.pearson)) {
+        std::snprintf(buf, sizeof buf, ", held-out Pearson %.4f (n=%d)", a.heldout.pearson, a.heldout.n);
+        out << buf;
+    }
+    out << "\n  optimum: N* " << withBand(a.optimum.params, "%.4g") << ", S* "
+        << withBand(a.optimum.sparsity, "%.4f") << ", L* " << withBand(a.optimum.loss, "%.4f") << "\n";
+    if (!a.optimum.edge && !std::isfinite(a.optimum.params.lo))
+        out << "  no interval: " << a.n << " runs for " << a.degrees.featureCount()
+            << " surface terms leave under two degrees of freedom to measure the scatter\n";
     if (a.optimum.edge) out << "  edge: " << a.optimum.edgeWhy << "\n";
     for (const auto& p : a.nStar) {
         std::snprintf(buf, sizeof buf, "  S=%.4f: N* %.4g, N_a* %.4g, L* %.4f\n", p.sparsity, p.params.value,
