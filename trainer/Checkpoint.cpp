@@ -46,9 +46,9 @@ std::string firstLine(const std::string& s) {
     return s.substr(0, s.find('\n'));
 }
 
-// A checkpoint is a file a user may be handed: a zip whose tensor record is shorter than the tensor's
-// recorded sizes loads, and copying from it then reads past its storage. Every tensor in the archive is held
-// to its storage before any is used.
+// A checkpoint is a file a user may be handed. checkTorchArchive has held each storage record to the element
+// count its pickle gives; here each tensor's own sizes, strides and offset are held to that storage, which a
+// crafted pickle could exceed, before any tensor is used.
 void checkStorage(torch::serialize::InputArchive& archive, const std::string& path, const std::string& prefix,
                   int depth) {
     if (depth > 16)
@@ -66,7 +66,7 @@ void checkStorage(torch::serialize::InputArchive& archive, const std::string& pa
             }
             const auto needed = static_cast<uint64_t>(last + 1) * t.element_size();
             if (!t.has_storage() || t.storage().nbytes() < needed)
-                throw std::runtime_error(path + ": tensor '" + prefix + key + "' is truncated (" +
+                throw std::runtime_error(path + ": tensor '" + prefix + key + "' reaches past its storage (" +
                                          std::to_string(t.has_storage() ? t.storage().nbytes() : 0) +
                                          " bytes for " + std::to_string(needed) +
                                          "); the checkpoint is damaged — delete it to start over");

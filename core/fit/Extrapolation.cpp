@@ -187,9 +187,8 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
         return fallback(std::to_string(budgets.size()) + " budget(s): too few for an inner backtest");
     std::string distrusted;
     for (const auto& [name, fit] : fitted.lawFits)
-        if (fitted.find(name) && !untrustworthyFit(fit).empty())
-            distrusted +=
-                (distrusted.empty() ? "" : "; ") + name + " not considered: " + untrustworthyFit(fit);
+        if (const std::string why = untrustworthyFit(fit); fitted.find(name) && !why.empty())
+            distrusted += (distrusted.empty() ? "" : "; ") + name + " not considered: " + why;
     // Rolling origin: fit on the first k budgets (k = 2 … B−1), predict every later one that has interior
     // isoFLOP optima; each method's record is its error against the distance it predicted at.
     std::map<double, std::map<double, const NStarPoint*>> observed; // budget → sparsity → optimum

@@ -41,9 +41,11 @@ std::string formatValue(double v) {
 class RowImporter {
 public:
     RowImporter(const std::string& file, const ColumnMapping& mapping, const std::vector<std::string>& header,
-                ImportResult& result, const std::array<double, kFieldCount>& scale, bool keep)
+                ImportResult& result, const std::array<double, kFieldCount>& scale, bool keep,
+                bool requireSize)
         : file_(file), mapping_(mapping), header_(header), result_(result),
-          extra_(keep ? mapping.unmappedColumns() : std::vector<int>{}), scale_(scale), keep_(keep) {
+          extra_(keep ? mapping.unmappedColumns() : std::vector<int>{}), scale_(scale), keep_(keep),
+          requireSize_(requireSize) {
         for (Field f : allFields())
             if (mapping_.isMapped(f)) mapped_.push_back(f);
         extraValues_.resize(extra_.size());
@@ -142,7 +144,7 @@ private:
             return;
         }
         for (Field f : {Field::Loss, Field::Params})
-            if (!run.has(f) && issues_.empty() && !(f == Field::Params && !requireSize))
+            if (!run.has(f) && issues_.empty() && !(f == Field::Params && !requireSize_))
                 issue(line, mapping_.isMapped(f) ? columnName(f) : std::string(fieldName(f)),
                       "missing value" + std::string(f == Field::Params
                                                         ? " (and not derivable from the architecture)"
@@ -158,9 +160,7 @@ private:
     std::vector<ImportIssue> issues_;
     std::array<double, kFieldCount> scale_;
     bool keep_;
-
-public:
-    bool requireSize = true; // false for a table of optima, whose rows may state only budget and loss
+    bool requireSize_; // false for a table of optima, whose rows may state only budget and loss
     std::vector<Field> mapped_;
     Run scratch_; // the row being checked when runs are not kept
 };
@@ -230,8 +230,7 @@ ImportResult importFrom(RecordSource& records, const std::string& file, const Im
         adviseHugePages(runs.data(), runs.capacity() * sizeof(Run));
         prefault.emplace(runs.data(), runs.capacity() * sizeof(Run));
     }
-    RowImporter rows(file, mapping, reader.header(), result, options.scale, keep);
-    rows.requireSize = !options.optimaTable;
+    RowImporter rows(file, mapping, reader.header(), result, options.scale, keep, !options.optimaTable);
     std::vector<std::string_view> fields;
     int line = 0;
     for (;;) {

@@ -416,8 +416,8 @@ bool Workspace::checkContents(std::string& error) {
     for (Field f : allFields()) {
         const std::string c(fieldName(f));
         sql += " WHEN " + c +
-               (f == Field::Sparsity ? " < 0 OR " + c + " >= 1" : " <= 0 OR " + c + " > 1e308") + " THEN '" +
-               c + " range'";
+               (fieldMustBePositive(f) ? " <= 0 OR " + c + " > 1e308" : " < 0 OR " + c + " >= 1") +
+               " THEN '" + c + " range'";
     }
     sql += " END AS bad FROM runs WHERE bad IS NOT NULL LIMIT 1";
     Statement s(db_, sql.c_str());
