@@ -1,6 +1,7 @@
 #include "trainer/Trainer.h"
 
 #include "core/io/CsvWriter.h"
+#include "core/io/RunResult.h"
 #include "trainer/BenchTrace.h"
 #include "trainer/Checkpoint.h"
 #include "trainer/CudaAutocast.h"
@@ -23,8 +24,6 @@
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <malloc.h>
 #include <new>
@@ -258,17 +257,6 @@ void lockOutput(const std::string& out) {
     // Deliberately left open: closing it would release the lock.
 }
 
-// A finished run's result.json says "done" (or, from before the status field, nothing).
-bool finishedRun(const std::string& out) {
-    std::ifstream in(out + "/result.json");
-    if (!in) return false;
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    Json j;
-    std::string error;
-    return Json::parse(text, j, error) && j.isObject() &&
-           (!j["status"].isString() || j["status"].string() == "done");
-}
-
 void prepareCpu(const torch::Device& device) {
     if (!device.is_cpu()) return;
     oneBlasThreadOnCpu();
@@ -278,7 +266,7 @@ void prepareCpu(const torch::Device& device) {
 } // namespace
 
 int train(const TrainerOptions& o, const DistEnv& env) {
-    if (o.resume && finishedRun(o.out)) {
+    if (o.resume && runResultStatus(o.out) == RunResultStatus::Done) {
         // Counted once: resuming a finished run (a re-run Slurm task, say) trains and appends nothing.
         Json j = Json::object();
         j.set("out", o.out);

@@ -4,6 +4,7 @@
 #include "core/io/CsvWriter.h"
 #include "core/io/Json.h"
 #include "core/io/PathNames.h"
+#include "core/io/RunResult.h"
 #include "core/io/TextFile.h"
 
 #include <cmath>
@@ -112,12 +113,12 @@ std::string sweepRunDir(const std::string& outDir, const SweepJob& job) {
 
 SweepRunState sweepRunState(const std::string& runDir) {
     const fs::path dir = runDir;
-    if (fs::exists(dir / "result.json")) {
-        std::string text, error;
-        Json result;
-        if (readWholeFile((dir / "result.json").string(), text, error) && Json::parse(text, result, error) &&
-            result["status"].isString() && result["status"].string() == "diverged")
-            return SweepRunState::Diverged;
+    switch (runResultStatus(runDir)) {
+    case RunResultStatus::Diverged:
+        return SweepRunState::Diverged;
+    case RunResultStatus::None:
+        break;
+    default: // a result.json of any other kind marks the run as trained: never retrained by itself
         return SweepRunState::Done;
     }
     if (fs::exists(dir / "checkpoint.pt")) return SweepRunState::Interrupted;
