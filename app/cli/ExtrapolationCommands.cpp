@@ -1,5 +1,6 @@
 // `predict` and `backtest`: the optimum at budgets past the sweep, and how well that held on past budgets
 // (core/fit/Extrapolation.h does the work; this file reads options and writes JSON or text).
+#include "app/cli/BandText.h"
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
 #include "app/cli/ExtrapolationArgs.h"
@@ -81,14 +82,6 @@ bool loadAndPredict(const CliArgs& args, const ExtrapolationOptions& o, const Pr
     return true;
 }
 
-namespace {
-std::string fmtNumber(double v, const char* format = "%.3g") {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, format, v);
-    return buf;
-}
-} // namespace
-
 int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     const CliArgs args(rawArgs,
                        extrapolationSpecs({{"budget"}, {"sparsity"}, {"max-params"}, {"optima", false}}));
@@ -127,17 +120,14 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     // `format` prints the value; a band adds " [lo, hi]" in the same format, or "(no interval)".
     auto shown = [&](const char* key, const char* format, const Band& b, bool band) {
         if (undetermined.count(key)) return std::string("—");
-        std::string text = fmtNumber(b.value, format);
-        if (!band) return text;
-        if (!(std::isfinite(b.lo) && std::isfinite(b.hi))) return text + " (no interval)";
-        return text + " [" + fmtNumber(b.lo, format) + ", " + fmtNumber(b.hi, format) + "]";
+        return band ? bandText(b, format, " (no interval)") : numberText(b.value, format);
     };
-    out << "C = " << fmtNumber(req.budget) << ", S = " << fmtNumber(f.sparsity, "%.4g") << " by " << f.method
-        << ": N* " << shown("n_star", "%.4g", f.params, true) << ", N_a* "
+    out << "C = " << numberText(req.budget) << ", S = " << numberText(f.sparsity, "%.4g") << " by "
+        << f.method << ": N* " << shown("n_star", "%.4g", f.params, true) << ", N_a* "
         << shown("active_params_star", "%.4g", f.activeParams, false) << ", D* "
         << shown("tokens_star", "%.4g", f.tokens, false) << " tokens";
     if (!undetermined.count("n_star") && !undetermined.count("tokens_star"))
-        out << " (" << fmtNumber(f.tokens.value / f.params.value, "%.1f") << " per parameter)";
+        out << " (" << numberText(f.tokens.value / f.params.value, "%.1f") << " per parameter)";
     out << ", L* " << shown("loss_star", "%.4f", f.loss, true) << "\n";
     std::string said;
     for (const auto& [key, why] : undetermined)

@@ -1,3 +1,4 @@
+#include "app/cli/BandText.h"
 #include "app/cli/CliArgs.h"
 #include "app/cli/Commands.h"
 #include "app/cli/PlanArgs.h"
@@ -85,15 +86,6 @@ Json budgetJson(const BudgetAnalysis& a) {
     return j;
 }
 
-// "value [lo, hi]", or the value alone where there is no interval: never a nan in the text.
-std::string withBand(const Band& b, const char* format) {
-    char v[48], lo[48], hi[48];
-    std::snprintf(v, sizeof v, format, b.value);
-    if (!(std::isfinite(b.lo) && std::isfinite(b.hi))) return v;
-    std::snprintf(lo, sizeof lo, format, b.lo), std::snprintf(hi, sizeof hi, format, b.hi);
-    return std::string(v) + " [" + lo + ", " + hi + "]";
-}
-
 void printText(const BudgetAnalysis& a, std::ostream& out) {
     char buf[256];
     std::snprintf(buf, sizeof buf, "budget %.3g: %d runs, degrees %s (CV MSE %.3g), Pearson %.4f", a.budget,
@@ -103,8 +95,8 @@ void printText(const BudgetAnalysis& a, std::ostream& out) {
         std::snprintf(buf, sizeof buf, ", held-out Pearson %.4f (n=%d)", a.heldout.pearson, a.heldout.n);
         out << buf;
     }
-    out << "\n  optimum: N* " << withBand(a.optimum.params, "%.4g") << ", S* "
-        << withBand(a.optimum.sparsity, "%.4f") << ", L* " << withBand(a.optimum.loss, "%.4f") << "\n";
+    out << "\n  optimum: N* " << bandText(a.optimum.params, "%.4g") << ", S* "
+        << bandText(a.optimum.sparsity, "%.4f") << ", L* " << bandText(a.optimum.loss, "%.4f") << "\n";
     if (!a.optimum.edge && !std::isfinite(a.optimum.params.lo))
         out << "  no interval: " << a.n << " runs for " << a.degrees.featureCount()
             << " surface terms leave under two degrees of freedom to measure the scatter\n";
