@@ -7,6 +7,41 @@
 
 namespace moescope {
 
+namespace {
+
+// The derivative at each knot of a monotone piecewise-cubic (Fritsch–Butland) through them, the end slopes
+// at the ends: the curve is smooth through every run, so a minimum over N cannot lodge on a run's size.
+std::vector<double> knotDerivatives(const std::vector<double>& x, const std::vector<double>& y, double low,
+                                    double high) {
+    const size_t n = x.size();
+    std::vector<double> d(n, 1.0);
+    if (n == 1) return d;
+    std::vector<double> secant(n - 1);
+    for (size_t i = 0; i + 1 < n; ++i)
+        secant[i] = (y[i + 1] - y[i]) / (x[i + 1] - x[i]);
+    for (size_t i = 1; i + 1 < n; ++i) {
+        const double a = secant[i - 1], b = secant[i];
+        if (a * b <= 0) {
+            d[i] = 0;
+            continue;
+        }
+        const double ha = x[i] - x[i - 1], hb = x[i + 1] - x[i];
+        const double wa = 2 * hb + ha, wb = hb + 2 * ha;
+        d[i] = (wa + wb) / (wa / a + wb / b);
+    }
+    // An end slope that would overshoot the neighbouring knot (more than thrice its secant, or of the other
+    // sign) is limited, as at an interior knot.
+    auto limit = [](double slope, double secant) {
+        if (slope * secant <= 0) return 0.0;
+        return std::copysign(std::min(std::fabs(slope), 3 * std::fabs(secant)), secant);
+    };
+    d.front() = limit(low, secant.front());
+    d.back() = limit(high, secant.back());
+    return d;
+}
+
+} // namespace
+
 ActiveCount::ActiveCount(const std::vector<double>& params, const std::vector<double>& sparsity,
                          const std::vector<double>& active) {
     std::map<double, std::vector<std::pair<double, double>>> points;
@@ -38,22 +73,25 @@ ActiveCount::ActiveCount(const std::vector<double>& params, const std::vector<do
             return sxx > 1e-12 ? sxy / sxx : 1.0;
         };
         const size_t n = l.logN.size(), tail = std::max<size_t>(2, n / 4);
-        l.slopeLow = slope(0, std::min(n, tail));
-        l.slopeHigh = slope(n - std::min(n, tail), n);
+        l.derivative =
+            knotDerivatives(l.logN, l.logActive, slope(0, std::min(n, tail)), slope(n - std::min(n, tail), n));
         byLevel_[level] = std::move(l);
     }
 }
 
 namespace {
 
-// log N_a at log N within one level: between its knots, or along its end slopes.
-double logActiveAt(const std::vector<double>& logN, const std::vector<double>& logActive, double slopeLow,
-                   double slopeHigh, double x) {
-    if (x <= logN.front()) return logActive.front() + slopeLow * (x - logN.front());
-    if (x >= logN.back()) return logActive.back() + slopeHigh * (x - logN.back());
+// log N_a at log N within one level: the cubic Hermite curve between its knots, along its end slopes past
+// them.
+double logActiveAt(const std::vector<double>& logN, const std::vector<double>& logActive,
+                   const std::vector<double>& derivative, double x) {
+    if (x <= logN.front()) return logActive.front() + derivative.front() * (x - logN.front());
+    if (x >= logN.back()) return logActive.back() + derivative.back() * (x - logN.back());
     const size_t i = std::upper_bound(logN.begin(), logN.end(), x) - logN.begin();
-    const double t = (x - logN[i - 1]) / (logN[i] - logN[i - 1]);
-    return logActive[i - 1] + t * (logActive[i] - logActive[i - 1]);
+    const double h = logN[i] - logN[i - 1], t = (x - logN[i - 1]) / h;
+    const double h00 = (1 + 2 * t) * (1 - t) * (1 - t), h10 = t * (1 - t) * (1 - t), h01 = t * t * (3 - 2 * t),
+                 h11 = t * t * (t - 1);
+    return h00 * logActive[i - 1] + h10 * h * derivative[i - 1] + h01 * logActive[i] + h11 * h * derivative[i];
 }
 
 } // namespace
@@ -61,7 +99,7 @@ double logActiveAt(const std::vector<double>& logN, const std::vector<double>& l
 double ActiveCount::operator()(double params, double sparsity) const {
     if (byLevel_.empty()) return std::nan("");
     const double h = IsoflopSurface::sHat(sparsity), x = std::log(params);
-    auto at = [&](const Level& l) { return logActiveAt(l.logN, l.logActive, l.slopeLow, l.slopeHigh, x); };
+    auto at = [&](const Level& l) { return logActiveAt(l.logN, l.logActive, l.derivative, x); };
     // Between two levels, linear in Ŝ, so a surface over S has no steps; beyond them, the nearest level.
     const auto above = byLevel_.lower_bound(h);
     double y;

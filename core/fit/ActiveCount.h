@@ -1,7 +1,7 @@
 #pragma once
 // N_a of the model with N parameters at sparsity S, learnt from the runs: the same model's active count, read
-// off the runs of the sparsity levels around S (log N_a interpolated in log N between the runs' sizes and
-// continued past the ends along the last runs' slope; between levels, linear in −log(1−S)), never above N.
+// off the runs of the sparsity levels around S (log N_a a smooth monotone curve in log N through the runs'
+// sizes, continued past the ends along the last runs' slope; between levels, linear in −log(1−S)), never above N.
 // The isoFLOP optima and the frontier of a parametric law both need it; a separate N_a surface would have its
 // own minimum, which can land above N*.
 #include <map>
@@ -24,7 +24,7 @@ public:
 private:
     struct Level {
         std::vector<double> logN, logActive; // one knot per distinct size, ascending
-        double slopeLow = 1, slopeHigh = 1;  // continued below and above the runs
+        std::vector<double> derivative;      // d log N_a / d log N at each knot, continued past the ends
     };
     std::map<double, Level> byLevel_; // by Ŝ = −log(1−S)
 };

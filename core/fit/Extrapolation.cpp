@@ -222,9 +222,19 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
                 for (const auto& [s, p] : it->second) {
                     try {
                         const FrontierPoint q = m->at(budgets[h], s);
-                        rec.record[m->name()].push_back(
-                            {decades, std::fabs(q.loss.value - p->loss.value),
-                             std::fabs(std::log10(q.params.value / p->params.value))});
+                        TrackPoint t{decades, std::fabs(q.loss.value - p->loss.value),
+                                     std::fabs(std::log10(q.params.value / p->params.value)),
+                                     standardError(p->loss, false),
+                                     standardError(p->params, true) / std::log(10.0)};
+                        // The method fitted on every budget disagrees with this optimum too, by as much as
+                        // the optimum's own error (noise and the bias of its surface) and no extrapolation.
+                        if (const FrontierMethod* all = fitted.find(m->name())) {
+                            const FrontierPoint f = all->at(budgets[h], s);
+                            t.lossNoise = std::max(t.lossNoise, std::fabs(f.loss.value - p->loss.value));
+                            t.paramsNoise = std::max(t.paramsNoise,
+                                                     std::fabs(std::log10(f.params.value / p->params.value)));
+                        }
+                        rec.record[m->name()].push_back(t);
                         ++predictions[m->name()];
                     } catch (const FrontierError&) {
                     }
@@ -238,9 +248,11 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
     for (const auto& [name, points] : rec.record) {
         if (predictions[name] < wanted) continue; // it must answer every prediction
         double sumL = 0, sumN = 0;
+        int n = 0;
         for (const TrackPoint& t : points)
-            sumL += t.lossError, sumN += t.paramsError;
-        const double meanL = sumL / points.size(), meanN = sumN / points.size();
+            if (t.decades > 0) sumL += t.lossError, sumN += t.paramsError, ++n;
+        if (n == 0) continue;
+        const double meanL = sumL / n, meanN = sumN / n;
         rec.innerError[name] = meanL;
         const double score = meanL / o.tolerance + meanN / std::log10(1 + o.nTolerance);
         if (score < best) best = score, bestL = meanL, bestN = meanN, rec.method = name;
@@ -248,11 +260,11 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
     if (rec.method.empty())
         return fallback("no method fitted on the smaller budgets answered at every larger one");
     double lo = INFINITY, hi = 0;
+    int ahead = 0;
     for (const TrackPoint& t : rec.record[rec.method])
-        lo = std::min(lo, t.decades), hi = std::max(hi, t.decades);
+        if (t.decades > 0) lo = std::min(lo, t.decades), hi = std::max(hi, t.decades), ++ahead;
     rec.why = fmt("the best record on L* and N* (mean |L* error| %.4f nats, ", bestL) +
-              fmt("N* off by %.0f %%) over ", 100 * (std::pow(10, bestN) - 1)) +
-              std::to_string(rec.record[rec.method].size()) +
+              fmt("N* off by %.0f %%) over ", 100 * (std::pow(10, bestN) - 1)) + std::to_string(ahead) +
               fmt(" rolling-origin predictions, %.2g to %.2g decades past their training budgets", lo, hi) +
               (distrusted.empty() ? "" : " (" + distrusted + ")");
     return rec;
@@ -364,17 +376,21 @@ void widenByTrackRecord(Prediction& p, const Recommendation& r) {
     const auto record = r.record.find(p.point.method);
     const double d = p.extrapolationDecades;
     if (record == r.record.end() || record->second.empty() || !(d > 0)) return;
-    // Each past error scaled linearly to this distance; their root mean square is the half-width added.
+    // Each past error, less the observed optimum's own noise (in quadrature), scaled linearly to this
+    // distance: 1.96 times their root mean square is the 95 % half-width added.
     double lossSq = 0, paramsSq = 0;
     int n = 0;
     for (const TrackPoint& t : record->second) {
         if (!(t.decades > 0)) continue;
         const double scale = d / t.decades;
-        lossSq += std::pow(t.lossError * scale, 2), paramsSq += std::pow(t.paramsError * scale, 2), ++n;
+        auto excess = [](double error, double noise) { return std::max(0.0, error * error - noise * noise); };
+        lossSq += excess(t.lossError, t.lossNoise) * scale * scale;
+        paramsSq += excess(t.paramsError, t.paramsNoise) * scale * scale, ++n;
     }
     if (n == 0) return;
-    p.point.loss = withScatter(p.point.loss, std::sqrt(lossSq / n), false);
-    const double h = std::sqrt(paramsSq / n) * std::log(10.0); // decades to natural log
+    const double z = 1.959964;
+    p.point.loss = withScatter(p.point.loss, z * std::sqrt(lossSq / n), false);
+    const double h = z * std::sqrt(paramsSq / n) * std::log(10.0); // decades to natural log
     if (std::isfinite(h)) {
         p.point.params = withScatter(p.point.params, h, true);
         p.point.activeParams = withScatter(p.point.activeParams, h, true);

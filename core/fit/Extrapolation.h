@@ -46,6 +46,9 @@ FittedMethods fitMethods(const RunTable& runs, const ExtrapolationOptions& optio
 // One prediction of a rolling-origin backtest: how far past its training budgets, and how far off.
 struct TrackPoint {
     double decades = 0, lossError = 0, paramsError = 0; // |L* error| in nats; |log10(N* / observed)|
+    // The observed optimum's own standard error (its 95 % half-width / 1.96; 0 when it has no interval):
+    // the part of each error that was the observation's, not the prediction's.
+    double lossNoise = 0, paramsNoise = 0;
 };
 
 struct Recommendation {

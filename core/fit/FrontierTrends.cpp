@@ -155,4 +155,10 @@ Band withScatter(Band band, double h, bool logScale) {
     return band;
 }
 
+double standardError(const Band& band, bool logScale) {
+    if (!std::isfinite(band.lo) || !std::isfinite(band.hi) || (logScale && !(band.lo > 0))) return 0;
+    const double width = logScale ? std::log(band.hi / band.lo) : band.hi - band.lo;
+    return width > 0 ? width / (2 * 1.959964) : 0;
+}
+
 } // namespace moescope

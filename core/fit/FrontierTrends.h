@@ -32,5 +32,8 @@ Band bootstrapBand(double estimate, const std::vector<double>& samples, bool log
 // `band` widened by a prediction half-width (in log space when logScale), the two combined in quadrature on
 // each side; a NaN half-width leaves it as it is.
 Band withScatter(Band band, double halfWidth, bool logScale);
+// The standard error a 95 % band implies: its width (in log space when logScale) over 2 · 1.96; 0 when it has
+// no interval.
+double standardError(const Band& band, bool logScale);
 
 } // namespace moescope

@@ -11,11 +11,12 @@
 namespace moescope {
 
 namespace {
-// The depth ladder of the family: L = max(2, round(d / 96)); d from 128 up in steps of 64.
+// The depth ladder of the family: L = max(2, round(d / 96)) (d / 96 without whole layers); d from 128 up in
+// steps of 64.
 Architecture architecture(double d, int experts, const SyntheticSweepSpec& s) {
     Architecture a;
     a.d_model = d;
-    a.n_layers = std::max(2.0, std::round(d / 96.0));
+    a.n_layers = std::max(2.0, s.wholeLayers ? std::round(d / 96.0) : d / 96.0);
     a.experts = experts;
     a.active_experts = 1;
     a.vocab = s.vocab;

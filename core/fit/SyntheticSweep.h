@@ -16,6 +16,10 @@ struct SyntheticSweepSpec {
     double noise = 0.005;  // Gaussian σ added to each loss
     unsigned seed = 7;
     double vocab = 32000, ctx = 2048;
+    // false: depth d/96 exactly, not rounded to whole layers. The family's N_a(N) then has no steps and its
+    // optimum N* moves smoothly with C; on whole layers the true N* jumps between depths where the losses
+    // differ by 1e-4 nats, which no fitted law can place (the calibration battery needs a truth it can).
+    bool wholeLayers = true;
     // Ground truth L(N, D, S); the Abnar preset when empty.
     std::function<double(double n, double tokens, double sparsity)> law;
 };

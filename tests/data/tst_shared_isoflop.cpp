@@ -138,15 +138,16 @@ private slots:
         QVERIFY(llamaChecked);
     }
 
-    // The backtest's verdict needs N* as well as L*: on Llama 3's raw-loss sweep the method with the best
-    // rolling-origin record predicts the largest budget's L* within 0.003 nats but N* 68 % too large, outside
-    // its interval — every experiment passed when only L* counted. The observed optimum it is judged against
+    // The backtest's verdict needs N* as well as L*: on Llama 3's exp-loss sweep the method with the best
+    // rolling-origin record predicts the largest budget's L* within the tolerance but N* 78 % too large,
+    // outside its interval — every experiment passed when only L* counted. (On the raw-loss sweep, 68 % off,
+    // the interval its track record widens now holds the observed optimum.) The observed optimum it is judged against
     // is checked with the independent parabola vertex of that budget's runs.
     void theBacktestVerdictJudgesNStarToo() {
         MOESCOPE_REQUIRE_SHARED("openathena_isoflops/isoflops.csv");
         const QString file = sharedData("openathena_isoflops/isoflops.csv");
         const ProcessResult r =
-            runCli({"backtest", file, "--where", "experiment=='llama_3__raw_loss'", "--json"});
+            runCli({"backtest", file, "--where", "experiment=='llama_3__exp_loss'", "--json"});
         QCOMPARE(r.exitCode, 0);
         Json j;
         std::string error;
@@ -162,7 +163,7 @@ private slots:
         const int experiment = all.table.labelIndex("experiment");
         std::vector<const Run*> held;
         for (const Run& run : all.table.runs)
-            if (run.labels[experiment] == "llama_3__raw_loss" &&
+            if (run.labels[experiment] == "llama_3__exp_loss" &&
                 std::fabs(run.get(Field::Budget) / row["budget"].number() - 1) < 0.01)
                 held.push_back(&run);
         QVERIFY(held.size() >= 5);
