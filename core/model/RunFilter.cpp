@@ -48,15 +48,24 @@ bool checkRunColumns(const RunTable& table, const std::vector<std::string>& name
 bool RunFilter::select(const RunTable& table, std::vector<bool>& matches, std::string& error) const {
     if (!checkRunColumns(table, expression_.columns(), error)) return false;
     matches.assign(table.runs.size(), false);
+    // A row the expression cannot be evaluated on is an error of that row, named by its line as the
+    // import's --where names it (the import refuses the same row).
+    std::string first;
+    int failed = 0;
     for (size_t i = 0; i < table.runs.size(); ++i) {
         bool m = false;
-        if (!expression_.test(runLookup(table, table.runs[i]), m, error)) {
-            error = "run " + std::to_string(i + 1) + ": " + error;
-            return false;
+        std::string why;
+        if (!expression_.test(runLookup(table, table.runs[i]), m, why)) {
+            const int line = table.runs[i].sourceLine;
+            if (failed++ == 0)
+                first = (line > 0 ? "line " + std::to_string(line) : "run " + std::to_string(i + 1)) + ": " + why;
+            continue;
         }
         matches[i] = m;
     }
-    return true;
+    if (failed == 0) return true;
+    error = first + (failed > 1 ? " (and " + std::to_string(failed - 1) + " more rows)" : "");
+    return false;
 }
 
 } // namespace moescope

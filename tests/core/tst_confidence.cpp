@@ -183,6 +183,40 @@ private slots:
         }
     }
 
+    // --where is one rule for import, predict and backtest: the rows it is false on are left out, and a row
+    // it cannot be evaluated on (a text in a numeric comparison) is that row's error, named by its line —
+    // predict named the run's index ("run 2") where the import named line 3.
+    void predictAndImportWhereTreatRowsAlike() {
+        QTemporaryDir dir;
+        QString csv = "params,tokens,loss,budget,lr\n";
+        int line = 1;
+        for (double c : {1e18, 1e19, 1e20})
+            for (double n : {1e7, 3e7, 1e8, 3e8, 1e9}) {
+                const double t = c / (6 * n), l = 1.7 + 400 / std::pow(n, 0.34) + 410 / std::pow(t, 0.28);
+                ++line;
+                csv += QString("%1,%2,%3,%4,%5\n").arg(n).arg(t).arg(l).arg(c).arg(line == 3 ? "x" : "3e-3");
+            }
+        const QString file = writeFile(dir, "lr.csv", csv.toUtf8());
+        const ProcessResult imported = runCli({"import", file, "--where", "lr > 1e-3"});
+        QCOMPARE(imported.exitCode, 2);
+        QVERIFY2(imported.err.contains("lr.csv:3: --where: compares a string with a number"),
+                 qPrintable(imported.err));
+        for (const char* command : {"predict", "backtest"}) {
+            QStringList args = {command, file, "--where", "lr > 1e-3"};
+            if (QString(command) == "predict") args << "--budget" << "1e21";
+            const ProcessResult r = runCli(args);
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains("line 3: compares a string with a number"), qPrintable(r.err));
+        }
+        // Rows it is false on are left out, not errors: the import leaves out the three of 1e9 parameters
+        // and predict answers from the rest.
+        const ProcessResult kept = runCli({"import", file, "--where", "params != 1e9 and loss > 0"});
+        QVERIFY2(kept.exitCode == 0 && kept.err.contains("3 left out by --where"), qPrintable(kept.err));
+        const ProcessResult predicted =
+            runCli({"predict", file, "--where", "params != 1e9 and loss > 0", "--budget", "1e21"});
+        QVERIFY2(predicted.exitCode == 0, qPrintable(predicted.err));
+    }
+
     // Each warning once: a frontier level's warnings were printed as the method's and again as the point's.
     void predictSaysEachWarningOnce() {
         const ProcessResult r =
