@@ -3,6 +3,7 @@
 #include "core/fit/Backtest.h"
 #include "core/fit/Extrapolation.h"
 #include "ui/ChartSupport.h"
+#include "ui/TrackRecordChart.h"
 
 #include <QColor>
 #include <QHeaderView>
@@ -39,6 +40,7 @@ void setRow(QTableWidget* t, int row, const QStringList& cells) {
 
 ValidateView::ValidateView(QWidget* parent)
     : QWidget(parent), verdict_(new QLabel), chart_(newChartView("Backtest")),
+      record_(newChartView("Track record")),
       frontier_(newTable({"budget", "S", "method", "predicted L*", "95 % interval", "observed L*", "error",
                           "N* predicted", "N* observed", "N* error"})),
       laws_(newTable({"law", "train RMSE", "held-out RMSE", "max |error|", "train runs", "held-out runs"})) {
@@ -47,11 +49,15 @@ ValidateView::ValidateView(QWidget* parent)
     auto* tables = new QSplitter(Qt::Vertical);
     tables->addWidget(frontier_);
     tables->addWidget(laws_);
+    auto* charts = new QSplitter(Qt::Vertical);
+    charts->addWidget(chart_);
+    charts->addWidget(record_);
     auto* split = new QSplitter(Qt::Horizontal);
-    split->addWidget(chart_);
+    split->addWidget(charts);
     split->addWidget(tables);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
+    // Three fifths for the charts: the tables' size hints (every column to its contents) would otherwise
+    // take the width and leave the charts' legends clipped.
+    split->setSizes({3000, 2000});
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(verdict_);
     layout->addWidget(split, 1);
@@ -60,6 +66,17 @@ ValidateView::ValidateView(QWidget* parent)
 void ValidateView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot) {
     frontier_->setRowCount(0);
     laws_->setRowCount(0);
+    const Recommendation* record = snapshot ? snapshot->recommendation.get() : nullptr;
+    QChart* track = record ? trackRecordChart(*record, snapshot->backtest ? snapshot->backtest->tolerance
+                                                                           : ExtrapolationOptions{}.tolerance)
+                           : nullptr;
+    if (track)
+        installChart(record_, track);
+    else
+        showMessage(record_, tr("Track record"),
+                    record && !record->why.empty()
+                        ? QString::fromStdString(record->why)
+                        : tr("no track record: it needs three budgets or more with interior optima"));
     const BacktestResult* r = snapshot ? snapshot->backtest.get() : nullptr;
     if (!r) {
         verdict_->setText(tr("No backtest: it needs runs at two budgets or more (the largest is held out)."));

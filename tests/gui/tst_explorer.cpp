@@ -11,6 +11,7 @@
 #include "ui/MainWindow.h"
 #include "ui/SliceCharts.h"
 #include "ui/SurfaceView.h"
+#include "ui/TrackRecordChart.h"
 #include "ui/ValidateView.h"
 #include "ui/ViewExporter.h"
 #include "ui/VtkWidget.h"
@@ -909,6 +910,35 @@ private slots:
                         std::abs(c.blue() - 200) < 25;
             }
         QVERIFY2(blue > 20, qPrintable(QString::number(blue)));
+    }
+
+    // The record the recommendation was chosen by: one series per method holding its rolling-origin
+    // predictions at (decades, |L* error|), the recommended one marked chosen.
+    void validateViewShowsTheTrackRecord() {
+        const auto snap = window_->runner()->latest();
+        QVERIFY(snap && snap->recommendation);
+        const Recommendation& rec = *snap->recommendation;
+        QVERIFY(!rec.record.empty());
+        ValidateView* v = window_->validate();
+        window_->tabs()->setCurrentWidget(v);
+        QChart* chart = v->trackRecord()->chart();
+        bool sawRecommended = false;
+        for (const auto& [method, track] : rec.record) {
+            QScatterSeries* s = nullptr;
+            for (auto* series : chart->series())
+                if (series->name() == trackSeriesName(method, rec)) s = qobject_cast<QScatterSeries*>(series);
+            QVERIFY2(s, method.c_str());
+            int i = 0;
+            for (const TrackPoint& t : track) {
+                if (!(t.decades > 0)) continue;
+                QCOMPARE(s->at(i).x(), t.decades);
+                QCOMPARE(s->at(i).y(), t.lossError);
+                ++i;
+            }
+            QCOMPARE(int(s->count()), i);
+            sawRecommended |= method == rec.method && s->name().endsWith("(chosen)");
+        }
+        QVERIFY(sawRecommended);
     }
 
     void budgetsViewShowsTheComputeMultiplier() {
