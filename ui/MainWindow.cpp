@@ -1,6 +1,7 @@
 #include "ui/MainWindow.h"
 
 #include "core/fit/Extrapolation.h"
+#include "core/fit/OptimaFrontier.h"
 #include "core/fit/RunSuggester.h"
 #include "core/io/Json.h"
 #include "core/io/RunImporter.h"
@@ -187,6 +188,11 @@ void MainWindow::buildMenus() {
         setWindowTitle(tr("MoEScope"));
     });
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
+    file->addAction(tr("Open &Table of Optima…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(
+            this, tr("Open a table of optima (one row per budget)"), {}, tr("Tables (*.csv *.tsv *.txt)"));
+        if (!path.isEmpty()) openOptimaTable(path);
+    });
     recent_ = file->addMenu(tr("Open &Recent"));
     rebuildRecentMenu();
     QMenu* examples = file->addMenu(tr("Open E&xample"));
@@ -285,9 +291,6 @@ std::vector<std::pair<QString, QString>> MainWindow::exampleDatasets() {
             const QString heading = QString::fromUtf8(card.readLine()).trimmed();
             if (heading.startsWith("# ")) title = heading.mid(2);
         }
-        // A table of optima (one row per budget) is not a sweep: `moescope-cli predict --optima` reads it;
-        // the window does not open one yet.
-        if (title.contains("table of optima")) continue;
         out.emplace_back(tr("%1 (%2)").arg(title, csv.fileName()), csv.absoluteFilePath());
     }
     return out;
@@ -482,18 +485,11 @@ void MainWindow::noteAboutFile(const QString& note) {
 }
 
 bool MainWindow::openPath(const QString& path, QString* error) {
-    RunTable table;
     QString problem;
     fileNotice_->clear(), fileNotice_->setToolTip({}), fileNotice_->hide();
     if (path.endsWith(".moescope")) {
         // A workspace: its runs, its edits from now on, and the views it was left with.
-        if (!workspace_->open(path, &problem)) {
-            if (error)
-                *error = problem;
-            else
-                QMessageBox::warning(this, tr("Cannot open %1").arg(QFileInfo(path).fileName()), problem);
-            return false;
-        }
+        if (!workspace_->open(path, &problem)) return refuseFile(path, problem, error);
         // Read every setting before applying any: applying one (the tab) writes the current others back.
         bool ok = false;
         const int tab = workspace_->setting("view").toInt(&ok);
@@ -524,32 +520,65 @@ bool MainWindow::openPath(const QString& path, QString* error) {
         if (!restored.isEmpty()) noteAboutFile(restored);
         requestAnalysis(); // with the restored plan: supersedes the request the opening made
         return true;
-    } else {
-        ImportResult r = importRunsFile(path.toStdString(), {});
-        if (r.ok()) {
-            table = std::move(r.table);
-        } else {
-            QStringList lines;
-            for (const auto& issue : r.errors)
-                lines << QString::fromStdString(issue.toString());
-            problem = lines.join('\n');
-        }
     }
-    if (!problem.isEmpty()) {
-        if (error)
-            *error = problem;
-        else
-            QMessageBox::warning(this, tr("Cannot open %1").arg(QFileInfo(path).fileName()), problem);
-        return false;
+    ImportResult r = importRunsFile(path.toStdString(), {});
+    bool optima = false;
+    if (!r.ok()) {
+        // A table of optima need not state sizes: a file that reads only as one, with one row a budget, is one.
+        ImportOptions asOptima;
+        asOptima.optimaTable = true;
+        if (ImportResult t = importRunsFile(path.toStdString(), asOptima); t.ok() && isTableOfOptima(t.table))
+            r = std::move(t), optima = true;
     }
+    if (!r.ok()) return refuseFile(path, importProblem(r), error);
+    showTable(path, std::move(r.table), optima);
+    return true;
+}
+
+bool MainWindow::openOptimaTable(const QString& path, QString* error) {
+    fileNotice_->clear(), fileNotice_->setToolTip({}), fileNotice_->hide();
+    ImportOptions asOptima;
+    asOptima.optimaTable = true;
+    ImportResult r = importRunsFile(path.toStdString(), asOptima);
+    if (!r.ok()) return refuseFile(path, importProblem(r), error);
+    if (!isTableOfOptima(r.table))
+        return refuseFile(path,
+                          tr("%1 is not a table of optima: a table has one row with a loss per budget, and "
+                             "two budgets or more")
+                              .arg(QFileInfo(path).fileName()),
+                          error);
+    showTable(path, std::move(r.table), true);
+    return true;
+}
+
+QString MainWindow::importProblem(const ImportResult& r) {
+    QStringList lines;
+    for (const auto& issue : r.errors)
+        lines << QString::fromStdString(issue.toString());
+    return lines.join('\n');
+}
+
+bool MainWindow::refuseFile(const QString& path, const QString& problem, QString* error) {
+    if (error)
+        *error = problem;
+    else
+        QMessageBox::warning(this, tr("Cannot open %1").arg(QFileInfo(path).fileName()), problem);
+    return false;
+}
+
+void MainWindow::showTable(const QString& path, RunTable table, bool optima) {
     workspace_->newWorkspace();
     basePlan_ = AnalysisPlan{};
+    basePlan_.optimaTable = optima;
     filter_->clear(); // a filter typed for one file says nothing about the next
     model_->setRuns(std::move(table));
     setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
     statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));
+    if (optima)
+        noteAboutFile(tr("%1 is a table of optima (one row per budget): its own frontier answers; it has no "
+                         "isoFLOP surface, slices or law to show")
+                          .arg(QFileInfo(path).fileName()));
     requestAnalysis();
-    return true;
 }
 
 std::vector<Suggestion> MainWindow::suggestions(int count) const {
@@ -665,7 +694,16 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
     budgetBox_->clear();
     for (const auto& b : snapshot_->sweep.budgets)
         budgetBox_->addItem(QString("%1 FLOPs (%2 runs)").arg(b.budget, 0, 'g', 3).arg(b.n), b.budget);
-    if (snapshot_->sweep.budgets.empty()) {
+    // A table of optima has budgets but no isoFLOP analysis of them: its rows are the budgets to choose.
+    const auto* table = dynamic_cast<const OptimaFrontier*>(snapshot_->frontier("optima"));
+    if (table)
+        for (double c : table->level().budgets)
+            budgetBox_->addItem(tr("%1 FLOPs (optimum)").arg(c, 0, 'g', 3), c);
+    if (table) {
+        budget_ =
+            pendingBudget_ > 0 ? pendingBudget_ : (budget_ > 0 ? budget_ : table->level().budgets.back());
+        pendingBudget_ = 0;
+    } else if (snapshot_->sweep.budgets.empty()) {
         budget_ = 0;
     } else if (pendingBudget_ > 0 && snapshot_->budget(pendingBudget_)) {
         budget_ = snapshot_->budget(pendingBudget_)->budget;
@@ -695,6 +733,12 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
             tr("Refitted C = %1 in %2 ms; the other budgets, intervals and the law follow…")
                 .arg(budget_, 0, 'g', 3)
                 .arg(snapshot_->seconds * 1e3, 0, 'f', 0));
+        return;
+    }
+    if (table) {
+        statusBar()->showMessage(
+            tr("Fitted the frontier of a table of optima (%1 budgets)").arg(table->level().budgets.size()),
+            8000);
         return;
     }
     statusBar()->showMessage(tr("Fitted %1 budget(s) and the %2 law in %3 s")

@@ -29,6 +29,7 @@ class SurfaceView;
 class TrainerPanel;
 class ValidateView;
 struct Prediction;
+struct ImportResult;
 class WorkspaceController;
 class ImportWizard;
 
@@ -45,6 +46,10 @@ public:
     // The sweeps a workspace's queue holds (plan-sweep --queue), into the trainer dock.
     void queueWorkspaceSweeps();
     bool openPath(const QString& path, QString* error = nullptr);
+    // A file whose rows are the optima of their budgets (one row per budget, sizes optional), said so by
+    // the user: its own frontier answers (AnalysisPlan::optimaTable). openPath takes a file that reads only
+    // as such a table as one.
+    bool openOptimaTable(const QString& path, QString* error = nullptr);
     RunTableModel* runModel() const { return model_; }
     QTableView* runView() const { return view_; }
     QComboBox* keepMode() const { return keepMode_; }
@@ -92,6 +97,10 @@ protected:
 private:
     // Shown in the status bar and kept beside it until another file is opened.
     void noteAboutFile(const QString& note);
+    // Shows an imported file's runs (a table of optima when `optima`) on a fresh workspace and plan.
+    void showTable(const QString& path, RunTable table, bool optima);
+    bool refuseFile(const QString& path, const QString& problem, QString* error); // false, said once
+    static QString importProblem(const ImportResult& r);
     void buildMenus();
     void warn(const QString& title, const QString& message);
     void buildRunsDock();

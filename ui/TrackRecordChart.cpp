@@ -15,9 +15,9 @@ namespace {
 // Methods in a fixed order of colours, so a method keeps its colour between files.
 QColor methodColour(const std::string& method) {
     static const std::pair<const char*, QColor> colours[] = {
-        {"isoflop", QColor(40, 90, 200)},     {"abnar", QColor(200, 90, 20)},
-        {"chinchilla", QColor(30, 140, 70)},  {"li", QColor(150, 60, 170)},
-        {"clark", QColor(180, 40, 60)},       {"ludziejewski", QColor(90, 90, 90)},
+        {"isoflop", QColor(40, 90, 200)},    {"abnar", QColor(200, 90, 20)},
+        {"chinchilla", QColor(30, 140, 70)}, {"li", QColor(150, 60, 170)},
+        {"clark", QColor(180, 40, 60)},      {"ludziejewski", QColor(90, 90, 90)},
     };
     for (const auto& [name, colour] : colours)
         if (method == name) return colour;
@@ -41,30 +41,28 @@ QChart* trackRecordChart(const Recommendation& record, double tolerance) {
                 ++points;
     if (points == 0) return nullptr;
     auto* x = makeValueAxis(QObject::tr("decades past the budgets fitted"), 0, maxDecades * 1.1);
-    auto* y = makeValueAxis(QObject::tr("|L* error| (nats)"), 0, maxError * 1.1);
-    QChart* chart = chartWithAxes(QObject::tr("Track record: rolling-origin predictions of each method"), x, y);
-    chart->legend()->setAlignment(Qt::AlignBottom); // its labels carry the means: room for them
-    attach(chart,
-           dashedCurve(QObject::tr("tolerance %1 nats").arg(tolerance),
-                       {QPointF(0, tolerance), QPointF(maxDecades * 1.1, tolerance)}, Qt::darkGray),
-           x, y);
+    auto* y = makeValueAxis(QObject::tr("|L* error|"), 0, maxError * 1.1);
+    QChart* chart = chartWithAxes(QObject::tr("Track record, |L* error| in nats (dashed: tolerance)"), x, y);
+    chart->legend()->setAlignment(Qt::AlignBottom); // under the plot: the widest place for its labels
+    auto* limit = dashedCurve(QObject::tr("tolerance %1 nats").arg(tolerance),
+                              {QPointF(0, tolerance), QPointF(maxDecades * 1.1, tolerance)}, Qt::darkGray);
+    attach(chart, limit, x, y);
+    hideFromLegend(chart, limit);
     for (const auto& [method, track] : record.record) {
         QList<QPointF> at;
-        double sumL = 0, sumN = 0;
+        double sumL = 0;
         for (const TrackPoint& t : track)
             if (t.decades > 0 && std::isfinite(t.lossError))
-                at << QPointF(t.decades, t.lossError), sumL += t.lossError, sumN += t.paramsError;
+                at << QPointF(t.decades, t.lossError), sumL += t.lossError;
         if (at.isEmpty()) continue;
         const bool chosen = method == record.method;
         auto* s = markers(trackSeriesName(method, record), at, methodColour(method), chosen ? 11 : 8,
                           chosen ? QScatterSeries::MarkerShapeCircle : QScatterSeries::MarkerShapeRectangle);
         attach(chart, s, x, y);
-        // The legend carries the means the choice compared: L* in nats, N* as a percentage.
-        setLegendLabel(chart, s,
-                       QObject::tr("%1 %2, N* %3 %")
-                           .arg(trackSeriesName(method, record))
-                           .arg(sumL / at.size(), 0, 'f', 4)
-                           .arg(100 * (std::pow(10, sumN / at.size()) - 1), 0, 'f', 0));
+        // The legend carries the mean the choice compared (N*'s is in the recommendation's why).
+        setLegendLabel(
+            chart, s,
+            QObject::tr("%1 %2").arg(trackSeriesName(method, record)).arg(sumL / at.size(), 0, 'f', 4));
     }
     return chart;
 }

@@ -9,6 +9,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -49,9 +50,10 @@ ValidateView::ValidateView(QWidget* parent)
     auto* tables = new QSplitter(Qt::Vertical);
     tables->addWidget(frontier_);
     tables->addWidget(laws_);
-    auto* charts = new QSplitter(Qt::Vertical);
-    charts->addWidget(chart_);
-    charts->addWidget(record_);
+    // One chart at a time, each at the view's full height: stacked, their axis titles were cut.
+    auto* charts = new QTabWidget;
+    charts->addTab(chart_, tr("Backtest"));
+    charts->addTab(record_, tr("Track record"));
     auto* split = new QSplitter(Qt::Horizontal);
     split->addWidget(charts);
     split->addWidget(tables);
@@ -68,7 +70,7 @@ void ValidateView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot)
     laws_->setRowCount(0);
     const Recommendation* record = snapshot ? snapshot->recommendation.get() : nullptr;
     QChart* track = record ? trackRecordChart(*record, snapshot->backtest ? snapshot->backtest->tolerance
-                                                                           : ExtrapolationOptions{}.tolerance)
+                                                                          : ExtrapolationOptions{}.tolerance)
                            : nullptr;
     if (track)
         installChart(record_, track);
@@ -134,11 +136,11 @@ void ValidateView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot)
         return;
     }
     const auto [a, b] = padded(lo, hi, false);
-    auto* x = makeValueAxis(tr("observed L* (held-out isoFLOP optimum)"), a, b);
+    auto* x = makeValueAxis(tr("observed L* (held-out optimum)"), a, b);
     auto* y = makeValueAxis(tr("predicted L*"), a, b);
-    QChart* chart = chartWithAxes(
-        tr("Backtest: predicted vs observed L* at the held-out budget (±%1 nats shaded)").arg(r->tolerance),
-        x, y);
+    QChart* chart =
+        chartWithAxes(tr("Backtest at the held-out budget (±%1 nats shaded)").arg(r->tolerance), x, y);
+    chart->legend()->setAlignment(Qt::AlignBottom); // the plot keeps the width for its axis titles
     // The tolerance band around the diagonal: a point inside it passes.
     attach(chart,
            band(tr("within tolerance"), {QPointF(a, a - r->tolerance), QPointF(b, b - r->tolerance)},

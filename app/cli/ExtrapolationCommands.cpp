@@ -71,7 +71,7 @@ bool loadAndPredict(const CliArgs& args, const ExtrapolationOptions& o, const Pr
     RunTable table;
     if (!loadPlannedRuns(args.positionals()[0], args, o.plan, table, err, code)) return false;
     try {
-        p = args.has("optima") ? predictFromOptima(table, o, req) : predictOptimum(table, o, req);
+        p = o.plan.optimaTable ? predictFromOptima(table, o, req) : predictOptimum(table, o, req);
     } catch (const std::invalid_argument& e) {
         err << args.positionals()[0] << ": " << e.what() << "\n";
         code = 2;
@@ -87,6 +87,7 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
                        extrapolationSpecs({{"budget"}, {"sparsity"}, {"max-params"}, {"optima", false}}));
     if (args.positionals().size() != 1) throw UsageError("predict: expected one FILE");
     ExtrapolationOptions o = extrapolationOptionsFromArgs(args);
+    o.plan.optimaTable = args.has("optima");
     if (args.has("optima") && args.has("law"))
         throw UsageError("options --optima and --law: a table of optima is fitted by its own frontier");
     // The loss floor is E of a frontier's L*(C) = E + A·C^−α; a parametric law fits its own irreducible term.

@@ -73,8 +73,8 @@ ActiveCount::ActiveCount(const std::vector<double>& params, const std::vector<do
             return sxx > 1e-12 ? sxy / sxx : 1.0;
         };
         const size_t n = l.logN.size(), tail = std::max<size_t>(2, n / 4);
-        l.derivative =
-            knotDerivatives(l.logN, l.logActive, slope(0, std::min(n, tail)), slope(n - std::min(n, tail), n));
+        l.derivative = knotDerivatives(l.logN, l.logActive, slope(0, std::min(n, tail)),
+                                       slope(n - std::min(n, tail), n));
         byLevel_[level] = std::move(l);
     }
 }
@@ -89,9 +89,10 @@ double logActiveAt(const std::vector<double>& logN, const std::vector<double>& l
     if (x >= logN.back()) return logActive.back() + derivative.back() * (x - logN.back());
     const size_t i = std::upper_bound(logN.begin(), logN.end(), x) - logN.begin();
     const double h = logN[i] - logN[i - 1], t = (x - logN[i - 1]) / h;
-    const double h00 = (1 + 2 * t) * (1 - t) * (1 - t), h10 = t * (1 - t) * (1 - t), h01 = t * t * (3 - 2 * t),
-                 h11 = t * t * (t - 1);
-    return h00 * logActive[i - 1] + h10 * h * derivative[i - 1] + h01 * logActive[i] + h11 * h * derivative[i];
+    const double h00 = (1 + 2 * t) * (1 - t) * (1 - t), h10 = t * (1 - t) * (1 - t),
+                 h01 = t * t * (3 - 2 * t), h11 = t * t * (t - 1);
+    return h00 * logActive[i - 1] + h10 * h * derivative[i - 1] + h01 * logActive[i] +
+           h11 * h * derivative[i];
 }
 
 } // namespace

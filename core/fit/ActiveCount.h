@@ -1,9 +1,9 @@
 #pragma once
 // N_a of the model with N parameters at sparsity S, learnt from the runs: the same model's active count, read
 // off the runs of the sparsity levels around S (log N_a a smooth monotone curve in log N through the runs'
-// sizes, continued past the ends along the last runs' slope; between levels, linear in −log(1−S)), never above N.
-// The isoFLOP optima and the frontier of a parametric law both need it; a separate N_a surface would have its
-// own minimum, which can land above N*.
+// sizes, continued past the ends along the last runs' slope; between levels, linear in −log(1−S)), never
+// above N. The isoFLOP optima and the frontier of a parametric law both need it; a separate N_a surface would
+// have its own minimum, which can land above N*.
 #include <map>
 #include <utility>
 #include <vector>

@@ -3,6 +3,7 @@
 #include "core/fit/Backtest.h"
 #include "core/fit/Extrapolation.h"
 #include "core/fit/Frontier.h"
+#include "core/fit/OptimaFrontier.h"
 
 #include "core/model/NumberParser.h"
 #include "core/model/RunSelection.h"
@@ -62,6 +63,7 @@ Json planJson(const AnalysisPlan& p) {
     j.set("seed", static_cast<long long>(p.lawFit.seed));
     j.set("max_iterations", p.lawFit.maxIterations);
     j.set("huber_delta", p.lawFit.huberDelta);
+    if (p.optimaTable) j.set("optima_table", true);
     Json iso = Json::object();
     if (p.isoflop.degrees) {
         Json d = Json::array();
@@ -116,6 +118,7 @@ bool planFromJson(const Json& j, AnalysisPlan& p, std::string& error) {
     if (const Json* v = j.find("where")) p.where = v->string();
     if (const Json* v = j.find("holdout")) p.holdout = v->string();
     if (const Json* v = j.find("group")) p.group = v->string();
+    if (const Json* v = j.find("optima_table")) p.optimaTable = v->boolean(false);
     if (const Json* v = j.find("exclude_outliers"); v && v->isNumber())
         p.excludeOutliers = true, p.outlierZ = v->number();
     if (const Json* v = j.find("starts"); v && !parseStarts(v->string(), p.lawFit))
@@ -357,7 +360,10 @@ const FrontierMethod* AnalysisSnapshot::frontier(const std::string& method) cons
 }
 
 double AnalysisSnapshot::largestBudget() const {
-    return sweep.budgets.empty() ? 0 : sweep.budgets.back().budget;
+    if (!sweep.budgets.empty()) return sweep.budgets.back().budget;
+    if (const auto* table = dynamic_cast<const OptimaFrontier*>(frontier("optima")))
+        return table->level().budgets.back();
+    return 0;
 }
 
 std::vector<int> AnalysisSnapshot::runsOfBudget(double c) const {
@@ -400,6 +406,22 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
             s->messages.push_back(std::string(part) + ": " + e.what());
         }
     };
+    if (plan.optimaTable) {
+        // One run a budget: no isoFLOP curve, no law worth fitting on a handful of optima — the table's own
+        // frontier answers, as `moescope-cli predict --optima` answers it.
+        guarded("table of optima", [&] {
+            FrontierFitOptions fo;
+            fo.flopsPerToken = flopsPerToken(s->runs);
+            const auto table = std::make_shared<OptimaFrontier>(s->runs, fo);
+            s->frontiers = {table};
+            s->recommended = "optima";
+            s->recommendedWhy = optimaWhy(*table);
+            s->design = optimaDesign(*table);
+            s->messages.push_back(s->recommendedWhy + "; one run a budget has no isoFLOP surface to show");
+        });
+        s->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        return s;
+    }
     guarded("isoFLOP", [&] {
         s->sweep = analyzeSweep(s->runs, p.isoflop);
         for (const auto& why : s->sweep.skipped)

@@ -43,6 +43,10 @@ struct AnalysisPlan {
     bool scoreOutliers = true;
     bool excludeOutliers = false;
     double outlierZ = kOutlierZ;
+    // The runs are a table of optima (one row per budget: its best run's loss and, where known, size):
+    // its own frontier answers (core/fit/OptimaFrontier.h). Said, never guessed: a sweep of one run a
+    // budget whose sizes follow C is a collinear design, and is answered as one.
+    bool optimaTable = false;
     LawFitOptions lawFit;   // starts, bootstrap, seed, Huber δ of the parametric law
     IsoflopOptions isoflop; // degrees, folds, bootstrap, seed of the isoFLOP surfaces
 

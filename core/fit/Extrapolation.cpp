@@ -401,26 +401,17 @@ void widenByTrackRecord(Prediction& p, const Recommendation& r) {
 Prediction predictFromOptima(const RunTable& all, const ExtrapolationOptions& o, const PredictRequest& req) {
     const RunTable table = plannedRuns(all, o.plan);
     std::unique_ptr<OptimaFrontier> frontier;
+    FrontierFitOptions fo = o.frontier;
+    fo.flopsPerToken = flopsPerToken(table);
     try {
-        frontier = std::make_unique<OptimaFrontier>(table, o.frontier);
+        frontier = std::make_unique<OptimaFrontier>(table, fo);
     } catch (const FrontierError& e) {
         throw std::invalid_argument(std::string("a table of optima: ") + e.what());
     }
-    const auto& budgets = frontier->level().budgets;
-    Prediction out = predictWith(*frontier, table, budgets.back(), req);
+    Prediction out = predictWith(*frontier, table, frontier->level().budgets.back(), req);
     out.recommendation.method = "optima";
-    out.recommendation.why = "a table of optima (" + std::to_string(budgets.size()) +
-                             " budgets): L*(C) and N*(C) fitted to them, intervals from their scatter";
-    // The design of a table is its budgets: N* and D* are what it states, or undetermined.
-    DesignAxis c;
-    c.levels = static_cast<int>(budgets.size()), c.min = budgets.front(), c.max = budgets.back();
-    out.design.budget = c;
-    if (!std::isfinite(out.point.params.value))
-        out.design.undetermined.emplace("n_star", "the table states no size (N*) per budget");
-    if (!std::isfinite(out.point.activeParams.value)) {
-        out.design.undetermined.emplace("active_params_star", "the table states no active size per budget");
-        out.design.undetermined.emplace("tokens_star", "the table states no active size (D* = C/(6·N_a*))");
-    }
+    out.recommendation.why = optimaWhy(*frontier);
+    out.design = optimaDesign(*frontier);
     return out;
 }
 

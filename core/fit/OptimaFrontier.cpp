@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <set>
 
 namespace moescope {
@@ -121,6 +122,36 @@ FrontierPoint OptimaFrontier::at(double budget, double sparsity, double maxParam
                 "its optimum",
                 p.params.value, maxParams));
     return p;
+}
+
+bool isTableOfOptima(const RunTable& runs) {
+    std::map<double, int> perBudget;
+    for (const Run& r : runs.runs) {
+        if (r.excluded || !r.has(Field::Loss)) continue;
+        const Field c = r.has(Field::Budget) ? Field::Budget : Field::Flops;
+        if (!r.has(c) || !(r.get(c) > 0)) return false;
+        ++perBudget[r.get(c)];
+    }
+    return perBudget.size() >= 2 &&
+           std::all_of(perBudget.begin(), perBudget.end(), [](const auto& b) { return b.second == 1; });
+}
+
+SweepDesign optimaDesign(const OptimaFrontier& frontier) {
+    SweepDesign d;
+    const auto& budgets = frontier.level().budgets;
+    d.budget.levels = static_cast<int>(budgets.size()), d.budget.min = budgets.front(),
+    d.budget.max = budgets.back();
+    if (!frontier.hasParams()) d.undetermined.emplace("n_star", "the table states no size (N*) per budget");
+    if (!frontier.hasActive()) {
+        d.undetermined.emplace("active_params_star", "the table states no active size per budget");
+        d.undetermined.emplace("tokens_star", "the table states no active size (D* = C/(6·N_a*))");
+    }
+    return d;
+}
+
+std::string optimaWhy(const OptimaFrontier& frontier) {
+    return "a table of optima (" + std::to_string(frontier.level().budgets.size()) +
+           " budgets): L*(C) and N*(C) fitted to them, intervals from their scatter";
 }
 
 } // namespace moescope

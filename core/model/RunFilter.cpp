@@ -58,7 +58,8 @@ bool RunFilter::select(const RunTable& table, std::vector<bool>& matches, std::s
         if (!expression_.test(runLookup(table, table.runs[i]), m, why)) {
             const int line = table.runs[i].sourceLine;
             if (failed++ == 0)
-                first = (line > 0 ? "line " + std::to_string(line) : "run " + std::to_string(i + 1)) + ": " + why;
+                first =
+                    (line > 0 ? "line " + std::to_string(line) : "run " + std::to_string(i + 1)) + ": " + why;
             continue;
         }
         matches[i] = m;

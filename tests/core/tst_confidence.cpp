@@ -147,6 +147,15 @@ private slots:
         const double lo = j["loss_star_ci95"].at(0).number(), hi = j["loss_star_ci95"].at(1).number();
         const double truth = 1.6 + 95 * std::pow(1e21, -0.094);
         QVERIFY2(hi - lo > 0.03 && lo < truth && truth < hi, qPrintable(QString("[%1, %2]").arg(lo).arg(hi)));
+        // Said, not guessed: without --optima the same rows are a sweep of one run a budget, whose sizes
+        // follow C — a collinear design that cannot place N*.
+        const QString sized = writeFile(dir, "sized.csv",
+                                        "budget,params,loss\n1e18,1e8,3.5\n1e19,2.5e8,3.15\n1e20,6e8,2.85\n"
+                                        "1e21,1.5e9,2.6\n");
+        const ProcessResult told = runCli({"predict", sized, "--optima", "--budget", "3e21"});
+        QVERIFY2(told.exitCode == 0 && told.out.contains("by optima"), qPrintable(told.out + told.err));
+        const ProcessResult untold = runCli({"predict", sized, "--budget", "3e21"});
+        QVERIFY2(!untold.out.contains("by optima"), qPrintable(untold.out + untold.err));
         // Two budgets leave no degree of freedom to measure the scatter: no interval, said so — not zero
         // width.
         const QString two = writeFile(dir, "two.csv", "budget,loss\n1e18,3.5\n1e19,3.1\n");
@@ -156,8 +165,8 @@ private slots:
     }
 
     // The battery of bench_calibration with two seeds (144 predictions of each quantity and distance): the
-    // 95 % intervals of L*, N* and D* hold the truth at least 85 % of the time inside the sweep, half a decade
-    // and a decade past it; none has zero width.
+    // 95 % intervals of L*, N* and D* hold the truth at least 85 % of the time inside the sweep, half a
+    // decade and a decade past it; none has zero width.
     void calibrationOnAFixedSubsetOfTheBattery() {
         using namespace moescope::calibration;
         std::map<std::pair<std::string, int>, std::pair<int, int>> tally; // answered, covered
@@ -203,7 +212,9 @@ private slots:
                  qPrintable(imported.err));
         for (const char* command : {"predict", "backtest"}) {
             QStringList args = {command, file, "--where", "lr > 1e-3"};
-            if (QString(command) == "predict") args << "--budget" << "1e21";
+            if (QString(command) == "predict")
+                args << "--budget"
+                     << "1e21";
             const ProcessResult r = runCli(args);
             QCOMPARE(r.exitCode, 2);
             QVERIFY2(r.err.contains("line 3: compares a string with a number"), qPrintable(r.err));

@@ -173,7 +173,7 @@ private slots:
     void jsonLinesWithNonsenseNumbersAreRowErrors() {
         // "tokens": NaN was replaced by a derived value, "loss": NaN became "no loss": now the line is named.
         QTemporaryDir dir;
-        for (const QString& field : {"tokens", "loss"}) {
+        for (const QString field : {"tokens", "loss"}) {
             const QString path =
                 writeFile(dir, field + ".jsonl",
                           QString("{\"params\": 1e9, \"tokens\": 2e10, \"loss\": 2.5}\n"
@@ -445,7 +445,7 @@ private slots:
         writeFile(dir, "runs.csv",
                   header.left(header.size() - 1) + ",group\nr0,1e6,1e6,2e7,1.2e14,3.1,s\n"
                                                    "r1,2e6,2e6,1e7,1.2e14,3.0,s\n");
-        for (const QString& run : {"r0", "r1"}) {
+        for (const QString run : {"r0", "r1"}) {
             QVERIFY(QDir(dir.path()).mkdir(run));
             writeFile(dir, run + "/result.json", "{\"status\":\"done\"}\n");
         }

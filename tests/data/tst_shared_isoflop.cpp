@@ -141,8 +141,8 @@ private slots:
     // The backtest's verdict needs N* as well as L*: on Llama 3's exp-loss sweep the method with the best
     // rolling-origin record predicts the largest budget's L* within the tolerance but N* 78 % too large,
     // outside its interval — every experiment passed when only L* counted. (On the raw-loss sweep, 68 % off,
-    // the interval its track record widens now holds the observed optimum.) The observed optimum it is judged against
-    // is checked with the independent parabola vertex of that budget's runs.
+    // the interval its track record widens now holds the observed optimum.) The observed optimum it is judged
+    // against is checked with the independent parabola vertex of that budget's runs.
     void theBacktestVerdictJudgesNStarToo() {
         MOESCOPE_REQUIRE_SHARED("openathena_isoflops/isoflops.csv");
         const QString file = sharedData("openathena_isoflops/isoflops.csv");

@@ -1,4 +1,5 @@
 // The main window opens the bundled sample sweep and shows its runs.
+#include "core/io/Json.h"
 #include "tests/support/TestSupport.h"
 #include "ui/AnalysisRunner.h"
 #include "ui/FitDock.h"
@@ -10,6 +11,7 @@
 #include <QGuiApplication>
 
 #include <QChartView>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QFile>
 #include <QFileInfo>
@@ -125,7 +127,7 @@ private slots:
         for (const auto& [title, path] : examples)
             files << QFileInfo(path).fileName();
         QCOMPARE(files, (QStringList{"calibration_cpu.csv", "clark2022_routing.csv", "marin_isoflops.csv",
-                                     "sample_sweep.csv"}));
+                                     "marin_v16_ladder.csv", "sample_sweep.csv"}));
         QVERIFY(examples[0].first.startsWith("MoEScope calibration sweep"));
         QVERIFY(examples[1].first.startsWith("Clark et al. 2022"));
         MainWindow w;
@@ -136,6 +138,34 @@ private slots:
         for (int c = 0; c < w.runModel()->columnCount(); ++c)
             groupColumn |= w.runModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString() == "group";
         QVERIFY(groupColumn);
+    }
+
+    // A table of optima (one row per budget, sizes unstated) opens as one: its own frontier answers, as
+    // `moescope-cli predict` answers it, each of its budgets can be chosen, and what it cannot determine
+    // shows "—" with the reason (issue #28, points 5 and 8).
+    void aTableOfOptimaOpensAndAnswers() {
+        const QString ladder = MOESCOPE_SOURCE_DIR "/datasets/marin_v16_ladder.csv";
+        MainWindow w;
+        QString error;
+        QVERIFY2(w.openPath(ladder, &error), qPrintable(error));
+        QTRY_VERIFY_WITH_TIMEOUT(w.runner()->latest() && !w.runner()->latest()->partial, 600000);
+        QTRY_VERIFY_WITH_TIMEOUT(w.fitDock()->answer()->text().contains("optima frontier"), 600000);
+        const auto snap = w.runner()->latest();
+        QCOMPARE(QString::fromStdString(snap->recommended), QString("optima"));
+        QCOMPARE(w.budgetBox()->count(), 7);
+        QVERIFY(w.budgetBox()->currentText().startsWith("1e+21 FLOPs (optimum)"));
+        const QString answer = w.fitDock()->answer()->text();
+        QVERIFY2(answer.contains("N* —") && answer.contains("the table states no size (N*) per budget"),
+                 qPrintable(answer));
+        // The same number the CLI gives for the same table.
+        const moescope::test::ProcessResult cli =
+            moescope::test::runCli({"predict", ladder, "--optima", "--budget", "1e21", "--json"});
+        QCOMPARE(cli.exitCode, 0);
+        moescope::Json j;
+        std::string jsonError;
+        QVERIFY(moescope::Json::parse(cli.out.toStdString(), j, jsonError));
+        const double loss = j["loss_star"].number();
+        QVERIFY2(answer.contains(QString("L* %1").arg(loss, 0, 'f', 4)), qPrintable(answer));
     }
 
     void excludingARunUnchecksIt() {

@@ -143,7 +143,8 @@ inline std::vector<Outcome> runCase(const Generator& g, const Design& design, in
     }
     std::bernoulli_distribution crash(design.crashed);
     for (Run& r : runs.runs)
-        if (!r.excluded && crash(rng)) r.values[int(Field::Loss)] = NAN, r.excluded = true, r.excludedWhy = "no loss";
+        if (!r.excluded && crash(rng))
+            r.values[int(Field::Loss)] = NAN, r.excluded = true, r.excludedWhy = "no loss";
     ExtrapolationOptions o;
     o.plan.lawFit.bootstrap = lawBootstrap;
     std::vector<Outcome> out;
@@ -161,7 +162,8 @@ inline std::vector<Outcome> runCase(const Generator& g, const Design& design, in
             if (p.edge) continue;
             const int e = static_cast<int>(std::lround(1 / (1 - p.sparsity)));
             const Truth t = trueOptimum(g.law, b.budget, e);
-            Outcome l{g.name, kPerBudget, "L*", Distance::Inside}, n{g.name, kPerBudget, "N*", Distance::Inside};
+            Outcome l{g.name, kPerBudget, "L*", Distance::Inside},
+                n{g.name, kPerBudget, "N*", Distance::Inside};
             judge(l, p.loss, t.loss, false), judge(n, p.params, t.params, true);
             out.push_back(l), out.push_back(n);
         }
