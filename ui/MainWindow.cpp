@@ -524,7 +524,7 @@ bool MainWindow::openPath(const QString& path, QString* error) {
     ImportResult r = importRunsFile(path.toStdString(), {});
     bool optima = false;
     if (!r.ok()) {
-        // A table of optima need not state sizes: a file that reads only as one, with one row a budget, is one.
+        // A table of optima need not state sizes: a file that reads only as one, one row a budget, is one.
         ImportOptions asOptima;
         asOptima.optimaTable = true;
         if (ImportResult t = importRunsFile(path.toStdString(), asOptima); t.ok() && isTableOfOptima(t.table))
