@@ -116,8 +116,17 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
             lLo = std::min(lLo, p.loss.value), lHi = std::max(lHi, p.loss.value);
             sLo = std::min(sLo, p.sparsity), sHi = std::max(sHi, p.sparsity);
         }
+    // One sparsity level has no S axis to draw N* and L* along (a dense sweep got one from 0 to 0.001):
+    // each budget's optimum is in N*(C) below, and its curve in the Surface tab.
+    const bool oneLevel = !(sHi > sLo);
+    if (oneLevel) {
+        const QString why = "one sparsity level (S = " + QString::number(sLo, 'g', 4) +
+                            "): each budget's optimum is in N*(C) below, its L(N) in the Surface tab";
+        showMessage(optima_, "N*, N_a* vs S", why);
+        showMessage(losses_, "L* vs S", why);
+    }
     // N*, N_a* vs S
-    {
+    if (!oneLevel) {
         const auto [a, b] = padded(nLo, nHi, true);
         auto* x = makeValueAxis("sparsity S", sLo, std::max(sHi, sLo + 1e-3));
         auto* y = makeLogAxis("parameters", a, b);
@@ -147,7 +156,7 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
         highlight(selected);
     }
     // L* vs S
-    {
+    if (!oneLevel) {
         const auto [a, b] = padded(lLo, lHi, false);
         auto* x = makeValueAxis("sparsity S", sLo, std::max(sHi, sLo + 1e-3));
         auto* y = makeValueAxis("loss", a, b);

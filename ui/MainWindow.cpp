@@ -15,6 +15,7 @@
 #include "ui/FitDock.h"
 #include "ui/ImportWizard.h"
 #include "ui/LawChart.h"
+#include "ui/LossCurvesView.h"
 #include "ui/SliceCharts.h"
 #include "ui/SurfaceView.h"
 #include "ui/SweepPlanDialog.h"
@@ -48,6 +49,7 @@
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
@@ -76,10 +78,11 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), model_(new RunTableModel(this)), proxy_(new QSortFilterProxyModel(this)),
       view_(new QTableView), filter_(new QLineEdit), keepMode_(new QComboBox), keepColumns_(new QLineEdit),
       runner_(new AnalysisRunner(this)), tabs_(new QTabWidget), surface_(new SurfaceView),
-      slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart),
-      allocation_(new AllocationChart), validate_(new ValidateView), fitDock_(new FitDock),
-      trainer_(new TrainerPanel), workspace_(new WorkspaceController(model_, this)),
-      budgetBox_(new QComboBox), badge_(new QLabel), busy_(new QProgressBar) {
+      curves_(new LossCurvesView), surfaceStack_(new QStackedWidget), slices_(new SliceCharts),
+      budgets_(new BudgetCharts), law_(new LawChart), allocation_(new AllocationChart),
+      validate_(new ValidateView), fitDock_(new FitDock), trainer_(new TrainerPanel),
+      workspace_(new WorkspaceController(model_, this)), budgetBox_(new QComboBox), badge_(new QLabel),
+      busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
     // Within the screen's free area, frame included, whatever its size (1366×768 and up).
     if (const QScreen* screen = QGuiApplication::primaryScreen()) {
@@ -89,7 +92,10 @@ MainWindow::MainWindow(QWidget* parent)
         resize(1366 - 40, 768 - 80);
     }
     setAcceptDrops(true); // drop a CSV to import it, a .moescope to open it
-    tabs_->addTab(surface_, tr("Surface"));
+    // One sparsity level: the surface is a curve per budget (LossCurvesView), not a surface over S.
+    surfaceStack_->addWidget(surface_);
+    surfaceStack_->addWidget(curves_);
+    tabs_->addTab(surfaceStack_, tr("Surface"));
     tabs_->addTab(slices_, tr("Slices"));
     tabs_->addTab(budgets_, tr("Budgets"));
     tabs_->addTab(law_, tr("Law"));
@@ -821,7 +827,12 @@ void MainWindow::updateViews() {
         badge_->show();
     }
     fitDock_->setPrediction(prediction_);
-    surface_->setAnalysis(snapshot_, budget_);
+    const bool oneLevel = snapshot_ && LossCurvesView::wanted(*snapshot_);
+    surfaceStack_->setCurrentWidget(oneLevel ? static_cast<QWidget*>(curves_) : surface_);
+    if (oneLevel)
+        curves_->setAnalysis(snapshot_, budget_);
+    else
+        surface_->setAnalysis(snapshot_, budget_);
     fitDock_->setAnalysis(snapshot_, budget_);
     // The chart tabs cost more than a frame on 1,000 runs: the one on screen now, the others right after
     // (queued), so what the user looks at lands first.

@@ -14,6 +14,7 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QSortFilterProxyModel;
+class QStackedWidget;
 class QTabWidget;
 class QTableView;
 
@@ -24,6 +25,7 @@ class BudgetCharts;
 class SweepPlanDialog;
 class FitDock;
 class LawChart;
+class LossCurvesView;
 class SliceCharts;
 class SurfaceView;
 class TrainerPanel;
@@ -56,6 +58,7 @@ public:
     QLineEdit* keepColumns() const { return keepColumns_; }
     AnalysisRunner* runner() const { return runner_; }
     SurfaceView* surface() const { return surface_; }
+    LossCurvesView* lossCurves() const { return curves_; } // the Surface tab for a sweep of one level
     SliceCharts* slices() const { return slices_; }
     BudgetCharts* budgets() const { return budgets_; }
     LawChart* law() const { return law_; }
@@ -131,6 +134,8 @@ private:
     AnalysisRunner* runner_;
     QTabWidget* tabs_;
     SurfaceView* surface_;
+    LossCurvesView* curves_;
+    QStackedWidget* surfaceStack_;
     SliceCharts* slices_;
     BudgetCharts* budgets_;
     LawChart* law_;

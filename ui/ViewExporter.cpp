@@ -9,6 +9,7 @@
 #include <QPainter>
 #include <QPdfWriter>
 #include <QSaveFile>
+#include <QStackedWidget>
 #include <QSvgGenerator>
 
 #include <functional>
@@ -20,6 +21,8 @@ namespace moescope {
 namespace {
 // Paints the view at `size` logical pixels onto `painter`.
 void paintView(QWidget* view, QPainter& painter, QSize size) {
+    if (auto* stack = qobject_cast<QStackedWidget*>(view); stack && stack->currentWidget())
+        view = stack->currentWidget(); // the page on show (the Surface tab's surface or its curves)
     if (auto* surface = qobject_cast<SurfaceView*>(view)) {
         painter.drawImage(QRect(QPoint(0, 0), size), surface->render(size));
         return;

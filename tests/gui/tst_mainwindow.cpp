@@ -4,7 +4,9 @@
 #include "ui/AnalysisRunner.h"
 #include "ui/FitDock.h"
 #include "ui/LawChart.h"
+#include "ui/LossCurvesView.h"
 #include "ui/MainWindow.h"
+#include "ui/SurfaceView.h"
 #include "ui/VtkWidget.h"
 #include "ui/WindowPictures.h"
 
@@ -18,12 +20,14 @@
 #include <QImage>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLineSeries>
 #include <QMenu>
 #include <QScatterSeries>
 #include <QScreen>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
 
@@ -166,6 +170,49 @@ private slots:
         QVERIFY(moescope::Json::parse(cli.out.toStdString(), j, jsonError));
         const double loss = j["loss_star"].number();
         QVERIFY2(answer.contains(QString("L* %1").arg(loss, 0, 'f', 4)), qPrintable(answer));
+    }
+
+    // A dense-only sweep is drawn as L(N) per budget — each budget's fitted curve, its runs, its optimum —
+    // not as a surface over an invented S axis from 0 to 0.001; the Budgets tab's per-S charts say why they
+    // are empty. The sample sweep's seven levels keep the 3D surface.
+    void aDenseSweepIsDrawnAsLossCurvesPerBudget() {
+        QFile sample(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv");
+        QVERIFY(sample.open(QIODevice::ReadOnly));
+        QList<QByteArray> lines = sample.readAll().split('\n');
+        QByteArray dense = lines.front() + "\n";
+        for (const QByteArray& line : lines.mid(1))
+            if (line.startsWith("1,1,")) dense += line + "\n"; // experts 1, active 1: the dense runs
+        QTemporaryDir dir;
+        const QString path = moescope::test::writeFile(dir, "dense.csv", dense);
+        MainWindow w;
+        QVERIFY(w.openPath(path));
+        QTRY_VERIFY_WITH_TIMEOUT(w.runner()->latest() && !w.runner()->latest()->partial &&
+                                     !w.runner()->latest()->sweep.budgets.empty(),
+                                 600000);
+        QTRY_VERIFY(w.lossCurves()->chart()->chart()->series().size() > 1);
+        const auto snap = w.runner()->latest();
+        QVERIFY(w.lossCurves()->isVisibleTo(w.tabs()->widget(0)));
+        QVERIFY(!w.surface()->isVisibleTo(w.tabs()->widget(0)));
+        QChart* chart = w.lossCurves()->chart()->chart();
+        for (const BudgetAnalysis& b : snap->sweep.budgets) {
+            QLineSeries* line = nullptr;
+            for (auto* series : chart->series())
+                if (series->name() == LossCurvesView::curveName(b.budget))
+                    line = qobject_cast<QLineSeries*>(series);
+            QVERIFY2(line && line->count() > 10, qPrintable(LossCurvesView::curveName(b.budget)));
+            // The curve is the budget's own fit at S = 0, point for point.
+            for (int i = 0; i < line->count(); i += 10)
+                QCOMPARE(line->at(i).y(), b.surface.loss(line->at(i).x(), 0.0));
+        }
+        for (auto* axis : chart->axes())
+            QVERIFY2(!axis->titleText().contains("sparsity"), qPrintable(axis->titleText()));
+        // The sample sweep, seven levels: the VTK surface again.
+        QVERIFY(w.openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.runner()->latest() && !w.runner()->latest()->partial &&
+                                     w.runner()->latest()->sweep.budgets.size() == 5 &&
+                                     !LossCurvesView::wanted(*w.runner()->latest()),
+                                 600000);
+        QTRY_VERIFY(w.surface()->isVisibleTo(w.tabs()->widget(0)));
     }
 
     void excludingARunUnchecksIt() {
