@@ -71,6 +71,10 @@ FitDock::FitDock(QWidget* parent)
     stale_->setText(tr("<b>stale</b>: the settings below changed since this fit — Refit to update"));
     stale_->setStyleSheet("QLabel { color: #b35900; }");
     stale_->setWordWrap(true);
+    // Shown or not, it keeps its place: appearing, it pushed every control down a line under the pointer.
+    QSizePolicy keep = stale_->sizePolicy();
+    keep.setRetainSizeWhenHidden(true);
+    stale_->setSizePolicy(keep);
     stale_->hide();
     connect(law_, &QComboBox::currentIndexChanged, this, &FitDock::updateStale);
     connect(starts_, &QComboBox::currentIndexChanged, this, &FitDock::updateStale);

@@ -44,6 +44,7 @@ public:
     QLabel* answer() const { return answer_; }
     // Shown while the dock's settings differ from those of the fit on screen ("stale — Refit").
     QLabel* staleMark() const { return stale_; }
+    QSpinBox* bootstrapBox() const { return bootstrap_; }
     QPushButton* copyJsonButton() const { return copyJson_; }
     QPushButton* copyCommandButton() const { return copyCommand_; }
     QString answerJson() const;     // as `moescope-cli predict --json` prints it, without the plan

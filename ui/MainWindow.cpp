@@ -21,6 +21,7 @@
 #include "ui/SweepPlanDialog.h"
 #include "ui/TrainerPanel.h"
 #include "ui/ValidateView.h"
+#include "ui/WheelGuard.h"
 #include "ui/ViewExporter.h"
 #include "ui/WorkspaceController.h"
 
@@ -177,6 +178,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(law_, &LawChart::runPicked, this, &MainWindow::selectRunInTable);
     connect(slices_, &SliceCharts::runPicked, this, &MainWindow::selectRunInTable);
     statusBar()->showMessage(tr("Open a sweep (File › Open) to explore its isoFLOP surfaces."));
+    guardWheel(this); // scrolling a dock never turns its settings
 }
 
 void MainWindow::warn(const QString& title, const QString& message) {

@@ -79,6 +79,14 @@ void deriveMissingFields(Run& r) {
         if (!r.has(Field::ActiveParams) && r.has(Field::Params))
             r.setDerived(Field::ActiveParams, r.get(Field::Params));
     }
+    // C = 6·N_a·D read backwards: a run that states its FLOPs and tokens states its active count (a
+    // budget is the sweep's nominal label, not the run's compute, so it is not used for this).
+    if (!r.has(Field::ActiveParams) && r.has(Field::Flops) && r.has(Field::Tokens) &&
+        r.get(Field::Tokens) > 0) {
+        const double na = r.get(Field::Flops) / (6.0 * r.get(Field::Tokens));
+        if (!r.has(Field::Params) || na <= r.get(Field::Params)) r.setDerived(Field::ActiveParams, na);
+        if (dense && !r.has(Field::Params)) r.setDerived(Field::Params, na);
+    }
 
     if (r.has(Field::ActiveParams)) {
         const double na = r.get(Field::ActiveParams);

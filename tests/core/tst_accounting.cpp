@@ -100,6 +100,32 @@ private slots:
         QVERIFY(r.isDerived(Field::ActiveParams));
     }
 
+    // C = 6·N_a·D backwards (issue #30, point 3): a MoE run with N, FLOPs and tokens but no active count
+    // gets N_a = C/(6·D) — it showed "N_a* nan" and "D* nan tokens" — and a dense run its N as well. A count
+    // above N is no active count: none is derived.
+    void activeCountFromFlopsAndTokens() {
+        Run moe;
+        moe.set(Field::Params, 1e9);
+        moe.set(Field::Sparsity, 0.875);
+        moe.set(Field::Flops, 6e19);
+        moe.set(Field::Tokens, 5e10);
+        deriveMissingFields(moe);
+        QCOMPARE(moe.get(Field::ActiveParams), 2e8);
+        QVERIFY(moe.isDerived(Field::ActiveParams));
+        Run dense;
+        dense.set(Field::Flops, 6e18);
+        dense.set(Field::Tokens, 1e10);
+        deriveMissingFields(dense);
+        QCOMPARE(dense.get(Field::ActiveParams), 1e8);
+        QCOMPARE(dense.get(Field::Params), 1e8);
+        QVERIFY(dense.isDerived(Field::Params));
+        Run impossible = moe;
+        impossible.values[int(Field::ActiveParams)] = NAN;
+        impossible.set(Field::Tokens, 1e9); // N_a would be 1e10 > N
+        deriveMissingFields(impossible);
+        QVERIFY(!impossible.has(Field::ActiveParams));
+    }
+
     void statedValuesAreNeverOverwritten() {
         Run r;
         r.set(Field::Params, 123);

@@ -26,10 +26,12 @@
 #include <QScreen>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QWheelEvent>
 
 #include <cmath>
 
@@ -213,6 +215,46 @@ private slots:
                                      !LossCurvesView::wanted(*w.runner()->latest()),
                                  600000);
         QTRY_VERIFY(w.surface()->isVisibleTo(w.tabs()->widget(0)));
+    }
+
+    // Scrolling the Fit dock over the Bootstrap box turned it (20 → 21) and marked the fit stale; the stale
+    // banner then pushed every control down a line under the pointer (issue #30, point 10).
+    void scrollingTheDockChangesNoSetting() {
+        MainWindow w;
+        QVERIFY(w.openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
+        w.show();
+        w.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&w));
+        // A fit on screen: the one the dock's settings are compared with.
+        QTRY_VERIFY_WITH_TIMEOUT(w.runner()->latest() && !w.runner()->latest()->partial, 600000);
+        QSpinBox* box = w.fitDock()->bootstrapBox();
+        const int before = box->value();
+        auto wheel = [&](QWidget* target) {
+            const QPointF at(target->width() / 2.0, target->height() / 2.0);
+            QWheelEvent e(at, target->mapToGlobal(at), QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier,
+                          Qt::NoScrollPhase, false);
+            QCoreApplication::sendEvent(target, &e);
+        };
+        box->clearFocus();
+        wheel(box);
+        QCOMPARE(box->value(), before);
+        for (QComboBox* combo : w.findChildren<QComboBox*>()) {
+            if (!combo->isVisible() || combo->count() < 2) continue;
+            const int index = combo->currentIndex();
+            combo->clearFocus();
+            wheel(combo);
+            QVERIFY2(combo->currentIndex() == index, qPrintable(combo->objectName() + combo->currentText()));
+        }
+        // Focused, it takes the wheel as a spin box does.
+        box->setFocus();
+        QTRY_VERIFY(box->hasFocus());
+        wheel(box);
+        QCOMPARE(box->value(), before + 1);
+        // The stale banner it raises moves nothing below it.
+        const QPoint place = box->mapTo(&w, QPoint(0, 0));
+        QTRY_VERIFY(!w.fitDock()->staleMark()->isHidden());
+        QCoreApplication::processEvents();
+        QCOMPARE(box->mapTo(&w, QPoint(0, 0)), place);
     }
 
     void excludingARunUnchecksIt() {
