@@ -21,8 +21,8 @@
 #include "ui/SweepPlanDialog.h"
 #include "ui/TrainerPanel.h"
 #include "ui/ValidateView.h"
-#include "ui/WheelGuard.h"
 #include "ui/ViewExporter.h"
+#include "ui/WheelGuard.h"
 #include "ui/WorkspaceController.h"
 
 #include <QComboBox>
@@ -578,6 +578,10 @@ void MainWindow::showTable(const QString& path, RunTable table, bool optima) {
     workspace_->newWorkspace();
     basePlan_ = AnalysisPlan{};
     basePlan_.optimaTable = optima;
+    // The law, settings and budget chosen for the last file are not this one's: it opens with the defaults
+    // and at its own largest budget (a law chosen for Clark's routing runs gave Marin "0 usable runs").
+    fitDock_->loadPlan(basePlan_);
+    budget_ = 0, pendingBudget_ = 0;
     filter_->clear(); // a filter typed for one file says nothing about the next
     model_->setRuns(std::move(table));
     setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));

@@ -257,6 +257,32 @@ private slots:
         QCOMPARE(box->mapTo(&w, QPoint(0, 0)), place);
     }
 
+    // The law and budget belong to the file (issue #30, point 1): Clark with law clark, then Marin, fitted
+    // "law clark: 0 usable runs"; Marin at 3e20, then calibration_cpu, opened at "3e+20 FLOPs (predicted)".
+    void theNextFileOpensWithItsOwnLawAndBudget() {
+        const QString clark = MOESCOPE_SOURCE_DIR "/datasets/clark2022_routing.csv",
+                      marin = MOESCOPE_SOURCE_DIR "/datasets/marin_isoflops.csv",
+                      calibration = MOESCOPE_SOURCE_DIR "/datasets/calibration_cpu.csv";
+        MainWindow w;
+        auto settled = [&] {
+            return w.runner()->latest() && !w.runner()->latest()->partial && !w.runner()->busy();
+        };
+        QVERIFY(w.openPath(clark));
+        w.fitDock()->setLaw("clark");
+        QVERIFY(w.openPath(marin));
+        QCOMPARE(w.fitDock()->law(), std::string("auto"));
+        QTRY_VERIFY_WITH_TIMEOUT(settled() && !w.runner()->latest()->sweep.budgets.empty(), 600000);
+        QVERIFY(w.setBudgetText("3e20"));
+        QVERIFY(w.openPath(calibration));
+        QTRY_VERIFY_WITH_TIMEOUT(settled() && !w.runner()->latest()->sweep.budgets.empty() &&
+                                     w.runner()->latest()->sweep.budgets.back().budget < 1e15,
+                                 600000);
+        QTRY_VERIFY(!w.budgetBox()->currentText().contains("predicted"));
+        QVERIFY2(w.budgetBox()->currentText().startsWith(
+                     QString::number(w.runner()->latest()->sweep.budgets.back().budget, 'g', 3)),
+                 qPrintable(w.budgetBox()->currentText()));
+    }
+
     void excludingARunUnchecksIt() {
         MainWindow w;
         QVERIFY(w.openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
