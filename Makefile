@@ -7,7 +7,7 @@ SAMPLE ?= datasets/sample_sweep.csv
 export CCACHE_BASEDIR := $(CURDIR)
 export CCACHE_NOHASHDIR := 1
 
-.PHONY: all setup configure build run test sanitize bench screenshots check-libtorch2 clean format
+.PHONY: all setup configure build run test sanitize bench screenshots check-libtorch2 install package clean format
 
 all: build
 
@@ -57,6 +57,15 @@ screenshots: build
 # Opt-in (root, ~1.7 GB cached Debian sid chroot): the trainer built and run against LibTorch 2.x as well.
 check-libtorch2: build
 	@bash tests/trainer/check_libtorch2.sh $(BUILD_DIR)
+
+# The desktop application: `make install PREFIX=~/.local` (programs, datasets, icon, .desktop entry, MIME type,
+# AppStream metainfo), `make package` a Debian package in the build folder.
+PREFIX ?= /usr/local
+install: build
+	@cmake --install $(BUILD_DIR) --prefix $(PREFIX)
+
+package: build
+	@cd $(BUILD_DIR) && cpack -G DEB
 
 format:
 	@clang-format -i $$(git ls-files '*.cpp' '*.h')

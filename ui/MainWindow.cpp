@@ -26,6 +26,7 @@
 #include "ui/WorkspaceController.h"
 
 #include <QComboBox>
+#include <QCoreApplication>
 #include <QDialog>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -288,9 +289,12 @@ SweepPlanDialog* MainWindow::planSweepDialog() {
 
 std::vector<std::pair<QString, QString>> MainWindow::exampleDatasets() {
     // The sweeps shipped in datasets/, each titled by the first heading of its card (NAME.md).
+    // Installed, they lie in share/moescope/datasets beside bin/; in a build, in the source tree.
+    const QString installed = QCoreApplication::applicationDirPath() + "/../share/moescope/datasets";
     const QString dir = qEnvironmentVariableIsSet("MOESCOPE_DATASETS")
                             ? qEnvironmentVariable("MOESCOPE_DATASETS")
-                            : QStringLiteral(MOESCOPE_DATASETS_DIR);
+                        : QDir(installed).exists() ? installed
+                                                   : QStringLiteral(MOESCOPE_DATASETS_DIR);
     std::vector<std::pair<QString, QString>> out;
     for (const QFileInfo& csv : QDir(dir).entryInfoList({"*.csv"}, QDir::Files, QDir::Name)) {
         QString title = csv.completeBaseName();

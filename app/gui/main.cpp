@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 
 #include <QTabWidget>
 #include <cstdio>
@@ -14,6 +15,9 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName("MoEScope");
     QApplication::setOrganizationName("MoEScope");
+    // The icon from resources/moescope.qrc; the desktop file name ties the window to its .desktop entry.
+    QApplication::setWindowIcon(QIcon(":/moescope/moescope.svg"));
+    QGuiApplication::setDesktopFileName("org.moescope.MoEScope");
     QCommandLineParser parser;
     parser.setApplicationDescription("Scaling-law explorer for Mixture-of-Experts pretraining");
     parser.addHelpOption();
