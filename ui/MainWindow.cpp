@@ -16,6 +16,7 @@
 #include "ui/ImportWizard.h"
 #include "ui/LawChart.h"
 #include "ui/LossCurvesView.h"
+#include "ui/RunFilterProxy.h"
 #include "ui/SliceCharts.h"
 #include "ui/SurfaceView.h"
 #include "ui/SweepPlanDialog.h"
@@ -77,14 +78,14 @@ QScrollArea* scrollable(QWidget* content) {
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), model_(new RunTableModel(this)), proxy_(new QSortFilterProxyModel(this)),
-      view_(new QTableView), filter_(new QLineEdit), keepMode_(new QComboBox), keepColumns_(new QLineEdit),
-      runner_(new AnalysisRunner(this)), tabs_(new QTabWidget), surface_(new SurfaceView),
-      curves_(new LossCurvesView), surfaceStack_(new QStackedWidget), slices_(new SliceCharts),
-      budgets_(new BudgetCharts), law_(new LawChart), allocation_(new AllocationChart),
-      validate_(new ValidateView), fitDock_(new FitDock), trainer_(new TrainerPanel),
-      workspace_(new WorkspaceController(model_, this)), budgetBox_(new QComboBox), badge_(new QLabel),
-      busy_(new QProgressBar) {
+    : QMainWindow(parent), model_(new RunTableModel(this)), proxy_(new RunFilterProxy(this)),
+      filterError_(new QLabel), view_(new QTableView), filter_(new QLineEdit), keepMode_(new QComboBox),
+      keepColumns_(new QLineEdit), runner_(new AnalysisRunner(this)), tabs_(new QTabWidget),
+      surface_(new SurfaceView), curves_(new LossCurvesView), surfaceStack_(new QStackedWidget),
+      slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart),
+      allocation_(new AllocationChart), validate_(new ValidateView), fitDock_(new FitDock),
+      trainer_(new TrainerPanel), workspace_(new WorkspaceController(model_, this)),
+      budgetBox_(new QComboBox), badge_(new QLabel), busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
     // Within the screen's free area, frame included, whatever its size (1366×768 and up).
     if (const QScreen* screen = QGuiApplication::primaryScreen()) {
@@ -381,10 +382,8 @@ void MainWindow::saveViewSettings() {
 }
 
 void MainWindow::buildRunsDock() {
-    proxy_->setSourceModel(model_);
+    proxy_->setRunModel(model_);
     proxy_->setSortRole(Qt::UserRole);
-    proxy_->setFilterKeyColumn(-1);
-    proxy_->setFilterCaseSensitivity(Qt::CaseInsensitive);
     view_->setModel(proxy_);
     view_->setSortingEnabled(true);
     view_->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -394,9 +393,16 @@ void MainWindow::buildRunsDock() {
     view_->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     view_->horizontalHeader()->setResizeContentsPrecision(200);
     connect(proxy_, &QAbstractItemModel::modelReset, view_, &QTableView::resizeColumnsToContents);
-    filter_->setPlaceholderText(tr("Filter runs…"));
+    filter_->setPlaceholderText(tr("Filter runs: text, or experts==8 and loss<3"));
     filter_->setClearButtonEnabled(true);
-    connect(filter_, &QLineEdit::textChanged, proxy_, &QSortFilterProxyModel::setFilterFixedString);
+    connect(filter_, &QLineEdit::textChanged, proxy_, &RunFilterProxy::setFilterText);
+    filterError_->setStyleSheet("QLabel { color: #b42318; }");
+    filterError_->setWordWrap(true);
+    filterError_->hide();
+    connect(proxy_, &RunFilterProxy::filterErrorChanged, this, [this](const QString& error) {
+        filterError_->setText(tr("Filter: %1").arg(error));
+        filterError_->setVisible(!error.isEmpty());
+    });
     connect(view_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             [this](const QModelIndex& current) {
                 if (current.isValid()) surface_->selectRun(proxy_->mapToSource(current).row());
@@ -419,6 +425,7 @@ void MainWindow::buildRunsDock() {
     auto* layout = new QVBoxLayout(box);
     layout->setContentsMargins(2, 2, 2, 2);
     layout->addLayout(keepRow);
+    layout->addWidget(filterError_);
     layout->addWidget(view_);
     auto* dock = new QDockWidget(tr("Runs"), this);
     dock->setObjectName("RunsDock");

@@ -26,6 +26,7 @@ class SweepPlanDialog;
 class FitDock;
 class LawChart;
 class LossCurvesView;
+class RunFilterProxy;
 class SliceCharts;
 class SurfaceView;
 class TrainerPanel;
@@ -54,6 +55,8 @@ public:
     bool openOptimaTable(const QString& path, QString* error = nullptr);
     RunTableModel* runModel() const { return model_; }
     QTableView* runView() const { return view_; }
+    QLineEdit* runFilter() const { return filter_; }
+    QLabel* runFilterError() const { return filterError_; }
     QComboBox* keepMode() const { return keepMode_; }
     QLineEdit* keepColumns() const { return keepColumns_; }
     AnalysisRunner* runner() const { return runner_; }
@@ -126,7 +129,8 @@ private:
     void keepPerGroup(); // the Runs dock's Keep row, applied through the undo stack
 
     RunTableModel* model_;
-    QSortFilterProxyModel* proxy_;
+    RunFilterProxy* proxy_;
+    QLabel* filterError_; // why the expression in the filter box cannot filter
     QTableView* view_;
     QLineEdit* filter_;
     QComboBox* keepMode_;    // every row / lowest loss per / mean loss per

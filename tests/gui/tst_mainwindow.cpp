@@ -283,6 +283,33 @@ private slots:
                  qPrintable(w.budgetBox()->currentText()));
     }
 
+    // The run filter reads the tool's expression language (issue #30, point 9: "experts==8" showed nothing,
+    // a substring match); a plain word still searches every cell; an expression that cannot be evaluated
+    // says why under the box and shows no rows.
+    void theRunFilterTakesExpressions() {
+        MainWindow w;
+        QVERIFY(w.openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
+        const RunTable& runs = w.runModel()->runs();
+        int eights = 0, eightsBelow3 = 0;
+        for (const Run& r : runs.runs)
+            if (r.get(Field::Experts) == 8) ++eights, eightsBelow3 += r.get(Field::Loss) < 3;
+        QVERIFY(eights > 0 && eightsBelow3 > 0 && eightsBelow3 < eights);
+        QAbstractItemModel* shown = w.runView()->model();
+        w.runFilter()->setText("experts==8");
+        QCOMPARE(shown->rowCount(), eights);
+        w.runFilter()->setText("experts==8 and loss<3");
+        QCOMPARE(shown->rowCount(), eightsBelow3);
+        QVERIFY(w.runFilterError()->isHidden());
+        w.runFilter()->setText("expert==8");
+        QCOMPARE(shown->rowCount(), 0);
+        QVERIFY(!w.runFilterError()->isHidden());
+        QVERIFY2(w.runFilterError()->text().contains("unknown column 'expert'"),
+                 qPrintable(w.runFilterError()->text()));
+        w.runFilter()->setText("2048"); // a plain search: every row has ctx 2048
+        QCOMPARE(shown->rowCount(), int(runs.runs.size()));
+        QVERIFY(w.runFilterError()->isHidden());
+    }
+
     void excludingARunUnchecksIt() {
         MainWindow w;
         QVERIFY(w.openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
