@@ -267,7 +267,16 @@ QChartView* newChartView(const QString& title) {
 
 void showMessage(QChartView* view, const QString& title, const QString& message) {
     auto* chart = new QChart;
-    chart->setTitle(title + "\n" + message);
+    // The title in bold over the message, wrapped at 60 characters: a chart title is one elided line, so
+    // "Backtest" and "no backtest…" ran together and a long reason was cut.
+    QStringList lines{QString()};
+    for (const QString& word : message.split(' ', Qt::SkipEmptyParts)) {
+        if (!lines.back().isEmpty() && lines.back().size() + word.size() >= 60) lines << QString();
+        lines.back() += (lines.back().isEmpty() ? "" : " ") + word;
+    }
+    for (QString& line : lines)
+        line = line.toHtmlEscaped();
+    chart->setTitle("<b>" + title.toHtmlEscaped() + "</b><br>" + lines.join("<br>"));
     chart->legend()->hide();
     QChart* old = view->chart();
     view->setChart(chart);
