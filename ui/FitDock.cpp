@@ -156,7 +156,7 @@ QString FitDock::trainerCommand() const {
     return words.join(' ');
 }
 
-void FitDock::showAnswer() {
+void FitDock::showAnswer(const AnalysisSnapshot* snapshot, double budget) {
     const Prediction* p = prediction_.get();
     copyJson_->setEnabled(p);
     copyCommand_->setEnabled(p && p->architecture.params > 0);
@@ -217,6 +217,21 @@ void FitDock::showAnswer() {
     }
     if (!p->recommendation.why.empty())
         lines << tr("<i>method: %1</i>").arg(QString::fromStdString(p->recommendation.why).toHtmlEscaped());
+    // One optimum per method, each named: the surface's marker is this budget's own isoFLOP fit, the answer
+    // the frontier's across every budget; where they differ the panel says so (the surface's value lay
+    // outside the answer's interval, unlabelled).
+    const BudgetAnalysis* swept = snapshot ? snapshot->budget(budget) : nullptr;
+    if (swept && std::fabs(std::log(swept->budget / f.budget)) < 1e-9 && f.method != "isoflop" &&
+        std::isfinite(swept->optimum.params.value) && std::isfinite(swept->optimum.loss.value) &&
+        (std::fabs(std::log(swept->optimum.params.value / f.params.value)) > 0.01 ||
+         std::fabs(swept->optimum.loss.value - f.loss.value) > 5e-4))
+        lines << tr("this budget's own isoFLOP surface (the Surface tab's marker) puts its optimum at N %1, "
+                    "S %2, L %3: a fit of this budget's runs alone, where the %4 frontier answers from every "
+                    "budget")
+                     .arg(swept->optimum.params.value, 0, 'g', 4)
+                     .arg(swept->optimum.sparsity.value, 0, 'g', 4)
+                     .arg(swept->optimum.loss.value, 0, 'f', 4)
+                     .arg(QString::fromStdString(f.method));
     for (const auto& w : p->warnings)
         lines << tr("<span style='color:#b35900'>⚠ %1</span>").arg(QString::fromStdString(w).toHtmlEscaped());
     answer_->setText(lines.join("<br>"));
@@ -233,7 +248,7 @@ void FitDock::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budg
     shownPlan_ = s ? std::optional<AnalysisPlan>(s->plan) : std::nullopt;
     updateStale();
     table_->setRowCount(0);
-    showAnswer();
+    showAnswer(s.get(), budget);
     QStringList lines;
     if (s && s->lawFit) {
         const LawFit& f = *s->lawFit;

@@ -70,7 +70,9 @@ private:
     QPushButton* copyJson_;
     QPushButton* copyCommand_;
     std::shared_ptr<const Prediction> prediction_;
-    void showAnswer();
+    // The answer, and where the chosen budget was swept, how its own isoFLOP optimum (the Surface tab's
+    // marker) differs from it and why.
+    void showAnswer(const AnalysisSnapshot* snapshot, double budget);
 };
 
 } // namespace moescope

@@ -525,8 +525,8 @@ void SurfaceView::rebuild() {
             {overActive_ ? tr("N_a*(S): best active size at each S") : tr("N*(S): best size at each S"),
              Qt::black, LegendEntry::Line});
     if (optimum_.shown)
-        p.legend.push_back(
-            {law ? tr("predicted optimum") : tr("optimum"), qColour(kOptimumRgb), LegendEntry::Disc});
+        p.legend.push_back({law ? tr("predicted optimum") : tr("this budget's isoFLOP optimum"),
+                            qColour(kOptimumRgb), LegendEntry::Disc});
     if (!runIndices_.empty()) {
         p.legend.push_back({tr("run above the fit"), qColour(kAboveRgb), LegendEntry::Disc});
         p.legend.push_back({tr("run below the fit"), qColour(kBelowRgb), LegendEntry::Disc});
@@ -658,7 +658,7 @@ QString SurfaceView::hoverText(const QPointF& pos) const {
     // The optimum is drawn over the runs near it, so it is what the pointer is on.
     if (optimumAt(pos))
         return tr("%1: %2 %3, S %4, loss %5")
-            .arg(optimum_.predicted ? tr("predicted optimum") : tr("optimum"))
+            .arg(optimum_.predicted ? tr("predicted optimum") : tr("this budget's isoFLOP optimum"))
             .arg(overActive_ ? "N_a" : "N")
             .arg(optimum_.params, 0, 'g', 4)
             .arg(optimum_.sparsity, 0, 'g', 4)
