@@ -71,10 +71,13 @@ FitDock::FitDock(QWidget* parent)
     stale_->setText(tr("<b>stale</b>: the settings below changed since this fit — Refit to update"));
     stale_->setStyleSheet("QLabel { color: #b35900; }");
     stale_->setWordWrap(true);
-    // Shown or not, it keeps its place: appearing, it pushed every control down a line under the pointer.
+    // Shown or not, it keeps its place, two lines high whatever it wraps to: appearing, it pushed every
+    // control down a line under the pointer.
     QSizePolicy keep = stale_->sizePolicy();
     keep.setRetainSizeWhenHidden(true);
+    keep.setHorizontalPolicy(QSizePolicy::Ignored); // nor does its width hint resize the dock when shown
     stale_->setSizePolicy(keep);
+    stale_->setFixedHeight(2 * stale_->fontMetrics().lineSpacing() + 4);
     stale_->hide();
     connect(law_, &QComboBox::currentIndexChanged, this, &FitDock::updateStale);
     connect(starts_, &QComboBox::currentIndexChanged, this, &FitDock::updateStale);

@@ -73,6 +73,9 @@ QScrollArea* scrollable(QWidget* content) {
     area->setWidget(content);
     area->setWidgetResizable(true);
     area->setFrameShape(QFrame::NoFrame);
+    // Always there, so the content's width never changes: a scroll bar that came and went re-wrapped the
+    // answer and moved every control under the pointer.
+    area->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOn);
     return area;
 }
 } // namespace

@@ -19,6 +19,7 @@
 #include <QFileInfo>
 #include <QImage>
 #include <QLabel>
+#include <QLayout>
 #include <QLineEdit>
 #include <QLineSeries>
 #include <QMenu>
@@ -225,8 +226,13 @@ private slots:
         w.show();
         w.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&w));
-        // A fit on screen: the one the dock's settings are compared with.
-        QTRY_VERIFY_WITH_TIMEOUT(w.runner()->latest() && !w.runner()->latest()->partial, 600000);
+        // A fit on screen, its answer shown: the fit the dock's settings are compared with, and a panel that
+        // no longer changes height as the analysis lands.
+        QTRY_VERIFY_WITH_TIMEOUT(w.runner()->latest() && !w.runner()->latest()->partial &&
+                                     !w.runner()->busy() &&
+                                     w.fitDock()->answer()->text().contains("Answer at C"),
+                                 600000);
+        QCoreApplication::processEvents();
         QSpinBox* box = w.fitDock()->bootstrapBox();
         const int before = box->value();
         auto wheel = [&](QWidget* target) {
@@ -245,16 +251,23 @@ private slots:
             wheel(combo);
             QVERIFY2(combo->currentIndex() == index, qPrintable(combo->objectName() + combo->currentText()));
         }
-        // Focused, it takes the wheel as a spin box does.
+        // Focused, it takes the wheel as a spin box does; the stale banner it raises moves nothing below it
+        // (positions within the dock's own layout, settled: the ignored wheels above scrolled the dock).
         box->setFocus();
         QTRY_VERIFY(box->hasFocus());
+        auto settle = [&] {
+            QCoreApplication::processEvents();
+            w.fitDock()->layout()->activate();
+            QCoreApplication::processEvents();
+        };
+        settle();
+        QVERIFY(w.fitDock()->staleMark()->isHidden());
+        const QPoint place = box->mapTo(w.fitDock(), QPoint(0, 0));
         wheel(box);
         QCOMPARE(box->value(), before + 1);
-        // The stale banner it raises moves nothing below it.
-        const QPoint place = box->mapTo(&w, QPoint(0, 0));
-        QTRY_VERIFY(!w.fitDock()->staleMark()->isHidden());
-        QCoreApplication::processEvents();
-        QCOMPARE(box->mapTo(&w, QPoint(0, 0)), place);
+        QVERIFY(!w.fitDock()->staleMark()->isHidden());
+        settle();
+        QCOMPARE(box->mapTo(w.fitDock(), QPoint(0, 0)), place);
     }
 
     // The law and budget belong to the file (issue #30, point 1): Clark with law clark, then Marin, fitted
