@@ -159,13 +159,35 @@ QString FitDock::trainerCommand() const {
     return words.join(' ');
 }
 
+QString FitDock::noAnswerWhy(const AnalysisSnapshot& s) {
+    bool compute = false;
+    for (const Run& r : s.runs.runs)
+        compute |= !r.excluded && (r.has(Field::Budget) || r.has(Field::Flops) || r.has(Field::Tokens));
+    QString why;
+    if (!compute)
+        why =
+            tr("these runs state no compute budget, FLOPs or tokens, so no budget has an optimum to find and "
+               "no frontier can be drawn");
+    else if (!s.messages.empty())
+        why = QString::fromStdString(s.messages.front()).toHtmlEscaped();
+    else
+        why = tr("no method could be fitted to these runs");
+    const QString law = s.lawFit
+                            ? tr(" The Law tab shows the %1 law's fit.").arg(QString::fromStdString(s.lawId))
+                            : QString();
+    return tr("<b>No answer at a budget</b>: %1.%2").arg(why, law);
+}
+
 void FitDock::showAnswer(const AnalysisSnapshot* snapshot, double budget) {
     const Prediction* p = prediction_.get();
     copyJson_->setEnabled(p);
     copyCommand_->setEnabled(p && p->architecture.params > 0);
     if (!p) {
-        answer_->setText(tr("<b>No answer yet</b>: import a sweep (File › Import sweep…) or open an example "
-                            "(File › Open Example)."));
+        if (!snapshot)
+            answer_->setText(tr("<b>No answer yet</b>: import a sweep (File › Import sweep…) or open an "
+                                "example (File › Open Example)."));
+        else
+            answer_->setText(noAnswerWhy(*snapshot));
         return;
     }
     const FrontierPoint& f = p->point;

@@ -73,6 +73,8 @@ private:
     // The answer, and where the chosen budget was swept, how its own isoFLOP optimum (the Surface tab's
     // marker) differs from it and why.
     void showAnswer(const AnalysisSnapshot* snapshot, double budget);
+    // Why a fitted snapshot gives no answer, in the window's words.
+    static QString noAnswerWhy(const AnalysisSnapshot& snapshot);
 };
 
 } // namespace moescope

@@ -260,8 +260,15 @@ bool selectPlanRuns(const RunTable& runs, const AnalysisPlan& plan, RunTable& ou
 std::string resolveLaw(const RunTable& runs, const std::string& law) {
     if (law != "auto") return law;
     std::set<double> sparsities;
-    for (const Run& r : runs.runs)
-        if (!r.excluded && r.has(Field::Sparsity)) sparsities.insert(r.get(Field::Sparsity));
+    bool tokens = false, experts = false;
+    for (const Run& r : runs.runs) {
+        if (r.excluded) continue;
+        if (r.has(Field::Sparsity)) sparsities.insert(r.get(Field::Sparsity));
+        tokens |= r.has(Field::Tokens), experts |= r.has(Field::Experts) && r.has(Field::ActiveParams);
+    }
+    // Routing runs without token counts (Clark et al.'s: every model on the same data) can only be fitted
+    // by a law of N_a and E: Abnar's needs D and fitted none of them.
+    if (!tokens && experts && sparsities.size() > 1) return "clark";
     return sparsities.size() > 1 ? "abnar" : "chinchilla";
 }
 

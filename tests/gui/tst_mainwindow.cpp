@@ -323,6 +323,23 @@ private slots:
         QVERIFY(w.runFilterError()->isHidden());
     }
 
+    // The Clark example (issue #30, point 5) opened with "No answer yet: import a sweep … or open an
+    // example" and law automatic chose abnar, which fits none of its token-less routing runs. Automatic now
+    // chooses Clark's law of N_a and E for them, and the panel says why there is no answer at a budget.
+    void theClarkExampleFitsItsLawAndSaysWhyNoBudget() {
+        MainWindow w;
+        QVERIFY(w.openPath(MOESCOPE_SOURCE_DIR "/datasets/clark2022_routing.csv"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.runner()->latest() && !w.runner()->latest()->partial, 600000);
+        const auto snap = w.runner()->latest();
+        QCOMPARE(QString::fromStdString(snap->lawId), QString("clark"));
+        QVERIFY(snap->lawFit && snap->lawFit->metrics.n > 20);
+        QTRY_VERIFY(w.fitDock()->answer()->text().startsWith("<b>No answer at a budget</b>"));
+        const QString answer = w.fitDock()->answer()->text();
+        QVERIFY2(answer.contains("no compute budget, FLOPs or tokens") && answer.contains("clark law's fit"),
+                 qPrintable(answer));
+        QVERIFY(!answer.contains("import a sweep"));
+    }
+
     void excludingARunUnchecksIt() {
         MainWindow w;
         QVERIFY(w.openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
