@@ -97,10 +97,11 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
     drawn_ = snapshot;
     if (!snapshot || snapshot->sweep.budgets.empty()) {
         for (auto* v : {optima_, losses_, sStar_, laws_, multiplier_})
-            showMessage(
-                v, "Budgets",
-                "no budget with a fitted surface yet: import a sweep (File › Import sweep…) or open one "
-                "(File › Open Example)");
+            showMessage(v, "Budgets",
+                        snapshot
+                            ? QString::fromStdString(whyNoBudget(*snapshot))
+                            : "no budget with a fitted surface yet: import a sweep (File › Import sweep…) "
+                              "or open one (File › Open Example)");
         return;
     }
     const auto& budgets = snapshot->sweep.budgets;

@@ -160,22 +160,13 @@ QString FitDock::trainerCommand() const {
 }
 
 QString FitDock::noAnswerWhy(const AnalysisSnapshot& s) {
-    bool compute = false;
-    for (const Run& r : s.runs.runs)
-        compute |= !r.excluded && (r.has(Field::Budget) || r.has(Field::Flops) || r.has(Field::Tokens));
-    QString why;
-    if (!compute)
-        why =
-            tr("these runs state no compute budget, FLOPs or tokens, so no budget has an optimum to find and "
-               "no frontier can be drawn");
-    else if (!s.messages.empty())
-        why = QString::fromStdString(s.messages.front()).toHtmlEscaped();
-    else
-        why = tr("no method could be fitted to these runs");
+    std::string why = whyNoBudget(s);
+    if (why.empty())
+        why = s.messages.empty() ? "no method could be fitted to these runs" : s.messages.front();
     const QString law = s.lawFit
                             ? tr(" The Law tab shows the %1 law's fit.").arg(QString::fromStdString(s.lawId))
                             : QString();
-    return tr("<b>No answer at a budget</b>: %1.%2").arg(why, law);
+    return tr("<b>No answer at a budget</b>: %1.%2").arg(QString::fromStdString(why).toHtmlEscaped(), law);
 }
 
 void FitDock::showAnswer(const AnalysisSnapshot* snapshot, double budget) {

@@ -373,6 +373,20 @@ double AnalysisSnapshot::largestBudget() const {
     return 0;
 }
 
+std::string whyNoBudget(const AnalysisSnapshot& s) {
+    if (!s.sweep.budgets.empty()) return "";
+    if (s.plan.optimaTable) return "a table of optima has one run a budget, no isoFLOP curve to fit";
+    bool compute = false;
+    for (const Run& r : s.runs.runs)
+        compute |= !r.excluded && (r.has(Field::Budget) || r.has(Field::Flops) || r.has(Field::Tokens));
+    if (!compute)
+        return "these runs state no compute budget, FLOPs or tokens, so no budget has an optimum to find and "
+               "no frontier can be drawn";
+    for (const std::string& m : s.messages)
+        if (m.rfind("isoFLOP", 0) == 0) return m;
+    return s.messages.empty() ? "no budget has enough runs for an isoFLOP fit" : s.messages.front();
+}
+
 std::vector<int> AnalysisSnapshot::runsOfBudget(double c) const {
     std::vector<int> out;
     const BudgetAnalysis* b = budget(c);

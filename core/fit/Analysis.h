@@ -138,6 +138,10 @@ struct AnalysisSnapshot {
     std::vector<int> runsOfBudget(double c) const;
 };
 
+// Why no budget of `snapshot` has an isoFLOP fit, in words any view may show ("these runs state no compute
+// budget, FLOPs or tokens"; a table of optima; the first message); empty when one has.
+std::string whyNoBudget(const AnalysisSnapshot& snapshot);
+
 // The whole analysis, synchronously. Any failure of one part becomes a message and the rest goes on;
 // throws Cancelled (only) when `cancel` is set while it runs.
 std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const AnalysisPlan& plan,

@@ -2,10 +2,12 @@
 #include "core/io/Json.h"
 #include "tests/support/TestSupport.h"
 #include "ui/AnalysisRunner.h"
+#include "ui/BudgetCharts.h"
 #include "ui/FitDock.h"
 #include "ui/LawChart.h"
 #include "ui/LossCurvesView.h"
 #include "ui/MainWindow.h"
+#include "ui/SliceCharts.h"
 #include "ui/SurfaceView.h"
 #include "ui/VtkWidget.h"
 #include "ui/WindowPictures.h"
@@ -338,6 +340,15 @@ private slots:
         QVERIFY2(answer.contains("no compute budget, FLOPs or tokens") && answer.contains("clark law's fit"),
                  qPrintable(answer));
         QVERIFY(!answer.contains("import a sweep"));
+        // The views without a budget say the same, not "import a sweep" (the Budgets and Slices tabs are
+        // drawn when shown).
+        for (int tab : {1, 2}) {
+            w.tabs()->setCurrentIndex(tab);
+            QCoreApplication::processEvents();
+        }
+        for (QChartView* v : {w.budgets()->optimaVsSparsity(), w.slices()->lossVsParams()})
+            QTRY_VERIFY2(v->chart()->title().contains("no compute budget, FLOPs or tokens"),
+                         qPrintable(v->chart()->title()));
     }
 
     void excludingARunUnchecksIt() {
