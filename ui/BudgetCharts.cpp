@@ -97,11 +97,7 @@ void BudgetCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot,
     drawn_ = snapshot;
     if (!snapshot || snapshot->sweep.budgets.empty()) {
         for (auto* v : {optima_, losses_, sStar_, laws_, multiplier_})
-            showMessage(v, "Budgets",
-                        snapshot
-                            ? QString::fromStdString(whyNoBudget(*snapshot))
-                            : "no budget with a fitted surface yet: import a sweep (File › Import sweep…) "
-                              "or open one (File › Open Example)");
+            showMessage(v, "Budgets", noBudgetMessage(snapshot.get()));
         return;
     }
     const auto& budgets = snapshot->sweep.budgets;

@@ -1,5 +1,7 @@
 #include "ui/ChartSupport.h"
 
+#include "core/fit/Analysis.h"
+
 #include <QAreaSeries>
 #include <QCursor>
 #include <QGraphicsSimpleTextItem>
@@ -281,6 +283,12 @@ void showMessage(QChartView* view, const QString& title, const QString& message)
     QChart* old = view->chart();
     view->setChart(chart);
     delete old;
+}
+
+QString noBudgetMessage(const AnalysisSnapshot* snapshot) {
+    if (snapshot) return QString::fromStdString(whyNoBudget(*snapshot));
+    return "no budget with a fitted surface yet: import a sweep (File › Import sweep…) or open one "
+           "(File › Open Example)";
 }
 
 } // namespace moescope

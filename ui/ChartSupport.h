@@ -13,6 +13,8 @@
 
 namespace moescope {
 
+struct AnalysisSnapshot;
+
 struct AxisRangeError : std::invalid_argument {
     using std::invalid_argument::invalid_argument;
 };
@@ -59,5 +61,8 @@ void installChart(QChartView* view, QChart* fresh);
 // A chart view with an empty-state message, used by every view.
 QChartView* newChartView(const QString& title);
 void showMessage(QChartView* view, const QString& title, const QString& message);
+// What a view without an analysed budget says: why the snapshot has none (core's whyNoBudget), or, before
+// any file, how to open one.
+QString noBudgetMessage(const AnalysisSnapshot* snapshot);
 
 } // namespace moescope

@@ -66,6 +66,13 @@
 namespace moescope {
 
 namespace {
+// A file read as a table of optima: sizes may be missing (ImportOptions::optimaTable).
+ImportResult importAsOptima(const QString& path) {
+    ImportOptions o;
+    o.optimaTable = true;
+    return importRunsFile(path.toStdString(), o);
+}
+
 // A dock's contents in a scroll area: a long answer or log scrolls instead of making the window taller
 // than the screen.
 QScrollArea* scrollable(QWidget* content) {
@@ -547,9 +554,7 @@ bool MainWindow::openPath(const QString& path, QString* error) {
     bool optima = false;
     if (!r.ok()) {
         // A table of optima need not state sizes: a file that reads only as one, one row a budget, is one.
-        ImportOptions asOptima;
-        asOptima.optimaTable = true;
-        if (ImportResult t = importRunsFile(path.toStdString(), asOptima); t.ok() && isTableOfOptima(t.table))
+        if (ImportResult t = importAsOptima(path); t.ok() && isTableOfOptima(t.table))
             r = std::move(t), optima = true;
     }
     if (!r.ok()) return refuseFile(path, importProblem(r), error);
@@ -559,9 +564,7 @@ bool MainWindow::openPath(const QString& path, QString* error) {
 
 bool MainWindow::openOptimaTable(const QString& path, QString* error) {
     fileNotice_->clear(), fileNotice_->setToolTip({}), fileNotice_->hide();
-    ImportOptions asOptima;
-    asOptima.optimaTable = true;
-    ImportResult r = importRunsFile(path.toStdString(), asOptima);
+    ImportResult r = importAsOptima(path);
     if (!r.ok()) return refuseFile(path, importProblem(r), error);
     if (!isTableOfOptima(r.table))
         return refuseFile(path,
@@ -722,10 +725,9 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
         budgetBox_->addItem(QString("%1 FLOPs (%2 runs)").arg(b.budget, 0, 'g', 3).arg(b.n), b.budget);
     // A table of optima has budgets but no isoFLOP analysis of them: its rows are the budgets to choose.
     const auto* table = dynamic_cast<const OptimaFrontier*>(snapshot_->frontier("optima"));
-    if (table)
+    if (table) {
         for (double c : table->level().budgets)
             budgetBox_->addItem(tr("%1 FLOPs (optimum)").arg(c, 0, 'g', 3), c);
-    if (table) {
         budget_ =
             pendingBudget_ > 0 ? pendingBudget_ : (budget_ > 0 ? budget_ : table->level().budgets.back());
         pendingBudget_ = 0;

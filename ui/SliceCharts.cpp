@@ -264,11 +264,7 @@ void SliceCharts::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot, 
     const BudgetAnalysis* a = snapshot ? snapshot->budget(budget) : nullptr;
     if (!a) {
         for (auto* v : {bySparsity_, byParams_, byActive_})
-            showMessage(v, "Slices",
-                        snapshot
-                            ? QString::fromStdString(whyNoBudget(*snapshot))
-                            : "no budget with a fitted surface yet: import a sweep (File › Import sweep…) "
-                              "or open one (File › Open Example)");
+            showMessage(v, "Slices", noBudgetMessage(snapshot.get()));
         return;
     }
     if (a->budget != budget) { // not swept: the law's prediction, or why there is none

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
 namespace moescope {
 
@@ -201,6 +202,20 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
     ExtrapolationOptions pointOnly = o;
     pointOnly.plan.lawFit.bootstrap = 0;
     pointOnly.plan.isoflop.bootstrap = 0;
+    // Each method fitted on every budget, at each observed optimum: how far it misses the optimum with no
+    // extrapolation at all. Asked once per (method, budget, level), not once per split that predicts it.
+    std::map<std::tuple<std::string, double, double>, std::pair<double, double>> fullFitMiss;
+    auto missOfFullFit = [&](const std::string& name, double budget, double s, const NStarPoint& p) {
+        const auto key = std::make_tuple(name, budget, s);
+        if (const auto it = fullFitMiss.find(key); it != fullFitMiss.end()) return it->second;
+        std::pair<double, double> miss{0, 0};
+        if (const FrontierMethod* all = fitted.find(name)) {
+            const FrontierPoint f = all->at(budget, s);
+            miss = {std::fabs(f.loss.value - p.loss.value),
+                    std::fabs(std::log10(f.params.value / p.params.value))};
+        }
+        return fullFitMiss[key] = miss;
+    };
     std::map<std::string, int> predictions;
     int wanted = 0;
     for (size_t k = 2; k < budgets.size(); ++k) {
@@ -228,12 +243,9 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
                                      standardError(p->params, true) / std::log(10.0)};
                         // The method fitted on every budget disagrees with this optimum too, by as much as
                         // the optimum's own error (noise and the bias of its surface) and no extrapolation.
-                        if (const FrontierMethod* all = fitted.find(m->name())) {
-                            const FrontierPoint f = all->at(budgets[h], s);
-                            t.lossNoise = std::max(t.lossNoise, std::fabs(f.loss.value - p->loss.value));
-                            t.paramsNoise = std::max(t.paramsNoise,
-                                                     std::fabs(std::log10(f.params.value / p->params.value)));
-                        }
+                        const auto [lossMiss, paramsMiss] = missOfFullFit(m->name(), budgets[h], s, *p);
+                        t.lossNoise = std::max(t.lossNoise, lossMiss);
+                        t.paramsNoise = std::max(t.paramsNoise, paramsMiss);
                         rec.record[m->name()].push_back(t);
                         ++predictions[m->name()];
                     } catch (const FrontierError&) {

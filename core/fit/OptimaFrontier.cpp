@@ -17,6 +17,15 @@ struct Optimum {
     double budget = 0, params = NAN, active = NAN, loss = NAN;
 };
 
+// A row's budget: its stated budget, else its FLOPs; 0 when it states neither (or not a positive one). One
+// rule for reading a table and for telling whether runs are one.
+double budgetOf(const Run& r) {
+    const double c = r.has(Field::Budget)  ? r.get(Field::Budget)
+                     : r.has(Field::Flops) ? r.get(Field::Flops)
+                                           : 0;
+    return c > 0 ? c : 0;
+}
+
 std::string fmt(const char* format, double a, double b = 0) {
     char buf[200];
     std::snprintf(buf, sizeof buf, format, a, b);
@@ -29,11 +38,9 @@ OptimaFrontier::OptimaFrontier(const RunTable& table, const FrontierFitOptions& 
     std::vector<Optimum> rows;
     std::set<double> sparsities;
     for (const Run& r : table.runs) {
-        if (r.excluded || !r.has(Field::Loss)) continue;
-        const Field c = r.has(Field::Budget) ? Field::Budget : Field::Flops;
-        if (!r.has(c) || !(r.get(c) > 0)) continue;
+        if (r.excluded || !r.has(Field::Loss) || !budgetOf(r)) continue;
         Optimum p;
-        p.budget = r.get(c), p.loss = r.get(Field::Loss);
+        p.budget = budgetOf(r), p.loss = r.get(Field::Loss);
         if (r.has(Field::Params)) p.params = r.get(Field::Params);
         const double s = r.has(Field::Sparsity) ? r.get(Field::Sparsity) : 0.0;
         p.active = r.has(Field::ActiveParams) ? r.get(Field::ActiveParams) : (s == 0 ? p.params : NAN);
@@ -128,9 +135,8 @@ bool isTableOfOptima(const RunTable& runs) {
     std::map<double, int> perBudget;
     for (const Run& r : runs.runs) {
         if (r.excluded || !r.has(Field::Loss)) continue;
-        const Field c = r.has(Field::Budget) ? Field::Budget : Field::Flops;
-        if (!r.has(c) || !(r.get(c) > 0)) return false;
-        ++perBudget[r.get(c)];
+        if (!budgetOf(r)) return false;
+        ++perBudget[budgetOf(r)];
     }
     return perBudget.size() >= 2 &&
            std::all_of(perBudget.begin(), perBudget.end(), [](const auto& b) { return b.second == 1; });
