@@ -86,11 +86,13 @@ void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
     QList<QPointF> optima;
     for (size_t k = 0; k < levels.size(); ++k) {
         const QColor colour = sparsityColour(levels[k]);
+        // Over N a level is drawn from the curve its N* comes from (its own, where it has one): one optimum.
+        const IsoflopSurface& c = active ? *s : curveAt(a, levels[k]);
         Slice slice;
         for (int i = 0; i <= kSamples; ++i) {
             const double logN = s->minLogParams() + (s->maxLogParams() - s->minLogParams()) * i / kSamples;
             const double n = std::exp(logN);
-            slice.add(n, surfaceBand(a, n, levels[k], active), s->insideHull(logN, levels[k]));
+            slice.add(n, surfaceBand(a, n, levels[k], active), c.insideHull(logN, levels[k]));
         }
         attachSlice(chart, QString("S=%1").arg(levels[k], 0, 'g', 3), slice, !a.replicates.empty(), colour, x,
                     y);
@@ -103,8 +105,8 @@ void drawLossVsParams(QChartView* view, const BudgetAnalysis& a, bool active) {
         auto* runMarkers = markers(QString("runs S=%1").arg(levels[k], 0, 'g', 3), runs, colour, 7);
         attach(chart, runMarkers, x, y);
         hideFromLegend(chart, runMarkers);
-        const double best = s->optimalParams(levels[k]);
-        optima << QPointF(best, s->loss(best, levels[k]));
+        const double best = c.optimalParams(levels[k]);
+        optima << QPointF(best, c.loss(best, levels[k]));
     }
     attach(chart, markers("optimum", optima, Qt::black, 12, QScatterSeries::MarkerShapeStar), x, y);
     installChart(view, chart);

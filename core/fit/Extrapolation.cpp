@@ -204,15 +204,19 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
     pointOnly.plan.isoflop.bootstrap = 0;
     // Each method fitted on every budget, at each observed optimum: how far it misses the optimum with no
     // extrapolation at all. Asked once per (method, budget, level), not once per split that predicts it.
-    std::map<std::tuple<std::string, double, double>, std::pair<double, double>> fullFitMiss;
+    // Its record at distance 0: the miss, and as noise the optimum's own error and the fit's, in quadrature.
+    std::map<std::tuple<std::string, double, double>, TrackPoint> fullFitMiss;
     auto missOfFullFit = [&](const std::string& name, double budget, double s, const NStarPoint& p) {
         const auto key = std::make_tuple(name, budget, s);
         if (const auto it = fullFitMiss.find(key); it != fullFitMiss.end()) return it->second;
-        std::pair<double, double> miss{0, 0};
+        TrackPoint miss;
         if (const FrontierMethod* all = fitted.find(name)) {
             const FrontierPoint f = all->at(budget, s);
-            miss = {std::fabs(f.loss.value - p.loss.value),
-                    std::fabs(std::log10(f.params.value / p.params.value))};
+            miss.lossError = std::fabs(f.loss.value - p.loss.value);
+            miss.paramsError = std::fabs(std::log10(f.params.value / p.params.value));
+            miss.lossNoise = std::hypot(standardError(p.loss, false), standardError(f.loss, false));
+            miss.paramsNoise =
+                std::hypot(standardError(p.params, true), standardError(f.params, true)) / std::log(10.0);
         }
         return fullFitMiss[key] = miss;
     };
@@ -243,9 +247,9 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
                                      standardError(p->params, true) / std::log(10.0)};
                         // The method fitted on every budget disagrees with this optimum too, by as much as
                         // the optimum's own error (noise and the bias of its surface) and no extrapolation.
-                        const auto [lossMiss, paramsMiss] = missOfFullFit(m->name(), budgets[h], s, *p);
-                        t.lossNoise = std::max(t.lossNoise, lossMiss);
-                        t.paramsNoise = std::max(t.paramsNoise, paramsMiss);
+                        const TrackPoint miss = missOfFullFit(m->name(), budgets[h], s, *p);
+                        t.lossNoise = std::max(t.lossNoise, miss.lossError);
+                        t.paramsNoise = std::max(t.paramsNoise, miss.paramsError);
                         rec.record[m->name()].push_back(t);
                         ++predictions[m->name()];
                     } catch (const FrontierError&) {
@@ -253,6 +257,18 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
                 }
             }
         }
+    }
+    // Inside the sweep no backtest extrapolates, but a law of the wrong form misses there too: each trusted
+    // method fitted on every budget, against every observed optimum, is its record at distance 0.
+    for (const auto& m : fitted.methods) {
+        if (!trusted(fitted, m->name())) continue;
+        for (const auto& [budget, optima] : observed)
+            for (const auto& [s, p] : optima) {
+                try {
+                    rec.record[m->name()].push_back(missOfFullFit(m->name(), budget, s, *p));
+                } catch (const FrontierError&) {
+                }
+            }
     }
     rec.innerBudget = budgets.back();
     // Scored on L* and N* alike, each error in units of what a backtest tolerates (0.01 nats, 30 %).
@@ -387,22 +403,35 @@ Prediction predictFromSnapshot(const AnalysisSnapshot& s, const PredictRequest& 
 void widenByTrackRecord(Prediction& p, const Recommendation& r) {
     const auto record = r.record.find(p.point.method);
     const double d = p.extrapolationDecades;
-    if (record == r.record.end() || record->second.empty() || !(d > 0)) return;
+    if (record == r.record.end() || record->second.empty()) return;
     // Each past error, less the observed optimum's own noise (in quadrature), scaled linearly to this
-    // distance: 1.96 times their root mean square is the 95 % half-width added.
-    double lossSq = 0, paramsSq = 0;
+    // distance: 1.96 times their root mean square is the 95 % half-width added. Inside the sweep (d = 0) the
+    // errors are those the method fitted on every budget makes at the swept optima, less the noise of both.
+    // There the mean of error² − noise² is taken before it is clipped at zero: a right law's errors are all
+    // noise, and clipping each one first would widen its intervals by half the noise (to 99 % coverage).
+    double lossSq = 0, paramsSq = 0, lossWeight = 0, paramsWeight = 0;
     int n = 0;
     for (const TrackPoint& t : record->second) {
-        if (!(t.decades > 0)) continue;
-        const double scale = d / t.decades;
-        auto excess = [](double error, double noise) { return std::max(0.0, error * error - noise * noise); };
-        lossSq += excess(t.lossError, t.lossNoise) * scale * scale;
-        paramsSq += excess(t.paramsError, t.paramsNoise) * scale * scale, ++n;
+        if ((d > 0) != (t.decades > 0)) continue;
+        const double scale = d > 0 ? d / t.decades : 1;
+        auto add = [&](double error, double noise, double& sum, double& weight) {
+            const double e = error * error - noise * noise;
+            if (d > 0) {
+                sum += std::max(0.0, e) * scale * scale, weight += 1;
+            } else if (noise > 0) { // weighted by precision, as a random-effects τ² is
+                sum += e / (noise * noise), weight += 1 / (noise * noise);
+            }
+        };
+        add(t.lossError, t.lossNoise, lossSq, lossWeight);
+        add(t.paramsError, t.paramsNoise, paramsSq, paramsWeight), ++n;
     }
     if (n == 0) return;
+    auto rms = [](double sum, double weight) {
+        return weight > 0 ? std::sqrt(std::max(0.0, sum / weight)) : 0;
+    };
     const double z = 1.959964;
-    p.point.loss = withScatter(p.point.loss, z * std::sqrt(lossSq / n), false);
-    const double h = z * std::sqrt(paramsSq / n) * std::log(10.0); // decades to natural log
+    p.point.loss = withScatter(p.point.loss, z * rms(lossSq, lossWeight), false);
+    const double h = z * rms(paramsSq, paramsWeight) * std::log(10.0); // decades to natural log
     if (std::isfinite(h)) {
         p.point.params = withScatter(p.point.params, h, true);
         p.point.activeParams = withScatter(p.point.activeParams, h, true);

@@ -80,8 +80,14 @@ struct BudgetAnalysis {
     std::optional<double> nThreshold; // N above which S* sits at the largest swept sparsity
     std::vector<IsoflopPoint> points;
     std::vector<double> activeParams; // per point, NaN when unknown
-    // The bootstrap refits themselves, so any slice of the surface can carry its 95 % band.
+    // Each sparsity level's own curve L(N), parallel to nStar, where the level has the sizes for one (five):
+    // its N*(S) and L*(S) are read from it rather than from the surface, which shares one shape in N across
+    // levels and biased them. Null at levels read from the surface.
+    std::vector<std::optional<IsoflopSurface>> levelCurves;
+    // The bootstrap refits themselves, so any slice of the surface can carry its 95 % band; a level's own
+    // curve has its refits in levelReplicates.
     std::vector<PolynomialFit> replicates, activeReplicates;
+    std::vector<std::vector<PolynomialFit>> levelReplicates;
     // Each refit's joint optimum (log N, S): where the bootstrap places the optimum.
     std::vector<std::pair<double, double>> replicateOptima;
     // The replicates refit on subsamples of m of the n runs, which spread less than the sampling error of a
@@ -89,8 +95,11 @@ struct BudgetAnalysis {
     double replicateScale = 1;
 };
 
-// The 95 % bootstrap band of the surface (or its N_a variant) at (params, sparsity).
+// The 95 % bootstrap band of the surface (or its N_a variant) at (params, sparsity); at a level with its
+// own curve (and over N), that curve's.
 Band surfaceBand(const BudgetAnalysis& a, double params, double sparsity, bool overActive = false);
+// What L(N) at `sparsity` is read from: the level's own curve where it has one, else the surface.
+const IsoflopSurface& curveAt(const BudgetAnalysis& a, double sparsity);
 
 struct SparsityTrend {
     double sparsity;

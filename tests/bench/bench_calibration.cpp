@@ -69,7 +69,8 @@ int main(int argc, char** argv) {
         print("generator: " + g.name, mine);
     }
     print("whole battery (the recommended method of each sweep; N*, D* widths in decades, L* in nats)", all);
-    print("each swept budget's own isoFLOP optimum (per-budget intervals; not a goal of this benchmark)",
+    print("each swept budget's own isoFLOP optimum (the intervals the Budgets view shows; tst_confidence "
+          "holds them too)",
           perBudget);
     std::printf("recommended:");
     for (const auto& [m, n] : recommended)
