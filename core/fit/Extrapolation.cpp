@@ -51,6 +51,11 @@ std::string fmt(const char* format, double a, double b = 0) {
 const char* const kPreference[] = {"abnar", "li", "ludziejewski", "chinchilla", "isoflop"};
 
 // A method the recommendation may choose: fitted, and (a law) with a fit worth trusting.
+// An observed optimum's standard error: its band is a t interval on its curve's degrees of freedom.
+double observedError(const NStarPoint& p, const Band& band, bool logScale) {
+    return standardError(band, logScale) * 1.959964 / studentT975(std::max(1, p.dof));
+}
+
 bool trusted(const FittedMethods& fitted, const std::string& name) {
     if (!fitted.find(name)) return false;
     const auto fit = fitted.lawFits.find(name);
@@ -214,9 +219,9 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
             const FrontierPoint f = all->at(budget, s);
             miss.lossError = std::fabs(f.loss.value - p.loss.value);
             miss.paramsError = std::fabs(std::log10(f.params.value / p.params.value));
-            miss.lossNoise = std::hypot(standardError(p.loss, false), standardError(f.loss, false));
+            miss.lossNoise = std::hypot(observedError(p, p.loss, false), standardError(f.loss, false));
             miss.paramsNoise =
-                std::hypot(standardError(p.params, true), standardError(f.params, true)) / std::log(10.0);
+                std::hypot(observedError(p, p.params, true), standardError(f.params, true)) / std::log(10.0);
         }
         return fullFitMiss[key] = miss;
     };
@@ -243,8 +248,8 @@ Recommendation recommendMethod(const RunTable& runs, const FittedMethods& fitted
                         const FrontierPoint q = m->at(budgets[h], s);
                         TrackPoint t{decades, std::fabs(q.loss.value - p->loss.value),
                                      std::fabs(std::log10(q.params.value / p->params.value)),
-                                     standardError(p->loss, false),
-                                     standardError(p->params, true) / std::log(10.0)};
+                                     observedError(*p, p->loss, false),
+                                     observedError(*p, p->params, true) / std::log(10.0)};
                         // The method fitted on every budget disagrees with this optimum too, by as much as
                         // the optimum's own error (noise and the bias of its surface) and no extrapolation.
                         const TrackPoint miss = missOfFullFit(m->name(), budgets[h], s, *p);

@@ -193,8 +193,12 @@ Band surfaceBand(const BudgetAnalysis& a, double params, double sparsity, bool o
     const IsoflopSurface& s =
         overActive && a.activeSurface ? *a.activeSurface : (level >= 0 ? *a.levelCurves[level] : a.surface);
     const double estimate = s.loss(params, sparsity);
-    for (double& l : v) // subsample refits spread less than the estimate varies (replicateScale)
-        l = estimate + a.replicateScale * (l - estimate);
+    // Subsample refits spread less than the estimate varies (replicateScale), and their spread is a t
+    // interval's on the fit's residual degrees of freedom, as N*(S)'s bands are.
+    const int dof = level >= 0 ? a.nStar[level].dof : a.n - a.degrees.featureCount();
+    const double scale = a.replicateScale * (dof >= 2 ? studentT975(dof) / 1.959964 : 1.0);
+    for (double& l : v)
+        l = estimate + scale * (l - estimate);
     return band(estimate, v);
 }
 
@@ -385,17 +389,19 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     // the replicates' deviations scaled back up (the frontier does the same with the samples). And a surface
     // that leaves fewer than two residual degrees of freedom has no interval to give: its drop-a-run refits
     // would only show how much one run moves it.
-    const bool intervals = static_cast<int>(points.size()) - a.degrees.featureCount() >= 2;
-    auto scaledBand = [&](double estimate, const std::vector<double>& samples, bool logScale = false) {
-        if (!intervals) return Band{estimate, std::nan(""), std::nan("")};
+    const int surfaceDof = static_cast<int>(points.size()) - a.degrees.featureCount();
+    auto scaledBand = [&](double estimate, const std::vector<double>& samples, bool logScale = false,
+                          int dof = -1) {
+        if (dof < 0) dof = surfaceDof;
+        if (dof < 2) return Band{estimate, std::nan(""), std::nan("")};
+        const double scale = a.replicateScale * studentT975(dof) / 1.959964;
         std::vector<double> v;
         v.reserve(samples.size());
         for (double x : samples)
-            v.push_back(logScale
-                            ? (x > 0 && estimate > 0
-                                   ? std::exp(std::log(estimate) + a.replicateScale * std::log(x / estimate))
-                                   : std::nan(""))
-                            : estimate + a.replicateScale * (x - estimate));
+            v.push_back(logScale ? (x > 0 && estimate > 0
+                                        ? std::exp(std::log(estimate) + scale * std::log(x / estimate))
+                                        : std::nan(""))
+                                 : estimate + scale * (x - estimate));
         return band(estimate, v, logScale);
     };
     a.optimum.params = scaledBand(est.optN, collect([](const Curves& c) { return c.optN; }), true);
@@ -413,9 +419,10 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
         p.paramsSamples = collect([&](const Curves& c) { return c.nStar[i]; });
         p.activeSamples = collect([&](const Curves& c) { return c.naStar[i]; });
         p.lossSamples = collect([&](const Curves& c) { return c.nStarLoss[i]; });
-        p.params = scaledBand(est.nStar[i], p.paramsSamples, true);
-        p.activeParams = scaledBand(est.naStar[i], p.activeSamples, true);
-        p.loss = scaledBand(est.nStarLoss[i], p.lossSamples);
+        p.dof = perLevel[i] ? static_cast<int>(levelRows[i].size()) - (levelDegree[i] + 1) : surfaceDof;
+        p.params = scaledBand(est.nStar[i], p.paramsSamples, true, p.dof);
+        p.activeParams = scaledBand(est.naStar[i], p.activeSamples, true, p.dof);
+        p.loss = scaledBand(est.nStarLoss[i], p.lossSamples, false, p.dof);
         p.edge = modelEdge(curveAt(a.surface, perLevel, i), est.nStar[i]) != 0;
         a.nStar.push_back(std::move(p));
     }

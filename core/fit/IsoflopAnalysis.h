@@ -47,6 +47,10 @@ struct NStarPoint {
     // N*(S) sits on the smallest or largest model swept: the minimum may lie beyond, so frontier laws leave
     // this budget out at this sparsity.
     bool edge = false;
+    // The residual degrees of freedom of the curve these were read from: the bands are t intervals on them
+    // (few runs leave a bootstrap's spread an estimate of its own), so a standard error is a half-width
+    // over t, not over 1.96.
+    int dof = 0;
     // Each bootstrap replicate's N*, N_a*, L* at this sparsity, in replicate order (frontier laws carry them
     // across budgets).
     std::vector<double> paramsSamples, activeSamples, lossSamples;
