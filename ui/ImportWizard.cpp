@@ -1,5 +1,7 @@
 #include "ui/ImportWizard.h"
 
+#include "core/fit/SweepDesign.h"
+
 #include "core/io/ColumnMapping.h"
 #include "core/io/CsvReader.h"
 #include "core/io/RecordSource.h"
@@ -22,11 +24,15 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QScreen>
 #include <QScrollArea>
 #include <QSettings>
 #include <QSplitter>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <optional>
 
 namespace moescope {
 
@@ -70,7 +76,7 @@ ImportWizard::ImportWizard(const QString& path, QWidget* parent)
       perGroup_(new QComboBox), groupColumns_(new QLineEdit), summary_(new QLabel), format_(new QLabel),
       buttons_(new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel)) {
     setWindowTitle(tr("Import %1").arg(QFileInfo(path).fileName()));
-    resize(1200, 800);
+    resize(sizeFor(screen() ? screen()->availableGeometry() : QRect(0, 0, 1366, 768)));
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
         error_ = tr("%1: cannot open (%2)").arg(path, f.errorString());
@@ -121,6 +127,11 @@ ImportWizard::ImportWizard(const QString& path, QWidget* parent)
     // One combo per field: automatic mapping, or the one remembered for this header.
     automatic_.build(header_, {}, e);
     const QStringList remembered = QSettings().value(mappingKey()).toStringList();
+    auto recall = [&](const QString& key) -> std::optional<QString> {
+        for (const QString& m : remembered)
+            if (m.section('=', 0, 0) == key) return m.section('=', 1);
+        return std::nullopt;
+    };
     auto* form = new QFormLayout;
     for (Field fld : allFields()) {
         auto* combo = new QComboBox;
@@ -128,10 +139,8 @@ ImportWizard::ImportWizard(const QString& path, QWidget* parent)
         combo->addItem(tr("(not in the file)"), -1);
         for (size_t c = 0; c < header_.size(); ++c)
             combo->addItem(QString::fromStdString(header_[c]), int(c));
-        int chosen = automatic_.columnOf(fld);
-        for (const QString& m : remembered)
-            if (m.section('=', 0, 0) == combo->objectName()) chosen = m.section('=', 1).toInt();
-        combo->setCurrentIndex(combo->findData(chosen));
+        const auto column = recall(combo->objectName());
+        combo->setCurrentIndex(combo->findData(column ? column->toInt() : automatic_.columnOf(fld)));
         fields_[fld] = combo;
         auto* row = new QHBoxLayout;
         row->addWidget(combo, 1);
@@ -143,6 +152,8 @@ ImportWizard::ImportWizard(const QString& path, QWidget* parent)
             unit->addItem("×1e6 (millions)", 1e6);
             unit->addItem("×1e9 (billions)", 1e9);
             unit->addItem("×1e12 (trillions)", 1e12);
+            if (const auto m = recall(unit->objectName()); m && unit->findData(m->toDouble()) >= 0)
+                unit->setCurrentIndex(unit->findData(m->toDouble()));
             units_[fld] = unit;
             row->addWidget(unit);
             connect(unit, &QComboBox::currentIndexChanged, this, &ImportWizard::refresh);
@@ -156,6 +167,11 @@ ImportWizard::ImportWizard(const QString& path, QWidget* parent)
     perGroup_->addItem(tr("lowest loss per group"), "best");
     perGroup_->addItem(tr("mean loss per group"), "mean");
     groupColumns_->setObjectName("group_columns");
+    if (const auto m = recall("keep"); m && perGroup_->findData(*m) >= 0)
+        perGroup_->setCurrentIndex(perGroup_->findData(*m));
+    groupColumns_->setText(recall("keep_columns").value_or(QString()));
+    for (QPlainTextEdit* edit : {formulas_, constants_, lookups_})
+        edit->setPlainText(recall(edit->objectName()).value_or(QString()));
     groupColumns_->setPlaceholderText(tr("group columns, e.g. model.size, experts"));
     auto* columns = new QFormLayout;
     columns->addRow(tr("Formulas"), formulas_);
@@ -197,6 +213,12 @@ ImportWizard::ImportWizard(const QString& path, QWidget* parent)
     layout->addWidget(skip_);
     layout->addWidget(buttons_);
     refresh();
+}
+
+QSize ImportWizard::sizeFor(const QRect& available) {
+    // 1200×800, or what the screen leaves (OK and Cancel sat below a 1366×768 screen's edge); the mapping
+    // scrolls, and the tables shrink with their splitter.
+    return {std::min(1200, available.width() * 9 / 10), std::min(800, available.height() * 9 / 10)};
 }
 
 QString ImportWizard::mappingKey() const {
@@ -371,6 +393,10 @@ void ImportWizard::showProblems(const QString& optionError) {
                    .arg(shown.rowsInvalid)
                    .arg(int(shown.table.runs.size()) - excluded)
                    .arg(excluded);
+        // Units a mapping got wrong read as valid numbers: the budget against 6·N_a·D says so here, before
+        // a fit refuses the sweep (tokens of 13.889 beside FLOPs of 1e18 are billions, not tokens).
+        if (const SweepDesign design = analyzeDesign(shown.table); !design.budgetProblem.empty())
+            text += tr(" Check the units: %1.").arg(QString::fromStdString(design.budgetProblem));
         if (!result_.ok() && result_.outcome == ImportResult::Outcome::InvalidRows && !skip_->isChecked())
             text += tr(" Fix the rows listed below, or choose to skip them.");
         else if (!result_.ok() && !shown.errors.empty())
@@ -385,6 +411,12 @@ void ImportWizard::accept() {
     for (const auto& [f, combo] : fields_)
         mapping
             << QString("%1=%2").arg(QString::fromUtf8(fieldName(f).data())).arg(combo->currentData().toInt());
+    // The rest of the dialog's choices too: a mapping without its multipliers reads billions as ones.
+    for (const auto& [f, unit] : units_)
+        mapping << QString("%1=%2").arg(unit->objectName()).arg(unit->currentData().toDouble(), 0, 'g', 17);
+    mapping << "keep=" + perGroup_->currentData().toString() << "keep_columns=" + groupColumns_->text();
+    for (QPlainTextEdit* edit : {formulas_, constants_, lookups_})
+        mapping << edit->objectName() + "=" + edit->toPlainText();
     QSettings().setValue(mappingKey(), mapping); // the same header next time gets this mapping
     QDialog::accept();
 }

@@ -46,6 +46,8 @@ public:
     QComboBox* perGroup() const { return perGroup_; }
     QLineEdit* groupColumns() const { return groupColumns_; }
     bool canAccept() const;
+    // The dialog's size on a screen whose free area is `available`: never past its edges.
+    static QSize sizeFor(const QRect& available);
 
     // The import as the dialog now defines it; the record names file, hash and mapping.
     const ImportResult& result() const { return result_; }

@@ -91,6 +91,22 @@ SweepDesign analyzeDesign(const RunTable& runs, const DesignOptions& o) {
                     worst = ratio, d.budgetExample = fmt("line %.0f: C %.3g, 6·N_a·D %.3g", r.sourceLine,
                                                          r.get(stated), implied);
             }
+        } else if (r.has(stated) && !r.isDerived(stated) &&
+                   (!r.has(Field::ActiveParams) || r.isDerived(Field::ActiveParams)) &&
+                   r.has(Field::Tokens) && !r.isDerived(Field::Tokens) && r.has(Field::Params) &&
+                   !r.isDerived(Field::Params) && r.get(Field::Params) > 0 && r.get(Field::Tokens) > 0) {
+            // Without a stated N_a, C/(6·D) is the active count the budget implies; what it can contradict is
+            // N: a model never activates more than it has (tokens in billions beside FLOPs implied 1e16
+            // active parameters beside N 1e8).
+            const double implied = r.get(stated) / (o.flopsPerToken * r.get(Field::Tokens));
+            ++d.budgetChecked;
+            const double ratio = std::log(implied / r.get(Field::Params));
+            if (ratio > std::log(o.budgetFactor)) {
+                ++d.budgetMismatched;
+                if (ratio > worst)
+                    worst = ratio, d.budgetExample = fmt("line %.0f: C/(6·D) %.3g active parameters, N %.3g",
+                                                         r.sourceLine, implied, r.get(Field::Params));
+            }
         }
     }
     d.params = axis(n), d.active = axis(na), d.tokens = axis(tokens), d.sparsity = axis(s),
@@ -119,11 +135,11 @@ SweepDesign analyzeDesign(const RunTable& runs, const DesignOptions& o) {
                 d.budgetMismatched, d.budgetChecked, o.budgetFactor) +
             " (" + d.budgetExample + ")";
         if (2 * d.budgetMismatched > d.budgetChecked)
-            d.refusals.push_back(what +
-                                 ": the budget, the active parameters or the tokens are in another unit "
-                                 "or convention; fix the mapping (a multiplier) before fitting");
+            d.budgetProblem = what + ": the budget, the active parameters or the tokens are in another unit "
+                                     "or convention; fix the mapping (a multiplier) before fitting";
         else
-            d.warnings.push_back(what);
+            d.budgetProblem = what;
+        (2 * d.budgetMismatched > d.budgetChecked ? d.refusals : d.warnings).push_back(d.budgetProblem);
     }
 
     // What the optimum's location needs: more than one model size, more than one token count, and the two

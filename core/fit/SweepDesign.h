@@ -27,6 +27,7 @@ struct SweepDesign {
     bool lossVaries = true;
     int budgetChecked = 0, budgetMismatched = 0; // runs whose stated C and 6·N_a·D both exist / disagree
     std::string budgetExample;                   // the worst mismatch, for the message
+    std::string budgetProblem; // what the mismatch means (a refusal when most runs disagree), or empty
     // The design cannot be fitted at all (no loss variation; most budgets contradict 6·N_a·D).
     std::vector<std::string> refusals;
     std::vector<std::string> warnings;

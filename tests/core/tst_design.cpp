@@ -192,6 +192,18 @@ private slots:
         const QString one = writeFile(dir_, "one-off.csv", csv(rows));
         const Json j = predictJson(one, "1e20");
         QVERIFY2(j["warnings"].dump().find("1 of 8 runs") != std::string::npos, j["warnings"].dump().c_str());
+        // With no active_params column N_a would be read off C/(6·D), which then agrees with C by
+        // construction: tokens in billions are caught as the active count they imply, far above N.
+        QByteArray billions = "params,tokens,flops,loss\n";
+        for (const Row& row : rows)
+            billions += QByteArray::number(row.params, 'g', 10) + "," +
+                        QByteArray::number(row.tokens * 1e-9, 'g', 10) + "," +
+                        QByteArray::number(row.flops, 'g', 10) + "," + QByteArray::number(row.loss, 'g', 10) +
+                        "\n";
+        const ProcessResult b =
+            runCli({"predict", writeFile(dir_, "billions.csv", billions), "--budget", "1e20"});
+        QCOMPARE(b.exitCode, 2);
+        QVERIFY2(b.err.contains("8 of 8") && b.err.contains("C/(6·D)"), qPrintable(b.err));
     }
 };
 

@@ -10,6 +10,8 @@
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScreen>
 #include <QTableWidget>
 
 #include <cmath>
@@ -79,13 +81,56 @@ private slots:
         QVERIFY(w.canAccept());
         QCOMPARE(w.result().table.runs[1].get(Field::Params), 300e6);
         QVERIFY(w.result().table.runs[1].isDerived(Field::Tokens)); // D = C/(6·N_a)
+        w.perGroup()->setCurrentIndex(w.perGroup()->findData("best"));
+        w.groupColumns()->setText("Size (M)");
         w.accept();
         QCOMPARE(w.result().mapping.size(), size_t(3));
-        // Another file with the same header comes up with that mapping.
+        // Another file with the same header comes up with that mapping, its multiplier and its Keep (a
+        // mapping without its ×1e6 read millions as ones).
         ImportWizard again(writeFile(dir_, "manual2.csv", "Size (M),Final eval,C\n600,2.9,1e20\n"));
         QCOMPARE(again.fieldCombo(Field::Params)->currentText(), QString("Size (M)"));
         QCOMPARE(again.fieldCombo(Field::Loss)->currentText(), QString("Final eval"));
+        QCOMPARE(again.unitCombo(Field::Params)->currentData().toDouble(), 1e6);
+        QCOMPARE(again.perGroup()->currentData().toString(), QString("best"));
+        QCOMPARE(again.groupColumns()->text(), QString("Size (M)"));
         QVERIFY(again.canAccept());
+        QCOMPARE(again.result().table.runs[0].get(Field::Params), 600e6);
+    }
+
+    // Tokens in billions beside FLOPs read as valid numbers; the summary says the budget and the sizes
+    // disagree (C/(6·D) would be 1.2e16 active parameters beside N 1e8) before any fit refuses the sweep.
+    void unitsThatContradictTheBudgetAreNamed() {
+        const QByteArray csv = "params,tokens,flops,loss\n1e8,13.889,1e18,3.1\n2e8,6.944,1e18,3.0\n"
+                               "4e8,3.472,1e18,3.05\n";
+        ImportWizard w(writeFile(dir_, "billions.csv", csv));
+        QVERIFY(w.canAccept());
+        QVERIFY2(w.summary()->text().contains("Check the units") &&
+                     w.summary()->text().contains("3 of 3 runs") && w.summary()->text().contains("C/(6·D)"),
+                 qPrintable(w.summary()->text()));
+        w.unitCombo(Field::Tokens)->setCurrentIndex(w.unitCombo(Field::Tokens)->findData(1e9));
+        QVERIFY2(!w.summary()->text().contains("Check the units"), qPrintable(w.summary()->text()));
+    }
+
+    // At 1366×768 (what the screen leaves of it) every control of the dialog is on screen: the mapping
+    // scrolls, OK and Cancel stay inside the dialog.
+    void theDialogFitsASmallScreen() {
+        ImportWizard w(writeFile(dir_, "small.csv", "params,loss\n1e8,3.0\n2e8,2.9\n"));
+        QVERIFY(w.size().width() <= w.screen()->availableGeometry().width());
+        QVERIFY(w.size().height() <= w.screen()->availableGeometry().height());
+        const QRect small(0, 0, 1366, 768 - 40); // a 1366×768 screen less its panel
+        const QSize size = ImportWizard::sizeFor(small);
+        QVERIFY2(size.width() <= small.width() && size.height() + 30 <= small.height(), // and a title bar
+                 qPrintable(QString("%1x%2").arg(size.width()).arg(size.height())));
+        w.resize(size);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY2(w.minimumSizeHint().height() <= size.height(),
+                 qPrintable(QString::number(w.minimumSizeHint().height())));
+        for (auto* button : w.findChildren<QPushButton*>()) {
+            if (!button->isVisible()) continue;
+            const QRect r(button->mapTo(&w, QPoint(0, 0)), button->size());
+            QVERIFY2(w.rect().contains(r), qPrintable(button->text()));
+        }
     }
 
     void invalidRowsAreListedAndSkippedOnlyOnRequest() {
