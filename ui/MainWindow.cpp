@@ -656,15 +656,20 @@ void MainWindow::suggestDialog(int count) {
     }
     table->resizeColumnsToContents();
     SuggestOptions family;
-    inheritFamily(snapshot_->runs, family);
+    const std::vector<std::string> assumed = inheritFamily(snapshot_->runs, family);
+    auto value = [&](const char* name, const QString& words, double v) {
+        const bool guess = std::find(assumed.begin(), assumed.end(), name) != assumed.end();
+        return words + " " + QString::number(v) + (guess ? tr(" (assumed: no run states one)") : QString());
+    };
+    const std::string fewer = fewerSuggestionsWhy(picks.size(), count);
     auto* why = new QLabel(
         tr("Chosen where the bootstrap surfaces disagree most about the loss near their optima, spread "
-           "apart: "
-           "measuring there narrows the optimum's interval most. Each spends the budget (6·N_a·D = C) and "
-           "trains what the sweep trained: vocabulary %1, context %2, granularity %3.")
-            .arg(family.vocab)
-            .arg(family.ctx)
-            .arg(family.granularity));
+           "apart: measuring there narrows the optimum's interval most. Each spends the budget "
+           "(6·N_a·D = C) and trains what the sweep trained: %1, %2, %3.%4")
+            .arg(value("vocab", tr("vocabulary"), family.vocab), value("ctx", tr("context"), family.ctx),
+                 value("granularity", tr("granularity"), family.granularity),
+                 fewer.empty() ? QString()
+                               : " " + tr("Fewer than asked: %1.").arg(QString::fromStdString(fewer))));
     why->setWordWrap(true);
     auto* buttons = new QDialogButtonBox;
     buttons->addButton(tr("Queue them"), QDialogButtonBox::AcceptRole);

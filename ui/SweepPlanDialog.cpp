@@ -87,10 +87,12 @@ SweepPlanDialog::SweepPlanDialog(std::shared_ptr<const AnalysisSnapshot> snapsho
     aspect_->setRange(1, 1024);
     aspect_->setValue(32);
     device_->addItems({"cpu", "cuda"});
-    // The runs' own family, when there are runs: a sweep meant to extend them trains what they trained.
+    // The runs' own family, when there are runs: a sweep meant to extend them trains what they trained —
+    // the fitted group's, where there is a fit (the other groups' runs are excluded in its runs).
     const bool haveRuns = !runs_.runs.empty();
+    if (snapshot_) fitted_ = familyOf(snapshot_->runs);
     if (haveRuns) {
-        const ArchitectureFamily f = familyOf(runs_);
+        const ArchitectureFamily f = snapshot_ ? fitted_ : familyOf(runs_);
         vocab_->setValue(int(f.vocab));
         ctx_->setValue(int(f.ctx));
         aspect_->setValue(f.aspect);
@@ -209,38 +211,56 @@ void SweepPlanDialog::replan() {
         for (int c = 0; c < 10; ++c)
             table_->setItem(i, c, new QTableWidgetItem(cells[c]));
     }
+    const QString plotNote = showPlot();
     if (!problem.isEmpty())
         summary_->setText(tr("Cannot plan: %1").arg(problem));
     else
-        summary_->setText(
-            tr("%1 runs around %2; about %3 on %4 (at %5 FLOP/s)%6")
-                .arg(plan_.runs.size())
-                .arg(QString::fromStdString(plan_.centreSource))
-                .arg(duration(plan_.totalSeconds()))
-                .arg(device_->currentText())
-                .arg(plan_.flopsPerSecond, 0, 'g', 2)
-                .arg(plan_.warnings.empty()
-                         ? QString()
-                         : tr(". Note: %1").arg(QString::fromStdString(plan_.warnings.front()))));
-    showPlot();
+        summary_->setText(tr("%1 runs around %2; about %3 on %4 (at %5 FLOP/s)%6%7")
+                              .arg(plan_.runs.size())
+                              .arg(QString::fromStdString(plan_.centreSource))
+                              .arg(duration(plan_.totalSeconds()))
+                              .arg(device_->currentText())
+                              .arg(plan_.flopsPerSecond, 0, 'g', 2)
+                              .arg(plan_.warnings.empty()
+                                       ? QString()
+                                       : tr(". Note: %1").arg(QString::fromStdString(plan_.warnings.front())))
+                              .arg(plotNote.isEmpty() ? QString() : ". " + plotNote));
 }
 
-void SweepPlanDialog::showPlot() {
+bool SweepPlanDialog::planMatchesFit() const {
+    return snapshot_ && vocab_->value() == int(fitted_.vocab) && ctx_->value() == int(fitted_.ctx);
+}
+
+QString SweepPlanDialog::showPlot() {
     auto* chart = new QChart;
-    if (snapshot_ && snapshot_->law && snapshot_->lawFit)
-        plotOnSurface(chart);
-    else
+    QString note;
+    const bool haveLaw = snapshot_ && snapshot_->law && snapshot_->lawFit;
+    if (haveLaw && planMatchesFit()) {
+        note = plotOnSurface(chart);
+    } else {
         plotAgainstRuns(chart);
+        if (snapshot_ && !planMatchesFit())
+            note = tr("The fit is of runs with vocabulary %1 and context %2, not %3 and %4: a centre on the "
+                      "fit is only a guess for these models%5")
+                       .arg(fitted_.vocab)
+                       .arg(fitted_.ctx)
+                       .arg(vocab_->value())
+                       .arg(ctx_->value())
+                       .arg(haveLaw ? tr(", and the chart shows their sizes, not a loss its law cannot "
+                                         "predict for them")
+                                    : QString());
+    }
     chart->legend()->setAlignment(Qt::AlignBottom);
     installChart(chart_, chart); // as every view's chart: hover tips, updated in place when it can be
+    return note;
 }
 
-void SweepPlanDialog::plotOnSurface(QChart* chart) {
+QString SweepPlanDialog::plotOnSurface(QChart* chart) {
     // The fitted law's surface along N at each planned (budget, sparsity), the planned runs on it.
     const ParametricLaw& law = *snapshot_->law;
     const std::vector<double>& p = snapshot_->lawFit->parameters;
-    chart->setTitle(
-        tr("planned runs on the fitted %1 surface").arg(QString::fromStdString(snapshot_->lawId)));
+    chart->setTitle(tr("Predicted loss of the planned runs by the fitted %1 law")
+                        .arg(QString::fromStdString(snapshot_->lawId)));
     QLogValueAxis* x = logAxis(tr("N (parameters)"));
     auto* y = new QValueAxis;
     y->setTitleText(tr("predicted loss"));
@@ -251,14 +271,17 @@ void SweepPlanDialog::plotOnSurface(QChart* chart) {
     std::map<std::pair<double, double>, std::vector<const SweepRun*>> curves;
     for (const SweepRun& r : plan_.runs)
         curves[{r.budget, r.sparsity}].push_back(&r);
-    double lo = 1e300, hi = -1e300, nLo = 1e300, nHi = 0;
+    double lo = 1e300, hi = -1e300, nLo = 1e300, nHi = 0, worst = -1e300;
     for (const auto& [key, runs] : curves) {
         PlanOptions at;
         at.budget = key.first;
         at.family = o.family;
         const double experts = expertsFor(key.second, o.family);
         auto* curve = new QLineSeries;
-        curve->setName(tr("C %1, S %2").arg(key.first, 0, 'g', 2).arg(key.second, 0, 'g', 2));
+        // Short enough that a legend of six budgets is not six elided "C 1e+1…".
+        curve->setName(tr("%1, S %2")
+                           .arg(QString::number(key.first, 'g', 2).replace("e+", "e"))
+                           .arg(key.second, 0, 'g', 2));
         auto* points = new QScatterSeries;
         points->setMarkerSize(9);
         const double dLo = runs.front()->config.arch.d_model / 1.5,
@@ -273,6 +296,7 @@ void SweepPlanDialog::plotOnSurface(QChart* chart) {
             const double loss = configFor(law, p, r->config.arch.d_model, experts, own).predictedLoss;
             if (!std::isfinite(loss)) continue;
             points->append(r->config.params, loss);
+            worst = std::max(worst, loss);
             lo = std::min(lo, loss), hi = std::max(hi, loss);
             nLo = std::min(nLo, r->config.params), nHi = std::max(nHi, r->config.params);
         }
@@ -289,6 +313,17 @@ void SweepPlanDialog::plotOnSurface(QChart* chart) {
         const double pad = 0.15 * (hi - lo) + 0.01;
         y->setRange(lo - pad, hi + pad);
     }
+    // A uniform guess over the vocabulary scores ln V: a law that predicts more was not fitted on models
+    // like these.
+    const double uniform = std::log(double(o.family.vocab));
+    if (worst > uniform)
+        return tr("The %1 law predicts losses up to %2 nats for these runs, more than ln %3 = %4 (a uniform "
+                  "guess over the vocabulary): it was not fitted on models like these")
+            .arg(QString::fromStdString(snapshot_->lawId))
+            .arg(worst, 0, 'f', 2)
+            .arg(o.family.vocab)
+            .arg(uniform, 0, 'f', 2);
+    return {};
 }
 
 void SweepPlanDialog::plotAgainstRuns(QChart* chart) {

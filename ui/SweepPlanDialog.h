@@ -33,6 +33,8 @@ public:
     QString sweepName() const;
     QTableWidget* table() const { return table_; }
     QChartView* plot() const { return chart_; }
+    QLabel* summary() const { return summary_; }
+    QSpinBox* vocab() const { return vocab_; }
 
 signals:
     void queueRequested(const moescope::SweepPlan& plan, const QString& name);
@@ -41,13 +43,18 @@ private:
     void replan();
     // The planned runs on the fitted law's surface (loss along N per budget and sparsity) when there is a
     // law fit; otherwise their sizes against the runs already swept.
-    void showPlot();
-    void plotOnSurface(QChart* chart);
+    QString showPlot(); // returns plotOnSurface's note, or why the plot is not on the law
+    // Returns what the plot's reader must know (a loss no model of this vocabulary can have), or empty.
+    QString plotOnSurface(QChart* chart);
+    // Whether the planned family is the fitted runs' (their vocabulary and context): a law fitted on one
+    // group says nothing about models of another.
+    bool planMatchesFit() const;
     void plotAgainstRuns(QChart* chart);
     SweepOptions options(QString* error) const;
 
     std::shared_ptr<const AnalysisSnapshot> snapshot_;
     RunTable runs_;
+    ArchitectureFamily fitted_; // the family of the runs the snapshot fitted (its run group)
     QLineEdit *budgets_, *sparsities_, *name_;
     QSpinBox *sizes_, *vocab_, *ctx_, *batch_;
     QDoubleSpinBox *spread_, *aspect_;

@@ -10,9 +10,9 @@
 #include "core/io/CsvWriter.h"
 #include "core/jobs/TrainerJob.h"
 
-#include <sstream>
-
+#include <algorithm>
 #include <ostream>
+#include <sstream>
 
 namespace moescope::cli {
 
@@ -35,9 +35,15 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     RunTable table;
     int code = 0;
     if (!loadRuns(args.positionals()[0], args, table, err, code)) return code;
-    inheritFamily(table, so);
-    err << "suggesting vocab " << so.vocab << ", ctx " << so.ctx << ", granularity " << so.granularity
-        << " (as the runs)\n";
+    const std::vector<std::string> assumed = inheritFamily(table, so);
+    auto said = [&](const char* name, double value) {
+        const bool guess = std::find(assumed.begin(), assumed.end(), name) != assumed.end();
+        std::ostringstream v;
+        v << name << " " << value << (guess ? " (assumed: no run states it)" : "");
+        return v.str();
+    };
+    err << "suggesting " << said("vocab", so.vocab) << ", " << said("ctx", so.ctx) << ", "
+        << said("granularity", so.granularity) << "\n";
     const auto groups = groupByBudget(table);
     const auto* best = nearestBudget(groups, budget);
     if (!best)
@@ -46,6 +52,8 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     try {
         const BudgetAnalysis a = analyzeBudget(best->second, best->first, io);
         const auto picks = suggestRuns(a, so);
+        const std::string fewer = fewerSuggestionsWhy(picks.size(), so.count);
+        if (!fewer.empty()) err << "suggest: " << fewer << "\n";
         Json list = Json::array();
         for (const Suggestion& s : picks) {
             Json j = configJson(
@@ -62,6 +70,11 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         }
         Json j = Json::object();
         j.set("suggestions", list);
+        if (!fewer.empty()) j.set("fewer_why", fewer);
+        Json guessed = Json::array();
+        for (const std::string& name : assumed)
+            guessed.push(Json(name));
+        j.set("assumed", guessed);
         j.set("criterion",
               "max bootstrap variance of predicted loss near the replicates' optima, greedily spread");
         if (args.has("json")) {

@@ -9,7 +9,8 @@
 
 namespace moescope {
 
-void inheritFamily(const RunTable& runs, SuggestOptions& o) {
+std::vector<std::string> inheritFamily(const RunTable& runs, SuggestOptions& o) {
+    std::vector<std::string> assumed;
     for (auto [field, target] : {std::pair{Field::Vocab, &o.vocab}, std::pair{Field::Ctx, &o.ctx},
                                  std::pair{Field::Granularity, &o.granularity}}) {
         std::map<double, int> counts;
@@ -18,7 +19,16 @@ void inheritFamily(const RunTable& runs, SuggestOptions& o) {
         int best = 0;
         for (const auto& [value, n] : counts)
             if (n > best) best = n, *target = value;
+        if (counts.empty()) assumed.emplace_back(fieldName(field));
     }
+    return assumed;
+}
+
+std::string fewerSuggestionsWhy(size_t got, int asked) {
+    if (static_cast<int>(got) >= asked) return {};
+    return "only " + std::to_string(got) + " of the " + std::to_string(asked) +
+           " asked for: the other candidates lie within 26 % in N of one already chosen at its sparsity, or "
+           "outside the region where the bootstrap places the optimum, where a run would teach little";
 }
 
 double gpuHours(double flops, const SuggestOptions& o) {
@@ -109,9 +119,11 @@ std::vector<Suggestion> suggestRuns(const BudgetAnalysis& a, const SuggestOption
         *best = -1;
         for (size_t i = 0; i < candidates.size(); ++i) {
             if (score[i] < 0) continue;
-            const double dx = (std::log10(candidates[i].params) - std::log10(chosen.params)) / 0.15;
-            const double ds = (candidates[i].sparsity - chosen.sparsity) / 0.1;
+            const double decades = std::log10(candidates[i].params) - std::log10(chosen.params);
+            const double dx = decades / 0.15, ds = (candidates[i].sparsity - chosen.sparsity) / 0.1;
             score[i] *= 1.0 - std::exp(-0.5 * (dx * dx + ds * ds));
+            // A neighbour one d_model step away is the same experiment: never a pick of its own.
+            if (candidates[i].sparsity == chosen.sparsity && std::fabs(decades) < 0.1) score[i] = -1;
         }
     }
     return picks;

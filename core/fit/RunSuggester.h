@@ -11,6 +11,7 @@
 #include "core/fit/IsoflopAnalysis.h"
 #include "core/model/Accounting.h"
 
+#include <string>
 #include <vector>
 
 namespace moescope {
@@ -37,12 +38,16 @@ struct Suggestion {
 };
 
 // Takes vocab, ctx and granularity from the runs (the most common value among the included runs that
-// carry it), so suggestions train what the sweep trained; a field no run carries keeps its default.
-void inheritFamily(const RunTable& runs, SuggestOptions& o);
+// carry it), so suggestions train what the sweep trained; a field no run carries keeps its default, and is
+// returned ("vocab", "ctx", "granularity"): those values are assumptions, to be said as such.
+std::vector<std::string> inheritFamily(const RunTable& runs, SuggestOptions& o);
 
 // Concrete candidates at budget C: d from 128 in steps of 64, E from the options; D = C/(6·N_a).
 std::vector<Suggestion> candidateConfigs(double budget, const SuggestOptions& o, double minParams,
                                          double maxParams);
+// Up to o.count distinct configs: none within 0.1 decades of N (26 %) of another at its sparsity.
 std::vector<Suggestion> suggestRuns(const BudgetAnalysis& analysis, const SuggestOptions& o);
+// Why `got` suggestions came back when `asked` were: empty when none are missing.
+std::string fewerSuggestionsWhy(size_t got, int asked);
 
 } // namespace moescope

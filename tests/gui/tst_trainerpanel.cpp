@@ -300,13 +300,35 @@ private slots:
             QCOMPARE(dialog->table()->item(i, 2)->text().toDouble(),
                      planned["runs"].at(size_t(i))["d_model"].number());
 
-        // The planned runs drawn on the sweep's fitted law surface, each of them.
+        // Byte-vocabulary models are not what the sample's law was fitted on (vocabulary 32000): the chart
+        // shows their sizes, not a loss it cannot predict (it drew 10-55 nats, above ln 256), and says so.
         QChart* plot = dialog->plot()->chart();
-        QVERIFY2(plot->title().contains("surface"), qPrintable(plot->title()));
+        QVERIFY2(!plot->title().contains("law"), qPrintable(plot->title()));
+        QVERIFY2(dialog->summary()->text().contains("vocabulary 32000") &&
+                     dialog->summary()->text().contains("only a guess"),
+                 qPrintable(dialog->summary()->text()));
+        // Planned for the fitted family, the runs are drawn on its law, each of them.
+        dialog->findChild<QSpinBox*>("vocab")->setValue(32000);
+        dialog->findChild<QSpinBox*>("ctx")->setValue(2048);
+        plot = dialog->plot()->chart();
+        QVERIFY2(plot->title().contains("by the fitted"), qPrintable(plot->title()));
+        QVERIFY2(!dialog->summary()->text().contains("only a guess"), qPrintable(dialog->summary()->text()));
         int onSurface = 0;
+        double worst = 0;
         for (QAbstractSeries* series : plot->series())
-            if (auto* points = qobject_cast<QScatterSeries*>(series)) onSurface += points->count();
-        QCOMPARE(onSurface, int(planned["runs"].size()));
+            if (auto* points = qobject_cast<QScatterSeries*>(series)) {
+                onSurface += points->count();
+                for (const QPointF& p : points->points())
+                    worst = std::max(worst, p.y());
+            }
+        QCOMPARE(onSurface, dialog->table()->rowCount());
+        // At 3e9 FLOPs the law's smallest models lie far below anything fitted: a loss above ln 32000 is
+        // no loss a model of that vocabulary can have, and the summary says so.
+        QVERIFY2(worst > std::log(32000.0), qPrintable(QString::number(worst)));
+        QVERIFY2(dialog->summary()->text().contains("uniform guess"), qPrintable(dialog->summary()->text()));
+        dialog->findChild<QSpinBox*>("vocab")->setValue(256);
+        dialog->findChild<QSpinBox*>("ctx")->setValue(32);
+        QCOMPARE(dialog->table()->rowCount(), int(planned["runs"].size()));
 
         const int before = panel()->queued();
         dialog->findChild<QPushButton*>("queue")->click();
