@@ -1,6 +1,7 @@
 #include "ui/ChartSupport.h"
 
 #include "core/fit/Analysis.h"
+#include "ui/WindowWords.h"
 
 #include <QAreaSeries>
 #include <QCursor>
@@ -286,7 +287,7 @@ void showMessage(QChartView* view, const QString& title, const QString& message)
 }
 
 QString noBudgetMessage(const AnalysisSnapshot* snapshot) {
-    if (snapshot) return QString::fromStdString(whyNoBudget(*snapshot));
+    if (snapshot) return windowWords(whyNoBudget(*snapshot));
     return "no budget with a fitted surface yet: import a sweep (File › Import sweep…) or open one "
            "(File › Open Example)";
 }

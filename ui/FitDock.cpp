@@ -1,5 +1,7 @@
 #include "ui/FitDock.h"
 
+#include "ui/WindowWords.h"
+
 #include "core/fit/Extrapolation.h"
 #include "core/fit/RunSuggester.h"
 #include "core/jobs/TrainerJob.h"
@@ -16,6 +18,7 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 
 namespace moescope {
@@ -166,7 +169,7 @@ QString FitDock::noAnswerWhy(const AnalysisSnapshot& s) {
     const QString law = s.lawFit
                             ? tr(" The Law tab shows the %1 law's fit.").arg(QString::fromStdString(s.lawId))
                             : QString();
-    return tr("<b>No answer at a budget</b>: %1.%2").arg(QString::fromStdString(why).toHtmlEscaped(), law);
+    return tr("<b>No answer at a budget</b>: %1.%2").arg(windowWords(why).toHtmlEscaped(), law);
 }
 
 void FitDock::showAnswer(const AnalysisSnapshot* snapshot, double budget) {
@@ -211,10 +214,15 @@ void FitDock::showAnswer(const AnalysisSnapshot* snapshot, double budget) {
                       shown("loss_star", f.loss, 'f', 4, true));
     QStringList reasons;
     for (const auto& [key, why] : undetermined)
-        if (key != "sparsity_star" && !reasons.contains(QString::fromStdString(why)))
-            reasons << QString::fromStdString(why);
+        if (key != "sparsity_star" && !reasons.contains(windowWords(why))) reasons << windowWords(why);
     for (const QString& why : reasons)
         lines << tr("<b>undetermined</b>: %1").arg(why.toHtmlEscaped());
+    // S* on the largest level swept is where the data stops, not where the optimum is known to be: the
+    // Fit summary said so below while the answer gave S* 0.984 bare.
+    if (p->design.sparsity.levels > 1 && f.sparsity >= p->design.sparsity.max - 1e-9)
+        lines << tr("<span style='color:#b35900'>⚠ S* %1 is the largest sparsity swept: a sparser model may "
+                    "do better, which these runs cannot say</span>")
+                     .arg(f.sparsity, 0, 'f', 3);
     if (std::isfinite(p->computeMultiplier))
         lines << tr("worth %1× the compute of the dense optimum at the same loss")
                      .arg(p->computeMultiplier, 0, 'f', 2);
@@ -232,7 +240,7 @@ void FitDock::showAnswer(const AnalysisSnapshot* snapshot, double budget) {
                      .arg(SuggestOptions{}.gpuMfu * 100, 0, 'f', 0);
     }
     if (!p->recommendation.why.empty())
-        lines << tr("<i>method: %1</i>").arg(QString::fromStdString(p->recommendation.why).toHtmlEscaped());
+        lines << tr("<i>method: %1</i>").arg(windowWords(p->recommendation.why).toHtmlEscaped());
     // One optimum per method, each named: the surface's marker is this budget's own isoFLOP fit, the answer
     // the frontier's across every budget; where they differ the panel says so (the surface's value lay
     // outside the answer's interval, unlabelled).
@@ -249,7 +257,7 @@ void FitDock::showAnswer(const AnalysisSnapshot* snapshot, double budget) {
                      .arg(swept->optimum.loss.value, 0, 'f', 4)
                      .arg(QString::fromStdString(f.method));
     for (const auto& w : p->warnings)
-        lines << tr("<span style='color:#b35900'>⚠ %1</span>").arg(QString::fromStdString(w).toHtmlEscaped());
+        lines << tr("<span style='color:#b35900'>⚠ %1</span>").arg(windowWords(w).toHtmlEscaped());
     answer_->setText(lines.join("<br>"));
 }
 
@@ -320,7 +328,7 @@ void FitDock::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budg
                          .arg(a->optimum.activeParams.value, 0, 'g', 3)
                          .arg(a->optimum.sparsity.value, 0, 'f', 3)
                          .arg(a->optimum.loss.value, 0, 'f', 4)
-                         .arg(QString::fromStdString(a->optimum.edgeWhy).toHtmlEscaped());
+                         .arg(windowWords(a->optimum.edgeWhy).toHtmlEscaped());
         else
             lines << tr("optimum N* %1 [%2, %3], N_a* %4, S* %5 [%6, %7], L* %8")
                          .arg(a->optimum.params.value, 0, 'g', 3)
@@ -332,13 +340,18 @@ void FitDock::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budg
                          .arg(a->optimum.sparsity.hi, 0, 'f', 3)
                          .arg(a->optimum.loss.value, 0, 'f', 4);
     }
+    // A warning the answer above already gives is not given twice.
+    const auto inAnswer = [&](const std::string& w) {
+        return prediction_ && std::find(prediction_->warnings.begin(), prediction_->warnings.end(), w) !=
+                                  prediction_->warnings.end();
+    };
     if (s && s->lawFit)
         for (const auto& w : s->lawFit->warnings)
-            lines << tr("<span style='color:#b35900'>⚠ %1</span>")
-                         .arg(QString::fromStdString(w).toHtmlEscaped());
+            if (!inAnswer(w))
+                lines << tr("<span style='color:#b35900'>⚠ %1</span>").arg(windowWords(w).toHtmlEscaped());
     if (s)
         for (const auto& m : s->messages)
-            lines << QString::fromStdString(m).toHtmlEscaped();
+            lines << windowWords(m).toHtmlEscaped();
     metrics_->setText(lines.join("<br>"));
 }
 

@@ -24,6 +24,7 @@
 #include "ui/ValidateView.h"
 #include "ui/ViewExporter.h"
 #include "ui/WheelGuard.h"
+#include "ui/WindowWords.h"
 #include "ui/WorkspaceController.h"
 
 #include <QComboBox>
@@ -631,7 +632,7 @@ void MainWindow::suggestDialog(int count) {
     try {
         picks = suggestions(count);
     } catch (const std::exception& e) {
-        QMessageBox::information(this, tr("Suggest next runs"), QString::fromStdString(e.what()));
+        QMessageBox::information(this, tr("Suggest next runs"), windowWords(e.what()));
         return;
     }
     QDialog dialog(this);

@@ -1,6 +1,7 @@
 #include "ui/SweepPlanDialog.h"
 
 #include "ui/ChartSupport.h"
+#include "ui/WindowWords.h"
 
 #include "core/fit/Extrapolation.h"
 #include "core/jobs/DurationText.h"
@@ -190,7 +191,7 @@ void SweepPlanDialog::replan() {
             }
             plan_ = planSweep(o, c);
         } catch (const std::invalid_argument& e) {
-            problem = QString::fromUtf8(e.what());
+            problem = windowWords(e.what());
         }
     }
     error_ = problem;
@@ -223,7 +224,7 @@ void SweepPlanDialog::replan() {
                               .arg(plan_.flopsPerSecond, 0, 'g', 2)
                               .arg(plan_.warnings.empty()
                                        ? QString()
-                                       : tr(". Note: %1").arg(QString::fromStdString(plan_.warnings.front())))
+                                       : tr(". Note: %1").arg(windowWords(plan_.warnings.front())))
                               .arg(plotNote.isEmpty() ? QString() : ". " + plotNote));
 }
 

@@ -4,6 +4,7 @@
 #include "core/fit/Extrapolation.h"
 #include "ui/ChartSupport.h"
 #include "ui/TrackRecordChart.h"
+#include "ui/WindowWords.h"
 
 #include <QColor>
 #include <QHeaderView>
@@ -14,6 +15,7 @@
 #include <QVBoxLayout>
 
 #include <cmath>
+#include <set>
 
 namespace moescope {
 
@@ -77,7 +79,7 @@ void ValidateView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot)
     else
         showMessage(record_, tr("Track record"),
                     record && !record->why.empty()
-                        ? QString::fromStdString(record->why)
+                        ? windowWords(record->why)
                         : tr("no track record: it needs three budgets or more with interior optima"));
     const BacktestResult* r = snapshot ? snapshot->backtest.get() : nullptr;
     if (!r) {
@@ -85,12 +87,21 @@ void ValidateView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> snapshot)
         showMessage(chart_, tr("Backtest"), tr("no backtest for these runs"));
         return;
     }
-    verdict_->setText(QString("<b>%1</b> — %2. Trained on %3; %4 recommended: %5.")
-                          .arg(r->pass ? tr("PASS") : tr("FAIL"),
-                               QString::fromStdString(r->verdict).toHtmlEscaped(),
+    // The budgets really held out, by name: the method's own record (chosen on the training runs) spoke of
+    // the largest training budget, and read as if that were the one predicted.
+    std::set<double> heldOut;
+    for (const BacktestRow& row : r->frontier)
+        heldOut.insert(row.budget);
+    QStringList held;
+    for (double c : heldOut)
+        held << QString::number(c, 'g', 3);
+    verdict_->setText(tr("<b>%1</b> — %2. Trained on the runs where %3, held out C = %4; %5 chosen on the "
+                         "training runs alone: %6.")
+                          .arg(r->pass ? tr("PASS") : tr("FAIL"), windowWords(r->verdict).toHtmlEscaped(),
                                QString::fromStdString(r->train).toHtmlEscaped(),
+                               held.isEmpty() ? tr("(none with an optimum)") : held.join(", "),
                                QString::fromStdString(r->recommendation.method),
-                               QString::fromStdString(r->recommendation.why).toHtmlEscaped()));
+                               windowWords(r->recommendation.why).toHtmlEscaped()));
     verdict_->setStyleSheet(r->pass ? "color: #1a7f37" : "color: #b42318");
 
     frontier_->setRowCount(static_cast<int>(r->frontier.size()));

@@ -1,4 +1,6 @@
 // The main window opens the bundled sample sweep and shows its runs.
+#include "core/fit/Backtest.h"
+#include "core/fit/Extrapolation.h"
 #include "core/io/Json.h"
 #include "tests/support/TestSupport.h"
 #include "ui/AnalysisRunner.h"
@@ -9,8 +11,10 @@
 #include "ui/MainWindow.h"
 #include "ui/SliceCharts.h"
 #include "ui/SurfaceView.h"
+#include "ui/ValidateView.h"
 #include "ui/VtkWidget.h"
 #include "ui/WindowPictures.h"
+#include "ui/WindowWords.h"
 
 #include <QGuiApplication>
 
@@ -296,6 +300,49 @@ private slots:
         QVERIFY2(w.budgetBox()->currentText().startsWith(
                      QString::number(w.runner()->latest()->sweep.budgets.back().budget, 'g', 3)),
                  qPrintable(w.budgetBox()->currentText()));
+    }
+
+    // The window speaks its own words (issue #30, point 6): a file of two run groups says to choose one in
+    // the Fit dock (it said "choose one with --group"); no CLI flag anywhere in the answer or the summary;
+    // S* on the largest level swept is a caveat of the answer itself; Validate names the budgets it held
+    // out.
+    void theWindowSpeaksItsOwnWords() {
+        QFile sample(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv");
+        QVERIFY(sample.open(QIODevice::ReadOnly));
+        QByteArray csv = sample.readAll();
+        // Three byte-vocabulary runs: a group of their own, left out of the fit.
+        for (int d : {128, 192, 256})
+            csv += QByteArray("1,1,1,") + QByteArray::number(d) + ",2,2,256,256,1e8,2.5,1e18\n";
+        QTemporaryDir dir;
+        MainWindow w;
+        w.show();
+        QVERIFY(w.openPath(moescope::test::writeFile(dir, "two-groups.csv", csv)));
+        QTRY_VERIFY_WITH_TIMEOUT(w.runner()->latest() && !w.runner()->latest()->partial &&
+                                     !w.runner()->busy() && w.prediction(),
+                                 600000);
+        QVERIFY(w.setBudgetText("1e20"));
+        QTRY_VERIFY_WITH_TIMEOUT(w.prediction() && w.prediction()->point.budget == 1e20, 60000);
+        const QString summary = w.fitDock()->summary()->text(), answer = w.fitDock()->answer()->text();
+        QVERIFY2(summary.contains("Fit dock's Run group box"), qPrintable(summary));
+        QVERIFY2(!summary.contains("--") && !answer.contains("--"), qPrintable(summary + "\n" + answer));
+        const Prediction& p = *w.prediction();
+        QCOMPARE(answer.contains("is the largest sparsity swept"),
+                 p.design.sparsity.levels > 1 && p.point.sparsity >= p.design.sparsity.max - 1e-9);
+        const QString verdict = w.validate()->verdict()->text();
+        const auto* backtest = w.runner()->latest()->backtest.get();
+        QVERIFY(backtest && !backtest->frontier.empty());
+        for (const BacktestRow& row : backtest->frontier)
+            QVERIFY2(verdict.contains(QString::number(row.budget, 'g', 3)), qPrintable(verdict));
+        QVERIFY2(verdict.contains("held out C =") && !verdict.contains("--"), qPrintable(verdict));
+        // Every core phrase that names a flag, said in the window's words.
+        for (const char* core : {"left out the other groups: vocab=256 — choose one with --group",
+                                 "the power law, optimistic far out); fix it with --loss-floor E",
+                                 "option --max-params: no concrete configuration fits under the cap",
+                                 "option --budgets: must be positive", "chosen with --law"}) {
+            const QString said = windowWords(core);
+            QVERIFY2(!said.contains("--") && said != QString(core), qPrintable(said));
+        }
+        QCOMPARE(windowWords("option --budgets: must be positive"), QString("budgets: must be positive"));
     }
 
     // The run filter reads the tool's expression language (issue #30, point 9: "experts==8" showed nothing,
