@@ -50,6 +50,7 @@
 #include <QPushButton>
 #include <QScreen>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSortFilterProxyModel>
 #include <QSpinBox>
@@ -438,6 +439,11 @@ void MainWindow::buildRunsDock() {
     layout->addLayout(keepRow);
     layout->addWidget(filterError_);
     layout->addWidget(view_);
+    // Five rows at least: at 1366×768 the central tabs took all but one, and the separator could not move
+    // because nothing below it asked for room.
+    view_->setMinimumHeight(view_->horizontalHeader()->sizeHint().height() +
+                            6 * view_->verticalHeader()->defaultSectionSize() + 2 * view_->frameWidth() +
+                            view_->horizontalScrollBar()->sizeHint().height());
     auto* dock = new QDockWidget(tr("Runs"), this);
     dock->setObjectName("RunsDock");
     dock->setWidget(box);
@@ -455,7 +461,16 @@ void MainWindow::keepPerGroup() {
             return warn(tr("Keep per group"), QString::fromStdString(error));
     }
     QString problem;
-    if (!workspace_->keepPerGroup(selection, &problem)) warn(tr("Keep per group"), problem);
+    if (!workspace_->keepPerGroup(selection, &problem)) return warn(tr("Keep per group"), problem);
+    // Kept with the workspace, so the row reads as the runs were left (it said "Keep every row" on reopening
+    // while the not-best rows stayed excluded).
+    workspace_->setSetting("keep", mode);
+    workspace_->setSetting("keep_columns", keepColumns_->text());
+}
+
+void MainWindow::showKeep(const QString& mode, const QString& columns) {
+    keepMode_->setCurrentIndex(std::max(0, keepMode_->findData(mode)));
+    keepColumns_->setText(columns);
 }
 
 void MainWindow::selectRunInTable(int sourceRow) {
@@ -525,6 +540,7 @@ bool MainWindow::openPath(const QString& path, QString* error) {
         const int tab = workspace_->setting("view").toInt(&ok);
         const double budget = workspace_->setting("budget").toDouble();
         const std::string law = workspace_->setting("law", "auto").toStdString();
+        showKeep(workspace_->setting("keep", "none"), workspace_->setting("keep_columns"));
         fitDock_->setLaw(law);
         // The fit on screen is the one the workspace recorded last: its whole plan, not the dock's defaults.
         basePlan_ = AnalysisPlan{};
@@ -601,6 +617,7 @@ void MainWindow::showTable(const QString& path, RunTable table, bool optima) {
     fitDock_->loadPlan(basePlan_);
     budget_ = 0, pendingBudget_ = 0;
     filter_->clear(); // a filter typed for one file says nothing about the next
+    showKeep("none", {});
     model_->setRuns(std::move(table));
     setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
     statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));

@@ -127,6 +127,7 @@ private:
     void saveViewSettings();
     void recordFit();
     void keepPerGroup(); // the Runs dock's Keep row, applied through the undo stack
+    void showKeep(const QString& mode, const QString& columns); // the Keep row as a file left it
 
     RunTableModel* model_;
     RunFilterProxy* proxy_;

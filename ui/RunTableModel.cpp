@@ -60,6 +60,7 @@ void RunTableModel::rebuildColumns() {
         columns_.push_back({Kind::Metric, i});
     for (int i = 0; i < static_cast<int>(table_.labelNames.size()); ++i)
         columns_.push_back({Kind::Label, i});
+    columns_.push_back({Kind::Why, 0}); // last: the numbers first, the (long) reasons after them
 }
 
 int RunTableModel::rowCount(const QModelIndex& parent) const {
@@ -76,15 +77,20 @@ QVariant RunTableModel::data(const QModelIndex& index, int role) const {
     const Column& c = columns_[index.column()];
     switch (c.kind) {
     case Kind::Included:
+        // The reason has a column of its own (printed here it made this column 750 px wide).
         if (role == Qt::CheckStateRole) return run.excluded ? Qt::Unchecked : Qt::Checked;
-        if (role == Qt::DisplayRole && run.excluded && !run.excludedWhy.empty())
-            return QString::fromStdString(run.excludedWhy);
         if (role == Qt::ToolTipRole)
             return run.excluded
                        ? (run.excludedWhy.empty()
                               ? tr("Excluded from fits")
                               : tr("Excluded from fits: %1").arg(QString::fromStdString(run.excludedWhy)))
                        : tr("Included in fits");
+        return {};
+    case Kind::Why:
+        if ((role == Qt::DisplayRole || role == Qt::UserRole) && run.excluded)
+            return QString::fromStdString(run.excludedWhy);
+        if (role == Qt::ToolTipRole && run.excluded && !run.excludedWhy.empty())
+            return QString::fromStdString(run.excludedWhy);
         return {};
     case Kind::Outlier: {
         const double z = outlierZ_[index.row()];
@@ -152,6 +158,8 @@ QVariant RunTableModel::headerData(int section, Qt::Orientation orientation, int
         return QString::fromStdString(table_.metricNames[c.index]);
     case Kind::Label:
         return QString::fromStdString(table_.labelNames[c.index]);
+    case Kind::Why:
+        return tr("excluded because");
     }
     return {};
 }

@@ -38,7 +38,7 @@ signals:
     void editRefused(const QString& message);
 
 private:
-    enum class Kind { Included, Outlier, Group, Field, Metric, Label };
+    enum class Kind { Included, Outlier, Group, Field, Metric, Label, Why };
     void rebuildColumns();
     struct Column {
         Kind kind;

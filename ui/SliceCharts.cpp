@@ -5,6 +5,8 @@
 
 #include <QGridLayout>
 #include <QScatterSeries>
+#include <QScrollArea>
+#include <QVBoxLayout>
 
 #include <cmath>
 #include <set>
@@ -222,10 +224,20 @@ void showUnswept(QChartView* v, double budget, double nearest) {
 SliceCharts::SliceCharts(QWidget* parent)
     : QWidget(parent), bySparsity_(newChartView("Loss vs sparsity")), byParams_(newChartView("Loss vs N")),
       byActive_(newChartView("Loss vs N_a")) {
-    auto* grid = new QGridLayout(this);
+    // Two rows of charts need 464 px: in a scroll area they no longer hold the window taller than a
+    // 1366×768 screen (the Runs dock below was left one row, its separator stuck).
+    auto* content = new QWidget;
+    auto* grid = new QGridLayout(content);
     grid->addWidget(bySparsity_, 0, 0);
     grid->addWidget(byParams_, 0, 1);
     grid->addWidget(byActive_, 1, 0, 1, 2);
+    auto* scroll = new QScrollArea;
+    scroll->setWidget(content);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(scroll);
 }
 
 int SliceCharts::runAt(QChartView* chart, const QPointF& p) const {
