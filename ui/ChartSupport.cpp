@@ -1,6 +1,7 @@
 #include "ui/ChartSupport.h"
 
 #include "core/fit/Analysis.h"
+#include "ui/RoundLogTicks.h"
 #include "ui/WindowWords.h"
 
 #include <QAreaSeries>
@@ -24,16 +25,12 @@ QLogValueAxis* makeLogAxis(const QString& title, double lo, double hi) {
     auto* axis = new QLogValueAxis;
     axis->setTitleText(title);
     if (!(hi > lo)) hi = lo * 1.1;
-    // Labels sit at the base's powers: the largest base that puts three of them inside the range.
-    const auto powersInside = [&](double base) {
-        return std::floor(std::log(hi) / std::log(base) + 1e-9) -
-               std::ceil(std::log(lo) / std::log(base) - 1e-9) + 1;
-    };
-    const double base = powersInside(10) >= 3 ? 10 : powersInside(2) >= 3 ? 2 : std::pow(10.0, 0.1);
-    axis->setBase(base);
-    axis->setLabelFormat(base == 10 ? "%.2g" : "%.3g");
+    // The labels a chart shows are RoundLogTicks' (1, 2, 5 × 10^k, installed with the chart); the axis's
+    // own, at its base's powers, only reserve their space: base 10, in the short format ours take.
+    axis->setBase(10);
+    axis->setLabelFormat("%.0e");
     axis->setRange(lo, hi);
-    axis->setMinorTickCount(base == 10 ? 8 : 0);
+    axis->setMinorTickCount(0);
     return axis;
 }
 
@@ -216,6 +213,7 @@ void installChart(QChartView* view, QChart* fresh) {
     QChart* old = view->chart();
     if (!old || !sameShape(old, fresh)) {
         addHoverTips(fresh);
+        roundLogTicks(fresh);
         view->setChart(fresh);
         delete old;
         return;

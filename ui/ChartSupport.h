@@ -19,8 +19,8 @@ struct AxisRangeError : std::invalid_argument {
     using std::invalid_argument::invalid_argument;
 };
 
-// A log axis over [lo, hi]; throws AxisRangeError naming the axis when the range is not positive. Its base
-// is chosen for at least three labelled ticks: 10 over two decades or more, else 2, else 10^0.1.
+// A log axis over [lo, hi]; throws AxisRangeError naming the axis when the range is not positive. Charts
+// shown through installChart label it at round values (ui/RoundLogTicks.h).
 QLogValueAxis* makeLogAxis(const QString& title, double lo, double hi);
 QValueAxis* makeValueAxis(const QString& title, double lo, double hi);
 

@@ -123,6 +123,9 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     x->setTitleText(tr("step"));
     y->setTitleText(tr("loss (nats)"));
     x->setLabelFormat("%.0f"); // steps are whole
+    // An empty chart's 0..1 ticked "0 0 1 1 1" in whole steps: it starts at 0..100, and never spans under 10.
+    x->setRange(0, 100);
+    x->setTickCount(6);
     y->setLabelFormat("%.2f");
     chart->addAxis(x, Qt::AlignBottom);
     chart->addAxis(y, Qt::AlignLeft);
@@ -512,7 +515,7 @@ void TrainerPanel::showCurveOf(const QString& device) {
 
 void TrainerPanel::fitLossAxes(double lastStep) {
     // Round ticks: whole steps, losses to the hundredth.
-    stepAxis_->setRange(0, std::max(1.0, lastStep));
+    stepAxis_->setRange(0, std::max(10.0, lastStep));
     stepAxis_->applyNiceNumbers();
     const double pad = 0.02 * (lossHi_ - lossLo_ + 1e-3);
     lossAxis_->setRange(lossLo_ - pad, lossHi_ + pad);

@@ -28,9 +28,11 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScatterSeries>
+#include <QSet>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QTableWidget>
+#include <QValueAxis>
 #include <cmath>
 
 using namespace moescope;
@@ -75,6 +77,20 @@ private slots:
         panel()->setDataPath(moescope::test::writeFile(dir_, "corpus.txt", text));
         panel()->setOutputRoot(dir_.filePath("runs"));
         panel()->setExtraArguments({"--threads", "1", "--eval-every", "1000"});
+    }
+
+    // An empty chart's step axis reads distinct whole steps (it read "0 0 1 1 1" over 0..1).
+    void anEmptyChartTicksDistinctSteps() {
+        TrainerPanel fresh;
+        auto* view = fresh.findChild<QChartView*>();
+        QVERIFY(view && view->chart());
+        auto* x = qobject_cast<QValueAxis*>(view->chart()->axes(Qt::Horizontal).front());
+        QVERIFY(x);
+        QStringList labels;
+        for (int i = 0; i < x->tickCount(); ++i)
+            labels << QString::asprintf(qPrintable(x->labelFormat()),
+                                        x->min() + i * (x->max() - x->min()) / (x->tickCount() - 1));
+        QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), labels.size());
     }
 
     void aTinyRunLandsInTheTable() {
