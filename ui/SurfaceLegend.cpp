@@ -4,6 +4,9 @@
 #include <QLinearGradient>
 #include <QPainter>
 
+#include <algorithm>
+#include <cmath>
+
 namespace moescope {
 
 QFont pixelFont(int pixels) {
@@ -48,6 +51,17 @@ QRectF paintLegend(QPainter& painter, const std::vector<LegendEntry>& entries, Q
     return box;
 }
 
+QStringList colourBarLabels(double lo, double hi) {
+    // As many decimals as make the five values distinct (a calibration sweep's 1.3155 … 1.3130 read
+    // "1.32, 1.32, 1.32, 1.31, 1.31" at two), two at least, six at most.
+    const double step = std::fabs(hi - lo) / 4;
+    const int decimals = step > 0 ? std::clamp(int(std::ceil(-std::log10(step))) + 1, 2, 6) : 2;
+    QStringList out;
+    for (int i = 0; i < 5; ++i)
+        out << QString::number(lo + (hi - lo) * i / 4.0, 'f', decimals);
+    return out;
+}
+
 void paintColourBar(QPainter& painter, const QRectF& bar, const std::function<QColor(double)>& colour,
                     double lo, double hi, const QString& title) {
     painter.save();
@@ -62,12 +76,12 @@ void paintColourBar(QPainter& painter, const QRectF& bar, const std::function<QC
     const QFontMetricsF metrics(font);
     painter.setFont(font);
     painter.setPen(kOverlayText);
+    const QStringList labels = colourBarLabels(lo, hi);
     for (int i = 0; i < 5; ++i) {
-        const double f = i / 4.0;
-        const double y = bar.bottom() - f * bar.height();
+        const double y = bar.bottom() - i / 4.0 * bar.height();
         painter.drawLine(QPointF(bar.right(), y), QPointF(bar.right() + 4, y));
-        painter.drawText(QRectF(bar.right() + 7, y - metrics.height() / 2, 60, metrics.height()),
-                         Qt::AlignLeft | Qt::AlignVCenter, QString::number(lo + (hi - lo) * f, 'f', 2));
+        painter.drawText(QRectF(bar.right() + 7, y - metrics.height() / 2, 70, metrics.height()),
+                         Qt::AlignLeft | Qt::AlignVCenter, labels[i]);
     }
     painter.setFont(pixelFont(15));
     painter.drawText(QRectF(bar.left() - 40, bar.top() - 26, bar.width() + 80, 20), Qt::AlignCenter, title);

@@ -5,6 +5,7 @@
 #include <QFont>
 #include <QRectF>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <vector>
@@ -27,6 +28,8 @@ struct LegendEntry {
 // The entries in a grey box whose top left corner is `topLeft`; returns the box.
 QRectF paintLegend(QPainter& painter, const std::vector<LegendEntry>& entries, QPointF topLeft);
 
+// The colour bar's five labels from `lo` to `hi`, with the decimals that keep them distinct.
+QStringList colourBarLabels(double lo, double hi);
 // A vertical colour bar filling `bar` from `lo` (bottom) to `hi` (top), five labels at its right and the
 // title above it.
 void paintColourBar(QPainter& painter, const QRectF& bar, const std::function<QColor(double)>& colour,

@@ -11,6 +11,7 @@
 #include "ui/MainWindow.h"
 #include "ui/RoundLogTicks.h"
 #include "ui/SliceCharts.h"
+#include "ui/SurfaceLegend.h"
 #include "ui/SurfaceView.h"
 #include "ui/TrackRecordChart.h"
 #include "ui/ValidateView.h"
@@ -27,6 +28,7 @@
 #include <QLabel>
 #include <QLegendMarker>
 #include <QPushButton>
+#include <QSet>
 #include <QSortFilterProxyModel>
 #include <QStatusBar>
 #include <QSvgRenderer>
@@ -652,6 +654,17 @@ private slots:
 
     // Log axes are labelled at round values (issue #30, point 7/8): 1, 2, 5 × 10^k or whole decades, never
     // the base-2 powers 1.34e+08, 2.68e+08 nor an elided "1e+…".
+    // The colour bar's labels are distinct however narrow the loss range (issue #30 point 7: a calibration
+    // sweep's read "1.32, 1.32, 1.32, 1.31, 1.31").
+    void colourBarLabelsAreDistinct() {
+        for (const auto& [lo, hi] : {std::pair{1.3130, 1.3155}, {2.0, 4.0}, {3.20001, 3.20009}}) {
+            const QStringList labels = colourBarLabels(lo, hi);
+            QCOMPARE(QSet<QString>(labels.begin(), labels.end()).size(), 5);
+            QVERIFY2(std::fabs(labels.front().toDouble() - lo) < (hi - lo) / 8, qPrintable(labels.join(" ")));
+        }
+        QCOMPARE(colourBarLabels(2.0, 4.0).join(" "), QString("2.00 2.50 3.00 3.50 4.00"));
+    }
+
     void logAxesTickAtRoundValues() {
         using T = RoundLogTicks;
         QCOMPARE(T::ticks(1.2e8, 9e8, 600, 56), (std::vector<double>{2e8, 3e8, 5e8, 7e8}));
