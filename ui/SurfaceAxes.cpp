@@ -14,6 +14,7 @@
 #include <vtkRenderer.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace moescope {
@@ -122,12 +123,21 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
     const QFont labelFont = pixelFont(kLabelPixels), titleFont = pixelFont(kTitlePixels);
     const QFontMetricsF labelMetrics(labelFont), titleMetrics(titleFont);
     std::vector<QRectF> taken; // text placed so far this frame: a label that would overlap one is left out
+    std::vector<int> owner;    // the axis of each (−1: a title)
     const auto free = [&](const QRectF& r) {
         return std::none_of(taken.begin(), taken.end(), [&](const QRectF& t) { return t.intersects(r); });
     };
     painter.save();
     painter.setPen(kOverlayText);
-    for (Axis& a : axes_) {
+    // Where each axis is on screen, and how far its labels stand out from it (for its title).
+    struct Placed {
+        bool shown = false;
+        QPointF along, middle, normal;
+        double reach = kLabelGap;
+    };
+    std::array<Placed, 3> placed;
+    for (size_t k = 0; k < axes_.size(); ++k) {
+        Axis& a = axes_[k];
         a.drawn.clear();
         a.titleDrawn = false;
         const QPointF end = widget(a.end);
@@ -138,35 +148,65 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
         const QPointF middle = (origin + end) / 2;
         QPointF normal(-along.y() / length, along.x() / length);
         if (QPointF::dotProduct(normal, middle - centre) < 0) normal = -normal;
-        painter.setFont(labelFont);
-        double reach = kLabelGap; // how far the labels stand out from the axis
-        for (size_t i = 0; i < a.ticks.size(); ++i) {
-            const double f = (a.ticks[i] - a.lo) / (a.hi - a.lo);
-            const QPointF at = widget({a.end[0] * f, a.end[1] * f, a.end[2] * f});
-            const QSizeF size = labelMetrics.size(0, a.texts[i]);
-            const double out = kLabelGap + std::fabs(normal.x()) * size.width() / 2 +
-                               std::fabs(normal.y()) * size.height() / 2;
-            const QPointF c = at + normal * out;
-            const QRectF box(c.x() - size.width() / 2, c.y() - size.height() / 2, size.width(),
-                             size.height());
-            if (!free(box)) continue;
-            taken.push_back(box);
-            painter.drawText(box, Qt::AlignCenter, a.texts[i]);
-            a.drawn.push_back({a.texts[i], c});
-            reach = std::max(reach, out + std::fabs(normal.x()) * size.width() / 2 +
-                                        std::fabs(normal.y()) * size.height() / 2);
+        placed[k] = {true, along, middle, normal, kLabelGap};
+    }
+    // Ticks inside every axis first, the ones at the shared origin last: an origin label ("0.0" of the
+    // sparsity axis) gives way to another axis' tick instead of taking its place in that axis' column.
+    painter.setFont(labelFont);
+    for (const bool atOrigin : {false, true})
+        for (size_t k = 0; k < axes_.size(); ++k) {
+            Axis& a = axes_[k];
+            Placed& p = placed[k];
+            if (!p.shown) continue;
+            for (size_t i = 0; i < a.ticks.size(); ++i) {
+                const double f = (a.ticks[i] - a.lo) / (a.hi - a.lo);
+                if ((f < 1e-9) != atOrigin) continue;
+                const QPointF at = widget({a.end[0] * f, a.end[1] * f, a.end[2] * f});
+                const QSizeF size = labelMetrics.size(0, a.texts[i]);
+                const double out = kLabelGap + std::fabs(p.normal.x()) * size.width() / 2 +
+                                   std::fabs(p.normal.y()) * size.height() / 2;
+                const QPointF c = at + p.normal * out;
+                const QRectF box(c.x() - size.width() / 2, c.y() - size.height() / 2, size.width(),
+                                 size.height());
+                if (!free(box)) continue;
+                taken.push_back(box), owner.push_back(int(k));
+                painter.drawText(box, Qt::AlignCenter, a.texts[i]);
+                a.drawn.push_back({a.texts[i], c});
+                p.reach = std::max(p.reach, out + std::fabs(p.normal.x()) * size.width() / 2 +
+                                                std::fabs(p.normal.y()) * size.height() / 2);
+            }
         }
+    for (size_t k = 0; k < axes_.size(); ++k) {
+        Axis& a = axes_[k];
+        const Placed& p = placed[k];
+        if (!p.shown) continue;
         // The title beyond the labels, reading along the axis (upright), or bottom to top beside a steep one.
-        double angle = std::atan2(along.y(), along.x()) * 180 / M_PI;
+        double angle = std::atan2(p.along.y(), p.along.x()) * 180 / M_PI;
         if (std::fabs(angle) > 90) angle -= std::copysign(180.0, angle);
         if (std::fabs(angle) > 60) angle = -90;
         const QSizeF size = titleMetrics.size(0, a.title);
         const double rad = angle * M_PI / 180;
         // Half the title's extent along the normal, for its rotated box.
         const double half =
-            std::fabs(normal.x() * std::cos(rad) + normal.y() * std::sin(rad)) * size.width() / 2 +
-            std::fabs(-normal.x() * std::sin(rad) + normal.y() * std::cos(rad)) * size.height() / 2;
-        a.titleAt = middle + normal * (reach + kTitleGap + half);
+            std::fabs(p.normal.x() * std::cos(rad) + p.normal.y() * std::sin(rad)) * size.width() / 2 +
+            std::fabs(-p.normal.x() * std::sin(rad) + p.normal.y() * std::cos(rad)) * size.height() / 2;
+        // Its screen box (the rotated rectangle's bounds); moved further out while it would cover a label
+        // or another title (after a turn "loss (nats)" lay over the sparsity ticks).
+        const double w = std::fabs(std::cos(rad)) * size.width() + std::fabs(std::sin(rad)) * size.height();
+        const double h = std::fabs(std::sin(rad)) * size.width() + std::fabs(std::cos(rad)) * size.height();
+        double out = p.reach + kTitleGap + half;
+        QRectF box;
+        const auto clear = [&](const QRectF& r) { // of the other axes' labels and every title so far
+            for (size_t t = 0; t < taken.size(); ++t)
+                if (owner[t] != int(k) && taken[t].intersects(r)) return false;
+            return true;
+        };
+        for (int step = 0; step < 8; ++step, out += 6) {
+            a.titleAt = p.middle + p.normal * out;
+            box = QRectF(a.titleAt.x() - w / 2, a.titleAt.y() - h / 2, w, h);
+            if (clear(box)) break;
+        }
+        taken.push_back(box), owner.push_back(-1);
         painter.save();
         painter.setFont(titleFont);
         painter.translate(a.titleAt);

@@ -358,6 +358,34 @@ private slots:
                         QVERIFY2(!box(labels[i]).intersects(box(labels[j])),
                                  qPrintable(what + ": " + labels[i].first + " overlaps " + labels[j].first));
             }
+            // Across axes too: no tick label over another axis' label (the sparsity origin's "0.0" took a
+            // place in the loss column) nor under an axis title.
+            const QFontMetricsF metrics([] {
+                QFont f;
+                f.setPixelSize(13);
+                return f;
+            }());
+            std::vector<std::pair<QString, QRectF>> all;
+            for (int k = 0; k < 3; ++k)
+                for (const auto& l : s->axisLabels(k)) {
+                    const QSizeF size = metrics.size(0, l.first);
+                    all.push_back({QString("axis %1 '%2'").arg(k).arg(l.first),
+                                   QRectF(l.second - QPointF(size.width() / 2, size.height() / 2), size)});
+                }
+            for (size_t i = 0; i < all.size(); ++i) {
+                for (size_t j = i + 1; j < all.size(); ++j)
+                    QVERIFY2(!all[i].second.intersects(all[j].second),
+                             qPrintable(QString("preset %1: %2 overlaps %3")
+                                            .arg(int(c.preset))
+                                            .arg(all[i].first, all[j].first)));
+                for (int k = 0; k < 3; ++k)
+                    if (!s->axisTitle(k).isEmpty())
+                        QVERIFY2(!all[i].second.contains(s->axisTitlePosition(k)),
+                                 qPrintable(QString("preset %1: %2 under the title of axis %3")
+                                                .arg(int(c.preset))
+                                                .arg(all[i].first)
+                                                .arg(k)));
+            }
             if (c.shown[0]) QCOMPARE(s->axisTitle(0).contains("N_a"), c.overActive);
             QCOMPARE(s->lossMin(), lo);
             QCOMPARE(s->lossMax(), hi);
