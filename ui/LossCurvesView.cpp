@@ -31,7 +31,10 @@ QString LossCurvesView::curveName(double budget) {
 
 void LossCurvesView::setAnalysis(std::shared_ptr<const AnalysisSnapshot> s, double budget) {
     if (!s || s->sweep.budgets.empty()) {
-        showMessage(view_, tr("L(N) per budget"), tr("no budget with an isoFLOP fit"));
+        // The Surface tab of a file without budgets (Clark's routing runs) says why, as Budgets and Slices
+        // do.
+        showMessage(view_, s && !wanted(*s) ? tr("isoFLOP surface") : tr("L(N) per budget"),
+                    noBudgetMessage(s.get()));
         return;
     }
     const auto& budgets = s->sweep.budgets;

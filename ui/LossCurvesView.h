@@ -2,7 +2,8 @@
 // A sweep of one sparsity level (dense only, or one MoE level) has no surface over S to draw: a 3D surface
 // would invent an S axis (0 … 0.001 for a dense sweep). It is drawn as what it is — L(N) per budget: each
 // budget's fitted isoFLOP curve at that level over the sizes it ran, its runs, its optimum starred, the
-// chosen budget drawn bold. The Surface tab shows this instead of the VTK surface for such sweeps.
+// chosen budget drawn bold. The Surface tab shows this instead of the VTK surface for such sweeps, and for
+// runs with no budget at all, to say why there is no surface.
 #include "core/fit/Analysis.h"
 
 #include <QWidget>

@@ -872,7 +872,10 @@ void MainWindow::updateViews() {
         badge_->show();
     }
     fitDock_->setPrediction(prediction_);
-    const bool oneLevel = snapshot_ && LossCurvesView::wanted(*snapshot_);
+    // A sweep of one level is its curves; runs with no budget have no surface, and the curves' view says why
+    // (the 3D view was left blank).
+    const bool oneLevel = snapshot_ && (LossCurvesView::wanted(*snapshot_) ||
+                                        (snapshot_->sweep.budgets.empty() && !snapshot_->partial));
     surfaceStack_->setCurrentWidget(oneLevel ? static_cast<QWidget*>(curves_) : surface_);
     if (oneLevel)
         curves_->setAnalysis(snapshot_, budget_);

@@ -396,6 +396,12 @@ private slots:
         for (QChartView* v : {w.budgets()->optimaVsSparsity(), w.slices()->lossVsParams()})
             QTRY_VERIFY2(v->chart()->title().contains("no compute budget, FLOPs or tokens"),
                          qPrintable(v->chart()->title()));
+        // And the Surface tab, which was left a blank 3D view.
+        w.tabs()->setCurrentIndex(0);
+        QVERIFY(w.lossCurves()->isVisibleTo(w.tabs()->widget(0)));
+        QVERIFY(!w.surface()->isVisibleTo(w.tabs()->widget(0)));
+        QVERIFY2(w.lossCurves()->chart()->chart()->title().contains("no compute budget, FLOPs or tokens"),
+                 qPrintable(w.lossCurves()->chart()->chart()->title()));
     }
 
     void excludingARunUnchecksIt() {
