@@ -97,7 +97,8 @@ MainWindow::MainWindow(QWidget* parent)
       slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart),
       allocation_(new AllocationChart), validate_(new ValidateView), fitDock_(new FitDock),
       trainer_(new TrainerPanel), workspace_(new WorkspaceController(model_, this)),
-      budgetBox_(new QComboBox), badge_(new QLabel), busy_(new QProgressBar) {
+      doc_(std::make_unique<FileDocument>()), budgetBox_(new QComboBox), badge_(new QLabel),
+      busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
     // Within the screen's free area, frame included, whatever its size (1366×768 and up).
     if (const QScreen* screen = QGuiApplication::primaryScreen()) {
@@ -186,7 +187,8 @@ MainWindow::MainWindow(QWidget* parent)
     connect(workspace_, &WorkspaceController::saved, this, &MainWindow::saveViewSettings);
     // A fit shown before the runs had a file is recorded in the file they are saved to.
     connect(workspace_, &WorkspaceController::saved, this, [this] {
-        if (workspace_->workspace().fits().empty() && snapshot_ && !snapshot_->partial) recordFit();
+        if (workspace_->workspace().fits().empty() && doc_->snapshot() && !doc_->snapshot()->partial)
+            recordFit();
     });
     connect(surface_, &SurfaceView::runPicked, this, &MainWindow::selectRunInTable);
     connect(law_, &LawChart::runPicked, this, &MainWindow::selectRunInTable);
@@ -207,6 +209,8 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New"), QKeySequence::New, this, [this] {
         workspace_->newWorkspace();
+        doc_ = std::make_unique<FileDocument>(); // an empty file starts with the defaults
+        showKeep("none", {});
         setWindowTitle(tr("MoEScope"));
     });
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
@@ -281,7 +285,7 @@ void MainWindow::queueWorkspaceSweeps() {
 }
 
 SweepPlanDialog* MainWindow::planSweepDialog() {
-    auto* dialog = new SweepPlanDialog(snapshot_, model_->runs(), this);
+    auto* dialog = new SweepPlanDialog(doc_->snapshot(), model_->runs(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(
         dialog, &SweepPlanDialog::queueRequested, this, [this](const SweepPlan& plan, const QString& name) {
@@ -388,7 +392,7 @@ void MainWindow::saveAsDialog() {
 
 void MainWindow::saveViewSettings() {
     workspace_->setSetting("view", QString::number(tabs_->currentIndex()));
-    const double budget = pendingBudget_ > 0 ? pendingBudget_ : budget_;
+    const double budget = doc_->budgetToKeep();
     if (budget > 0) workspace_->setSetting("budget", QString::number(budget, 'g', 17));
     workspace_->setSetting("law", QString::fromStdString(fitDock_->law()));
 }
@@ -543,20 +547,20 @@ bool MainWindow::openPath(const QString& path, QString* error) {
         showKeep(workspace_->setting("keep", "none"), workspace_->setting("keep_columns"));
         fitDock_->setLaw(law);
         // The fit on screen is the one the workspace recorded last: its whole plan, not the dock's defaults.
-        basePlan_ = AnalysisPlan{};
+        AnalysisPlan recorded;
         QString restored;
         if (const auto fits = workspace_->workspace().fits(); !fits.empty()) {
             AnalysisPlan plan;
             std::string why;
             if (planOfRecord(fits.back(), plan, why)) {
-                basePlan_ = plan;
+                recorded = plan;
                 fitDock_->loadPlan(plan);
             } else {
                 restored = tr("its last fit's settings could not be read (%1): fitted with the defaults")
                                .arg(QString::fromStdString(why));
             }
         }
-        pendingBudget_ = budget;
+        doc_ = std::make_unique<FileDocument>(recorded, budget); // a new document: this file's state only
         filter_->clear(); // a filter typed for one file says nothing about the next
         if (ok && tab >= 0 && tab < tabs_->count()) tabs_->setCurrentIndex(tab);
         queueWorkspaceSweeps();
@@ -610,13 +614,13 @@ bool MainWindow::refuseFile(const QString& path, const QString& problem, QString
 
 void MainWindow::showTable(const QString& path, RunTable table, bool optima) {
     workspace_->newWorkspace();
-    basePlan_ = AnalysisPlan{};
-    basePlan_.optimaTable = optima;
+    AnalysisPlan plan;
+    plan.optimaTable = optima;
     // The law, settings and budget chosen for the last file are not this one's: it opens with the defaults
     // and at its own largest budget (a law chosen for Clark's routing runs gave Marin "0 usable runs").
-    fitDock_->loadPlan(basePlan_);
-    budget_ = 0, pendingBudget_ = 0;
-    filter_->clear(); // a filter typed for one file says nothing about the next
+    fitDock_->loadPlan(plan);
+    doc_ = std::make_unique<FileDocument>(plan); // a new document: no budget, no answer of the last file
+    filter_->clear();                            // a filter typed for one file says nothing about the next
     showKeep("none", {});
     model_->setRuns(std::move(table));
     setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
@@ -629,18 +633,18 @@ void MainWindow::showTable(const QString& path, RunTable table, bool optima) {
 }
 
 std::vector<Suggestion> MainWindow::suggestions(int count) const {
-    const BudgetAnalysis* a = snapshot_ ? snapshot_->budget(budget_) : nullptr;
+    const BudgetAnalysis* a = doc_->snapshot() ? doc_->snapshot()->budget(budget()) : nullptr;
     if (!a) return {};
     SuggestOptions o;
     o.count = count;
-    inheritFamily(snapshot_->runs, o);
+    inheritFamily(doc_->snapshot()->runs, o);
     return suggestRuns(*a, o);
 }
 
 int MainWindow::queueSuggestions(int count) {
     const auto picks = suggestions(count);
     for (const Suggestion& s : picks)
-        trainer_->enqueueConfig(s.arch, s.heads, budget_);
+        trainer_->enqueueConfig(s.arch, s.heads, budget());
     return static_cast<int>(picks.size());
 }
 
@@ -653,7 +657,7 @@ void MainWindow::suggestDialog(int count) {
         return;
     }
     QDialog dialog(this);
-    dialog.setWindowTitle(tr("Suggested runs at C = %1").arg(budget_, 0, 'g', 3));
+    dialog.setWindowTitle(tr("Suggested runs at C = %1").arg(budget(), 0, 'g', 3));
     auto* table = new QTableWidget(int(picks.size()), 8);
     table->setHorizontalHeaderLabels(
         {"d_model", "layers", "E", "S", "N", "D", tr("predicted loss ± spread"),
@@ -674,7 +678,7 @@ void MainWindow::suggestDialog(int count) {
     }
     table->resizeColumnsToContents();
     SuggestOptions family;
-    const std::vector<std::string> assumed = inheritFamily(snapshot_->runs, family);
+    const std::vector<std::string> assumed = inheritFamily(doc_->snapshot()->runs, family);
     auto value = [&](const char* name, const QString& words, double v) {
         const bool guess = std::find(assumed.begin(), assumed.end(), name) != assumed.end();
         return words + " " + QString::number(v) + (guess ? tr(" (assumed: no run states one)") : QString());
@@ -701,7 +705,7 @@ void MainWindow::suggestDialog(int count) {
     dialog.resize(820, 320);
     if (dialog.exec() == QDialog::Accepted)
         for (const Suggestion& s : picks)
-            trainer_->enqueueConfig(s.arch, s.heads, budget_);
+            trainer_->enqueueConfig(s.arch, s.heads, budget());
 }
 
 void MainWindow::addRuns(const RunTable& landed) {
@@ -724,66 +728,53 @@ void MainWindow::requestAnalysis() {
             if (size_t(column) < r.labels.size() && !r.labels[size_t(column)].empty())
                 labelled.insert(r.labels[size_t(column)]);
     trainer_->setGroups({labelled.begin(), labelled.end()});
-    AnalysisPlan plan = basePlan_;
+    AnalysisPlan plan = doc_->basePlan();
     fitDock_->editPlan(plan);
     // The budget on screen is refitted first (AnalysisRunner delivers it before the rest).
-    runner_->request(model_->runs(), std::move(plan), budget_);
+    runner_->request(model_->runs(), std::move(plan), budget());
 }
 
 void MainWindow::recordFit() {
     // The workspace keeps every fit it was shown with: the whole plan, coefficients with intervals, metrics.
     FitRecord record;
-    if (!workspace_->isOpen() || !snapshot_ || !lawFitRecord(*snapshot_, record)) return;
+    if (!workspace_->isOpen() || !doc_->snapshot() || !lawFitRecord(*doc_->snapshot(), record)) return;
     std::string error;
     if (!workspace_->workspace().addFit(record, error))
         statusBar()->showMessage(tr("The fit could not be recorded: %1").arg(QString::fromStdString(error)));
 }
 
 void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
-    snapshot_ = std::move(s);
-    if (!snapshot_->partial) recordFit(); // a partial snapshot's law is the previous fit's
+    doc_->show(std::move(s));
+    const AnalysisSnapshot* snapshot = doc_->snapshot().get();
+    if (!snapshot->partial) recordFit(); // a partial snapshot's law is the previous fit's
     const QSignalBlocker block(budgetBox_);
     budgetBox_->clear();
-    for (const auto& b : snapshot_->sweep.budgets)
+    for (const auto& b : snapshot->sweep.budgets)
         budgetBox_->addItem(QString("%1 FLOPs (%2 runs)").arg(b.budget, 0, 'g', 3).arg(b.n), b.budget);
     // A table of optima has budgets but no isoFLOP analysis of them: its rows are the budgets to choose.
-    const auto* table = dynamic_cast<const OptimaFrontier*>(snapshot_->frontier("optima"));
-    if (table) {
+    const auto* table = dynamic_cast<const OptimaFrontier*>(snapshot->frontier("optima"));
+    if (table)
         for (double c : table->level().budgets)
             budgetBox_->addItem(tr("%1 FLOPs (optimum)").arg(c, 0, 'g', 3), c);
-        budget_ =
-            pendingBudget_ > 0 ? pendingBudget_ : (budget_ > 0 ? budget_ : table->level().budgets.back());
-        pendingBudget_ = 0;
-    } else if (snapshot_->sweep.budgets.empty()) {
-        budget_ = 0;
-    } else if (pendingBudget_ > 0 && snapshot_->budget(pendingBudget_)) {
-        budget_ = snapshot_->budget(pendingBudget_)->budget;
-        pendingBudget_ = 0;
-    } else if (budget_ <= 0 || !snapshot_->budget(budget_)) {
-        budget_ = snapshot_->sweep.budgets.back().budget;
-    } else if (const double nearest = snapshot_->budget(budget_)->budget;
-               std::fabs(std::log(nearest / budget_)) <= std::log(1.05)) {
-        budget_ = nearest; // a typed budget that was not swept stays a prediction
-    }
     syncBudgetBox();
     // A partial snapshot carries the previous law, outlier scores, backtest and allocation fit: the views of
     // those keep showing them until the full analysis replaces them.
-    if (!snapshot_->partial) {
-        law_->setAnalysis(snapshot_);
-        validate_->setAnalysis(snapshot_);
+    if (!snapshot->partial) {
+        law_->setAnalysis(doc_->snapshot());
+        validate_->setAnalysis(doc_->snapshot());
         std::vector<double> z(model_->runs().runs.size(), std::nan(""));
-        if (snapshot_->runs.runs.size() == z.size())
-            for (size_t i = 0; i < snapshot_->outlierZ.size(); ++i)
-                z[snapshot_->lawRuns[i]] = snapshot_->outlierZ[i];
-        model_->setOutlierScores(snapshot_->outlierZ.empty() ? std::vector<double>{} : std::move(z));
-        allocation_->setAnalysis(snapshot_);
+        if (snapshot->runs.runs.size() == z.size())
+            for (size_t i = 0; i < snapshot->outlierZ.size(); ++i)
+                z[snapshot->lawRuns[i]] = snapshot->outlierZ[i];
+        model_->setOutlierScores(snapshot->outlierZ.empty() ? std::vector<double>{} : std::move(z));
+        allocation_->setAnalysis(doc_->snapshot());
     }
     updateViews();
-    if (snapshot_->partial) {
+    if (snapshot->partial) {
         statusBar()->showMessage(
             tr("Refitted C = %1 in %2 ms; the other budgets, intervals and the law follow…")
-                .arg(budget_, 0, 'g', 3)
-                .arg(snapshot_->seconds * 1e3, 0, 'f', 0));
+                .arg(budget(), 0, 'g', 3)
+                .arg(snapshot->seconds * 1e3, 0, 'f', 0));
         return;
     }
     if (table) {
@@ -793,29 +784,24 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
         return;
     }
     statusBar()->showMessage(tr("Fitted %1 budget(s) and the %2 law in %3 s")
-                                 .arg(snapshot_->sweep.budgets.size())
-                                 .arg(QString::fromStdString(snapshot_->lawId))
-                                 .arg(snapshot_->seconds, 0, 'f', 2),
+                                 .arg(snapshot->sweep.budgets.size())
+                                 .arg(QString::fromStdString(snapshot->lawId))
+                                 .arg(snapshot->seconds, 0, 'f', 2),
                              8000);
 }
 
 void MainWindow::setBudget(double c) {
-    if (!snapshot_ || !(c > 0)) return;
-    const BudgetAnalysis* b = snapshot_->budget(c);
-    // Without an analysed budget a frontier (a law's) may still answer at C: the answer panel says what.
-    if (!b && snapshot_->frontiers.empty()) return;
-    // A swept level within 5 % is that level; any other budget is a prediction.
-    budget_ = b && std::fabs(std::log(b->budget / c)) <= std::log(1.05) ? b->budget : c;
-    workspace_->setSetting("budget", QString::number(budget_, 'g', 17));
+    if (!doc_->choose(c)) return;
+    workspace_->setSetting("budget", QString::number(doc_->budget(), 'g', 17));
     syncBudgetBox();
     updateViews();
 }
 
 void MainWindow::syncBudgetBox() {
     const QSignalBlocker block(budgetBox_);
-    const int i = budgetBox_->findData(budget_);
+    const int i = budgetBox_->findData(budget());
     budgetBox_->setCurrentIndex(i);
-    if (i < 0 && budget_ > 0) budgetBox_->setEditText(tr("%1 FLOPs (predicted)").arg(budget_, 0, 'g', 3));
+    if (i < 0 && budget() > 0) budgetBox_->setEditText(tr("%1 FLOPs (predicted)").arg(budget(), 0, 'g', 3));
 }
 
 bool MainWindow::setBudgetText(const QString& text) {
@@ -834,60 +820,44 @@ bool MainWindow::setBudgetText(const QString& text) {
 
 void MainWindow::updateViews() {
     badge_->hide();
-    const BudgetAnalysis* b = snapshot_ ? snapshot_->budget(budget_) : nullptr;
-    const FrontierMethod* method = snapshot_ ? snapshot_->frontier(snapshot_->recommended) : nullptr;
-    const bool sameAnswer =
-        snapshot_ && snapshot_->partial && prediction_ && method == predictedWith_ && budget_ == predictedAt_;
-    if (!sameAnswer) {
-        prediction_.reset();
-        predictedFrom_ = snapshot_;
-        predictedWith_ = method;
-        predictedAt_ = budget_;
-    }
-    // The answer at the chosen budget, swept or not: what `moescope-cli predict --budget C` says.
-    if (method && budget_ > 0 && !sameAnswer) {
-        try {
-            PredictRequest req;
-            req.budget = budget_;
-            prediction_ = std::make_shared<Prediction>(predictFromSnapshot(*snapshot_, req));
-        } catch (const std::invalid_argument& e) {
-            statusBar()->showMessage(tr("No prediction at C = %1: %2")
-                                         .arg(budget_, 0, 'g', 3)
-                                         .arg(QString::fromStdString(e.what())),
-                                     10000);
-        }
-    }
-    if (b && budget_ != b->budget) {
-        const double decades = std::log10(budget_ / snapshot_->largestBudget());
+    const BudgetAnalysis* b = doc_->shownBudget();
+    std::string problem;
+    doc_->answer(&problem);
+    if (!problem.empty())
+        statusBar()->showMessage(
+            tr("No prediction at C = %1: %2").arg(budget(), 0, 'g', 3).arg(windowWords(problem)), 10000);
+    if (b && budget() != b->budget) {
+        const double decades = std::log10(budget() / doc_->snapshot()->largestBudget());
         badge_->setText(decades > 0 ? tr("extrapolated ×10^%1").arg(decades, 0, 'f', 1)
                                     : tr("between swept budgets"));
         badge_->setToolTip(
             tr("C = %1 was not swept: the Fit dock shows the optimum the %2 frontier predicts "
                "there, and Surface and Slices the %3 law's prediction (the nearest swept budget "
                "is C = %4)")
-                .arg(budget_, 0, 'g', 3)
-                .arg(QString::fromStdString(snapshot_->recommended))
-                .arg(QString::fromStdString(snapshot_->lawId))
+                .arg(budget(), 0, 'g', 3)
+                .arg(QString::fromStdString(doc_->snapshot()->recommended))
+                .arg(QString::fromStdString(doc_->snapshot()->lawId))
                 .arg(b->budget, 0, 'g', 3));
         badge_->show();
     }
-    fitDock_->setPrediction(prediction_);
+    fitDock_->setPrediction(doc_->lastAnswer());
     // A sweep of one level is its curves; runs with no budget have no surface, and the curves' view says why
     // (the 3D view was left blank).
-    const bool oneLevel = snapshot_ && (LossCurvesView::wanted(*snapshot_) ||
-                                        (snapshot_->sweep.budgets.empty() && !snapshot_->partial));
+    const bool oneLevel =
+        doc_->snapshot() && (LossCurvesView::wanted(*doc_->snapshot()) ||
+                             (doc_->snapshot()->sweep.budgets.empty() && !doc_->snapshot()->partial));
     surfaceStack_->setCurrentWidget(oneLevel ? static_cast<QWidget*>(curves_) : surface_);
     if (oneLevel)
-        curves_->setAnalysis(snapshot_, budget_);
+        curves_->setAnalysis(doc_->snapshot(), budget());
     else
-        surface_->setAnalysis(snapshot_, budget_);
-    fitDock_->setAnalysis(snapshot_, budget_);
+        surface_->setAnalysis(doc_->snapshot(), budget());
+    fitDock_->setAnalysis(doc_->snapshot(), budget());
     // The chart tabs cost more than a frame on 1,000 runs: the one on screen now, the others right after
     // (queued), so what the user looks at lands first.
     slicesStale_ = tabs_->currentWidget() != slices_;
     budgetsStale_ = tabs_->currentWidget() != budgets_;
-    if (!slicesStale_) slices_->setAnalysis(snapshot_, budget_);
-    if (!budgetsStale_) budgets_->setAnalysis(snapshot_, budget_);
+    if (!slicesStale_) slices_->setAnalysis(doc_->snapshot(), budget());
+    if (!budgetsStale_) budgets_->setAnalysis(doc_->snapshot(), budget());
     emit viewsUpdated();
     if (!staleRefreshQueued_ && (slicesStale_ || budgetsStale_)) {
         staleRefreshQueued_ = true;
@@ -902,8 +872,8 @@ void MainWindow::updateViews() {
 }
 
 void MainWindow::refreshStaleTabs() {
-    if (slicesStale_) slices_->setAnalysis(snapshot_, budget_);
-    if (budgetsStale_) budgets_->setAnalysis(snapshot_, budget_);
+    if (slicesStale_) slices_->setAnalysis(doc_->snapshot(), budget());
+    if (budgetsStale_) budgets_->setAnalysis(doc_->snapshot(), budget());
     slicesStale_ = budgetsStale_ = false;
     emit chartTabsUpdated();
 }

@@ -1,6 +1,7 @@
 #pragma once
 #include "core/fit/RunSuggester.h"
 #include "ui/AnalysisRunner.h"
+#include "ui/FileDocument.h"
 #include "ui/RunTableModel.h"
 
 #include <QMainWindow>
@@ -72,12 +73,12 @@ public:
     QLabel* extrapolatedBadge() const { return badge_; }
     // The answer at the chosen budget, swept or not, by the recommended frontier (what `moescope-cli predict`
     // says); null when no method could be fitted.
-    const Prediction* prediction() const { return prediction_.get(); }
+    const Prediction* prediction() const { return doc_->lastAnswer().get(); }
     FitDock* fitDock() const { return fitDock_; }
     TrainerPanel* trainer() const { return trainer_; }
     WorkspaceController* workspace() const { return workspace_; }
     QTabWidget* tabs() const { return tabs_; }
-    double budget() const { return budget_; }
+    double budget() const { return doc_->budget(); }
     // Chooses the budget: a swept level (the nearest within 5 %) or any other, which the views answer with
     // the recommended frontier's prediction and the nearest swept surface.
     void setBudget(double c);
@@ -115,7 +116,7 @@ private:
     void requestAnalysis();
     void showSnapshot(std::shared_ptr<const AnalysisSnapshot> s);
     void updateViews();
-    void syncBudgetBox(); // the box shows budget_: its swept entry, or the typed value
+    void syncBudgetBox(); // the box shows the document's budget: its swept entry, or the typed value
     void selectRunInTable(int sourceRow);
     void addRuns(const RunTable& runs);
     void suggestDialog(int count);
@@ -149,26 +150,16 @@ private:
     FitDock* fitDock_;
     TrainerPanel* trainer_;
     WorkspaceController* workspace_;
-    double pendingBudget_ = 0; // restored from a workspace, applied when its fits land
-    // The plan every analysis starts from before the Fit dock's choices: a reopened workspace's last recorded
-    // fit (so the window shows exactly that fit), else the defaults.
-    AnalysisPlan basePlan_;
+    // The file on screen: its plan, budget, analysis and answer (a new one for every file opened).
+    std::unique_ptr<FileDocument> doc_;
     QMenu* recent_ = nullptr;
     QComboBox* budgetBox_;
     QLabel* badge_;
     QLabel* fileNotice_; // problems opening the current file found (a refused queue, an unreadable plan)
     QProgressBar* busy_;
-    std::shared_ptr<const Prediction> prediction_;
-    // What prediction_ was computed from: a partial snapshot carries the previous frontiers, so at the same
-    // budget the previous answer stands until the full analysis lands (no refit of it on the GUI thread).
-    std::shared_ptr<const AnalysisSnapshot> predictedFrom_;
-    const FrontierMethod* predictedWith_ = nullptr;
-    double predictedAt_ = 0;
-    double budget_ = 0;
     // Chart tabs not on screen when the views last changed: refreshed right after the visible views.
     bool slicesStale_ = false, budgetsStale_ = false, staleRefreshQueued_ = false;
     void refreshStaleTabs();
-    std::shared_ptr<const AnalysisSnapshot> snapshot_;
 };
 
 } // namespace moescope

@@ -2,9 +2,11 @@
 #include "core/fit/Backtest.h"
 #include "core/fit/Extrapolation.h"
 #include "core/io/Json.h"
+#include "core/io/RunImporter.h"
 #include "tests/support/TestSupport.h"
 #include "ui/AnalysisRunner.h"
 #include "ui/BudgetCharts.h"
+#include "ui/FileDocument.h"
 #include "ui/FitDock.h"
 #include "ui/LawChart.h"
 #include "ui/LossCurvesView.h"
@@ -343,6 +345,30 @@ private slots:
             QVERIFY2(!said.contains("--") && said != QString(core), qPrintable(said));
         }
         QCOMPARE(windowWords("option --budgets: must be positive"), QString("budgets: must be positive"));
+    }
+
+    // The document owns the file's state (issue #30 point 1): a recorded budget is taken when the analysis
+    // lands, a typed one that was not swept stays a prediction with its answer, and a new document (the
+    // next file) starts with none of it.
+    void theDocumentOwnsBudgetAndAnswer() {
+        const ImportResult r = importRunsFile(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv", {});
+        QVERIFY(r.ok());
+        const auto snapshot = analyze(r.table, AnalysisPlan{});
+        FileDocument recorded(AnalysisPlan{}, 1e19);
+        recorded.show(snapshot);
+        QCOMPARE(recorded.budget(), 1e19);
+        QVERIFY(recorded.answer() && recorded.lastAnswer()->point.budget == 1e19);
+        QVERIFY(recorded.choose(3e21));
+        QCOMPARE(recorded.budget(), 3e21);
+        QVERIFY(recorded.shownBudget() && recorded.shownBudget()->budget < 3e21); // the nearest swept
+        QVERIFY(recorded.answer() && recorded.lastAnswer()->extrapolationDecades > 1);
+        QVERIFY(recorded.choose(1.02e20)); // within 5 % of a swept level: that level
+        QCOMPARE(recorded.budget(), 1e20);
+        FileDocument next;
+        QCOMPARE(next.budget(), 0.0);
+        QVERIFY(!next.lastAnswer() && !next.snapshot());
+        next.show(snapshot);
+        QCOMPARE(next.budget(), snapshot->sweep.budgets.back().budget); // its own largest, not 3e21
     }
 
     // The run filter reads the tool's expression language (issue #30, point 9: "experts==8" showed nothing,
