@@ -126,12 +126,10 @@ std::vector<IsoflopPoint> withActive(const std::vector<IsoflopPoint>& points,
     return out;
 }
 
-// Where N lies against the models swept: −1 at the smallest, +1 at the largest (within 2 % of the log range),
-// 0 inside. An optimum there is where the fit stopped, not where the minimum is.
 // N*(S) at a level with five or more sizes comes from that level's own curve L(N) — the per-level isoFLOP
 // parabolas of Abnar et al. App. B — not from the joint surface, which shares its shape in N across levels:
-// over 7 levels its N*(S) sat 0.03 decades below the truth, and its per-budget 95 % bands held the true N* 74
-// % of the time (bench_calibration). Five sizes leave a parabola two residual degrees of freedom for its
+// over 7 levels its N*(S) sat 0.03 decades below the truth, and its per-budget 95 % bands held the true N*
+// in 74 % of cases (bench_calibration). Five sizes leave a parabola two residual degrees of freedom for its
 // interval. The curve takes the surface's degree in log N, as far as the level's sizes allow.
 constexpr int kLevelCurveSizes = 5;
 
@@ -144,6 +142,8 @@ std::optional<IsoflopSurface> levelCurve(const std::vector<IsoflopPoint>& points
     return IsoflopSurface(points, Degrees{degree, 0, 0}, rows);
 }
 
+// Where N lies against the models swept: −1 at the smallest, +1 at the largest (within 2 % of the log range),
+// 0 inside. An optimum there is where the fit stopped, not where the minimum is.
 int modelEdge(const IsoflopSurface& s, double params) {
     const double lo = s.minLogParams(), hi = s.maxLogParams(), x = std::log(params);
     const double margin = 0.02 * (hi - lo);
@@ -167,15 +167,13 @@ void markEdge(BudgetAnalysis& a, size_t sparsityLevels) {
         b->lo = b->hi = std::nan("");
 }
 
-} // namespace
-
-namespace {
 // The index of `sparsity` among the levels with their own curve, or −1.
 int levelIndex(const BudgetAnalysis& a, double sparsity) {
     for (size_t i = 0; i < a.nStar.size() && i < a.levelCurves.size(); ++i)
         if (a.nStar[i].sparsity == sparsity && a.levelCurves[i]) return static_cast<int>(i);
     return -1;
 }
+
 } // namespace
 
 const IsoflopSurface& curveAt(const BudgetAnalysis& a, double sparsity) {
