@@ -94,6 +94,15 @@ bool readNumber(const Json& j, const char* key, double& out, std::string& error)
     return true;
 }
 
+// true or false: a recorded "optima_table": "yes" was read as false, silently fitting a table as a sweep.
+bool readBool(const Json& j, const std::string& where, const char* key, bool& out, std::string& error) {
+    const Json* v = j.find(key);
+    if (!v) return true; // absent: the default
+    if (!v->isBool()) return error = "plan: '" + where + key + "' must be true or false", false;
+    out = v->boolean();
+    return true;
+}
+
 // A whole number in [lo, hi]: a recorded plan is untrusted (a hostile workspace may ask for 2e9 grid
 // points), so every count is held to the limits the command line enforces, named by its field.
 template <typename Int>
@@ -118,14 +127,14 @@ bool planFromJson(const Json& j, AnalysisPlan& p, std::string& error) {
     if (const Json* v = j.find("where")) p.where = v->string();
     if (const Json* v = j.find("holdout")) p.holdout = v->string();
     if (const Json* v = j.find("group")) p.group = v->string();
-    if (const Json* v = j.find("optima_table")) p.optimaTable = v->boolean(false);
     if (const Json* v = j.find("exclude_outliers"); v && v->isNumber())
         p.excludeOutliers = true, p.outlierZ = v->number();
     if (const Json* v = j.find("starts"); v && !parseStarts(v->string(), p.lawFit))
         return error = "plan: 'starts' must be full, fast or a positive number, got '" + v->string() + "'",
                false;
     const PlanLimits L;
-    if (!readInt(j, "", "law_bootstrap", p.lawFit.bootstrap, 0, L.maxBootstrap, error) ||
+    if (!readBool(j, "", "optima_table", p.optimaTable, error) ||
+        !readInt(j, "", "law_bootstrap", p.lawFit.bootstrap, 0, L.maxBootstrap, error) ||
         !readInt(j, "", "seed", p.lawFit.seed, 0, L.maxSeed, error) ||
         !readInt(j, "", "max_iterations", p.lawFit.maxIterations, 1, L.maxIterations, error) ||
         !readNumber(j, "huber_delta", p.lawFit.huberDelta, error))
@@ -154,9 +163,9 @@ bool planFromJson(const Json& j, AnalysisPlan& p, std::string& error) {
             !readNumber(i, "subsample_fraction", p.isoflop.subsampleFraction, error) ||
             !readNumber(i, "holdout_fraction", p.isoflop.holdoutFraction, error) ||
             !readInt(i, "isoflop.", "seed", p.isoflop.seed, 0, L.maxSeed, error) ||
-            !readInt(i, "isoflop.", "grid_points", p.isoflop.gridPoints, 2, L.maxGridPoints, error))
+            !readInt(i, "isoflop.", "grid_points", p.isoflop.gridPoints, 2, L.maxGridPoints, error) ||
+            !readBool(i, "isoflop.", "leave_one_sparsity_out", p.isoflop.leaveOneSparsityOut, error))
             return false;
-        if (const Json* v = i.find("leave_one_sparsity_out")) p.isoflop.leaveOneSparsityOut = v->boolean();
     }
     return validatePlan(p, error);
 }

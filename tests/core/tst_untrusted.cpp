@@ -206,6 +206,11 @@ private slots:
                                  << "isoflop.degrees";
         QTest::newRow("deep filter") << QString("{\"where\":\"%1\"}").arg(deepExpressions().first())
                                      << "nested too deeply";
+        // A flag that is not true or false was read as false: a table of optima fitted as a sweep.
+        QTest::newRow("optima table") << "{\"optima_table\":\"yes\"}"
+                                      << "'optima_table' must be true or false";
+        QTest::newRow("leave one out") << "{\"isoflop\":{\"leave_one_sparsity_out\":1}}"
+                                       << "'isoflop.leave_one_sparsity_out' must be true or false";
     }
     void recordedPlansAreHeldToTheCliLimits() {
         QFETCH(QString, json);
