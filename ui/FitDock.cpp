@@ -214,7 +214,8 @@ void FitDock::showAnswer(const AnalysisSnapshot* snapshot, double budget) {
                       shown("loss_star", f.loss, 'f', 4, true));
     QStringList reasons;
     for (const auto& [key, why] : undetermined)
-        if (key != "sparsity_star" && !reasons.contains(windowWords(why))) reasons << windowWords(why);
+        if (const QString said = windowWords(why); key != "sparsity_star" && !reasons.contains(said))
+            reasons << said;
     for (const QString& why : reasons)
         lines << tr("<b>undetermined</b>: %1").arg(why.toHtmlEscaped());
     // S* on the largest level swept is where the data stops, not where the optimum is known to be: the

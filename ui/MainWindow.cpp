@@ -443,8 +443,8 @@ void MainWindow::buildRunsDock() {
     layout->addLayout(keepRow);
     layout->addWidget(filterError_);
     layout->addWidget(view_);
-    // Five rows at least: at 1366×768 the central tabs took all but one, and the separator could not move
-    // because nothing below it asked for room.
+    // Room for six rows, so five show whole beside the header and scroll bar: at 1366×768 the central tabs
+    // took all but one, and the separator could not move because nothing below it asked for room.
     view_->setMinimumHeight(view_->horizontalHeader()->sizeHint().height() +
                             6 * view_->verticalHeader()->defaultSectionSize() + 2 * view_->frameWidth() +
                             view_->horizontalScrollBar()->sizeHint().height());
@@ -633,7 +633,7 @@ void MainWindow::showTable(const QString& path, RunTable table, bool optima) {
 }
 
 std::vector<Suggestion> MainWindow::suggestions(int count) const {
-    const BudgetAnalysis* a = doc_->snapshot() ? doc_->snapshot()->budget(budget()) : nullptr;
+    const BudgetAnalysis* a = doc_->shownBudget();
     if (!a) return {};
     SuggestOptions o;
     o.count = count;
@@ -843,11 +843,11 @@ void MainWindow::updateViews() {
     fitDock_->setPrediction(doc_->lastAnswer());
     // A sweep of one level is its curves; runs with no budget have no surface, and the curves' view says why
     // (the 3D view was left blank).
-    const bool oneLevel =
-        doc_->snapshot() && (LossCurvesView::wanted(*doc_->snapshot()) ||
-                             (doc_->snapshot()->sweep.budgets.empty() && !doc_->snapshot()->partial));
-    surfaceStack_->setCurrentWidget(oneLevel ? static_cast<QWidget*>(curves_) : surface_);
-    if (oneLevel)
+    const AnalysisSnapshot* snapshot = doc_->snapshot().get();
+    const bool noSurface = snapshot && (LossCurvesView::wanted(*snapshot) ||
+                                        (snapshot->sweep.budgets.empty() && !snapshot->partial));
+    surfaceStack_->setCurrentWidget(noSurface ? static_cast<QWidget*>(curves_) : surface_);
+    if (noSurface)
         curves_->setAnalysis(doc_->snapshot(), budget());
     else
         surface_->setAnalysis(doc_->snapshot(), budget());

@@ -27,12 +27,11 @@ RoundLogTicks::RoundLogTicks(QChart* chart, QLogValueAxis* axis)
 }
 
 std::vector<double> RoundLogTicks::ticks(double lo, double hi, double pixels, double spacing) {
-    std::vector<double> out;
-    if (!(lo > 0) || !(hi > lo)) return out;
+    if (!(lo > 0) || !(hi > lo)) return {};
     const size_t fit = std::max<size_t>(2, static_cast<size_t>(pixels / spacing));
     const double first = std::floor(std::log10(lo)), last = std::ceil(std::log10(hi));
-    const double inside =
-        std::ceil(std::log10(lo) - 1e-9); // the first decade in the range: every k-th counts from it
+    // The first decade inside the range: "every k-th decade" counts from it.
+    const double inside = std::ceil(std::log10(lo) - 1e-9);
     auto within = [&](const std::vector<double>& mantissas, int every) {
         std::vector<double> v;
         for (double k = first; k <= last; ++k) {

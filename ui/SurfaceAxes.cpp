@@ -122,10 +122,16 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
     const QPointF centre = widget({axes_[0].end[0] / 2, axes_[1].end[1] / 2, axes_[2].end[2] / 2});
     const QFont labelFont = pixelFont(kLabelPixels), titleFont = pixelFont(kTitlePixels);
     const QFontMetricsF labelMetrics(labelFont), titleMetrics(titleFont);
-    std::vector<QRectF> taken; // text placed so far this frame: a label that would overlap one is left out
-    std::vector<int> owner;    // the axis of each (−1: a title)
-    const auto free = [&](const QRectF& r) {
-        return std::none_of(taken.begin(), taken.end(), [&](const QRectF& t) { return t.intersects(r); });
+    // Text placed so far this frame, with the axis it labels (−1: a title): a label that would overlap any
+    // is left out; a title moves off every other axis' labels and the other titles.
+    struct Taken {
+        QRectF box;
+        int axis;
+    };
+    std::vector<Taken> taken;
+    const auto clearOf = [&](const QRectF& r, int ownAxis = -2) {
+        return std::none_of(taken.begin(), taken.end(),
+                            [&](const Taken& t) { return t.axis != ownAxis && t.box.intersects(r); });
     };
     painter.save();
     painter.setPen(kOverlayText);
@@ -168,8 +174,8 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
                 const QPointF c = at + p.normal * out;
                 const QRectF box(c.x() - size.width() / 2, c.y() - size.height() / 2, size.width(),
                                  size.height());
-                if (!free(box)) continue;
-                taken.push_back(box), owner.push_back(int(k));
+                if (!clearOf(box)) continue;
+                taken.push_back({box, int(k)});
                 painter.drawText(box, Qt::AlignCenter, a.texts[i]);
                 a.drawn.push_back({a.texts[i], c});
                 p.reach = std::max(p.reach, out + std::fabs(p.normal.x()) * size.width() / 2 +
@@ -196,17 +202,12 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
         const double h = std::fabs(std::sin(rad)) * size.width() + std::fabs(std::cos(rad)) * size.height();
         double out = p.reach + kTitleGap + half;
         QRectF box;
-        const auto clear = [&](const QRectF& r) { // of the other axes' labels and every title so far
-            for (size_t t = 0; t < taken.size(); ++t)
-                if (owner[t] != int(k) && taken[t].intersects(r)) return false;
-            return true;
-        };
         for (int step = 0; step < 8; ++step, out += 6) {
             a.titleAt = p.middle + p.normal * out;
             box = QRectF(a.titleAt.x() - w / 2, a.titleAt.y() - h / 2, w, h);
-            if (clear(box)) break;
+            if (clearOf(box, int(k))) break;
         }
-        taken.push_back(box), owner.push_back(-1);
+        taken.push_back({box, -1});
         painter.save();
         painter.setFont(titleFont);
         painter.translate(a.titleAt);

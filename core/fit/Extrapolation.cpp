@@ -50,12 +50,12 @@ std::string fmt(const char* format, double a, double b = 0) {
 // the isoFLOP frontier only a straight line through few points.
 const char* const kPreference[] = {"abnar", "li", "ludziejewski", "chinchilla", "isoflop"};
 
-// A method the recommendation may choose: fitted, and (a law) with a fit worth trusting.
 // An observed optimum's standard error: its band is a t interval on its curve's degrees of freedom.
 double observedError(const NStarPoint& p, const Band& band, bool logScale) {
     return standardError(band, logScale) * 1.959964 / studentT975(std::max(1, p.dof));
 }
 
+// A method the recommendation may choose: fitted, and (a law) with a fit worth trusting.
 bool trusted(const FittedMethods& fitted, const std::string& name) {
     if (!fitted.find(name)) return false;
     const auto fit = fitted.lawFits.find(name);

@@ -167,6 +167,12 @@ void markEdge(BudgetAnalysis& a, size_t sparsityLevels) {
         b->lo = b->hi = std::nan("");
 }
 
+// Subsample refits spread less than the estimate varies (replicateScale), and with few residual degrees of
+// freedom their spread is a t interval's, not a normal one's: the factor both scale deviations by.
+double bandScale(double replicateScale, int dof) {
+    return replicateScale * (dof >= 2 ? studentT975(dof) / 1.959964 : 1.0);
+}
+
 // The index of `sparsity` among the levels with their own curve, or −1.
 int levelIndex(const BudgetAnalysis& a, double sparsity) {
     for (size_t i = 0; i < a.nStar.size() && i < a.levelCurves.size(); ++i)
@@ -191,10 +197,9 @@ Band surfaceBand(const BudgetAnalysis& a, double params, double sparsity, bool o
     const IsoflopSurface& s =
         overActive && a.activeSurface ? *a.activeSurface : (level >= 0 ? *a.levelCurves[level] : a.surface);
     const double estimate = s.loss(params, sparsity);
-    // Subsample refits spread less than the estimate varies (replicateScale), and their spread is a t
-    // interval's on the fit's residual degrees of freedom, as N*(S)'s bands are.
-    const int dof = level >= 0 ? a.nStar[level].dof : a.n - a.degrees.featureCount();
-    const double scale = a.replicateScale * (dof >= 2 ? studentT975(dof) / 1.959964 : 1.0);
+    // On the fit's residual degrees of freedom, as N*(S)'s bands are.
+    const double scale =
+        bandScale(a.replicateScale, level >= 0 ? a.nStar[level].dof : a.n - a.degrees.featureCount());
     for (double& l : v)
         l = estimate + scale * (l - estimate);
     return band(estimate, v);
@@ -374,7 +379,6 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
     for (const auto& draw : levelFits)
         for (size_t i = 0; i < draw.size(); ++i)
             if (draw[i]) a.levelReplicates[i].push_back(*draw[i]);
-    a.levelCurves = perLevel;
     auto collect = [&](auto member) {
         std::vector<double> v;
         for (const Curves& c : reps)
@@ -392,7 +396,7 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
                           int dof = -1) {
         if (dof < 0) dof = surfaceDof;
         if (dof < 2) return Band{estimate, std::nan(""), std::nan("")};
-        const double scale = a.replicateScale * studentT975(dof) / 1.959964;
+        const double scale = bandScale(a.replicateScale, dof);
         std::vector<double> v;
         v.reserve(samples.size());
         for (double x : samples)
@@ -424,6 +428,7 @@ BudgetAnalysis analyzeBudget(const std::vector<IsoflopPoint>& points, const std:
         p.edge = modelEdge(curveAt(a.surface, perLevel, i), est.nStar[i]) != 0;
         a.nStar.push_back(std::move(p));
     }
+    a.levelCurves = std::move(perLevel);
 
     markEdge(a, levels.size());
     if (!a.sStar.empty()) {

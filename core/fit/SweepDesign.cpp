@@ -60,6 +60,14 @@ SweepDesign analyzeDesign(const RunTable& runs, const DesignOptions& o) {
     std::vector<double> n, na, tokens, s, c, loss;
     std::vector<double> lnN, lnNa, lnD; // of the runs that carry all three
     double worst = 0;
+    // One check of a run's stated budget against what its sizes and tokens imply: `ratio` is |ln| of how far
+    // off, `example` says it for the message when it is the worst so far.
+    auto judgeBudget = [&](double ratio, const auto& example) {
+        ++d.budgetChecked;
+        if (!(ratio > std::log(o.budgetFactor))) return;
+        ++d.budgetMismatched;
+        if (ratio > worst) worst = ratio, d.budgetExample = example();
+    };
     for (const Run& r : runs.runs) {
         if (r.excluded || !r.has(Field::Loss)) continue;
         loss.push_back(r.get(Field::Loss));
@@ -83,14 +91,9 @@ SweepDesign analyzeDesign(const RunTable& runs, const DesignOptions& o) {
         if (r.has(stated) && !r.isDerived(stated) && r.has(Field::ActiveParams) && r.has(Field::Tokens) &&
             !(r.isDerived(Field::Tokens) || r.isDerived(Field::ActiveParams)) && r.get(stated) > 0) {
             const double implied = o.flopsPerToken * r.get(Field::ActiveParams) * r.get(Field::Tokens);
-            ++d.budgetChecked;
-            const double ratio = implied > 0 ? std::fabs(std::log(r.get(stated) / implied)) : INFINITY;
-            if (ratio > std::log(o.budgetFactor)) {
-                ++d.budgetMismatched;
-                if (ratio > worst)
-                    worst = ratio, d.budgetExample = fmt("line %.0f: C %.3g, 6·N_a·D %.3g", r.sourceLine,
-                                                         r.get(stated), implied);
-            }
+            judgeBudget(implied > 0 ? std::fabs(std::log(r.get(stated) / implied)) : INFINITY, [&] {
+                return fmt("line %.0f: C %.3g, 6·N_a·D %.3g", r.sourceLine, r.get(stated), implied);
+            });
         } else if (r.has(stated) && !r.isDerived(stated) &&
                    (!r.has(Field::ActiveParams) || r.isDerived(Field::ActiveParams)) &&
                    r.has(Field::Tokens) && !r.isDerived(Field::Tokens) && r.has(Field::Params) &&
@@ -99,14 +102,10 @@ SweepDesign analyzeDesign(const RunTable& runs, const DesignOptions& o) {
             // N: a model never activates more than it has (tokens in billions beside FLOPs implied 1e16
             // active parameters beside N 1e8).
             const double implied = r.get(stated) / (o.flopsPerToken * r.get(Field::Tokens));
-            ++d.budgetChecked;
-            const double ratio = std::log(implied / r.get(Field::Params));
-            if (ratio > std::log(o.budgetFactor)) {
-                ++d.budgetMismatched;
-                if (ratio > worst)
-                    worst = ratio, d.budgetExample = fmt("line %.0f: C/(6·D) %.3g active parameters, N %.3g",
-                                                         r.sourceLine, implied, r.get(Field::Params));
-            }
+            judgeBudget(std::log(implied / r.get(Field::Params)), [&] {
+                return fmt("line %.0f: C/(6·D) %.3g active parameters, N %.3g", r.sourceLine, implied,
+                           r.get(Field::Params));
+            });
         }
     }
     d.params = axis(n), d.active = axis(na), d.tokens = axis(tokens), d.sparsity = axis(s),
@@ -134,12 +133,11 @@ SweepDesign analyzeDesign(const RunTable& runs, const DesignOptions& o) {
                 "×%.3g",
                 d.budgetMismatched, d.budgetChecked, o.budgetFactor) +
             " (" + d.budgetExample + ")";
-        if (2 * d.budgetMismatched > d.budgetChecked)
-            d.budgetProblem = what + ": the budget, the active parameters or the tokens are in another unit "
-                                     "or convention; fix the mapping (a multiplier) before fitting";
-        else
-            d.budgetProblem = what;
-        (2 * d.budgetMismatched > d.budgetChecked ? d.refusals : d.warnings).push_back(d.budgetProblem);
+        const bool most = 2 * d.budgetMismatched > d.budgetChecked;
+        d.budgetProblem = most ? what + ": the budget, the active parameters or the tokens are in another "
+                                        "unit or convention; fix the mapping (a multiplier) before fitting"
+                               : what;
+        (most ? d.refusals : d.warnings).push_back(d.budgetProblem);
     }
 
     // What the optimum's location needs: more than one model size, more than one token count, and the two
