@@ -1,6 +1,11 @@
 #include "ui/FileDocument.h"
 
 #include "core/fit/OptimaFrontier.h"
+#include "core/store/FitRecording.h"
+#include "ui/RunTableModel.h"
+#include "ui/WorkspaceController.h"
+
+#include <QObject>
 
 #include <cmath>
 #include <stdexcept>
@@ -8,7 +13,79 @@
 namespace moescope {
 
 FileDocument::FileDocument(AnalysisPlan plan, double recordedBudget)
-    : basePlan_(std::move(plan)), pendingBudget_(recordedBudget) {}
+    : runs_(std::make_unique<RunTableModel>()),
+      workspace_(std::make_unique<WorkspaceController>(runs_.get())), basePlan_(std::move(plan)),
+      pendingBudget_(recordedBudget) {}
+
+FileDocument::~FileDocument() = default;
+
+std::unique_ptr<FileDocument> FileDocument::openWorkspace(const QString& path, QString* error,
+                                                          QString* note) {
+    auto doc = std::make_unique<FileDocument>();
+    WorkspaceController& file = *doc->workspace_;
+    if (!file.open(path, error)) return nullptr;
+    bool ok = false;
+    const int tab = file.setting("view").toInt(&ok);
+    doc->view_.tab = ok ? tab : -1;
+    doc->view_.keepMode = file.setting("keep", "none");
+    doc->view_.keepColumns = file.setting("keep_columns");
+    doc->pendingBudget_ = std::max(0.0, file.setting("budget").toDouble());
+    // The fit on screen is the one the workspace recorded last: its whole plan, not the defaults; without
+    // one, the law the file was left with.
+    doc->basePlan_.law = file.setting("law", "auto").toStdString();
+    if (const auto fits = file.workspace().fits(); !fits.empty()) {
+        AnalysisPlan plan;
+        std::string why;
+        if (planOfRecord(fits.back(), plan, why))
+            doc->basePlan_ = std::move(plan);
+        else if (note)
+            *note = QObject::tr("its last fit's settings could not be read (%1): fitted with the defaults")
+                        .arg(QString::fromStdString(why));
+    }
+    return doc;
+}
+
+std::unique_ptr<FileDocument> FileDocument::fromTable(RunTable table, bool optima) {
+    AnalysisPlan plan;
+    plan.optimaTable = optima;
+    auto doc = std::make_unique<FileDocument>(std::move(plan));
+    doc->runs_->setRuns(std::move(table));
+    return doc;
+}
+
+QUndoStack* FileDocument::undoStack() const {
+    return workspace_->undoStack();
+}
+
+// Each written only when it changed: every edit asks for an analysis, which sets the law again.
+void FileDocument::setTab(int tab) {
+    if (tab == view_.tab) return;
+    view_.tab = tab;
+    workspace_->setSetting("view", QString::number(tab));
+}
+
+void FileDocument::setLaw(const std::string& law) {
+    if (law == basePlan_.law) return;
+    basePlan_.law = law;
+    workspace_->setSetting("law", QString::fromStdString(law));
+}
+
+void FileDocument::setKeep(const QString& mode, const QString& columns) {
+    view_.keepMode = mode, view_.keepColumns = columns;
+    workspace_->setSetting("keep", mode);
+    workspace_->setSetting("keep_columns", columns);
+}
+
+void FileDocument::writeView() {
+    if (view_.tab >= 0) workspace_->setSetting("view", QString::number(view_.tab));
+    workspace_->setSetting("law", QString::fromStdString(basePlan_.law));
+    setKeep(view_.keepMode, view_.keepColumns);
+    writeBudget();
+}
+
+void FileDocument::writeBudget() {
+    if (const double c = budgetToKeep(); c > 0) workspace_->setSetting("budget", QString::number(c, 'g', 17));
+}
 
 void FileDocument::show(std::shared_ptr<const AnalysisSnapshot> snapshot) {
     snapshot_ = std::move(snapshot);
@@ -36,6 +113,7 @@ bool FileDocument::choose(double c) {
     // Without an analysed budget a frontier (a law's) may still answer at C.
     if (!b && snapshot_->frontiers.empty()) return false;
     budget_ = b && std::fabs(std::log(b->budget / c)) <= std::log(1.05) ? b->budget : c;
+    writeBudget();
     return true;
 }
 

@@ -60,6 +60,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QToolBar>
+#include <QUndoGroup>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -90,15 +91,13 @@ QScrollArea* scrollable(QWidget* content) {
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
-    : QMainWindow(parent), model_(new RunTableModel(this)), proxy_(new RunFilterProxy(this)),
-      filterError_(new QLabel), view_(new QTableView), filter_(new QLineEdit), keepMode_(new QComboBox),
-      keepColumns_(new QLineEdit), runner_(new AnalysisRunner(this)), tabs_(new QTabWidget),
-      surface_(new SurfaceView), curves_(new LossCurvesView), surfaceStack_(new QStackedWidget),
-      slices_(new SliceCharts), budgets_(new BudgetCharts), law_(new LawChart),
-      allocation_(new AllocationChart), validate_(new ValidateView), fitDock_(new FitDock),
-      trainer_(new TrainerPanel), workspace_(new WorkspaceController(model_, this)),
-      doc_(std::make_unique<FileDocument>()), budgetBox_(new QComboBox), badge_(new QLabel),
-      busy_(new QProgressBar) {
+    : QMainWindow(parent), proxy_(new RunFilterProxy(this)), filterError_(new QLabel), view_(new QTableView),
+      filter_(new QLineEdit), keepMode_(new QComboBox), keepColumns_(new QLineEdit),
+      runner_(new AnalysisRunner(this)), tabs_(new QTabWidget), surface_(new SurfaceView),
+      curves_(new LossCurvesView), surfaceStack_(new QStackedWidget), slices_(new SliceCharts),
+      budgets_(new BudgetCharts), law_(new LawChart), allocation_(new AllocationChart),
+      validate_(new ValidateView), fitDock_(new FitDock), trainer_(new TrainerPanel),
+      undo_(new QUndoGroup(this)), budgetBox_(new QComboBox), badge_(new QLabel), busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
     // Within the screen's free area, frame included, whatever its size (1366×768 and up).
     if (const QScreen* screen = QGuiApplication::primaryScreen()) {
@@ -172,29 +171,46 @@ MainWindow::MainWindow(QWidget* parent)
     connect(runner_, &AnalysisRunner::finished, this, &MainWindow::showSnapshot);
     connect(fitDock_, &FitDock::refitRequested, this, &MainWindow::requestAnalysis);
     connect(fitDock_, &FitDock::suggestRequested, this, &MainWindow::suggestDialog);
-    // Table edits go through the workspace's undo stack (queued: the model is not reset inside its own
-    // setData).
-    connect(model_, &RunTableModel::exclusionRequested, workspace_, &WorkspaceController::setExcluded,
-            Qt::QueuedConnection);
-    connect(model_, &RunTableModel::valueEditRequested, workspace_, &WorkspaceController::setValue,
-            Qt::QueuedConnection);
-    connect(model_, &RunTableModel::editRefused, this,
-            [this](const QString& m) { warn(tr("Value not accepted"), m); });
-    connect(workspace_, &WorkspaceController::runsChanged, this, &MainWindow::requestAnalysis);
-    connect(workspace_, &WorkspaceController::failed, this,
-            [this](const QString& m) { warn(tr("Workspace"), m); });
-    connect(tabs_, &QTabWidget::currentChanged, this, &MainWindow::saveViewSettings);
-    connect(workspace_, &WorkspaceController::saved, this, &MainWindow::saveViewSettings);
-    // A fit shown before the runs had a file is recorded in the file they are saved to.
-    connect(workspace_, &WorkspaceController::saved, this, [this] {
-        if (workspace_->workspace().fits().empty() && doc_->snapshot() && !doc_->snapshot()->partial)
-            recordFit();
-    });
+    connect(tabs_, &QTabWidget::currentChanged, this, [this](int tab) { doc_->setTab(tab); });
     connect(surface_, &SurfaceView::runPicked, this, &MainWindow::selectRunInTable);
     connect(law_, &LawChart::runPicked, this, &MainWindow::selectRunInTable);
     connect(slices_, &SliceCharts::runPicked, this, &MainWindow::selectRunInTable);
+    adopt(std::make_unique<FileDocument>());
     statusBar()->showMessage(tr("Open a sweep (File › Open) to explore its isoFLOP surfaces."));
     guardWheel(this); // scrolling a dock never turns its settings
+}
+
+void MainWindow::adopt(std::unique_ptr<FileDocument> doc) {
+    // The views follow the new file's runs before the old ones go; Edit › Undo acts on the new file's edits.
+    proxy_->setRunModel(doc->runs());
+    undo_->addStack(doc->undoStack());
+    undo_->setActiveStack(doc->undoStack());
+    RunTableModel* runs = doc->runs();
+    WorkspaceController* file = doc->workspace();
+    // Table edits go through the file's undo stack (queued: the model is not reset inside its own setData).
+    connect(runs, &RunTableModel::exclusionRequested, file, &WorkspaceController::setExcluded,
+            Qt::QueuedConnection);
+    connect(runs, &RunTableModel::valueEditRequested, file, &WorkspaceController::setValue,
+            Qt::QueuedConnection);
+    connect(runs, &RunTableModel::editRefused, this,
+            [this](const QString& m) { warn(tr("Value not accepted"), m); });
+    connect(file, &WorkspaceController::runsChanged, this, &MainWindow::requestAnalysis);
+    connect(file, &WorkspaceController::failed, this, [this](const QString& m) { warn(tr("Workspace"), m); });
+    connect(file, &WorkspaceController::saved, this, [this] {
+        doc_->writeView();
+        // A fit shown before the runs had a file is recorded in the file they are saved to.
+        if (doc_->workspace()->workspace().fits().empty() && doc_->snapshot() && !doc_->snapshot()->partial)
+            recordFit();
+    });
+    doc_ = std::move(doc);
+    // The controls show what this file was left with, or the defaults: nothing of the last file (a law
+    // chosen for Clark's routing runs gave Marin "0 usable runs"), and a filter typed for it says nothing
+    // about this one.
+    fitDock_->loadPlan(doc_->basePlan());
+    showKeep(doc_->view().keepMode, doc_->view().keepColumns);
+    filter_->clear();
+    if (const int tab = doc_->view().tab; tab >= 0 && tab < tabs_->count()) tabs_->setCurrentIndex(tab);
+    requestAnalysis();
 }
 
 void MainWindow::warn(const QString& title, const QString& message) {
@@ -208,9 +224,7 @@ void MainWindow::warn(const QString& title, const QString& message) {
 void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(tr("&New"), QKeySequence::New, this, [this] {
-        workspace_->newWorkspace();
-        doc_ = std::make_unique<FileDocument>(); // an empty file starts with the defaults
-        showKeep("none", {});
+        adopt(std::make_unique<FileDocument>()); // an empty file starts with the defaults
         setWindowTitle(tr("MoEScope"));
     });
     file->addAction(tr("&Open…"), QKeySequence::Open, this, &MainWindow::openDialog);
@@ -239,9 +253,9 @@ void MainWindow::buildMenus() {
     QMenu* trainerMenu = menuBar()->addMenu(tr("&Trainer"));
     trainerMenu->addAction(tr("&Plan sweep…"), this, &MainWindow::planSweepDialog);
     QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = workspace_->undoStack()->createUndoAction(this, tr("&Undo"));
+    QAction* undo = undo_->createUndoAction(this, tr("&Undo"));
     undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = workspace_->undoStack()->createRedoAction(this, tr("&Redo"));
+    QAction* redo = undo_->createRedoAction(this, tr("&Redo"));
     redo->setShortcut(QKeySequence::Redo);
     edit->addAction(undo);
     edit->addAction(redo);
@@ -250,8 +264,8 @@ void MainWindow::buildMenus() {
         const QModelIndex current = view_->selectionModel()->currentIndex();
         if (!current.isValid()) return;
         const int row = proxy_->mapToSource(current).row();
-        const int line = model_->runs().runs[row].sourceLine;
-        workspace_->deleteRun(row);
+        const int line = doc_->runs()->runs().runs[row].sourceLine;
+        doc_->workspace()->deleteRun(row);
         statusBar()->showMessage(
             tr("Deleted run %1 (line %2) — Edit › Undo brings it back").arg(row + 1).arg(line), 15000);
     });
@@ -260,7 +274,7 @@ void MainWindow::buildMenus() {
 void MainWindow::queueWorkspaceSweeps() {
     // Runs `plan-sweep --queue` left in the workspace, by sweep; the dock skips those already trained.
     std::map<std::string, Json> bySweep;
-    for (const JobRecord& job : workspace_->workspace().jobs()) {
+    for (const JobRecord& job : doc_->workspace()->workspace().jobs()) {
         if (job.status != "queued") continue;
         Json run;
         std::string error;
@@ -274,8 +288,8 @@ void MainWindow::queueWorkspaceSweeps() {
     for (const auto& [sweep, runs] : bySweep) {
         std::vector<SweepJob> jobs;
         std::string error;
-        if (!sweepJobsFromJson(runs, workspace_->path().toStdString() + " (queued sweep " + sweep + ")", jobs,
-                               error)) {
+        const std::string where = doc_->workspace()->path().toStdString() + " (queued sweep " + sweep + ")";
+        if (!sweepJobsFromJson(runs, where, jobs, error)) {
             noteAboutFile(QString::fromStdString(error));
             continue;
         }
@@ -285,7 +299,7 @@ void MainWindow::queueWorkspaceSweeps() {
 }
 
 SweepPlanDialog* MainWindow::planSweepDialog() {
-    auto* dialog = new SweepPlanDialog(doc_->snapshot(), model_->runs(), this);
+    auto* dialog = new SweepPlanDialog(doc_->snapshot(), doc_->runs()->runs(), this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     connect(
         dialog, &SweepPlanDialog::queueRequested, this, [this](const SweepPlan& plan, const QString& name) {
@@ -361,7 +375,7 @@ bool MainWindow::importWithWizard(const QString& path) {
 
 bool MainWindow::importFromWizard(const ImportWizard& wizard) {
     if (!wizard.canAccept()) return false;
-    workspace_->importRuns(wizard.result().table, wizard.record());
+    doc_->workspace()->importRuns(wizard.result().table, wizard.record());
     return true;
 }
 
@@ -384,21 +398,13 @@ void MainWindow::saveAsDialog() {
                                                       tr("Workspaces (*.moescope)"));
     if (path.isEmpty()) return;
     QString error;
-    if (!workspace_->saveAs(path, &error)) return (void)QMessageBox::warning(this, tr("Save failed"), error);
-    saveViewSettings();
+    if (!doc_->workspace()->saveAs(path, &error))
+        return (void)QMessageBox::warning(this, tr("Save failed"), error);
     rememberRecent(path);
     setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
 }
 
-void MainWindow::saveViewSettings() {
-    workspace_->setSetting("view", QString::number(tabs_->currentIndex()));
-    const double budget = doc_->budgetToKeep();
-    if (budget > 0) workspace_->setSetting("budget", QString::number(budget, 'g', 17));
-    workspace_->setSetting("law", QString::fromStdString(fitDock_->law()));
-}
-
 void MainWindow::buildRunsDock() {
-    proxy_->setRunModel(model_);
     proxy_->setSortRole(Qt::UserRole);
     view_->setModel(proxy_);
     view_->setSortingEnabled(true);
@@ -465,11 +471,10 @@ void MainWindow::keepPerGroup() {
             return warn(tr("Keep per group"), QString::fromStdString(error));
     }
     QString problem;
-    if (!workspace_->keepPerGroup(selection, &problem)) return warn(tr("Keep per group"), problem);
-    // Kept with the workspace, so the row reads as the runs were left (it said "Keep every row" on reopening
+    if (!doc_->workspace()->keepPerGroup(selection, &problem)) return warn(tr("Keep per group"), problem);
+    // Kept with the file, so the row reads as the runs were left (it said "Keep every row" on reopening
     // while the not-best rows stayed excluded).
-    workspace_->setSetting("keep", mode);
-    workspace_->setSetting("keep_columns", keepColumns_->text());
+    doc_->setKeep(mode, keepColumns_->text());
 }
 
 void MainWindow::showKeep(const QString& mode, const QString& columns) {
@@ -478,7 +483,7 @@ void MainWindow::showKeep(const QString& mode, const QString& columns) {
 }
 
 void MainWindow::selectRunInTable(int sourceRow) {
-    const QModelIndex idx = proxy_->mapFromSource(model_->index(sourceRow, 0));
+    const QModelIndex idx = proxy_->mapFromSource(doc_->runs()->index(sourceRow, 0));
     if (idx.isValid()) {
         view_->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect |
                                                           QItemSelectionModel::Rows);
@@ -538,37 +543,15 @@ bool MainWindow::openPath(const QString& path, QString* error) {
     fileNotice_->clear(), fileNotice_->setToolTip({}), fileNotice_->hide();
     if (path.endsWith(".moescope")) {
         // A workspace: its runs, its edits from now on, and the views it was left with.
-        if (!workspace_->open(path, &problem)) return refuseFile(path, problem, error);
-        // Read every setting before applying any: applying one (the tab) writes the current others back.
-        bool ok = false;
-        const int tab = workspace_->setting("view").toInt(&ok);
-        const double budget = workspace_->setting("budget").toDouble();
-        const std::string law = workspace_->setting("law", "auto").toStdString();
-        showKeep(workspace_->setting("keep", "none"), workspace_->setting("keep_columns"));
-        fitDock_->setLaw(law);
-        // The fit on screen is the one the workspace recorded last: its whole plan, not the dock's defaults.
-        AnalysisPlan recorded;
         QString restored;
-        if (const auto fits = workspace_->workspace().fits(); !fits.empty()) {
-            AnalysisPlan plan;
-            std::string why;
-            if (planOfRecord(fits.back(), plan, why)) {
-                recorded = plan;
-                fitDock_->loadPlan(plan);
-            } else {
-                restored = tr("its last fit's settings could not be read (%1): fitted with the defaults")
-                               .arg(QString::fromStdString(why));
-            }
-        }
-        doc_ = std::make_unique<FileDocument>(recorded, budget); // a new document: this file's state only
-        filter_->clear(); // a filter typed for one file says nothing about the next
-        if (ok && tab >= 0 && tab < tabs_->count()) tabs_->setCurrentIndex(tab);
+        auto doc = FileDocument::openWorkspace(path, &problem, &restored);
+        if (!doc) return refuseFile(path, problem, error);
+        adopt(std::move(doc));
         queueWorkspaceSweeps();
         rememberRecent(path);
         setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
-        statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));
+        statusBar()->showMessage(tr("%n run(s) from %1", nullptr, doc_->runs()->rowCount()).arg(path));
         if (!restored.isEmpty()) noteAboutFile(restored);
-        requestAnalysis(); // with the restored plan: supersedes the request the opening made
         return true;
     }
     ImportResult r = importRunsFile(path.toStdString(), {});
@@ -613,23 +596,14 @@ bool MainWindow::refuseFile(const QString& path, const QString& problem, QString
 }
 
 void MainWindow::showTable(const QString& path, RunTable table, bool optima) {
-    workspace_->newWorkspace();
-    AnalysisPlan plan;
-    plan.optimaTable = optima;
-    // The law, settings and budget chosen for the last file are not this one's: it opens with the defaults
-    // and at its own largest budget (a law chosen for Clark's routing runs gave Marin "0 usable runs").
-    fitDock_->loadPlan(plan);
-    doc_ = std::make_unique<FileDocument>(plan); // a new document: no budget, no answer of the last file
-    filter_->clear();                            // a filter typed for one file says nothing about the next
-    showKeep("none", {});
-    model_->setRuns(std::move(table));
+    // A new document: the defaults, its own largest budget, no answer or undo step of the last file.
+    adopt(FileDocument::fromTable(std::move(table), optima));
     setWindowTitle(tr("MoEScope — %1").arg(QFileInfo(path).fileName()));
-    statusBar()->showMessage(tr("%n run(s) from %1", nullptr, model_->rowCount()).arg(path));
+    statusBar()->showMessage(tr("%n run(s) from %1", nullptr, doc_->runs()->rowCount()).arg(path));
     if (optima)
         noteAboutFile(tr("%1 is a table of optima (one row per budget): its own frontier answers; it has no "
                          "isoFLOP surface, slices or law to show")
                           .arg(QFileInfo(path).fileName()));
-    requestAnalysis();
 }
 
 std::vector<Suggestion> MainWindow::suggestions(int count) const {
@@ -712,34 +686,37 @@ void MainWindow::addRuns(const RunTable& landed) {
     // A trained run lands like any import: one undoable step, written to the workspace when one is open.
     ImportRecord record;
     record.path = "moescope-train";
-    workspace_->importRuns(landed, record);
+    doc_->workspace()->importRuns(landed, record);
     statusBar()->showMessage(tr("%n trained run(s) added", nullptr, int(landed.runs.size())), 8000);
 }
 
 void MainWindow::requestAnalysis() {
+    const RunTable& runs = doc_->runs()->runs();
     std::set<std::string> groups;
-    for (const Run& r : model_->runs().runs)
-        groups.insert(runGroup(model_->runs(), r));
+    for (const Run& r : runs.runs)
+        groups.insert(runGroup(runs, r));
     fitDock_->setGroups({groups.begin(), groups.end()});
     // A trained run can join a group only by its label: the groups the runs name in a group column.
     std::set<std::string> labelled;
-    if (const int column = model_->runs().labelIndex("group"); column >= 0)
-        for (const Run& r : model_->runs().runs)
+    if (const int column = runs.labelIndex("group"); column >= 0)
+        for (const Run& r : runs.runs)
             if (size_t(column) < r.labels.size() && !r.labels[size_t(column)].empty())
                 labelled.insert(r.labels[size_t(column)]);
     trainer_->setGroups({labelled.begin(), labelled.end()});
+    doc_->setLaw(fitDock_->law());
     AnalysisPlan plan = doc_->basePlan();
     fitDock_->editPlan(plan);
     // The budget on screen is refitted first (AnalysisRunner delivers it before the rest).
-    runner_->request(model_->runs(), std::move(plan), budget());
+    runner_->request(runs, std::move(plan), budget());
 }
 
 void MainWindow::recordFit() {
     // The workspace keeps every fit it was shown with: the whole plan, coefficients with intervals, metrics.
     FitRecord record;
-    if (!workspace_->isOpen() || !doc_->snapshot() || !lawFitRecord(*doc_->snapshot(), record)) return;
+    WorkspaceController* file = doc_->workspace();
+    if (!file->isOpen() || !doc_->snapshot() || !lawFitRecord(*doc_->snapshot(), record)) return;
     std::string error;
-    if (!workspace_->workspace().addFit(record, error))
+    if (!file->workspace().addFit(record, error))
         statusBar()->showMessage(tr("The fit could not be recorded: %1").arg(QString::fromStdString(error)));
 }
 
@@ -762,11 +739,11 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
     if (!snapshot->partial) {
         law_->setAnalysis(doc_->snapshot());
         validate_->setAnalysis(doc_->snapshot());
-        std::vector<double> z(model_->runs().runs.size(), std::nan(""));
+        std::vector<double> z(doc_->runs()->runs().runs.size(), std::nan(""));
         if (snapshot->runs.runs.size() == z.size())
             for (size_t i = 0; i < snapshot->outlierZ.size(); ++i)
                 z[snapshot->lawRuns[i]] = snapshot->outlierZ[i];
-        model_->setOutlierScores(snapshot->outlierZ.empty() ? std::vector<double>{} : std::move(z));
+        doc_->runs()->setOutlierScores(snapshot->outlierZ.empty() ? std::vector<double>{} : std::move(z));
         allocation_->setAnalysis(doc_->snapshot());
     }
     updateViews();
@@ -792,7 +769,6 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
 
 void MainWindow::setBudget(double c) {
     if (!doc_->choose(c)) return;
-    workspace_->setSetting("budget", QString::number(doc_->budget(), 'g', 17));
     syncBudgetBox();
     updateViews();
 }

@@ -18,6 +18,7 @@ class QSortFilterProxyModel;
 class QStackedWidget;
 class QTabWidget;
 class QTableView;
+class QUndoGroup;
 
 namespace moescope {
 
@@ -54,7 +55,9 @@ public:
     // the user: its own frontier answers (AnalysisPlan::optimaTable). openPath takes a file that reads only
     // as such a table as one.
     bool openOptimaTable(const QString& path, QString* error = nullptr);
-    RunTableModel* runModel() const { return model_; }
+    // The current document: the file on screen with its runs, workspace, plan, budget and answer.
+    FileDocument* document() const { return doc_.get(); }
+    RunTableModel* runModel() const { return doc_->runs(); }
     QTableView* runView() const { return view_; }
     QLineEdit* runFilter() const { return filter_; }
     QLabel* runFilterError() const { return filterError_; }
@@ -76,7 +79,7 @@ public:
     const Prediction* prediction() const { return doc_->lastAnswer().get(); }
     FitDock* fitDock() const { return fitDock_; }
     TrainerPanel* trainer() const { return trainer_; }
-    WorkspaceController* workspace() const { return workspace_; }
+    WorkspaceController* workspace() const { return doc_->workspace(); }
     QTabWidget* tabs() const { return tabs_; }
     double budget() const { return doc_->budget(); }
     // Chooses the budget: a swept level (the nearest within 5 %) or any other, which the views answer with
@@ -104,6 +107,9 @@ protected:
 private:
     // Shown in the status bar and kept beside it until another file is opened.
     void noteAboutFile(const QString& note);
+    // Makes `doc` the file on screen: the views, the Edit menu and the controls follow it, then it is
+    // analysed. The previous document (its runs, undo steps, answer) goes.
+    void adopt(std::unique_ptr<FileDocument> doc);
     // Shows an imported file's runs (a table of optima when `optima`) on a fresh workspace and plan.
     void showTable(const QString& path, RunTable table, bool optima);
     bool refuseFile(const QString& path, const QString& problem, QString* error); // false, said once
@@ -125,12 +131,10 @@ private:
     void saveAsDialog();
     void rememberRecent(const QString& path);
     void rebuildRecentMenu();
-    void saveViewSettings();
     void recordFit();
     void keepPerGroup(); // the Runs dock's Keep row, applied through the undo stack
     void showKeep(const QString& mode, const QString& columns); // the Keep row as a file left it
 
-    RunTableModel* model_;
     RunFilterProxy* proxy_;
     QLabel* filterError_; // why the expression in the filter box cannot filter
     QTableView* view_;
@@ -149,8 +153,8 @@ private:
     ValidateView* validate_;
     FitDock* fitDock_;
     TrainerPanel* trainer_;
-    WorkspaceController* workspace_;
-    // The file on screen: its plan, budget, analysis and answer (a new one for every file opened).
+    QUndoGroup* undo_; // Edit › Undo and Redo act on the current document's stack
+    // The file on screen (a new one for every file opened).
     std::unique_ptr<FileDocument> doc_;
     QMenu* recent_ = nullptr;
     QComboBox* budgetBox_;

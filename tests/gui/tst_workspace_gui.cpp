@@ -1,6 +1,7 @@
 // The window's workspace: edits are undoable, written through to the .moescope file at once, survive
 // reopening with the chosen views; an undone import disappears from the file too.
 #include "core/io/RunImporter.h"
+#include "ui/FileDocument.h"
 #include "ui/FitDock.h"
 #include "ui/ImportWizard.h"
 
@@ -107,6 +108,59 @@ private slots:
         QTest::keyClick(w->keepColumns(), Qt::Key_Return);
         QCOMPARE(w->runModel()->rowCount(), 13);
         QVERIFY(w->statusBar()->currentMessage().contains("unknown column 'learning_rate'"));
+    }
+
+    // Each file is its own document (issue #30 point 1): its runs, undo steps, Keep row and fit settings go
+    // with it through Save As, and a file that recorded none opens with the defaults, not the last file's
+    // (a Keep row was lost by Save As; a workspace without a recorded fit kept the last file's bootstrap).
+    void eachFileIsItsOwnDocument() {
+        const QString sweep = MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv";
+        auto w = openWindow(sweep);
+        const FileDocument* first = w->document();
+        w->keepMode()->setCurrentIndex(w->keepMode()->findData("best"));
+        const QString columns =
+            "experts, active_experts, granularity, d_model, n_layers, budget"; // one a run
+        w->keepColumns()->setText(columns);
+        QTest::keyClick(w->keepColumns(), Qt::Key_Return);
+        QTRY_VERIFY(w->workspace()->undoStack()->count() == 1);
+        w->workspace()->setExcluded(0, true);
+        QVERIFY(w->runModel()->runs().runs[0].excluded);
+        w->fitDock()->bootstrapBox()->setValue(7);
+        QSignalSpy updated(w.get(), &MainWindow::viewsUpdated);
+        emit w->fitDock()->refitRequested();
+        QTRY_VERIFY(w->document()->snapshot() && !w->document()->snapshot()->partial &&
+                    w->document()->snapshot()->plan.lawFit.bootstrap == 7);
+        QAction* undo = nullptr;
+        for (QAction* a : w->findChildren<QAction*>())
+            if (a->shortcut() == QKeySequence(QKeySequence::Undo)) undo = a;
+        QVERIFY(undo && undo->isEnabled());
+        const QString kept = dir_.filePath("two_lrs.moescope");
+        QString error;
+        QVERIFY2(w->workspace()->saveAs(kept, &error), qPrintable(error)); // with its fit, bootstrap 7
+
+        // A workspace with runs and nothing else recorded.
+        const QString bare = dir_.filePath("bare.moescope");
+        {
+            Workspace file;
+            std::string e;
+            QVERIFY(file.open(bare.toStdString(), e));
+            QVERIFY(file.addImport({}, importRunsFile(sweep.toStdString(), {}).table, e) > 0);
+        }
+        QVERIFY2(w->openPath(bare, &error), qPrintable(error));
+        QVERIFY(w->document() != first);
+        QCOMPARE(w->fitDock()->bootstrapBox()->value(), AnalysisPlan{}.lawFit.bootstrap);
+        QCOMPARE(w->keepMode()->currentData().toString(), QString("none"));
+        QVERIFY(!w->runModel()->runs().runs[0].excluded);
+        QVERIFY(!undo->isEnabled()); // the last file's steps are not this one's
+        QVERIFY(updated.wait(60000));
+
+        QVERIFY2(w->openPath(kept, &error), qPrintable(error));
+        QCOMPARE(w->keepMode()->currentData().toString(), QString("best"));
+        QCOMPARE(w->keepColumns()->text(), columns);
+        QCOMPARE(w->fitDock()->bootstrapBox()->value(), 7);
+        QVERIFY(w->runModel()->runs().runs[0].excluded);
+        QVERIFY(!undo->isEnabled());
+        QVERIFY(updated.wait(60000));
     }
 
     void editsUndoSaveAndReopen() {
