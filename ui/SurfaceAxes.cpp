@@ -113,11 +113,20 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
     // World point to widget pixels, through the camera of the frame just rendered.
     vtkNew<vtkCoordinate> coordinate;
     coordinate->SetCoordinateSystemToWorld();
-    const auto widget = [&](const std::array<double, 3>& p) {
-        coordinate->SetValue(p[0], p[1], p[2]);
-        const double* d = coordinate->GetComputedDoubleDisplayValue(ren);
-        return QPointF(d[0] / dpr, height - d[1] / dpr);
-    };
+    place(
+        [&](const std::array<double, 3>& p) {
+            coordinate->SetValue(p[0], p[1], p[2]);
+            const double* d = coordinate->GetComputedDoubleDisplayValue(ren);
+            return QPointF(d[0] / dpr, height - d[1] / dpr);
+        },
+        &painter);
+}
+
+QRectF SurfaceAxes::extent(const Projection& widget) {
+    return place(widget, nullptr);
+}
+
+QRectF SurfaceAxes::place(const Projection& widget, QPainter* painter) {
     const QPointF origin = widget({0, 0, 0});
     const QPointF centre = widget({axes_[0].end[0] / 2, axes_[1].end[1] / 2, axes_[2].end[2] / 2});
     const QFont labelFont = pixelFont(kLabelPixels), titleFont = pixelFont(kTitlePixels);
@@ -133,8 +142,7 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
         return std::none_of(taken.begin(), taken.end(),
                             [&](const Taken& t) { return t.axis != ownAxis && t.box.intersects(r); });
     };
-    painter.save();
-    painter.setPen(kOverlayText);
+    if (painter) painter->save(), painter->setPen(kOverlayText);
     // Where each axis is on screen, and how far its labels stand out from it (for its title).
     struct Placed {
         bool shown = false;
@@ -158,7 +166,7 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
     }
     // Ticks inside every axis first, the ones at the shared origin last: an origin label ("0.0" of the
     // sparsity axis) gives way to another axis' tick instead of taking its place in that axis' column.
-    painter.setFont(labelFont);
+    if (painter) painter->setFont(labelFont);
     for (const bool atOrigin : {false, true})
         for (size_t k = 0; k < axes_.size(); ++k) {
             Axis& a = axes_[k];
@@ -176,7 +184,7 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
                                  size.height());
                 if (!clearOf(box)) continue;
                 taken.push_back({box, int(k)});
-                painter.drawText(box, Qt::AlignCenter, a.texts[i]);
+                if (painter) painter->drawText(box, Qt::AlignCenter, a.texts[i]);
                 a.drawn.push_back({a.texts[i], c});
                 p.reach = std::max(p.reach, out + std::fabs(p.normal.x()) * size.width() / 2 +
                                                 std::fabs(p.normal.y()) * size.height() / 2);
@@ -208,16 +216,27 @@ void SurfaceAxes::paint(QPainter& painter, vtkRenderer* ren, double dpr, double 
             if (clearOf(box, int(k))) break;
         }
         taken.push_back({box, -1});
-        painter.save();
-        painter.setFont(titleFont);
-        painter.translate(a.titleAt);
-        painter.rotate(angle);
-        painter.drawText(QRectF(-size.width() / 2, -size.height() / 2, size.width(), size.height()),
-                         Qt::AlignCenter, a.title);
-        painter.restore();
         a.titleDrawn = true;
+        a.titleBox = box;
+        if (!painter) continue;
+        painter->save();
+        painter->setFont(titleFont);
+        painter->translate(a.titleAt);
+        painter->rotate(angle);
+        painter->drawText(QRectF(-size.width() / 2, -size.height() / 2, size.width(), size.height()),
+                          Qt::AlignCenter, a.title);
+        painter->restore();
     }
-    painter.restore();
+    if (painter) painter->restore();
+    // What the axes cover on screen: their lines (origin to each end) and every label and title.
+    // (A rect of no width or height is null to united(): each line's box is given a pixel of each.)
+    QRectF covered(origin, QSizeF(1, 1));
+    for (size_t k = 0; k < axes_.size(); ++k)
+        if (placed[k].shown)
+            covered |= QRectF(origin, origin + placed[k].along).normalized().adjusted(-0.5, -0.5, 0.5, 0.5);
+    for (const Taken& t : taken)
+        covered |= t.box;
+    return covered;
 }
 
 QString SurfaceAxes::title(int k) const {
@@ -226,6 +245,10 @@ QString SurfaceAxes::title(int k) const {
 
 QPointF SurfaceAxes::titlePosition(int k) const {
     return axes_[k].titleAt;
+}
+
+QRectF SurfaceAxes::titleBox(int k) const {
+    return axes_[k].titleDrawn ? axes_[k].titleBox : QRectF();
 }
 
 } // namespace moescope

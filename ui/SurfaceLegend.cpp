@@ -15,18 +15,34 @@ QFont pixelFont(int pixels) {
     return font;
 }
 
+namespace {
+constexpr int kLegendPixels = 13;
+constexpr double kPad = 8, kSymbol = 26, kGap = 6;
+double legendTextWidth(const std::vector<LegendEntry>& entries, const QFontMetricsF& metrics) {
+    double width = 0;
+    for (const auto& e : entries)
+        width = std::max(width, metrics.horizontalAdvance(e.text));
+    return width;
+}
+} // namespace
+
+QSizeF legendSize(const std::vector<LegendEntry>& entries) {
+    if (entries.empty()) return {};
+    const QFontMetricsF metrics(pixelFont(kLegendPixels));
+    return {2 * kPad + kSymbol + kGap + legendTextWidth(entries, metrics),
+            2 * kPad + (metrics.height() + 4) * entries.size()};
+}
+
 QRectF paintLegend(QPainter& painter, const std::vector<LegendEntry>& entries, QPointF topLeft) {
     if (entries.empty()) return {};
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing);
-    const QFont font = pixelFont(13);
+    const QFont font = pixelFont(kLegendPixels);
     const QFontMetricsF metrics(font);
-    constexpr double pad = 8, symbol = 26, gap = 6;
+    constexpr double pad = kPad, symbol = kSymbol, gap = kGap;
     const double row = metrics.height() + 4;
-    double textWidth = 0;
-    for (const auto& e : entries)
-        textWidth = std::max(textWidth, metrics.horizontalAdvance(e.text));
-    const QRectF box(topLeft, QSizeF(2 * pad + symbol + gap + textWidth, 2 * pad + row * entries.size()));
+    const double textWidth = legendTextWidth(entries, metrics);
+    const QRectF box(topLeft, legendSize(entries));
     painter.setPen(QColor(150, 150, 150));
     painter.setBrush(QColor(200, 200, 200));
     painter.drawRect(box);

@@ -25,6 +25,8 @@ struct LegendEntry {
     enum Kind { Line, Disc } kind;
 };
 
+// The size of the legend's box for these entries.
+QSizeF legendSize(const std::vector<LegendEntry>& entries);
 // The entries in a grey box whose top left corner is `topLeft`; returns the box.
 QRectF paintLegend(QPainter& painter, const std::vector<LegendEntry>& entries, QPointF topLeft);
 

@@ -31,6 +31,7 @@
 #include <vtkGenericRenderWindowInteractor.h>
 #include <vtkInteractorObserver.h>
 #include <vtkLookupTable.h>
+#include <vtkMatrix4x4.h>
 #include <vtkPointData.h>
 #include <vtkPoints.h>
 #include <vtkPolyData.h>
@@ -254,6 +255,7 @@ vtkPolyData* SurfaceView::drawnSurface() const {
 
 void SurfaceView::cameraMoving(vtkObject*, unsigned long event, void*) {
     p_->moving = event == vtkCommand::StartInteractionEvent;
+    if (p_->moving) turned_ = true; // the user's view from now on: a resize no longer reframes it
     p_->showSurface();
     if (!p_->moving) vtk_->update(); // the still view in full detail
 }
@@ -264,6 +266,14 @@ QString SurfaceView::axisTitle(int axis) const {
 
 QPointF SurfaceView::axisTitlePosition(int axis) const {
     return p_->axes.titlePosition(axis);
+}
+
+QRectF SurfaceView::axisTitleBox(int axis) const {
+    return p_->axes.titleBox(axis);
+}
+
+QRectF SurfaceView::legendBox() const {
+    return p_->shown ? QRectF(legendCorner(), legendSize(p_->legend)) : QRectF();
 }
 
 QList<QPair<QString, QPointF>> SurfaceView::axisLabels(int axis) const {
@@ -277,7 +287,7 @@ void SurfaceView::paintOverlay(QPainter& painter) {
     if (!p_->shown) return;
     painter.setRenderHint(QPainter::TextAntialiasing);
     p_->axes.paint(painter, vtk_->renderer(), vtk_->devicePixelRatioF(), vtk_->height());
-    paintLegend(painter, p_->legend, QPointF(10, 10));
+    paintLegend(painter, p_->legend, legendCorner());
     const double h = vtk_->height(), w = vtk_->width();
     paintColourBar(
         painter, QRectF(w - 90, h * 0.2 + 20, 22, h * 0.6 - 20),
@@ -555,7 +565,10 @@ void SurfaceView::placeHighlight() {
 
 void SurfaceView::presetView(Preset p) {
     preset_ = p;
+    turned_ = false;
     vtkCamera* cam = vtk_->renderer()->GetActiveCamera();
+    cam->SetViewAngle(30);
+    cam->SetWindowCenter(0, 0);
     cam->SetFocalPoint(0.5, 0.5, kHeight / 2);
     cam->SetViewUp(0, 0, 1);
     // The three flat views are projections, drawn without perspective so that they read like charts, and
@@ -578,8 +591,50 @@ void SurfaceView::presetView(Preset p) {
         break;
     }
     vtk_->renderer()->ResetCamera();
+    fitToView();
     vtk_->renderer()->ResetCameraClippingRange();
     vtk_->update();
+}
+
+QPointF SurfaceView::legendCorner() const {
+    // A column of its own between the scene and the colour bar (and its title): at the top left it lay on
+    // the loss axis of the 3D view. The scene is taller than wide in a wide view, so this costs it nothing.
+    constexpr double kColourBarRoom = 125;
+    return {std::max(10.0, vtk_->width() - kColourBarRoom - legendSize(p_->legend).width()), 10};
+}
+
+void SurfaceView::fitToView() {
+    // ResetCamera fits the scene's bounding sphere to the view's height; the tick labels and titles painted
+    // beyond the axes then fell outside a wide, short view ("log10 N (total parameters)" at 1366×768). The
+    // box the axes, labels and titles cover is fitted to the view instead, left of the colour bar: zoom
+    // and the window centre, a few passes (labels keep their pixel size while the scene scales).
+    const double w = vtk_->width(), h = vtk_->height();
+    if (w < 120 || h < 120) return;
+    constexpr double kEdge = 6;
+    const QRectF room(kEdge, kEdge, std::max(60.0, legendCorner().x() - 2 * kEdge), h - 2 * kEdge);
+    vtkCamera* cam = vtk_->renderer()->GetActiveCamera();
+    for (int pass = 0; pass < 4; ++pass) {
+        vtkMatrix4x4* m = cam->GetCompositeProjectionTransformMatrix(w / h, -1, 1);
+        const auto widget = [m, w, h](const std::array<double, 3>& p) {
+            const double in[4] = {p[0], p[1], p[2], 1};
+            double out[4];
+            m->MultiplyPoint(in, out);
+            return QPointF((out[0] / out[3] + 1) * w / 2, (1 - out[1] / out[3]) * h / 2);
+        };
+        QRectF used = p_->axes.extent(widget);
+        for (double x : {0.0, 1.0})
+            for (double y : {0.0, 1.0})
+                for (double z : {0.0, kHeight})
+                    used |= QRectF(widget({x, y, z}), QSizeF(1, 1)); // a null rect would not count
+        if (!(used.width() > 1 && used.height() > 1)) return;
+        const double scale = std::min(room.width() / used.width(), room.height() / used.height());
+        const QPointF off = used.center() - room.center();
+        if (std::fabs(scale - 1) < 0.02 && std::hypot(off.x(), off.y()) < 2) break;
+        double centre[2];
+        cam->GetWindowCenter(centre);
+        cam->SetWindowCenter(centre[0] + 2 * off.x() / w, centre[1] - 2 * off.y() / h);
+        cam->Zoom(scale);
+    }
 }
 
 void SurfaceView::resetView() {
@@ -677,6 +732,8 @@ QString SurfaceView::hoverText(const QPointF& pos) const {
 
 bool SurfaceView::eventFilter(QObject* watched, QEvent* event) {
     if (watched == vtk_) {
+        // A preset's framing follows the view's size until the user turns the camera.
+        if (event->type() == QEvent::Resize && framed_ && !turned_) presetView(preset_);
         if (event->type() == QEvent::MouseButtonPress) pressPos_ = static_cast<QMouseEvent*>(event)->pos();
         if (event->type() == QEvent::MouseButtonRelease) {
             auto* e = static_cast<QMouseEvent*>(event);

@@ -63,6 +63,8 @@ public:
     // empty when the current view hides that axis.
     QString axisTitle(int axis) const;
     QPointF axisTitlePosition(int axis) const;
+    QRectF axisTitleBox(int axis) const;
+    QRectF legendBox() const; // where the legend is painted (empty without one)
     QList<QPair<QString, QPointF>> axisLabels(int axis) const; // tick labels drawn, and where
     QStringList legendEntries() const;
 
@@ -76,6 +78,9 @@ private:
     struct Pipeline;
     void rebuild();
     void placeHighlight();
+    // Zooms and centres the camera so that the axes with their labels and titles fill the view.
+    void fitToView();
+    QPointF legendCorner() const; // where the legend's box goes (widget pixels)
     void paintOverlay(QPainter& painter);
     void cameraMoving(vtkObject*, unsigned long event, void*);
     struct Mapped {
@@ -102,6 +107,7 @@ private:
         bool predicted = false;                    // the law's, at a budget nobody ran
     } optimum_;
     Preset preset_ = Preset::Perspective;
+    bool turned_ = false; // the camera moved by the user since the last preset
     QPoint pressPos_;
 };
 

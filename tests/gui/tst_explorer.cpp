@@ -1091,6 +1091,51 @@ private slots:
         QVERIFY(error.contains("choose a .png, .svg or .pdf"));
     }
 
+    // At 1366×768 every preset of the 3D view frames its axes with their labels and titles inside the view,
+    // clear of the legend ("log10 N (total parameters)" was cut at the bottom edge, and the legend lay on
+    // the loss axis).
+    void theSurfaceFramesItsTextAt1366() {
+        REQUIRE_X();
+        const QSize before = window_->size();
+        window_->resize(1366, 768);
+        window_->tabs()->setCurrentIndex(0);
+        QCoreApplication::processEvents();
+        SurfaceView* s = window_->surface();
+        const QFontMetricsF metrics([] {
+            QFont f;
+            f.setPixelSize(13);
+            return f;
+        }());
+        using P = SurfaceView::Preset;
+        for (const P preset : {P::Perspective, P::Top, P::FrontN, P::SideS}) {
+            s->presetView(preset);
+            s->vtk()->grabScene(); // renders and lays the text out
+            const QRectF view(0, 0, s->vtk()->width(), s->vtk()->height());
+            const QRectF legend = s->legendBox();
+            QVERIFY(!legend.isEmpty() && view.contains(legend));
+            int titles = 0;
+            for (int k = 0; k < 3; ++k) {
+                const QString what = QString("preset %1, axis %2").arg(int(preset)).arg(k);
+                if (!s->axisTitle(k).isEmpty()) {
+                    ++titles;
+                    const QRectF t = s->axisTitleBox(k);
+                    QVERIFY2(view.contains(t), qPrintable(what + ": title outside the view"));
+                    QVERIFY2(!t.intersects(legend), qPrintable(what + ": title under the legend"));
+                }
+                for (const auto& l : s->axisLabels(k)) {
+                    const QSizeF size = metrics.size(0, l.first);
+                    const QRectF box(l.second - QPointF(size.width() / 2, size.height() / 2), size);
+                    QVERIFY2(view.contains(box), qPrintable(what + ": '" + l.first + "' outside the view"));
+                    QVERIFY2(!box.intersects(legend),
+                             qPrintable(what + ": '" + l.first + "' under the legend"));
+                }
+            }
+            QCOMPARE(titles, preset == P::Perspective ? 3 : 2);
+        }
+        s->resetView();
+        window_->resize(before);
+    }
+
     // Every legend entry and axis title is drawn whole: in a 1200×800 export of every chart view (the SVG's
     // text elements, where Qt Charts writes "..." for what it had to cut), and in each tab of a 1366×768
     // window drawn at its own size.
