@@ -19,6 +19,24 @@
 namespace moescope {
 
 namespace {
+// Paints `w` with its top left corner at `at`: each chart by QGraphicsView::render, which maps its scene
+// itself. QWidget::render hands a chart inside a container to the painter through a redirection whose
+// offset the PDF engine's clip ignores: in a PDF of the Slices view every legend but the top left chart's
+// was cut to its first label.
+void paintTree(QWidget* w, QPainter& painter, QPoint at) {
+    w->render(&painter, at, QRegion(), QWidget::DrawWindowBackground);
+    for (QWidget* child : w->findChildren<QWidget*>(Qt::FindDirectChildrenOnly)) {
+        if (!child->isVisibleTo(w) || child->isWindow()) continue;
+        const QPoint pos = at + child->pos();
+        if (auto* chart = qobject_cast<QChartView*>(child))
+            chart->render(&painter, QRectF(pos, chart->size()), chart->viewport()->rect());
+        else if (child->findChild<QChartView*>())
+            paintTree(child, painter, pos);
+        else
+            child->render(&painter, pos);
+    }
+}
+
 // Paints the view at `size` logical pixels onto `painter`.
 void paintView(QWidget* view, QPainter& painter, QSize size) {
     if (auto* stack = qobject_cast<QStackedWidget*>(view); stack && stack->currentWidget())
@@ -34,7 +52,7 @@ void paintView(QWidget* view, QPainter& painter, QSize size) {
     if (auto* chart = qobject_cast<QChartView*>(view))
         chart->render(&painter, QRectF(QPointF(0, 0), size), chart->viewport()->rect());
     else
-        view->render(&painter);
+        paintTree(view, painter, QPoint(0, 0));
     view->resize(old);
 }
 } // namespace

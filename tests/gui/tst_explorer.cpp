@@ -26,15 +26,19 @@
 #include <QFontMetricsF>
 #include <QGuiApplication>
 #include <QLabel>
+#include <QLayout>
 #include <QLegendMarker>
+#include <QProcess>
 #include <QPushButton>
 #include <QSet>
 #include <QSortFilterProxyModel>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QSvgRenderer>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QToolTip>
 #include <QXmlStreamReader>
 
@@ -1089,6 +1093,62 @@ private slots:
         }
         QVERIFY(!exportView(window_->currentView(), dir.filePath("view.bmpx"), QSize(100, 100), 96, &error));
         QVERIFY(error.contains("choose a .png, .svg or .pdf"));
+    }
+
+    // A PDF of the Slices view shows every legend entry, as its PNG does (issue #30 point 7: the Loss-vs-N
+    // legend showed only "S=0"): the ink inside each chart's legend, PDF rasterised by pdftoppm against the
+    // PNG export of the same size.
+    void thePdfShowsEveryLegendEntry() {
+        REQUIRE_X();
+        const QString pdftoppm = QStandardPaths::findExecutable("pdftoppm");
+        if (pdftoppm.isEmpty()) QSKIP("pdftoppm (poppler-utils, installed by .ci/install-deps) is missing");
+        QTemporaryDir dir;
+        SliceCharts* slices = window_->slices();
+        window_->tabs()->setCurrentWidget(window_->tabs()->widget(1));
+        QCoreApplication::processEvents();
+        const QSize old = slices->size(), size(1200, 800);
+        slices->resize(size);
+        if (QLayout* l = slices->layout()) l->setGeometry(QRect(QPoint(0, 0), size));
+        QCoreApplication::processEvents();
+        QString error;
+        QVERIFY2(exportView(slices, dir.filePath("s.png"), size, 96, &error), qPrintable(error));
+        QVERIFY2(exportView(slices, dir.filePath("s.pdf"), size, 96, &error), qPrintable(error));
+        QProcess raster;
+        raster.start(pdftoppm, {"-png", "-r", "96", "-singlefile", dir.filePath("s.pdf"), dir.filePath("p")});
+        QVERIFY(raster.waitForFinished(60000) && raster.exitCode() == 0);
+        const QImage png(dir.filePath("s.png")), pdf(dir.filePath("p.png"));
+        QVERIFY(!png.isNull() && !pdf.isNull());
+        QVERIFY2(qAbs(pdf.width() - png.width()) <= 2 && qAbs(pdf.height() - png.height()) <= 2,
+                 qPrintable(QString("%1x%2 vs %3x%4")
+                                .arg(pdf.width())
+                                .arg(pdf.height())
+                                .arg(png.width())
+                                .arg(png.height())));
+        const auto ink = [](const QImage& img, const QRect& r) {
+            int n = 0;
+            for (int y = r.top(); y <= r.bottom(); ++y)
+                for (int x = r.left(); x <= r.right(); ++x)
+                    if (img.valid(x, y)) n += img.pixelColor(x, y).valueF() < 0.6;
+            return n;
+        };
+        int legends = 0;
+        for (QChartView* v : slices->findChildren<QChartView*>()) {
+            if (!v->isVisibleTo(slices) || !v->chart()->legend()->isVisible()) continue;
+            const QRect inView = v->mapFromScene(v->chart()->legend()->geometry()).boundingRect();
+            const QRect r(v->mapTo(slices, inView.topLeft()), inView.size());
+            const int want = ink(png, r), got = ink(pdf, r);
+            QVERIFY2(want > 100,
+                     qPrintable(v->chart()->title() + QString(": %1 ink pixels in the PNG").arg(want)));
+            QVERIFY2(got > 0.7 * want,
+                     qPrintable(v->chart()->title() + QString(": %1 ink pixels in the PDF's "
+                                                              "legend against %2 in the PNG's")
+                                                          .arg(got)
+                                                          .arg(want)));
+            ++legends;
+        }
+        QCOMPARE(legends, 3);
+        slices->resize(old);
+        window_->tabs()->setCurrentIndex(0);
     }
 
     // At 1366×768 every preset of the 3D view frames its axes with their labels and titles inside the view,
