@@ -2,8 +2,10 @@
 
 #include "core/fit/FrontierTrends.h"
 
+#include "core/fit/LseObjective.h"
 #include "core/fit/Parallel.h"
 #include "core/fit/Statistics.h"
+#include "core/fit/VariableProjection.h"
 
 #include <ceres/gradient_problem.h>
 #include <ceres/gradient_problem_solver.h>
@@ -15,6 +17,7 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 namespace moescope {
@@ -66,6 +69,43 @@ Best bestOfStarts(const ceres::FirstOrderFunction& objective, const std::vector<
     Best best;
     for (const Best& b : perThread)
         if (b.objective < best.objective || (b.objective == best.objective && b.index < best.index)) best = b;
+    return best;
+}
+
+// The same search over the exponents alone: each start's exponents (those of the grid's starts, each once),
+// its coefficients solved for at every step. The winner comes back as a full parameter vector.
+Best bestOfProjectedStarts(const ProjectedLse& lse, const std::vector<std::vector<double>>& starts,
+                           const LawFitOptions& o, size_t& used) {
+    std::vector<std::vector<double>> thetas;
+    {
+        std::set<std::vector<double>> seen;
+        for (const auto& p : starts) {
+            std::vector<double> theta;
+            for (int j : lse.exponents())
+                theta.push_back(p[size_t(j)]);
+            if (seen.insert(theta).second) thetas.push_back(std::move(theta));
+        }
+    }
+    used = thetas.size();
+    const size_t threads = threadCount(o.threads);
+    std::vector<Best> perThread(threads);
+    parallelFor(thetas.size(), threads, [&](size_t i, size_t t) {
+        std::vector<double> theta = thetas[i];
+        const ProjectedObjective objective(lse);
+        const Descent d = descend(objective, theta, o.maxIterations, o.cancel);
+        Best& b = perThread[t];
+        if (d.objective < b.objective || (d.objective == b.objective && i < b.index))
+            b = {d.objective, i, theta, d.termination};
+    });
+    Best best;
+    for (const Best& b : perThread)
+        if (b.objective < best.objective || (b.objective == best.objective && b.index < best.index)) best = b;
+    if (best.p.empty()) return best;
+    std::vector<double> p(size_t(lse.parameters()), 0.0);
+    for (size_t i = 0; i < lse.exponents().size(); ++i)
+        p[size_t(lse.exponents()[i])] = best.p[i];
+    if (!lse.project(p)) return Best{};
+    best.p = std::move(p);
     return best;
 }
 
@@ -226,7 +266,24 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
     const auto t0 = std::chrono::steady_clock::now();
     const auto objective = law.objective(train, o.huberDelta);
     const auto starts = startPoints(law, o);
-    Best best = bestOfStarts(*objective, starts, o);
+    size_t used = starts.size();
+    Best best;
+    const auto* lse = o.projected ? dynamic_cast<const LseObjective*>(objective.get()) : nullptr;
+    const std::optional<ProjectedLse> projected = lse ? std::optional<ProjectedLse>(*lse) : std::nullopt;
+    if (projected && projected->usable()) {
+        best = bestOfProjectedStarts(*projected, starts, o, used);
+        // The winner polished on the full objective: the same minimum, to the full problem's tolerance.
+        if (!best.p.empty()) {
+            double cost = 0;
+            if (!objective->Evaluate(best.p.data(), &cost, nullptr) || !std::isfinite(cost)) return LawFit{};
+            best.objective = cost;
+            std::vector<double> p = best.p;
+            const Descent d = descend(*objective, p, o.maxIterations, o.cancel);
+            if (d.objective <= best.objective) best.p = std::move(p), best.objective = d.objective;
+        }
+    } else {
+        best = bestOfStarts(*objective, starts, o);
+    }
     if (!best.p.empty() && law.refine(train, best.p, best.objective))
         best.termination.message += "; then refined by " + law.id() + "'s own structure to objective " +
                                     std::to_string(best.objective);
@@ -234,7 +291,7 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
     fit.law = law.id();
     fit.parameters = best.p;
     fit.objective = best.objective;
-    fit.starts = static_cast<int>(starts.size());
+    fit.starts = static_cast<int>(used);
     fit.termination = best.termination;
     if (!best.p.empty()) {
         fit.reported = law.report(best.p);

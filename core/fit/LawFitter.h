@@ -23,6 +23,10 @@ struct LawFitOptions {
     int threads = 0; // 0: all cores
     int maxIterations = 200;
     double huberDelta = kHuberDelta;
+    // Laws linear in their coefficients once the exponents are fixed descend over the exponents alone, the
+    // coefficients solved for at every step (VariableProjection.h); the starts are then the grid's distinct
+    // exponents. False: the recipe as published, every start over every parameter.
+    bool projected = true;
     const CancelFlag* cancel = nullptr; // set: the fit throws Cancelled at its next iteration
 };
 

@@ -24,6 +24,11 @@ public:
                  double delta);
     bool Evaluate(const double* p, double* cost, double* gradient) const override;
     int NumParameters() const override { return parameters_; }
+    // Its structure, for variable projection (VariableProjection.h).
+    const std::vector<LseTerm>& terms() const { return terms_; }
+    int constant() const { return constant_; }
+    const Eigen::ArrayXd& logLoss() const { return logLoss_; }
+    double delta() const { return delta_; }
 
 private:
     int parameters_;

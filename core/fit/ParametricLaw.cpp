@@ -88,6 +88,12 @@ double logN(const LawPoint& x) {
 double logD(const LawPoint& x) {
     return std::log(x.tokens);
 }
+double logNa(const LawPoint& x) {
+    return std::log(x.na);
+}
+double logG(const LawPoint& x) {
+    return std::log(x.granularity);
+}
 double logDense(const LawPoint& x) {
     return std::log1p(-x.sparsity);
 }
@@ -269,6 +275,17 @@ public:
     std::vector<std::pair<std::string, double>> report(const std::vector<double>& p) const override {
         return {{"a", std::exp(p[0])}, {"alpha", p[1]}, {"b", std::exp(p[2])}, {"beta", p[3]},
                 {"g", std::exp(p[4])}, {"gamma", p[5]}, {"c", std::exp(p[6])}};
+    }
+
+protected:
+    // (g/G^γ + a)/N_a^α expanded into its two terms: g/(G^γ N_a^α) and a/N_a^α share the exponent α, and
+    // every coefficient multiplies a term of its own (what variable projection needs).
+    bool lseTerms(const std::vector<LawPoint>& x, std::vector<LseTerm>& t, int& constant) const override {
+        t = {{4, {}, {{5, feature(x, logG, -1)}, {1, feature(x, logNa, -1)}}},
+             {0, {}, {{1, feature(x, logNa, -1)}}},
+             {2, {}, {{3, feature(x, logD, -1)}}}};
+        constant = 6;
+        return true;
     }
 };
 

@@ -45,7 +45,15 @@ private slots:
         QCOMPARE(int(pts.size()), 240);
         LawFitOptions full;
         const LawFit f = fitLaw(*law, pts, {}, full);
-        QCOMPARE(f.starts, 4500 + 65); // the recipe's grid, then the 65 fast starts
+        // Projected: the recipe's grid has 5 × 5 distinct exponent pairs, the 65 fast starts 65 more.
+        QCOMPARE(f.starts, 25 + 65);
+        // The recipe as published, every start over every parameter, reaches no lower objective.
+        LawFitOptions published;
+        published.projected = false;
+        const LawFit g = fitLaw(*law, pts, {}, published);
+        QCOMPARE(g.starts, 4500 + 65);
+        QVERIFY2(f.objective <= g.objective * (1 + 1e-9),
+                 qPrintable(QString("%1 vs %2").arg(f.objective, 0, 'g', 12).arg(g.objective, 0, 'g', 12)));
         qInfo("Epoch recipe: E %.4f A %.1f B %.1f alpha %.4f beta %.4f (published 1.817, 482.0, 2085.4, "
               ".348, .366)",
               param(f, "E"), param(f, "A"), param(f, "B"), param(f, "alpha"), param(f, "beta"));
