@@ -126,7 +126,8 @@ std::shared_ptr<const Prediction> FileDocument::answer(std::string* problem) {
     predictedFrom_ = snapshot_;
     predictedWith_ = method;
     predictedAt_ = budget_;
-    if (!method || !(budget_ > 0)) return nullptr;
+    // Without a method the design may still answer, quantity by quantity undetermined (as the CLI does).
+    if (!snapshot_ || !(budget_ > 0)) return nullptr;
     try {
         PredictRequest req;
         req.budget = budget_;

@@ -186,9 +186,10 @@ void FitDock::showAnswer(const AnalysisSnapshot* snapshot, double budget) {
     }
     const FrontierPoint& f = p->point;
     QStringList lines;
-    lines << tr("<b>Answer at C = %1</b> by the %2 frontier%3")
+    lines << tr("<b>Answer at C = %1</b> %2%3")
                  .arg(f.budget, 0, 'g', 3)
-                 .arg(QString::fromStdString(f.method))
+                 .arg(f.method == "none" ? tr("— no method answers these runs")
+                                         : tr("by the %1 frontier").arg(QString::fromStdString(f.method)))
                  .arg(p->extrapolationDecades > 0 ? tr(" — <b>extrapolated %1 decade(s)</b> past the sweep")
                                                         .arg(p->extrapolationDecades, 0, 'f', 2)
                                                   : QString());
@@ -208,7 +209,8 @@ void FitDock::showAnswer(const AnalysisSnapshot* snapshot, double budget) {
     lines << tr("N* %1, N_a* %2, S* %3, D* %4 tokens%5, L* %6")
                  .arg(shown("n_star", f.params, 'g', 3, true),
                       shown("active_params_star", f.activeParams, 'g', 3, false),
-                      QString::number(f.sparsity, 'f', 3), shown("tokens_star", f.tokens, 'g', 3, false),
+                      std::isfinite(f.sparsity) ? QString::number(f.sparsity, 'f', 3) : QString("—"),
+                      shown("tokens_star", f.tokens, 'g', 3, false),
                       perParameter ? tr(" (%1 per parameter)").arg(f.tokens.value / f.params.value, 0, 'f', 1)
                                    : QString(),
                       shown("loss_star", f.loss, 'f', 4, true));

@@ -123,8 +123,10 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         if (undetermined.count(key)) return std::string("—");
         return band ? bandText(b, format, " (no interval)") : numberText(b.value, format);
     };
-    out << "C = " << numberText(req.budget) << ", S = " << numberText(f.sparsity, "%.4g") << " by "
-        << f.method << ": N* " << shown("n_star", "%.4g", f.params, true) << ", N_a* "
+    out << "C = " << numberText(req.budget)
+        << ", S = " << (std::isfinite(f.sparsity) ? numberText(f.sparsity, "%.4g") : std::string("—"))
+        << " by " << (f.method == "none" ? std::string("no method") : f.method) << ": N* "
+        << shown("n_star", "%.4g", f.params, true) << ", N_a* "
         << shown("active_params_star", "%.4g", f.activeParams, false) << ", D* "
         << shown("tokens_star", "%.4g", f.tokens, false) << " tokens";
     if (!undetermined.count("n_star") && !undetermined.count("tokens_star"))

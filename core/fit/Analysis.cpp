@@ -484,7 +484,7 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
         s->frontiers = fitted.methods;
         const Recommendation rec = recommendMethod(s->runs, fitted, eo);
         s->recommended = rec.method;
-        s->recommendedWhy = rec.why;
+        s->recommendedWhy = rec.method.empty() ? noMethodWhy(fitted) : rec.why;
         s->recommendation = std::make_shared<const Recommendation>(rec);
     });
     s->design = analyzeDesign(s->runs);

@@ -324,6 +324,31 @@ ArchitectureFamily familyOf(const RunTable& runs) {
     return f;
 }
 
+std::string noMethodWhy(const FittedMethods& fitted) {
+    std::string why;
+    for (const auto& [m, p] : fitted.problems)
+        why += (why.empty() ? "" : "; ") + m + ": " + p;
+    for (const auto& [m, fit] : fitted.lawFits)
+        if (const std::string bad = untrustworthyFit(fit); !bad.empty())
+            why += (why.empty() ? "" : "; ") + m + ": fitted, but " + bad;
+    return why;
+}
+
+Prediction undeterminedAnswer(const SweepDesign& design, const PredictRequest& req, double largestBudget,
+                              const std::string& why) {
+    // A design that cannot place the optimum is answered as such: every quantity undetermined.
+    Prediction out;
+    out.design = design;
+    out.point.method = "none";
+    out.point.budget = req.budget;
+    out.point.sparsity = req.sparsity.value_or(std::nan(""));
+    out.largestBudget = largestBudget;
+    out.recommendation.why = "no method answers: " + why;
+    for (const char* q : {"n_star", "active_params_star", "tokens_star", "loss_star"})
+        out.design.undetermined.emplace(q, design.undetermined.at("n_star"));
+    return out;
+}
+
 Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, const PredictRequest& req) {
     if (!(req.budget > 0) || !std::isfinite(req.budget))
         throw std::invalid_argument("option --budget: must be positive");
@@ -341,24 +366,9 @@ Prediction predictOptimum(const RunTable& all, const ExtrapolationOptions& o, co
         out.recommendation = recommendMethod(runs, fitted, o);
         name = out.recommendation.method;
         if (name.empty()) {
-            std::string why;
-            for (const auto& [m, p] : fitted.problems)
-                why += (why.empty() ? "" : "; ") + m + ": " + p;
-            for (const auto& [m, fit] : fitted.lawFits)
-                if (const std::string bad = untrustworthyFit(fit); !bad.empty())
-                    why += (why.empty() ? "" : "; ") + m + ": fitted, but " + bad;
-            // A design that cannot place the optimum is answered as such: every quantity undetermined.
-            if (!design.determines("n_star")) {
-                out.design = design;
-                out.point.method = "none";
-                out.point.budget = req.budget;
-                out.point.sparsity = req.sparsity.value_or(std::nan(""));
-                out.largestBudget = fitted.largestBudget;
-                out.recommendation.why = "no method answers: " + why;
-                for (const char* q : {"n_star", "active_params_star", "tokens_star", "loss_star"})
-                    out.design.undetermined.emplace(q, design.undetermined.at("n_star"));
-                return out;
-            }
+            const std::string why = noMethodWhy(fitted);
+            if (!design.determines("n_star"))
+                return undeterminedAnswer(design, req, fitted.largestBudget, why);
             throw std::invalid_argument("no method can be fitted to these runs (" + why + ")");
         }
     } else {
@@ -394,6 +404,9 @@ void annotateWithDesign(Prediction& p, const SweepDesign& design) {
 
 Prediction predictFromSnapshot(const AnalysisSnapshot& s, const PredictRequest& req) {
     const FrontierMethod* method = s.frontier(s.recommended);
+    // As predictOptimum answers: a design that cannot place the optimum says so, quantity by quantity.
+    if (!method && !s.design.determines("n_star"))
+        return undeterminedAnswer(s.design, req, s.largestBudget(), s.recommendedWhy);
     if (!method) throw std::invalid_argument("no method answers for these runs");
     Prediction p = predictWith(*method, s.runs, s.largestBudget(), req);
     if (s.recommendation) {

@@ -102,6 +102,12 @@ void annotateWithDesign(Prediction& prediction, const SweepDesign& design);
 // recommended frontier, widened by its track record, annotated with the design. std::invalid_argument when
 // the snapshot recommends no method or the method cannot answer there.
 Prediction predictFromSnapshot(const AnalysisSnapshot& snapshot, const PredictRequest& request);
+// Why no method answers: each method's problem, and each fitted law that is not to be trusted.
+std::string noMethodWhy(const FittedMethods& fitted);
+// The answer when no method answers and the design cannot place the optimum: every quantity undetermined
+// with the design's reason (never a number).
+Prediction undeterminedAnswer(const SweepDesign& design, const PredictRequest& request, double largestBudget,
+                              const std::string& why);
 
 // Throws std::invalid_argument naming the option for a request that cannot be answered, Cancelled.
 Prediction predictOptimum(const RunTable& runs, const ExtrapolationOptions& options,

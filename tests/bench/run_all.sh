@@ -4,7 +4,7 @@ set -uo pipefail
 build=${1:-build}
 status=0
 shared="$(cd "$(dirname "$0")/../.." && pwd)/../shared/data"
-for b in bench_csv_import bench_isoflop bench_extrapolation bench_calibration; do
+for b in bench_csv_import bench_isoflop bench_extrapolation bench_analysis bench_calibration; do
   [ -x "$build/tests/bench/$b" ] || continue
   echo "== $b"
   "$build/tests/bench/$b" || status=1
