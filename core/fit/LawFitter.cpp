@@ -268,7 +268,10 @@ LawFit fitLaw(const ParametricLaw& law, const std::vector<LawPoint>& train,
     const auto starts = startPoints(law, o);
     size_t used = starts.size();
     Best best;
-    const auto* lse = o.projected ? dynamic_cast<const LseObjective*>(objective.get()) : nullptr;
+    const bool project =
+        o.projection == LawFitOptions::Projection::Always ||
+        (o.projection == LawFitOptions::Projection::Grid && o.starts == LawFitOptions::Starts::Full);
+    const auto* lse = project ? dynamic_cast<const LseObjective*>(objective.get()) : nullptr;
     const std::optional<ProjectedLse> projected = lse ? std::optional<ProjectedLse>(*lse) : std::nullopt;
     if (projected && projected->usable()) {
         best = bestOfProjectedStarts(*projected, starts, o, used);

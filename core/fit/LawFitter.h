@@ -23,10 +23,13 @@ struct LawFitOptions {
     int threads = 0; // 0: all cores
     int maxIterations = 200;
     double huberDelta = kHuberDelta;
-    // Laws linear in their coefficients once the exponents are fixed descend over the exponents alone, the
-    // coefficients solved for at every step (VariableProjection.h); the starts are then the grid's distinct
-    // exponents. False: the recipe as published, every start over every parameter.
-    bool projected = true;
+    // Laws linear in their coefficients once the exponents are fixed can descend over the exponents alone,
+    // the coefficients solved for at every step (VariableProjection.h); the starts are then the grid's
+    // distinct exponents. Grid: so for the full grid (437,400 Abnar starts become 5,400), where it wins ten
+    // times over; the 65 fast starts descend over every parameter, which is twice as fast there (each
+    // projected step solves the coefficients anew). Always / Never: whatever the starts.
+    enum class Projection { Grid, Always, Never };
+    Projection projection = Projection::Grid;
     const CancelFlag* cancel = nullptr; // set: the fit throws Cancelled at its next iteration
 };
 

@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
               [](const LawPoint& a, const LawPoint& b) { return a.loss < b.loss; });
     points.resize(points.size() - 5); // Epoch drops the 5 highest-loss points
     LawFitOptions o, published;
-    published.projected = false;
+    published.projection = LawFitOptions::Projection::Never;
     int missed = 0;
     const auto sideBySide = [&](const char* what, const LawFit& ours, const LawFit& grid) {
         const bool worse = ours.objective > grid.objective * (1 + 1e-9);

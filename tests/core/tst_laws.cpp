@@ -185,7 +185,8 @@ private slots:
         const auto pts = pointsOf(makeSyntheticSweep(spec), *l);
         LawFitOptions projected, published;
         projected.starts = published.starts = LawFitOptions::Starts::Fast;
-        published.projected = false;
+        projected.projection = LawFitOptions::Projection::Always;
+        published.projection = LawFitOptions::Projection::Never;
         const LawFit a = fitLaw(*l, pts, {}, projected), b = fitLaw(*l, pts, {}, published);
         QVERIFY2(a.objective <= b.objective * (1 + 1e-6), qPrintable(QString("projected %1 vs published %2")
                                                                          .arg(a.objective, 0, 'g', 12)

@@ -49,7 +49,7 @@ private slots:
         QCOMPARE(f.starts, 25 + 65);
         // The recipe as published, every start over every parameter, reaches no lower objective.
         LawFitOptions published;
-        published.projected = false;
+        published.projection = LawFitOptions::Projection::Never;
         const LawFit g = fitLaw(*law, pts, {}, published);
         QCOMPARE(g.starts, 4500 + 65);
         QVERIFY2(f.objective <= g.objective * (1 + 1e-9),
