@@ -55,13 +55,14 @@ struct Best {
     Termination termination;
 };
 
-Best bestOfStarts(const ceres::FirstOrderFunction& objective, const std::vector<std::vector<double>>& starts,
-                  const LawFitOptions& o) {
+// The best of one descent from every start (`descendFrom` runs it in place), by (objective, start index).
+Best bestOfDescents(const std::vector<std::vector<double>>& starts, const LawFitOptions& o,
+                    const std::function<Descent(std::vector<double>&)>& descendFrom) {
     const size_t threads = threadCount(o.threads);
     std::vector<Best> perThread(threads);
     parallelFor(starts.size(), threads, [&](size_t i, size_t t) {
         std::vector<double> p = starts[i];
-        const Descent d = descend(objective, p, o.maxIterations, o.cancel);
+        const Descent d = descendFrom(p);
         Best& b = perThread[t];
         if (d.objective < b.objective || (d.objective == b.objective && i < b.index))
             b = {d.objective, i, p, d.termination};
@@ -70,6 +71,12 @@ Best bestOfStarts(const ceres::FirstOrderFunction& objective, const std::vector<
     for (const Best& b : perThread)
         if (b.objective < best.objective || (b.objective == best.objective && b.index < best.index)) best = b;
     return best;
+}
+
+Best bestOfStarts(const ceres::FirstOrderFunction& objective, const std::vector<std::vector<double>>& starts,
+                  const LawFitOptions& o) {
+    return bestOfDescents(
+        starts, o, [&](std::vector<double>& p) { return descend(objective, p, o.maxIterations, o.cancel); });
 }
 
 // The same search over the exponents alone: each start's exponents (those of the grid's starts, each once),
@@ -87,19 +94,11 @@ Best bestOfProjectedStarts(const ProjectedLse& lse, const std::vector<std::vecto
         }
     }
     used = thetas.size();
-    const size_t threads = threadCount(o.threads);
-    std::vector<Best> perThread(threads);
-    parallelFor(thetas.size(), threads, [&](size_t i, size_t t) {
-        std::vector<double> theta = thetas[i];
+    // One objective a descent: each keeps its last coefficients as the next inner start.
+    Best best = bestOfDescents(thetas, o, [&](std::vector<double>& theta) {
         const ProjectedObjective objective(lse);
-        const Descent d = descend(objective, theta, o.maxIterations, o.cancel);
-        Best& b = perThread[t];
-        if (d.objective < b.objective || (d.objective == b.objective && i < b.index))
-            b = {d.objective, i, theta, d.termination};
+        return descend(objective, theta, o.maxIterations, o.cancel);
     });
-    Best best;
-    for (const Best& b : perThread)
-        if (b.objective < best.objective || (b.objective == best.objective && b.index < best.index)) best = b;
     if (best.p.empty()) return best;
     std::vector<double> p(size_t(lse.parameters()), 0.0);
     for (size_t i = 0; i < lse.exponents().size(); ++i)
