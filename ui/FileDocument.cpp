@@ -29,7 +29,9 @@ std::unique_ptr<FileDocument> FileDocument::openWorkspace(const QString& path, Q
     doc->view_.tab = ok ? tab : -1;
     doc->view_.keepMode = file.setting("keep", "none");
     doc->view_.keepColumns = file.setting("keep_columns");
-    doc->pendingBudget_ = std::max(0.0, file.setting("budget").toDouble());
+    // An untrusted file's budget: a positive finite number of FLOPs, or none.
+    const double budget = file.setting("budget").toDouble();
+    doc->pendingBudget_ = budget > 0 && std::isfinite(budget) ? budget : 0;
     // The fit on screen is the one the workspace recorded last: its whole plan, not the defaults; without
     // one, the law the file was left with.
     doc->basePlan_.law = file.setting("law", "auto").toStdString();
