@@ -174,9 +174,15 @@ private slots:
         }
     }
 
-    // Projected fits reach the objective of the recipe as published from the same starts, or a lower one.
-    void projectedFitsReachThePublishedRecipe_data() { vectorisedObjectiveEqualsAutodiff_data(); }
-    void projectedFitsReachThePublishedRecipe() {
+    // With the full grid (where fits are projected by default) the projected fit reaches the objective of
+    // the recipe as published, every start over every parameter, or a lower one. (Over the fast starts a
+    // projected descent may settle in another basin — Li's, in one build — so those are not projected.)
+    void projectedFullGridsReachThePublishedRecipe_data() {
+        QTest::addColumn<QString>("law");
+        for (const char* id : {"chinchilla", "ludziejewski"}) // grids small enough to descend whole here
+            QTest::newRow(id) << QString(id);
+    }
+    void projectedFullGridsReachThePublishedRecipe() {
         QFETCH(QString, law);
         auto l = makeLaw(law.toStdString());
         SyntheticSweepSpec spec;
@@ -184,10 +190,9 @@ private slots:
         spec.noise = 0.005;
         const auto pts = pointsOf(makeSyntheticSweep(spec), *l);
         LawFitOptions projected, published;
-        projected.starts = published.starts = LawFitOptions::Starts::Fast;
-        projected.projection = LawFitOptions::Projection::Always;
         published.projection = LawFitOptions::Projection::Never;
         const LawFit a = fitLaw(*l, pts, {}, projected), b = fitLaw(*l, pts, {}, published);
+        QVERIFY2(a.starts < b.starts, qPrintable(QString("%1 vs %2 starts").arg(a.starts).arg(b.starts)));
         QVERIFY2(a.objective <= b.objective * (1 + 1e-6), qPrintable(QString("projected %1 vs published %2")
                                                                          .arg(a.objective, 0, 'g', 12)
                                                                          .arg(b.objective, 0, 'g', 12)));
