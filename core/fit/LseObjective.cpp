@@ -9,6 +9,15 @@ LseObjective::LseObjective(int parameters, std::vector<LseTerm> terms, int const
     : parameters_(parameters), terms_(std::move(terms)), constant_(constant), logLoss_(std::move(logLoss)),
       delta_(delta) {}
 
+double huberSum(const Eigen::ArrayXd& residual, double delta) {
+    double f = 0;
+    for (Eigen::Index i = 0; i < residual.size(); ++i) {
+        const double a = std::fabs(residual[i]);
+        f += a <= delta ? 0.5 * a * a : delta * (a - 0.5 * delta);
+    }
+    return f;
+}
+
 bool LseObjective::Evaluate(const double* p, double* cost, double* gradient) const {
     const Eigen::Index n = logLoss_.size();
     const double c = p[constant_];
@@ -38,11 +47,7 @@ bool LseObjective::Evaluate(const double* p, double* cost, double* gradient) con
         sum += e[k];
     }
     residual = logLoss_ - sum.log() - c;
-    double f = 0;
-    for (Eigen::Index i = 0; i < n; ++i) {
-        const double a = std::fabs(residual[i]);
-        f += a <= delta_ ? 0.5 * a * a : delta_ * (a - 0.5 * delta_);
-    }
+    const double f = huberSum(residual, delta_);
     if (!std::isfinite(f)) return false;
     *cost = f;
     if (!gradient) return true;

@@ -18,6 +18,9 @@ struct LseTerm {
     std::vector<std::pair<int, Eigen::ArrayXd>> slopes; // parameter times a per-point feature
 };
 
+// Σ huber(r_i) with threshold δ: the recipes' objective on log-loss residuals.
+double huberSum(const Eigen::ArrayXd& residual, double delta);
+
 class LseObjective final : public ceres::FirstOrderFunction {
 public:
     LseObjective(int parameters, std::vector<LseTerm> terms, int constant, Eigen::ArrayXd logLoss,

@@ -108,8 +108,7 @@ bool ProjectedLse::evaluate(const double* theta, std::vector<double>& c, double*
     const auto objectiveAt = [&](const SmallVector& at, Eigen::ArrayXd& sum, Eigen::ArrayXd& res) {
         sum = fixed + (b * at.array().exp().matrix()).array();
         res = y - sum.log();
-        const Eigen::ArrayXd a = res.abs();
-        const double f = (a <= delta).select(0.5 * a.square(), delta * (a - 0.5 * delta)).sum();
+        const double f = huberSum(res, delta);
         return std::isfinite(f) ? f : std::numeric_limits<double>::infinity();
     };
     SmallVector cv(G), trial(G), grad(G), coefficient(G);
