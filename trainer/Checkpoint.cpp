@@ -34,11 +34,14 @@ void compareSignatures(const std::string& path, const std::string& stored, const
     if (!Json::parse(expected, now, error)) return;
     for (const auto& [option, value] : now.members()) {
         const Json* old = was.find(option);
+        // The warm-up a branch shares with its parent is the effective one, in steps (--warmup sets it).
         if (old && old->dump() != value.dump())
-            throw OptionError("option --" + option + ": the checkpoint in '" + path + "' was trained with " +
-                              old->dump() + ", this command line gives " + value.dump() +
-                              (option == "batch" ? " (sequences per step: --batch × --grad-accum)" : "") +
-                              "; --resume continues the same run (use another --out for a new one)");
+            throw OptionError(
+                "option --" + (option == "warmup-steps" ? std::string("warmup") : option) +
+                ": the checkpoint in '" + path + "' was trained with " + old->dump() +
+                ", this command line gives " + value.dump() +
+                (option == "batch" ? " (sequences per step: --batch × --grad-accum)" : "") +
+                "; --resume and --branch-from continue the same training (use another --out for a new run)");
     }
 }
 
@@ -111,6 +114,13 @@ std::string checkpointPath(const std::string& outDir) {
 
 std::string saveCheckpoint(const std::string& outDir, torch::nn::Module& model,
                            torch::optim::Optimizer& optimizer, const CheckpointState& state) {
+    const std::string path = checkpointPath(outDir);
+    saveCheckpointFile(path, model, optimizer, state);
+    return path;
+}
+
+void saveCheckpointFile(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                        const CheckpointState& state) {
     torch::serialize::OutputArchive root, weights, optim;
     model.save(weights);
     optimizer.save(optim);
@@ -124,16 +134,21 @@ std::string saveCheckpoint(const std::string& outDir, torch::nn::Module& model,
         std::lock_guard<std::mutex> lock(generator.mutex());
         root.write("rng_cpu", generator.get_state());
     }
-    const std::string path = checkpointPath(outDir), tmp = path + ".tmp";
+    const std::string tmp = path + ".tmp";
     root.save_to(tmp);
     std::filesystem::rename(tmp, path);
-    return path;
 }
 
 std::optional<CheckpointState> loadCheckpoint(const std::string& outDir, torch::nn::Module& model,
                                               torch::optim::Optimizer& optimizer, const torch::Device& device,
                                               const std::string& expectedSignature) {
-    const std::string path = checkpointPath(outDir);
+    return loadCheckpointFile(checkpointPath(outDir), model, optimizer, device, expectedSignature);
+}
+
+std::optional<CheckpointState> loadCheckpointFile(const std::string& path, torch::nn::Module& model,
+                                                  torch::optim::Optimizer& optimizer,
+                                                  const torch::Device& device,
+                                                  const std::string& expectedSignature) {
     if (!std::filesystem::exists(path)) return std::nullopt;
     // The file is untrusted: its zip records are held to what its pickles say before LibTorch reads them.
     if (std::string why; !checkTorchArchive(path, why)) throw std::runtime_error(why);

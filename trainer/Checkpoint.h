@@ -21,6 +21,9 @@ struct CheckpointState {
 std::string checkpointPath(const std::string& outDir);
 std::string saveCheckpoint(const std::string& outDir, torch::nn::Module& model,
                            torch::optim::Optimizer& optimizer, const CheckpointState& state);
+// The same, to a file of its own (a kept branch point).
+void saveCheckpointFile(const std::string& path, torch::nn::Module& model, torch::optim::Optimizer& optimizer,
+                        const CheckpointState& state);
 // Tensors land on `device`, where the model and optimizer already live. Before any weight is loaded the
 // stored signature is compared with `expectedSignature` (when both are given): the first option that
 // differs throws OptionError ("option --experts: ..."). A file that cannot be read throws
@@ -28,5 +31,10 @@ std::string saveCheckpoint(const std::string& outDir, torch::nn::Module& model,
 std::optional<CheckpointState> loadCheckpoint(const std::string& outDir, torch::nn::Module& model,
                                               torch::optim::Optimizer& optimizer, const torch::Device& device,
                                               const std::string& expectedSignature = {});
+// The same from a file (a parent's branch point); nullopt when it does not exist.
+std::optional<CheckpointState> loadCheckpointFile(const std::string& path, torch::nn::Module& model,
+                                                  torch::optim::Optimizer& optimizer,
+                                                  const torch::Device& device,
+                                                  const std::string& expectedSignature = {});
 
 } // namespace moescope::trainer

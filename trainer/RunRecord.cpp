@@ -34,6 +34,15 @@ Json runRecordJson(const RunRecord& r) {
     j.set("budget", o.budget > 0 ? Json(o.budget) : Json());
     j.set("seed", static_cast<double>(o.seed));
     j.set("lr", o.lr);
+    j.set("batch_tokens", static_cast<double>(o.tokensPerStep()));
+    j.set("schedule", o.schedule);
+    // A cooldown branch names its parent (the stable run's folder), which the bootstrap resamples with its
+    // other branches, and what it cost on its own.
+    j.set("parent",
+          o.branchFrom.empty() ? Json() : Json(std::filesystem::path(o.branchFrom).filename().string()));
+    j.set("branch_at", o.branchFrom.empty() ? Json() : Json(static_cast<double>(o.branchAt)));
+    const double trained = std::isnan(r.trainedTokens) ? r.tokens : r.trainedTokens;
+    j.set("trained_flops", flopsPerToken6Na(a) * trained);
     j.set("seconds", r.seconds);
     j.set("device", r.device);
     j.set("status", r.status);

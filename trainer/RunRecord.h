@@ -4,6 +4,7 @@
 #include "core/io/Json.h"
 #include "trainer/TrainerOptions.h"
 
+#include <cmath>
 #include <string>
 
 namespace moescope::trainer {
@@ -17,6 +18,8 @@ struct RunRecord {
     // "done", or "diverged": a run whose loss became non-finite leaves result.json saying so and no
     // runs.csv row, so nothing an import reads holds a NaN.
     std::string status = "done";
+    // Tokens this process trained: all of them, or a cooldown branch's own (after its parent's stable phase).
+    double trainedTokens = std::nan("");
 };
 
 Json runRecordJson(const RunRecord& r);

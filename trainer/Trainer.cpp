@@ -11,11 +11,13 @@
 #include "trainer/FusedAdamW.h"
 #include "trainer/MoeTransformer.h"
 #include "trainer/RunRecord.h"
+#include "trainer/Schedule.h"
 #include "trainer/TokenData.h"
 
 #include <ATen/record_function.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
@@ -67,14 +69,6 @@ ExpertsGemm expertsGemm(const TrainerOptions& o) {
     return o.expertsGemm == "grouped" ? ExpertsGemm::Grouped
            : o.expertsGemm == "loop"  ? ExpertsGemm::Loop
                                       : ExpertsGemm::Auto;
-}
-
-// Linear warm-up, then cosine decay to a tenth of the peak.
-double learningRate(const TrainerOptions& o, int64_t step, int64_t total) {
-    const int64_t warm = o.warmup >= 0 ? o.warmup : std::max<int64_t>(1, total / 20);
-    if (step < warm) return o.lr * double(step + 1) / double(warm);
-    const double progress = double(step - warm) / double(std::max<int64_t>(1, total - warm));
-    return o.lr * (0.1 + 0.9 * 0.5 * (1.0 + std::cos(M_PI * std::min(1.0, progress))));
 }
 
 std::unique_ptr<torch::optim::AdamW> makeOptimizer(MoeTransformer& model, const TrainerOptions& o) {
@@ -257,6 +251,24 @@ void lockOutput(const std::string& out) {
     // Deliberately left open: closing it would release the lock.
 }
 
+// A cooldown branch starts from its parent's kept stable-phase checkpoint: the same model, optimiser moments,
+// generator and step, so its stable phase is the parent's exactly. The parent must have been a WSD run still
+// in its stable phase there (a cosine parent's rate had already decayed).
+CheckpointState startBranch(const TrainerOptions& o, torch::nn::Module& model, torch::optim::Optimizer& opt,
+                            const torch::Device& device) {
+    const std::string path = branchPointPath(o.branchFrom, o.branchAt);
+    const auto state = loadCheckpointFile(path, model, opt, device, branchSignature(o));
+    if (!state) throw OptionError("option --branch-from: '" + path + "' is missing");
+    Json parent;
+    std::string error;
+    if (!Json::parse(state->signature, parent, error) || parent["schedule"].string() != "wsd")
+        throw OptionError("option --branch-from: '" + o.branchFrom +
+                          "' was not trained with --schedule wsd; only a stable phase can be branched");
+    if (state->step != o.branchAt)
+        throw OptionError("option --branch-at: '" + path + "' holds step " + std::to_string(state->step));
+    return *state;
+}
+
 void prepareCpu(const torch::Device& device) {
     if (!device.is_cpu()) return;
     oneBlasThreadOnCpu();
@@ -311,11 +323,15 @@ int train(const TrainerOptions& o, const DistEnv& env) {
     int64_t start = 0;
     double seconds = 0;
     const std::string signature = resumeSignature(o); // what a continuation must share
-    if (o.resume) {
+    // A branch interrupted in its cooldown resumes from its own checkpoint, like any run.
+    const bool ownCheckpoint = fs::exists(checkpointPath(o.out));
+    if (o.resume && (ownCheckpoint || o.branchFrom.empty())) {
         const auto state = loadCheckpoint(o.out, *model, *opt, device, signature);
         if (!state) throw OptionError("option --resume: no checkpoint in '" + o.out + "'");
         start = state->step;
         seconds = state->seconds;
+    } else if (!o.branchFrom.empty()) {
+        start = startBranch(o, *model, *opt, device).step; // its seconds are the parent's, not this run's
     }
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
@@ -331,6 +347,8 @@ int train(const TrainerOptions& o, const DistEnv& env) {
     startEvent.set("flops_planned", 6.0 * na * double(total * o.tokensPerStep()));
     startEvent.set("device", device.str() + (bf16 ? " bf16" : " fp32"));
     startEvent.set("resumed_from", static_cast<double>(start));
+    startEvent.set("schedule", o.schedule);
+    startEvent.set("branch_from", o.branchFrom.empty() ? Json() : Json(o.branchFrom));
     startEvent.set("world", o.world);
     startEvent.set("process_group", dp ? Json(dp->backend()) : Json());
     startEvent.set("data", data.description());
@@ -355,6 +373,15 @@ int train(const TrainerOptions& o, const DistEnv& env) {
         j.set("path", path);
         j.set("step", static_cast<double>(step));
         emitEvent("checkpoint", j);
+    };
+    auto keepBranchPoint = [&]() {
+        const std::string path = branchPointPath(o.out, step);
+        fs::create_directories(fs::path(path).parent_path());
+        saveCheckpointFile(path, *model, *opt, {step, seconds, signature});
+        Json j = Json::object();
+        j.set("path", path);
+        j.set("step", static_cast<double>(step));
+        emitEvent("branch_point", j);
     };
     try {
         const int64_t logEvery = std::max<int64_t>(1, total / 500);
@@ -391,6 +418,8 @@ int train(const TrainerOptions& o, const DistEnv& env) {
                 emitEvent("eval", j);
             }
             if (lead && o.checkpointEvery > 0 && step % o.checkpointEvery == 0 && step < total) saveHere();
+            if (lead && std::find(o.keepAt.begin(), o.keepAt.end(), step) != o.keepAt.end())
+                keepBranchPoint();
             if (r.stop) {
                 if (!lead) return 130;
                 saveHere();
@@ -423,6 +452,8 @@ int train(const TrainerOptions& o, const DistEnv& env) {
     saveHere();
     RunRecord record{o, valLoss, static_cast<double>(step * o.tokensPerStep()), seconds,
                      device.str() + (o.world > 1 ? " x" + std::to_string(o.world) : "")};
+    record.trainedTokens =
+        static_cast<double>((step - (o.branchFrom.empty() ? 0 : o.branchAt)) * o.tokensPerStep());
     std::string error;
     if (!writeRunRecord(record, error)) {
         emitError(error);

@@ -1,8 +1,10 @@
 #include "trainer/TrainerOptions.h"
 
+#include "core/io/CsvWriter.h"
 #include "core/io/Json.h"
 #include "core/io/PathNames.h"
 #include "core/model/NumberParser.h"
+#include "trainer/Schedule.h"
 #include "trainer/TorchVersion.h"
 
 #include <algorithm>
@@ -47,6 +49,41 @@ double nonNegative(const std::string& option, const std::string& text) {
 }
 
 constexpr long long kMaxCount = 1LL << 53; // steps and seeds: exact in a double
+
+// The WSD options belong together: a cooldown's fraction, kept branch points and a branch mean nothing on a
+// cosine schedule, and a branch must start exactly where its own stable phase ends.
+void validateSchedule(const TrainerOptions& o) {
+    const bool wsd = o.schedule == "wsd";
+    for (const char* option : {"decay-frac", "decay-shape", "keep-at", "branch-from", "branch-at"}) {
+        const std::string name = option;
+        const bool given = name == "decay-frac"    ? o.decayFrac != 0.2
+                           : name == "decay-shape" ? o.decayShape != "sqrt"
+                           : name == "keep-at"     ? !o.keepAt.empty()
+                           : name == "branch-from" ? !o.branchFrom.empty()
+                                                   : o.branchAt != 0;
+        if (given && !wsd) throw OptionError("option --" + name + ": applies to --schedule wsd only");
+    }
+    if (!wsd || o.bench) return;
+    const long long total = o.plannedSteps(), start = decayStart(o, total);
+    for (long long s : o.keepAt)
+        if (s >= start)
+            throw OptionError("option --keep-at: step " + std::to_string(s) +
+                              " is not in the stable phase (" + "the cooldown starts at step " +
+                              std::to_string(start) + " of " + std::to_string(total) +
+                              "); a branch point must come before it");
+    if (o.branchFrom.empty() != (o.branchAt == 0))
+        throw OptionError(o.branchFrom.empty() ? "option --branch-at: needs --branch-from PARENT_OUT"
+                                               : "option --branch-from: needs --branch-at STEP");
+    if (o.branchFrom.empty()) return;
+    if (o.branchAt != start)
+        throw OptionError("option --branch-at: this run's cooldown starts at step " + std::to_string(start) +
+                          " (" + std::to_string(total) + " steps, --decay-frac " + formatNumber(o.decayFrac) +
+                          "), so it branches there, not at step " + std::to_string(o.branchAt));
+    if (!exists(branchPointPath(o.branchFrom, o.branchAt)))
+        throw OptionError("option --branch-from: '" + o.branchFrom + "' keeps no checkpoint at step " +
+                          std::to_string(o.branchAt) + " (" + branchPointPath(o.branchFrom, o.branchAt) +
+                          "); train the parent with --keep-at " + std::to_string(o.branchAt));
+}
 } // namespace
 
 std::string defaultCorpus() {
@@ -92,6 +129,12 @@ std::string resumeSignature(const TrainerOptions& o) {
     j.set("batch", o.batch * o.gradAccum * o.world);
     j.set("lr", o.lr);
     j.set("warmup", o.warmup);
+    j.set("warmup-steps", static_cast<double>(warmupSteps(o, o.plannedSteps())));
+    j.set("schedule", o.schedule);
+    if (o.schedule == "wsd") {
+        j.set("decay-frac", o.decayFrac);
+        j.set("decay-shape", o.decayShape);
+    }
     j.set("lb", o.lb);
     j.set("z", o.z);
     j.set("wd", o.wd);
@@ -101,6 +144,20 @@ std::string resumeSignature(const TrainerOptions& o) {
     j.set("data", o.data.empty() ? defaultCorpus() : o.data);
     j.set("tokenizer", o.tokenizer);
     return j.dump();
+}
+
+std::string branchSignature(const TrainerOptions& o) {
+    Json full, shared = Json::object();
+    std::string error;
+    Json::parse(resumeSignature(o), full, error);
+    for (const auto& [option, value] : full.members())
+        if (option != "steps" && option != "warmup" && option != "decay-frac" && option != "decay-shape")
+            shared.set(option, value);
+    return shared.dump();
+}
+
+std::string branchPointPath(const std::string& outDir, long long step) {
+    return outDir + "/branch-points/step-" + std::to_string(step) + ".pt";
 }
 
 TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
@@ -123,6 +180,38 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
         {"budget", [&](const std::string& v) { o.budget = number("budget", v); }},
         {"lr", [&](const std::string& v) { o.lr = number("lr", v); }},
         {"warmup", [&](const std::string& v) { o.warmup = static_cast<int>(whole("warmup", v, 0)); }},
+        {"schedule",
+         [&](const std::string& v) {
+             if (v != "cosine" && v != "wsd")
+                 throw OptionError("option --schedule: expected cosine or wsd, got '" + v + "'");
+             o.schedule = v;
+         }},
+        {"decay-frac",
+         [&](const std::string& v) {
+             o.decayFrac = number("decay-frac", v);
+             if (!(o.decayFrac > 0 && o.decayFrac <= 1))
+                 throw OptionError(
+                     "option --decay-frac: the cooldown's share of the steps, in (0, 1]; got '" + v + "'");
+         }},
+        {"decay-shape",
+         [&](const std::string& v) {
+             if (v != "linear" && v != "cosine" && v != "sqrt")
+                 throw OptionError("option --decay-shape: expected linear, cosine or sqrt, got '" + v + "'");
+             o.decayShape = v;
+         }},
+        {"keep-at",
+         [&](const std::string& v) {
+             o.keepAt.clear();
+             size_t from = 0;
+             while (from <= v.size()) {
+                 const size_t comma = std::min(v.find(',', from), v.size());
+                 o.keepAt.push_back(whole("keep-at", v.substr(from, comma - from), 1, kMaxCount));
+                 if (o.keepAt.size() > 1000) throw OptionError("option --keep-at: more than 1000 steps");
+                 from = comma + 1;
+             }
+         }},
+        {"branch-from", [&](const std::string& v) { o.branchFrom = v; }},
+        {"branch-at", [&](const std::string& v) { o.branchAt = whole("branch-at", v, 1, kMaxCount); }},
         {"lb", [&](const std::string& v) { o.lb = nonNegative("lb", v); }},
         {"z", [&](const std::string& v) { o.z = nonNegative("z", v); }},
         {"wd", [&](const std::string& v) { o.wd = nonNegative("wd", v); }},
@@ -235,6 +324,7 @@ void validate(const TrainerOptions& o) {
         throw OptionError("option --device: expected auto, cpu or cuda[:i], got '" + o.device + "'");
     if (o.dtype != "auto" && o.dtype != "fp32" && o.dtype != "bf16")
         throw OptionError("option --dtype: expected auto, fp32 or bf16, got '" + o.dtype + "'");
+    validateSchedule(o);
     if (!o.bench) {
         if (o.steps == 0 && o.tokens == 0 && o.budget == 0)
             throw OptionError("the run needs a length: give --steps, --tokens or --budget");
@@ -261,6 +351,10 @@ architecture: --d-model 256 --layers 4 --heads 4 --experts 8 --active 1 --granul
 length:       --steps N | --tokens D | --budget FLOPS    (D = C / (6·N_a))
 batching:     --batch 16 --grad-accum 1
 optimiser:    --lr 3e-3 --warmup STEPS --wd 1e-5 --lb 0.01 --z 0.001 --seed 1
+schedule:     --schedule cosine|wsd   (wsd: warm-up, stable, cooldown to 0 over the last --decay-frac 0.2
+              of the steps, --decay-shape sqrt|linear|cosine)
+              --keep-at S1,S2   keep stable-phase checkpoints for cooldown branches
+              --branch-from PARENT_OUT --branch-at STEP   train only the cooldown from the parent's step
 data:         --data PATH (text file/folder, .bin uint16 tokens) [--tokenizer SP.model] --val-frac 0.05
 eval:         --eval-every 100 --eval-batches 8
 run:          --device auto|cpu|cuda[:i] --dtype auto|fp32|bf16 --out DIR --name NAME --resume

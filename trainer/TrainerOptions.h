@@ -23,6 +23,15 @@ struct TrainerOptions {
     int batch = 16, gradAccum = 1;
     double lr = 3e-3, lb = 0.01, z = 0.001, wd = 1e-5;
     int warmup = -1; // -1: 5 % of the steps
+    // Schedule.h: cosine (default) or wsd, whose cooldown is the last decayFrac of the steps.
+    std::string schedule = "cosine", decayShape = "sqrt";
+    double decayFrac = 0.2;
+    // Stable-phase checkpoints kept for cooldown branches (OUT/branch-points/step-S.pt).
+    std::vector<long long> keepAt;
+    // A cooldown branch: starts from the parent run's kept checkpoint at branchAt, its own stable phase's
+    // end, and trains only the cooldown.
+    std::string branchFrom;
+    long long branchAt = 0;
     unsigned long long seed = 1;
     std::string data;      // text file or folder, .bin token file, or a folder of them
     std::string tokenizer; // SentencePiece model (.model); byte-level when empty
@@ -54,6 +63,12 @@ struct TrainerOptions {
 // The options a resumed run must share with the run that wrote the checkpoint, keyed by option name:
 // architecture, batching, optimiser, seed, data and planned length.
 std::string resumeSignature(const TrainerOptions& o);
+
+// The options a cooldown branch must share with its parent: the resume signature without what only the
+// length and the cooldown decide (steps, warm-up as given, decay fraction and shape).
+std::string branchSignature(const TrainerOptions& o);
+// Where a run keeps its stable-phase checkpoint at `step` for branches.
+std::string branchPointPath(const std::string& outDir, long long step);
 
 // Parses argv (without the program name). Throws OptionError naming the option.
 TrainerOptions parseTrainerOptions(const std::vector<std::string>& args);

@@ -6,6 +6,7 @@
 #include "trainer/CudaDevice.h"
 #include "trainer/MoeTransformer.h"
 #include "trainer/ParallelExperts.h"
+#include "trainer/Schedule.h"
 #include "trainer/TorchVersion.h"
 
 #include "core/io/Json.h"
@@ -313,6 +314,77 @@ private slots:
                  ofKind(events(whole.out), "done")[0]["val_loss"].number());
     }
 
+    void wsdHoldsThePeakThenCoolsDown() {
+        TrainerOptions o;
+        o.lr = 1e-2, o.warmup = 10, o.schedule = "wsd", o.decayFrac = 0.25;
+        QCOMPARE(decayStart(o, 100), int64_t(75));
+        QCOMPARE(learningRate(o, 4, 100), 1e-2 * 5 / 10);
+        for (int64_t s : {10, 40, 74})
+            QCOMPARE(learningRate(o, s, 100), 1e-2);
+        for (const char* shape : {"sqrt", "linear", "cosine"}) {
+            o.decayShape = shape;
+            double previous = 1e-2;
+            for (int64_t s = 75; s < 100; ++s) {
+                const double lr = learningRate(o, s, 100);
+                QVERIFY2(lr < previous && lr > 0, shape);
+                previous = lr;
+            }
+            QVERIFY2(previous < 0.05 * 1e-2, shape); // the last step is all but at zero
+        }
+        // The stable phase does not depend on the run's length: a run of 60 steps has the same rates until
+        // its own cooldown starts at 45.
+        for (int64_t s = 0; s < decayStart(o, 60); ++s)
+            QCOMPARE(learningRate(o, s, 60), learningRate(o, s, 100));
+        // Cosine is unchanged: a tenth of the peak at the end.
+        o.schedule = "cosine";
+        QVERIFY(std::fabs(learningRate(o, 99, 100) - 1e-3) < 1e-5);
+    }
+
+    // A cooldown branch of a stable run is the WSD run of its length trained from scratch: the parent's
+    // losses are the scratch run's up to the branch step, and the branch ends where the scratch run ends,
+    // having trained only the cooldown.
+    void cooldownBranchEqualsAWsdRunFromScratch() {
+        const QStringList common = {"--data",       corpus_, "--d-model",  "32",  "--layers",  "2",
+                                    "--heads",      "2",     "--experts",  "4",   "--active",  "2",
+                                    "--ctx",        "32",    "--batch",    "8",   "--threads", "1",
+                                    "--eval-every", "1000",  "--schedule", "wsd", "--warmup",  "3"};
+        const QString parent = dir_.filePath("stable");
+        const ProcessResult stable =
+            train(common + QStringList{"--steps", "40", "--keep-at", "16", "--out", parent});
+        QVERIFY2(stable.exitCode == 0, qPrintable(stable.err));
+        QVERIFY(QFile::exists(parent + "/branch-points/step-16.pt"));
+        const ProcessResult scratch =
+            train(common + QStringList{"--steps", "20", "--out", dir_.filePath("scratch")});
+        QVERIFY2(scratch.exitCode == 0, qPrintable(scratch.err));
+        const ProcessResult branch =
+            train(common + QStringList{"--steps", "20", "--branch-from", parent, "--branch-at", "16", "--out",
+                                       dir_.filePath("branch")});
+        QVERIFY2(branch.exitCode == 0, qPrintable(branch.err));
+        const auto a = ofKind(events(stable.out), "step");
+        const auto b = ofKind(events(scratch.out), "step");
+        for (size_t i = 0; i < 16; ++i)
+            QCOMPARE(a[i]["loss"].number(), b[i]["loss"].number());
+        QVERIFY(a[30]["lr"].number() == b[10]["lr"].number()); // still stable in the parent at step 31
+        const auto branchSteps = ofKind(events(branch.out), "step");
+        QCOMPARE(branchSteps.front()["step"].number(), 17.0); // it trains the cooldown only
+        const double ours = ofKind(events(branch.out), "done")[0]["val_loss"].number();
+        const double theirs = ofKind(events(scratch.out), "done")[0]["val_loss"].number();
+        QVERIFY2(std::fabs(ours - theirs) < 0.01, qPrintable(QString("%1 vs %2").arg(ours).arg(theirs)));
+        Json result;
+        std::string error;
+        QVERIFY(Json::parse(fileBytes(dir_.filePath("branch/result.json")), result, error));
+        QCOMPARE(QString::fromStdString(result["parent"].string()), QString("stable"));
+        QCOMPARE(result["branch_at"].number(), 16.0);
+        QCOMPARE(result["tokens"].number(), 20.0 * 8 * 32);
+        QVERIFY(std::fabs(result["trained_flops"].number() / result["flops"].number() - 4.0 / 20) < 1e-12);
+        // Another learning rate is another stable phase: refused, naming the option.
+        const ProcessResult other =
+            train(common + QStringList{"--steps", "20", "--lr", "1e-3", "--branch-from", parent,
+                                       "--branch-at", "16", "--out", dir_.filePath("other")});
+        QCOMPARE(other.exitCode, 2);
+        QVERIFY2(other.err.contains("option --lr: the checkpoint"), qPrintable(other.err));
+    }
+
     void budgetIsRespectedAndTheRunLandsInRunsCsv() {
         const Architecture a{32, 2, 4, 1, 1, 32, 256};
         const double budget = 6.0 * activeParams(a) * 8 * 32 * 120.4; // ≈ 120 steps of 8×32 tokens
@@ -376,6 +448,23 @@ private slots:
                                                << "option --d-model: expected a whole number from 1 to";
         QTest::newRow("negative balance weight")
             << QStringList{"--lb", "-5", "--steps", "5"} << "option --lb: must be ≥ 0";
+        QTest::newRow("schedule") << QStringList{"--schedule", "step", "--steps", "5"}
+                                  << "option --schedule: expected cosine or wsd";
+        QTest::newRow("decay fraction")
+            << QStringList{"--schedule", "wsd", "--decay-frac", "0", "--steps", "5"}
+            << "option --decay-frac: the cooldown's share";
+        QTest::newRow("cooldown on cosine") << QStringList{"--decay-frac", "0.3", "--steps", "5"}
+                                            << "option --decay-frac: applies to --schedule wsd only";
+        QTest::newRow("branch point in the cooldown")
+            << QStringList{"--schedule", "wsd", "--steps", "10", "--keep-at", "4,9"}
+            << "option --keep-at: step 9 is not in the stable phase";
+        QTest::newRow("branch at the wrong step")
+            << QStringList{"--schedule", "wsd", "--steps", "10", "--branch-from", "/tmp", "--branch-at", "5"}
+            << "option --branch-at: this run's cooldown starts at step 8";
+        QTest::newRow("branch without its parent's checkpoint")
+            << QStringList{"--schedule",    "wsd",          "--steps",     "10",
+                           "--branch-from", "/nonexistent", "--branch-at", "8"}
+            << "option --branch-from: '/nonexistent' keeps no checkpoint at step 8";
         QTest::newRow("negative z weight")
             << QStringList{"--z", "-0.1", "--steps", "5"} << "option --z: must be ≥ 0";
     }
