@@ -26,6 +26,7 @@ int predictCommand(const Args& args, std::ostream& out, std::ostream& err);
 int backtestCommand(const Args& args, std::ostream& out, std::ostream& err);
 int planSweepCommand(const Args& args, std::ostream& out, std::ostream& err);
 int runSweepCommand(const Args& args, std::ostream& out, std::ostream& err);
+int hparamsCommand(const Args& args, std::ostream& out, std::ostream& err);
 
 class CliArgs;
 // The parametric-law half of `fit` under `plan`; fills `result` (and `largestBudget`, the largest budget

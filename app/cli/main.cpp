@@ -51,6 +51,9 @@ const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
   run-sweep PLAN.json --out DIR [--data PATH] [--device D] [--threads N] [--train-args '...'] [--group NAME]
            [--stop-after K] [--trainer PATH] [--json]   (trains the plan one run at a time; run it again to
             continue a stopped sweep: finished runs are kept; results in DIR/runs.csv, one group)
+  hparams FILE [--lr-column NAME] [--bootstrap 1000] [--json]   (each (N_a, D) cell's optimum lr and batch,
+           and the laws lr*(N_a, D), batch*(D) across cells with 95 % intervals)
+  hparams --preset steplaw|deepseek --active N_a --tokens D [--ctx 2048] [--json]   (a published law)
   import-results DIR [--workspace W.moescope] [--json]   (every runs.csv the trainer wrote under DIR)
   render FILE --view surface|slices|budgets|law|allocation|validate [--budget C] --out F.png|.svg|.pdf [--size 1200x800]
            [--dpi 96] [--camera perspective|top|front|side] [--over total|active]   (surface only; needs an X server: xvfb-run -a on a headless machine)
@@ -93,7 +96,8 @@ int main(int argc, char** argv) {
         {"predict", predictCommand},
         {"backtest", backtestCommand},
         {"plan-sweep", planSweepCommand},
-        {"run-sweep", runSweepCommand}};
+        {"run-sweep", runSweepCommand},
+        {"hparams", hparamsCommand}};
     if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
         err << kUsage;
         return argc < 2 ? 2 : 0;
