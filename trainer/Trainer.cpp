@@ -314,6 +314,10 @@ int train(const TrainerOptions& o, const DistEnv& env) {
     model->to(device);
     std::unique_ptr<DataParallel> dp;
     if (ranked) {
+        // A peer that dies leaves its sockets closed: a write to one must fail as an error the collective
+        // reports ("lost another rank"), not raise SIGPIPE, which ended rank 0 without a word when the write
+        // came before the read that would have failed (seen under load in tst_trainer_parallel).
+        std::signal(SIGPIPE, SIG_IGN);
         dp = std::make_unique<DataParallel>(
             env, device, std::chrono::milliseconds(static_cast<long long>(o.distTimeout * 1000)));
         dp->broadcast(model->parameters()); // one starting point whatever each rank's RNG did

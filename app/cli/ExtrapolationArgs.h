@@ -3,8 +3,10 @@
 // analysis plan's, plus --loss-floor and --tolerance.
 #include "app/cli/CliArgs.h"
 #include "core/fit/Extrapolation.h"
+#include "core/fit/HyperparameterLaw.h"
 
 #include <iosfwd>
+#include <optional>
 
 namespace moescope::cli {
 
@@ -12,8 +14,10 @@ namespace moescope::cli {
 ExtrapolationOptions extrapolationOptionsFromArgs(const CliArgs& args);
 
 // Loads FILE (the one positional) with the plan's selection and predicts the request, its warnings on
-// `err`; false with the exit code in `exitCode` when the runs or the request fail.
+// `err`; false with the exit code in `exitCode` when the runs or the request fail. With `hparams`, also the
+// runs' learning-rate law when they determine one (TrainingArgs.h).
 bool loadAndPredict(const CliArgs& args, const ExtrapolationOptions& options, const PredictRequest& request,
-                    Prediction& out, std::ostream& err, int& exitCode);
+                    Prediction& out, std::ostream& err, int& exitCode,
+                    std::optional<HparamLaws>* hparams = nullptr);
 
 } // namespace moescope::cli

@@ -6,12 +6,14 @@
 #include "app/cli/ExtrapolationArgs.h"
 #include "app/cli/PlanArgs.h"
 #include "app/cli/RunSource.h"
+#include "app/cli/TrainingArgs.h"
 #include "core/fit/Backtest.h"
 #include "core/fit/ConfigJson.h"
 #include "core/fit/Extrapolation.h"
 #include "core/io/Json.h"
 
 #include <cmath>
+#include <optional>
 #include <ostream>
 #include <sstream>
 #include <stdexcept>
@@ -67,7 +69,7 @@ ExtrapolationOptions extrapolationOptionsFromArgs(const CliArgs& args) {
 }
 
 bool loadAndPredict(const CliArgs& args, const ExtrapolationOptions& o, const PredictRequest& req,
-                    Prediction& p, std::ostream& err, int& code) {
+                    Prediction& p, std::ostream& err, int& code, std::optional<HparamLaws>* hparams) {
     RunTable table;
     if (!loadPlannedRuns(args.positionals()[0], args, o.plan, table, err, code)) return false;
     try {
@@ -79,12 +81,14 @@ bool loadAndPredict(const CliArgs& args, const ExtrapolationOptions& o, const Pr
     }
     for (const auto& w : p.warnings)
         err << args.positionals()[0] << ": warning: " << w << "\n";
+    if (hparams) *hparams = fittedHparams(table);
     return true;
 }
 
 int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    const CliArgs args(rawArgs,
-                       extrapolationSpecs({{"budget"}, {"sparsity"}, {"max-params"}, {"optima", false}}));
+    const CliArgs args(
+        rawArgs,
+        extrapolationSpecs({{"budget"}, {"sparsity"}, {"max-params"}, {"optima", false}, hparamsOption()}));
     if (args.positionals().size() != 1) throw UsageError("predict: expected one FILE");
     ExtrapolationOptions o = extrapolationOptionsFromArgs(args);
     o.plan.optimaTable = args.has("optima");
@@ -103,12 +107,23 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     req.maxParams = args.number("max-params", req.maxParams);
     req.method = args.value("law", "auto");
     if (req.method != "auto") o.methods = {req.method};
+    const HparamPreset& preset = hparamPresetFromArgs(args);
     Prediction p;
     int code = 0;
-    if (!loadAndPredict(args, o, req, p, err, code)) return code;
+    std::optional<HparamLaws> hparams;
+    if (!loadAndPredict(args, o, req, p, err, code, &hparams)) return code;
     const FrontierPoint& f = p.point;
+    std::optional<TrainingAdvice> advice;
+    if (p.architecture.params > 0)
+        advice = adviseTrainingFor(p.architecture.arch, p.architecture.tokens, hparams ? &*hparams : nullptr,
+                                   preset);
     if (args.has("json")) {
         Json j = predictionJson(p);
+        if (advice) {
+            Json arch = j["architecture"];
+            addTraining(arch, *advice);
+            j.set("architecture", arch);
+        }
         Json plan = planJson(o.plan);
         plan.set("loss_floor", o.frontier.lossFloor ? Json(*o.frontier.lossFloor) : Json());
         j.set("plan", plan);
@@ -139,6 +154,10 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             said += why + "\n";
         }
     out << "  method: " << p.recommendation.why << "\n";
+    if (advice)
+        out << "  train with: lr " << numberText(advice->lr, "%.3g") << ", batch " << advice->batchSequences
+            << " × " << p.architecture.arch.ctx << " tokens, warm-up " << advice->warmupSteps << " steps ("
+            << advice->source << ")\n";
     if (p.extrapolationDecades > 0) {
         std::snprintf(buf, sizeof buf, "  extrapolated %.2f decade(s) past the largest budget swept (%.3g)\n",
                       p.extrapolationDecades, p.largestBudget);

@@ -7,9 +7,11 @@
 #include "app/cli/PlanArgs.h"
 #include "app/cli/RunSource.h"
 #include "app/cli/SlurmArgs.h"
+#include "app/cli/TrainingArgs.h"
 #include "core/fit/Extrapolation.h"
 #include "core/fit/SweepPlanner.h"
 #include "core/io/AtomicFile.h"
+#include "core/io/CsvWriter.h"
 #include "core/io/PathNames.h"
 #include "core/io/TextFile.h"
 #include "core/jobs/DurationText.h"
@@ -112,7 +114,8 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
                              "vocab",         "ctx",        "aspect",     "active",     "batch",
                              "min-steps",     "around",     "preset",     "device",     "flops-per-second",
                              "out",           "slurm",      "shared-dir", "trainer",    "train-args",
-                             "gpus-per-task", "queue",      "group",      "loss-floor", "tolerance"})
+                             "gpus-per-task", "queue",      "group",      "loss-floor", "tolerance",
+                             "hparams"})
         specs.push_back({name});
     specs.push_back({"json", false});
     const CliArgs args(rawArgs, specs);
@@ -128,7 +131,10 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
     o.sparsities = args.has("sparsities") ? args.numbers("sparsities") : std::vector<double>{0};
     o.sizes = args.integer("sizes", o.sizes);
     o.spread = args.number("spread", o.spread);
-    o.batch = args.integer("batch", o.batch);
+    // --batch law: each run's batch from the learning-rate/batch law (--hparams or the runs' own).
+    o.batchFromLaw = args.value("batch", "") == "law";
+    if (!o.batchFromLaw) o.batch = args.integer("batch", o.batch);
+    o.hparamPreset = &hparamPresetFromArgs(args);
     o.minSteps = args.integer("min-steps", o.minSteps);
     o.device = args.value("device", "cpu");
     o.flopsPerSecond = args.number("flops-per-second", 0);
@@ -144,6 +150,15 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
     bool ok = true;
     const SweepCentre centre = centreFromArgs(args, o, err, code, ok);
     if (!ok) return code;
+    // Runs to centre on may carry a learning-rate ladder: their fitted law then sets each run's rate.
+    std::optional<HparamLaws> fitted;
+    if (args.has("around")) {
+        RunTable table;
+        int loadCode = 0;
+        std::ostream silent(nullptr);
+        if (loadRuns(args.value("around"), args, table, silent, loadCode)) fitted = fittedHparams(table);
+    }
+    if (fitted) o.hparams = &*fitted;
     SweepPlan plan;
     try {
         plan = planSweep(o, centre);
@@ -165,6 +180,8 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
         std::vector<TrainerJob> jobs;
         for (const SweepRun& r : plan.runs) {
             std::vector<std::string> extra = {"--batch", std::to_string(r.batch)};
+            if (r.lr > 0) extra.insert(extra.end(), {"--lr", formatNumber(r.lr)});
+            if (r.warmupSteps >= 0) extra.insert(extra.end(), {"--warmup", std::to_string(r.warmupSteps)});
             for (const auto& w : trainArgWords(args))
                 extra.push_back(w);
             jobs.push_back({r.name, r.config.arch, r.config.heads, r.budget, extra});

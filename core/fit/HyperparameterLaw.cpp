@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <random>
 #include <set>
@@ -359,8 +360,23 @@ TrainingAdvice adviseTraining(double na, double tokens, double ctx, const Hparam
         a.source = "fitted: lr*(N_a, D) from " + std::to_string(fitted->lr.cells) + " cells of these runs";
     } else {
         a.lr = preset.lr(na, tokens, compute);
-        a.lrBand = {a.lr, kNaN, kNaN};
         a.source = preset.source;
+        // Both papers fitted models of tens of millions of parameters and more; at the CPU sweep's 10^3–10^5
+        // Step Law's N^−0.713 gives rates up to 0.4, which diverge. Above kLargestPresetRate the preset is
+        // not used: moescope-train's default, the rate the shipped CPU sweep trained at, is advised and the
+        // reason said.
+        constexpr double kLargestPresetRate = 3e-3;
+        if (a.lr > kLargestPresetRate) {
+            char said[160];
+            std::snprintf(
+                said, sizeof said,
+                "; it gives %.3g at N_a = %.3g, far below the sizes it was fitted on: capped at %.0e "
+                "(moescope-train's default); tune with an lr ladder",
+                a.lr, na, kLargestPresetRate);
+            a.source += said;
+            a.lr = kLargestPresetRate;
+        }
+        a.lrBand = {a.lr, kNaN, kNaN};
     }
     if (fitted && fitted->batch.determined()) {
         a.batchBand = fitted->batch.band({tokens});
@@ -376,6 +392,12 @@ TrainingAdvice adviseTraining(double na, double tokens, double ctx, const Hparam
     a.steps = std::max<long long>(1, std::llround(tokens / (double(a.batchSequences) * std::max(1.0, ctx))));
     a.warmupSteps = std::max<long long>(1, a.steps / 20); // moescope-train's default: 5 % of the steps
     return a;
+}
+
+TrainingAdvice adviseTrainingFor(const Architecture& arch, double tokens, const HparamLaws* fitted,
+                                 const HparamPreset& preset) {
+    const double na = fitted ? activeParams(arch) : activeParams(arch) - arch.vocab * arch.d_model;
+    return adviseTraining(std::max(1.0, na), tokens, arch.ctx, fitted, preset);
 }
 
 } // namespace moescope

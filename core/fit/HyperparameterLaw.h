@@ -4,6 +4,7 @@
 // then power laws across cells — η*(N_a, D) = c·N_a^a·D^b and B*(D) = k·D^e — with bootstrap intervals;
 // and the published laws as presets, usable without data. Every plan's "how to train it" comes from here.
 #include "core/fit/IsoflopAnalysis.h"
+#include "core/model/Accounting.h"
 #include "core/model/Run.h"
 
 #include <string>
@@ -85,5 +86,9 @@ struct TrainingAdvice {
 };
 TrainingAdvice adviseTraining(double activeNonEmbedding, double tokens, double ctx, const HparamLaws* fitted,
                               const HparamPreset& preset);
+// The same for a model of the family: a preset sees N_a without the output projection (the papers count
+// parameters without the vocabulary), a fitted law N_a as the runs state it.
+TrainingAdvice adviseTrainingFor(const Architecture& arch, double tokens, const HparamLaws* fitted,
+                                 const HparamPreset& preset);
 
 } // namespace moescope

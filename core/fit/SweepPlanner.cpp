@@ -163,6 +163,10 @@ SweepPlan planSweep(const SweepOptions& o, const SweepCentre& centre) {
                 // D = C/(6·N_a) in whole steps; fewer sequences per step when the run would be too short.
                 const double tokens = budget / flopsPerToken6Na(r.config.arch);
                 r.batch = o.batch;
+                const HparamPreset* preset = o.hparamPreset ? o.hparamPreset : findHparamPreset("steplaw");
+                const TrainingAdvice advice = adviseTrainingFor(r.config.arch, tokens, o.hparams, *preset);
+                if (o.batchFromLaw)
+                    r.batch = static_cast<int>(std::clamp<long long>(advice.batchSequences, 1, 4096));
                 while (r.batch > 1 && tokens / (r.batch * family.ctx) < o.minSteps)
                     r.batch = std::max(1, r.batch / 2);
                 r.steps = std::llround(tokens / (r.batch * family.ctx));
@@ -171,6 +175,9 @@ SweepPlan planSweep(const SweepOptions& o, const SweepCentre& centre) {
                     continue;
                 }
                 r.config.tokens = double(r.steps) * r.batch * family.ctx;
+                r.lr = advice.lr;
+                r.warmupSteps = std::max<long long>(1, r.steps / 20);
+                r.hparamsSource = advice.source;
                 r.config.flops = flopsPerToken6Na(r.config.arch) * r.config.tokens;
                 if (std::fabs(r.config.flops / budget - 1) > 0.05)
                     plan.warnings.push_back(r.name + ": whole steps spend " +
@@ -199,6 +206,10 @@ Json sweepPlanJson(const SweepPlan& plan) {
             if (key != "predicted_loss") j.set(key, value); // the plan predicts no loss
         j.set("steps", r.steps);
         j.set("batch", r.batch);
+        j.set("batch_tokens", double(r.batch) * c.arch.ctx);
+        if (r.lr > 0) j.set("lr", r.lr);
+        if (r.warmupSteps >= 0) j.set("warmup_steps", static_cast<double>(r.warmupSteps));
+        if (!r.hparamsSource.empty()) j.set("hparams_source", r.hparamsSource);
         j.set("centre_params", r.centreParams);
         j.set("estimated_seconds", r.estimatedSeconds);
         j.set("device", plan.device);

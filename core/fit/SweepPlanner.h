@@ -4,6 +4,7 @@
 // architecture that spends the budget (6·N_a·D = C, D a whole number of steps). Used by `moescope-cli
 // plan-sweep` and the window's Plan sweep dialog.
 #include "core/fit/Frontier.h"
+#include "core/fit/HyperparameterLaw.h"
 #include "core/fit/Planner.h"
 #include "core/io/Json.h"
 
@@ -23,6 +24,11 @@ struct SweepOptions {
     int minSteps = 100; // below this the learning-rate schedule is mostly warm-up
     std::string device = "cpu";
     double flopsPerSecond = 0; // sustained Eq. 9 FLOP/s for the time estimate; 0: the device's default
+    // How each run is trained (HyperparameterLaw.h): the runs' fitted laws when given, else the preset;
+    // batchFromLaw: the advised batch replaces `batch` (the user gave none).
+    const HparamLaws* hparams = nullptr;
+    const HparamPreset* hparamPreset = nullptr;
+    bool batchFromLaw = false;
 };
 
 // The optimum's total parameters N* at (budget, sparsity), and where it comes from.
@@ -38,6 +44,9 @@ struct SweepRun {
     PlannedConfig config;    // tokens = steps·batch·ctx, flops = 6·N_a·tokens
     int batch = 0;
     long long steps = 0;
+    double lr = 0;              // 0: the trainer's default (no preset given)
+    long long warmupSteps = -1; // -1: the trainer's default
+    std::string hparamsSource;
     double estimatedSeconds = 0;
 };
 

@@ -97,6 +97,18 @@ bool sweepJobsFromJson(const Json& runs, const std::string& path, std::vector<Sw
                 return false;
             }
         s.job.extra = {"--batch", formatNumber(batch)};
+        // The plan's learning rate and warm-up (plan-sweep writes them from a law); a hand-written plan
+        // without them trains at the trainer's defaults.
+        double lr = 0, warmup = 0;
+        if (r.find("lr") && !r["lr"].isNull()) {
+            if (!numberField(r, "lr", i, path, lr, error, 1e-12, 10, false)) return false;
+            s.job.extra.insert(s.job.extra.end(), {"--lr", formatNumber(lr)});
+        }
+        if (r.find("warmup_steps") && !r["warmup_steps"].isNull()) {
+            if (!numberField(r, "warmup_steps", i, path, warmup, error, 0, std::min(kInt, steps)))
+                return false;
+            s.job.extra.insert(s.job.extra.end(), {"--warmup", formatNumber(warmup)});
+        }
         if (r["device"].isString()) s.device = r["device"].string();
         jobs.push_back(s);
     }

@@ -4,6 +4,7 @@
 // results as a group of their own.
 #include "core/io/Json.h"
 #include "core/io/RunImporter.h"
+#include "core/jobs/SweepJobs.h"
 #include "core/model/Accounting.h"
 #include "core/model/RunSelection.h"
 #include "core/store/Workspace.h"
@@ -11,6 +12,7 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -273,6 +275,49 @@ private slots:
         const ProcessResult fit = runCli({"fit", csv, "--law", "isoflop", "--json"});
         QVERIFY2(fit.exitCode == 0, qPrintable(fit.err));
         QVERIFY(parse(fit.out)["budgets"].size() >= 3);
+    }
+
+    // Every planned run says how to train it: a learning rate and warm-up from the --hparams preset (the
+    // source names it), which the trainer's arguments carry; a plan's rate out of range is refused.
+    void planSaysHowToTrainEachRun() {
+        const ProcessResult r = runCli({"plan-sweep", "--budgets", "1e17", "--sizes", "3", "--vocab", "32000",
+                                        "--ctx", "512", "--hparams", "deepseek", "--batch", "law", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const Json plan = parse(r.out);
+        std::vector<SweepJob> jobs;
+        std::string error;
+        QVERIFY2(sweepJobsFromJson(plan["runs"], "plan", jobs, error), error.c_str());
+        for (size_t i = 0; i < jobs.size(); ++i) {
+            const Json& run = plan["runs"].at(i);
+            // DeepSeek's laws in their C: non-embedding FLOPs per token × D, the output projection left out.
+            Architecture a;
+            a.d_model = run["d_model"].number(), a.n_layers = run["n_layers"].number();
+            a.experts = run["experts"].number(), a.active_experts = run["active_experts"].number();
+            a.ctx = 512, a.vocab = 32000;
+            const double c = 6 * (activeParams(a) - a.vocab * a.d_model) * run["tokens"].number();
+            const double law = std::min(0.3118 * std::pow(c, -0.125), 3e-3); // capped above 3e-3
+            QVERIFY2(std::fabs(run["lr"].number() / law - 1) < 0.01,
+                     qPrintable(QString("lr %1 vs %2").arg(run["lr"].number()).arg(law)));
+            QVERIFY(run["hparams_source"].string().find("2401.02954") != std::string::npos);
+            // --batch law: the sequences closest to 0.2920·C^0.3271 tokens, halved where the run would
+            // otherwise have fewer than 100 steps.
+            const double advised = std::max(1.0, std::round(0.2920 * std::pow(c, 0.3271) / 512));
+            const double batch = run["batch"].number();
+            QVERIFY2(std::fabs(batch - advised) <= 1 || (batch < advised && run["steps"].number() < 250),
+                     qPrintable(QString("batch %1 vs %2").arg(batch).arg(advised)));
+            const auto& extra = jobs[i].job.extra;
+            const auto lr = std::find(extra.begin(), extra.end(), "--lr");
+            QVERIFY(lr != extra.end() && std::fabs(std::stod(*(lr + 1)) - run["lr"].number()) < 1e-12);
+            QVERIFY(std::find(extra.begin(), extra.end(), "--warmup") != extra.end());
+        }
+        Json bad = plan["runs"];
+        Json first = bad.at(0);
+        first.set("lr", 50.0);
+        Json list = Json::array();
+        list.push(first);
+        QVERIFY(!sweepJobsFromJson(list, "plan", jobs, error));
+        QVERIFY2(error.find("field 'lr'") != std::string::npos, error.c_str());
+        QCOMPARE(runCli({"plan-sweep", "--budgets", "1e12", "--hparams", "kaplan"}).exitCode, 2);
     }
 
     void malformedPlanNamesTheRunAndField() {

@@ -1,0 +1,22 @@
+#pragma once
+// How each planned run should be trained (#33): the learning rate, batch and warm-up every plan-making
+// command (predict, optimum, suggest, plan-sweep) adds to its configs — from the runs' own fitted laws when
+// they determine one, else from the preset --hparams names (Step Law by default).
+#include "app/cli/CliArgs.h"
+#include "core/fit/HyperparameterLaw.h"
+#include "core/io/Json.h"
+#include "core/model/Accounting.h"
+
+#include <optional>
+
+namespace moescope::cli {
+
+OptionSpec hparamsOption(); // --hparams steplaw|deepseek
+// UsageError naming --hparams when the preset is unknown.
+const HparamPreset& hparamPresetFromArgs(const CliArgs& args);
+// The runs' learning-rate law when they have a learning-rate column that determines one.
+std::optional<HparamLaws> fittedHparams(const RunTable& table);
+// Sets lr, lr_lo, lr_hi, batch_tokens, batch (sequences), warmup_steps and hparams_source on a config.
+void addTraining(Json& config, const TrainingAdvice& advice);
+
+} // namespace moescope::cli
