@@ -26,13 +26,17 @@ Json bandJson(const Band& b) {
     return j;
 }
 
+Json textArray(const std::vector<std::string>& texts) {
+    Json a = Json::array();
+    for (const auto& t : texts)
+        a.push(Json(t));
+    return a;
+}
+
 Json lawJson(const HparamPowerLaw& law, const std::string& target) {
     Json j = Json::object();
     j.set("target", target);
-    Json vars = Json::array();
-    for (const auto& v : law.variables)
-        vars.push(Json(v));
-    j.set("variables", vars);
+    j.set("variables", textArray(law.variables));
     j.set("cells", law.cells);
     if (!law.determined()) {
         j.set("undetermined", law.undetermined);
@@ -43,10 +47,7 @@ Json lawJson(const HparamPowerLaw& law, const std::string& target) {
     for (size_t i = 0; i < law.variables.size(); ++i)
         exps.set(law.variables[i], std::isfinite(law.exponents[i].lo) ? bandJson(law.exponents[i]) : Json());
     j.set("exponents", exps);
-    Json dropped = Json::array();
-    for (const auto& d : law.dropped)
-        dropped.push(Json(d));
-    j.set("dropped", dropped);
+    j.set("dropped", textArray(law.dropped));
     j.set("rms_log", law.rmsLog);
     return j;
 }
