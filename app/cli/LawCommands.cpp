@@ -4,6 +4,7 @@
 #include "app/cli/ExtrapolationArgs.h"
 #include "app/cli/PlanArgs.h"
 #include "app/cli/RunSource.h"
+#include "app/cli/TrainingArgs.h"
 #include "core/fit/ConfigJson.h"
 #include "core/fit/LawFitter.h"
 #include "core/fit/Outliers.h"
@@ -13,6 +14,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <ostream>
 
 namespace moescope::cli {
@@ -150,12 +152,13 @@ int isoflopOptimum(const CliArgs& args, double budget, double maxParams, std::os
 int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     std::vector<OptionSpec> specs = planOptions();
     for (const char* name : {"preset", "budget", "max-params", "max-sparsity", "experts", "aspect", "vocab",
-                             "ctx", "granularity", "active", "loss-floor", "tolerance"})
+                             "ctx", "granularity", "active", "loss-floor", "tolerance", "hparams"})
         specs.push_back({name});
     for (auto& o : importOptions())
         specs.push_back(o);
     specs.push_back({"json", false});
     const CliArgs args(rawArgs, specs);
+    const HparamPreset& hparamPreset = hparamPresetFromArgs(args);
     if (args.has("law") == args.has("preset"))
         throw UsageError("optimum: give FILE --law LAW, or --preset LAW");
     PlanOptions o;
@@ -227,6 +230,15 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     const PlannedConfig& c = plan.concrete;
     Json j = configJson(
         {c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens, c.flops, c.predictedLoss});
+    // How to train it: the runs' learning-rate law when FILE has one, else the --hparams preset.
+    std::optional<HparamLaws> fitted;
+    if (!args.positionals().empty()) {
+        RunTable table;
+        int loadCode = 0;
+        std::ostream silent(nullptr);
+        if (loadRuns(args.positionals()[0], args, table, silent, loadCode)) fitted = fittedHparams(table);
+    }
+    addTraining(j, adviseTrainingFor(c.arch, c.tokens, fitted ? &*fitted : nullptr, hparamPreset));
     Json cont = Json::object();
     cont.set("params", plan.params);
     cont.set("active_params", plan.activeParams);

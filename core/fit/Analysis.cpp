@@ -291,6 +291,7 @@ LawAnalysis analyzeLaw(const RunTable& table, const AnalysisPlan& plan) {
         return a;
     }
     std::map<std::string, size_t> curves;
+    const int parentAt = table.labelIndex("parent");
     for (size_t i = 0; i < table.runs.size(); ++i) {
         const Run& run = table.runs[i];
         if (run.excluded) {
@@ -303,8 +304,14 @@ LawAnalysis analyzeLaw(const RunTable& table, const AnalysisPlan& plan) {
             ++a.leftOut[why];
             continue;
         }
-        if (!run.curve.empty())
-            x.curve = static_cast<int>(curves.emplace(run.curve, curves.size()).first->second);
+        // The bootstrap draws runs, and a cooldown branch is no run of its own: the branches of one stable
+        // run share its trajectory (the trainer's `parent` column) and are drawn together, like a curve's
+        // points.
+        const std::string unit = !run.curve.empty() ? std::string(run.curve)
+                                 : parentAt >= 0 && !run.labels[parentAt].empty()
+                                     ? "parent:" + run.labels[parentAt]
+                                     : std::string();
+        if (!unit.empty()) x.curve = static_cast<int>(curves.emplace(unit, curves.size()).first->second);
         a.points.push_back(x);
         a.runs.push_back(static_cast<int>(i));
     }

@@ -84,6 +84,26 @@ private slots:
         QCOMPARE(QString::fromStdString(j["ci95"].dump()), QString::fromStdString(window["ci95"].dump()));
     }
 
+    // Cooldown branches of one stable run share its trajectory: the law's bootstrap draws them together. With
+    // every run a branch of one parent there is one unit to draw, so every refit sees the same runs.
+    void branchesOfOneParentAreResampledTogether() {
+        AnalysisPlan plan;
+        plan.law = "chinchilla";
+        plan.holdout = "none";
+        plan.lawFit.bootstrap = 6;
+        RunTable runs = sampleRuns();
+        const auto apart = analyzeLaw(runs, plan);
+        QVERIFY(apart.fit && apart.fit->replicates.size() >= 2);
+        QVERIFY(apart.fit->replicates[0] != apart.fit->replicates[1]);
+        runs.labelNames.push_back("parent");
+        for (Run& r : runs.runs)
+            r.labels.push_back("stable-d64");
+        const auto together = analyzeLaw(runs, plan);
+        QVERIFY(together.fit && together.fit->replicates.size() >= 2);
+        for (const auto& rep : together.fit->replicates)
+            QCOMPARE(rep, together.fit->replicates[0]);
+    }
+
     void recordedFitReproducesFromTheWorkspace() {
         QTemporaryDir dir;
         const std::string path = dir.filePath("w.moescope").toStdString();
