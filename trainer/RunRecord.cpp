@@ -38,8 +38,11 @@ Json runRecordJson(const RunRecord& r) {
     j.set("schedule", o.schedule);
     // A cooldown branch names its parent (the stable run's folder), which the bootstrap resamples with its
     // other branches, and what it cost on its own.
-    j.set("parent",
-          o.branchFrom.empty() ? Json() : Json(std::filesystem::path(o.branchFrom).filename().string()));
+    // "stable/" names the folder "stable", as "stable" does.
+    std::string parent = o.branchFrom;
+    while (parent.size() > 1 && parent.back() == '/')
+        parent.pop_back();
+    j.set("parent", parent.empty() ? Json() : Json(std::filesystem::path(parent).filename().string()));
     j.set("branch_at", o.branchFrom.empty() ? Json() : Json(static_cast<double>(o.branchAt)));
     const double trained = std::isnan(r.trainedTokens) ? r.tokens : r.trainedTokens;
     j.set("trained_flops", flopsPerToken6Na(a) * trained);

@@ -357,8 +357,8 @@ private slots:
             train(common + QStringList{"--steps", "20", "--out", dir_.filePath("scratch")});
         QVERIFY2(scratch.exitCode == 0, qPrintable(scratch.err));
         const ProcessResult branch =
-            train(common + QStringList{"--steps", "20", "--branch-from", parent, "--branch-at", "16", "--out",
-                                       dir_.filePath("branch")});
+            train(common + QStringList{"--steps", "20", "--branch-from", parent + "/", "--branch-at", "16",
+                                       "--out", dir_.filePath("branch")});
         QVERIFY2(branch.exitCode == 0, qPrintable(branch.err));
         const auto a = ofKind(events(stable.out), "step");
         const auto b = ofKind(events(scratch.out), "step");
