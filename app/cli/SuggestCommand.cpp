@@ -4,6 +4,7 @@
 #include "app/cli/Commands.h"
 #include "app/cli/RunSource.h"
 #include "app/cli/SlurmArgs.h"
+#include "app/cli/TrainingArgs.h"
 #include "core/fit/ConfigJson.h"
 #include "core/fit/RunSuggester.h"
 #include "core/io/AtomicFile.h"
@@ -11,14 +12,16 @@
 #include "core/jobs/TrainerJob.h"
 
 #include <algorithm>
+#include <optional>
 #include <ostream>
 #include <sstream>
 
 namespace moescope::cli {
 
 int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
-    std::vector<OptionSpec> specs = {{"budget"},     {"count"},   {"bootstrap"},  {"json", false},  {"slurm"},
-                                     {"shared-dir"}, {"trainer"}, {"train-args"}, {"gpus-per-task"}};
+    std::vector<OptionSpec> specs = {{"budget"},        {"count"},      {"bootstrap"}, {"json", false},
+                                     {"slurm"},         {"shared-dir"}, {"trainer"},   {"train-args"},
+                                     {"gpus-per-task"}, {"hparams"}};
     for (auto& o : importOptions())
         specs.push_back(o);
     const CliArgs args(rawArgs, specs);
@@ -26,6 +29,7 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         throw UsageError("option --slurm needs --shared-dir (where the runs write)");
     if (args.positionals().size() != 1) throw UsageError("suggest: expected one FILE");
     const double budget = args.requiredNumber("budget");
+    const HparamPreset& hparamPreset = hparamPresetFromArgs(args);
     SuggestOptions so;
     so.count = args.integer("count", 4);
     if (so.count < 1) throw UsageError("option --count: must be ≥ 1");
@@ -36,6 +40,7 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     int code = 0;
     if (!loadRuns(args.positionals()[0], args, table, err, code)) return code;
     const std::vector<std::string> assumed = inheritFamily(table, so);
+    const std::optional<HparamLaws> fitted = fittedHparams(table);
     auto said = [&](const char* name, double value) {
         const bool guess = std::find(assumed.begin(), assumed.end(), name) != assumed.end();
         std::ostringstream v;
@@ -60,6 +65,7 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
                 {s.arch, s.heads, s.params, s.activeParams, s.sparsity, s.tokens, s.flops, s.predictedLoss});
             j.set("loss_std", s.lossStd);
             j.set("gpu_hours", s.gpuHours);
+            addTraining(j, adviseTrainingFor(s.arch, s.tokens, fitted ? &*fitted : nullptr, hparamPreset));
             list.push(j);
         }
         if (args.has("slurm")) {

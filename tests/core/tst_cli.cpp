@@ -262,9 +262,13 @@ private slots:
         for (const Json& s : j["suggestions"].items()) {
             for (const char* k :
                  {"d_model", "n_layers", "n_heads", "experts", "active_experts", "granularity", "params",
-                  "active_params", "sparsity", "tokens", "flops", "predicted_loss", "gpu_hours"})
+                  "active_params", "sparsity", "tokens", "flops", "predicted_loss", "gpu_hours", "lr",
+                  "batch_tokens", "warmup_steps", "hparams_source"})
                 QVERIFY2(s.find(k), k);
             QVERIFY(std::fabs(s["flops"].number() / 1e20 - 1) < 0.01);
+            // The synthetic runs carry no learning rate: Step Law, the default preset, says it.
+            QVERIFY(s["lr"].number() > 0 && s["lr"].number() <= 3e-3);
+            QVERIFY(s["hparams_source"].string().find("Step Law") != std::string::npos);
         }
         r = runCli({"suggest", path, "--budget", "3e21"});
         QCOMPARE(r.exitCode, 2);
