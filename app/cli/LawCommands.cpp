@@ -231,13 +231,8 @@ int optimumCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     Json j = configJson(
         {c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens, c.flops, c.predictedLoss});
     // How to train it: the runs' learning-rate law when FILE has one, else the --hparams preset.
-    std::optional<HparamLaws> fitted;
-    if (!args.positionals().empty()) {
-        RunTable table;
-        int loadCode = 0;
-        std::ostream silent(nullptr);
-        if (loadRuns(args.positionals()[0], args, table, silent, loadCode)) fitted = fittedHparams(table);
-    }
+    const std::optional<HparamLaws> fitted =
+        args.positionals().empty() ? std::nullopt : fittedHparams(args.positionals()[0], args);
     addTraining(j, adviseTrainingFor(c.arch, c.tokens, fitted ? &*fitted : nullptr, hparamPreset));
     Json cont = Json::object();
     cont.set("params", plan.params);

@@ -151,13 +151,8 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
     const SweepCentre centre = centreFromArgs(args, o, err, code, ok);
     if (!ok) return code;
     // Runs to centre on may carry a learning-rate ladder: their fitted law then sets each run's rate.
-    std::optional<HparamLaws> fitted;
-    if (args.has("around")) {
-        RunTable table;
-        int loadCode = 0;
-        std::ostream silent(nullptr);
-        if (loadRuns(args.value("around"), args, table, silent, loadCode)) fitted = fittedHparams(table);
-    }
+    const std::optional<HparamLaws> fitted =
+        args.has("around") ? fittedHparams(args.value("around"), args) : std::nullopt;
     if (fitted) o.hparams = &*fitted;
     SweepPlan plan;
     try {

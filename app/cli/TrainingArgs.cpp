@@ -1,6 +1,9 @@
 #include "app/cli/TrainingArgs.h"
 
+#include "app/cli/RunSource.h"
+
 #include <cmath>
+#include <ostream>
 
 namespace moescope::cli {
 
@@ -27,6 +30,14 @@ std::optional<HparamLaws> fittedHparams(const RunTable& table) {
         // No learning-rate column: the preset answers.
     }
     return std::nullopt;
+}
+
+std::optional<HparamLaws> fittedHparams(const std::string& path, const CliArgs& args) {
+    RunTable table;
+    int code = 0;
+    std::ostream silent(nullptr);
+    if (!loadRuns(path, args, table, silent, code)) return std::nullopt;
+    return fittedHparams(table);
 }
 
 void addTraining(Json& config, const TrainingAdvice& a) {

@@ -16,6 +16,9 @@ OptionSpec hparamsOption(); // --hparams steplaw|deepseek
 const HparamPreset& hparamPresetFromArgs(const CliArgs& args);
 // The runs' learning-rate law when they have a learning-rate column that determines one.
 std::optional<HparamLaws> fittedHparams(const RunTable& table);
+// The same for the runs of a file, read with the command's import options; none when it does not load (the
+// command that names it reports that on its own path).
+std::optional<HparamLaws> fittedHparams(const std::string& path, const CliArgs& args);
 // Sets lr, lr_lo, lr_hi, batch_tokens, batch (sequences), warmup_steps and hparams_source on a config.
 void addTraining(Json& config, const TrainingAdvice& advice);
 
