@@ -21,13 +21,16 @@ DATA=${DATA:-}         # default: the Brown Corpus the set-up installs
 TRAINER=${TRAINER:-$BUILD/trainer/moescope-train}
 OUT=${OUT:-calibration-sweep}
 TRAIN_ARGS=${TRAIN_ARGS:---eval-every 250 --eval-batches 32}
+# Further plan-sweep options, e.g. "--wsd --lr-ladder 3 --around datasets/calibration_cpu.csv" for stable
+# runs with cooldown branches and learning-rate ladders (datasets/calibration_cpu_wsd.md).
+read -r -a plan_args <<< "${PLAN_ARGS:-}"
 
 cli=$BUILD/app/moescope-cli
 mkdir -p "$OUT"
 plan=$OUT/plan.json
 if [ ! -f "$plan" ]; then
   "$cli" plan-sweep --budgets "$BUDGETS" --sparsities "$SPARSITIES" --sizes "$SIZES" --spread "$SPREAD" \
-    --vocab "$VOCAB" --ctx "$CTX" --aspect "$ASPECT" --batch "$BATCH" --device "$DEVICE" --out "$plan"
+    --vocab "$VOCAB" --ctx "$CTX" --aspect "$ASPECT" --batch "$BATCH" --device "$DEVICE" ${plan_args[@]+"${plan_args[@]}"} --out "$plan"
 fi
 args=(--out "$OUT" --trainer "$TRAINER" --device "$DEVICE" --group calibration --train-args "$TRAIN_ARGS")
 [ "$THREADS" != 0 ] && args+=(--threads "$THREADS")

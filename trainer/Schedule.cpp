@@ -1,5 +1,7 @@
 #include "trainer/Schedule.h"
 
+#include "core/model/WsdSchedule.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -11,8 +13,7 @@ int64_t warmupSteps(const TrainerOptions& o, int64_t total) {
 
 int64_t decayStart(const TrainerOptions& o, int64_t total) {
     if (o.schedule != "wsd") return total;
-    const auto decay = static_cast<int64_t>(std::llround(o.decayFrac * double(total)));
-    return std::max<int64_t>(warmupSteps(o, total), total - std::max<int64_t>(1, decay));
+    return wsdDecayStart(total, warmupSteps(o, total), o.decayFrac);
 }
 
 double learningRate(const TrainerOptions& o, int64_t step, int64_t total) {

@@ -1,5 +1,6 @@
 #include "ui/TrainerPanel.h"
 
+#include "core/fit/LadderTransfer.h"
 #include "core/io/AtomicFile.h"
 #include "core/io/CsvWriter.h"
 #include "core/io/PathNames.h"
@@ -343,6 +344,8 @@ bool TrainerPanel::enqueueSweep(const std::vector<SweepJob>& jobs, const QString
         return false;
     }
     sweepName_ = name;
+    sweepJobs_ = jobs;
+    sweepRoot_ = root;
     sweepTotal_ = sweepDone_ = 0;
     sweepLeftFlops_ = 0;
     for (const SweepJob& j : jobs) {
@@ -353,6 +356,9 @@ bool TrainerPanel::enqueueSweep(const std::vector<SweepJob>& jobs, const QString
         q.job = j.job;
         for (const std::string& a : trainerArguments(q.job, ""))
             q.arguments << QString::fromStdString(a);
+        for (const std::string& a : branchArguments(j, root.toStdString())) // after its parent, by order
+            q.arguments << QString::fromStdString(a);
+        if (j.lrFromLadder) q.ladderJob = int(&j - jobs.data());
         q.arguments << "--device" << q.device;
         if (!data_->text().isEmpty()) q.arguments << "--data" << data_->text();
         q.arguments << extra_;
@@ -451,7 +457,27 @@ void TrainerPanel::startNext() {
     }
 }
 
-void TrainerPanel::launch(const QueuedRun& run, bool resume) {
+void TrainerPanel::launch(const QueuedRun& queued, bool resume) {
+    QueuedRun run = queued;
+    if (run.ladderJob >= 0 && run.ladderJob < int(sweepJobs_.size())) {
+        // The rate the sweep's finished learning-rate ladders say, as run-sweep would train it.
+        double lr = 0;
+        std::string source, error;
+        if (!ladderLearningRate(sweepJobs_, sweepRoot_.toStdString(), sweepJobs_[size_t(run.ladderJob)], lr,
+                                source, error)) {
+            log_->appendPlainText(QString::fromStdString(error) + tr("; not trained"));
+            return;
+        }
+        std::vector<std::string> args;
+        for (const QString& a : run.arguments)
+            args.push_back(a.toStdString());
+        setLearningRate(args, lr);
+        run.arguments.clear();
+        for (const std::string& a : args)
+            run.arguments << QString::fromStdString(a);
+        log_->appendPlainText(
+            tr("%1: lr %2 (%3)").arg(run.name, QString::number(lr, 'g', 4), QString::fromStdString(source)));
+    }
     const QString key = deviceKey(run.device);
     auto* process = new TrainerProcess(this);
     running_[key] = {process, run, {}, {}, {}};

@@ -34,10 +34,11 @@ struct QueuedRun {
     QString name;
     QStringList arguments; // without --out
     QString outDir;
-    QString device;   // --device as given: runs on different devices train at the same time
-    TrainerJob job;   // the same run for other machines (Slurm export)
-    QString group;    // the sweep it belongs to: its runs land as that run group
-    double flops = 0; // Eq. 9 FLOPs planned, for the sweep's ETA
+    QString device;     // --device as given: runs on different devices train at the same time
+    TrainerJob job;     // the same run for other machines (Slurm export)
+    QString group;      // the sweep it belongs to: its runs land as that run group
+    double flops = 0;   // Eq. 9 FLOPs planned, for the sweep's ETA
+    int ladderJob = -1; // index in the panel's sweep whose rate the sweep's ladders set at launch
 };
 
 class TrainerPanel : public QWidget {
@@ -116,6 +117,8 @@ private:
     QProgressBar *progress_, *sweepProgress_;
     // The sweep being trained: runs planned and done, and the measured throughput for its ETA.
     QString sweepName_;
+    std::vector<SweepJob> sweepJobs_; // the sweep queued last, in training order, and its folder
+    QString sweepRoot_;
     int sweepTotal_ = 0, sweepDone_ = 0;
     double sweepLeftFlops_ = 0, doneFlops_ = 0, doneSeconds_ = 0;
     QChartView* chart_;

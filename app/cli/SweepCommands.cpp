@@ -9,6 +9,7 @@
 #include "app/cli/SlurmArgs.h"
 #include "app/cli/TrainingArgs.h"
 #include "core/fit/Extrapolation.h"
+#include "core/fit/LadderTransfer.h"
 #include "core/fit/SweepPlanner.h"
 #include "core/io/AtomicFile.h"
 #include "core/io/CsvWriter.h"
@@ -32,6 +33,16 @@ namespace fs = std::filesystem;
 namespace moescope::cli {
 
 namespace {
+
+// "trains 4.1e12 FLOPs (6·N_a·D), 46 % of the 8.9e12 independent runs of the same points would".
+std::string computeText(double trained, double independent) {
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "trains %.3g FLOPs (6·N_a·D), %.0f %% of the %.3g that independent runs of the same points "
+                  "would",
+                  trained, 100 * trained / std::max(independent, 1e-300), independent);
+    return buf;
+}
 
 SweepCentre centreFromArgs(const CliArgs& args, SweepOptions& o, std::ostream& err, int& code, bool& ok) {
     ok = true;
@@ -110,17 +121,23 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
     std::vector<OptionSpec> specs = planOptions();
     for (auto& o : importOptions())
         specs.push_back(o);
-    for (const char* name : {"budgets",       "sparsities", "sizes",      "spread",     "granularity",
-                             "vocab",         "ctx",        "aspect",     "active",     "batch",
-                             "min-steps",     "around",     "preset",     "device",     "flops-per-second",
-                             "out",           "slurm",      "shared-dir", "trainer",    "train-args",
-                             "gpus-per-task", "queue",      "group",      "loss-floor", "tolerance",
-                             "hparams"})
+    for (const char* name : {"budgets",       "sparsities", "sizes",         "spread",     "granularity",
+                             "vocab",         "ctx",        "aspect",        "active",     "batch",
+                             "min-steps",     "around",     "preset",        "device",     "flops-per-second",
+                             "out",           "slurm",      "shared-dir",    "trainer",    "train-args",
+                             "gpus-per-task", "queue",      "group",         "loss-floor", "tolerance",
+                             "hparams",       "lr-ladder",  "ladder-factor", "decay-frac"})
         specs.push_back({name});
     specs.push_back({"json", false});
+    specs.push_back({"wsd", false});
     const CliArgs args(rawArgs, specs);
     if (!args.positionals().empty())
         throw UsageError("plan-sweep: takes no FILE (centre on runs with --around FILE)");
+    if (args.has("slurm") && (args.has("wsd") || args.has("lr-ladder")))
+        throw UsageError("option --slurm: a Slurm array starts its tasks at once, but --wsd branches and "
+                         "--lr-ladder transfers wait for earlier runs; train such a plan with run-sweep");
+    if (args.has("decay-frac") && !args.has("wsd"))
+        throw UsageError("option --decay-frac: applies to --wsd plans only");
     if (args.has("slurm") && !args.has("shared-dir"))
         throw UsageError("option --slurm needs --shared-dir (where the runs write)");
     std::string nameError;
@@ -136,6 +153,10 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
     if (!o.batchFromLaw) o.batch = args.integer("batch", o.batch);
     o.hparamPreset = &hparamPresetFromArgs(args);
     o.minSteps = args.integer("min-steps", o.minSteps);
+    o.lrLadder = args.integer("lr-ladder", 0);
+    o.ladderFactor = args.number("ladder-factor", o.ladderFactor);
+    o.wsd = args.has("wsd");
+    o.decayFrac = args.number("decay-frac", o.decayFrac);
     o.device = args.value("device", "cpu");
     o.flopsPerSecond = args.number("flops-per-second", 0);
     o.family.vocab = args.number("vocab", 256);
@@ -189,6 +210,8 @@ int planSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) 
     }
     err << "plan-sweep: " << plan.runs.size() << " run(s) around " << plan.centreSource << "; about "
         << durationText(plan.totalSeconds()) << " on " << plan.device << "\n";
+    if (o.wsd || o.lrLadder)
+        err << "plan-sweep: " << computeText(plan.trainedFlops, plan.independentFlops) << "\n";
     if (args.has("json")) {
         out << j.dump() << "\n";
         return 0;
@@ -358,13 +381,26 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
             err << runDir << ": cannot create the folder: " << ec.message() << "\n";
             return 1;
         }
-        std::vector<std::string> a = trainerArguments(j.job, dir);
+        std::vector<std::string> a = sweepTrainerArguments(j, dir);
+        std::string rateNote;
+        if (j.lrFromLadder) {
+            double lr = 0;
+            std::string source;
+            if (!ladderLearningRate(jobs, dir, j, lr, source, error)) {
+                err << "  " << error << "; not trained\n";
+                ++failed;
+                continue;
+            }
+            setLearningRate(a, lr);
+            rateNote = "  lr " + formatNumber(lr) + " (planned " + formatNumber(j.lr) + ", " + source + ")\n";
+        }
         a.insert(a.end(), common.begin(), common.end());
         if (state == SweepRunState::Interrupted) a.push_back("--resume");
         const double eta = doneSeconds > 0 ? leftFlops / (doneFlops / doneSeconds) : 0;
         err << "[" << done + failed + 1 << "/" << jobs.size() << "] " << j.job.name
             << (state == SweepRunState::Interrupted ? " (resuming)" : "")
-            << (eta > 0 ? "; sweep ETA " + durationText(eta) : std::string()) << "\n";
+            << (eta > 0 ? "; sweep ETA " + durationText(eta) : std::string()) << "\n"
+            << rateNote;
         const int rc = runTrainer(trainer, a, runDir + "/events.jsonl");
         ++trained;
         leftFlops -= sweepJobFlops(j);
@@ -409,6 +445,10 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         return 1;
     }
     const bool complete = done == static_cast<int>(jobs.size());
+    double trainedCompute = 0, independentCompute = 0;
+    sweepCompute(jobs, trainedCompute, independentCompute);
+    if (trainedCompute != independentCompute)
+        err << dir << ": the plan " << computeText(trainedCompute, independentCompute) << "\n";
     err << dir << ": " << done << " of " << jobs.size() << " run(s) done" << (failed ? ", " : "")
         << (failed ? std::to_string(failed) + " failed" : "") << "; results in " << dir
         << "/runs.csv (group '" << group << "')\n";
@@ -418,6 +458,8 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         j.set("done", done);
         j.set("failed", failed);
         j.set("complete", complete);
+        j.set("trained_flops", trainedCompute);
+        j.set("independent_flops", independentCompute);
         j.set("results", (fs::path(dir) / "runs.csv").string());
         j.set("group", group);
         j.set("trained", events);

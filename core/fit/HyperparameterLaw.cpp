@@ -233,6 +233,14 @@ Band HparamPowerLaw::band(const std::vector<double>& x) const {
     return b;
 }
 
+double learningRateOptimum(const std::vector<double>& lrs, const std::vector<double>& losses,
+                           std::string& why) {
+    std::vector<Trial> trials;
+    for (size_t i = 0; i < lrs.size() && i < losses.size(); ++i)
+        if (lrs[i] > 0 && std::isfinite(losses[i])) trials.push_back({std::log(lrs[i]), 0.0, losses[i]});
+    return optimumAlong(trials, &Trial::logLr, "learning rate", why);
+}
+
 HparamLaws fitHparamLaws(const RunTable& table, const HparamFitOptions& o) {
     HparamLaws laws;
     const int lrAt = columnOf(table, o.columns.lr, laws.lrColumn);

@@ -64,6 +64,10 @@ struct HparamFitOptions {
     unsigned long long seed = 1;
 };
 
+// One ladder's optimum learning rate from its (lr, loss) trials, placed as a cell's is; NaN with the reason.
+double learningRateOptimum(const std::vector<double>& lrs, const std::vector<double>& losses,
+                           std::string& why);
+
 // Throws std::invalid_argument naming the column when the runs carry no learning rate at all.
 HparamLaws fitHparamLaws(const RunTable& table, const HparamFitOptions& options = {});
 

@@ -2,11 +2,13 @@
 
 #include "core/fit/ConfigJson.h"
 #include "core/io/CsvWriter.h"
+#include "core/model/WsdSchedule.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <map>
 #include <set>
 #include <stdexcept>
 
@@ -38,6 +40,90 @@ std::string runName(double budget, double sparsity, const Architecture& a) {
     std::snprintf(buf, sizeof buf, "c%.3g-s%.3g-d%g-l%g-e%g", budget, sparsity, a.d_model, a.n_layers,
                   a.experts);
     return buf;
+}
+
+// Each run of the smallest budget becomes K runs at rates `factor` apart around its law's rate; every other
+// run's rate waits for what the ladders find.
+void addLearningRateLadders(SweepPlan& plan, const SweepOptions& o, double smallestBudget) {
+    std::vector<SweepRun> runs;
+    for (const SweepRun& r : plan.runs) {
+        if (r.budget != smallestBudget) {
+            SweepRun later = r;
+            later.lrFromLadder = true;
+            later.hparamsSource += "; corrected by the sweep's learning-rate ladders";
+            runs.push_back(later);
+            continue;
+        }
+        for (int k = 0; k < o.lrLadder; ++k) {
+            SweepRun rung = r;
+            rung.ladder = r.name;
+            rung.name = r.name + "-lr" + std::to_string(k + 1);
+            rung.lr = r.lr * std::pow(o.ladderFactor, k - (o.lrLadder - 1) / 2.0);
+            rung.hparamsSource = "learning-rate ladder around " + r.hparamsSource;
+            if (o.wsd) rung.schedule = "wsd"; // the same schedule as the branches it is compared with
+            runs.push_back(rung);
+        }
+    }
+    plan.runs = std::move(runs);
+}
+
+// The same (sparsity, architecture) at several budgets becomes one stable run, trained for the largest, and
+// branches for the others. A ladder's runs stay runs of their own.
+void planBranches(SweepPlan& plan, const SweepOptions& o, const ArchitectureFamily& family) {
+    std::map<std::string, std::vector<size_t>> bySize;
+    for (size_t i = 0; i < plan.runs.size(); ++i) {
+        SweepRun& r = plan.runs[i];
+        r.schedule = "wsd";
+        if (!r.ladder.empty()) continue;
+        char key[160];
+        std::snprintf(key, sizeof key, "s%.6g-d%g-l%g-e%g", r.sparsity, r.config.arch.d_model,
+                      r.config.arch.n_layers, r.config.arch.experts);
+        bySize[key].push_back(i);
+    }
+    for (auto& [key, members] : bySize) {
+        // One batch and one warm-up for the stable phase they share: the smallest any member needs.
+        int batch = o.batch;
+        for (size_t i : members)
+            batch = std::min(batch, plan.runs[i].batch);
+        long long shortest = std::numeric_limits<long long>::max();
+        for (size_t i : members) {
+            SweepRun& r = plan.runs[i];
+            const double tokens = r.budget / flopsPerToken6Na(r.config.arch);
+            r.batch = batch;
+            r.steps = std::max<long long>(1, std::llround(tokens / (batch * family.ctx)));
+            r.config.tokens = double(r.steps) * batch * family.ctx;
+            r.config.flops = r.trainedFlops = flopsPerToken6Na(r.config.arch) * r.config.tokens;
+            shortest = std::min(shortest, r.steps);
+        }
+        const size_t parent = *std::max_element(members.begin(), members.end(), [&](size_t a, size_t b) {
+            return plan.runs[a].steps < plan.runs[b].steps;
+        });
+        SweepRun& stable = plan.runs[parent];
+        // The stable run's rate is the one its budgets' rates average to in log (one trajectory, one rate).
+        double logLr = 0;
+        for (size_t i : members)
+            logLr += std::log(plan.runs[i].lr);
+        const double lr = std::exp(logLr / double(members.size()));
+        const long long warmup = std::max<long long>(1, shortest / 20);
+        const long long stableEnd = wsdDecayStart(stable.steps, warmup, o.decayFrac);
+        for (size_t i : members) {
+            SweepRun& r = plan.runs[i];
+            r.lr = lr, r.warmupSteps = warmup;
+            if (i == parent) continue;
+            const long long at = wsdDecayStart(r.steps, warmup, o.decayFrac);
+            if (at >= stableEnd || at <= warmup) {
+                plan.warnings.push_back(r.name + ": its cooldown would start at step " + std::to_string(at) +
+                                        ", outside " + stable.name + "'s stable phase; trained from scratch");
+                continue;
+            }
+            r.branchFrom = stable.name;
+            r.branchAt = at;
+            r.trainedFlops = flopsPerToken6Na(r.config.arch) * double(r.steps - at) * batch * family.ctx;
+            if (std::find(stable.keepAt.begin(), stable.keepAt.end(), at) == stable.keepAt.end())
+                stable.keepAt.push_back(at);
+        }
+        std::sort(stable.keepAt.begin(), stable.keepAt.end());
+    }
 }
 
 } // namespace
@@ -120,6 +206,17 @@ SweepPlan planSweep(const SweepOptions& o, const SweepCentre& centre) {
     if (!(o.spread > 0 && o.spread <= 3))
         throw std::invalid_argument("option --spread: decades around the optimum, in (0, 3]");
     if (o.batch < 1) throw std::invalid_argument("option --batch: must be ≥ 1");
+    if (o.lrLadder == 1 || o.lrLadder < 0 || o.lrLadder > 9)
+        throw std::invalid_argument("option --lr-ladder: 2 to 9 learning rates per size (0: none)");
+    if (!(o.ladderFactor > 1 && o.ladderFactor <= 10))
+        throw std::invalid_argument("option --ladder-factor: the ratio of neighbouring rates, in (1, 10]");
+    if (!(o.decayFrac > 0 && o.decayFrac < 1))
+        throw std::invalid_argument("option --decay-frac: the cooldown's share of a run, in (0, 1)");
+    const double smallestBudget = *std::min_element(o.budgets.begin(), o.budgets.end());
+    // Stable runs need sizes every budget shares: a grid in log N with the sizes' spacing, anchored at the
+    // smallest budget's optimum for each sparsity.
+    const double gridStep = o.sizes > 1 ? 2 * o.spread / (o.sizes - 1) : o.spread;
+    std::map<double, double> gridAnchor;
 
     SweepPlan plan;
     plan.centreSource = centre.source;
@@ -149,7 +246,14 @@ SweepPlan planSweep(const SweepOptions& o, const SweepCentre& centre) {
                 r.centreParams = nStar;
                 // Small models are few (d in steps of 8): when the nearest is taken, the nearest free one
                 // in the direction of this size's offset.
-                const double target = nStar * std::pow(10.0, offset);
+                double target = nStar * std::pow(10.0, offset);
+                if (o.wsd) {
+                    if (!gridAnchor.count(sparsity))
+                        gridAnchor[sparsity] = centre.params(smallestBudget, sparsity);
+                    const double anchor = gridAnchor[sparsity];
+                    target = anchor *
+                             std::pow(10.0, gridStep * std::round(std::log10(target / anchor) / gridStep));
+                }
                 const double direction = offset < 0 ? 1 / 1.05 : 1.05;
                 for (int nudge = 0; nudge < 60; ++nudge) {
                     r.config = architectureFor(target * std::pow(direction, nudge), sparsity, budget, family);
@@ -185,11 +289,26 @@ SweepPlan planSweep(const SweepOptions& o, const SweepCentre& centre) {
                 if (r.steps < o.minSteps)
                     plan.warnings.push_back(r.name + ": only " + std::to_string(r.steps) +
                                             " steps (mostly learning-rate warm-up)");
-                r.estimatedSeconds = flopsPerToken(r.config.arch) * r.config.tokens / plan.flopsPerSecond;
+                r.trainedFlops = r.config.flops;
                 plan.runs.push_back(r);
             }
         }
     }
+    plan.hparamPreset = (o.hparamPreset ? o.hparamPreset : findHparamPreset("steplaw"))->id;
+    plan.decayFrac = o.decayFrac;
+    if (o.lrLadder >= 2) addLearningRateLadders(plan, o, smallestBudget);
+    if (o.wsd) planBranches(plan, o, family);
+    for (SweepRun& r : plan.runs)
+        r.estimatedSeconds = flopsPerToken(r.config.arch) *
+                             (r.trainedFlops / flopsPerToken6Na(r.config.arch)) / plan.flopsPerSecond;
+    // Training order: ladders first (the later rates depend on them), branches last (after their parents).
+    auto rank = [](const SweepRun& r) { return !r.ladder.empty() ? 0 : r.branchFrom.empty() ? 1 : 2; };
+    std::stable_sort(plan.runs.begin(), plan.runs.end(),
+                     [&](const SweepRun& a, const SweepRun& b) { return rank(a) < rank(b); });
+    for (const SweepRun& r : plan.runs)
+        // Independent runs train each point once, at one rate: a ladder's point counts once.
+        plan.trainedFlops += r.trainedFlops,
+            plan.independentFlops += r.config.flops / (r.ladder.empty() ? 1 : o.lrLadder);
     return plan;
 }
 
@@ -210,6 +329,23 @@ Json sweepPlanJson(const SweepPlan& plan) {
         if (r.lr > 0) j.set("lr", r.lr);
         if (r.warmupSteps >= 0) j.set("warmup_steps", static_cast<double>(r.warmupSteps));
         if (!r.hparamsSource.empty()) j.set("hparams_source", r.hparamsSource);
+        if (!r.ladder.empty()) j.set("ladder", r.ladder);
+        if (r.lrFromLadder) j.set("lr_from", "ladder");
+        if (!r.schedule.empty()) {
+            j.set("schedule", r.schedule);
+            j.set("decay_frac", plan.decayFrac);
+        }
+        if (!r.keepAt.empty()) {
+            Json keep = Json::array();
+            for (long long s : r.keepAt)
+                keep.push(static_cast<double>(s));
+            j.set("keep_at", keep);
+        }
+        if (!r.branchFrom.empty()) {
+            j.set("branch_from", r.branchFrom);
+            j.set("branch_at", static_cast<double>(r.branchAt));
+        }
+        j.set("trained_flops", r.trainedFlops);
         j.set("centre_params", r.centreParams);
         j.set("estimated_seconds", r.estimatedSeconds);
         j.set("device", plan.device);
@@ -224,6 +360,12 @@ Json sweepPlanJson(const SweepPlan& plan) {
     j.set("device", plan.device);
     j.set("flops_per_second", plan.flopsPerSecond);
     j.set("total_seconds", plan.totalSeconds());
+    j.set("hparams_preset", plan.hparamPreset);
+    Json compute = Json::object();
+    compute.set("trained_flops", plan.trainedFlops);
+    compute.set("independent_flops", plan.independentFlops);
+    compute.set("fraction", plan.independentFlops > 0 ? plan.trainedFlops / plan.independentFlops : 1.0);
+    j.set("compute", compute);
     j.set("warnings", warnings);
     return j;
 }

@@ -29,6 +29,15 @@ struct SweepOptions {
     const HparamLaws* hparams = nullptr;
     const HparamPreset* hparamPreset = nullptr;
     bool batchFromLaw = false;
+    // #33: K ≥ 2 learning rates, `ladderFactor` apart, on each size of the smallest budget; the later runs
+    // train at the law's rate corrected by what the ladders found (LadderTransfer.h).
+    int lrLadder = 0;
+    double ladderFactor = 2;
+    // Stable runs with cooldown branches: one WSD run per (sparsity, size) on a ladder of sizes shared by
+    // the budgets, trained for the largest budget it serves, keeping a checkpoint where each smaller
+    // budget's cooldown starts; those budgets are branches from it.
+    bool wsd = false;
+    double decayFrac = 0.2;
 };
 
 // The optimum's total parameters N* at (budget, sparsity), and where it comes from.
@@ -48,6 +57,13 @@ struct SweepRun {
     long long warmupSteps = -1; // -1: the trainer's default
     std::string hparamsSource;
     double estimatedSeconds = 0;
+    std::string ladder;        // the sweep point a learning-rate ladder run trains (empty: not one)
+    bool lrFromLadder = false; // lr is the law's prior; run-sweep corrects it by the finished ladders
+    std::string schedule;      // "wsd" or empty (the trainer's cosine)
+    std::string branchFrom;    // the stable run this branch leaves (empty: trained from scratch)
+    long long branchAt = 0;
+    std::vector<long long> keepAt; // a stable run's branch points
+    double trainedFlops = 0;       // 6·N_a·(tokens this run trains itself): a branch only its cooldown
 };
 
 struct SweepPlan {
@@ -55,6 +71,10 @@ struct SweepPlan {
     std::string centreSource, device;
     double flopsPerSecond = 0;
     std::vector<std::string> warnings; // sizes that collapsed onto one architecture, runs with few steps
+    double decayFrac = 0.2;            // of the WSD runs
+    std::string hparamPreset;          // the preset the rates come from (a ladder corrects it)
+    double trainedFlops = 0;           // 6·N_a·D the plan trains
+    double independentFlops = 0;       // 6·N_a·D of every point trained from scratch (its ladders too)
     double totalSeconds() const;
 };
 
@@ -75,8 +95,9 @@ SweepCentre lawCentre(const ParametricLaw& law, const std::vector<double>& param
 SweepCentre frontierCentre(std::vector<std::shared_ptr<const FrontierMethod>> methods,
                            const ArchitectureFamily& family, const std::string& source);
 
-// Throws std::invalid_argument naming the option (--budgets, --sparsities, --sizes, --spread, --batch) when
-// the request cannot be planned.
+// Throws std::invalid_argument naming the option (--budgets, --sparsities, --sizes, --spread, --batch,
+// --lr-ladder, --decay-frac) when the request cannot be planned. Runs come in training order: ladders, then
+// runs from scratch and stable runs, then branches.
 SweepPlan planSweep(const SweepOptions& options, const SweepCentre& centre);
 
 // `plan-sweep --json`: {"runs": [...], "centre", "device", "flops_per_second", "total_seconds", "warnings"};

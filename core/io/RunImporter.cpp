@@ -5,6 +5,7 @@
 #include "core/io/TextFile.h"
 #include "core/model/NumberParser.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <optional>
@@ -221,7 +222,17 @@ ImportResult importFrom(RecordSource& records, const std::string& file, const Im
             "missing required column: give params (--map params=COLUMN, --derive, --lookup) or d_model, "
             "n_layers and vocab");
 
-    const bool keep = options.keepRuns || !options.selection.empty();
+    // A sweep with learning-rate ladders (run-sweep's `ladder` column) is fitted on each ladder's best run,
+    // the others kept and excluded with the reason, unless the user chose a selection of their own.
+    RunSelection selection = options.selection;
+    const auto& names = reader.header();
+    if (selection.empty() && std::find(names.begin(), names.end(), "ladder") != names.end()) {
+        selection.per = RunSelection::Per::Best;
+        selection.groupColumns = {"ladder"};
+        result.notes.push_back("ladder: each learning-rate ladder's best run is fitted, the others are kept "
+                               "and excluded (--best-per ladder)");
+    }
+    const bool keep = options.keepRuns || !selection.empty();
     result.runsKept = keep;
     std::optional<PagePrefaulter> prefault;
     if (keep) {
@@ -262,7 +273,7 @@ ImportResult importFrom(RecordSource& records, const std::string& file, const Im
     result.table.sourceColumns = result.mapping;
     if (result.rowsInvalid > 0 && !options.skipInvalid) result.outcome = ImportResult::Outcome::InvalidRows;
     if (result.rowsInvalid == result.rowsRead) result.outcome = ImportResult::Outcome::InvalidRows;
-    if (result.ok() && !options.selection.empty() && !applySelection(result.table, options.selection, error))
+    if (result.ok() && !selection.empty() && !applySelection(result.table, selection, error))
         return fail(ImportResult::Outcome::BadOption, 0, "", error);
     return result;
 }

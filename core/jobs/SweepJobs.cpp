@@ -7,10 +7,12 @@
 #include "core/io/RunResult.h"
 #include "core/io/TextFile.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -37,7 +39,139 @@ bool numberField(const Json& run, const char* key, size_t index, const std::stri
     return true;
 }
 
+// A name field of run `index`: absent, or a string that names a folder.
+bool nameField(const Json& run, const char* key, size_t index, const std::string& path, std::string& value,
+               std::string& error) {
+    const Json* v = run.find(key);
+    if (!v || v->isNull()) return true;
+    const std::string where = path + ": run " + std::to_string(index + 1) + ": field '" + key + "'";
+    if (!v->isString()) return error = where + " is not a string", false;
+    value = v->string();
+    return checkPathName(value, where, error);
+}
+
+// The WSD schedule, branch and ladder fields (plan-sweep --wsd, --lr-ladder), turned into trainer options.
+bool scheduleFields(const Json& r, size_t i, const std::string& path, SweepJob& s, std::string& error) {
+    const std::string run = path + ": run " + std::to_string(i + 1) + ": field ";
+    const double steps = double(s.steps);
+    if (!nameField(r, "ladder", i, path, s.ladder, error) ||
+        !nameField(r, "branch_from", i, path, s.branchFrom, error))
+        return false;
+    if (const Json* from = r.find("lr_from"); from && !from->isNull()) {
+        if (!from->isString() || from->string() != "ladder")
+            return error = run + "'lr_from' must be \"ladder\"", false;
+        if (s.lr <= 0) return error = run + "'lr_from' needs the plan's 'lr' to correct", false;
+        s.lrFromLadder = true;
+    }
+    const Json* schedule = r.find("schedule");
+    const bool wsd = schedule && schedule->isString() && schedule->string() == "wsd";
+    if (schedule && !schedule->isNull() && !wsd && !(schedule->isString() && schedule->string() == "cosine"))
+        return error = run + "'schedule' must be \"wsd\" or \"cosine\"", false;
+    if (!wsd) {
+        for (const char* key : {"decay_frac", "keep_at", "branch_from", "branch_at"})
+            if (r.find(key) && !r[key].isNull())
+                return error = run + "'" + key + "' belongs to a run with \"schedule\": \"wsd\"", false;
+        return true;
+    }
+    double frac = 0.2;
+    if (r.find("decay_frac") && !numberField(r, "decay_frac", i, path, frac, error, 1e-6, 0.999999, false))
+        return false;
+    s.job.extra.insert(s.job.extra.end(), {"--schedule", "wsd", "--decay-frac", formatNumber(frac)});
+    if (const Json* keep = r.find("keep_at"); keep && !keep->isNull()) {
+        if (!keep->isArray() || keep->size() == 0 || keep->size() > 1000)
+            return error = run + "'keep_at' must be a list of 1 to 1000 steps", false;
+        std::string list;
+        for (size_t k = 0; k < keep->size(); ++k) {
+            const Json& v = keep->at(k);
+            if (!v.isNumber() || !(v.number() >= 1 && v.number() < steps) ||
+                v.number() != std::floor(v.number()))
+                return error = run + "'keep_at' item " + std::to_string(k + 1) +
+                               ": must be a whole step from 1 to steps − 1",
+                       false;
+            list += (list.empty() ? "" : ",") + formatNumber(v.number());
+        }
+        s.job.extra.insert(s.job.extra.end(), {"--keep-at", list});
+    }
+    if (s.branchFrom.empty() != !(r.find("branch_at") && !r["branch_at"].isNull()))
+        return error = run + "'branch_from' and 'branch_at' come together", false;
+    double at = 0;
+    if (!s.branchFrom.empty() &&
+        !numberField(r, "branch_at", i, path, at, error, 1, std::max(1.0, steps - 1)))
+        return false;
+    s.branchAt = static_cast<long long>(at);
+    return true;
+}
+
+// Every branch leaves a stable run of the same plan that keeps its branch step; then the training order.
+bool checkBranches(std::vector<SweepJob>& jobs, const std::string& path, std::string& error) {
+    bool anyLadder = false;
+    for (const SweepJob& j : jobs)
+        anyLadder = anyLadder || !j.ladder.empty();
+    for (const SweepJob& j : jobs) {
+        if (j.lrFromLadder && !anyLadder) {
+            error =
+                path + ": run '" + j.job.name + "' takes its rate from the ladders, but the plan has none";
+            return false;
+        }
+        if (j.branchFrom.empty()) continue;
+        const auto parent = std::find_if(jobs.begin(), jobs.end(),
+                                         [&](const SweepJob& p) { return p.job.name == j.branchFrom; });
+        const std::string keep = formatNumber(double(j.branchAt));
+        bool kept = false;
+        if (parent != jobs.end() && parent->branchFrom.empty())
+            for (size_t k = 0; k + 1 < parent->job.extra.size(); ++k)
+                if (parent->job.extra[k] == "--keep-at") {
+                    std::istringstream list(parent->job.extra[k + 1]);
+                    for (std::string step; std::getline(list, step, ',');)
+                        kept = kept || step == keep;
+                }
+        if (!kept) {
+            error = path + ": run '" + j.job.name + "' branches from '" + j.branchFrom + "' at step " + keep +
+                    ", but the plan has no stable run of that name keeping that step";
+            return false;
+        }
+    }
+    auto rank = [](const SweepJob& j) { return !j.ladder.empty() ? 0 : j.branchFrom.empty() ? 1 : 2; };
+    std::stable_sort(jobs.begin(), jobs.end(),
+                     [&](const SweepJob& a, const SweepJob& b) { return rank(a) < rank(b); });
+    return true;
+}
+
 } // namespace
+
+void sweepCompute(const std::vector<SweepJob>& jobs, double& trained, double& independent) {
+    std::map<std::string, int> rungs;
+    for (const SweepJob& j : jobs)
+        if (!j.ladder.empty()) ++rungs[j.ladder];
+    trained = independent = 0;
+    for (const SweepJob& j : jobs) {
+        const double perStep = flopsPerToken6Na(j.job.arch) * j.batch * j.job.arch.ctx;
+        trained += perStep * double(j.steps - j.branchAt);
+        independent += perStep * double(j.steps) / (j.ladder.empty() ? 1 : rungs[j.ladder]);
+    }
+}
+
+std::vector<std::string> branchArguments(const SweepJob& job, const std::string& outDir) {
+    if (job.branchFrom.empty()) return {};
+    return {"--branch-from", (fs::path(outDir) / job.branchFrom).string(), "--branch-at",
+            std::to_string(job.branchAt)};
+}
+
+std::vector<std::string> sweepTrainerArguments(const SweepJob& job, const std::string& outDir) {
+    std::vector<std::string> a = trainerArguments(job.job, outDir);
+    for (auto& w : branchArguments(job, outDir))
+        a.push_back(std::move(w));
+    return a;
+}
+
+void setLearningRate(std::vector<std::string>& args, double lr) {
+    for (size_t i = 0; i + 1 < args.size(); ++i)
+        if (args[i] == "--lr") {
+            args[i + 1] = formatNumber(lr);
+            return;
+        }
+    args.insert(args.end(), {"--lr", formatNumber(lr)});
+}
 
 bool readSweepPlan(const std::string& path, std::vector<SweepJob>& jobs, std::string& error) {
     std::string text;
@@ -103,6 +237,7 @@ bool sweepJobsFromJson(const Json& runs, const std::string& path, std::vector<Sw
         if (r.find("lr") && !r["lr"].isNull()) {
             if (!numberField(r, "lr", i, path, lr, error, 1e-12, 10, false)) return false;
             s.job.extra.insert(s.job.extra.end(), {"--lr", formatNumber(lr)});
+            s.lr = lr;
         }
         if (r.find("warmup_steps") && !r["warmup_steps"].isNull()) {
             if (!numberField(r, "warmup_steps", i, path, warmup, error, 0, std::min(kInt, steps)))
@@ -110,13 +245,14 @@ bool sweepJobsFromJson(const Json& runs, const std::string& path, std::vector<Sw
             s.job.extra.insert(s.job.extra.end(), {"--warmup", formatNumber(warmup)});
         }
         if (r["device"].isString()) s.device = r["device"].string();
+        if (!scheduleFields(r, i, path, s, error)) return false;
         jobs.push_back(s);
     }
-    return true;
+    return checkBranches(jobs, path, error);
 }
 
 double sweepJobFlops(const SweepJob& job) {
-    return flopsPerToken(job.job.arch) * double(job.steps) * job.batch * job.job.arch.ctx;
+    return flopsPerToken(job.job.arch) * double(job.steps - job.branchAt) * job.batch * job.job.arch.ctx;
 }
 
 std::string sweepRunDir(const std::string& outDir, const SweepJob& job) {
@@ -141,6 +277,10 @@ bool collectSweepResults(const std::string& outDir, const std::vector<SweepJob>&
                          const std::string& group, std::string& error, int* count) {
     std::string header, rows;
     int n = 0;
+    // A plan with learning-rate ladders names each row's point, so the sweep's fit keeps each ladder's best.
+    bool ladders = false;
+    for (const SweepJob& job : jobs)
+        ladders = ladders || !job.ladder.empty();
     for (const SweepJob& job : jobs) {
         if (sweepRunState(sweepRunDir(outDir, job)) != SweepRunState::Done) continue;
         const std::string path = sweepRunDir(outDir, job) + "/runs.csv";
@@ -162,12 +302,15 @@ bool collectSweepResults(const std::string& outDir, const std::vector<SweepJob>&
             error = path + ": no result row";
             return false;
         }
-        rows += last + "," + csvField(group) + "\n";
+        rows += last + "," + csvField(group);
+        if (ladders) rows += "," + csvField(job.ladder.empty() ? job.job.name : job.ladder);
+        rows += "\n";
         ++n;
     }
     if (count) *count = n;
     if (n == 0) return true;
-    return writeFileAtomically((fs::path(outDir) / "runs.csv").string(), header + ",group\n" + rows, error);
+    return writeFileAtomically((fs::path(outDir) / "runs.csv").string(),
+                               header + ",group" + (ladders ? ",ladder" : "") + "\n" + rows, error);
 }
 
 } // namespace moescope

@@ -14,6 +14,11 @@ struct SweepJob {
     int batch = 0;
     long long steps = 0;
     std::string device = "cpu"; // the device the plan's time estimate assumed
+    double lr = 0;              // the plan's rate (0: the trainer's default); also in job.extra
+    std::string ladder;         // the point a learning-rate ladder run trains
+    bool lrFromLadder = false;  // lr is a prior the finished ladders correct (ladderLearningRate)
+    std::string branchFrom;     // the stable run (a run of the same plan) this branch leaves
+    long long branchAt = 0;
 };
 
 class Json;
@@ -21,6 +26,8 @@ class Json;
 // `error` naming `where` and the run (index, field) that is malformed.
 bool sweepJobsFromJson(const Json& runs, const std::string& where, std::vector<SweepJob>& jobs,
                        std::string& error);
+// Jobs come back in training order — ladders, then runs from scratch and stable runs, then branches — and a
+// branch must name a stable run of the plan that keeps a checkpoint at its branch step.
 // Reads a plan file; errors as sweepJobsFromJson's, or why the file cannot be read.
 bool readSweepPlan(const std::string& path, std::vector<SweepJob>& jobs, std::string& error);
 
@@ -30,15 +37,26 @@ enum class SweepRunState {
     Done,        // result.json written
     Diverged,    // result.json says the loss became non-finite: a failure, not retrained by itself
 };
-// Eq. 9 FLOPs of the planned run (steps · batch · ctx tokens), what throughput-based ETAs divide.
+// Eq. 9 FLOPs the planned run trains itself (steps · batch · ctx tokens; a branch only its cooldown), what
+// throughput-based ETAs divide.
 double sweepJobFlops(const SweepJob& job);
 // The state of the run whose folder is `runDir` (its files say it, whoever trained it).
 SweepRunState sweepRunState(const std::string& runDir);
 std::string sweepRunDir(const std::string& outDir, const SweepJob& job);
+// 6·N_a·D the sweep trains (a branch only its cooldown) and what independent runs of the same points would
+// (one run per point: a learning-rate ladder's point counts once).
+void sweepCompute(const std::vector<SweepJob>& jobs, double& trained, double& independent);
+// The trainer's arguments for a job of a sweep trained into `outDir` (a branch names its parent's folder).
+std::vector<std::string> sweepTrainerArguments(const SweepJob& job, const std::string& outDir);
+std::vector<std::string> branchArguments(const SweepJob& job, const std::string& outDir);
+
+// `args` with the value after --lr replaced by `lr` (added when absent).
+void setLearningRate(std::vector<std::string>& args, double lr);
 
 // Writes OUT/runs.csv from the runs.csv of every finished run of the sweep, with a `group` column naming the
-// sweep, so its runs land as a group of their own. Atomic; false with `error` when a run's file cannot be
-// read or its header differs. `count` gets the number of runs written.
+// sweep, so its runs land as a group of their own (and, when the plan has learning-rate ladders, a `ladder`
+// column naming each row's point: the importer keeps each ladder's best). Atomic; false with `error` when a
+// run's file cannot be read or its header differs. `count` gets the number of runs written.
 bool collectSweepResults(const std::string& outDir, const std::vector<SweepJob>& jobs,
                          const std::string& group, std::string& error, int* count = nullptr);
 

@@ -2,6 +2,7 @@
 // lr*(N_a, D) and batch*(D), the fitted exponents lie within 0.05 of the truth and the truth inside the 95 %
 // interval; designs that cannot determine a law say so; the presets give their papers' formulas.
 #include "core/fit/HyperparameterLaw.h"
+#include "core/fit/LadderTransfer.h"
 #include "core/io/Json.h"
 #include "core/io/RunImporter.h"
 #include "tests/support/TestSupport.h"
@@ -147,6 +148,37 @@ private slots:
         QCOMPARE(a.batchSequences, (long long)std::llround(1.1077e6 / 4096));
         QCOMPARE(a.warmupSteps, a.steps / 20);
         QVERIFY(!std::isfinite(a.lrBand.lo)); // a preset claims no interval
+    }
+
+    void laddersCorrectTheLawByAPowerOfTheirSize() {
+        // Losses quadratic in ln lr around a known optimum: η* = centre · 2 · (N_a/1e4)^−0.3 at each ladder.
+        std::vector<LadderResult> ladders;
+        for (double na : {1e4, 3e4, 1e5}) {
+            const double centre = 3e-3, truth = centre * 2 * std::pow(na / 1e4, -0.3);
+            std::vector<double> lrs, losses;
+            for (double f : {0.25, 0.5, 1.0, 2.0, 4.0, 8.0}) {
+                lrs.push_back(centre * f);
+                losses.push_back(2 + 0.05 * std::pow(std::log(centre * f / truth), 2));
+            }
+            // The ladder's centre is its geometric middle: rescale so the law's rate sits there.
+            LadderResult r = ladderResult("p", na, lrs, losses);
+            QVERIFY2(r.edge.empty(), r.edge.c_str());
+            QVERIFY(std::fabs(r.optimumLr / truth - 1) < 1e-9);
+            ladders.push_back(r);
+        }
+        const LadderTransfer t = fitLadderTransfer(ladders);
+        QVERIFY(std::fabs(t.exponent + 0.3) < 1e-9);
+        const double middle = ladders[0].centreLr; // the same for every ladder
+        QVERIFY(std::fabs(t.correction(3e4) - 3e-3 * 2 * std::pow(3.0, -0.3) / middle) < 1e-9);
+        // Past the sizes tried, the nearest size's correction: a slope is not extrapolated.
+        QCOMPARE(t.correction(1e7), t.correction(1e5));
+        QCOMPARE(t.correction(10), t.correction(1e4));
+        // A ladder whose best rate is its largest says so and falls back to that rate.
+        const LadderResult edge = ladderResult("e", 1e4, {1e-3, 2e-3, 4e-3}, {3.0, 2.9, 2.8});
+        QVERIFY(!edge.edge.empty());
+        QCOMPARE(edge.optimumLr, 4e-3);
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 fitLadderTransfer({ladderResult("x", 1e4, {1e-3}, {NAN})}));
     }
 
     void theCliReportsCellsAndLawsAndRefusesBadOptions() {

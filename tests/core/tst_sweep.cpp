@@ -157,6 +157,18 @@ private slots:
         QTest::newRow("unknown preset") << QStringList{"--budgets", "1e12", "--preset", "nope"} << "--preset";
         QTest::newRow("slurm without folder")
             << QStringList{"--budgets", "1e12", "--slurm", "x.sh"} << "--slurm";
+        QTest::newRow("ladder of one")
+            << QStringList{"--budgets", "1e12", "--lr-ladder", "1"} << "--lr-ladder";
+        QTest::newRow("ladder factor below one")
+            << QStringList{"--budgets", "1e12", "--lr-ladder", "3", "--ladder-factor", "0.5"}
+            << "--ladder-factor";
+        QTest::newRow("decay without wsd")
+            << QStringList{"--budgets", "1e12", "--decay-frac", "0.1"} << "--decay-frac";
+        QTest::newRow("cooldown of everything")
+            << QStringList{"--budgets", "1e12", "--wsd", "--decay-frac", "1"} << "--decay-frac";
+        QTest::newRow("slurm cannot order branches")
+            << QStringList{"--budgets", "1e12,2e12", "--wsd", "--slurm", "x.sh", "--shared-dir", "/s"}
+            << "--slurm";
     }
     void badRequestsExitTwoNamingTheOption() {
         QFETCH(QStringList, args);
@@ -318,6 +330,216 @@ private slots:
         QVERIFY(!sweepJobsFromJson(list, "plan", jobs, error));
         QVERIFY2(error.find("field 'lr'") != std::string::npos, error.c_str());
         QCOMPARE(runCli({"plan-sweep", "--budgets", "1e12", "--hparams", "kaplan"}).exitCode, 2);
+    }
+
+    // A tiny stable-and-cooldown plan with learning-rate ladders: budgets 1.5× apart, sizes a grid they
+    // share.
+    Json wsdPlan(const QString& path) {
+        const ProcessResult r = runCli({"plan-sweep",
+                                        "--budgets",
+                                        "2e9,3e9,4.5e9",
+                                        "--sparsities",
+                                        "0",
+                                        "--sizes",
+                                        "2",
+                                        "--spread",
+                                        "0.2",
+                                        "--vocab",
+                                        "256",
+                                        "--ctx",
+                                        "32",
+                                        "--aspect",
+                                        "16",
+                                        "--batch",
+                                        "4",
+                                        "--min-steps",
+                                        "10",
+                                        "--wsd",
+                                        "--lr-ladder",
+                                        "3",
+                                        "--out",
+                                        path,
+                                        "--json"});
+        if (r.exitCode != 0) qFatal("plan-sweep --wsd failed: %s", qPrintable(r.err));
+        return parse(r.out);
+    }
+
+    void wsdPlanBranchesEachSizeFromOneStableRun() {
+        const Json plan = wsdPlan(dir_.filePath("wsd-plan.json"));
+        std::map<std::string, Json> byName;
+        for (const Json& r : plan["runs"].items())
+            byName[r["name"].string()] = r;
+        int branches = 0, ladders = 0;
+        double trained = 0, independent = 0;
+        bool seenBranch = false;
+        for (const Json& r : plan["runs"].items()) {
+            const double steps = r["steps"].number(), perStep = r["flops"].number() / steps;
+            QCOMPARE(r["schedule"].string(), std::string("wsd"));
+            if (r.find("ladder")) {
+                ++ladders;
+                QVERIFY2(!seenBranch, "a ladder run after a branch: the transfers could not wait for it");
+                QCOMPARE(r["budget"].number(), 2e9);
+                independent += r["flops"].number() / 3;
+            } else {
+                independent += r["flops"].number();
+                QCOMPARE(r["lr_from"].string(), std::string("ladder"));
+            }
+            if (!r.find("branch_from")) {
+                trained += r["flops"].number();
+                continue;
+            }
+            seenBranch = true;
+            ++branches;
+            // The parent: a run of the plan with the same model, longer, keeping this branch's step; the
+            // branch starts where its own 20 % cooldown starts and shares the parent's rate and warm-up.
+            const Json& parent = byName.at(r["branch_from"].string());
+            for (const char* key :
+                 {"d_model", "n_layers", "experts", "sparsity", "batch", "lr", "warmup_steps"})
+                QCOMPARE(parent[key].number(), r[key].number());
+            QVERIFY(parent["steps"].number() > steps);
+            QVERIFY(!parent.find("branch_from"));
+            const double at = r["branch_at"].number();
+            QCOMPARE(at, steps - std::round(0.2 * steps));
+            bool kept = false;
+            for (const Json& k : parent["keep_at"].items())
+                kept = kept || k.number() == at;
+            QVERIFY(kept);
+            QCOMPARE(r["trained_flops"].number(), perStep * (steps - at));
+            trained += perStep * (steps - at);
+        }
+        QVERIFY2(branches >= 2 && ladders == 6,
+                 qPrintable(QString("%1 branches, %2 ladder runs").arg(branches).arg(ladders)));
+        // The compute the plan reports is what its runs add up to, counted here and by the run-sweep side.
+        QVERIFY(std::fabs(plan["compute"]["trained_flops"].number() / trained - 1) < 1e-9);
+        QVERIFY(std::fabs(plan["compute"]["independent_flops"].number() / independent - 1) < 1e-9);
+        // Branches train only their cooldowns: less than the same points from scratch.
+        double stableTrained = 0, stableFull = 0;
+        for (const Json& r : plan["runs"].items())
+            if (!r.find("ladder"))
+                stableTrained += r["trained_flops"].number(), stableFull += r["flops"].number();
+        QVERIFY(stableTrained < 0.8 * stableFull);
+        std::vector<SweepJob> jobs;
+        std::string error;
+        QVERIFY2(sweepJobsFromJson(plan["runs"], "plan", jobs, error), error.c_str());
+        double jobsTrained = 0, jobsIndependent = 0;
+        sweepCompute(jobs, jobsTrained, jobsIndependent);
+        QVERIFY(std::fabs(jobsTrained / trained - 1) < 1e-9);
+        QVERIFY(std::fabs(jobsIndependent / independent - 1) < 1e-9);
+        // The ladder: three rates a factor of 2 apart around the point's law rate.
+        const Json& low = byName.begin()->second;
+        const std::string point = low["ladder"].string();
+        QCOMPARE(byName.at(point + "-lr2")["lr"].number() / byName.at(point + "-lr1")["lr"].number(), 2.0);
+        QCOMPARE(byName.at(point + "-lr3")["lr"].number() / byName.at(point + "-lr2")["lr"].number(), 2.0);
+    }
+
+    void malformedBranchesAreRefused_data() {
+        QTest::addColumn<QString>("field");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("named");
+        QTest::newRow("parent not in the plan") << "branch_from"
+                                                << "\"nobody\""
+                                                << "no stable run";
+        QTest::newRow("parent outside the folder") << "branch_from"
+                                                   << "\"../x\""
+                                                   << "branch_from";
+        QTest::newRow("step not kept") << "branch_at"
+                                       << "1"
+                                       << "no stable run";
+        QTest::newRow("keep_at not a list") << "keep_at"
+                                            << "5"
+                                            << "keep_at";
+        QTest::newRow("unknown schedule") << "schedule"
+                                          << "\"linear\""
+                                          << "schedule";
+        QTest::newRow("lr from elsewhere") << "lr_from"
+                                           << "\"law\""
+                                           << "lr_from";
+    }
+    void malformedBranchesAreRefused() {
+        QFETCH(QString, field);
+        QFETCH(QString, value);
+        QFETCH(QString, named);
+        const Json plan = wsdPlan(dir_.filePath("wsd-bad.json"));
+        Json runs = Json::array();
+        for (Json r : plan["runs"].items()) {
+            if (r.find("branch_from") || (field == "keep_at" && r.find("keep_at"))) {
+                Json v;
+                std::string error;
+                QVERIFY(Json::parse(value.toStdString(), v, error));
+                r.set(field.toStdString(), v);
+            }
+            runs.push(r);
+        }
+        std::vector<SweepJob> jobs;
+        std::string error;
+        QVERIFY(!sweepJobsFromJson(runs, "plan", jobs, error));
+        QVERIFY2(error.find(named.toStdString()) != std::string::npos, error.c_str());
+    }
+
+    void wsdSweepTrainsLaddersParentsThenBranches() {
+        REQUIRE_TRAINER();
+        const QString planPath = dir_.filePath("wsd-run.json"), out = dir_.filePath("wsd-out");
+        const Json plan = wsdPlan(planPath);
+        const ProcessResult r = runSweep(planPath, out, {"--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const Json summary = parse(r.out);
+        QCOMPARE(summary["done"].number(), double(plan["runs"].size()));
+        QVERIFY(r.err.contains("of the") && r.err.contains("independent runs"));
+        // The ladders' finished runs, and the correction they imply, computed here: one quadratic in ln lr
+        // through each ladder's three losses (the best rate when the vertex would leave the ladder).
+        std::map<std::string, std::vector<std::pair<double, double>>> ladders;
+        std::map<std::string, double> active;
+        for (const Json& run : plan["runs"].items()) {
+            const Json result =
+                parse(read(out + "/" + QString::fromStdString(run["name"].string()) + "/result.json"));
+            if (run.find("ladder")) {
+                ladders[run["ladder"].string()].push_back({run["lr"].number(), result["loss"].number()});
+                active[run["ladder"].string()] = result["active_params"].number();
+            }
+            if (run.find("branch_from")) {
+                QCOMPARE(result["parent"].string(), run["branch_from"].string());
+                QCOMPARE(result["branch_at"].number(), run["branch_at"].number());
+            }
+        }
+        std::vector<double> x, y;
+        for (auto& [point, trials] : ladders) {
+            std::sort(trials.begin(), trials.end());
+            QCOMPARE(int(trials.size()), 3);
+            const double h = std::log(trials[1].first / trials[0].first);
+            const double l0 = trials[0].second, l1 = trials[1].second, l2 = trials[2].second;
+            const double centre = trials[1].first;
+            double optimum = l0 < l1 && l0 < l2 ? trials[0].first : l2 < l1 ? trials[2].first : centre;
+            if (l1 <= l0 && l1 <= l2 && l0 + l2 - 2 * l1 > 0)
+                optimum = centre * std::exp(h * (l0 - l2) / (2 * (l0 + l2 - 2 * l1)));
+            x.push_back(std::log(active[point]));
+            y.push_back(std::log(optimum / centre));
+        }
+        QCOMPARE(int(x.size()), 2);
+        const double slope = (y[1] - y[0]) / (x[1] - x[0]);
+        for (const Json& run : plan["runs"].items()) {
+            if (run.find("ladder")) continue;
+            const Json result =
+                parse(read(out + "/" + QString::fromStdString(run["name"].string()) + "/result.json"));
+            const double logN = std::clamp(std::log(result["active_params"].number()), std::min(x[0], x[1]),
+                                           std::max(x[0], x[1]));
+            const double expected = run["lr"].number() * std::exp(y[0] + slope * (logN - x[0]));
+            QVERIFY2(std::fabs(result["lr"].number() / expected - 1) < 1e-6,
+                     qPrintable(QString("%1: lr %2, expected %3")
+                                    .arg(QString::fromStdString(run["name"].string()))
+                                    .arg(result["lr"].number())
+                                    .arg(expected)));
+        }
+        // The sweep's table names each row's point; its import fits each ladder's best, the others kept and
+        // excluded with the reason.
+        const ProcessResult imported = runCli({"import", out + "/runs.csv", "--json"});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+        const Json report = parse(imported.out);
+        QCOMPARE(report["rows_included"].number(), double(plan["runs"].size()) - 4);
+        const RunTable table = importRunsFile((out + "/runs.csv").toStdString(), ImportOptions{}).table;
+        int notBest = 0;
+        for (const Run& run : table.runs)
+            notBest += run.excluded && run.excludedWhy.str().rfind(kNotBestReason, 0) == 0;
+        QCOMPARE(notBest, 4);
     }
 
     void malformedPlanNamesTheRunAndField() {
