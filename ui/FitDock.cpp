@@ -4,6 +4,7 @@
 
 #include "core/fit/Extrapolation.h"
 #include "core/fit/RunSuggester.h"
+#include "core/io/CsvWriter.h"
 #include "core/jobs/TrainerJob.h"
 
 #include <QClipboard>
@@ -156,6 +157,9 @@ QString FitDock::trainerCommand() const {
     job.heads = prediction_->architecture.heads;
     job.budget = prediction_->point.budget;
     job.name = defaultJobName(job);
+    if (const auto& t = prediction_->training) // the answer's rate, batch and warm-up, as shown above it
+        job.extra = {"--lr",     formatNumber(t->lr),           "--batch", std::to_string(t->batchSequences),
+                     "--warmup", std::to_string(t->warmupSteps)};
     QStringList words{"moescope-train"};
     for (const auto& a : trainerArguments(job, "runs/" + job.name))
         words << QString::fromStdString(shellQuote(a));
@@ -241,6 +245,19 @@ void FitDock::showAnswer(const AnalysisSnapshot* snapshot, double budget) {
                      .arg(a.params, 0, 'g', 3)
                      .arg(gpuHours(a.flops), 0, 'g', 3)
                      .arg(SuggestOptions{}.gpuMfu * 100, 0, 'f', 0);
+    }
+    if (p->training) {
+        const TrainingAdvice& t = *p->training;
+        const bool band = std::isfinite(t.lrBand.lo) && std::isfinite(t.lrBand.hi);
+        lines << tr("train with: lr %1%2, batch %3 tokens (%4 sequences), warm-up %5 of %6 steps — <i>%7</i>")
+                     .arg(t.lr, 0, 'g', 3)
+                     .arg(band ? QString(" [%1, %2]").arg(t.lrBand.lo, 0, 'g', 3).arg(t.lrBand.hi, 0, 'g', 3)
+                               : QString())
+                     .arg(t.batchTokens, 0, 'g', 3)
+                     .arg(t.batchSequences)
+                     .arg(t.warmupSteps)
+                     .arg(t.steps)
+                     .arg(windowWords(t.source).toHtmlEscaped());
     }
     if (!p->recommendation.why.empty())
         lines << tr("<i>method: %1</i>").arg(windowWords(p->recommendation.why).toHtmlEscaped());

@@ -15,6 +15,7 @@
 #include "ui/FitDock.h"
 #include "ui/ImportWizard.h"
 #include "ui/LawChart.h"
+#include "ui/LearningRateChart.h"
 #include "ui/LossCurvesView.h"
 #include "ui/RunFilterProxy.h"
 #include "ui/SliceCharts.h"
@@ -95,9 +96,10 @@ MainWindow::MainWindow(QWidget* parent)
       filter_(new QLineEdit), keepMode_(new QComboBox), keepColumns_(new QLineEdit),
       runner_(new AnalysisRunner(this)), tabs_(new QTabWidget), surface_(new SurfaceView),
       curves_(new LossCurvesView), surfaceStack_(new QStackedWidget), slices_(new SliceCharts),
-      budgets_(new BudgetCharts), law_(new LawChart), allocation_(new AllocationChart),
-      validate_(new ValidateView), fitDock_(new FitDock), trainer_(new TrainerPanel),
-      undo_(new QUndoGroup(this)), budgetBox_(new QComboBox), badge_(new QLabel), busy_(new QProgressBar) {
+      budgets_(new BudgetCharts), law_(new LawChart), learningRate_(new LearningRateChart),
+      allocation_(new AllocationChart), validate_(new ValidateView), fitDock_(new FitDock),
+      trainer_(new TrainerPanel), undo_(new QUndoGroup(this)), budgetBox_(new QComboBox), badge_(new QLabel),
+      busy_(new QProgressBar) {
     setWindowTitle(tr("MoEScope"));
     // Within the screen's free area, frame included, whatever its size (1366×768 and up).
     if (const QScreen* screen = QGuiApplication::primaryScreen()) {
@@ -113,7 +115,15 @@ MainWindow::MainWindow(QWidget* parent)
     tabs_->addTab(surfaceStack_, tr("Surface"));
     tabs_->addTab(slices_, tr("Slices"));
     tabs_->addTab(budgets_, tr("Budgets"));
-    tabs_->addTab(law_, tr("Law"));
+    // The Law tab: the loss law's fit and the learning-rate law, each at the tab's full size (split, the
+    // loss law's axis titles no longer fit a laptop's window).
+    auto* lawTabs = new QTabWidget;
+    lawTabs->setObjectName("law_tabs");
+    lawTabs->setTabPosition(QTabWidget::South);
+    lawTabs->setDocumentMode(true);
+    lawTabs->addTab(law_, tr("loss law"));
+    lawTabs->addTab(learningRate_, tr("learning rate η*(N_a, D)"));
+    tabs_->addTab(lawTabs, tr("Law"));
     tabs_->addTab(allocation_, tr("Allocation"));
     tabs_->addTab(validate_, tr("Validate"));
     setCentralWidget(tabs_);
@@ -745,6 +755,7 @@ void MainWindow::showSnapshot(std::shared_ptr<const AnalysisSnapshot> s) {
                 z[snapshot->lawRuns[i]] = snapshot->outlierZ[i];
         doc_->runs()->setOutlierScores(snapshot->outlierZ.empty() ? std::vector<double>{} : std::move(z));
         allocation_->setAnalysis(doc_->snapshot());
+        learningRate_->setAnalysis(doc_->snapshot());
     }
     updateViews();
     if (snapshot->partial) {

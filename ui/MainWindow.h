@@ -23,6 +23,7 @@ class QUndoGroup;
 namespace moescope {
 
 class AllocationChart;
+class LearningRateChart;
 class BudgetCharts;
 class SweepPlanDialog;
 class FitDock;
@@ -69,6 +70,7 @@ public:
     SliceCharts* slices() const { return slices_; }
     BudgetCharts* budgets() const { return budgets_; }
     LawChart* law() const { return law_; }
+    LearningRateChart* learningRate() const { return learningRate_; }
     AllocationChart* allocation() const { return allocation_; }
     ValidateView* validate() const { return validate_; }
     QComboBox* budgetBox() const { return budgetBox_; }
@@ -149,6 +151,7 @@ private:
     SliceCharts* slices_;
     BudgetCharts* budgets_;
     LawChart* law_;
+    LearningRateChart* learningRate_;
     AllocationChart* allocation_;
     ValidateView* validate_;
     FitDock* fitDock_;

@@ -64,6 +64,17 @@ QString duration(double seconds) {
     return QString::fromStdString(durationText(seconds));
 }
 
+// How a planned run trains: from scratch, as a stable run keeping branch points, as a branch, on a ladder.
+QString trainsText(const SweepRun& r) {
+    if (!r.ladder.empty()) return QObject::tr("ladder rate");
+    if (!r.branchFrom.empty())
+        return QObject::tr("cooldown from step %1 of %2")
+            .arg(r.branchAt)
+            .arg(QString::fromStdString(r.branchFrom));
+    if (!r.keepAt.empty()) return QObject::tr("stable run, %1 branch point(s)").arg(r.keepAt.size());
+    return QObject::tr("from scratch");
+}
+
 } // namespace
 
 SweepPlanDialog::SweepPlanDialog(std::shared_ptr<const AnalysisSnapshot> snapshot, const RunTable& runs,
@@ -73,13 +84,15 @@ SweepPlanDialog::SweepPlanDialog(std::shared_ptr<const AnalysisSnapshot> snapsho
       name_(new QLineEdit("calibration")), sizes_(spinBox(1, 50, 5)), vocab_(spinBox(2, 1 << 20, 256)),
       ctx_(spinBox(8, 1 << 16, 128)), batch_(spinBox(1, 4096, 16)), spread_(new QDoubleSpinBox),
       aspect_(new QDoubleSpinBox), device_(new QComboBox), centre_(new QComboBox), table_(new QTableWidget),
-      chart_(new QChartView), summary_(new QLabel), queue_(new QPushButton(tr("Queue"))) {
+      schedule_(new QComboBox), ladder_(spinBox(0, 9, 0)), chart_(new QChartView), summary_(new QLabel),
+      queue_(new QPushButton(tr("Queue"))) {
     setWindowTitle(tr("Plan an isoFLOP sweep"));
     const std::pair<QWidget*, const char*> names[] = {
-        {budgets_, "budgets"}, {sparsities_, "sparsities"}, {name_, "sweep_name"},
-        {sizes_, "sizes"},     {vocab_, "vocab"},           {ctx_, "ctx"},
-        {batch_, "batch"},     {spread_, "spread"},         {aspect_, "aspect"},
-        {device_, "device"},   {centre_, "centre"},         {queue_, "queue"}};
+        {budgets_, "budgets"},   {sparsities_, "sparsities"}, {name_, "sweep_name"},
+        {sizes_, "sizes"},       {vocab_, "vocab"},           {ctx_, "ctx"},
+        {batch_, "batch"},       {spread_, "spread"},         {aspect_, "aspect"},
+        {device_, "device"},     {centre_, "centre"},         {queue_, "queue"},
+        {schedule_, "schedule"}, {ladder_, "lr_ladder"}};
     for (const auto& [w, n] : names)
         w->setObjectName(n);
     spread_->setRange(0.05, 3);
@@ -88,6 +101,14 @@ SweepPlanDialog::SweepPlanDialog(std::shared_ptr<const AnalysisSnapshot> snapsho
     aspect_->setRange(1, 1024);
     aspect_->setValue(32);
     device_->addItems({"cpu", "cuda"});
+    schedule_->addItem(tr("independent runs (cosine)"), "independent");
+    schedule_->addItem(tr("stable runs + cooldown branches (WSD)"), "wsd");
+    schedule_->setToolTip(
+        tr("One warm-up–stable–decay run per size, trained for the largest budget it serves, "
+           "and a cooldown branch from it for each smaller budget (Hägele et al. 2024)"));
+    ladder_->setSpecialValueText(tr("none"));
+    ladder_->setToolTip(tr("Learning rates tried on each size of the smallest budget; the later runs train "
+                           "at the law's rate corrected by what these find"));
     // The runs' own family, when there are runs: a sweep meant to extend them trains what they trained —
     // the fitted group's, where there is a fit (the other groups' runs are excluded in its runs).
     const bool haveRuns = !runs_.runs.empty();
@@ -115,10 +136,12 @@ SweepPlanDialog::SweepPlanDialog(std::shared_ptr<const AnalysisSnapshot> snapsho
     form->addRow(tr("d_model / layers"), aspect_);
     form->addRow(tr("batch"), batch_);
     form->addRow(tr("device"), device_);
+    form->addRow(tr("runs"), schedule_);
+    form->addRow(tr("learning-rate ladder"), ladder_);
     form->addRow(tr("sweep name (its run group)"), name_);
-    table_->setColumnCount(10);
+    table_->setColumnCount(12);
     table_->setHorizontalHeaderLabels({tr("C"), tr("S"), tr("d_model"), tr("layers"), tr("E"), tr("N"),
-                                       tr("N_a"), tr("D"), tr("steps"), tr("time")});
+                                       tr("N_a"), tr("D"), tr("steps"), tr("lr"), tr("trains"), tr("time")});
     table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
     chart_->setMinimumSize(360, 260);
@@ -141,11 +164,11 @@ SweepPlanDialog::SweepPlanDialog(std::shared_ptr<const AnalysisSnapshot> snapsho
     layout->addWidget(buttons);
     for (QLineEdit* e : {budgets_, sparsities_, name_})
         connect(e, &QLineEdit::textChanged, this, &SweepPlanDialog::replan);
-    for (QSpinBox* s : {sizes_, vocab_, ctx_, batch_})
+    for (QSpinBox* s : {sizes_, vocab_, ctx_, batch_, ladder_})
         connect(s, &QSpinBox::valueChanged, this, &SweepPlanDialog::replan);
     for (QDoubleSpinBox* s : {spread_, aspect_})
         connect(s, &QDoubleSpinBox::valueChanged, this, &SweepPlanDialog::replan);
-    for (QComboBox* c : {device_, centre_})
+    for (QComboBox* c : {device_, centre_, schedule_})
         connect(c, &QComboBox::currentIndexChanged, this, &SweepPlanDialog::replan);
     replan();
 }
@@ -171,11 +194,13 @@ SweepOptions SweepPlanDialog::options(QString* error) const {
     o.family.vocab = vocab_->value();
     o.family.ctx = ctx_->value();
     o.family.aspect = aspect_->value();
+    o.wsd = schedule_->currentData().toString() == "wsd";
+    o.lrLadder = ladder_->value() == 1 ? 2 : ladder_->value(); // one rate is no ladder: two at least
     return o;
 }
 
 void SweepPlanDialog::replan() {
-    QString problem;
+    QString problem, compute;
     SweepOptions o = options(&problem);
     plan_ = {};
     if (problem.isEmpty()) {
@@ -190,6 +215,19 @@ void SweepPlanDialog::replan() {
                 c = lawCentre(*preset->law, preset->parameters, o.family, "preset " + centre.toStdString());
             }
             plan_ = planSweep(o, c);
+            // The other way of training the same grid, for its compute beside this one's.
+            SweepOptions other = o;
+            other.wsd = !o.wsd;
+            const SweepPlan alternative = planSweep(other, c);
+            const SweepPlan& wsd = o.wsd ? plan_ : alternative;
+            compute =
+                tr(". Independent runs: %1 FLOPs (6·N_a·D), about %2; stable runs + cooldowns: %3 FLOPs, "
+                   "%4 % of their points from scratch, about %5")
+                    .arg((o.wsd ? alternative : plan_).trainedFlops, 0, 'g', 3)
+                    .arg(duration((o.wsd ? alternative : plan_).totalSeconds()))
+                    .arg(wsd.trainedFlops, 0, 'g', 3)
+                    .arg(100 * wsd.trainedFlops / wsd.independentFlops, 0, 'f', 0)
+                    .arg(duration(wsd.totalSeconds()));
         } catch (const std::invalid_argument& e) {
             problem = windowWords(e.what());
         }
@@ -208,15 +246,19 @@ void SweepPlanDialog::replan() {
                                  QString::number(r.config.activeParams, 'g', 3),
                                  QString::number(r.config.tokens, 'g', 3),
                                  QString::number(r.steps),
+                                 r.lr > 0
+                                     ? QString::number(r.lr, 'g', 3) + (r.lrFromLadder ? tr(" (ladder)") : "")
+                                     : tr("default"),
+                                 trainsText(r),
                                  duration(r.estimatedSeconds)};
-        for (int c = 0; c < 10; ++c)
+        for (int c = 0; c < 12; ++c)
             table_->setItem(i, c, new QTableWidgetItem(cells[c]));
     }
     const QString plotNote = showPlot();
     if (!problem.isEmpty())
         summary_->setText(tr("Cannot plan: %1").arg(problem));
     else
-        summary_->setText(tr("%1 runs around %2; about %3 on %4 (at %5 FLOP/s)%6%7")
+        summary_->setText(tr("%1 runs around %2; about %3 on %4 (at %5 FLOP/s)%6%7%8")
                               .arg(plan_.runs.size())
                               .arg(QString::fromStdString(plan_.centreSource))
                               .arg(duration(plan_.totalSeconds()))
@@ -225,7 +267,8 @@ void SweepPlanDialog::replan() {
                               .arg(plan_.warnings.empty()
                                        ? QString()
                                        : tr(". Note: %1").arg(windowWords(plan_.warnings.front())))
-                              .arg(plotNote.isEmpty() ? QString() : ". " + plotNote));
+                              .arg(plotNote.isEmpty() ? QString() : ". " + plotNote)
+                              .arg(compute));
 }
 
 bool SweepPlanDialog::planMatchesFit() const {

@@ -1,6 +1,7 @@
 #pragma once
 // Trainer › Plan sweep…: the fields of `moescope-cli plan-sweep`, a preview (table, and the planned sizes
-// against the runs already swept), the total time, and Queue, which hands the plan to the trainer dock.
+// against the runs already swept), the total time and the compute of independent runs against stable runs
+// with cooldown branches (--wsd), and Queue, which hands the plan to the trainer dock.
 // Planning is core/fit/SweepPlanner.h's; this dialog only edits and shows.
 #include "core/fit/Analysis.h"
 #include "core/fit/SweepPlanner.h"
@@ -58,7 +59,8 @@ private:
     QLineEdit *budgets_, *sparsities_, *name_;
     QSpinBox *sizes_, *vocab_, *ctx_, *batch_;
     QDoubleSpinBox *spread_, *aspect_;
-    QComboBox *device_, *centre_;
+    QComboBox *device_, *centre_, *schedule_;
+    QSpinBox* ladder_;
     QTableWidget* table_;
     QChartView* chart_;
     QLabel* summary_;

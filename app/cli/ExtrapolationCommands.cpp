@@ -117,13 +117,9 @@ int predictCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
     if (p.architecture.params > 0)
         advice = adviseTrainingFor(p.architecture.arch, p.architecture.tokens, hparams ? &*hparams : nullptr,
                                    preset);
+    p.training = advice; // with the --hparams preset asked for, not the window's default
     if (args.has("json")) {
         Json j = predictionJson(p);
-        if (advice) {
-            Json arch = j["architecture"];
-            addTraining(arch, *advice);
-            j.set("architecture", arch);
-        }
         Json plan = planJson(o.plan);
         plan.set("loss_floor", o.frontier.lossFloor ? Json(*o.frontier.lossFloor) : Json());
         j.set("plan", plan);

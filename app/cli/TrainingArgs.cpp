@@ -12,7 +12,7 @@ OptionSpec hparamsOption() {
 }
 
 const HparamPreset& hparamPresetFromArgs(const CliArgs& args) {
-    const std::string id = args.value("hparams", "steplaw");
+    const std::string id = args.value("hparams", kDefaultHparamPreset);
     if (const HparamPreset* p = findHparamPreset(id)) return *p;
     std::string ids;
     for (const HparamPreset& p : hparamPresets())
@@ -21,14 +21,8 @@ const HparamPreset& hparamPresetFromArgs(const CliArgs& args) {
 }
 
 std::optional<HparamLaws> fittedHparams(const RunTable& table) {
-    HparamFitOptions o;
-    o.bootstrap = 200;
-    try {
-        HparamLaws laws = fitHparamLaws(table, o);
-        if (laws.lr.determined()) return laws;
-    } catch (const std::invalid_argument&) {
-        // No learning-rate column: the preset answers.
-    }
+    std::optional<HparamLaws> laws = fitHparamLawsIfAny(table);
+    if (laws && laws->lr.determined()) return laws;
     return std::nullopt;
 }
 
@@ -38,16 +32,6 @@ std::optional<HparamLaws> fittedHparams(const std::string& path, const CliArgs& 
     std::ostream silent(nullptr);
     if (!loadRuns(path, args, table, silent, code)) return std::nullopt;
     return fittedHparams(table);
-}
-
-void addTraining(Json& config, const TrainingAdvice& a) {
-    config.set("lr", a.lr);
-    config.set("lr_lo", std::isfinite(a.lrBand.lo) ? Json(a.lrBand.lo) : Json());
-    config.set("lr_hi", std::isfinite(a.lrBand.hi) ? Json(a.lrBand.hi) : Json());
-    config.set("batch_tokens", a.batchTokens);
-    config.set("batch", static_cast<double>(a.batchSequences));
-    config.set("warmup_steps", static_cast<double>(a.warmupSteps));
-    config.set("hparams_source", a.source);
 }
 
 } // namespace moescope::cli

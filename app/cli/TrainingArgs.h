@@ -19,7 +19,5 @@ std::optional<HparamLaws> fittedHparams(const RunTable& table);
 // The same for the runs of a file, read with the command's import options; none when it does not load (the
 // command that names it reports that on its own path).
 std::optional<HparamLaws> fittedHparams(const std::string& path, const CliArgs& args);
-// Sets lr, lr_lo, lr_hi, batch_tokens, batch (sequences), warmup_steps and hparams_source on a config.
-void addTraining(Json& config, const TrainingAdvice& advice);
 
 } // namespace moescope::cli

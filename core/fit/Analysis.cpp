@@ -478,6 +478,9 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
             s->messages.push_back("law " + s->lawId + ": " + law.problem);
     });
     guarded("allocation", [&] { s->allocation = fitAllocationLaw(s->runs); });
+    guarded("learning-rate law", [&] {
+        if (auto laws = fitHparamLawsIfAny(s->runs)) s->hparams = std::make_shared<const HparamLaws>(*laws);
+    });
     // Past the sweep, exactly as `moescope-cli predict` sees these runs: every applicable method fitted on
     // them and the one a nested backtest recommends; and the backtest the Validate view shows. Both fit every
     // law more than once: the fast starts keep it interactive (a full grid of the Abnar law alone is 250,000

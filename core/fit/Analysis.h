@@ -5,6 +5,7 @@
 // (planJson), so reopening it and analysing the same runs gives the same numbers bit for bit.
 #include "core/fit/AllocationLaw.h"
 #include "core/fit/Cancel.h"
+#include "core/fit/HyperparameterLaw.h"
 #include "core/fit/IsoflopAnalysis.h"
 #include "core/fit/LawFitter.h"
 #include "core/fit/Outliers.h"
@@ -114,6 +115,9 @@ struct AnalysisSnapshot {
     std::set<int> heldOut;        // law points held out of the fit
     std::string heldOutLabel;
     std::optional<AllocationFit> allocation;
+    // The learning-rate and batch laws of runs with a learning-rate column (HyperparameterLaw.h); null when
+    // they have none. How the answer's model should be trained comes from them where they are determined.
+    std::shared_ptr<const HparamLaws> hparams;
     // Past the sweep (core/fit/Extrapolation.h): the isoFLOP frontier and the law's own, fitted on these
     // runs, the backtest that holds out the largest budget, and the method it recommends (empty: none).
     std::vector<std::shared_ptr<const FrontierMethod>> frontiers;

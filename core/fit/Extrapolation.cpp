@@ -415,6 +415,9 @@ Prediction predictFromSnapshot(const AnalysisSnapshot& s, const PredictRequest& 
     }
     p.recommendation.why = s.recommendedWhy;
     annotateWithDesign(p, s.design);
+    if (p.architecture.params > 0)
+        p.training = adviseTrainingFor(p.architecture.arch, p.architecture.tokens, s.hparams.get(),
+                                       *findHparamPreset(kDefaultHparamPreset));
     return p;
 }
 
@@ -608,9 +611,12 @@ Json predictionJson(const Prediction& p) {
     past.set("sparsity", dense.decadesPast(1 / (1 - f.sparsity)));
     j.set("extrapolation", past);
     const PlannedConfig& c = p.architecture;
-    if (c.params > 0)
-        j.set("architecture", configJson({c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens,
-                                          c.flops, std::nan("")}));
+    if (c.params > 0) {
+        Json arch = configJson(
+            {c.arch, c.heads, c.params, c.activeParams, c.sparsity, c.tokens, c.flops, std::nan("")});
+        if (p.training) addTraining(arch, *p.training);
+        j.set("architecture", arch);
+    }
     j.set("extrapolation_decades", p.extrapolationDecades);
     j.set("largest_budget", p.largestBudget);
     j.set("compute_multiplier", p.computeMultiplier);

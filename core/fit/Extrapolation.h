@@ -83,6 +83,9 @@ struct Prediction {
     double largestBudget = 0;
     double computeMultiplier = std::nan(""); // dense compute for the same loss ÷ C (NaN: not defined)
     PlannedConfig architecture;              // the nearest concrete model of the runs' family
+    // How to train that model (learning rate, batch, warm-up): from the runs' learning-rate law where it is
+    // determined, else the default preset — what `predict --json` adds to its architecture.
+    std::optional<TrainingAdvice> training;
     std::vector<std::string> warnings;
     // What the runs' design can determine: a quantity it cannot is written as null with its reason, and the
     // prediction's distance past the swept N, N_a, D, S and C along every axis.

@@ -317,6 +317,16 @@ HparamLaws fitHparamLaws(const RunTable& table, const HparamFitOptions& o) {
     return laws;
 }
 
+std::optional<HparamLaws> fitHparamLawsIfAny(const RunTable& table, int bootstrap) {
+    HparamFitOptions o;
+    o.bootstrap = bootstrap;
+    try {
+        return fitHparamLaws(table, o);
+    } catch (const std::invalid_argument&) {
+        return std::nullopt; // no learning-rate column: a preset answers
+    }
+}
+
 namespace {
 // DeepSeek-AI 2024, "DeepSeek LLM", arXiv 2401.02954, §3.1 Eq. (1): η_opt = 0.3118·C^−0.1250 and
 // B_opt = 0.2920·C^0.3271 tokens, C in FLOPs (non-embedding FLOPs/token × D; here 6·N_a·D).
@@ -406,6 +416,16 @@ TrainingAdvice adviseTrainingFor(const Architecture& arch, double tokens, const 
                                  const HparamPreset& preset) {
     const double na = fitted ? activeParams(arch) : activeParams(arch) - arch.vocab * arch.d_model;
     return adviseTraining(std::max(1.0, na), tokens, arch.ctx, fitted, preset);
+}
+
+void addTraining(Json& config, const TrainingAdvice& a) {
+    config.set("lr", a.lr);
+    config.set("lr_lo", std::isfinite(a.lrBand.lo) ? Json(a.lrBand.lo) : Json());
+    config.set("lr_hi", std::isfinite(a.lrBand.hi) ? Json(a.lrBand.hi) : Json());
+    config.set("batch_tokens", a.batchTokens);
+    config.set("batch", static_cast<double>(a.batchSequences));
+    config.set("warmup_steps", static_cast<double>(a.warmupSteps));
+    config.set("hparams_source", a.source);
 }
 
 } // namespace moescope

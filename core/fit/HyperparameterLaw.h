@@ -4,9 +4,11 @@
 // then power laws across cells — η*(N_a, D) = c·N_a^a·D^b and B*(D) = k·D^e — with bootstrap intervals;
 // and the published laws as presets, usable without data. Every plan's "how to train it" comes from here.
 #include "core/fit/IsoflopAnalysis.h"
+#include "core/io/Json.h"
 #include "core/model/Accounting.h"
 #include "core/model/Run.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +73,10 @@ double learningRateOptimum(const std::vector<double>& lrs, const std::vector<dou
 // Throws std::invalid_argument naming the column when the runs carry no learning rate at all.
 HparamLaws fitHparamLaws(const RunTable& table, const HparamFitOptions& options = {});
 
+// The runs' laws when they carry a learning-rate column (none otherwise), with `bootstrap` refits: what the
+// CLI's plans and the window's answer advise from (adviseTraining uses them only where determined).
+std::optional<HparamLaws> fitHparamLawsIfAny(const RunTable& table, int bootstrap = 200);
+
 // A published law: η and B (tokens) at N_a (active non-embedding parameters), D and C = 6·N_a·D.
 struct HparamPreset {
     std::string id, source;
@@ -78,6 +84,7 @@ struct HparamPreset {
     double (*batchTokens)(double activeNonEmbedding, double tokens, double compute);
 };
 const std::vector<HparamPreset>& hparamPresets();
+inline constexpr const char* kDefaultHparamPreset = "steplaw"; // --hparams's default, the window's too
 const HparamPreset* findHparamPreset(const std::string& id);
 
 // What a plan says about training a model: from the runs' fitted laws when both are determined, else from
@@ -94,5 +101,9 @@ TrainingAdvice adviseTraining(double activeNonEmbedding, double tokens, double c
 // parameters without the vocabulary), a fitted law N_a as the runs state it.
 TrainingAdvice adviseTrainingFor(const Architecture& arch, double tokens, const HparamLaws* fitted,
                                  const HparamPreset& preset);
+
+// Sets lr, lr_lo, lr_hi, batch_tokens, batch (sequences), warmup_steps and hparams_source on a config
+// object (ConfigJson.h): what every plan-making command and the window's answer add.
+void addTraining(Json& config, const TrainingAdvice& advice);
 
 } // namespace moescope

@@ -267,7 +267,7 @@ SweepPlan planSweep(const SweepOptions& o, const SweepCentre& centre) {
                 // D = C/(6·N_a) in whole steps; fewer sequences per step when the run would be too short.
                 const double tokens = budget / flopsPerToken6Na(r.config.arch);
                 r.batch = o.batch;
-                const HparamPreset* preset = o.hparamPreset ? o.hparamPreset : findHparamPreset("steplaw");
+                const HparamPreset* preset = o.hparamPreset ? o.hparamPreset : findHparamPreset(kDefaultHparamPreset);
                 const TrainingAdvice advice = adviseTrainingFor(r.config.arch, tokens, o.hparams, *preset);
                 if (o.batchFromLaw)
                     r.batch = static_cast<int>(std::clamp<long long>(advice.batchSequences, 1, 4096));
@@ -294,7 +294,7 @@ SweepPlan planSweep(const SweepOptions& o, const SweepCentre& centre) {
             }
         }
     }
-    plan.hparamPreset = (o.hparamPreset ? o.hparamPreset : findHparamPreset("steplaw"))->id;
+    plan.hparamPreset = (o.hparamPreset ? o.hparamPreset : findHparamPreset(kDefaultHparamPreset))->id;
     plan.decayFrac = o.decayFrac;
     if (o.lrLadder >= 2) addLearningRateLadders(plan, o, smallestBudget);
     if (o.wsd) planBranches(plan, o, family);

@@ -2,6 +2,7 @@
 // log-axis refusal; budget changes reaching every view; export to PNG/SVG/PDF; fits off the GUI thread.
 #include "core/fit/Backtest.h"
 #include "core/fit/Extrapolation.h"
+#include "core/io/CsvWriter.h"
 #include "tests/support/TestSupport.h"
 #include "ui/AllocationChart.h"
 #include "ui/BudgetCharts.h"
@@ -920,6 +921,18 @@ private slots:
             QVERIFY2(command.startsWith("moescope-train ") &&
                          command.contains(QString("'%1'").arg(cli["architecture"]["d_model"].number())),
                      qPrintable(command));
+            // How to train it, as predict --json says: the panel shows the rate and the command uses it,
+            // with the batch and the warm-up.
+            const Json& arch = cli["architecture"];
+            QVERIFY2(text.contains(QString("train with: lr %1").arg(arch["lr"].number(), 0, 'g', 3)),
+                     qPrintable(text));
+            for (const auto& [option, key] :
+                 {std::pair{"--lr", "lr"}, {"--batch", "batch"}, {"--warmup", "warmup_steps"}})
+                QVERIFY2(command.contains(
+                             QString("'%1' '%2'")
+                                 .arg(option, QString::fromStdString(formatNumber(arch[key].number())))),
+                         qPrintable(option + QString(" in ") + command));
+            QCOMPARE(gui["architecture"]["lr"].number(), arch["lr"].number());
         }
         window_->setBudget(snap->largestBudget());
     }

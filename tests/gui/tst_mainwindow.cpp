@@ -9,6 +9,7 @@
 #include "ui/FileDocument.h"
 #include "ui/FitDock.h"
 #include "ui/LawChart.h"
+#include "ui/LearningRateChart.h"
 #include "ui/LossCurvesView.h"
 #include "ui/MainWindow.h"
 #include "ui/SliceCharts.h"
@@ -134,6 +135,54 @@ private slots:
         for (auto* series : w.law()->view()->chart()->series())
             if (series->name().startsWith("outliers")) rings = static_cast<QScatterSeries*>(series)->count();
         QCOMPARE(rings, 1);
+    }
+
+    void theLawTabDrawsTheLearningRateLawOfALadderSweep() {
+        // Ladders of five rates at 2 sizes × 2 token counts, losses a parabola in ln lr around
+        // η* = 0.02 · (N_a/1e6)^−0.5 · (D/1e8)^0.2: each cell's optimum is η* itself.
+        QString csv = "params,active_params,tokens,loss,lr,budget\n";
+        std::vector<std::pair<double, double>> truth;
+        for (double n : {1e6, 4e6})
+            for (double d : {1e8, 4e8}) {
+                const double eta = 0.02 * std::pow(n / 1e6, -0.5) * std::pow(d / 1e8, 0.2);
+                truth.push_back({n, eta});
+                for (double f : {0.25, 0.5, 1.0, 2.0, 4.0})
+                    csv += QString("%1,%1,%2,%3,%4,%5\n")
+                               .arg(n)
+                               .arg(d)
+                               .arg(3 + 0.1 * std::pow(std::log(f * 1.2), 2), 0, 'g', 12)
+                               .arg(eta * f * 1.2, 0, 'g', 12)
+                               .arg(6 * n * d);
+            }
+        QTemporaryDir dir;
+        const QString path = moescope::test::writeFile(dir, "ladders.csv", csv.toUtf8());
+        MainWindow w;
+        QSignalSpy updated(&w, &MainWindow::viewsUpdated);
+        QVERIFY(w.openPath(path));
+        QVERIFY(updated.wait(600000));
+        QTRY_VERIFY_WITH_TIMEOUT(w.runner()->latest() && !w.runner()->latest()->partial, 600000);
+        QChart* chart = w.learningRate()->view()->chart();
+        QVERIFY2(chart->title().contains("fitted"), qPrintable(chart->title()));
+        QScatterSeries* cells = nullptr;
+        bool law = false;
+        for (auto* series : chart->series()) {
+            if (series->name() == "cell optimum") cells = static_cast<QScatterSeries*>(series);
+            law = law || series->name().startsWith("η*");
+        }
+        QVERIFY(cells && law);
+        QCOMPARE(cells->count(), 4);
+        for (const QPointF& p : cells->points()) {
+            bool matched = false;
+            for (const auto& [n, eta] : truth)
+                matched = matched || (std::fabs(p.x() / n - 1) < 1e-9 && std::fabs(p.y() / eta - 1) < 1e-6);
+            QVERIFY2(matched, qPrintable(QString("cell (%1, %2)").arg(p.x()).arg(p.y())));
+        }
+        // Runs without a learning rate say why there is no such chart.
+        QVERIFY(w.openPath(MOESCOPE_SOURCE_DIR "/datasets/sample_sweep.csv"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w.runner()->latest() && !w.runner()->latest()->partial &&
+                w.learningRate()->view()->chart()->title().contains("no learning-rate column"),
+            600000);
     }
 
     void openExampleListsTheShippedDatasets() {

@@ -2,6 +2,7 @@
 // Runs table, which refits; Cancel keeps a checkpoint that Resume continues; a bad config shows the
 // trainer's own message.
 #include "core/io/Json.h"
+#include "core/model/RunFilter.h"
 #include "core/model/RunSelection.h"
 #include "core/store/Workspace.h"
 #include "tests/support/TestSupport.h"
@@ -370,6 +371,86 @@ private slots:
         joins->setCurrentIndex(joins->findData("tiny-sweep"));
         QCOMPARE(panel()->formRun(&why).group, QString("tiny-sweep"));
         joins->setCurrentIndex(0);
+    }
+
+    void aStableAndCooldownSweepTrainsLaddersParentsAndBranchesInTheDock() {
+        SweepPlanDialog* dialog = window_->planSweepDialog();
+        dialog->findChild<QComboBox*>("centre")->setCurrentIndex(
+            dialog->findChild<QComboBox*>("centre")->findData("heuristic"));
+        dialog->findChild<QLineEdit*>("budgets")->setText("2e9, 3e9, 4.5e9");
+        dialog->findChild<QLineEdit*>("sparsities")->setText("0");
+        dialog->findChild<QLineEdit*>("sweep_name")->setText("wsd-sweep");
+        for (const auto& [name, v] :
+             {std::pair{"sizes", 2}, {"vocab", 256}, {"ctx", 32}, {"batch", 4}, {"lr_ladder", 3}})
+            dialog->findChild<QSpinBox*>(name)->setValue(v);
+        dialog->findChild<QDoubleSpinBox*>("aspect")->setValue(16);
+        dialog->findChild<QDoubleSpinBox*>("spread")->setValue(0.2);
+        auto* schedule = dialog->findChild<QComboBox*>("schedule");
+        schedule->setCurrentIndex(schedule->findData("wsd"));
+        QVERIFY2(dialog->error().isEmpty(), qPrintable(dialog->error()));
+        // The same plan as the CLI's from the same fields, each row saying how it trains.
+        const auto cli = moescope::test::runCli({"plan-sweep",
+                                                 "--budgets",
+                                                 "2e9,3e9,4.5e9",
+                                                 "--sparsities",
+                                                 "0",
+                                                 "--sizes",
+                                                 "2",
+                                                 "--spread",
+                                                 "0.2",
+                                                 "--vocab",
+                                                 "256",
+                                                 "--ctx",
+                                                 "32",
+                                                 "--aspect",
+                                                 "16",
+                                                 "--batch",
+                                                 "4",
+                                                 "--wsd",
+                                                 "--lr-ladder",
+                                                 "3",
+                                                 "--json"});
+        QVERIFY2(cli.exitCode == 0, qPrintable(cli.err));
+        Json planned;
+        std::string error;
+        QVERIFY(Json::parse(cli.out.toStdString(), planned, error));
+        const int rows = dialog->table()->rowCount();
+        QCOMPARE(rows, int(planned["runs"].size()));
+        int branches = 0;
+        for (int i = 0; i < rows; ++i) {
+            const Json& run = planned["runs"].at(size_t(i));
+            QCOMPARE(dialog->table()->item(i, 2)->text().toDouble(), run["d_model"].number());
+            const QString trains = dialog->table()->item(i, 10)->text();
+            QCOMPARE(trains.startsWith("cooldown from step"), bool(run.find("branch_from")));
+            branches += bool(run.find("branch_from"));
+        }
+        QVERIFY(branches > 0);
+        // Both ways of training the grid with their compute, this one's as the CLI counts it.
+        const QString summary = dialog->summary()->text();
+        QVERIFY2(summary.contains("Independent runs:") && summary.contains("stable runs + cooldowns:") &&
+                     summary.contains(QString("%1 % of their points from scratch")
+                                          .arg(100 * planned["compute"]["fraction"].number(), 0, 'f', 0)),
+                 qPrintable(summary));
+
+        const int before = panel()->queued();
+        QSignalSpy landed(panel(), &TrainerPanel::runLanded);
+        dialog->findChild<QPushButton*>("queue")->click();
+        QCOMPARE(panel()->queued(), before + rows);
+        panel()->startNext();
+        for (int i = 0; i < rows; ++i)
+            if (landed.count() <= i) QVERIFY(landed.wait(180000));
+        QCOMPARE(landed.count(), rows);
+        // Every branch left its parent's kept checkpoint, and the runs after the ladders took their rate.
+        int fromParent = 0;
+        for (const QList<QVariant>& args : landed) {
+            const RunTable t = args.at(0).value<RunTable>();
+            const auto lookup = runLookup(t, t.runs.front());
+            const std::optional<ExprValue> parent = lookup("parent");
+            fromParent += parent && parent->isString && !parent->text.empty();
+        }
+        QCOMPARE(fromParent, branches);
+        const QString log = panel()->findChild<QPlainTextEdit*>()->toPlainText();
+        QVERIFY2(log.contains("learning-rate ladders: 2 ladder(s)"), qPrintable(log.right(2000)));
     }
 
     void aWorkspacesQueuedSweepAppearsInTheDock() {
