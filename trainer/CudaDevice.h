@@ -13,4 +13,11 @@ std::string cudaDeviceName(int index);
 // gives it; 0 when the device is not one we know, so no MFU is claimed against a guessed peak.
 double denseBf16PeakTflops(const std::string& deviceName);
 
+// The driver's total memory of CUDA device `index` in bytes; 0 when no driver answers.
+double cudaDeviceMemory(int index);
+
+// `moescope-train --devices [--json]`: what this build can train on — cpu, and each cuda:i LibTorch sees
+// with its name, memory and bf16 peak — for the window's device list. Returns the exit code.
+int printDevices(bool json);
+
 } // namespace moescope::trainer

@@ -366,6 +366,7 @@ data parallel: --nproc N   N local ranks (Gloo on CPU, NCCL on CUDA); --batch is
               (or SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID) are honoured
 benchmark:    --bench [--bench-steps 10]   tokens/s, TFLOP/s by Eq. 9, MFU
               --bench-trace FILE   then two more steps under LibTorch's profiler, as a Chrome trace
+devices:      --devices [--json]   what this build can train on: cpu, each cuda:i with name, memory, peak
 )";
 }
 

@@ -1,4 +1,5 @@
 // moescope-train: trains one small MoE language model and reports JSON Lines on stdout (ARCHITECTURE.md §7).
+#include "trainer/CudaDevice.h"
 #include "trainer/Distributed.h"
 #include "trainer/EventLog.h"
 #include "trainer/Trainer.h"
@@ -16,6 +17,11 @@ int main(int argc, char** argv) {
     DistEnv env;
     try {
         const std::vector<std::string> args(argv + 1, argv + argc);
+        if (!args.empty() && args[0] == "--devices") {
+            if (args.size() > 2 || (args.size() == 2 && args[1] != "--json"))
+                throw OptionError("option --devices: takes only --json");
+            return printDevices(args.size() == 2);
+        }
         options = parseTrainerOptions(args);
         env = distEnvFromEnvironment();
         // --nproc N in a single process (a shell, or a Slurm task holding N GPUs): start the N ranks here.

@@ -45,11 +45,13 @@ std::optional<ThroughputProbe::Measurement> ThroughputProbe::cached(const QStrin
     return it->second;
 }
 
-bool ThroughputProbe::measure(const QStringList& runArguments, const QString& scratchDir) {
+bool ThroughputProbe::measure(const QStringList& runArguments, const QString& scratchDir,
+                              const QString& program) {
     if (process_) return false;
     const QString key = keyOf(runArguments);
     QDir().mkpath(scratchDir);
     process_ = new TrainerProcess(this);
+    process_->setProgram(program);
     auto rates = std::make_shared<std::vector<double>>();
     auto device = std::make_shared<QString>();
     connect(process_, &TrainerProcess::deviceNamed, this, [device](const QString& d) { *device = d; });

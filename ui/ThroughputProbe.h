@@ -27,7 +27,8 @@ public:
     std::optional<Measurement> cached(const QString& key) const;
     // Trains kSteps steps of the run into `scratchDir`; measured or failed follows. One probe at a time:
     // false when one is running.
-    bool measure(const QStringList& runArguments, const QString& scratchDir);
+    // `program`: the trainer for the run's device (empty: the default one).
+    bool measure(const QStringList& runArguments, const QString& scratchDir, const QString& program = {});
     bool running() const { return process_ != nullptr; }
 
 signals:

@@ -1,6 +1,7 @@
 #include "ui/TrainerPanel.h"
 
 #include "core/fit/LadderTransfer.h"
+#include "core/fit/RunSuggester.h"
 #include "core/io/AtomicFile.h"
 #include "core/io/CsvWriter.h"
 #include "core/io/PathNames.h"
@@ -8,6 +9,7 @@
 #include "core/jobs/SweepJobs.h"
 #include "core/model/NumberParser.h"
 #include "ui/ThroughputProbe.h"
+#include "ui/TrainerDeviceList.h"
 #include "ui/TrainerProcess.h"
 
 #include <QChart>
@@ -54,9 +56,10 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     : QWidget(parent), dModel_(spin(32, 16384, 128, 32)), layers_(spin(1, 256, 2)), heads_(spin(1, 256, 2)),
       experts_(spin(1, 1024, 4)), active_(spin(1, 1024, 1)), ctx_(spin(8, 65536, 128, 8)),
       vocab_(spin(2, 1 << 20, 256)), batch_(spin(1, 4096, 8)), granularity_(new QDoubleSpinBox),
-      budget_(new QLineEdit("1e13")), data_(new QLineEdit), device_(new QComboBox), joins_(new QComboBox),
-      derived_(new QLabel), queue_(new QListWidget), progress_(new QProgressBar),
-      sweepProgress_(new QProgressBar), chart_(new QChartView), loss_(new QLineSeries), val_(new QLineSeries),
+      budget_(new QLineEdit("1e13")), data_(new QLineEdit), device_(new QComboBox),
+      devices_(new TrainerDeviceList(this)), joins_(new QComboBox), derived_(new QLabel),
+      queue_(new QListWidget), progress_(new QProgressBar), sweepProgress_(new QProgressBar),
+      chart_(new QChartView), loss_(new QLineSeries), val_(new QLineSeries),
       measure_(new QPushButton(tr("Measure speed"))), logToggle_(new QPushButton(tr("Log"))),
       probe_(new ThroughputProbe(this)), log_(new QPlainTextEdit), cancel_(new QPushButton(tr("Cancel"))),
       resume_(new QPushButton(tr("Resume"))) {
@@ -70,7 +73,11 @@ TrainerPanel::TrainerPanel(QWidget* parent)
         w->setObjectName(n);
     granularity_->setRange(0.125, 64);
     granularity_->setValue(1);
-    device_->addItems({"auto", "cpu", "cuda"});
+    // Until the trainers answer (`--devices`), what every build has; then the list they give.
+    device_->addItem("auto", "auto");
+    device_->addItem("cpu", "cpu");
+    connect(devices_, &TrainerDeviceList::listed, this, &TrainerPanel::showDevices);
+    connect(devices_, &TrainerDeviceList::problem, log_, &QPlainTextEdit::appendPlainText);
     data_->setPlaceholderText(tr("default: the Brown corpus from the set-up"));
     outputRoot_ = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + "/runs";
     auto* form = new QFormLayout;
@@ -193,6 +200,36 @@ TrainerPanel::TrainerPanel(QWidget* parent)
     connect(device_, &QComboBox::currentIndexChanged, this, &TrainerPanel::updateDerived);
 
     updateDerived();
+    devices_->refresh();
+}
+
+void TrainerPanel::showDevices() {
+    const QString chosen = device_->currentData().toString();
+    const QSignalBlocker block(device_);
+    device_->clear();
+    device_->addItem("auto", "auto");
+    device_->setItemData(0, tr("the first CUDA device when there is one, else the CPU"), Qt::ToolTipRole);
+    for (const TrainerDevice& d : devices_->devices()) {
+        // The id leads (what --device takes), then what the driver calls it.
+        QString label = QString::fromStdString(d.id);
+        if (d.cuda()) {
+            label += " — " + QString::fromStdString(d.name);
+            if (d.memoryBytes > 0) label += QString(", %1 GB").arg(d.memoryBytes / 1e9, 0, 'f', 0);
+        }
+        device_->addItem(label, QString::fromStdString(d.id));
+        device_->setItemData(device_->count() - 1,
+                             QString::fromStdString(d.name + " (trained by " + d.trainer + ")"),
+                             Qt::ToolTipRole);
+    }
+    const int again = device_->findData(chosen);
+    device_->setCurrentIndex(again >= 0 ? again : 0);
+    updateDerived();
+    emit devicesListed();
+}
+
+QString TrainerPanel::deviceId() const {
+    const QString id = device_->currentData().toString();
+    return id.isEmpty() ? device_->currentText() : id;
 }
 
 Architecture TrainerPanel::architecture() const {
@@ -240,9 +277,15 @@ void TrainerPanel::updateDerived() {
                    .arg(QString::fromStdString(durationText(tokens / m->tokensPerSecond)), m->device)
                    .arg(m->tokensPerSecond, 0, 'f', 0);
     else
-        time = probe_->running()
-                   ? tr("measuring the speed on %1…").arg(device_->currentText())
-                   : tr("time on %1 not measured yet (Measure speed)").arg(device_->currentText());
+        time = probe_->running() ? tr("measuring the speed on %1…").arg(deviceId())
+                                 : tr("time on %1 not measured yet (Measure speed)").arg(deviceId());
+    // On a GPU the data sheet's peak gives an order of magnitude before any measurement, named as such.
+    const double mfu = SuggestOptions{}.gpuMfu; // the MFU every GPU-hour figure of the window assumes
+    if (const TrainerDevice* d = devices_->find(deviceId()); d && d->cuda() && d->bf16PeakTflops > 0)
+        time += tr("; ~%1 GPU-hours on %2 at an assumed %3 % MFU")
+                    .arg(flopsPerToken(a) * tokens / (d->bf16PeakTflops * 1e12 * mfu) / 3600, 0, 'g', 2)
+                    .arg(QString::fromStdString(d->name))
+                    .arg(mfu * 100, 0, 'f', 0);
     derived_->setText(tr("N %1, N_a %2, S %3, D %4 tokens, %5 steps, r %6; %7")
                           .arg(totalParams(a), 0, 'g', 4)
                           .arg(activeParams(a), 0, 'g', 4)
@@ -257,8 +300,10 @@ void TrainerPanel::measureSpeed() {
     QString error;
     const QueuedRun run = formRun(&error);
     if (!error.isEmpty()) return log_->appendPlainText(tr("speed not measured: %1").arg(error));
-    if (!probe_->measure(run.arguments, outputRoot_ + "/probe-" +
-                                            QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss-zzz")))
+    if (!probe_->measure(run.arguments,
+                         outputRoot_ + "/probe-" +
+                             QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss-zzz"),
+                         devices_->trainerFor(run.device)))
         return;
     measure_->setEnabled(false);
     updateDerived();
@@ -287,7 +332,7 @@ QueuedRun TrainerPanel::formRun(QString* error) const {
                    "--vocab",       QString::number(a.vocab),
                    "--batch",       QString::number(batch_->value()),
                    "--budget",      QString::number(budget(), 'g', 17),
-                   "--device",      device_->currentText(),
+                   "--device",      deviceId(),
                    "--name",        r.name};
     if (!data_->text().isEmpty()) r.arguments << "--data" << data_->text();
     r.arguments << extra_;
@@ -295,13 +340,12 @@ QueuedRun TrainerPanel::formRun(QString* error) const {
     r.job.arch = a;
     r.job.heads = heads_->value();
     r.job.budget = budget();
-    r.job.extra = {"--batch", std::to_string(batch_->value()), "--device",
-                   device_->currentText().toStdString()};
+    r.job.extra = {"--batch", std::to_string(batch_->value()), "--device", deviceId().toStdString()};
     if (!data_->text().isEmpty())
         r.job.extra.insert(r.job.extra.end(), {"--data", data_->text().toStdString()});
     for (const QString& e : extra_)
         r.job.extra.push_back(e.toStdString());
-    r.device = device_->currentText();
+    r.device = deviceId();
     r.group = joins_->currentData().toString();
     r.outDir =
         outputRoot_ + "/" + r.name + "-" + QDateTime::currentDateTime().toString("yyyyMMdd-hhmmss-zzz");
@@ -480,6 +524,7 @@ void TrainerPanel::launch(const QueuedRun& queued, bool resume) {
     }
     const QString key = deviceKey(run.device);
     auto* process = new TrainerProcess(this);
+    process->setProgram(devices_->trainerFor(run.device)); // a CUDA device's runs go to the CUDA build
     running_[key] = {process, run, {}, {}, {}};
     running_[key].clock.start();
     // A sweep's run stopped earlier (a closed window, a cancel) continues from its checkpoint.

@@ -41,6 +41,8 @@ struct QueuedRun {
     int ladderJob = -1; // index in the panel's sweep whose rate the sweep's ladders set at launch
 };
 
+class TrainerDeviceList;
+
 class TrainerPanel : public QWidget {
     Q_OBJECT
 public:
@@ -78,6 +80,9 @@ public:
     // Measures the form's run on its device (a few steps); the estimate in derived() then uses it.
     void measureSpeed();
     ThroughputProbe* probe() const { return probe_; }
+    // What the trainer builds can train on (`moescope-train --devices`); the device list shows it.
+    TrainerDeviceList* devices() const { return devices_; }
+    QString deviceId() const; // the chosen device as --device takes it
     void setDataPath(const QString& path);
     // The labelled run groups of the window's runs (a group column), offered as the group a trained run
     // joins; by default it joins none and its group is inferred from its corpus, vocabulary and context, so a
@@ -87,11 +92,13 @@ public:
     void setExtraArguments(const QStringList& a) { extra_ = a; }
 
 signals:
+    void devicesListed();
     void runLanded(const moescope::RunTable& runs);
     void runFailed(const QString& message);
 
 private:
     void updateDerived();
+    void showDevices();
     void launch(const QueuedRun& run, bool resume);
     void onFinished(const QString& device, bool ok, const QString& message, const RunTable& runs);
     static QString deviceKey(const QString& device);
@@ -111,7 +118,9 @@ private:
     QSpinBox *dModel_, *layers_, *heads_, *experts_, *active_, *ctx_, *vocab_, *batch_;
     QDoubleSpinBox* granularity_;
     QLineEdit *budget_, *data_;
-    QComboBox *device_, *joins_;
+    QComboBox* device_;
+    TrainerDeviceList* devices_;
+    QComboBox* joins_;
     QLabel* derived_;
     QListWidget* queue_;
     QProgressBar *progress_, *sweepProgress_;

@@ -41,8 +41,9 @@ void TrainerProcess::start(const QStringList& arguments, const QString& outDir) 
     buffer_.clear();
     total_ = first_ = 0;
     clock_.start();
-    emit logLine("$ " + trainerPath() + " " + arguments.join(' '));
-    process_.start(trainerPath(), arguments);
+    const QString program = program_.isEmpty() ? trainerPath() : program_;
+    emit logLine("$ " + program + " " + arguments.join(' '));
+    process_.start(program, arguments);
 }
 
 void TrainerProcess::cancel() {

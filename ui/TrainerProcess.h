@@ -18,6 +18,8 @@ public:
     // The trainer next to this program (build tree or install), else $MOESCOPE_TRAIN, else on PATH.
     static QString trainerPath();
 
+    // The trainer this process runs (trainerPath() unless set: the CUDA build for a CUDA device).
+    void setProgram(const QString& program) { program_ = program; }
     void start(const QStringList& arguments, const QString& outDir);
     void cancel();
     bool running() const { return process_.state() != QProcess::NotRunning; }
@@ -38,7 +40,7 @@ private:
     void onExit(int code, QProcess::ExitStatus status);
 
     QProcess process_;
-    QString outDir_, lastError_;
+    QString program_, outDir_, lastError_;
     QByteArray buffer_;
     qint64 total_ = 0, first_ = 0;
     QElapsedTimer clock_;

@@ -2,6 +2,7 @@
 // Runs table, which refits; Cancel keeps a checkpoint that Resume continues; a bad config shows the
 // trainer's own message.
 #include "core/io/Json.h"
+#include "core/jobs/TrainerDevices.h"
 #include "core/model/RunFilter.h"
 #include "core/model/RunSelection.h"
 #include "core/store/Workspace.h"
@@ -9,6 +10,7 @@
 #include "ui/MainWindow.h"
 #include "ui/SweepPlanDialog.h"
 #include "ui/ThroughputProbe.h"
+#include "ui/TrainerDeviceList.h"
 #include "ui/TrainerPanel.h"
 #include "ui/WorkspaceController.h"
 
@@ -37,6 +39,13 @@
 #include <cmath>
 
 using namespace moescope;
+
+namespace {
+QString read(const QString& path) {
+    QFile f(path);
+    return f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString();
+}
+} // namespace
 
 class TestTrainerPanel : public QObject {
     Q_OBJECT
@@ -69,6 +78,7 @@ private slots:
         if (QGuiApplication::platformName() == "offscreen")
             QSKIP("the window hosts a VTK view: run under xvfb-run -a");
         qputenv("MOESCOPE_TRAIN", MOESCOPE_TRAIN);
+        qputenv("MOESCOPE_TRAIN_CUDA", "/nonexistent"); // no CUDA build, whatever this machine has
         const QByteArray text = moescope::test::projectSourceText();
         window_ = std::make_unique<MainWindow>();
         window_->show();
@@ -78,6 +88,80 @@ private slots:
         panel()->setDataPath(moescope::test::writeFile(dir_, "corpus.txt", text));
         panel()->setOutputRoot(dir_.filePath("runs"));
         panel()->setExtraArguments({"--threads", "1", "--eval-every", "1000"});
+    }
+
+    // A CUDA trainer build that lists an H200 and, asked to train, records its arguments and fails — the
+    // stand-in for a CUDA machine on a CPU one. `on` false goes back to no CUDA build.
+    void useFakeCudaTrainer(bool on) {
+        const QString fake = dir_.filePath("fake-cuda-train");
+        const QString calls = dir_.filePath("fake-cuda-calls.txt");
+        if (on) {
+            moescope::test::writeFile(
+                dir_, "fake-cuda-train",
+                QString("#!/bin/sh\n"
+                        "if [ \"$1\" = --devices ]; then\n"
+                        "  echo '{\"devices\":[{\"id\":\"cpu\",\"name\":\"fake CPU\"},{\"id\":\"cuda:0\","
+                        "\"name\":\"NVIDIA H200\",\"memory_bytes\":150e9,\"bf16_peak_tflops\":989}]}'\n"
+                        "  exit 0\n"
+                        "fi\n"
+                        "echo \"$@\" >> '%1'\n"
+                        "echo '{\"event\":\"error\",\"message\":\"fake CUDA trainer: no GPU here\"}'\n"
+                        "exit 1\n")
+                    .arg(calls)
+                    .toUtf8());
+            QFile::setPermissions(fake, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        }
+        qputenv("MOESCOPE_TRAIN_CUDA", on ? fake.toUtf8() : QByteArray("/nonexistent"));
+        QSignalSpy listed(panel(), &TrainerPanel::devicesListed);
+        panel()->devices()->refresh();
+        QVERIFY(listed.wait(60000));
+    }
+
+    void theDeviceListIsWhatTheTrainerBuildsList() {
+        auto* device = panel()->findChild<QComboBox*>("device");
+        // This build's own trainer answers --devices: cpu at least, every id one --device takes.
+        const auto own = moescope::test::runProgram(MOESCOPE_TRAIN, {"--devices", "--json"});
+        QCOMPARE(own.exitCode, 0);
+        std::vector<TrainerDevice> listed;
+        std::string error;
+        QVERIFY2(parseTrainerDevices(own.out.toStdString(), MOESCOPE_TRAIN, listed, error), error.c_str());
+        QVERIFY(!listed.empty() && listed.front().id == "cpu");
+        QCOMPARE(moescope::test::runProgram(MOESCOPE_TRAIN, {"--devices", "--bogus"}).exitCode, 2);
+        useFakeCudaTrainer(true);
+        QStringList ids;
+        for (int i = 0; i < device->count(); ++i)
+            ids << device->itemData(i).toString();
+        QVERIFY2(ids.contains("auto") && ids.contains("cpu") && ids.contains("cuda:0"),
+                 qPrintable(ids.join(",")));
+        const int cuda = device->findData("cuda:0");
+        QVERIFY2(device->itemText(cuda).contains("NVIDIA H200") && device->itemText(cuda).contains("150 GB"),
+                 qPrintable(device->itemText(cuda)));
+        // The CPU is still trained by this build (the first to list it); the GPU by the CUDA build.
+        QCOMPARE(panel()->devices()->trainerFor("cpu"), QString(MOESCOPE_TRAIN));
+        QCOMPARE(panel()->devices()->trainerFor("cuda:0"), dir_.filePath("fake-cuda-train"));
+        QCOMPARE(panel()->devices()->trainerFor("auto"), dir_.filePath("fake-cuda-train"));
+        // Chosen, the estimate names the device and its GPU-hours at the data sheet's peak.
+        device->setCurrentIndex(cuda);
+        setForm(64, 2, "1e15");
+        QVERIFY2(panel()->derived()->text().contains("GPU-hours on NVIDIA H200"),
+                 qPrintable(panel()->derived()->text()));
+        QSignalSpy failed(panel(), &TrainerPanel::runFailed);
+        while (panel()->queued() > 0)
+            panel()->dropQueued(0);
+        queueForm();
+        panel()->startNext();
+        QVERIFY(failed.wait(60000));
+        QVERIFY2(failed.last().at(0).toString().contains("fake CUDA trainer"),
+                 qPrintable(failed.last().at(0).toString()));
+        QVERIFY(read(dir_.filePath("fake-cuda-calls.txt")).contains("--device cuda:0"));
+        // A trainer whose answer is not a device list is said, and the list keeps what the others gave.
+        useFakeCudaTrainer(false);
+        QCOMPARE(device->findData("cuda:0"), -1);
+        device->setCurrentIndex(device->findData("cpu"));
+        std::vector<TrainerDevice> bad;
+        QVERIFY(!parseTrainerDevices(R"x({"devices":[{"id":"cuda:0; rm -rf /"}]})x", "t", bad, error));
+        QVERIFY(!parseTrainerDevices(R"x({"devices":[{"id":"cpu","memory_bytes":-1}]})x", "t", bad, error));
+        QVERIFY2(error.find("memory_bytes") != std::string::npos, error.c_str());
     }
 
     // An empty chart's step axis reads distinct whole steps (it read "0 0 1 1 1" over 0..1).
@@ -217,18 +301,20 @@ private slots:
         queueForm(); // long, on the CPU
         setForm(32, 2, stepsBudget(10));
         const QueuedRun second = queueForm(); // short, also on the CPU: must wait
-        device->setCurrentText("cuda");
+        useFakeCudaTrainer(true);
+        device->setCurrentIndex(device->findData("cuda:0"));
         setForm(32, 2, stepsBudget(10));
-        queueForm(); // on a GPU: starts beside the CPU run (and fails here, where there is none)
-        device->setCurrentText("auto");
+        queueForm(); // on a GPU: starts beside the CPU run (the fake CUDA build fails it)
+        device->setCurrentIndex(device->findData("auto"));
         QSignalSpy failed(panel(), &TrainerPanel::runFailed);
         QSignalSpy landed(panel(), &TrainerPanel::runLanded);
         panel()->startNext();
         QCOMPARE(panel()->runningCount(), 2);
         QCOMPARE(panel()->queued(), 1); // the second CPU run waits for the first
         QVERIFY(failed.wait(60000));
-        QVERIFY2(failed.last().at(0).toString().contains("option --device"),
+        QVERIFY2(failed.last().at(0).toString().contains("fake CUDA trainer"),
                  qPrintable(failed.last().at(0).toString()));
+        useFakeCudaTrainer(false);
         QCOMPARE(panel()->runningCount(), 1);
         QCOMPARE(panel()->queued(), 1);
         QTRY_VERIFY_WITH_TIMEOUT(panel()->lossSeries()->count() >= 2, 60000);

@@ -45,6 +45,9 @@ build_with -DMOESCOPE_NCCL=ON ${nccl_inc:+"-DCMAKE_CXX_FLAGS=-I$nccl_inc"} ||
   build_with -DMOESCOPE_NCCL=OFF -DMOESCOPE_FUSED_ADAMW=OFF -DMOESCOPE_BENCH_TRACE=OFF ||
   exit 1
 echo "job: build took $((SECONDS - start)) s"
+# What the window's device list will show from this build (#31): cpu and each cuda:i with its peak.
+"$build/trainer/moescope-train" --devices --json | tee "$out/devices.json"
+grep -q '"cuda:0"' "$out/devices.json" || echo "job: the CUDA build lists no cuda:0"
 
 export BENCH_RECORD="$out/bench.jsonl" BENCH_TRACE="$out/trace.json"
 timeout 420 bash tests/trainer/gpu_check.sh "$build"
