@@ -507,8 +507,10 @@ void TrainerPanel::launch(const QueuedRun& queued, bool resume) {
         // The rate the sweep's finished learning-rate ladders say, as run-sweep would train it.
         double lr = 0;
         std::string source, error;
-        if (!ladderLearningRate(sweepJobs_, sweepRoot_.toStdString(), sweepJobs_[size_t(run.ladderJob)], lr,
-                                source, error)) {
+        const SweepJob& job = sweepJobs_[size_t(run.ladderJob)];
+        std::vector<LadderRuns> ladders;
+        if (!finishedLadders(sweepJobs_, sweepRoot_.toStdString(), job, ladders, error) ||
+            !transferredRate(ladders, job.lr, activeParams(job.job.arch), lr, source, error)) {
             log_->appendPlainText(QString::fromStdString(error) + tr("; not trained"));
             return;
         }

@@ -386,7 +386,9 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         if (j.lrFromLadder) {
             double lr = 0;
             std::string source;
-            if (!ladderLearningRate(jobs, dir, j, lr, source, error)) {
+            std::vector<LadderRuns> ladders;
+            if (!finishedLadders(jobs, dir, j, ladders, error) ||
+                !transferredRate(ladders, j.lr, activeParams(j.job.arch), lr, source, error)) {
                 err << "  " << error << "; not trained\n";
                 ++failed;
                 continue;

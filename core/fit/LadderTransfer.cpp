@@ -1,14 +1,11 @@
 #include "core/fit/LadderTransfer.h"
 
 #include "core/fit/HyperparameterLaw.h"
-#include "core/io/Json.h"
-#include "core/io/TextFile.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <limits>
-#include <map>
 #include <stdexcept>
 
 namespace moescope {
@@ -70,44 +67,17 @@ LadderTransfer fitLadderTransfer(const std::vector<LadderResult>& ladders) {
     return t;
 }
 
-bool ladderLearningRate(const std::vector<SweepJob>& jobs, const std::string& outDir, const SweepJob& job,
-                        double& lr, std::string& source, std::string& error) {
-    std::map<std::string, std::vector<const SweepJob*>> ladders;
-    for (const SweepJob& j : jobs)
-        if (!j.ladder.empty()) ladders[j.ladder].push_back(&j);
+bool transferredRate(const std::vector<LadderRuns>& ladders, double plannedLr, double activeParams,
+                     double& lr, std::string& source, std::string& error) {
     std::vector<LadderResult> results;
-    for (const auto& [point, rungs] : ladders) {
-        std::vector<double> lrs, losses;
-        double active = 0;
-        for (const SweepJob* rung : rungs) {
-            const std::string dir = sweepRunDir(outDir, *rung);
-            const SweepRunState state = sweepRunState(dir);
-            if (state != SweepRunState::Done && state != SweepRunState::Diverged) {
-                error = job.job.name + ": waits for the learning-rate ladder run '" + rung->job.name + "' (" +
-                        dir + " has no result yet)";
-                return false;
-            }
-            std::string text;
-            Json result;
-            if (!readWholeFile(dir + "/result.json", text, error) || !Json::parse(text, result, error)) {
-                error = dir + "/result.json: " + error;
-                return false;
-            }
-            const Json& loss = result["loss"];
-            lrs.push_back(rung->lr);
-            losses.push_back(state == SweepRunState::Done && loss.isNumber()
-                                 ? loss.number()
-                                 : std::numeric_limits<double>::infinity());
-            if (result["active_params"].isNumber()) active = result["active_params"].number();
-        }
-        results.push_back(ladderResult(point, active, lrs, losses));
-    }
+    for (const LadderRuns& l : ladders)
+        results.push_back(ladderResult(l.point, l.activeParams, l.lrs, l.losses));
     try {
         const LadderTransfer t = fitLadderTransfer(results);
-        lr = job.lr * t.correction(activeParams(job.job.arch));
+        lr = plannedLr * t.correction(activeParams);
         source = t.source;
     } catch (const std::invalid_argument& e) {
-        error = job.job.name + ": " + e.what();
+        error = e.what();
         return false;
     }
     return true;

@@ -3,7 +3,7 @@
 // --lr-ladder K` trains K rates around the law's prediction on each size of the smallest budget. Each
 // ladder's optimum over its centre says how far the law is off at that size; that correction, a power law in
 // N_a across the ladders, moves the law's rate for every later run of the sweep.
-#include "core/jobs/SweepJobs.h"
+#include "core/model/LadderRuns.h"
 
 #include <string>
 #include <vector>
@@ -37,10 +37,10 @@ struct LadderTransfer {
 // Throws std::invalid_argument when no ladder has a finite loss to learn from.
 LadderTransfer fitLadderTransfer(const std::vector<LadderResult>& ladders);
 
-// The rate a job planned with "lr_from": "ladder" trains at: its planned rate times the correction the
-// sweep's ladders measured (above), from their results in `outDir`. False with `error`
-// when a ladder run of the plan has not finished yet; `source` says what the correction rests on.
-bool ladderLearningRate(const std::vector<SweepJob>& jobs, const std::string& outDir, const SweepJob& job,
-                        double& lr, std::string& source, std::string& error);
+// The rate of a run planned at `plannedLr` for a model of `activeParams`, corrected by the finished ladders
+// (core/jobs/SweepJobs.h's finishedLadders); false with `error` when no ladder has a run with a finite loss.
+// `source` says what the correction rests on.
+bool transferredRate(const std::vector<LadderRuns>& ladders, double plannedLr, double activeParams,
+                     double& lr, std::string& source, std::string& error);
 
 } // namespace moescope

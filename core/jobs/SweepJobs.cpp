@@ -173,6 +173,41 @@ void setLearningRate(std::vector<std::string>& args, double lr) {
     args.insert(args.end(), {"--lr", formatNumber(lr)});
 }
 
+bool finishedLadders(const std::vector<SweepJob>& jobs, const std::string& outDir, const SweepJob& job,
+                     std::vector<LadderRuns>& ladders, std::string& error) {
+    ladders.clear();
+    std::map<std::string, std::vector<const SweepJob*>> byPoint;
+    for (const SweepJob& j : jobs)
+        if (!j.ladder.empty()) byPoint[j.ladder].push_back(&j);
+    for (const auto& [point, rungs] : byPoint) {
+        LadderRuns l;
+        l.point = point;
+        for (const SweepJob* rung : rungs) {
+            const std::string dir = sweepRunDir(outDir, *rung);
+            const SweepRunState state = sweepRunState(dir);
+            if (state != SweepRunState::Done && state != SweepRunState::Diverged) {
+                error = job.job.name + ": waits for the learning-rate ladder run '" + rung->job.name + "' (" +
+                        dir + " has no result yet)";
+                return false;
+            }
+            std::string text;
+            Json result;
+            if (!readWholeFile(dir + "/result.json", text, error) || !Json::parse(text, result, error)) {
+                error = dir + "/result.json: " + error;
+                return false;
+            }
+            const Json& loss = result["loss"];
+            l.lrs.push_back(rung->lr);
+            l.losses.push_back(state == SweepRunState::Done && loss.isNumber()
+                                   ? loss.number()
+                                   : std::numeric_limits<double>::infinity());
+            if (result["active_params"].isNumber()) l.activeParams = result["active_params"].number();
+        }
+        ladders.push_back(l);
+    }
+    return true;
+}
+
 bool readSweepPlan(const std::string& path, std::vector<SweepJob>& jobs, std::string& error) {
     std::string text;
     if (!readWholeFile(path, text, error)) return false;

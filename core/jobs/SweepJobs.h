@@ -3,6 +3,7 @@
 // in an output folder: what `run-sweep` and the window's trainer dock share, so a sweep killed mid-way
 // continues where it stopped, whoever runs it.
 #include "core/jobs/TrainerJob.h"
+#include "core/model/LadderRuns.h"
 
 #include <string>
 #include <vector>
@@ -50,6 +51,11 @@ void sweepCompute(const std::vector<SweepJob>& jobs, double& trained, double& in
 std::vector<std::string> sweepTrainerArguments(const SweepJob& job, const std::string& outDir);
 std::vector<std::string> branchArguments(const SweepJob& job, const std::string& outDir);
 
+// The finished runs of every learning-rate ladder of the plan, from their results in `outDir`, for a job
+// planned with "lr_from": "ladder" (core/fit/LadderTransfer.h's transferredRate gives its rate); false with
+// `error` when a ladder run has not finished yet.
+bool finishedLadders(const std::vector<SweepJob>& jobs, const std::string& outDir, const SweepJob& job,
+                     std::vector<LadderRuns>& ladders, std::string& error);
 // `args` with the value after --lr replaced by `lr` (added when absent).
 void setLearningRate(std::vector<std::string>& args, double lr);
 

@@ -6,6 +6,7 @@
 #include "core/io/RunImporter.h"
 #include "core/jobs/SweepJobs.h"
 #include "core/model/Accounting.h"
+#include "core/model/RunFilter.h"
 #include "core/model/RunSelection.h"
 #include "core/store/Workspace.h"
 #include "tests/support/TestSupport.h"
@@ -289,6 +290,81 @@ private slots:
         QVERIFY(parse(fit.out)["budgets"].size() >= 3);
     }
 
+    // The isoFLOP optimum N* per sparsity at each budget of a sweep, by `fit --law isoflop --json`.
+    std::map<std::pair<double, double>, double> optima(const QString& csv) {
+        const ProcessResult fit = runCli({"fit", csv, "--law", "isoflop", "--json"});
+        if (fit.exitCode != 0) qFatal("fit failed: %s", qPrintable(fit.err));
+        std::map<std::pair<double, double>, double> out;
+        // Held by name: a range over a temporary's member would dangle.
+        const Json doc = parse(fit.out);
+        const Json budgets = doc["budgets"];
+        for (const Json& b : budgets.items()) {
+            const Json levels = b["n_star"];
+            for (const Json& level : levels.items())
+                out[{b["budget"].number(), level["sparsity"].number()}] = level["params"].number();
+        }
+        return out;
+    }
+
+    void shippedWsdSweepBranchesForHalfTheComputeAndAgrees() {
+        // datasets/calibration_cpu_wsd.csv: stable runs with cooldown branches and learning-rate ladders
+        // (its card has the recipe and the comparison).
+        const QString csv = MOESCOPE_SOURCE_DIR "/datasets/calibration_cpu_wsd.csv";
+        const ImportResult imported = importRunsFile(csv.toStdString(), {});
+        QVERIFY(imported.ok());
+        const RunTable& t = imported.table;
+        std::map<std::string, const Run*> byName;
+        std::set<double> budgets;
+        double trained = 0, independent = 0;
+        int branches = 0, notBest = 0;
+        for (const Run& r : t.runs) {
+            const auto lookup = runLookup(t, r);
+            byName[lookup("name")->text] = &r;
+            budgets.insert(r.get(Field::Budget));
+            trained += lookup("trained_flops")->number;
+            // Independent runs train each point once: a ladder's best stands for its point.
+            if (r.excluded) {
+                QVERIFY(r.excludedWhy.str().rfind(kNotBestReason, 0) == 0);
+                ++notBest;
+            } else {
+                independent += r.get(Field::Flops);
+            }
+        }
+        QCOMPARE(notBest, 18); // 9 ladders of 3 rates, their best kept
+        for (const Run& r : t.runs) {
+            const auto lookup = runLookup(t, r);
+            if (lookup("parent")->text.empty()) continue;
+            ++branches;
+            // A branch's parent is a run of the file: the same model, longer, trained at the same rate.
+            const Run* parent = byName.at(lookup("parent")->text);
+            for (Field f : {Field::DModel, Field::NLayers, Field::Experts})
+                QCOMPARE(parent->get(f), r.get(f));
+            QVERIFY(parent->get(Field::Tokens) > r.get(Field::Tokens));
+            QCOMPARE(runLookup(t, *parent)("lr")->number, lookup("lr")->number);
+        }
+        QVERIFY(branches >= 50);
+        // Planned for branching: budgets at most ×2 apart; and half the compute of independent runs or less.
+        for (auto it = std::next(budgets.begin()); it != budgets.end(); ++it)
+            QVERIFY2(*it / *std::prev(it) <= 2.0001, qPrintable(QString::number(*it)));
+        QVERIFY2(trained <= 0.5 * independent, qPrintable(QString("%1 of %2").arg(trained).arg(independent)));
+        // Its isoFLOP optima against independent cosine runs of the same points at the same rates
+        // (datasets/calibration_cpu_cosine.csv): within 25 % at every budget and sparsity both fit.
+        const auto wsd = optima(csv),
+                   cosine = optima(MOESCOPE_SOURCE_DIR "/datasets/calibration_cpu_cosine.csv");
+        int compared = 0;
+        for (const auto& [key, n] : cosine) {
+            QVERIFY(wsd.count(key));
+            QVERIFY2(std::fabs(wsd.at(key) / n - 1) <= 0.25,
+                     qPrintable(QString("C %1 S %2: N* %3 (WSD) vs %4 (cosine)")
+                                    .arg(key.first)
+                                    .arg(key.second)
+                                    .arg(wsd.at(key))
+                                    .arg(n)));
+            ++compared;
+        }
+        QVERIFY(compared >= 4);
+    }
+
     // Every planned run says how to train it: a learning rate and warm-up from the --hparams preset (the
     // source names it), which the trainer's arguments carry; a plan's rate out of range is refused.
     void planSaysHowToTrainEachRun() {
@@ -335,31 +411,8 @@ private slots:
     // A tiny stable-and-cooldown plan with learning-rate ladders: budgets 1.5× apart, sizes a grid they
     // share.
     Json wsdPlan(const QString& path) {
-        const ProcessResult r = runCli({"plan-sweep",
-                                        "--budgets",
-                                        "2e9,3e9,4.5e9",
-                                        "--sparsities",
-                                        "0",
-                                        "--sizes",
-                                        "2",
-                                        "--spread",
-                                        "0.2",
-                                        "--vocab",
-                                        "256",
-                                        "--ctx",
-                                        "32",
-                                        "--aspect",
-                                        "16",
-                                        "--batch",
-                                        "4",
-                                        "--min-steps",
-                                        "10",
-                                        "--wsd",
-                                        "--lr-ladder",
-                                        "3",
-                                        "--out",
-                                        path,
-                                        "--json"});
+        const ProcessResult r =
+            runCli(QStringList{"plan-sweep"} + tinyWsdPlanOptions() + QStringList{"--out", path, "--json"});
         if (r.exitCode != 0) qFatal("plan-sweep --wsd failed: %s", qPrintable(r.err));
         return parse(r.out);
     }

@@ -190,18 +190,27 @@ private slots:
         QStringList files;
         for (const auto& [title, path] : examples)
             files << QFileInfo(path).fileName();
-        QCOMPARE(files, (QStringList{"calibration_cpu.csv", "clark2022_routing.csv", "marin_isoflops.csv",
+        QCOMPARE(files, (QStringList{"calibration_cpu.csv", "calibration_cpu_cosine.csv",
+                                     "calibration_cpu_wsd.csv", "clark2022_routing.csv", "marin_isoflops.csv",
                                      "marin_v16_ladder.csv", "sample_sweep.csv"}));
         QVERIFY(examples[0].first.startsWith("MoEScope calibration sweep"));
-        QVERIFY(examples[1].first.startsWith("Clark et al. 2022"));
+        QVERIFY(examples[2].first.startsWith("MoEScope calibration sweep with stable runs"));
+        QVERIFY(examples[3].first.startsWith("Clark et al. 2022"));
         MainWindow w;
         QString error;
-        QVERIFY2(w.openPath(examples[2].second, &error), qPrintable(error)); // Marin
+        QVERIFY2(w.openPath(examples[4].second, &error), qPrintable(error)); // Marin
         QCOMPARE(w.runModel()->rowCount(), 258);
         bool groupColumn = false; // three corpora: the table says which group each run is in
         for (int c = 0; c < w.runModel()->columnCount(); ++c)
             groupColumn |= w.runModel()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString() == "group";
         QVERIFY(groupColumn);
+        // The WSD sweep opens with each learning-rate ladder's best run, the other rates kept and excluded.
+        QVERIFY2(w.openPath(examples[2].second, &error), qPrintable(error));
+        QCOMPARE(w.runModel()->rowCount(), 125);
+        int excluded = 0;
+        for (const Run& r : w.runModel()->runs().runs)
+            excluded += r.excluded;
+        QCOMPARE(excluded, 18);
     }
 
     // A table of optima (one row per budget, sizes unstated) opens as one: its own frontier answers, as

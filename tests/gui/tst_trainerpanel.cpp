@@ -475,27 +475,8 @@ private slots:
         schedule->setCurrentIndex(schedule->findData("wsd"));
         QVERIFY2(dialog->error().isEmpty(), qPrintable(dialog->error()));
         // The same plan as the CLI's from the same fields, each row saying how it trains.
-        const auto cli = moescope::test::runCli({"plan-sweep",
-                                                 "--budgets",
-                                                 "2e9,3e9,4.5e9",
-                                                 "--sparsities",
-                                                 "0",
-                                                 "--sizes",
-                                                 "2",
-                                                 "--spread",
-                                                 "0.2",
-                                                 "--vocab",
-                                                 "256",
-                                                 "--ctx",
-                                                 "32",
-                                                 "--aspect",
-                                                 "16",
-                                                 "--batch",
-                                                 "4",
-                                                 "--wsd",
-                                                 "--lr-ladder",
-                                                 "3",
-                                                 "--json"});
+        const auto cli = moescope::test::runCli(QStringList{"plan-sweep"} +
+                                                moescope::test::tinyWsdPlanOptions() + QStringList{"--json"});
         QVERIFY2(cli.exitCode == 0, qPrintable(cli.err));
         Json planned;
         std::string error;

@@ -99,4 +99,12 @@ inline QString sharedData(const QString& relative) {
             QSKIP(qPrintable(QString("shared data %1 not present (../shared/data is absent)").arg(rel)));    \
     } while (0)
 
+// plan-sweep's options for a tiny stable-and-cooldown sweep with learning-rate ladders (tst_sweep,
+// tst_trainerpanel): budgets 1.5× apart, two sizes they share, byte-level models that train in seconds.
+inline QStringList tinyWsdPlanOptions() {
+    return QStringList{"--budgets", "2e9,3e9,4.5e9", "--sparsities", "0", "--sizes", "2", "--spread", "0.2"} +
+           QStringList{"--vocab", "256", "--ctx", "32", "--aspect", "16", "--batch", "4"} +
+           QStringList{"--wsd", "--lr-ladder", "3"};
+}
+
 } // namespace moescope::test
