@@ -4,7 +4,6 @@
 
 #include "core/fit/Extrapolation.h"
 #include "core/fit/RunSuggester.h"
-#include "core/io/CsvWriter.h"
 #include "core/jobs/TrainerJob.h"
 
 #include <QClipboard>
@@ -157,9 +156,7 @@ QString FitDock::trainerCommand() const {
     job.heads = prediction_->architecture.heads;
     job.budget = prediction_->point.budget;
     job.name = defaultJobName(job);
-    if (const auto& t = prediction_->training) // the answer's rate, batch and warm-up, as shown above it
-        job.extra = {"--lr",     formatNumber(t->lr),           "--batch", std::to_string(t->batchSequences),
-                     "--warmup", std::to_string(t->warmupSteps)};
+    if (const auto& t = prediction_->training) job.extra = trainerOptions(*t); // as the answer shows them
     QStringList words{"moescope-train"};
     for (const auto& a : trainerArguments(job, "runs/" + job.name))
         words << QString::fromStdString(shellQuote(a));

@@ -70,8 +70,14 @@ int suggestCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         }
         if (args.has("slurm")) {
             std::vector<TrainerJob> jobs;
-            for (const Suggestion& s : picks)
-                jobs.push_back({"", s.arch, s.heads, a.budget, trainArgWords(args)});
+            for (const Suggestion& s : picks) {
+                // How to train it, as the JSON says, before the user's own --train-args (which win).
+                std::vector<std::string> extra = trainerOptions(
+                    adviseTrainingFor(s.arch, s.tokens, fitted ? &*fitted : nullptr, hparamPreset));
+                for (auto& w : trainArgWords(args))
+                    extra.push_back(std::move(w));
+                jobs.push_back({"", s.arch, s.heads, a.budget, extra});
+            }
             if (const int code = writeSlurmScript(args, jobs, err)) return code;
         }
         Json j = Json::object();

@@ -2,6 +2,7 @@
 
 #include "core/fit/FrontierTrends.h"
 #include "core/fit/Statistics.h"
+#include "core/io/CsvWriter.h"
 
 #include <Eigen/Dense>
 
@@ -416,6 +417,11 @@ TrainingAdvice adviseTrainingFor(const Architecture& arch, double tokens, const 
                                  const HparamPreset& preset) {
     const double na = fitted ? activeParams(arch) : activeParams(arch) - arch.vocab * arch.d_model;
     return adviseTraining(std::max(1.0, na), tokens, arch.ctx, fitted, preset);
+}
+
+std::vector<std::string> trainerOptions(const TrainingAdvice& a) {
+    return {"--lr",     formatNumber(a.lr),           "--batch", std::to_string(a.batchSequences),
+            "--warmup", std::to_string(a.warmupSteps)};
 }
 
 void addTraining(Json& config, const TrainingAdvice& a) {

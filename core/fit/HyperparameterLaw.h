@@ -102,6 +102,8 @@ TrainingAdvice adviseTraining(double activeNonEmbedding, double tokens, double c
 TrainingAdvice adviseTrainingFor(const Architecture& arch, double tokens, const HparamLaws* fitted,
                                  const HparamPreset& preset);
 
+// moescope-train's options for the advice: --lr, --batch (sequences), --warmup.
+std::vector<std::string> trainerOptions(const TrainingAdvice& advice);
 // Sets lr, lr_lo, lr_hi, batch_tokens, batch (sequences), warmup_steps and hparams_source on a config
 // object (ConfigJson.h): what every plan-making command and the window's answer add.
 void addTraining(Json& config, const TrainingAdvice& advice);

@@ -270,6 +270,20 @@ private slots:
             QVERIFY(s["lr"].number() > 0 && s["lr"].number() <= 3e-3);
             QVERIFY(s["hparams_source"].string().find("Step Law") != std::string::npos);
         }
+        // A Slurm array of the suggestions trains each at the rate, batch and warm-up the JSON gives it.
+        const QString script = dir_.filePath("suggest.sh");
+        r = runCli({"suggest", path, "--budget", "1e20", "--count", "3", "--slurm", script, "--shared-dir",
+                    "/scratch/s"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QFile f(script);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QString text = QString::fromUtf8(f.readAll());
+        for (const Json& s : j["suggestions"].items())
+            QVERIFY2(
+                text.contains(
+                    QString("'--lr' '%1'").arg(QString::fromStdString(formatNumber(s["lr"].number())))) &&
+                    text.contains(QString("'--warmup' '%1'").arg(s["warmup_steps"].number())),
+                qPrintable(text));
         r = runCli({"suggest", path, "--budget", "3e21"});
         QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err.contains("option --budget"), qPrintable(r.err));
