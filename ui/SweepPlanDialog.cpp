@@ -195,7 +195,7 @@ SweepOptions SweepPlanDialog::options(QString* error) const {
     o.family.ctx = ctx_->value();
     o.family.aspect = aspect_->value();
     o.wsd = schedule_->currentData().toString() == "wsd";
-    o.lrLadder = ladder_->value() == 1 ? 2 : ladder_->value(); // one rate is no ladder: two at least
+    o.lrLadder = ladder_->value(); // one rate is no ladder: the planner says so
     return o;
 }
 

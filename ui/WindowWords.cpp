@@ -29,7 +29,7 @@ QString windowWords(const std::string& coreText) {
         {"--budgets", QObject::tr("budgets")},           {"--budget", QObject::tr("budget")},
         {"--max-params", QObject::tr("the cap on N")},   {"--where", QObject::tr("the run filter")},
         {"--train", QObject::tr("the training runs")},   {"--holdout", QObject::tr("the held-out runs")},
-        {"--loss-floor", QObject::tr("the loss floor")},
+        {"--loss-floor", QObject::tr("the loss floor")}, {"--lr-ladder", QObject::tr("learning-rate ladder")},
     };
     for (const auto& [cli, window] : options) {
         const QString flag = QString::fromUtf8(cli);

@@ -474,6 +474,12 @@ private slots:
         auto* schedule = dialog->findChild<QComboBox*>("schedule");
         schedule->setCurrentIndex(schedule->findData("wsd"));
         QVERIFY2(dialog->error().isEmpty(), qPrintable(dialog->error()));
+        // One rate is no ladder: the dialog says why it cannot plan, in its own words.
+        dialog->findChild<QSpinBox*>("lr_ladder")->setValue(1);
+        QVERIFY2(dialog->error().contains("learning-rate ladder") && !dialog->error().contains("--"),
+                 qPrintable(dialog->error()));
+        dialog->findChild<QSpinBox*>("lr_ladder")->setValue(3);
+        QVERIFY2(dialog->error().isEmpty(), qPrintable(dialog->error()));
         // The same plan as the CLI's from the same fields, each row saying how it trains.
         const auto cli = moescope::test::runCli(QStringList{"plan-sweep"} +
                                                 moescope::test::tinyWsdPlanOptions() + QStringList{"--json"});
