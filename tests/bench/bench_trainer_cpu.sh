@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 16's CPU goal: moescope-train at least 1.5x as fast as the same model in Python with Debian's
+# Issue 32's CPU goal (16's was 1.5x): moescope-train at least 2x as fast as the same model in Python with Debian's
 # python3-torch, both measured here in the same run with the same threads, each five times (min and
 # median). Each side's BLAS is named: the trainer asks for OpenBLAS's pthread build itself (trainer/
 # CMakeLists.txt), Python takes the system's libblas.so.3. Usage: bench_trainer_cpu.sh BUILD_DIR
@@ -28,6 +28,6 @@ print(f"trainer cpu: Python torch reference tokens/s min {min(p):.0f}, median {s
 # The slowest of ours against the fastest of theirs: the goal holds in every run, not on average.
 r = min(o) / max(p)
 print(f"trainer cpu: median ratio {statistics.median(o) / statistics.median(p):.2f}x")
-print(f"trainer cpu: moescope-train (min) / reference (max): {r:.2f}x (goal >= 1.5x: {'met' if r >= 1.5 else 'MISSED'})")
-sys.exit(0 if r >= 1.5 else 1)
+print(f"trainer cpu: moescope-train (min) / reference (max): {r:.2f}x (goal >= 2.0x: {'met' if r >= 2.0 else 'MISSED'})")
+sys.exit(0 if r >= 2.0 else 1)
 PY
