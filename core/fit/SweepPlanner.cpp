@@ -82,7 +82,7 @@ void planBranches(SweepPlan& plan, const SweepOptions& o, const ArchitectureFami
     }
     for (auto& [key, members] : bySize) {
         // One batch and one warm-up for the stable phase they share: the smallest any member needs.
-        int batch = o.batch;
+        int batch = plan.runs[members.front()].batch;
         for (size_t i : members)
             batch = std::min(batch, plan.runs[i].batch);
         long long shortest = std::numeric_limits<long long>::max();
