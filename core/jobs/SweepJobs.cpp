@@ -89,6 +89,7 @@ bool scheduleFields(const Json& r, size_t i, const std::string& path, SweepJob& 
                                ": must be a whole step from 1 to steps − 1",
                        false;
             list += (list.empty() ? "" : ",") + formatNumber(v.number());
+            s.keepAt.push_back(static_cast<long long>(v.number()));
         }
         s.job.extra.insert(s.job.extra.end(), {"--keep-at", list});
     }
@@ -116,17 +117,11 @@ bool checkBranches(std::vector<SweepJob>& jobs, const std::string& path, std::st
         if (j.branchFrom.empty()) continue;
         const auto parent = std::find_if(jobs.begin(), jobs.end(),
                                          [&](const SweepJob& p) { return p.job.name == j.branchFrom; });
-        const std::string keep = formatNumber(double(j.branchAt));
-        bool kept = false;
-        if (parent != jobs.end() && parent->branchFrom.empty())
-            for (size_t k = 0; k + 1 < parent->job.extra.size(); ++k)
-                if (parent->job.extra[k] == "--keep-at") {
-                    std::istringstream list(parent->job.extra[k + 1]);
-                    for (std::string step; std::getline(list, step, ',');)
-                        kept = kept || step == keep;
-                }
+        const bool kept = parent != jobs.end() && parent->branchFrom.empty() &&
+                          std::count(parent->keepAt.begin(), parent->keepAt.end(), j.branchAt) > 0;
         if (!kept) {
-            error = path + ": run '" + j.job.name + "' branches from '" + j.branchFrom + "' at step " + keep +
+            error = path + ": run '" + j.job.name + "' branches from '" + j.branchFrom + "' at step " +
+                    std::to_string(j.branchAt) +
                     ", but the plan has no stable run of that name keeping that step";
             return false;
         }

@@ -17,18 +17,19 @@ struct SweepJob {
     std::string device = "cpu"; // the device the plan's time estimate assumed
     double lr = 0;              // the plan's rate (0: the trainer's default); also in job.extra
     std::string ladder;         // the point a learning-rate ladder run trains
-    bool lrFromLadder = false;  // lr is a prior the finished ladders correct (ladderLearningRate)
+    bool lrFromLadder = false;  // lr is a prior the finished ladders correct (finishedLadders)
     std::string branchFrom;     // the stable run (a run of the same plan) this branch leaves
     long long branchAt = 0;
+    std::vector<long long> keepAt; // a stable run's branch points (also --keep-at in job.extra)
 };
 
 class Json;
 // The runs of a plan (plan-sweep's "runs" list, or the configs a workspace's queue holds); false with
-// `error` naming `where` and the run (index, field) that is malformed.
+// `error` naming `where` and the run (index, field) that is malformed. Jobs come back in training order —
+// ladders, then runs from scratch and stable runs, then branches — and a branch must name a stable run of
+// the plan that keeps a checkpoint at its branch step.
 bool sweepJobsFromJson(const Json& runs, const std::string& where, std::vector<SweepJob>& jobs,
                        std::string& error);
-// Jobs come back in training order — ladders, then runs from scratch and stable runs, then branches — and a
-// branch must name a stable run of the plan that keeps a checkpoint at its branch step.
 // Reads a plan file; errors as sweepJobsFromJson's, or why the file cannot be read.
 bool readSweepPlan(const std::string& path, std::vector<SweepJob>& jobs, std::string& error);
 
