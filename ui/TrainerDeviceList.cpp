@@ -24,6 +24,12 @@ QString TrainerDeviceList::cudaTrainerPath() {
 }
 
 void TrainerDeviceList::refresh() {
+    // A CUDA build named but not runnable is said, not silently left out of the list.
+    if (const QString named = qEnvironmentVariable("MOESCOPE_TRAIN_CUDA");
+        !named.isEmpty() && !QFileInfo(named).isExecutable())
+        emit problem(
+            tr("MOESCOPE_TRAIN_CUDA=%1 is not an executable trainer: no CUDA device is listed from it")
+                .arg(named));
     QStringList trainers{TrainerProcess::trainerPath()};
     if (const QString cuda = cudaTrainerPath(); !cuda.isEmpty() && cuda != trainers.front()) trainers << cuda;
     const int generation = ++generation_; // a later refresh supersedes answers still on their way
@@ -71,10 +77,7 @@ QString TrainerDeviceList::trainerFor(const QString& device) const {
 }
 
 const TrainerDevice* TrainerDeviceList::find(const QString& id) const {
-    const std::string key = id == "cuda" ? "cuda:0" : id.toStdString();
-    for (const TrainerDevice& d : devices_)
-        if (d.id == key) return &d;
-    return nullptr;
+    return findTrainerDevice(devices_, id.toStdString());
 }
 
 } // namespace moescope

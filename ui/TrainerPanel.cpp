@@ -511,7 +511,9 @@ void TrainerPanel::launch(const QueuedRun& queued, bool resume) {
         std::vector<LadderRuns> ladders;
         if (!finishedLadders(sweepJobs_, sweepRoot_.toStdString(), job, ladders, error) ||
             !transferredRate(ladders, job.lr, activeParams(job.job.arch), lr, source, error)) {
-            log_->appendPlainText(QString::fromStdString(error) + tr("; not trained"));
+            const QString why = QString::fromStdString(error) + tr("; not trained");
+            log_->appendPlainText(why);
+            emit runFailed(why); // as a failed run: the window says it, the queue goes on
             return;
         }
         std::vector<std::string> args;

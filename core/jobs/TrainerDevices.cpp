@@ -69,12 +69,20 @@ std::vector<TrainerDevice> mergeTrainerDevices(const std::vector<std::vector<Tra
     return all;
 }
 
-std::string trainerForDevice(const std::vector<TrainerDevice>& devices, const std::string& device,
-                             const std::string& fallback) {
+const TrainerDevice* findTrainerDevice(const std::vector<TrainerDevice>& devices, const std::string& device) {
     const std::string id = device == "cuda" ? "cuda:0" : device;
     for (const TrainerDevice& d : devices)
-        if (d.id == id || (id == "auto" && d.cuda())) return d.trainer;
-    return fallback;
+        if (d.id == id) return &d;
+    return nullptr;
+}
+
+std::string trainerForDevice(const std::vector<TrainerDevice>& devices, const std::string& device,
+                             const std::string& fallback) {
+    if (device == "auto")
+        for (const TrainerDevice& d : devices)
+            if (d.cuda()) return d.trainer;
+    const TrainerDevice* d = findTrainerDevice(devices, device);
+    return d ? d->trainer : fallback;
 }
 
 } // namespace moescope

@@ -24,6 +24,9 @@ bool parseTrainerDevices(const std::string& json, const std::string& trainer,
 // The devices of several trainers, in order, each id once (the first trainer to list it trains it).
 std::vector<TrainerDevice> mergeTrainerDevices(const std::vector<std::vector<TrainerDevice>>& lists);
 
+// The listed device `device` names ("cuda" means cuda:0), or null.
+const TrainerDevice* findTrainerDevice(const std::vector<TrainerDevice>& devices, const std::string& device);
+
 // The trainer for runs on `device` ("cuda" means cuda:0; "auto" the first CUDA device when any is listed,
 // else cpu); `fallback` when no list names it.
 std::string trainerForDevice(const std::vector<TrainerDevice>& devices, const std::string& device,

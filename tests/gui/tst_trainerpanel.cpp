@@ -157,6 +157,10 @@ private slots:
         // A trainer whose answer is not a device list is said, and the list keeps what the others gave.
         useFakeCudaTrainer(false);
         QCOMPARE(device->findData("cuda:0"), -1);
+        // A CUDA build named but not there is said in the log, not silently dropped.
+        QVERIFY2(
+            panel()->log()->toPlainText().contains("MOESCOPE_TRAIN_CUDA=/nonexistent is not an executable"),
+            qPrintable(panel()->log()->toPlainText().right(500)));
         device->setCurrentIndex(device->findData("cpu"));
         std::vector<TrainerDevice> bad;
         QVERIFY(!parseTrainerDevices(R"x({"devices":[{"id":"cuda:0; rm -rf /"}]})x", "t", bad, error));
