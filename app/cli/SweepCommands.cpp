@@ -391,6 +391,7 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
                 !transferredRate(ladders, j.lr, activeParams(j.job.arch), lr, source, error)) {
                 err << "  " << error << "; not trained\n";
                 ++failed;
+                leftFlops -= sweepJobFlops(j); // no longer ahead of the sweep's ETA
                 continue;
             }
             setLearningRate(a, lr);
