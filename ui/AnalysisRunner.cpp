@@ -1,10 +1,22 @@
 #include "ui/AnalysisRunner.h"
 
+#include <QCoreApplication>
+#include <QEvent>
 #include <QMetaObject>
 
 #include <algorithm>
 
 namespace moescope {
+
+namespace {
+// Says a generation was painted. Posted at low priority right after the snapshot is handed over, it arrives
+// after the window's own repaint, which Qt posts at that priority while the views update.
+const QEvent::Type kShownEvent = static_cast<QEvent::Type>(QEvent::registerEventType());
+struct ShownEvent : QEvent {
+    explicit ShownEvent(unsigned long long g) : QEvent(kShownEvent), generation(g) {}
+    unsigned long long generation;
+};
+} // namespace
 
 AnalysisRunner::AnalysisRunner(QObject* parent) : QObject(parent), worker_([this] { work(); }) {}
 
@@ -49,8 +61,8 @@ void AnalysisRunner::work() {
             if (job.previous)
                 if (auto first = analyzeFocus(job.runs, job.plan, job.focus, *job.previous, flag.get())) {
                     post(std::move(first), job.generation);
-                    // The rest waits until the window has shown the first part: on two cores the full
-                    // analysis would otherwise take the CPU the views need to update.
+                    // The rest waits until the window has painted the first part: on two cores the full
+                    // analysis would otherwise take the CPU the views need to update and draw.
                     std::unique_lock<std::mutex> lock(mutex_);
                     wake_.wait(lock, [&] { return stopping_ || pending_ || shown_ >= job.generation; });
                     if (stopping_) return;
@@ -80,18 +92,31 @@ void AnalysisRunner::post(std::shared_ptr<const AnalysisSnapshot> snapshot, unsi
 
 void AnalysisRunner::deliver(std::shared_ptr<const AnalysisSnapshot> snapshot,
                              unsigned long long generation) {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        shown_ = std::max(shown_, generation);
+    if (generation != generation_) { // a newer request is on its way
+        markShown(generation);
+        return;
     }
-    wake_.notify_all();
-    if (generation != generation_) return; // a newer request is on its way
     latest_ = std::move(snapshot);
     if (!latest_->partial) {
         busy_ = false;
         emit busyChanged(false);
     }
     emit finished(latest_);
+    QCoreApplication::postEvent(this, new ShownEvent(generation), Qt::LowEventPriority);
+}
+
+bool AnalysisRunner::event(QEvent* e) {
+    if (e->type() != kShownEvent) return QObject::event(e);
+    markShown(static_cast<ShownEvent*>(e)->generation);
+    return true;
+}
+
+void AnalysisRunner::markShown(unsigned long long generation) {
+    {
+        std::lock_guard<std::mutex> lock(mutex_);
+        shown_ = std::max(shown_, generation);
+    }
+    wake_.notify_all();
 }
 
 } // namespace moescope

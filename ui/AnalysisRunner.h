@@ -28,6 +28,9 @@ public:
     bool busy() const { return busy_; }
     std::shared_ptr<const AnalysisSnapshot> latest() const { return latest_; }
 
+protected:
+    bool event(QEvent* e) override;
+
 signals:
     void busyChanged(bool busy);
     void finished(std::shared_ptr<const AnalysisSnapshot> snapshot);
@@ -43,6 +46,7 @@ private:
     void work();
     void deliver(std::shared_ptr<const AnalysisSnapshot> snapshot, unsigned long long generation);
     void post(std::shared_ptr<const AnalysisSnapshot> snapshot, unsigned long long generation);
+    void markShown(unsigned long long generation);
 
     std::mutex mutex_;
     std::condition_variable wake_;
@@ -50,7 +54,7 @@ private:
     std::shared_ptr<CancelFlag> running_; // the flag of the job being computed
     bool stopping_ = false;
     unsigned long long generation_ = 0; // of the newest request (GUI thread)
-    unsigned long long shown_ = 0;      // newest generation delivered to the GUI thread (under mutex_)
+    unsigned long long shown_ = 0;      // newest generation the window has painted (under mutex_)
     bool busy_ = false;
     std::shared_ptr<const AnalysisSnapshot> latest_;
     std::thread worker_;

@@ -130,6 +130,11 @@ std::shared_ptr<const Prediction> FileDocument::answer(std::string* problem) {
     predictedAt_ = budget_;
     // Without a method the design may still answer, quantity by quantity undetermined (as the CLI does).
     if (!snapshot_ || !(budget_ > 0)) return nullptr;
+    if (const SweptAnswer* swept = snapshot_->answerAt(budget_)) {
+        prediction_ = swept->answer;
+        if (problem) *problem = swept->problem;
+        return prediction_;
+    }
     try {
         PredictRequest req;
         req.budget = budget_;

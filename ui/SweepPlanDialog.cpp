@@ -83,8 +83,8 @@ SweepPlanDialog::SweepPlanDialog(std::shared_ptr<const AnalysisSnapshot> snapsho
       budgets_(new QLineEdit("1e11, 3e11, 1e12")), sparsities_(new QLineEdit("0, 0.75")),
       name_(new QLineEdit("calibration")), sizes_(spinBox(1, 50, 5)), vocab_(spinBox(2, 1 << 20, 256)),
       ctx_(spinBox(8, 1 << 16, 128)), batch_(spinBox(1, 4096, 16)), spread_(new QDoubleSpinBox),
-      aspect_(new QDoubleSpinBox), device_(new QComboBox), centre_(new QComboBox), table_(new QTableWidget),
-      schedule_(new QComboBox), ladder_(spinBox(0, 9, 0)), chart_(new QChartView), summary_(new QLabel),
+      aspect_(new QDoubleSpinBox), device_(new QComboBox), centre_(new QComboBox), schedule_(new QComboBox),
+      ladder_(spinBox(0, 9, 0)), table_(new QTableWidget), chart_(new QChartView), summary_(new QLabel),
       queue_(new QPushButton(tr("Queue"))) {
     setWindowTitle(tr("Plan an isoFLOP sweep"));
     const std::pair<QWidget*, const char*> names[] = {

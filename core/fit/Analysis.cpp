@@ -376,6 +376,12 @@ const BudgetAnalysis* AnalysisSnapshot::budget(double c) const {
     return best;
 }
 
+const SweptAnswer* AnalysisSnapshot::answerAt(double c) const {
+    for (const auto& a : answers)
+        if (a.budget == c) return &a;
+    return nullptr;
+}
+
 const FrontierMethod* AnalysisSnapshot::frontier(const std::string& method) const {
     for (const auto& f : frontiers)
         if (f->name() == method) return f.get();
@@ -419,6 +425,7 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
                                                 const CancelFlag* cancel) {
     const auto t0 = std::chrono::steady_clock::now();
     auto s = std::make_shared<AnalysisSnapshot>();
+    s->started = t0;
     s->plan = plan;
     std::string whereError, groupNote;
     if (!selectPlanRuns(runs, plan, s->runs, whereError, &groupNote)) {
@@ -509,6 +516,19 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
                     level, computeMultiplierCurve(*m, level, s->sweep.budgets.front().budget / 10,
                                                   s->largestBudget() * 10, 25));
             }
+    for (const auto& b : s->sweep.budgets) {
+        throwIfCancelled(cancel);
+        SweptAnswer a;
+        a.budget = b.budget;
+        PredictRequest req;
+        req.budget = b.budget;
+        try {
+            a.answer = std::make_shared<const Prediction>(predictFromSnapshot(*s, req));
+        } catch (const std::invalid_argument& e) {
+            a.problem = e.what();
+        }
+        s->answers.push_back(std::move(a));
+    }
     throwIfCancelled(cancel);
     s->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return s;
@@ -531,6 +551,7 @@ std::shared_ptr<const AnalysisSnapshot> analyzeFocus(const RunTable& runs, const
     quick.bootstrap = 0; // intervals come with the full analysis
     quick.cancel = cancel;
     auto s = std::make_shared<AnalysisSnapshot>(previous);
+    s->started = t0;
     s->runs = std::move(selected);
     s->partial = true;
     s->computedOn = std::this_thread::get_id();

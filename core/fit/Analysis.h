@@ -13,6 +13,7 @@
 #include "core/io/Json.h"
 #include "core/model/RunFilter.h"
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +26,7 @@ namespace moescope {
 
 class FrontierMethod;
 struct BacktestResult;
+struct Prediction;
 
 struct AnalysisPlan {
     // auto: abnar when the runs vary sparsity, chinchilla otherwise; none: surfaces only; else a law id.
@@ -102,6 +104,13 @@ LawAnalysis analyzeLaw(const RunTable& runs, const AnalysisPlan& plan);
 
 struct Recommendation; // core/fit/Extrapolation.h
 
+// The answer at one swept budget (predictFromSnapshot with the default request), or why there is none.
+struct SweptAnswer {
+    double budget = 0;
+    std::shared_ptr<const Prediction> answer; // null: `problem` says why
+    std::string problem;
+};
+
 struct AnalysisSnapshot {
     RunTable runs;
     AnalysisPlan plan;
@@ -128,11 +137,17 @@ struct AnalysisSnapshot {
     // The recommended frontier's compute multiplier per sparse level, from a decade below the sweep to a
     // decade past it: (sparsity, [(C, C_dense/C)]).
     std::vector<std::pair<double, std::vector<std::pair<double, double>>>> multipliers;
+    // The answer at every swept budget, computed with the rest: choosing a swept budget in the window is then
+    // a look-up instead of a frontier search on its thread. A partial snapshot keeps the previous ones, as it
+    // keeps the frontiers they come from.
+    std::vector<SweptAnswer> answers;
+    const SweptAnswer* answerAt(double budget) const; // the one at exactly that budget, or null
     const FrontierMethod* frontier(const std::string& method) const;
     double largestBudget() const;      // 0 when no budget was analysed
     std::vector<std::string> messages; // what could not be fitted, and why
     double seconds = 0;
-    std::thread::id computedOn; // the thread that ran the analysis
+    std::chrono::steady_clock::time_point started; // when the analysis began
+    std::thread::id computedOn;                    // the thread that ran the analysis
     // True for analyzeFocus's first answer: only the shown budget is refitted (without bootstrap intervals);
     // the other budgets, the law and the frontiers are the previous analysis's until the full one lands.
     bool partial = false;

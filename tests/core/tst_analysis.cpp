@@ -1,6 +1,7 @@
 // The one analysis: the plan's defaults shared by the CLI, a recorded fit reproduced bit for bit from the
 // workspace alone, cancellation, the thread pool's exceptions, and the solver's termination in every fit.
 #include "core/fit/Analysis.h"
+#include "core/fit/Extrapolation.h"
 #include "core/fit/Parallel.h"
 #include "core/fit/SyntheticSweep.h"
 #include "core/io/RunImporter.h"
@@ -207,6 +208,38 @@ private slots:
         otherPlan.isoflop.bootstrap = 5;
         QVERIFY(!analyzeFocus(runs, otherPlan, shown, *before));
         QVERIFY(!analyzeFocus(runs, plan, shown, *first));
+    }
+
+    // The window's answer at a swept budget is looked up, not recomputed on its thread: the analysis holds
+    // exactly what predictFromSnapshot says there, and a partial snapshot keeps the previous answers with the
+    // previous frontiers they come from.
+    void everySweptBudgetIsAnsweredWithTheAnalysis() {
+        RunTable runs = sampleRuns();
+        AnalysisPlan plan;
+        plan.law = "none";
+        plan.isoflop.bootstrap = 20;
+        const auto s = analyze(runs, plan);
+        QVERIFY(!s->recommended.empty());
+        QCOMPARE(s->answers.size(), s->sweep.budgets.size());
+        for (const BudgetAnalysis& b : s->sweep.budgets) {
+            const SweptAnswer* a = s->answerAt(b.budget);
+            QVERIFY(a && a->answer);
+            QVERIFY(a->problem.empty());
+            PredictRequest req;
+            req.budget = b.budget;
+            const Prediction fresh = predictFromSnapshot(*s, req);
+            QCOMPARE(a->answer->point.params.value, fresh.point.params.value);
+            QCOMPARE(a->answer->point.params.lo, fresh.point.params.lo);
+            QCOMPARE(a->answer->point.loss.hi, fresh.point.loss.hi);
+            QCOMPARE(a->answer->point.sparsity, fresh.point.sparsity);
+            QCOMPARE(a->answer->point.method, fresh.point.method);
+        }
+        QVERIFY(!s->answerAt(s->largestBudget() * 3)); // not swept: predicted when asked
+        runs.runs[s->runsOfBudget(s->largestBudget()).front()].excluded = true;
+        const auto first = analyzeFocus(runs, plan, s->largestBudget(), *s);
+        QVERIFY(first && first->partial);
+        QCOMPARE(first->answerAt(s->largestBudget())->answer.get(),
+                 s->answerAt(s->largestBudget())->answer.get());
     }
 
     void aCancelledAnalysisThrowsCancelled() {
