@@ -28,7 +28,10 @@ int headsFor(double d) {
 PlannedConfig familyConfig(double d, double experts, double budget, const ArchitectureFamily& family) {
     PlannedConfig c;
     c.arch.d_model = d;
-    c.arch.n_layers = std::max(1.0, d / family.aspect);
+    // A whole number of layers reaches here as d / (d / L), which can come back a rounding error off L.
+    const double layers = d / family.aspect;
+    c.arch.n_layers =
+        std::max(1.0, std::fabs(layers - std::round(layers)) < 1e-9 ? std::round(layers) : layers);
     c.arch.experts = experts;
     c.arch.active_experts = family.activeExperts;
     c.arch.granularity = family.granularity;
