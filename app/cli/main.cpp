@@ -47,10 +47,16 @@ const char* kUsage = R"usage(usage: moescope-cli COMMAND [options]
            [--queue W.moescope [--group NAME]]   (the window's trainer dock picks the runs up, as group NAME)
            [--slurm SCRIPT --shared-dir DIR [--trainer PATH] [--train-args '...'] [--gpus-per-task N]]
            [--law auto|isoflop|LAW]   (with --around: the method to centre on; auto: the one a backtest picks)
+           [--batch law] [--hparams steplaw|deepseek|FILE]   (each run's rate, batch from a learning-rate law)
+           [--lr-ladder K [--ladder-factor 3]]   (K rates per size of the smallest budget; the others follow)
+           [--wsd [--decay-frac 0.2]]   (one stable run per size, each smaller budget a cooldown branch of it)
            (an isoFLOP calibration sweep: sizes spread in log N around the predicted optimum, each spending C)
   run-sweep PLAN.json --out DIR [--data PATH] [--device D] [--threads N] [--train-args '...'] [--group NAME]
            [--stop-after K] [--trainer PATH] [--json]   (trains the plan one run at a time; run it again to
             continue a stopped sweep: finished runs are kept; results in DIR/runs.csv, one group)
+  run-sweep PLAN.json --out DIR --lease-jobs JOBS.json [--train-args '...'] [--group NAME] [--json]
+           (the runs that can train now on a lent machine: scripts/sweep_lease.py trains them there and packs
+            the results, `sweep_lease.py collect PACK --into DIR` unpacks them here)
   hparams FILE [--lr-column NAME] [--bootstrap 1000] [--json]   (each (N_a, D) cell's optimum lr and batch,
            and the laws lr*(N_a, D), batch*(D) across cells with 95 % intervals)
   hparams --preset steplaw|deepseek --active N_a --tokens D [--ctx 2048] [--json]   (a published law)

@@ -255,6 +255,134 @@ private slots:
         QCOMPARE(parse(imported.out)["rows_included"].number(), 3.0);
     }
 
+    // Whole layers come back from d / (d / L) a rounding error off L; the plan must still read back (it once
+    // wrote 6.9999999999999991 layers, which the trainer's reader rightly refuses).
+    void everyPlannedRunHasWholeLayersAndReadsBack() {
+        const QString plan = dir_.filePath("whole-layers.json");
+        const ProcessResult r =
+            runCli({"plan-sweep", "--budgets", "1e15,2e15,4e15", "--sparsities", "0,0.5,0.75", "--sizes", "5",
+                    "--vocab", "8192", "--ctx", "512", "--device", "cuda", "--out", plan});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const Json doc = parse(read(plan));
+        for (const Json& run : doc["runs"].items())
+            QVERIFY(run["n_layers"].number() == std::round(run["n_layers"].number()));
+        std::vector<SweepJob> jobs;
+        std::string error;
+        QVERIFY2(readSweepPlan(plan.toStdString(), jobs, error), error.c_str());
+        QCOMPARE(jobs.size(), doc["runs"].size());
+    }
+
+    // A sweep trained across two leases of a machine that sees neither the sweep's folder nor this one's
+    // (scripts/sweep_lease.py): each lease trains what --lease-jobs lists from a fresh folder and packs the
+    // results; collected here they make the same sweep run-sweep trains, loss for loss.
+    void aSweepTrainsAcrossLeasesAsRunSweepWould() {
+        REQUIRE_TRAINER();
+        const QString plan = tinyPlan("lease"), here = dir_.filePath("lease-here");
+        const QString jobs = dir_.filePath("lease-jobs.json"), pack = dir_.filePath("lease-pack.tar.gz");
+        const QString script = MOESCOPE_SOURCE_DIR "/scripts/sweep_lease.py";
+        const QString trainArgs = "--eval-every 100000 --eval-batches 2";
+        auto listJobs = [&] {
+            const ProcessResult r = runCli({"run-sweep", plan, "--out", here, "--lease-jobs", jobs,
+                                            "--train-args", trainArgs, "--json"});
+            if (r.exitCode != 0) qFatal("run-sweep --lease-jobs failed: %s", qPrintable(r.err));
+            return parse(r.out);
+        };
+        // What went wrong, or empty.
+        auto lease = [&](const QString& work, const QStringList& extra) -> QString {
+            const ProcessResult t =
+                runProgram("python3",
+                           QStringList{script, "train", jobs, "--trainer", MOESCOPE_TRAIN, "--work", work,
+                                       "--pack", pack, "--data", corpus_, "--threads", "1"} +
+                               extra,
+                           600000);
+            if (t.exitCode != 0) return "train: " + t.err + t.out;
+            const ProcessResult c = runProgram("python3", {script, "collect", pack, "--into", here});
+            return c.exitCode == 0 ? QString() : "collect: " + c.err + c.out;
+        };
+        Json listed = listJobs();
+        QCOMPARE(listed["listed"].number(), 3.0);
+        QString failed = lease(dir_.filePath("lease-device-1"), {"--max-runs", "2"});
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
+        listed = listJobs();
+        QCOMPARE(listed["done"].number(), 2.0);
+        QCOMPARE(listed["listed"].number(), 1.0);
+        failed = lease(dir_.filePath("lease-device-2"), {});
+        QVERIFY2(failed.isEmpty(), qPrintable(failed));
+        listed = listJobs();
+        QCOMPARE(listed["done"].number(), 3.0);
+        QCOMPARE(listed["listed"].number(), 0.0);
+        QCOMPARE(read(here + "/runs.csv").split('\n', Qt::SkipEmptyParts).size(), 4);
+
+        const QString local = dir_.filePath("lease-local");
+        QCOMPARE(runSweep(plan, local).exitCode, 0);
+        const Json planJson = parse(read(plan));
+        for (size_t i = 0; i < planJson["runs"].size(); ++i) {
+            const QString name = QString::fromStdString(planJson["runs"].at(i)["name"].string());
+            const Json leased = parse(read(here + "/" + name + "/result.json"));
+            const Json trained = parse(read(local + "/" + name + "/result.json"));
+            QVERIFY(leased["loss"].isNumber());
+            QCOMPARE(leased["loss"].number(), trained["loss"].number());
+            QCOMPARE(leased["flops_eq9"].number(), trained["flops_eq9"].number());
+        }
+    }
+
+    // What a lease reads is untrusted: a job list naming a path or setting the lease's own options, and a
+    // pack with a member outside a run's folder, are refused whole with the job or member named; a plan
+    // whose branches need a checkpoint that does not travel back is refused by --lease-jobs.
+    void leaseFilesAreCheckedBeforeAnythingRuns() {
+        const QString script = MOESCOPE_SOURCE_DIR "/scripts/sweep_lease.py";
+        const QString work = dir_.filePath("hostile-work");
+        auto train = [&](const QString& jobsText) {
+            const QString jobs = writeFile(dir_, "hostile-jobs.json", jobsText.toUtf8());
+            return runProgram("python3", {script, "train", jobs, "--trainer", "/bin/false", "--work", work,
+                                          "--pack", dir_.filePath("hostile.tar.gz")});
+        };
+        const QString head = R"({"format": "moescope-lease-jobs", "version": 1, "jobs": [)";
+        const ProcessResult escape =
+            train(head + R"({"name": "../up", "flops": 1, "args": ["--out", "./../up"]}]})");
+        QCOMPARE(escape.exitCode, 2);
+        QVERIFY2(escape.err.contains("job 1") && escape.err.contains("'name' is not a folder name"),
+                 qPrintable(escape.err));
+        const ProcessResult option =
+            train(head + R"({"name": "a", "flops": 1, "args": ["--out", "./a", "--data", "/etc/passwd"]}]})");
+        QCOMPARE(option.exitCode, 2);
+        QVERIFY2(option.err.contains("--data is set by the lease"), qPrintable(option.err));
+        const ProcessResult deep = train(QString(100000, '[') + QString(100000, ']'));
+        QCOMPARE(deep.exitCode, 2);
+        QVERIFY(!QDir(work + "/a").exists());
+
+        // A pack whose member climbs out of its run's folder.
+        const QString evil = dir_.filePath("evil.tar.gz");
+        const ProcessResult made =
+            runProgram("python3", {"-c",
+                                   "import io, sys, tarfile\n"
+                                   "t = tarfile.open(sys.argv[1], 'w:gz')\n"
+                                   "i = tarfile.TarInfo('../outside/result.json'); i.size = 2\n"
+                                   "t.addfile(i, io.BytesIO(b'{}'))\n"
+                                   "t.close()\n",
+                                   evil});
+        QCOMPARE(made.exitCode, 0);
+        const ProcessResult collected =
+            runProgram("python3", {script, "collect", evil, "--into", dir_.filePath("evil-into")});
+        QCOMPARE(collected.exitCode, 2);
+        QVERIFY2(collected.err.contains("../outside/result.json"), qPrintable(collected.err));
+        QVERIFY(!QFile::exists(dir_.filePath("outside/result.json")));
+
+        const QString wsd = dir_.filePath("lease-wsd.json");
+        QCOMPARE(
+            runCli(QStringList{"plan-sweep"} + tinyWsdPlanOptions() + QStringList{"--out", wsd}).exitCode, 0);
+        const ProcessResult refused = runCli({"run-sweep", wsd, "--out", dir_.filePath("lease-wsd"),
+                                              "--lease-jobs", dir_.filePath("wsd-jobs.json")});
+        QCOMPARE(refused.exitCode, 2);
+        QVERIFY2(refused.err.contains("--lease-jobs") && refused.err.contains("without --wsd"),
+                 qPrintable(refused.err));
+        const ProcessResult data =
+            runCli({"run-sweep", wsd, "--out", dir_.filePath("lease-wsd"), "--lease-jobs",
+                    dir_.filePath("wsd-jobs.json"), "--data", corpus_});
+        QCOMPARE(data.exitCode, 2);
+        QVERIFY2(data.err.contains("option --data"), qPrintable(data.err));
+    }
+
     void anotherPlanInTheSameFolderIsRefused() {
         REQUIRE_TRAINER();
         const QString out = dir_.filePath("mixed");
