@@ -52,6 +52,12 @@ RmsNormImpl::RmsNormImpl(int64_t dim, double e) : eps(e) {
 }
 
 torch::Tensor RmsNormImpl::forward(const torch::Tensor& x) {
+#if MOESCOPE_TORCH_AT_LEAST(2, 4)
+    // In the gain's dtype, as the plain formula's type promotion gives it (a bf16 head under autocast).
+    if (fused)
+        return at::rms_norm(x.scalar_type() == weight.scalar_type() ? x : x.to(weight.scalar_type()),
+                            {x.size(-1)}, weight, eps);
+#endif
     return x * torch::rsqrt(x.pow(2).mean(-1, true) + eps) * weight;
 }
 
@@ -240,7 +246,7 @@ MoeTransformerImpl::MoeTransformerImpl(const Architecture& a, int64_t heads) : a
     }
 }
 
-ModelOutput MoeTransformerImpl::forward(const torch::Tensor& tokens) {
+ModelOutput MoeTransformerImpl::forward(const torch::Tensor& tokens, bool withLogits) {
     auto x = embed->forward(tokens);
     std::vector<torch::Tensor> lbs, zs, counts;
     for (auto& block : *blocks) {
@@ -249,11 +255,17 @@ ModelOutput MoeTransformerImpl::forward(const torch::Tensor& tokens) {
         lbs.push_back(s.lb), zs.push_back(s.z), counts.push_back(s.counts);
     }
     ModelOutput out;
-    out.logits = head->forward(finalNorm->forward(x));
+    out.hidden = finalNorm->forward(x);
+    if (withLogits) out.logits = head->forward(out.hidden);
     out.lb = torch::stack(lbs).mean();
     out.z = torch::stack(zs).mean();
     out.counts = torch::stack(counts);
     return out;
+}
+
+void MoeTransformerImpl::setFusedNorms(bool fused) {
+    for (const auto& m : modules())
+        if (auto* norm = dynamic_cast<RmsNormImpl*>(m.get())) norm->fused = fused;
 }
 
 void MoeTransformerImpl::setExpertsGemm(ExpertsGemm gemm) {

@@ -14,6 +14,9 @@ struct RmsNormImpl : torch::nn::Module {
     torch::Tensor forward(const torch::Tensor& x);
     torch::Tensor weight;
     double eps;
+    // at::rms_norm (LibTorch >= 2.4; one fused kernel each way on CUDA from 2.8) instead of the five
+    // element-wise passes of the plain formula.
+    bool fused = false;
 };
 TORCH_MODULE(RmsNorm);
 
@@ -80,7 +83,8 @@ struct BlockImpl : torch::nn::Module {
 TORCH_MODULE(Block);
 
 struct ModelOutput {
-    torch::Tensor logits; // [B, T, V]
+    torch::Tensor hidden; // [B, T, d]: the final norm's output, which the head maps to logits
+    torch::Tensor logits; // [B, T, V]; undefined when the forward was asked for none (a chunked loss)
     torch::Tensor lb;     // mean over layers of the balance term
     torch::Tensor z;      // mean over layers of the z term
     torch::Tensor counts; // [L, E]
@@ -88,8 +92,9 @@ struct ModelOutput {
 
 struct MoeTransformerImpl : torch::nn::Module {
     MoeTransformerImpl(const Architecture& a, int64_t heads);
-    ModelOutput forward(const torch::Tensor& tokens); // [B, T] int64
+    ModelOutput forward(const torch::Tensor& tokens, bool withLogits = true); // [B, T] int64
     void setExpertsGemm(ExpertsGemm gemm);
+    void setFusedNorms(bool fused); // every RmsNorm of the model (RmsNormImpl::fused)
     Architecture arch;
     torch::nn::Embedding embed{nullptr};
     torch::nn::ModuleList blocks;

@@ -4,6 +4,7 @@
 #include "core/io/RunResult.h"
 #include "trainer/BenchTrace.h"
 #include "trainer/Checkpoint.h"
+#include "trainer/ChunkedCrossEntropy.h"
 #include "trainer/CudaAutocast.h"
 #include "trainer/CudaDevice.h"
 #include "trainer/Distributed.h"
@@ -13,6 +14,7 @@
 #include "trainer/RunRecord.h"
 #include "trainer/Schedule.h"
 #include "trainer/TokenData.h"
+#include "trainer/TorchVersion.h"
 
 #include <ATen/record_function.h>
 #include <torch/torch.h>
@@ -85,11 +87,34 @@ std::unique_ptr<torch::optim::AdamW> makeOptimizer(MoeTransformer& model, const 
     return std::make_unique<torch::optim::AdamW>(groups, options);
 }
 
-// Runs forward with bf16 autocast on CUDA (fp32 weights, bf16 matmuls); fp32 on CPU.
-ModelOutput forward(MoeTransformer& model, const torch::Tensor& x, bool bf16) {
-    if (!bf16) return model->forward(x);
+// --norm: at::rms_norm where asked for or (auto) on CUDA when this LibTorch has it.
+bool useFusedNorms(const TrainerOptions& o, const torch::Device& device) {
+    return o.norm == "fused" || (o.norm == "auto" && device.is_cuda() && MOESCOPE_TORCH_AT_LEAST(2, 4));
+}
+
+// --loss: chunked where asked for or (auto) on CUDA, where the full logits' memory and passes cost most.
+bool useChunkedLoss(const TrainerOptions& o, const torch::Device& device) {
+    return o.loss == "chunked" || (o.loss == "auto" && device.is_cuda());
+}
+
+// Runs forward with bf16 autocast on CUDA (fp32 weights, bf16 matmuls); fp32 on CPU. A chunked loss needs no
+// logits: the head's matmul happens inside it.
+ModelOutput forward(MoeTransformer& model, const torch::Tensor& x, bool bf16, bool chunkedLoss) {
+    if (!bf16) return model->forward(x, !chunkedLoss);
     const CudaAutocast autocast;
-    return model->forward(x);
+    return model->forward(x, !chunkedLoss);
+}
+
+// The language-model loss of a forward pass, the one definition training, evaluation and the benchmark use.
+torch::Tensor crossEntropy(MoeTransformer& model, const ModelOutput& out, const torch::Tensor& y, bool bf16,
+                           bool chunkedLoss) {
+    const auto targets = y.reshape({-1});
+    if (!chunkedLoss)
+        return torch::nn::functional::cross_entropy(
+            out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32), targets);
+    const auto hidden = out.hidden.reshape({-1, out.hidden.size(-1)});
+    return chunkedCrossEntropy(hidden, model->head->weight, targets,
+                               bf16 ? torch::kBFloat16 : hidden.scalar_type());
 }
 
 struct StepResult {
@@ -134,9 +159,9 @@ StepResult trainStep(MoeTransformer& model, torch::optim::AdamW& opt, const Toke
             x = x.narrow(0, int64_t(o.rank) * o.batch, o.batch),
             y = y.narrow(0, int64_t(o.rank) * o.batch, o.batch);
         x = x.to(device), y = y.to(device);
-        const ModelOutput out = forward(model, x, bf16);
-        const auto ce = torch::nn::functional::cross_entropy(
-            out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32), y.reshape({-1}));
+        const bool chunked = useChunkedLoss(o, device);
+        const ModelOutput out = forward(model, x, bf16, chunked);
+        const auto ce = crossEntropy(model, out, y, bf16, chunked);
         const auto lb = o.lb * out.lb, z = o.z * out.z;
         ((ce + lb + z) / double(o.gradAccum)).backward();
         r.loss += ce.item<double>() / o.gradAccum;
@@ -170,11 +195,9 @@ double evaluate(MoeTransformer& model, const TokenData& data, const TrainerOptio
     // Rank 0 evaluates alone, on the global batch: the same held-out windows whatever the world size.
     for (int i = 0; i < o.evalBatches; ++i) {
         auto [x, y] = data.valBatch(i, static_cast<int64_t>(o.batch) * o.world);
-        const ModelOutput out = forward(model, x.to(device), bf16);
-        sum +=
-            torch::nn::functional::cross_entropy(
-                out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32), y.to(device).reshape({-1}))
-                .item<double>();
+        const bool chunked = useChunkedLoss(o, device);
+        const ModelOutput out = forward(model, x.to(device), bf16, chunked);
+        sum += crossEntropy(model, out, y.to(device), bf16, chunked).item<double>();
     }
     model->train();
     return sum / o.evalBatches;
@@ -311,6 +334,7 @@ int train(const TrainerOptions& o, const DistEnv& env) {
     torch::manual_seed(o.seed);
     MoeTransformer model(arch, o.heads);
     model->setExpertsGemm(expertsGemm(o));
+    model->setFusedNorms(useFusedNorms(o, device));
     model->to(device);
     std::unique_ptr<DataParallel> dp;
     if (ranked) {
@@ -483,6 +507,7 @@ int benchmark(const TrainerOptions& o) {
     torch::manual_seed(o.seed);
     MoeTransformer model(arch, o.heads);
     model->setExpertsGemm(expertsGemm(o));
+    model->setFusedNorms(useFusedNorms(o, device));
     model->to(device);
     auto opt = makeOptimizer(model, o);
     auto sync = [&] {
@@ -499,11 +524,9 @@ int benchmark(const TrainerOptions& o) {
             auto [x, y] = data.trainBatch(o.seed, s, micro, o.batch);
             x = x.to(device), y = y.to(device);
             auto t = Clock::now();
-            const ModelOutput out = forward(model, x, bf16);
-            const auto loss =
-                torch::nn::functional::cross_entropy(
-                    out.logits.reshape({-1, out.logits.size(-1)}).to(torch::kFloat32), y.reshape({-1})) +
-                o.lb * out.lb + o.z * out.z;
+            const bool chunked = useChunkedLoss(o, device);
+            const ModelOutput out = forward(model, x, bf16, chunked);
+            const auto loss = crossEntropy(model, out, y, bf16, chunked) + o.lb * out.lb + o.z * out.z;
             sync();
             fwd += since(t);
             t = Clock::now();
@@ -542,6 +565,8 @@ int benchmark(const TrainerOptions& o) {
     j.set("tokens_per_step", static_cast<double>(o.tokensPerStep()));
     j.set("experts_gemm", o.expertsGemm);
     j.set("adamw", fusedAdam ? "fused" : "loop");
+    j.set("loss", useChunkedLoss(o, device) ? "chunked" : "full");
+    j.set("norm", useFusedNorms(o, device) ? "fused" : "plain");
     emitEvent("bench", j);
     if (!o.benchTrace.empty()) {
         traceSteps(o.benchTrace, device.is_cuda(), [&] {

@@ -246,6 +246,22 @@ TrainerOptions parseTrainerOptions(const std::vector<std::string>& args) {
                  throw OptionError("option --adamw: expected auto, fused or loop, got '" + v + "'");
              o.adamw = v;
          }},
+        {"loss",
+         [&](const std::string& v) {
+             if (v != "auto" && v != "full" && v != "chunked")
+                 throw OptionError("option --loss: expected auto, full or chunked, got '" + v + "'");
+             o.loss = v;
+         }},
+        {"norm",
+         [&](const std::string& v) {
+             if (v != "auto" && v != "fused" && v != "plain")
+                 throw OptionError("option --norm: expected auto, fused or plain, got '" + v + "'");
+             if (v == "fused" && !MOESCOPE_TORCH_AT_LEAST(2, 4))
+                 throw OptionError(
+                     "option --norm: fused needs LibTorch 2.4 or newer (at::rms_norm); this build "
+                     "has " TORCH_VERSION);
+             o.norm = v;
+         }},
         {"out", [&](const std::string& v) { o.out = v; }},
         {"name",
          [&](const std::string& v) {
@@ -359,6 +375,9 @@ data:         --data PATH (text file/folder, .bin uint16 tokens) [--tokenizer SP
 eval:         --eval-every 100 --eval-batches 8
 run:          --device auto|cpu|cuda[:i] --dtype auto|fp32|bf16 --out DIR --name NAME --resume
               --experts-gemm auto|grouped|loop   --adamw auto|fused|loop (fused: CUDA, LibTorch >= 2.4)
+              --loss auto|full|chunked   (chunked: the cross-entropy a block of rows at a time, never the
+              full logits; auto: chunked on CUDA)   --norm auto|fused|plain (fused: at::rms_norm,
+              LibTorch >= 2.4; auto: fused on CUDA)
               --checkpoint-every N --stop-at STEP --threads N
 data parallel: --nproc N   N local ranks (Gloo on CPU, NCCL on CUDA); --batch is per rank
               --dist-timeout 300   seconds a rank waits for the others

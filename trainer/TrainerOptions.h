@@ -42,6 +42,8 @@ struct TrainerOptions {
     std::string device = "auto", dtype = "auto";
     std::string expertsGemm = "auto"; // auto | grouped | loop (MoeTransformer.h's ExpertsGemm)
     std::string adamw = "auto";       // auto | fused | loop (FusedAdamW.h; auto: fused on CUDA when built)
+    std::string loss = "auto";        // auto | full | chunked (ChunkedCrossEntropy.h; auto: chunked on CUDA)
+    std::string norm = "auto"; // auto | fused | plain (RmsNormImpl::fused; auto: fused on CUDA when built)
     std::string out = "moescope-run", name;
     bool resume = false;
     bool bench = false;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """trace_summary.py on a hand-built Chrome trace whose answer is known: two CPU threads (the forward's and
-autograd's), nested operators, an "optimizer" user scope, kernels on one stream with a gap between them.
+autograd's), nested operators, an "optimizer" and a "loss" user scope, kernels on one stream with a gap between them.
 Exits 1 naming the first figure that differs."""
 import os
 import sys
@@ -39,6 +39,12 @@ launch(210, 2, 4, "vectorized_gather_kernel", 750, 100)   # 750..850, after a 10
 op("user_annotation", "optimizer", 300, 100, 1)
 op("cpu_op", "aten::mul_", 310, 20, 1)
 launch(315, 1, 5, "elementwise_kernel", 850, 150)         # 850..1000
+# The chunked loss's backward, on the autograd thread: its matmul and exp are the loss's.
+op("user_annotation", "loss", 400, 50, 2)
+op("cpu_op", "aten::mm", 405, 10, 2)
+launch(407, 2, 6, "nvjet_tst_128x256", 1000, 40)          # 1000..1040
+op("cpu_op", "aten::exp_", 420, 10, 2)
+launch(422, 2, 7, "elementwise_kernel", 1040, 20)         # 1040..1060
 
 s = trace_summary.summarise({"traceEvents": events})
 expected_parts = {
@@ -47,12 +53,13 @@ expected_parts = {
     "element-wise and reductions": 50,
     "token permutation (gather, scatter)": 100,
     "optimizer": 150,
+    "loss (cross-entropy)": 60,
 }
 checks = [
-    ("kernels", s["kernels"], 5),
-    ("kernel_us", s["kernel_us"], 800),
-    ("span_us", s["span_us"], 900),
-    ("gpu_busy_us", s["gpu_busy_us"], 800),
+    ("kernels", s["kernels"], 7),
+    ("kernel_us", s["kernel_us"], 860),
+    ("span_us", s["span_us"], 960),
+    ("gpu_busy_us", s["gpu_busy_us"], 860),
     ("parts", s["parts"], expected_parts),
     ("innermost operator of the GEMM", "aten::mm" in s["top_ops"] and "aten::linear" not in s["top_ops"], True),
 ]

@@ -80,14 +80,16 @@ def summarise(trace):
         return None
 
     # The trainer names whole phases with user scopes (RECORD_USER_SCOPE): every kernel launched inside the
-    # "optimizer" scope is the optimiser's, whatever operator launched it.
+    # "optimizer" scope is the optimiser's, and inside a "loss" scope (the chunked cross-entropy, forward and
+    # backward) the loss's, whatever operator launched it.
+    scopes = {"optimizer": "optimizer", "loss": "loss (cross-entropy)"}
     phases = defaultdict(list)
     for e in complete:
-        if e.get("cat") == "user_annotation" and e["name"] == "optimizer":
-            phases[e["tid"]].append((e["ts"], e["ts"] + e["dur"]))
+        if e.get("cat") == "user_annotation" and e["name"] in scopes:
+            phases[e["tid"]].append((e["ts"], e["ts"] + e["dur"], scopes[e["name"]]))
 
-    def in_optimizer(launch):
-        return any(s <= launch["ts"] <= e for s, e in phases.get(launch["tid"], []))
+    def phase_of(launch):
+        return next((p for s, e, p in phases.get(launch["tid"], []) if s <= launch["ts"] <= e), None)
 
     by_part, by_op, by_kernel = defaultdict(float), defaultdict(float), defaultdict(float)
     for k in kernels:
@@ -95,8 +97,8 @@ def summarise(trace):
         op = innermost_op(launch) if launch else None
         key = op or k["name"]
         part = part_of(op) if op else "element-wise and reductions"
-        if launch and in_optimizer(launch):
-            part = "optimizer"
+        if launch and phase_of(launch):
+            part = phase_of(launch)
         if part == "element-wise and reductions":  # a generic operator: the kernel's name may say more
             part = part_of(k["name"])
         by_part[part] += k["dur"]

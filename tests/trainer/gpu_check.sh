@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What issue 6 asks of a GPU, in one go on a machine with a pip torch (CUDA), nvcc and CMake, no Qt: build
 # the trainer alone against that torch's LibTorch, train on CUDA in bf16 (loss must fall), hold the grouped
-# GEMM against the per-expert loop, resume a stopped run, provoke an out-of-memory (clear message, exit 1,
+# GEMM against the per-expert loop and the chunked loss against the full one, resume a stopped run, provoke an out-of-memory (clear message, exit 1,
 # checkpoint kept), then measure MFU at the reference configuration. Prints one line per check.
 # Usage: tests/trainer/gpu_check.sh [BUILD_DIR]      (default build-gpu; DEVICE=cpu rehearses it on a CPU
 #        build, without the out-of-memory and MFU steps)
@@ -75,6 +75,13 @@ kernels_agree "grouped GEMM vs per-expert loop" --experts-gemm grouped loop 1
 # precedes any update; afterwards only the update's rounding differs.
 if [ "$device" != cpu ]; then
   kernels_agree "fused AdamW vs torch::optim::AdamW" --adamw fused loop 2
+fi
+# The chunked cross-entropy (no full logits; the backward recomputes each block's) against the plain one:
+# the same arithmetic summed in another order, from step 1 on.
+kernels_agree "chunked vs full cross-entropy" --loss chunked full 1
+# at::rms_norm (one fused kernel each way on CUDA from LibTorch 2.8) against the plain formula's passes.
+if [ "$device" != cpu ]; then
+  kernels_agree "fused vs plain RMSNorm" --norm fused plain 1
 fi
 
 "$train" "${cfg[@]}" --steps 40 --out "$work/whole" >"$work/whole.jsonl"

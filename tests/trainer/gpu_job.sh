@@ -2,10 +2,14 @@
 # Issue 18's whole device job, for a GPU machine lent for minutes: builds the trainer alone against the pip
 # torch's LibTorch (NCCL and the fused AdamW on; falls back without each, then without the profiler, saying
 # why), runs gpu_check.sh (its checks, then the benchmark with a profile of two steps), then the benchmark's
-# variants (a larger batch, which spreads the optimiser over more tokens; torch::optim::AdamW's own update)
+# variants (a larger batch, which spreads the optimiser over more tokens; torch::optim::AdamW's own update;
+# the full-logits loss and the plain RMSNorm against the chunked loss and at::rms_norm, CUDA's defaults)
 # so one lease shows what moves MFU. Everything lands in $OUT (or ./gpu-job): job.log, bench.jsonl (the
 # bench events, device name included), the trace's summary and the trace itself, compressed, and the log of
 # any failed build.
+# With gpu-sweep/jobs.json in the tree (tests/trainer/gpu_sweep_prepare.sh writes it; carry gpu-sweep), the
+# time left of GPU_JOB_SECONDS (default 540) trains the calibration sweep's next runs and packs their results
+# into $OUT/sweep-pack.tar.gz; GPU_JOB=sweep skips the checks and benchmarks for a lease of sweep alone.
 # Usage: tests/trainer/gpu_job.sh
 set -uo pipefail
 cd "$(dirname "$0")/../.."
@@ -49,14 +53,33 @@ echo "job: build took $((SECONDS - start)) s"
 "$build/trainer/moescope-train" --devices --json | tee "$out/devices.json"
 grep -q '"cuda:0"' "$out/devices.json" || echo "job: the CUDA build lists no cuda:0"
 
-export BENCH_RECORD="$out/bench.jsonl" BENCH_TRACE="$out/trace.json"
-timeout 420 bash tests/trainer/gpu_check.sh "$build"
-echo "job: gpu_check.sh exit $?"
-unset BENCH_TRACE
-for variant in "--batch 16" "--adamw loop"; do
-  echo "job: variant $variant"
-  # shellcheck disable=SC2086 # the variant is two words on purpose
-  timeout 120 bash tests/bench/bench_trainer_gpu.sh "$build" $variant
-done
-[ -f "$out/trace.json" ] && gzip -f "$out/trace.json"
+if [ "${GPU_JOB:-}" != sweep ]; then
+  export BENCH_RECORD="$out/bench.jsonl" BENCH_TRACE="$out/trace.json"
+  timeout 420 bash tests/trainer/gpu_check.sh "$build"
+  echo "job: gpu_check.sh exit $?"
+  unset BENCH_TRACE
+  for variant in "--batch 16" "--adamw loop" "--loss full" "--norm plain"; do
+    echo "job: variant $variant"
+    # shellcheck disable=SC2086 # the variant is two words on purpose
+    timeout 120 bash tests/bench/bench_trainer_gpu.sh "$build" $variant
+  done
+  [ -f "$out/trace.json" ] && gzip -f "$out/trace.json"
+fi
+if [ -f gpu-sweep/jobs.json ]; then
+  left=$((${GPU_JOB_SECONDS:-540} - SECONDS - 20))
+  if [ "$left" -gt 60 ]; then
+    # The corpus is the machine's own Python source, encoded with the tokenizer trained here (once a lease).
+    corpus=/tmp/gpu-sweep-corpus.bin
+    [ -f "$corpus" ] || timeout 180 python3 scripts/device_corpus.py --model gpu-sweep/sp.model --out "$corpus" \
+      --manifest "$out/corpus.json" --max-tokens 3e8
+    left=$((${GPU_JOB_SECONDS:-540} - SECONDS - 20))
+    echo "job: calibration sweep for $left s on $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tokens"])' "$out/corpus.json") tokens"
+    python3 scripts/sweep_lease.py train gpu-sweep/jobs.json --trainer "$build/trainer/moescope-train" \
+      --work /tmp/gpu-sweep-runs --pack "$out/sweep-pack.tar.gz" --data "$corpus" --device cuda \
+      --deadline "$left"
+    echo "job: sweep_lease.py exit $?"
+  else
+    echo "job: no time left for the calibration sweep ($left s)"
+  fi
+fi
 echo "job: done after $SECONDS s"

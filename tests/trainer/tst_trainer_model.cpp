@@ -3,6 +3,7 @@
 // moescope-train (learning, resume equivalence, budget, bad options).
 // LibTorch before Qt: Qt's `slots` macro breaks LibTorch's headers.
 #include "trainer/Checkpoint.h"
+#include "trainer/ChunkedCrossEntropy.h"
 #include "trainer/CudaDevice.h"
 #include "trainer/MoeTransformer.h"
 #include "trainer/ParallelExperts.h"
@@ -282,6 +283,60 @@ private slots:
         QVERIFY(QFile::exists(out + "/checkpoint.pt"));
     }
 
+    // The chunked loss is the plain cross-entropy, value and gradients, whatever the block size (one row, a
+    // ragged last block, one block for all); with bf16 matmuls it agrees to bf16's precision.
+    void chunkedCrossEntropyIsTheFullOne() {
+        torch::manual_seed(3);
+        const int64_t t = 37, d = 24, v = 50;
+        const auto hidden0 = torch::randn({t, d}), weight0 = torch::randn({v, d}) * 0.3;
+        const auto targets = torch::randint(0, v, {t});
+        auto h = hidden0.clone().requires_grad_(), w = weight0.clone().requires_grad_();
+        const auto full = torch::nn::functional::cross_entropy(torch::matmul(h, w.t()), targets);
+        full.backward();
+        for (int64_t rows : {int64_t(1), int64_t(5), int64_t(16), int64_t(1000)}) {
+            auto hc = hidden0.clone().requires_grad_(), wc = weight0.clone().requires_grad_();
+            const auto chunked = chunkedCrossEntropy(hc, wc, targets, torch::kFloat32, rows);
+            chunked.backward();
+            const QString what = QString("%1 rows a block").arg(rows);
+            QVERIFY2(std::fabs(chunked.item<double>() - full.item<double>()) <= 1e-6 * full.item<double>(),
+                     qPrintable(what));
+            QVERIFY2(torch::allclose(hc.grad(), h.grad(), 1e-5, 1e-7),
+                     qPrintable(what + ": hidden's gradient"));
+            QVERIFY2(torch::allclose(wc.grad(), w.grad(), 1e-5, 1e-7),
+                     qPrintable(what + ": weight's gradient"));
+        }
+        auto hb = hidden0.clone().requires_grad_(), wb = weight0.clone().requires_grad_();
+        const auto bf16 = chunkedCrossEntropy(hb, wb, targets, torch::kBFloat16, 8);
+        bf16.backward();
+        QVERIFY(std::fabs(bf16.item<double>() - full.item<double>()) <= 2e-2 * full.item<double>());
+        QCOMPARE(hb.grad().scalar_type(), torch::kFloat32); // gradients in the parameters' own dtypes
+        QVERIFY(torch::allclose(hb.grad(), h.grad(), 5e-2, 5e-3));
+        QVERIFY_THROWS_EXCEPTION(std::invalid_argument,
+                                 chunkedCrossEntropy(hidden0, weight0.t(), targets, torch::kFloat32));
+    }
+
+    // A run trained with the chunked loss follows the full one step for step (only the sums' order differs).
+    void aChunkedLossTrainsLikeTheFullOne() {
+        const QStringList common = {"--data",    corpus_, "--d-model",    "32",  "--layers", "2",
+                                    "--heads",   "2",     "--experts",    "4",   "--active", "2",
+                                    "--ctx",     "32",    "--batch",      "8",   "--steps",  "20",
+                                    "--threads", "1",     "--eval-every", "1000"};
+        const ProcessResult full =
+            train(common + QStringList{"--out", dir_.filePath("loss-full"), "--loss", "full"});
+        const ProcessResult chunked =
+            train(common + QStringList{"--out", dir_.filePath("loss-chunked"), "--loss", "chunked"});
+        QVERIFY2(full.exitCode == 0 && chunked.exitCode == 0, qPrintable(chunked.out.right(500)));
+        const auto a = ofKind(events(full.out), "step"), b = ofKind(events(chunked.out), "step");
+        QCOMPARE(int(a.size()), 20);
+        QCOMPARE(int(b.size()), 20);
+        for (size_t i = 0; i < a.size(); ++i)
+            QVERIFY2(std::fabs(b[i]["loss"].number() - a[i]["loss"].number()) <= 1e-4 * a[i]["loss"].number(),
+                     qPrintable(QString("step %1: %2 vs %3")
+                                    .arg(i + 1)
+                                    .arg(b[i]["loss"].number(), 0, 'g', 10)
+                                    .arg(a[i]["loss"].number(), 0, 'g', 10)));
+    }
+
     void resumeGivesTheSameLosses() {
         const QStringList common = {"--data",    corpus_, "--d-model",    "32",  "--layers", "2",
                                     "--heads",   "2",     "--experts",    "4",   "--active", "2",
@@ -436,6 +491,14 @@ private slots:
                                       << "option --experts-gemm: expected auto";
         QTest::newRow("adamw") << QStringList{"--adamw", "foreach", "--steps", "5"}
                                << "option --adamw: expected auto, fused or loop";
+        QTest::newRow("loss") << QStringList{"--loss", "sparse", "--steps", "5"}
+                              << "option --loss: expected auto, full or chunked";
+        QTest::newRow("norm") << QStringList{"--norm", "layer", "--steps", "5"}
+                              << "option --norm: expected auto, fused or plain";
+#if !MOESCOPE_TORCH_AT_LEAST(2, 4)
+        QTest::newRow("fused norm on an old LibTorch")
+            << QStringList{"--norm", "fused", "--steps", "5"} << "option --norm: fused needs LibTorch 2.4";
+#endif
         QTest::newRow("fused adamw on cpu")
             << QStringList{"--device", "cpu", "--adamw", "fused", "--steps", "5"}
             << "option --adamw fused: CUDA only";
