@@ -29,6 +29,14 @@ RunTable sampleRuns() {
     return r.table;
 }
 
+// Surfaces and frontiers without a parametric law, with a short bootstrap: quick enough to analyse twice.
+AnalysisPlan surfacesOnly() {
+    AnalysisPlan plan;
+    plan.law = "none";
+    plan.isoflop.bootstrap = 20;
+    return plan;
+}
+
 // The fit JSON without its wall-clock seconds: everything else must repeat exactly.
 std::string withoutSeconds(const std::string& json) {
     Json j, out = Json::object();
@@ -172,9 +180,7 @@ private slots:
 
     void aRunExcludedRefitsTheShownBudgetFirst() {
         RunTable runs = sampleRuns();
-        AnalysisPlan plan;
-        plan.law = "none";
-        plan.isoflop.bootstrap = 20;
+        const AnalysisPlan plan = surfacesOnly();
         const auto before = analyze(runs, plan);
         QVERIFY(before->sweep.budgets.size() >= 2);
         const double shown = before->sweep.budgets.back().budget;
@@ -215,9 +221,7 @@ private slots:
     // previous frontiers they come from.
     void everySweptBudgetIsAnsweredWithTheAnalysis() {
         RunTable runs = sampleRuns();
-        AnalysisPlan plan;
-        plan.law = "none";
-        plan.isoflop.bootstrap = 20;
+        const AnalysisPlan plan = surfacesOnly();
         const auto s = analyze(runs, plan);
         QVERIFY(!s->recommended.empty());
         QCOMPARE(s->answers.size(), s->sweep.budgets.size());
