@@ -71,13 +71,17 @@ if [ -f gpu-sweep/jobs.json ]; then
     # The corpus is the machine's own Python source, encoded with the tokenizer trained here (once a lease).
     corpus=/tmp/gpu-sweep-corpus.bin
     [ -f "$corpus" ] || timeout 180 python3 scripts/device_corpus.py --model gpu-sweep/sp.model --out "$corpus" \
-      --manifest "$out/corpus.json" --max-tokens 3e8
+      --manifest "$out/corpus.json" --max-tokens 3e8 >/dev/null
     left=$((${GPU_JOB_SECONDS:-540} - SECONDS - 20))
-    echo "job: calibration sweep for $left s on $(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tokens"])' "$out/corpus.json") tokens"
-    python3 scripts/sweep_lease.py train gpu-sweep/jobs.json --trainer "$build/trainer/moescope-train" \
-      --work /tmp/gpu-sweep-runs --pack "$out/sweep-pack.tar.gz" --data "$corpus" --device cuda \
-      --deadline "$left"
-    echo "job: sweep_lease.py exit $?"
+    if [ -f "$corpus" ]; then
+      echo "job: calibration sweep for $left s on $(($(stat -c %s "$corpus") / 2)) tokens of corpus"
+      python3 scripts/sweep_lease.py train gpu-sweep/jobs.json --trainer "$build/trainer/moescope-train" \
+        --work /tmp/gpu-sweep-runs --pack "$out/sweep-pack.tar.gz" --data "$corpus" --device cuda \
+        --deadline "$left"
+      echo "job: sweep_lease.py exit $?"
+    else
+      echo "job: no corpus for the calibration sweep (scripts/device_corpus.py failed)"
+    fi
   else
     echo "job: no time left for the calibration sweep ($left s)"
   fi
