@@ -143,6 +143,10 @@ def pack(work, names, path):
 
 def train(opts):
     jobs = read_jobs(opts.jobs)
+    # The trainer runs in the lease's folder: a path relative to here would name nothing there.
+    trainer = os.path.abspath(opts.trainer)
+    if not (os.path.isfile(trainer) and os.access(trainer, os.X_OK)):
+        raise Refused(f"option --trainer: {opts.trainer} is not an executable file")
     os.makedirs(opts.work, exist_ok=True)
     extra = []
     for flag, value in (("--data", opts.data), ("--tokenizer", opts.tokenizer), ("--device", opts.device),
@@ -151,7 +155,7 @@ def train(opts):
             extra += [flag, os.path.abspath(value) if flag in ("--data", "--tokenizer") else str(value)]
     start = time.monotonic()
     trained_flops = trained_seconds = 0.0
-    trained = skipped = 0
+    trained = failed_in_a_row = 0
     names = [j["name"] for j in jobs]
     for i, job in enumerate(jobs):
         name = job["name"]
@@ -167,13 +171,12 @@ def train(opts):
             if need > left:
                 print(f"[{i + 1}/{len(jobs)}] {name}: needs ~{need:.0f} s, {left:.0f} s left; for the next lease",
                       flush=True)
-                skipped += 1
                 continue
         os.makedirs(run_dir, exist_ok=True)
         print(f"[{i + 1}/{len(jobs)}] {name}", flush=True)
         t0 = time.monotonic()
         with open(os.path.join(run_dir, "events.jsonl"), "ab") as log:
-            proc = subprocess.Popen([opts.trainer] + job["args"] + extra, cwd=opts.work, stdout=log,
+            proc = subprocess.Popen([trainer] + job["args"] + extra, cwd=opts.work, stdout=log,
                                     stderr=subprocess.STDOUT)
             try:
                 rc = proc.wait(timeout=max(1.0, left) if left is not None else None)
@@ -189,11 +192,17 @@ def train(opts):
             trained_seconds += seconds
             loss = result.get("loss")
             print(f"  done: loss {loss} in {seconds:.1f} s", flush=True)
+            failed_in_a_row = 0
         else:
             print(f"  failed (exit {rc}); see {run_dir}/events.jsonl", flush=True)
+            failed_in_a_row += 1
+            if failed_in_a_row == 2:  # a build or an option every run shares: the lease's time is better kept
+                print("  two runs in a row failed: no more runs in this lease", flush=True)
+                break
     packed, with_events = pack(opts.work, names, opts.pack)
+    left = sum(result_of(os.path.join(opts.work, n)) is None for n in names)
     print(f"{opts.pack}: {packed} finished run(s) packed{'' if with_events else ' (without their events: too large)'}; "
-          f"{trained} trained in this lease, {skipped} left for the next", flush=True)
+          f"{trained} trained in this lease, {left} left for the next", flush=True)
     return 0
 
 

@@ -287,12 +287,14 @@ private slots:
             if (r.exitCode != 0) qFatal("run-sweep --lease-jobs failed: %s", qPrintable(r.err));
             return parse(r.out);
         };
-        // What went wrong, or empty.
+        // What went wrong, or empty. The trainer is named relative to here, as gpu_job.sh names its build's:
+        // the runs train in the lease's folder, where such a path would name nothing.
+        const QString trainer = QDir::current().relativeFilePath(MOESCOPE_TRAIN);
         auto lease = [&](const QString& work, const QStringList& extra) -> QString {
             const ProcessResult t =
                 runProgram("python3",
-                           QStringList{script, "train", jobs, "--trainer", MOESCOPE_TRAIN, "--work", work,
-                                       "--pack", pack, "--data", corpus_, "--threads", "1"} +
+                           QStringList{script, "train", jobs, "--trainer", trainer, "--work", work, "--pack",
+                                       pack, "--data", corpus_, "--threads", "1"} +
                                extra,
                            600000);
             if (t.exitCode != 0) return "train: " + t.err + t.out;
@@ -350,6 +352,12 @@ private slots:
         const ProcessResult deep = train(QString(100000, '[') + QString(100000, ']'));
         QCOMPARE(deep.exitCode, 2);
         QVERIFY(!QDir(work + "/a").exists());
+        const ProcessResult noTrainer =
+            runProgram("python3", {script, "train", writeFile(dir_, "fine-jobs.json", (head + "]}").toUtf8()),
+                                   "--trainer", "no/such/moescope-train", "--work", work, "--pack",
+                                   dir_.filePath("hostile.tar.gz")});
+        QCOMPARE(noTrainer.exitCode, 2);
+        QVERIFY2(noTrainer.err.contains("option --trainer"), qPrintable(noTrainer.err));
 
         // A pack whose member climbs out of its run's folder.
         const QString evil = dir_.filePath("evil.tar.gz");
