@@ -186,12 +186,12 @@ def train(opts):
                 break
         seconds = time.monotonic() - t0
         result = result_of(run_dir)
-        if rc == 0 and result is not None:
+        if result is not None:  # trained to its end (a diverged run writes its result too, and exits 1)
             trained += 1
             trained_flops += job["flops"]
             trained_seconds += seconds
-            loss = result.get("loss")
-            print(f"  done: loss {loss} in {seconds:.1f} s", flush=True)
+            print(f"  {'done' if rc == 0 else f'ended (exit {rc})'}: loss {result.get('loss')} in {seconds:.1f} s",
+                  flush=True)
             failed_in_a_row = 0
         else:
             print(f"  failed (exit {rc}); see {run_dir}/events.jsonl", flush=True)
