@@ -130,18 +130,10 @@ std::shared_ptr<const Prediction> FileDocument::answer(std::string* problem) {
     predictedAt_ = budget_;
     // Without a method the design may still answer, quantity by quantity undetermined (as the CLI does).
     if (!snapshot_ || !(budget_ > 0)) return nullptr;
-    if (const SweptAnswer* swept = snapshot_->answerAt(budget_)) {
-        prediction_ = swept->answer;
-        if (problem) *problem = swept->problem;
-        return prediction_;
-    }
-    try {
-        PredictRequest req;
-        req.budget = budget_;
-        prediction_ = std::make_shared<Prediction>(predictFromSnapshot(*snapshot_, req));
-    } catch (const std::invalid_argument& e) {
-        if (problem) *problem = e.what();
-    }
+    const BudgetAnswer* swept = snapshot_->answerAt(budget_);
+    const BudgetAnswer a = swept ? *swept : answerAtBudget(*snapshot_, budget_);
+    prediction_ = a.answer;
+    if (problem) *problem = a.problem;
     return prediction_;
 }
 

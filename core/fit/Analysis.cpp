@@ -376,10 +376,23 @@ const BudgetAnalysis* AnalysisSnapshot::budget(double c) const {
     return best;
 }
 
-const SweptAnswer* AnalysisSnapshot::answerAt(double c) const {
+const BudgetAnswer* AnalysisSnapshot::answerAt(double c) const {
     for (const auto& a : answers)
         if (a.budget == c) return &a;
     return nullptr;
+}
+
+BudgetAnswer answerAtBudget(const AnalysisSnapshot& s, double budget) {
+    BudgetAnswer a;
+    a.budget = budget;
+    PredictRequest req;
+    req.budget = budget;
+    try {
+        a.answer = std::make_shared<const Prediction>(predictFromSnapshot(s, req));
+    } catch (const std::invalid_argument& e) {
+        a.problem = e.what();
+    }
+    return a;
 }
 
 const FrontierMethod* AnalysisSnapshot::frontier(const std::string& method) const {
@@ -518,16 +531,7 @@ std::shared_ptr<const AnalysisSnapshot> analyze(const RunTable& runs, const Anal
             }
     for (const auto& b : s->sweep.budgets) {
         throwIfCancelled(cancel);
-        SweptAnswer a;
-        a.budget = b.budget;
-        PredictRequest req;
-        req.budget = b.budget;
-        try {
-            a.answer = std::make_shared<const Prediction>(predictFromSnapshot(*s, req));
-        } catch (const std::invalid_argument& e) {
-            a.problem = e.what();
-        }
-        s->answers.push_back(std::move(a));
+        s->answers.push_back(answerAtBudget(*s, b.budget));
     }
     throwIfCancelled(cancel);
     s->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -104,8 +104,8 @@ LawAnalysis analyzeLaw(const RunTable& runs, const AnalysisPlan& plan);
 
 struct Recommendation; // core/fit/Extrapolation.h
 
-// The answer at one swept budget (predictFromSnapshot with the default request), or why there is none.
-struct SweptAnswer {
+// The answer at one budget (predictFromSnapshot with the default request), or why there is none.
+struct BudgetAnswer {
     double budget = 0;
     std::shared_ptr<const Prediction> answer; // null: `problem` says why
     std::string problem;
@@ -140,8 +140,8 @@ struct AnalysisSnapshot {
     // The answer at every swept budget, computed with the rest: choosing a swept budget in the window is then
     // a look-up instead of a frontier search on its thread. A partial snapshot keeps the previous ones, as it
     // keeps the frontiers they come from.
-    std::vector<SweptAnswer> answers;
-    const SweptAnswer* answerAt(double budget) const; // the one at exactly that budget, or null
+    std::vector<BudgetAnswer> answers;
+    const BudgetAnswer* answerAt(double budget) const; // the one at exactly that budget, or null
     const FrontierMethod* frontier(const std::string& method) const;
     double largestBudget() const;      // 0 when no budget was analysed
     std::vector<std::string> messages; // what could not be fitted, and why
@@ -160,6 +160,10 @@ struct AnalysisSnapshot {
 // Why no budget of `snapshot` has an isoFLOP fit, in words any view may show ("these runs state no compute
 // budget, FLOPs or tokens"; a table of optima; the first message); empty when one has.
 std::string whyNoBudget(const AnalysisSnapshot& snapshot);
+
+// What predictFromSnapshot answers at `budget` with the default request, its refusal as the problem: the
+// window's answer, computed by analyze() for every swept budget and when asked for any other.
+BudgetAnswer answerAtBudget(const AnalysisSnapshot& snapshot, double budget);
 
 // The whole analysis, synchronously. Any failure of one part becomes a message and the rest goes on;
 // throws Cancelled (only) when `cancel` is set while it runs.

@@ -226,7 +226,7 @@ private slots:
         QVERIFY(!s->recommended.empty());
         QCOMPARE(s->answers.size(), s->sweep.budgets.size());
         for (const BudgetAnalysis& b : s->sweep.budgets) {
-            const SweptAnswer* a = s->answerAt(b.budget);
+            const BudgetAnswer* a = s->answerAt(b.budget);
             QVERIFY(a && a->answer);
             QVERIFY(a->problem.empty());
             PredictRequest req;

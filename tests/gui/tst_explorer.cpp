@@ -226,7 +226,7 @@ private slots:
         QVERIFY(!window_->runner()->latest()->partial);
         QVERIFY(window_->prediction() && window_->prediction() != before);
         // The full analysis brought it: the panel shows the snapshot's own answer at that swept budget.
-        const SweptAnswer* swept = window_->runner()->latest()->answerAt(window_->budget());
+        const BudgetAnswer* swept = window_->runner()->latest()->answerAt(window_->budget());
         QVERIFY(swept);
         QCOMPARE(window_->prediction(), swept->answer.get());
         window_->workspace()->setExcluded(row, false);
