@@ -106,12 +106,6 @@ bool ladderRate(const std::vector<SweepJob>& jobs, const std::string& dir, const
 int exportLeaseJobs(const std::vector<SweepJob>& jobs, const std::string& dir, const std::string& path,
                     const std::vector<std::string>& trainWords, const std::string& group, bool json,
                     std::ostream& out, std::ostream& err) {
-    for (const SweepJob& j : jobs)
-        if (!j.branchFrom.empty()) {
-            err << "option --lease-jobs: run '" << j.job.name << "' branches from '" << j.branchFrom
-                << "', whose checkpoint does not travel back from a lease; plan the sweep without --wsd\n";
-            return 2;
-        }
     Json list = Json::array();
     int done = 0, waiting = 0;
     double flops = 0;
@@ -201,6 +195,22 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         err << error << "\n";
         return 2;
     }
+    // What a lease cannot do is refused before the sweep's folder is made.
+    if (args.has("lease-jobs")) {
+        for (const char* name : {"trainer", "data", "tokenizer", "device", "threads", "stop-after"})
+            if (args.has(name))
+                throw UsageError(
+                    std::string("option --") + name +
+                    ": a lease's runs are trained by scripts/sweep_lease.py on the lent machine; "
+                    "give it there");
+        for (const SweepJob& j : jobs)
+            if (!j.branchFrom.empty()) {
+                err << "option --lease-jobs: run '" << j.job.name << "' branches from '" << j.branchFrom
+                    << "', whose checkpoint does not travel back from a lease; plan the sweep without "
+                       "--wsd\n";
+                return 2;
+            }
+    }
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) {
@@ -229,16 +239,9 @@ int runSweepCommand(const Args& rawArgs, std::ostream& out, std::ostream& err) {
         return 1;
     }
     const std::string group = args.value("group", fs::path(planPath).stem().string());
-    if (args.has("lease-jobs")) {
-        for (const char* name : {"trainer", "data", "tokenizer", "device", "threads", "stop-after"})
-            if (args.has(name))
-                throw UsageError(
-                    std::string("option --") + name +
-                    ": a lease's runs are trained by scripts/sweep_lease.py on the lent machine; "
-                    "give it there");
+    if (args.has("lease-jobs"))
         return exportLeaseJobs(jobs, dir, args.value("lease-jobs"), trainArgWords(args), group,
                                args.has("json"), out, err);
-    }
     const std::string trainer = args.value("trainer", defaultTrainer());
     std::vector<std::string> common;
     for (const char* name : {"data", "tokenizer", "device", "threads"})

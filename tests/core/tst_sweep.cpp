@@ -389,6 +389,7 @@ private slots:
                     dir_.filePath("wsd-jobs.json"), "--data", corpus_});
         QCOMPARE(data.exitCode, 2);
         QVERIFY2(data.err.contains("option --data"), qPrintable(data.err));
+        QVERIFY(!QDir(dir_.filePath("lease-wsd")).exists()); // refused before the sweep's folder is made
     }
 
     void anotherPlanInTheSameFolderIsRefused() {
