@@ -200,9 +200,9 @@ def train(opts):
                 print("  two runs in a row failed: no more runs in this lease", flush=True)
                 break
     packed, with_events = pack(opts.work, names, opts.pack)
-    left = sum(result_of(os.path.join(opts.work, n)) is None for n in names)
+    unfinished = sum(result_of(os.path.join(opts.work, n)) is None for n in names)
     print(f"{opts.pack}: {packed} finished run(s) packed{'' if with_events else ' (without their events: too large)'}; "
-          f"{trained} trained in this lease, {left} left for the next", flush=True)
+          f"{trained} trained in this lease, {unfinished} left for the next", flush=True)
     return 0
 
 

@@ -153,13 +153,13 @@ StepResult trainStep(MoeTransformer& model, torch::optim::AdamW& opt, const Toke
                      bool fusedAdam, DataParallel* dp = nullptr, bool stop = false) {
     StepResult r;
     opt.zero_grad();
+    const bool chunked = useChunkedLoss(o, device);
     for (int micro = 0; micro < o.gradAccum; ++micro) {
         auto [x, y] = data.trainBatch(o.seed, step, micro, static_cast<int64_t>(o.batch) * o.world);
         if (o.world > 1)
             x = x.narrow(0, int64_t(o.rank) * o.batch, o.batch),
             y = y.narrow(0, int64_t(o.rank) * o.batch, o.batch);
         x = x.to(device), y = y.to(device);
-        const bool chunked = useChunkedLoss(o, device);
         const ModelOutput out = forward(model, x, bf16, chunked);
         const auto ce = crossEntropy(model, out, y, bf16, chunked);
         const auto lb = o.lb * out.lb, z = o.z * out.z;
@@ -193,9 +193,9 @@ double evaluate(MoeTransformer& model, const TokenData& data, const TrainerOptio
     model->eval();
     double sum = 0;
     // Rank 0 evaluates alone, on the global batch: the same held-out windows whatever the world size.
+    const bool chunked = useChunkedLoss(o, device);
     for (int i = 0; i < o.evalBatches; ++i) {
         auto [x, y] = data.valBatch(i, static_cast<int64_t>(o.batch) * o.world);
-        const bool chunked = useChunkedLoss(o, device);
         const ModelOutput out = forward(model, x.to(device), bf16, chunked);
         sum += crossEntropy(model, out, y.to(device), bf16, chunked).item<double>();
     }
@@ -499,7 +499,7 @@ int train(const TrainerOptions& o, const DistEnv& env) {
 int benchmark(const TrainerOptions& o) {
     const torch::Device device = chooseDevice(o.device);
     const bool bf16 = useBf16(o, device);
-    const bool fusedAdam = useFusedAdamW(o, device);
+    const bool fusedAdam = useFusedAdamW(o, device), chunked = useChunkedLoss(o, device);
     if (o.threads > 0) torch::set_num_threads(o.threads);
     prepareCpu(device);
     const Architecture arch = o.architecture();
@@ -524,7 +524,6 @@ int benchmark(const TrainerOptions& o) {
             auto [x, y] = data.trainBatch(o.seed, s, micro, o.batch);
             x = x.to(device), y = y.to(device);
             auto t = Clock::now();
-            const bool chunked = useChunkedLoss(o, device);
             const ModelOutput out = forward(model, x, bf16, chunked);
             const auto loss = crossEntropy(model, out, y, bf16, chunked) + o.lb * out.lb + o.z * out.z;
             sync();
@@ -565,7 +564,7 @@ int benchmark(const TrainerOptions& o) {
     j.set("tokens_per_step", static_cast<double>(o.tokensPerStep()));
     j.set("experts_gemm", o.expertsGemm);
     j.set("adamw", fusedAdam ? "fused" : "loop");
-    j.set("loss", useChunkedLoss(o, device) ? "chunked" : "full");
+    j.set("loss", chunked ? "chunked" : "full");
     j.set("norm", useFusedNorms(o, device) ? "fused" : "plain");
     emitEvent("bench", j);
     if (!o.benchTrace.empty()) {
