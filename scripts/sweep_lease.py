@@ -11,6 +11,7 @@ left (runs whose learning rate waits for a ladder among them).
 
 Both files are untrusted: a job list or pack that is malformed, names a path outside its folder or asks
 for options the lease sets itself is refused as a whole (exit 2) with the file and the job or member.
+`train` exits 1 when a run failed (its events say why; the pack still holds every run that finished).
 Trainers are started with argument vectors, never through a shell.
 """
 import argparse
@@ -39,6 +40,7 @@ def path_name(name):
 LEASE_OPTIONS = {"--data", "--tokenizer", "--device", "--threads", "--resume", "--branch-from", "--out"}
 MAX_JOBS_BYTES = 8 << 20
 MAX_PACK_MEMBER = 64 << 20
+MAX_PACK_TOTAL = 1 << 30  # what collect holds in memory before it writes anything
 PACK_LIMIT = 15 << 20  # what comes back from a lease: 16 MiB a file
 
 
@@ -155,7 +157,7 @@ def train(opts):
             extra += [flag, os.path.abspath(value) if flag in ("--data", "--tokenizer") else str(value)]
     start = time.monotonic()
     trained_flops = trained_seconds = 0.0
-    trained = failed_in_a_row = 0
+    trained = failed = failed_in_a_row = 0
     names = [j["name"] for j in jobs]
     for i, job in enumerate(jobs):
         name = job["name"]
@@ -195,6 +197,7 @@ def train(opts):
             failed_in_a_row = 0
         else:
             print(f"  failed (exit {rc}); see {run_dir}/events.jsonl", flush=True)
+            failed += 1
             failed_in_a_row += 1
             if failed_in_a_row == 2:  # a build or an option every run shares: the lease's time is better kept
                 print("  two runs in a row failed: no more runs in this lease", flush=True)
@@ -203,11 +206,11 @@ def train(opts):
     unfinished = sum(result_of(os.path.join(opts.work, n)) is None for n in names)
     print(f"{opts.pack}: {packed} finished run(s) packed{'' if with_events else ' (without their events: too large)'}; "
           f"{trained} trained in this lease, {unfinished} left for the next", flush=True)
-    return 0
+    return 1 if failed else 0  # the pack holds what did finish either way
 
 
 def collect(opts):
-    members = []
+    members, total = [], 0
     try:
         with tarfile.open(opts.pack, mode="r:gz") as tar:
             for m in tar:
@@ -218,6 +221,9 @@ def collect(opts):
                         or m.size > MAX_PACK_MEMBER):
                     raise Refused(f"{opts.pack}: member '{m.name}' is not a run's result, table or events "
                                   "(NAME/result.json, NAME/runs.csv, NAME/events.jsonl, at most 64 MiB)")
+                total += m.size
+                if total > MAX_PACK_TOTAL:
+                    raise Refused(f"{opts.pack}: more than {MAX_PACK_TOTAL >> 20} MiB of results; refused")
                 members.append((parts[0], parts[1], tar.extractfile(m).read()))
     except (OSError, tarfile.TarError, EOFError) as e:
         raise Refused(f"{opts.pack}: not a readable pack: {e}")

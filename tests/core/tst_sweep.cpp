@@ -358,6 +358,12 @@ private slots:
                                    dir_.filePath("hostile.tar.gz")});
         QCOMPARE(noTrainer.exitCode, 2);
         QVERIFY2(noTrainer.err.contains("option --trainer"), qPrintable(noTrainer.err));
+        // A run that fails is said in the exit code, and the pack is still written (with what finished).
+        const ProcessResult failing =
+            train(head + R"({"name": "a", "flops": 1, "args": ["--out", "./a"]}]})");
+        QCOMPARE(failing.exitCode, 1);
+        QVERIFY2(failing.out.contains("failed (exit 1)"), qPrintable(failing.out));
+        QVERIFY(QFile::exists(dir_.filePath("hostile.tar.gz")));
 
         // A pack whose member climbs out of its run's folder.
         const QString evil = dir_.filePath("evil.tar.gz");
